@@ -1,0 +1,58 @@
+package io.pgfleet.events;
+
+import io.pgfleet.events.command.AddExtensionCommand;
+import io.pgfleet.events.command.AddUserCommand;
+import io.pgfleet.events.command.BackupCommand;
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.command.DeleteCommand;
+import io.pgfleet.events.command.ScaleCommand;
+import io.pgfleet.events.postgres.Database;
+import io.pgfleet.events.postgres.DatabaseRoles;
+import io.pgfleet.events.postgres.Postgres;
+import io.pgfleet.events.postgres.PostgresSpec;
+import io.pgfleet.events.postgres.PostgresqlConfig;
+import io.pgfleet.events.postgres.Quorum;
+import io.pgfleet.events.postgres.User;
+import io.pgfleet.events.status.FieldError;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.events.status.StatusEvent;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** One example payload of each kind, for the documentation and for people trying things out. */
+public final class Examples {
+
+    private static final Instant TIME = Instant.parse("2026-11-24T10:15:30Z");
+
+    private Examples() {
+    }
+
+    /** A valid example payload of the command type. */
+    public static Object command(CommandType type) {
+        return switch (type) {
+            case PROVISION -> Postgres.of("postgres-dev", "tenant-a", new PostgresSpec(false, "5Gi", 1, "local",
+                    new PostgresqlConfig(Map.of("max_connections", 50, "shared_buffers", "128MB")), null,
+                    Map.of("dev_user", new User("dev-password", null, null)),
+                    Map.of("dev_db", new Database(new DatabaseRoles(List.of("dev_user"), null, null, null), List.of("hstore"))),
+                    null));
+            case SCALE -> new ScaleCommand("postgres-ha", "tenant-a", 3, null, new Quorum(1, 2));
+            case ADD_USER -> new AddUserCommand("postgres-dev", "tenant-a", "report_user", null, false, false,
+                    Map.of("dev_db", "readonly"));
+            case ADD_EXTENSION -> new AddExtensionCommand("postgres-dev", "tenant-a", "dev_db", "pg_trgm");
+            case BACKUP -> new BackupCommand("postgres-dev", "tenant-a");
+            case DELETE -> new DeleteCommand("postgres-dev", "tenant-a");
+        };
+    }
+
+    /** Example status events: a rejection and a success. */
+    public static List<StatusEvent> statusEvents() {
+        return List.of(
+                new StatusEvent("7d0c0d8e-8a4b-4f57-9a51-0e3c2f1d5b10", "tenant-a/postgres-ha", "provisioner", "scale",
+                        Phase.REJECTED, "ValidationFailed", "the command is invalid; nothing was changed", null,
+                        List.of(new FieldError("quorum.maxSyncReplicas", "must be lower than replicas (3), got 3")), null, TIME),
+                new StatusEvent("0b6f5c1a-2d3e-4c5b-8a9f-1e2d3c4b5a69", "tenant-a/postgres-dev", "provisioner", "provision",
+                        Phase.SUCCEEDED, "InstanceReady", "1 of 1 members ready", null, null,
+                        Map.of("members", 1, "primary", "127.0.0.1:54321"), TIME));
+    }
+}

@@ -1,0 +1,88 @@
+package io.pgfleet.events.validation;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Naming rules. Each check returns the rule a name breaks, or empty when it is fine.
+ */
+public final class Names {
+
+    /** Instance names become Kubernetes resource names with suffixes such as {@code -credentials} (12). */
+    public static final int MAX_INSTANCE_NAME = 50;
+    /** PostgreSQL's NAMEDATALEN - 1. */
+    public static final int MAX_IDENTIFIER_BYTES = 63;
+    /** A database D gets group roles {@code D_monitoring} and others, which must fit in 63 bytes. */
+    public static final int MAX_DATABASE_BYTES = MAX_IDENTIFIER_BYTES - "_monitoring".length();
+
+    private static final Pattern DNS_1035 = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
+    private static final Pattern DNS_1123 = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*");
+
+    /** Role names PostgreSQL or the cluster reserve. */
+    public static final Set<String> RESERVED_ROLES = Set.of("postgres", "streaming_replica", "public", "none",
+            "current_user", "current_role", "session_user", "template0", "template1");
+    /** Database names PostgreSQL reserves. */
+    public static final Set<String> RESERVED_DATABASES = Set.of("postgres", "template0", "template1");
+
+    private Names() {
+    }
+
+    /** Instance names: DNS-1035 labels of at most {@value #MAX_INSTANCE_NAME} characters. */
+    public static Optional<String> checkInstanceName(String name) {
+        if (name.isEmpty()) {
+            return Optional.of("must not be empty");
+        }
+        if (name.length() > MAX_INSTANCE_NAME) {
+            return Optional.of("must be at most " + MAX_INSTANCE_NAME + " characters (it is " + name.length()
+                    + "), since resource names are derived from it");
+        }
+        if (!DNS_1035.matcher(name).matches()) {
+            return Optional.of("'" + name + "' is not a valid instance name: lower-case letters, digits and '-', "
+                    + "starting with a letter and ending with a letter or digit");
+        }
+        return Optional.empty();
+    }
+
+    /** Namespaces: RFC 1123 labels of at most 63 characters. */
+    public static Optional<String> checkNamespace(String namespace) {
+        if (namespace.isEmpty() || namespace.length() > 63 || !DNS_1123.matcher(namespace).matches()) {
+            return Optional.of("'" + namespace + "' is not a valid namespace: 1 to 63 lower-case letters, digits and '-', "
+                    + "starting and ending with a letter or digit");
+        }
+        return Optional.empty();
+    }
+
+    /** User (role) names. */
+    public static Optional<String> checkUserName(String name) {
+        return checkIdentifier(name, MAX_IDENTIFIER_BYTES, RESERVED_ROLES);
+    }
+
+    /** Database names; shorter than roles so that {@code <db>_readonly} and the others fit. */
+    public static Optional<String> checkDatabaseName(String name) {
+        return checkIdentifier(name, MAX_DATABASE_BYTES, RESERVED_DATABASES);
+    }
+
+    private static Optional<String> checkIdentifier(String name, int maxBytes, Set<String> reserved) {
+        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes == 0) {
+            return Optional.of("must not be empty");
+        }
+        if (bytes > maxBytes) {
+            return Optional.of("must be at most " + maxBytes + " bytes (it is " + bytes + ")");
+        }
+        if (!IDENTIFIER.matcher(name).matches()) {
+            return Optional.of(io.pgfleet.events.json.Paths.quote(name) + " is not a valid name: lower-case letters, "
+                    + "digits and '_', starting with a letter or '_'");
+        }
+        if (reserved.contains(name)) {
+            return Optional.of("'" + name + "' is reserved");
+        }
+        if (name.startsWith("pg_")) {
+            return Optional.of("'" + name + "' is reserved: names starting with 'pg_' belong to PostgreSQL");
+        }
+        return Optional.empty();
+    }
+}
