@@ -19,8 +19,9 @@ import io.pgfleet.events.status.StatusEvent;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
-/** One example payload of each kind, for the documentation and for people trying things out. */
+/** One example payload of each kind, for the documentation. Maps are sorted so the page is stable. */
 public final class Examples {
 
     private static final Instant TIME = Instant.parse("2026-11-24T10:15:30Z");
@@ -32,7 +33,7 @@ public final class Examples {
     public static Object command(CommandType type) {
         return switch (type) {
             case PROVISION -> Postgres.of("postgres-dev", "tenant-a", new PostgresSpec(false, "5Gi", 1, "local",
-                    new PostgresqlConfig(Map.of("max_connections", 50, "shared_buffers", "128MB")), null,
+                    new PostgresqlConfig(new TreeMap<>(Map.of("max_connections", 50, "shared_buffers", "128MB"))), null,
                     Map.of("dev_user", new User("dev-password", null, null)),
                     Map.of("dev_db", new Database(new DatabaseRoles(List.of("dev_user"), null, null, null), List.of("hstore"))),
                     null));
@@ -53,6 +54,6 @@ public final class Examples {
                         List.of(new FieldError("quorum.maxSyncReplicas", "must be lower than replicas (3), got 3")), null, TIME),
                 new StatusEvent("0b6f5c1a-2d3e-4c5b-8a9f-1e2d3c4b5a69", "tenant-a/postgres-dev", "provisioner", "provision",
                         Phase.SUCCEEDED, "InstanceReady", "1 of 1 members ready", null, null,
-                        Map.of("members", 1, "primary", "127.0.0.1:54321"), TIME));
+                        new TreeMap<>(Map.of("members", 1, "primary", "127.0.0.1:54321")), TIME));
     }
 }

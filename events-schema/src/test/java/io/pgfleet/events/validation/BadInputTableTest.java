@@ -1,0 +1,238 @@
+package io.pgfleet.events.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.json.Parsed;
+import io.pgfleet.events.json.PayloadReader;
+import io.pgfleet.events.postgres.Postgres;
+import io.pgfleet.events.status.FieldError;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Bad documents and bad command payloads: each is refused with the expected path and rule, and
+ * none is accepted. (Bad records, those that are not CloudEvents at all, are in CloudEventCodecTest.)
+ */
+class BadInputTableTest {
+
+    private static final CommandValidator VALIDATOR = new CommandValidator(ValidationPolicy.defaults());
+    private static final String HEAD = "apiVersion: apps.cozystack.io/v1alpha1\nkind: Postgres\nmetadata:\n  name: bad-example\n";
+
+    /** A document with this spec (YAML, indented by the caller as under {@code spec:}). */
+    private static String spec(String yaml) {
+        return HEAD + "spec:\n" + yaml.indent(2);
+    }
+
+    static Stream<Arguments> badDocuments() {
+        return Stream.of(
+                bad("typo in a field name", spec("replcias: 3"), "spec.replcias", "unknown field"),
+                bad("typo at the top", HEAD.replace("metadata", "metdata") + "spec: {}", "metdata", "unknown field"),
+                bad("no metadata", "apiVersion: apps.cozystack.io/v1alpha1\nkind: Postgres\nspec: {}", "metadata", "is required"),
+                bad("no spec", HEAD, "spec", "is required"),
+                bad("no name", "apiVersion: apps.cozystack.io/v1alpha1\nkind: Postgres\nmetadata: {}\nspec: {}", "metadata.name", "is required"),
+                bad("wrong apiVersion", HEAD.replace("v1alpha1", "v1") + "spec: {}", "apiVersion", "must be 'apps.cozystack.io/v1alpha1'"),
+                bad("wrong kind", HEAD.replace("kind: Postgres", "kind: MySQL") + "spec: {}", "kind", "must be 'Postgres'"),
+                bad("upper-case name", HEAD.replace("bad-example", "Bad_Example") + "spec: {}", "metadata.name", "not a valid instance name"),
+                bad("name starting with a digit", HEAD.replace("bad-example", "1db") + "spec: {}", "metadata.name", "starting with a letter"),
+                bad("name too long", HEAD.replace("bad-example", "a".repeat(51)) + "spec: {}", "metadata.name", "at most 50 characters"),
+                bad("bad namespace", HEAD + "  namespace: Tenant_A\nspec: {}", "metadata.namespace", "not a valid namespace"),
+                bad("zero replicas", spec("replicas: 0"), "spec.replicas", "must be at least 1"),
+                bad("replicas as a string", spec("replicas: \"3\""), "spec.replicas", "must be an integer"),
+                bad("fractional replicas", spec("replicas: 2.5"), "spec.replicas", "must be an integer"),
+                bad("size with a unit Kubernetes does not know", spec("size: 10GB"), "spec.size", "not a Kubernetes quantity"),
+                bad("zero size", spec("size: 0Gi"), "spec.size", "greater than zero"),
+                bad("size as a number", spec("size: 10"), "spec.size", "must be a string"),
+                bad("external as a string", spec("external: \"true\""), "spec.external", "must be a boolean"),
+                bad("bad storage class", spec("storageClass: Fast_SSD"), "spec.storageClass", "not a valid storage class"),
+                bad("maxSyncReplicas not below replicas", spec("replicas: 3\nquorum:\n  minSyncReplicas: 1\n  maxSyncReplicas: 3"),
+                        "spec.quorum.maxSyncReplicas", "must be lower than replicas (3)"),
+                bad("maxSyncReplicas against the default replicas", spec("quorum:\n  maxSyncReplicas: 2"),
+                        "spec.quorum.maxSyncReplicas", "must be lower than replicas (2)"),
+                bad("min above max", spec("replicas: 5\nquorum:\n  minSyncReplicas: 3\n  maxSyncReplicas: 2"),
+                        "spec.quorum.minSyncReplicas", "must not be greater than maxSyncReplicas (2)"),
+                bad("negative min", spec("replicas: 3\nquorum:\n  minSyncReplicas: -1\n  maxSyncReplicas: 1"),
+                        "spec.quorum.minSyncReplicas", "must be 0 or more"),
+                bad("managed parameter port", spec("postgresql:\n  parameters:\n    port: 5433"),
+                        "spec.postgresql.parameters.port", "managed by the cluster"),
+                bad("managed parameter listen_addresses", spec("postgresql:\n  parameters:\n    listen_addresses: \"*\""),
+                        "spec.postgresql.parameters.listen_addresses", "managed by the cluster"),
+                bad("managed parameter archive_command", spec("postgresql:\n  parameters:\n    archive_command: \"cp %p /tmp\""),
+                        "spec.postgresql.parameters.archive_command", "managed by the cluster"),
+                bad("managed parameter shared_preload_libraries", spec("postgresql:\n  parameters:\n    shared_preload_libraries: auto_explain"),
+                        "spec.postgresql.parameters.shared_preload_libraries", "managed by the cluster"),
+                bad("managed parameter ssl_cert_file", spec("postgresql:\n  parameters:\n    ssl_cert_file: /etc/cert"),
+                        "spec.postgresql.parameters.ssl_cert_file", "managed by the cluster"),
+                bad("bad parameter name", spec("postgresql:\n  parameters:\n    Max-Connections: 10"),
+                        "spec.postgresql.parameters.Max-Connections", "not a valid setting name"),
+                bad("parameter value that is an object", spec("postgresql:\n  parameters:\n    work_mem:\n      value: 4MB"),
+                        "spec.postgresql.parameters.work_mem", "must be a string, a number or a boolean"),
+                bad("parameter value with a line break", spec("postgresql:\n  parameters:\n    work_mem: \"4MB\\nport = 1\""),
+                        "spec.postgresql.parameters.work_mem", "control characters"),
+                bad("wal_level too low for replicas", spec("postgresql:\n  parameters:\n    wal_level: minimal"),
+                        "spec.postgresql.parameters.wal_level", "must be 'replica' or 'logical'"),
+                bad("user name that tries to break out", spec("users:\n  'a\"; DROP TABLE x; --':\n    password: p"),
+                        "spec.users[\"a\\\"; DROP TABLE x; --\"]", "not a valid name"),
+                bad("user name postgres", spec("users:\n  postgres: {}"), "spec.users.postgres", "is reserved"),
+                bad("user name streaming_replica", spec("users:\n  streaming_replica: {}"), "spec.users.streaming_replica", "is reserved"),
+                bad("user name pg_*", spec("users:\n  pg_admin: {}"), "spec.users.pg_admin", "belong to PostgreSQL"),
+                bad("user name of 64 bytes", spec("users:\n  " + "u".repeat(64) + ": {}"), "spec.users." + "u".repeat(64), "at most 63 bytes"),
+                bad("user name with unicode", spec("users:\n  utilisateur_é: {}"), "spec.users[\"utilisateur_é\"]", "not a valid name"),
+                bad("user name with upper case", spec("users:\n  Admin: {}"), "spec.users.Admin", "not a valid name"),
+                bad("empty password", spec("users:\n  bob:\n    password: \"\""), "spec.users.bob.password", "must not be empty"),
+                bad("replication as a string", spec("users:\n  bob:\n    replication: \"yes\""), "spec.users.bob.replication", "must be a boolean"),
+                bad("typo in a user field", spec("users:\n  bob:\n    passwd: x"), "spec.users.bob.passwd", "unknown field"),
+                bad("users as a list", spec("users:\n  - bob"), "spec.users", "must be an object"),
+                bad("database name of 53 bytes", spec("databases:\n  " + "d".repeat(53) + ": {}"), "spec.databases." + "d".repeat(53), "at most 52 bytes"),
+                bad("database template1", spec("databases:\n  template1: {}"), "spec.databases.template1", "is reserved"),
+                bad("role member not declared", spec("databases:\n  app:\n    roles:\n      admin: [ghost]"),
+                        "spec.databases.app.roles.admin[0]", "not a user declared in spec.users"),
+                bad("unknown access level", spec("users:\n  bob: {}\ndatabases:\n  app:\n    roles:\n      owner: [bob]"),
+                        "spec.databases.app.roles.owner", "unknown field"),
+                bad("member listed twice", spec("users:\n  bob: {}\ndatabases:\n  app:\n    roles:\n      readonly: [bob, bob]"),
+                        "spec.databases.app.roles.readonly[1]", "listed twice"),
+                bad("extension outside the allowlist", spec("databases:\n  app:\n    extensions: [plpython3u]"),
+                        "spec.databases.app.extensions[0]", "not an allowed extension"),
+                bad("extension listed twice", spec("databases:\n  app:\n    extensions: [hstore, hstore]"),
+                        "spec.databases.app.extensions[1]", "listed twice"),
+                bad("user named like a group role", spec("users:\n  app_admin: {}\ndatabases:\n  app: {}"),
+                        "spec.users.app_admin", "group role of database 'app'"),
+                bad("backup enabled without a bucket", spec("backup:\n  enabled: true"), "spec.backup.s3Bucket", "is required when backups are enabled"),
+                bad("schedule with four fields", spec("backup:\n  schedule: \"0 2 * *\""), "spec.backup.schedule", "not a 5-field cron"),
+                bad("schedule with minute 61", spec("backup:\n  schedule: \"61 * * * *\""), "spec.backup.schedule", "minute field"),
+                bad("schedule with a macro", spec("backup:\n  schedule: \"@daily\""), "spec.backup.schedule", "not a 5-field cron"),
+                bad("cleanup with a shell command", spec("backup:\n  cleanupStrategy: \"--keep-last=3; rm -rf /\""),
+                        "spec.backup.cleanupStrategy", "'rm' is not an allowed restic forget flag"),
+                bad("cleanup with command substitution", spec("backup:\n  cleanupStrategy: \"$(id)\""),
+                        "spec.backup.cleanupStrategy", "'$(id)' is not an allowed restic forget flag"),
+                bad("cleanup with a negative count", spec("backup:\n  cleanupStrategy: \"--keep-last=-1\""),
+                        "spec.backup.cleanupStrategy", "at least 1"),
+                bad("cleanup with --prune-all", spec("backup:\n  cleanupStrategy: \"--prune-all\""),
+                        "spec.backup.cleanupStrategy", "'--prune-all' is not an allowed restic forget flag"),
+                bad("cleanup with a zero duration", spec("backup:\n  cleanupStrategy: \"--keep-within=0d\""),
+                        "spec.backup.cleanupStrategy", "not zero"),
+                bad("only one of the backup secrets", spec("backup:\n  s3AccessKey: AKIA"), "spec.backup.s3SecretKey", "go together"),
+                bad("bad bucket", spec("backup:\n  s3Bucket: Bad_Bucket"), "spec.backup.s3Bucket", "does not name a valid bucket"),
+                bad("bad region", spec("backup:\n  s3Region: \"US East\""), "spec.backup.s3Region", "not a valid region"),
+                bad("YAML that does not parse", HEAD + "spec:\n  replicas: [1,\n", "", "not valid YAML"));
+    }
+
+    static Stream<Arguments> badCommands() {
+        return Stream.of(
+                badCommand(CommandType.SCALE, "{\"instance\":\"pg\"}", "", "at least one of replicas, size and quorum"),
+                badCommand(CommandType.SCALE, "{\"instance\":\"pg\",\"replicas\":3,\"quorum\":{\"maxSyncReplicas\":3}}",
+                        "quorum.maxSyncReplicas", "must be lower than replicas (3)"),
+                badCommand(CommandType.SCALE, "{\"instance\":\"pg\",\"replicas\":0}", "replicas", "must be at least 1"),
+                badCommand(CommandType.SCALE, "{\"instance\":\"pg\",\"size\":\"-1Gi\"}", "size", "not a Kubernetes quantity"),
+                badCommand(CommandType.SCALE, "{\"replicas\":2}", "instance", "is required"),
+                badCommand(CommandType.ADD_USER, "{\"instance\":\"pg\",\"name\":\"x'; DROP ROLE postgres; --\"}", "name", "not a valid name"),
+                badCommand(CommandType.ADD_USER, "{\"instance\":\"pg\",\"name\":\"bob\",\"databases\":{\"app\":\"owner\"}}",
+                        "databases.app", "not an access level"),
+                badCommand(CommandType.ADD_USER, "{\"instance\":\"pg\"}", "name", "is required"),
+                badCommand(CommandType.ADD_EXTENSION, "{\"instance\":\"pg\",\"database\":\"app\",\"extension\":\"plperlu\"}",
+                        "extension", "not an allowed extension"),
+                badCommand(CommandType.ADD_EXTENSION, "{\"instance\":\"pg\",\"database\":\"pg_catalog\",\"extension\":\"hstore\"}",
+                        "database", "belong to PostgreSQL"),
+                badCommand(CommandType.BACKUP, "{\"instance\":\"Not-A-Name\"}", "instance", "not a valid instance name"),
+                badCommand(CommandType.DELETE, "{\"instance\":\"pg\",\"namespace\":\"a/b\"}", "namespace", "not a valid namespace"),
+                badCommand(CommandType.DELETE, "{\"instance\":\"pg\",\"force\":true}", "force", "unknown field"));
+    }
+
+    private static Arguments bad(String what, String yaml, String path, String rule) {
+        return Arguments.of(what, yaml, path, rule);
+    }
+
+    private static Arguments badCommand(CommandType type, String json, String path, String rule) {
+        return Arguments.of(type, json, path, rule);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badDocuments")
+    void aBadDocumentIsRefusedWithItsPathAndRule(String what, String yaml, String path, String rule) {
+        List<FieldError> errors = errorsOf(yaml);
+        assertThat(errors).as(what).isNotEmpty();
+        assertThat(errors).as(what + ": " + errors)
+                .anySatisfy(error -> {
+                    assertThat(error.path()).isEqualTo(path);
+                    assertThat(error.message()).contains(rule);
+                });
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("badCommands")
+    void aBadCommandIsRefusedWithItsPathAndRule(CommandType type, String json, String path, String rule) throws Exception {
+        Parsed<?> parsed = PayloadReader.fromJson(json.getBytes(), type.payloadType());
+        List<FieldError> errors = parsed.isOk() ? VALIDATOR.validate(parsed.value()) : parsed.errors();
+        assertThat(errors).as(errors.toString())
+                .anySatisfy(error -> {
+                    assertThat(error.path()).isEqualTo(path);
+                    assertThat(error.message()).contains(rule);
+                });
+    }
+
+    @Test
+    void theTableIsLargeEnoughToMeanSomething() {
+        assertThat(badDocuments().count() + badCommands().count()).isGreaterThanOrEqualTo(40);
+    }
+
+    @Test
+    void everyErrorOfADocumentIsReportedAtOnce() {
+        List<FieldError> errors = errorsOf(spec("""
+                replicas: 0
+                size: 10GB
+                users:
+                  postgres: {}
+                databases:
+                  app:
+                    extensions: [plpython3u]
+                backup:
+                  schedule: "every day"
+                """));
+        assertThat(errors).extracting(FieldError::path).containsExactlyInAnyOrder(
+                "spec.replicas", "spec.size", "spec.users.postgres", "spec.databases.app.extensions[0]", "spec.backup.schedule");
+    }
+
+    @Test
+    void everyStructuralErrorIsReportedAtOnce() {
+        List<FieldError> errors = errorsOf(spec("replcias: 3\nsize: 10\nquorum:\n  max: 1\nusers:\n  bob:\n    superuser: 1"));
+        assertThat(errors).extracting(FieldError::path).containsExactlyInAnyOrder(
+                "spec.replcias", "spec.size", "spec.quorum.max", "spec.users.bob.superuser");
+    }
+
+    @Test
+    void noErrorMessageRepeatsASecret() {
+        String yaml = spec("""
+                users:
+                  bob:
+                    password: "hunter2\\u0000tail"
+                backup:
+                  enabled: true
+                  s3Bucket: bucket-one
+                  s3AccessKey: "AKIA-SECRET-ACCESS"
+                  s3SecretKey: "s3-secret-\\u0001value"
+                """);
+        List<FieldError> errors = errorsOf(yaml);
+        assertThat(errors).extracting(FieldError::path)
+                .containsExactlyInAnyOrder("spec.users.bob.password", "spec.backup.s3SecretKey", "spec.backup.resticPassword");
+        assertThat(errors.toString()).doesNotContain("hunter2", "AKIA-SECRET-ACCESS", "s3-secret");
+    }
+
+    @Test
+    void aValidDocumentHasNoErrors() {
+        assertThat(errorsOf(spec("replicas: 3\nquorum:\n  minSyncReplicas: 1\n  maxSyncReplicas: 2"))).isEmpty();
+    }
+
+    private static List<FieldError> errorsOf(String yaml) {
+        Parsed<Postgres> parsed = PayloadReader.fromText(yaml, Postgres.class);
+        List<FieldError> errors = new ArrayList<>(parsed.errors());
+        if (parsed.isOk()) {
+            errors.addAll(VALIDATOR.validate(parsed.value()));
+        }
+        return errors;
+    }
+}
