@@ -1,0 +1,98 @@
+package io.pgfleet.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+
+/**
+ * An S3-compatible server (S3Proxy, filesystem backend) on loopback, with generated credentials
+ * (AWS signature v2 or v4). Buckets are directories under its data directory.
+ */
+public final class S3Server implements AutoCloseable {
+
+    private final S3Proxy proxy;
+    private final Path directory;
+    private final String endpoint;
+    private final String accessKey;
+    private final String secretKey;
+    private final boolean temporary;
+
+    private S3Server(S3Proxy proxy, Path directory, String endpoint, String accessKey, String secretKey, boolean temporary) {
+        this.proxy = proxy;
+        this.directory = directory;
+        this.endpoint = endpoint;
+        this.accessKey = accessKey;
+        this.secretKey = secretKey;
+        this.temporary = temporary;
+    }
+
+    /** Starts a server on a free port with its data in a temporary directory and fresh credentials. */
+    public static S3Server start() {
+        try {
+            SecureRandom random = new SecureRandom();
+            return start(Files.createTempDirectory("pgfleet-s3-"), Ports.free(),
+                    "AK" + HexFormat.of().formatHex(random.generateSeed(8)).toUpperCase(),
+                    HexFormat.of().formatHex(random.generateSeed(20)), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts a server with its data in {@code directory}; {@code temporary} removes it on close. */
+    public static S3Server start(Path directory, int port, String accessKey, String secretKey, boolean temporary) {
+        String endpoint = "http://" + Ports.LOOPBACK + ":" + port;
+        try {
+            Files.createDirectories(directory);
+            S3Proxy proxy = S3Proxy.builder()
+                    .blobStore(new FilesystemNio2BlobStore(directory.toString()))
+                    .endpoint(URI.create(endpoint))
+                    .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+                    .build();
+            proxy.start();
+            Waits.until("S3Proxy starting on " + endpoint, Duration.ofSeconds(30), () -> "STARTED".equals(proxy.getState()));
+            return new S3Server(proxy, directory, endpoint, accessKey, secretKey, temporary);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("S3Proxy did not start on " + endpoint + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code http://127.0.0.1:<port>}. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public String accessKey() {
+        return accessKey;
+    }
+
+    public String secretKey() {
+        return secretKey;
+    }
+
+    /** The directory that holds the buckets. */
+    public Path directory() {
+        return directory;
+    }
+
+    @Override
+    public void close() {
+        try {
+            proxy.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("S3Proxy did not stop: " + e.getMessage(), e);
+        }
+        if (temporary) {
+            Files2.deleteTree(directory);
+        }
+    }
+}
