@@ -27,6 +27,11 @@ public final class Processes {
         }
     }
 
+    /** The processes whose parent is {@code pid}. */
+    public static java.util.List<ProcessHandle> children(long pid) {
+        return ProcessHandle.allProcesses().filter(p -> p.parent().map(parent -> parent.pid() == pid).orElse(false)).toList();
+    }
+
     /** Waits until the process has exited; returns whether it did within the timeout. */
     public static boolean awaitExit(long pid, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -1,0 +1,71 @@
+package io.pgfleet.runtime;
+
+import io.micronaut.context.annotation.Value;
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.status.StatusEvent;
+import io.pgfleet.events.validation.ValidationPolicy;
+import jakarta.inject.Singleton;
+import java.net.URI;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The settings every service shares.
+ *
+ * <ul>
+ *   <li>{@code pgfleet.service-name}: provisioner, user-manager or backup-worker;</li>
+ *   <li>{@code pgfleet.default-namespace} (default {@code default}): namespace of commands that name none;</li>
+ *   <li>{@code pgfleet.topics.status} (default {@code pgfleet.status}) and {@code pgfleet.topics.<command>};</li>
+ *   <li>{@code pgfleet.extensions.allowed}: the extension allowlist.</li>
+ * </ul>
+ */
+@Singleton
+public class PgfleetSettings {
+
+    private final String serviceName;
+    private final String defaultNamespace;
+    private final String statusTopic;
+    private final ValidationPolicy validationPolicy;
+
+    public PgfleetSettings(@Value("${pgfleet.service-name}") String serviceName,
+                           @Value("${pgfleet.default-namespace:default}") String defaultNamespace,
+                           @Value("${pgfleet.topics.status:" + StatusEvent.DEFAULT_TOPIC + "}") String statusTopic,
+                           @Value("${pgfleet.extensions.allowed:hstore,pg_stat_statements,pg_trgm,btree_gin,uuid-ossp,pgcrypto}")
+                           List<String> allowedExtensions) {
+        this.serviceName = serviceName;
+        this.defaultNamespace = defaultNamespace;
+        this.statusTopic = statusTopic;
+        this.validationPolicy = new ValidationPolicy(Set.copyOf(allowedExtensions));
+    }
+
+    public String serviceName() {
+        return serviceName;
+    }
+
+    public String defaultNamespace() {
+        return defaultNamespace;
+    }
+
+    public String statusTopic() {
+        return statusTopic;
+    }
+
+    /** The CloudEvents source of this service's events, e.g. {@code /pgfleet/provisioner}. */
+    public URI source() {
+        return URI.create("/pgfleet/" + serviceName);
+    }
+
+    public ValidationPolicy validationPolicy() {
+        return validationPolicy;
+    }
+
+    /** The dead-letter topic of a command topic. */
+    public static String deadLetterTopic(String topic) {
+        return topic + ".dlq";
+    }
+
+    /** The default topic of a command type (listeners name their topics with placeholders of the same defaults). */
+    public static String defaultTopic(CommandType type) {
+        return type.defaultTopic();
+    }
+}

@@ -1,0 +1,10 @@
+package io.pgfleet.runtime.command;
+
+import io.micronaut.data.annotation.Id;
+import io.micronaut.data.annotation.MappedEntity;
+import java.time.Instant;
+
+/** A command id this service has handled. */
+@MappedEntity("handled_command")
+public record HandledCommand(@Id String commandId, String commandType, String instance, Instant receivedAt) {
+}

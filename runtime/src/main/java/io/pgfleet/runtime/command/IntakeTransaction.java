@@ -1,0 +1,59 @@
+package io.pgfleet.runtime.command;
+
+import io.micronaut.transaction.annotation.Transactional;
+import io.pgfleet.events.envelope.DecodedCommand;
+import io.pgfleet.events.status.FieldError;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.events.validation.CommandValidator;
+import io.pgfleet.runtime.PgfleetSettings;
+import io.pgfleet.runtime.status.StatusOutbox;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The transactional part of the intake: dedupe, validate, record work and status together. */
+@Singleton
+public class IntakeTransaction {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IntakeTransaction.class);
+
+    private final HandledCommandRepository handled;
+    private final StatusOutbox status;
+    private final CommandHandler handler;
+    private final CommandValidator validator;
+
+    public IntakeTransaction(HandledCommandRepository handled, StatusOutbox status, CommandHandler handler, PgfleetSettings settings) {
+        this.handled = handled;
+        this.status = status;
+        this.handler = handler;
+        this.validator = new CommandValidator(settings.validationPolicy());
+    }
+
+    @Transactional
+    public void handle(DecodedCommand command) {
+        String type = command.type().id();
+        if (handled.recordFirst(command.commandId(), type, command.instance().toString()) == 0) {
+            LOG.info("{} command already handled; nothing to do", type);
+            return;
+        }
+        List<FieldError> errors = new ArrayList<>(command.errors());
+        if (errors.isEmpty()) {
+            errors.addAll(validator.validate(command.payload()));
+        }
+        if (errors.isEmpty()) {
+            errors.addAll(handler.check(command));
+        }
+        if (!errors.isEmpty()) {
+            LOG.info("{} command rejected: {}", type, errors);
+            status.command(command.commandId(), type, command.instance(), Phase.REJECTED, "ValidationFailed",
+                    "the " + type + " command is invalid (" + errors.size() + " error" + (errors.size() == 1 ? "" : "s")
+                            + "); nothing was changed", null, errors, null);
+            return;
+        }
+        String message = handler.accept(command);
+        status.command(command.commandId(), type, command.instance(), Phase.ACCEPTED, "Accepted", message, null, null, null);
+        LOG.info("{} command accepted: {}", type, message);
+    }
+}

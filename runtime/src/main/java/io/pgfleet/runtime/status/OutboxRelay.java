@@ -1,0 +1,88 @@
+package io.pgfleet.runtime.status;
+
+import io.micronaut.configuration.kafka.annotation.KafkaClient;
+import io.micronaut.scheduling.annotation.Scheduled;
+import io.micronaut.transaction.annotation.Transactional;
+import io.pgfleet.events.json.Json;
+import io.pgfleet.events.status.StatusEvent;
+import io.pgfleet.runtime.PgfleetSettings;
+import io.pgfleet.events.envelope.CloudEventCodec;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes the outbox to the status topic, oldest first. A row is marked published only after
+ * Kafka acknowledged it; when Kafka is away the rows wait and go out once it is back (consumers
+ * dedupe on {@code ce_id}, so the rare re-send after a crash is harmless).
+ * Config: {@code pgfleet.outbox.interval} (default 200ms), {@code pgfleet.outbox.batch} (default 100).
+ */
+@Singleton
+public class OutboxRelay {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+
+    private final OutboxRepository outbox;
+    private final Producer<String, byte[]> producer;
+    private final PgfleetSettings settings;
+    private final int batch;
+
+    public OutboxRelay(OutboxRepository outbox, @KafkaClient("pgfleet-status") Producer<String, byte[]> producer,
+                       PgfleetSettings settings, @io.micronaut.context.annotation.Value("${pgfleet.outbox.batch:100}") int batch) {
+        this.outbox = outbox;
+        this.producer = producer;
+        this.settings = settings;
+        this.batch = batch;
+    }
+
+    @Scheduled(fixedDelay = "${pgfleet.outbox.interval:200ms}", initialDelay = "1s")
+    void tick() {
+        try {
+            while (relayBatch() == batch) {
+                // more are waiting
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("status events wait in the outbox: {}", e.getMessage());
+        }
+    }
+
+    /** Publishes one batch; returns how many went out. */
+    @Transactional
+    public int relayBatch() {
+        List<OutboxRow> rows = outbox.lockUnpublished(batch);
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        for (OutboxRow row : rows) {
+            StatusEvent event = read(row);
+            sent.add(producer.send(CloudEventCodec.status(row.topic(), row.eventId().toString(), settings.source(), event)));
+        }
+        try {
+            for (Future<RecordMetadata> future : sent) {
+                future.get(30, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing status events", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("Kafka did not take the status events: " + e.getMessage(), e);
+        }
+        outbox.markPublished(rows.stream().map(OutboxRow::id).toList());
+        return rows.size();
+    }
+
+    private static StatusEvent read(OutboxRow row) {
+        try {
+            return Json.mapper().readValue(row.payload(), StatusEvent.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("outbox row " + row.id() + " is not a status event", e);
+        }
+    }
+}
