@@ -3,6 +3,7 @@ package io.pgfleet.runtime.db;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
+import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import jakarta.inject.Singleton;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -33,10 +34,11 @@ public class SchemaMigrator implements BeanCreatedEventListener<DataSource> {
 
     @Override
     public DataSource onCreated(BeanCreatedEvent<DataSource> event) {
-        DataSource dataSource = event.getBean();
+        // The bean is Micronaut Data's contextual proxy; its connections need beans still being made.
+        DataSource dataSource = DelegatingDataSource.unwrapDataSource(event.getBean());
         migrate(dataSource, "classpath:db/runtime", "pgfleet_runtime_history");
         migrate(dataSource, migrations, "flyway_schema_history");
-        return dataSource;
+        return event.getBean();
     }
 
     private void migrate(DataSource dataSource, String location, String historyTable) {

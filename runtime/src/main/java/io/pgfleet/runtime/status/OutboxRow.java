@@ -1,5 +1,6 @@
 package io.pgfleet.runtime.status;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.GeneratedValue;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
@@ -9,11 +10,11 @@ import java.util.UUID;
 /** A status event waiting to be relayed (or already relayed) to Kafka. */
 @MappedEntity("outbox")
 public record OutboxRow(
-        @Id @GeneratedValue Long id,
+        @Id @GeneratedValue @Nullable Long id,
         UUID eventId,
         String topic,
         String instance,
         String payload,
         Instant createdAt,
-        Instant publishedAt) {
+        @Nullable Instant publishedAt) {
 }

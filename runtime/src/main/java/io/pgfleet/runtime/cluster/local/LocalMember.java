@@ -75,8 +75,9 @@ final class LocalMember {
         LocalFiles.write(dir().resolve("complete"), "", "rw-r--r--");
     }
 
-    /** Starts from an empty member directory owned by the PostgreSQL account. */
+    /** Starts from an empty member directory owned by the PostgreSQL account (stopping what an interrupted run started). */
     void wipe() {
+        stop();
         LocalFiles.deleteTree(dir());
         LocalFiles.mkdir(dir(), "rwx------");
         settings.osUser().own(dir());

@@ -1,0 +1,30 @@
+package io.pgfleet.provisioner.command;
+
+import io.micronaut.configuration.kafka.annotation.ErrorStrategy;
+import io.micronaut.configuration.kafka.annotation.ErrorStrategyValue;
+import io.micronaut.configuration.kafka.annotation.KafkaListener;
+import io.micronaut.configuration.kafka.annotation.OffsetReset;
+import io.micronaut.configuration.kafka.annotation.OffsetStrategy;
+import io.micronaut.configuration.kafka.annotation.Topic;
+import io.pgfleet.runtime.command.CommandIntake;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** Hands provision, scale and delete records to the shared intake; the offset is committed after each. */
+@KafkaListener(groupId = "${pgfleet.kafka.group-id:pgfleet-provisioner}", offsetReset = OffsetReset.EARLIEST,
+        offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
+        errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_EXPONENTIALLY_ON_ERROR, retryCount = 10_000,
+                retryDelay = "200ms"))
+public class ProvisionerListener {
+
+    private final CommandIntake intake;
+
+    public ProvisionerListener(CommandIntake intake) {
+        this.intake = intake;
+    }
+
+    @Topic({"${pgfleet.topics.provision:pgfleet.command.provision}", "${pgfleet.topics.scale:pgfleet.command.scale}",
+            "${pgfleet.topics.delete:pgfleet.command.delete}"})
+    void receive(ConsumerRecord<String, byte[]> record) {
+        intake.receive(record);
+    }
+}

@@ -1,0 +1,49 @@
+package io.pgfleet.provisioner.http;
+
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.provisioner.instance.InstanceRepository;
+import io.pgfleet.provisioner.instance.InstanceRow;
+import io.pgfleet.provisioner.instance.Specs;
+import io.pgfleet.runtime.cluster.ClusterDriver;
+import io.pgfleet.runtime.cluster.ClusterSpec;
+import io.pgfleet.runtime.cluster.Observation;
+import java.time.Instant;
+import java.util.List;
+
+/** Read-only views of the instances: desired spec (it holds no secret) and observed members. */
+@Controller("/instances")
+public class InstanceController {
+
+    /** One instance as the provisioner sees it. */
+    public record InstanceView(String instance, String namespace, String name, String phase, String message, ClusterSpec spec,
+                               Instant updatedAt, Observation observed) {
+    }
+
+    private final InstanceRepository instances;
+    private final ClusterDriver driver;
+
+    public InstanceController(InstanceRepository instances, ClusterDriver driver) {
+        this.instances = instances;
+        this.driver = driver;
+    }
+
+    @Get
+    public List<InstanceView> list() {
+        return instances.findAllOrderByKey().stream().map(row -> view(row, null)).toList();
+    }
+
+    @Get("/{namespace}/{name}")
+    public HttpResponse<InstanceView> get(String namespace, String name) {
+        return instances.findById(namespace + "/" + name)
+                .map(row -> HttpResponse.ok(view(row, driver.observe(new InstanceKey(namespace, name)))))
+                .orElseGet(HttpResponse::notFound);
+    }
+
+    private static InstanceView view(InstanceRow row, Observation observed) {
+        return new InstanceView(row.key(), row.namespace(), row.name(), row.phase(), row.message(), Specs.read(row.spec()),
+                row.updatedAt(), observed);
+    }
+}

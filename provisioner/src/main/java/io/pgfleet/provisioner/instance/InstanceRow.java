@@ -1,0 +1,18 @@
+package io.pgfleet.provisioner.instance;
+
+import io.micronaut.data.annotation.Id;
+import io.micronaut.data.annotation.MappedEntity;
+import java.time.Instant;
+
+/**
+ * An instance the provisioner owns.
+ *
+ * @param key     {@code <namespace>/<name>}
+ * @param spec    the desired {@link io.pgfleet.runtime.cluster.ClusterSpec}, as JSON
+ * @param phase   {@link InstancePhase}
+ * @param message where it stands, for people
+ */
+@MappedEntity("instance")
+public record InstanceRow(@Id String key, String namespace, String name, String spec, String phase, String message,
+                          Instant createdAt, Instant updatedAt) {
+}

@@ -1,0 +1,71 @@
+package io.pgfleet.provisioner.job;
+
+import io.micronaut.scheduling.annotation.Scheduled;
+import io.micronaut.transaction.annotation.Transactional;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.provisioner.instance.InstancePhase;
+import io.pgfleet.provisioner.instance.InstanceRepository;
+import io.pgfleet.provisioner.instance.InstanceRow;
+import io.pgfleet.runtime.cluster.ClusterDriver;
+import io.pgfleet.runtime.cluster.Observation;
+import io.pgfleet.runtime.status.StatusOutbox;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches ready instances that no job is working on. A member down or not streaming makes the
+ * instance {@code DEGRADED} (an event) and starts a repair job; the repair's end makes it {@code READY}
+ * again (another event). Config: {@code pgfleet.provisioner.health-interval} (default 2s).
+ */
+@Singleton
+public class HealthMonitor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
+
+    private final InstanceRepository instances;
+    private final JobRepository jobs;
+    private final ClusterDriver driver;
+    private final StatusOutbox status;
+    private final Clock clock;
+
+    public HealthMonitor(InstanceRepository instances, JobRepository jobs, ClusterDriver driver, StatusOutbox status, Clock clock) {
+        this.instances = instances;
+        this.jobs = jobs;
+        this.driver = driver;
+        this.status = status;
+        this.clock = clock;
+    }
+
+    @Scheduled(fixedDelay = "${pgfleet.provisioner.health-interval:2s}", initialDelay = "2s")
+    void check() {
+        for (InstanceRow row : instances.findByPhaseInList(List.of(InstancePhase.READY.name(), InstancePhase.DEGRADED.name()))) {
+            try {
+                if (jobs.countOpen(row.key()) > 0) {
+                    continue;
+                }
+                Observation observed = driver.observe(InstanceKey.parse(row.key(), "default"));
+                if (!observed.ready()) {
+                    degraded(row, observed);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("health check of {} failed: {}", row.key(), e.toString());
+            }
+        }
+    }
+
+    /** Marks the instance degraded, says so once, and starts a repair. */
+    @Transactional
+    public void degraded(InstanceRow row, Observation observed) {
+        if (row.phase().equals(InstancePhase.READY.name())) {
+            status.observed(InstanceKey.parse(row.key(), "default"), null, Phase.DEGRADED, "InstanceDegraded", observed.message(), null);
+            LOG.warn("{} degraded: {}", row.key(), observed.message());
+        }
+        instances.updatePhase(row.key(), InstancePhase.DEGRADED.name(), observed.message());
+        jobs.save(JobRow.pending(row.key(), null, JobResults.REPAIR, row.spec(), Instant.now(clock)));
+    }
+}

@@ -1,0 +1,65 @@
+package io.pgfleet.provisioner.job;
+
+import io.micronaut.context.annotation.Value;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.provisioner.instance.Specs;
+import io.pgfleet.runtime.cluster.ClusterDriver;
+import io.pgfleet.runtime.cluster.Step;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Takes one step of a job with the driver and records what the driver says should come next.
+ * Unexpected errors are retried a few times, then become the job's failure: status, not a stack trace.
+ * Config: {@code pgfleet.provisioner.job-timeout} (default 15m): a job still waiting then fails.
+ */
+@Singleton
+public class InstanceReconciler {
+
+    static final int MAX_ERRORS = 3;
+    private static final Logger LOG = LoggerFactory.getLogger(InstanceReconciler.class);
+
+    private final ClusterDriver driver;
+    private final JobResults results;
+    private final Clock clock;
+    private final Duration timeout;
+
+    public InstanceReconciler(ClusterDriver driver, JobResults results, Clock clock,
+                              @Value("${pgfleet.provisioner.job-timeout:15m}") Duration timeout) {
+        this.driver = driver;
+        this.results = results;
+        this.clock = clock;
+        this.timeout = timeout;
+    }
+
+    /** One step of the job. */
+    public void step(JobRow job) {
+        InstanceKey key = InstanceKey.parse(job.instance(), "default");
+        try (MDC.MDCCloseable instance = MDC.putCloseable("instance", job.instance());
+             MDC.MDCCloseable command = MDC.putCloseable("commandId", job.commandId() == null ? job.commandType() : job.commandId())) {
+            if (job.createdAt().plus(timeout).isBefore(Instant.now(clock))) {
+                results.record(job, Step.failed("not done after " + timeout.toMinutes() + " minutes; last step: " + job.step()));
+                return;
+            }
+            Step step;
+            try {
+                step = job.commandType().equals("delete") ? driver.delete(key) : driver.apply(key, Specs.read(job.spec()));
+            } catch (RuntimeException e) {
+                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                if (job.errors() + 1 >= MAX_ERRORS) {
+                    step = Step.failed(reason);
+                } else {
+                    LOG.warn("step failed, will retry: {}", reason);
+                    results.erred(job, "retrying after: " + reason);
+                    return;
+                }
+            }
+            results.record(job, step);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.pgfleet.provisioner.job;
+
+import io.micronaut.data.jdbc.runtime.JdbcOperations;
+import io.micronaut.transaction.annotation.Transactional;
+import jakarta.inject.Singleton;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Hands out jobs to workers, across threads and replicas: the oldest due job of an instance that
+ * has no earlier open job, under a lease. A worker that dies loses its lease and the job is taken
+ * again, where it stands.
+ */
+@Singleton
+public class JobQueue {
+
+    private static final String CLAIM = """
+            UPDATE job SET status = 'RUNNING', lease_owner = ?, lease_until = now() + (? * interval '1 millisecond'), updated_at = now()
+            WHERE id = (
+                SELECT j.id FROM job j
+                WHERE j.status IN ('PENDING', 'RUNNING') AND j.not_before <= now()
+                  AND (j.lease_until IS NULL OR j.lease_until < now())
+                  AND NOT EXISTS (SELECT 1 FROM job e WHERE e.instance = j.instance AND e.id < j.id
+                                  AND e.status IN ('PENDING', 'RUNNING'))
+                ORDER BY j.not_before, j.id
+                LIMIT 1
+                FOR UPDATE SKIP LOCKED)
+            RETURNING *""";
+
+    private final JdbcOperations jdbc;
+
+    public JobQueue(JdbcOperations jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Takes the next due job, if any. */
+    @Transactional
+    public Optional<JobRow> claim(String owner, Duration lease) {
+        return jdbc.prepareStatement(CLAIM, statement -> {
+            statement.setString(1, owner);
+            statement.setLong(2, lease.toMillis());
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? Optional.of(jdbc.readEntity(rows, JobRow.class)) : Optional.empty();
+            }
+        });
+    }
+}

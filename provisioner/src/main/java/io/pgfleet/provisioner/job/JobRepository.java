@@ -1,0 +1,34 @@
+package io.pgfleet.provisioner.job;
+
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.CrudRepository;
+import java.util.List;
+
+@JdbcRepository(dialect = Dialect.POSTGRES)
+public interface JobRepository extends CrudRepository<JobRow, Long> {
+
+    @Query("SELECT count(*) FROM job WHERE instance = :instance AND status IN ('PENDING', 'RUNNING')")
+    long countOpen(String instance);
+
+    @Query("UPDATE job SET status = 'RUNNING', step = :step, not_before = now() + (:afterMillis * interval '1 millisecond'), "
+            + "lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = :id")
+    void progress(long id, String step, long afterMillis);
+
+    @Query("UPDATE job SET status = 'RUNNING', step = :step, errors = errors + 1, not_before = now() + interval '2 seconds', "
+            + "lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = :id")
+    void erred(long id, String step);
+
+    @Query("UPDATE job SET status = :status, step = :step, lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = :id")
+    void finish(long id, String status, String step);
+
+    List<JobRow> findByInstanceOrderById(String instance);
+
+    /** Frees the leases of a worker process that restarted: nothing of its own runs any more. */
+    @Query("UPDATE job SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = :owner AND status IN ('PENDING', 'RUNNING')")
+    void releaseLeases(String owner);
+
+    @Query("UPDATE job SET lease_until = now() + (:leaseMillis * interval '1 millisecond') WHERE id = :id AND lease_owner = :owner")
+    void renewLease(long id, String owner, long leaseMillis);
+}

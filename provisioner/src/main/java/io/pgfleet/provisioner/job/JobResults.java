@@ -1,0 +1,91 @@
+package io.pgfleet.provisioner.job;
+
+import io.micronaut.transaction.annotation.Transactional;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.provisioner.instance.InstancePhase;
+import io.pgfleet.provisioner.instance.InstanceRepository;
+import io.pgfleet.runtime.cluster.Step;
+import io.pgfleet.runtime.status.StatusOutbox;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Records a step's outcome, the instance's phase and the status event together. */
+@Singleton
+public class JobResults {
+
+    static final String REPAIR = "repair";
+    private static final Logger LOG = LoggerFactory.getLogger(JobResults.class);
+
+    private final JobRepository jobs;
+    private final InstanceRepository instances;
+    private final StatusOutbox status;
+
+    public JobResults(JobRepository jobs, InstanceRepository instances, StatusOutbox status) {
+        this.jobs = jobs;
+        this.instances = instances;
+        this.status = status;
+    }
+
+    @Transactional
+    public void record(JobRow job, Step step) {
+        InstanceKey key = InstanceKey.parse(job.instance(), "default");
+        boolean repair = REPAIR.equals(job.commandType());
+        switch (step.outcome()) {
+            case WAIT -> {
+                jobs.progress(job.id(), step.message(), step.after().toMillis());
+                if (!step.message().equals(job.step()) && !repair) {
+                    status.command(job.commandId(), job.commandType(), key, Phase.PROGRESSING, "Progressing", step.message(), step.message(),
+                            null, null);
+                }
+            }
+            case DONE -> {
+                jobs.finish(job.id(), JobStatus.SUCCEEDED.name(), step.message());
+                boolean latest = jobs.countOpen(job.instance()) == 0;
+                if (job.commandType().equals("delete")) {
+                    if (latest) {
+                        instances.deleteById(job.instance());
+                    }
+                    status.command(job.commandId(), job.commandType(), key, Phase.SUCCEEDED, "InstanceDeleted",
+                            "the instance is deleted; its backups are kept", null, null, step.details());
+                } else {
+                    if (latest) {
+                        instances.updatePhase(job.instance(), InstancePhase.READY.name(), step.message());
+                    }
+                    if (repair) {
+                        status.observed(key, null, Phase.READY, "InstanceReady", "ready again: " + step.message(), step.details());
+                    } else {
+                        status.command(job.commandId(), job.commandType(), key, Phase.SUCCEEDED, "InstanceReady", step.message(), null,
+                                null, step.details());
+                    }
+                }
+                LOG.info("{} done: {}", job.commandType(), step.message());
+            }
+            case FAILED -> {
+                jobs.finish(job.id(), JobStatus.FAILED.name(), step.message());
+                instances.updatePhase(job.instance(), InstancePhase.FAILED.name(), step.message());
+                if (repair) {
+                    status.observed(key, null, Phase.DEGRADED, "RepairFailed", "the instance could not be repaired: " + step.message(), null);
+                } else {
+                    status.command(job.commandId(), job.commandType(), key, Phase.FAILED, failureReason(job.commandType()), step.message(),
+                            null, null, null);
+                }
+                LOG.warn("{} failed: {}", job.commandType(), step.message());
+            }
+        }
+    }
+
+    @Transactional
+    public void erred(JobRow job, String step) {
+        jobs.erred(job.id(), step);
+    }
+
+    private static String failureReason(String commandType) {
+        return switch (commandType) {
+            case "delete" -> "DeleteFailed";
+            case "scale" -> "ScaleFailed";
+            default -> "ProvisioningFailed";
+        };
+    }
+}

@@ -1,0 +1,29 @@
+package io.pgfleet.provisioner.job;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.annotation.GeneratedValue;
+import io.micronaut.data.annotation.Id;
+import io.micronaut.data.annotation.MappedEntity;
+import java.time.Instant;
+
+/**
+ * Work for one instance: a command being carried out (or a repair), one driver step at a time.
+ *
+ * @param commandId   the command it answers; {@code null} for a repair nobody asked for
+ * @param commandType provision, scale, delete or repair
+ * @param spec        the cluster spec to reach (JSON), {@code null} for delete
+ * @param status      {@link JobStatus}
+ * @param step        the last step reported
+ * @param errors      unexpected errors met so far (retried a few times)
+ */
+@MappedEntity("job")
+public record JobRow(@Id @GeneratedValue @Nullable Long id, String instance, @Nullable String commandId, String commandType,
+                     @Nullable String spec, String status, String step, int errors, Instant notBefore, @Nullable String leaseOwner,
+                     @Nullable Instant leaseUntil, Instant createdAt,
+                     Instant updatedAt) {
+
+    /** A new job, to be taken as soon as the instance's earlier jobs are done. */
+    public static JobRow pending(String instance, String commandId, String commandType, String spec, Instant now) {
+        return new JobRow(null, instance, commandId, commandType, spec, JobStatus.PENDING.name(), "", 0, now, null, null, now, now);
+    }
+}

@@ -1,0 +1,112 @@
+package io.pgfleet.provisioner.job;
+
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Value;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Worker threads that take due jobs one step at a time. A step is bounded, so a slow or broken
+ * instance occupies a worker for one step at most, and instances take turns.
+ * Config: {@code pgfleet.provisioner.workers} (default 4), {@code pgfleet.provisioner.lease} (default 60s),
+ * {@code pgfleet.provisioner.instance-id} (default the host name: a restarted process takes back its jobs at once).
+ */
+@Context
+public class JobRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+
+    private final JobQueue queue;
+    private final InstanceReconciler reconciler;
+    private final int workers;
+    private final Duration lease;
+    private final JobRepository jobs;
+    private final String owner;
+    private final List<Thread> threads = new ArrayList<>();
+    private final java.util.Set<Long> inProgress = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean running = true;
+
+    public JobRunner(JobQueue queue, InstanceReconciler reconciler, JobRepository jobs,
+                     @Value("${pgfleet.provisioner.workers:4}") int workers, @Value("${pgfleet.provisioner.lease:60s}") Duration lease,
+                     @Value("${pgfleet.provisioner.instance-id:}") String instanceId) {
+        this.queue = queue;
+        this.jobs = jobs;
+        this.owner = instanceId.isBlank() ? hostName() : instanceId;
+        this.reconciler = reconciler;
+        this.workers = workers;
+        this.lease = lease;
+    }
+
+    @PostConstruct
+    void start() {
+        // Leases this process held before it stopped are free again: none of that work runs now.
+        jobs.releaseLeases(owner);
+        for (int i = 0; i < workers; i++) {
+            Thread thread = new Thread(this::work, "provisioner-worker-" + i);
+            thread.setDaemon(true);
+            thread.start();
+            threads.add(thread);
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        running = false;
+        threads.forEach(Thread::interrupt);
+        for (Thread thread : threads) {
+            try {
+                thread.join(Duration.ofSeconds(30).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Keeps the leases of long steps (a large base backup) from running out. */
+    @io.micronaut.scheduling.annotation.Scheduled(fixedDelay = "10s")
+    void renewLeases() {
+        for (Long id : inProgress) {
+            jobs.renewLease(id, owner, lease.toMillis());
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return "provisioner@" + java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "provisioner@" + UUID.randomUUID();
+        }
+    }
+
+    private void work() {
+        while (running) {
+            try {
+                var job = queue.claim(owner, lease);
+                if (job.isPresent()) {
+                    inProgress.add(job.get().id());
+                    try {
+                        reconciler.step(job.get());
+                    } finally {
+                        inProgress.remove(job.get().id());
+                    }
+                } else {
+                    LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+                }
+            } catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                LOG.warn("worker error, retrying: {}", e.toString());
+                LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+            }
+        }
+    }
+}

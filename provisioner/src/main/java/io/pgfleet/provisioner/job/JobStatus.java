@@ -1,0 +1,4 @@
+package io.pgfleet.provisioner.job;
+
+/** Where a job stands. */
+public enum JobStatus { PENDING, RUNNING, SUCCEEDED, FAILED }

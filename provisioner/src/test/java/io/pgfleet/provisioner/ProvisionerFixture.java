@@ -1,0 +1,99 @@
+package io.pgfleet.provisioner;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.status.StatusEvent;
+import io.pgfleet.testkit.CommandPublisher;
+import io.pgfleet.testkit.KafkaBroker;
+import io.pgfleet.testkit.PostgresServer;
+import io.pgfleet.testkit.SharedKafka;
+import io.pgfleet.testkit.StatusFeed;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * What a provisioner test needs: the shared broker, its own topics and consumer group, a real
+ * PostgreSQL for the provisioner's state, a data root for the local driver, a publisher and a
+ * status feed. Servers started here stop in {@link #close()}.
+ */
+public final class ProvisionerFixture implements AutoCloseable {
+
+    /** Address external instances listen on in tests: loopback, never a real interface. */
+    public static final String EXTERNAL_ADDRESS = "127.0.0.2";
+
+    public final KafkaBroker kafka = SharedKafka.get();
+    public final PostgresServer state = PostgresServer.start();
+    public final Path dataRoot;
+    public final Map<CommandType, String> topics = new EnumMap<>(CommandType.class);
+    public final String statusTopic;
+    public final String groupId;
+    public final CommandPublisher publisher;
+    public final StatusFeed feed;
+
+    public ProvisionerFixture() {
+        String prefix = "it-" + UUID.randomUUID().toString().substring(0, 8);
+        Arrays.stream(CommandType.values()).forEach(t -> topics.put(t, prefix + "." + t.id()));
+        statusTopic = prefix + ".status";
+        groupId = prefix + "-provisioner";
+        try {
+            dataRoot = Files.createTempDirectory("pgfleet-clusters-");
+            Files.setPosixFilePermissions(dataRoot, PosixFilePermissions.fromString("rwx--x--x"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        publisher = new CommandPublisher(kafka, topics);
+        feed = new StatusFeed(kafka, statusTopic);
+    }
+
+    /** The provisioner's configuration against these servers. */
+    public Map<String, Object> properties() {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        properties.put("datasources.default.url", state.jdbcUrl("postgres"));
+        properties.put("datasources.default.username", PostgresServer.SUPERUSER);
+        properties.put("datasources.default.password", state.password());
+        properties.put("micronaut.server.port", -1);
+        properties.put("pgfleet.kafka.group-id", groupId);
+        properties.put("pgfleet.topics.status", statusTopic);
+        properties.put("pgfleet.default-namespace", "tenant-a");
+        properties.putAll(topics.entrySet().stream().collect(Collectors.toMap(e -> "pgfleet.topics." + e.getKey().id(), Map.Entry::getValue)));
+        properties.put("pgfleet.local.data-root", dataRoot.toString());
+        properties.put("pgfleet.local.external-address", EXTERNAL_ADDRESS);
+        properties.put("pgfleet.provisioner.health-interval", "1s");
+        properties.put("pgfleet.provisioner.instance-id", groupId);
+        properties.put("pgfleet.outbox.interval", "100ms");
+        return properties;
+    }
+
+    /** Starts a provisioner (with its HTTP server) on these servers. */
+    public EmbeddedServer startProvisioner() {
+        return ApplicationContext.run(EmbeddedServer.class, properties());
+    }
+
+    /** The service name in status events. */
+    public static String service() {
+        return "provisioner";
+    }
+
+    /** A StatusEvent's short form for assertion messages. */
+    public static String brief(StatusEvent e) {
+        return e.phase() + (e.step() != null ? "(" + e.step() + ")" : "") + ": " + e.message();
+    }
+
+    @Override
+    public void close() {
+        feed.close();
+        publisher.close();
+        state.close();
+    }
+}
