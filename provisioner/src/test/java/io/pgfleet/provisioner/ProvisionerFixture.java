@@ -77,7 +77,14 @@ public final class ProvisionerFixture implements AutoCloseable {
 
     /** Starts a provisioner (with its HTTP server) on these servers. */
     public EmbeddedServer startProvisioner() {
-        return ApplicationContext.run(EmbeddedServer.class, properties());
+        return startProvisioner(Map.of());
+    }
+
+    /** Starts a provisioner with some settings changed. */
+    public EmbeddedServer startProvisioner(Map<String, Object> overrides) {
+        Map<String, Object> properties = properties();
+        properties.putAll(overrides);
+        return ApplicationContext.run(EmbeddedServer.class, properties);
     }
 
     /** The service name in status events. */

@@ -1,0 +1,84 @@
+package io.pgfleet.provisioner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.command.ScaleCommand;
+import io.pgfleet.events.examples.ReferenceExamples;
+import io.pgfleet.events.json.PayloadReader;
+import io.pgfleet.events.postgres.Postgres;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.events.status.StatusEvent;
+import io.pgfleet.runtime.cluster.kubernetes.CnpgModel;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The provisioner with the kubernetes driver, against fabric8's CRUD mock server standing in for the API server. */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesProvisionIT {
+
+    static KubernetesClient client;
+
+    @Test
+    void theClusterStatusDrivesTheEvents() {
+        InstanceKey key = new InstanceKey("tenant-a", "postgres-complete");
+        Postgres complete = PayloadReader.fromText(ReferenceExamples.documents().get(1).text(), Postgres.class).value();
+        try (ProvisionerFixture fixture = new ProvisionerFixture();
+             EmbeddedServer provisioner = fixture.startProvisioner(Map.of("pgfleet.driver", "kubernetes",
+                     "pgfleet.kubernetes.master-url", client.getConfiguration().getMasterUrl()))) {
+            String id = fixture.publisher.publish(CommandType.PROVISION, key, complete);
+            fixture.feed.awaitEvent(e -> id.equals(e.commandId()) && e.phase() == Phase.PROGRESSING, Duration.ofMinutes(1),
+                    () -> "no progress: " + fixture.feed.forCommand(id));
+            GenericKubernetesResource cluster = cluster(key);
+            assertThat(((Map<?, ?>) cluster.getAdditionalProperties().get("spec")).get("instances")).isEqualTo(3);
+            assertThat(client.services().inNamespace("tenant-a").withName("postgres-complete-external").get()).isNotNull();
+            assertThat(fixture.feed.has(id, Phase.SUCCEEDED)).isFalse();
+
+            setReady(key, 3, 3);
+            StatusEvent succeeded = fixture.feed.awaitFinal(id, "provisioner", Duration.ofMinutes(1));
+            assertThat(succeeded.phase()).isEqualTo(Phase.SUCCEEDED);
+            assertThat(succeeded.reason()).isEqualTo("InstanceReady");
+            assertThat(succeeded.details()).containsEntry("primary", "postgres-complete-rw.tenant-a.svc:5432");
+
+            // A member lost, then back: observed events.
+            setReady(key, 2, 3);
+            fixture.feed.awaitEvent(e -> e.commandId() == null && e.phase() == Phase.DEGRADED, Duration.ofMinutes(1), () -> "no DEGRADED");
+            setReady(key, 3, 3);
+            fixture.feed.awaitEvent(e -> e.commandId() == null && e.phase() == Phase.READY, Duration.ofMinutes(1), () -> "no READY");
+
+            // Scale updates spec.instances.
+            String scale = fixture.publisher.publish(CommandType.SCALE, key, new ScaleCommand("postgres-complete", null, 4, null, null));
+            await().atMost(Duration.ofMinutes(1)).until(() ->
+                    Integer.valueOf(4).equals(((Map<?, ?>) cluster(key).getAdditionalProperties().get("spec")).get("instances")));
+            setReady(key, 4, 4);
+            assertThat(fixture.feed.awaitFinal(scale, "provisioner", Duration.ofMinutes(1)).phase()).isEqualTo(Phase.SUCCEEDED);
+
+            String delete = fixture.publisher.publish(CommandType.DELETE, key, new io.pgfleet.events.command.DeleteCommand("postgres-complete", null));
+            assertThat(fixture.feed.awaitFinal(delete, "provisioner", Duration.ofMinutes(1)).phase()).isEqualTo(Phase.SUCCEEDED);
+            assertThat(cluster(key)).isNull();
+        }
+    }
+
+    private static GenericKubernetesResource cluster(InstanceKey key) {
+        return client.genericKubernetesResources(CnpgModel.CLUSTER).inNamespace(key.namespace()).withName(key.name()).get();
+    }
+
+    /** What CloudNativePG would write into the status. */
+    private static void setReady(InstanceKey key, int ready, int instances) {
+        GenericKubernetesResource cluster = cluster(key);
+        List<String> names = java.util.stream.IntStream.rangeClosed(1, instances).mapToObj(i -> key.name() + "-" + i).toList();
+        cluster.setAdditionalProperty("status", Map.of("readyInstances", ready, "instances", instances,
+                "phase", ready == instances ? "Cluster in healthy state" : "Waiting for the instances to become active",
+                "currentPrimary", key.name() + "-1", "instanceNames", names,
+                "instancesStatus", Map.of("healthy", names.subList(0, ready))));
+        client.genericKubernetesResources(CnpgModel.CLUSTER).inNamespace(key.namespace()).resource(cluster).update();
+    }
+}
