@@ -1,7 +1,6 @@
 package io.pgfleet.provisioner;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.pgfleet.events.InstanceKey;
@@ -11,18 +10,13 @@ import io.pgfleet.events.postgres.Postgres;
 import io.pgfleet.events.status.Phase;
 import io.pgfleet.events.status.StatusEvent;
 import io.pgfleet.runtime.cluster.ClusterDriver;
-import io.pgfleet.testkit.KafkaBroker;
+import io.pgfleet.testkit.KafkaRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +31,6 @@ class CommandIntakeIT {
     private ProvisionerFixture fixture;
     private EmbeddedServer provisioner;
     private ClusterDriver driver;
-    private final List<InstanceKey> created = new ArrayList<>();
 
     @BeforeAll
     void start() {
@@ -48,10 +41,6 @@ class CommandIntakeIT {
 
     @AfterAll
     void stop() {
-        if (provisioner != null) {
-            provisioner.close();
-        }
-        created.forEach(driver::delete);
         fixture.close();
     }
 
@@ -73,8 +62,8 @@ class CommandIntakeIT {
     void anInstancePostgresqlRefusesFailsWithItsReasonWhileTheNextOneOnThePartitionCompletes() {
         InstanceKey broken = new InstanceKey("tenant-a", "broken-params");
         InstanceKey healthy = new InstanceKey("tenant-a", "healthy-after");
-        created.add(broken);
-        created.add(healthy);
+        fixture.track(broken);
+        fixture.track(healthy);
         String brokenId = UUID.randomUUID().toString();
         String healthyId = UUID.randomUUID().toString();
         // The same partition, the broken one first.
@@ -98,11 +87,11 @@ class CommandIntakeIT {
         junk.headers().add("x-origin", "test".getBytes(StandardCharsets.UTF_8));
         fixture.publisher.send(junk);
         InstanceKey after = new InstanceKey("tenant-a", "after-junk");
-        created.add(after);
+        fixture.track(after);
         String id = UUID.randomUUID().toString();
         fixture.publisher.publish(CommandType.PROVISION, after, doc("after-junk", "work_mem: 4MB"), id, 0);
 
-        List<ConsumerRecord<String, byte[]>> dead = readAll(fixture.kafka, topic + ".dlq", 1);
+        List<ConsumerRecord<String, byte[]>> dead = KafkaRecords.readAll(fixture.kafka, topic + ".dlq", 1);
         assertThat(dead).hasSize(1);
         ConsumerRecord<String, byte[]> record = dead.get(0);
         assertThat(record.key()).isEqualTo("tenant-a/junk");
@@ -142,20 +131,5 @@ class CommandIntakeIT {
 
     private static String header(ConsumerRecord<String, byte[]> record, String name) {
         return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
-    }
-
-    private static List<ConsumerRecord<String, byte[]>> readAll(KafkaBroker kafka, String topic, int expected) {
-        Properties properties = kafka.clientProperties();
-        properties.put("group.id", "dlq-reader-" + UUID.randomUUID());
-        properties.put("auto.offset.reset", "earliest");
-        List<ConsumerRecord<String, byte[]>> received = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            await().atMost(SLOW).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(received::add);
-                return received.size() >= expected;
-            });
-        }
-        return received;
     }
 }

@@ -40,8 +40,9 @@ class CrashRecoveryIT {
                     && e.step().contains("replica 1 of 3 created"), Duration.ofMinutes(2), () -> "no progress: " + fixture.feed.forCommand(id));
             first.close(); // in the middle: replicas 2 and 3 are still to come
 
+            fixture.track(key);
             EmbeddedServer second = fixture.startProvisioner();
-            ClusterDriver driver = second.getApplicationContext().getBean(ClusterDriver.class);
+            ClusterDriver driver = fixture.driver();
             try {
                 assertThat(fixture.feed.awaitFinal(id, "provisioner", Duration.ofMinutes(3)).phase()).isEqualTo(Phase.SUCCEEDED);
                 assertThat(driver.observe(key).members()).extracting(Member::name)
@@ -57,7 +58,7 @@ class CrashRecoveryIT {
                 second.close();
                 driver.delete(key);
             }
-            assertThat(postmastersUnder(fixture.dataRoot)).isEmpty();
+            assertThat(postmastersUnder(fixture.dataRoot)).isEmpty(); // what it started, it stopped
         }
     }
 

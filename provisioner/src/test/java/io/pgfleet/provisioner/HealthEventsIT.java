@@ -2,7 +2,6 @@ package io.pgfleet.provisioner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micronaut.runtime.server.EmbeddedServer;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.json.PayloadReader;
@@ -31,32 +30,28 @@ class HealthEventsIT {
                   storageClass: local
                 """, Postgres.class).value();
         try (ProvisionerFixture fixture = new ProvisionerFixture()) {
-            EmbeddedServer provisioner = fixture.startProvisioner();
-            ClusterDriver driver = provisioner.getApplicationContext().getBean(ClusterDriver.class);
-            try {
-                String id = fixture.publisher.publish(CommandType.PROVISION, key, doc);
-                assertThat(fixture.feed.awaitFinal(id, "provisioner", Duration.ofMinutes(2)).phase()).isEqualTo(Phase.SUCCEEDED);
+            fixture.track(key);
+            fixture.startProvisioner();
+            ClusterDriver driver = fixture.driver();
+            String id = fixture.publisher.publish(CommandType.PROVISION, key, doc);
+            assertThat(fixture.feed.awaitFinal(id, "provisioner", Duration.ofMinutes(2)).phase()).isEqualTo(Phase.SUCCEEDED);
 
-                Path replicaData = fixture.dataRoot.resolve("local/tenant-a/fragile/member-2/data");
-                long pid = Long.parseLong(Files.readAllLines(replicaData.resolve("postmaster.pid")).get(0).trim());
-                ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            Path replicaData = fixture.dataRoot.resolve("local/tenant-a/fragile/member-2/data");
+            long pid = Long.parseLong(Files.readAllLines(replicaData.resolve("postmaster.pid")).get(0).trim());
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
 
-                StatusEvent degraded = fixture.feed.awaitEvent(e -> e.commandId() == null && e.phase() == Phase.DEGRADED
-                        && e.instance().equals("tenant-a/fragile"), Duration.ofMinutes(1), () -> "no DEGRADED event");
-                assertThat(degraded.reason()).isEqualTo("InstanceDegraded");
-                assertThat(degraded.message()).contains("fragile-2 is stopped");
-                StatusEvent ready = fixture.feed.awaitEvent(e -> e.commandId() == null && e.phase() == Phase.READY
-                        && e.instance().equals("tenant-a/fragile"), Duration.ofMinutes(1), () -> "no READY event");
-                assertThat(ready.reason()).isEqualTo("InstanceReady");
-                assertThat(fixture.feed.forInstance("tenant-a/fragile").indexOf(ready))
-                        .isGreaterThan(fixture.feed.forInstance("tenant-a/fragile").indexOf(degraded));
-                assertThat(driver.observe(key).ready()).isTrue();
-                long restarted = Long.parseLong(Files.readAllLines(replicaData.resolve("postmaster.pid")).get(0).trim());
-                assertThat(restarted).isNotEqualTo(pid);
-            } finally {
-                provisioner.close();
-                driver.delete(key);
-            }
+            StatusEvent degraded = fixture.feed.awaitEvent(e -> e.commandId() == null && e.phase() == Phase.DEGRADED
+                    && e.instance().equals("tenant-a/fragile"), Duration.ofMinutes(1), () -> "no DEGRADED event");
+            assertThat(degraded.reason()).isEqualTo("InstanceDegraded");
+            assertThat(degraded.message()).contains("fragile-2 is stopped");
+            StatusEvent ready = fixture.feed.awaitEvent(e -> e.commandId() == null && e.phase() == Phase.READY
+                    && e.instance().equals("tenant-a/fragile"), Duration.ofMinutes(1), () -> "no READY event");
+            assertThat(ready.reason()).isEqualTo("InstanceReady");
+            assertThat(fixture.feed.forInstance("tenant-a/fragile").indexOf(ready))
+                    .isGreaterThan(fixture.feed.forInstance("tenant-a/fragile").indexOf(degraded));
+            assertThat(driver.observe(key).ready()).isTrue();
+            long restarted = Long.parseLong(Files.readAllLines(replicaData.resolve("postmaster.pid")).get(0).trim());
+            assertThat(restarted).isNotEqualTo(pid);
         }
     }
 }

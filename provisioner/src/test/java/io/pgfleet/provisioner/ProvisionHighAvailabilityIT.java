@@ -45,7 +45,6 @@ class ProvisionHighAvailabilityIT {
     private ProvisionerFixture fixture;
     private EmbeddedServer provisioner;
     private ClusterDriver driver;
-    private final List<InstanceKey> created = new ArrayList<>();
 
     @BeforeAll
     void start() {
@@ -56,12 +55,6 @@ class ProvisionHighAvailabilityIT {
 
     @AfterAll
     void stop() {
-        if (provisioner != null) {
-            provisioner.close();
-        }
-        if (driver != null) {
-            created.forEach(driver::delete);
-        }
         fixture.close();
     }
 
@@ -72,7 +65,7 @@ class ProvisionHighAvailabilityIT {
     @Test
     @Order(1)
     void theHighAvailabilityExampleBecomesAFiveMemberQuorumCluster() throws Exception {
-        created.add(HA);
+        fixture.track(HA);
         String id = fixture.publisher.publish(CommandType.PROVISION, HA, haExample());
 
         StatusEvent last = fixture.feed.awaitFinal(id, "provisioner", SLOW);
@@ -158,7 +151,7 @@ class ProvisionHighAvailabilityIT {
     @Order(4)
     void theSameCommandDeliveredTwiceHasOneEffect() {
         InstanceKey key = new InstanceKey("tenant-a", "postgres-twice");
-        created.add(key);
+        fixture.track(key);
         Postgres doc = PayloadReader.fromText("""
                 apiVersion: apps.cozystack.io/v1alpha1
                 kind: Postgres

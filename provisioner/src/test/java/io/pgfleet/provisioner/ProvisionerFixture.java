@@ -14,7 +14,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.runtime.cluster.ClusterDriver;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
@@ -39,6 +45,9 @@ public final class ProvisionerFixture implements AutoCloseable {
     public final String groupId;
     public final CommandPublisher publisher;
     public final StatusFeed feed;
+    private final List<EmbeddedServer> started = new ArrayList<>();
+    private final Set<InstanceKey> instances = new LinkedHashSet<>();
+    private ClusterDriver driver;
 
     public ProvisionerFixture() {
         String prefix = "it-" + UUID.randomUUID().toString().substring(0, 8);
@@ -84,7 +93,21 @@ public final class ProvisionerFixture implements AutoCloseable {
     public EmbeddedServer startProvisioner(Map<String, Object> overrides) {
         Map<String, Object> properties = properties();
         properties.putAll(overrides);
-        return ApplicationContext.run(EmbeddedServer.class, properties);
+        EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, properties);
+        started.add(server);
+        driver = server.getApplicationContext().getBean(ClusterDriver.class);
+        return server;
+    }
+
+    /** The driver of the last provisioner started. */
+    public ClusterDriver driver() {
+        return driver;
+    }
+
+    /** Remembers a local instance, to be deleted when the fixture closes (after the provisioners stop). */
+    public InstanceKey track(InstanceKey key) {
+        instances.add(key);
+        return key;
     }
 
     /** The service name in status events. */
@@ -99,6 +122,11 @@ public final class ProvisionerFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).close();
+        }
+        // The local driver needs no running context; stopped provisioners no longer repair what goes.
+        instances.forEach(driver::delete);
         feed.close();
         publisher.close();
         state.close();

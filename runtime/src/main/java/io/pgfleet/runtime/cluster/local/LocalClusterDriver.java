@@ -97,14 +97,9 @@ public class LocalClusterDriver implements ClusterDriver {
     private Step createPrimary(LocalInstance instance, LocalMember member, ClusterSpec desired, List<LocalMember> members) {
         member.wipe();
         member.initdb(instance.superuserPassword());
-        member.writeConfigFiles(render(desired, member, members));
-        Optional<String> refused = member.checkConfiguration();
-        if (refused.isPresent()) {
-            return Step.failed("PostgreSQL refuses the configuration: " + refused.get());
-        }
-        Optional<String> complaint = member.start();
-        if (complaint.isPresent()) {
-            return Step.failed("member " + member.name() + " did not start: " + complaint.get());
+        Optional<Step> failed = configureAndStart(member, desired, members);
+        if (failed.isPresent()) {
+            return failed.get();
         }
         try (Connection connection = member.connect("postgres"); Statement sql = connection.createStatement()) {
             sql.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + LocalInstance.REPLICATION_USER
@@ -128,17 +123,22 @@ public class LocalClusterDriver implements ClusterDriver {
         }
         member.wipe();
         member.cloneFrom(primary);
-        member.writeConfigFiles(render(desired, member, members));
-        Optional<String> refused = member.checkConfiguration();
-        if (refused.isPresent()) {
-            return Step.failed("PostgreSQL refuses the configuration: " + refused.get());
-        }
-        Optional<String> complaint = member.start();
-        if (complaint.isPresent()) {
-            return Step.failed("replica " + member.name() + " did not start: " + complaint.get());
+        Optional<Step> failed = configureAndStart(member, desired, members);
+        if (failed.isPresent()) {
+            return failed.get();
         }
         member.markComplete();
         return Step.next("replica " + (member.index() - 1) + " of " + (members.size() - 1) + " created");
+    }
+
+    /** Writes a new member's configuration, has PostgreSQL read it, and starts the member; empty when it runs. */
+    private Optional<Step> configureAndStart(LocalMember member, ClusterSpec desired, List<LocalMember> members) {
+        member.writeConfigFiles(render(desired, member, members));
+        Optional<String> refused = member.checkConfiguration();
+        if (refused.isPresent()) {
+            return Optional.of(Step.failed("PostgreSQL refuses the configuration: " + refused.get()));
+        }
+        return member.start().map(complaint -> Step.failed("member " + member.name() + " did not start: " + complaint));
     }
 
     private Map<String, String> render(ClusterSpec desired, LocalMember member, List<LocalMember> members) {

@@ -16,13 +16,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Publishing records and reading a topic from the start, for the testkit's tests. */
-final class KafkaRecords {
+/** Publishing records and reading a topic from its start, for tests. */
+public final class KafkaRecords {
 
     private KafkaRecords() {
     }
 
-    static void send(KafkaBroker kafka, List<ProducerRecord<String, byte[]>> records) throws Exception {
+    /** Sends records and waits for Kafka to take each. */
+    public static void send(KafkaBroker kafka, List<ProducerRecord<String, byte[]>> records) throws Exception {
         Properties properties = kafka.clientProperties();
         properties.put("acks", "all");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer())) {
@@ -32,7 +33,8 @@ final class KafkaRecords {
         }
     }
 
-    static List<ConsumerRecord<String, byte[]>> readAll(KafkaBroker kafka, String topic, int expected) {
+    /** Reads a topic from its start until at least {@code expected} records came (60s at most). */
+    public static List<ConsumerRecord<String, byte[]>> readAll(KafkaBroker kafka, String topic, int expected) {
         Properties properties = kafka.clientProperties();
         properties.put("group.id", "testkit-" + UUID.randomUUID());
         properties.put("auto.offset.reset", "earliest");

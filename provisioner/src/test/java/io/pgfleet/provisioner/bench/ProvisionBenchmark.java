@@ -1,0 +1,188 @@
+package io.pgfleet.provisioner.bench;
+
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.command.DeleteCommand;
+import io.pgfleet.events.examples.ReferenceExamples;
+import io.pgfleet.events.json.PayloadReader;
+import io.pgfleet.events.postgres.Metadata;
+import io.pgfleet.events.postgres.Postgres;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.provisioner.ProvisionerFixture;
+import io.pgfleet.runtime.cluster.ClusterDriver;
+import io.pgfleet.runtime.cluster.ClusterSpec;
+import io.pgfleet.runtime.cluster.SyncQuorum;
+import io.pgfleet.runtime.local.OsUser;
+import io.pgfleet.runtime.local.PgBinaries;
+import io.pgfleet.runtime.local.ProcessRunner;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+/**
+ * Times publish → SUCCEEDED through the provisioner for the reference's development and
+ * high-availability examples, and the raw initdb + pg_basebackup + pg_ctl start sequence for the
+ * same shapes on the same machine in the same run, and prints the ratio (goal: at most 1.5×).
+ * Run with {@code bench/provisioner.sh [runs]}.
+ */
+public final class ProvisionBenchmark {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(5);
+
+    private ProvisionBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        List<String> rows = new ArrayList<>();
+        try (ProvisionerFixture fixture = new ProvisionerFixture()) {
+            EmbeddedServer provisioner = fixture.startProvisioner(Map.of("pgfleet.provisioner.health-interval", "5s"));
+            ClusterDriver driver = provisioner.getApplicationContext().getBean(ClusterDriver.class);
+            try {
+                for (int example : new int[] {3, 2}) {
+                    Postgres doc = PayloadReader.fromText(ReferenceExamples.documents().get(example).text(), Postgres.class).value();
+                    List<Long> pgfleet = new ArrayList<>();
+                    List<Long> raw = new ArrayList<>();
+                    for (int run = 0; run < runs; run++) {
+                        pgfleet.add(throughPgfleet(fixture, driver, doc, run));
+                        raw.add(rawSequence(ClusterSpec.of(doc.spec()), doc.metadata().name()));
+                    }
+                    long p = median(pgfleet);
+                    long r = median(raw);
+                    rows.add(String.format("%-18s %8d %8d %8.2fx   pgfleet %s, raw %s", doc.metadata().name() + " (" + doc.spec().replicas() + ")",
+                            p, r, (double) p / r, pgfleet, raw));
+                }
+            } finally {
+                provisioner.close();
+            }
+        }
+        System.out.println();
+        System.out.println("publish -> SUCCEEDED vs raw initdb + pg_basebackup + pg_ctl start (median of " + runs + " runs, ms)");
+        System.out.println(String.format("%-18s %8s %8s %9s", "example (members)", "pgfleet", "raw", "ratio"));
+        rows.forEach(System.out::println);
+        System.out.println("goal: ratio <= 1.5x");
+        System.exit(0);
+    }
+
+    private static long throughPgfleet(ProvisionerFixture fixture, ClusterDriver driver, Postgres doc, int run) {
+        String name = doc.metadata().name() + "-b" + run;
+        Postgres named = new Postgres(doc.apiVersion(), doc.kind(), new Metadata(name, "bench"), doc.spec());
+        InstanceKey key = new InstanceKey("bench", name);
+        long start = System.nanoTime();
+        String id = fixture.publisher.publish(CommandType.PROVISION, key, named);
+        var last = fixture.feed.awaitFinal(id, "provisioner", TIMEOUT);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        if (last.phase() != Phase.SUCCEEDED) {
+            throw new IllegalStateException(name + " ended " + last.phase() + ": " + last.message());
+        }
+        String delete = fixture.publisher.publish(CommandType.DELETE, key, new DeleteCommand(name, "bench"));
+        if (fixture.feed.awaitFinal(delete, "provisioner", TIMEOUT).phase() != Phase.SUCCEEDED || driver.observe(key).exists()) {
+            throw new IllegalStateException(name + " was not deleted");
+        }
+        return millis;
+    }
+
+    /** What a person would script: the same members, settings and replication, without pgfleet. */
+    private static long rawSequence(ClusterSpec spec, String name) throws Exception {
+        OsUser os = OsUser.forPostgres("nobody");
+        PgBinaries bin = PgBinaries.find(Optional.empty());
+        Path root = Files.createTempDirectory("pgfleet-raw-");
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
+        List<Path> dataDirs = new ArrayList<>();
+        try {
+            long start = System.nanoTime();
+            List<Integer> ports = new ArrayList<>();
+            List<String> standbys = new ArrayList<>();
+            for (int i = 2; i <= spec.replicas(); i++) {
+                standbys.add(name + "-" + i);
+            }
+            for (int i = 1; i <= spec.replicas(); i++) {
+                Path dir = root.resolve("m" + i);
+                Files.createDirectories(dir);
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                os.own(dir);
+                Path data = dir.resolve("data");
+                dataDirs.add(data);
+                int port = freePort();
+                ports.add(port);
+                if (i == 1) {
+                    Path pw = dir.resolve("pw");
+                    Files.writeString(pw, "secret\n");
+                    os.own(pw);
+                    run(os, List.of(bin.tool("initdb"), "-D", data.toString(), "-U", "postgres", "--pwfile=" + pw,
+                            "--auth-local=trust", "--auth-host=trust", "-E", "UTF8", "--no-locale"));
+                } else {
+                    run(os, List.of(bin.tool("pg_basebackup"), "-D", data.toString(), "-h", "127.0.0.1", "-p", ports.get(0).toString(),
+                            "-U", "postgres", "-X", "stream", "-R", "-d", "application_name=" + name + "-" + i, "--checkpoint=fast", "--no-sync"));
+                }
+                StringBuilder conf = new StringBuilder("\nlisten_addresses = '127.0.0.1'\nport = " + port + "\nunix_socket_directories = '" + dir
+                        + "'\nshared_preload_libraries = 'pg_stat_statements'\n");
+                if (i == 1) {
+                    conf.append("synchronous_standby_names = '").append(SyncQuorum.standbyNames(spec.minSyncReplicas(), spec.maxSyncReplicas(),
+                            standbys).replace("'", "''")).append("'\n");
+                }
+                spec.parameters().forEach((k, v) -> conf.append(k).append(" = '").append(v).append("'\n"));
+                Files.writeString(data.resolve("postgresql.conf"), conf, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+                run(os, List.of(bin.tool("pg_ctl"), "-D", data.toString(), "-l", dir.resolve("log").toString(), "-w", "start"));
+            }
+            awaitStreaming(ports.get(0), spec.replicas() - 1);
+            return (System.nanoTime() - start) / 1_000_000;
+        } finally {
+            for (Path data : dataDirs) {
+                ProcessRunner.run(os.command(List.of(bin.tool("pg_ctl"), "-D", data.toString(), "-m", "immediate", "-w", "stop")), Map.of(),
+                        Path.of("/"), Duration.ofMinutes(1));
+            }
+            try (Stream<Path> paths = Files.walk(root)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void awaitStreaming(int primaryPort, int replicas) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + primaryPort + "/postgres", "postgres", "secret");
+                 Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")) {
+                r.next();
+                if (r.getInt(1) >= replicas) {
+                    return;
+                }
+            }
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+        throw new IllegalStateException("raw replicas never streamed");
+    }
+
+    private static void run(OsUser os, List<String> argv) {
+        ProcessRunner.check(os.command(argv), Map.of(), Path.of("/"), TIMEOUT);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+}
