@@ -6,6 +6,7 @@ import io.micronaut.http.client.HttpClient;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.command.DeleteCommand;
 import io.pgfleet.events.command.ScaleCommand;
 import io.pgfleet.events.examples.ReferenceExamples;
 import io.pgfleet.events.json.PayloadReader;
@@ -115,6 +116,11 @@ class ProvisionHighAvailabilityIT {
             String view = http.toBlocking().retrieve("/instances/tenant-a/postgres-ha");
             assertThat(view).contains("\"phase\":\"READY\"", "\"replicas\":5", "postgres-ha-5", "\"role\":\"primary\"");
             assertThat(view).doesNotContain(primary.password());
+            assertThat(view).containsPattern("\"usedBytes\":[1-9][0-9]{6,}").contains("\"size\":\"100Gi\"");
+            String health = http.toBlocking().retrieve("/health");
+            assertThat(health).contains("\"status\":\"UP\"").contains("jdbc").contains("kafka");
+            String metrics = http.toBlocking().retrieve("/prometheus");
+            assertThat(metrics).contains("hikaricp_connections").contains("jvm_memory_used_bytes");
         }
     }
 
@@ -170,6 +176,11 @@ class ProvisionHighAvailabilityIT {
         assertThat(fixture.feed.forCommand(id)).filteredOn(e -> e.phase() == Phase.ACCEPTED).hasSize(1);
         assertThat(fixture.feed.forCommand(id)).filteredOn(e -> e.phase() == Phase.SUCCEEDED).hasSize(1);
         assertThat(driver.observe(key).members()).extracting(Member::name).containsExactly("postgres-twice-1", "postgres-twice-2");
+
+        String delete = fixture.publisher.publish(CommandType.DELETE, key, new DeleteCommand("postgres-twice", "tenant-a"));
+        assertThat(fixture.feed.awaitFinal(delete, "provisioner", SLOW).phase()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(driver.observe(key).exists()).isFalse();
+        assertThat(fixture.dataRoot.resolve("replicated/tenant-a/postgres-twice")).doesNotExist();
     }
 
     private void scale(ScaleCommand scale) {
