@@ -2,14 +2,12 @@ package io.pgfleet.provisioner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micronaut.runtime.server.EmbeddedServer;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.json.PayloadReader;
 import io.pgfleet.events.postgres.Postgres;
 import io.pgfleet.events.status.Phase;
 import io.pgfleet.events.status.StatusEvent;
-import io.pgfleet.runtime.cluster.ClusterDriver;
 import io.pgfleet.testkit.KafkaRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,32 +15,14 @@ import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** What the intake does with bad instances and bad records: one never holds up the others. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CommandIntakeIT {
+class CommandIntakeIT extends RunningProvisionerIT {
 
     private static final Duration SLOW = Duration.ofMinutes(3);
 
-    private ProvisionerFixture fixture;
-    private EmbeddedServer provisioner;
-    private ClusterDriver driver;
 
-    @BeforeAll
-    void start() {
-        fixture = new ProvisionerFixture();
-        provisioner = fixture.startProvisioner();
-        driver = provisioner.getApplicationContext().getBean(ClusterDriver.class);
-    }
-
-    @AfterAll
-    void stop() {
-        fixture.close();
-    }
 
     private static Postgres doc(String name, String parameters) {
         return PayloadReader.fromText("""

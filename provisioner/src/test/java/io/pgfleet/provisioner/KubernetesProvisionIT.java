@@ -28,7 +28,7 @@ class KubernetesProvisionIT {
     static KubernetesClient client;
 
     @Test
-    void theClusterStatusDrivesTheEvents() {
+    void theClusterStatusDrivesTheEvents() throws Exception {
         InstanceKey key = new InstanceKey("tenant-a", "postgres-complete");
         Postgres complete = PayloadReader.fromText(ReferenceExamples.documents().get(1).text(), Postgres.class).value();
         try (ProvisionerFixture fixture = new ProvisionerFixture();
@@ -61,10 +61,47 @@ class KubernetesProvisionIT {
             setReady(key, 4, 4);
             assertThat(fixture.feed.awaitFinal(scale, "provisioner", Duration.ofMinutes(1)).phase()).isEqualTo(Phase.SUCCEEDED);
 
+            assertNoSecretLeft(fixture, complete);
+
             String delete = fixture.publisher.publish(CommandType.DELETE, key, new io.pgfleet.events.command.DeleteCommand("postgres-complete", null));
             assertThat(fixture.feed.awaitFinal(delete, "provisioner", Duration.ofMinutes(1)).phase()).isEqualTo(Phase.SUCCEEDED);
             assertThat(cluster(key)).isNull();
         }
+    }
+
+    /** The example's passwords and keys appear in no status event, no log line and no state table. */
+    private static void assertNoSecretLeft(ProvisionerFixture fixture, Postgres doc) throws Exception {
+        List<String> secrets = new java.util.ArrayList<>();
+        doc.spec().users().values().forEach(u -> secrets.add(u.password()));
+        secrets.add(doc.spec().backup().s3AccessKey());
+        secrets.add(doc.spec().backup().s3SecretKey());
+        secrets.add(doc.spec().backup().resticPassword());
+        assertThat(secrets).hasSize(6).doesNotContainNull();
+        StringBuilder seen = new StringBuilder();
+        fixture.feed.all().forEach(r -> seen.append(r.rawValue()).append('\n'));
+        LOGS.list.forEach(e -> seen.append(e.getFormattedMessage()).append(e.getMDCPropertyMap()).append('\n'));
+        try (java.sql.Connection c = fixture.state.connect("postgres"); java.sql.Statement sql = c.createStatement()) {
+            for (String table : List.of("instance", "job", "handled_command", "outbox")) {
+                try (java.sql.ResultSet rows = sql.executeQuery("SELECT t::text FROM provisioner." + table + " t")) {
+                    int n = 0;
+                    while (rows.next()) {
+                        seen.append(rows.getString(1)).append('\n');
+                        n++;
+                    }
+                    assertThat(n).as(table + " has rows").isPositive();
+                }
+            }
+        }
+        assertThat(LOGS.list).isNotEmpty();
+        assertThat(seen.toString()).contains("postgres-complete").doesNotContain(secrets);
+    }
+
+    private static final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> LOGS = new ch.qos.logback.core.read.ListAppender<>();
+
+    @org.junit.jupiter.api.BeforeAll
+    static void captureLogs() {
+        LOGS.start();
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(LOGS);
     }
 
     private static GenericKubernetesResource cluster(InstanceKey key) {

@@ -3,7 +3,6 @@ package io.pgfleet.provisioner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micronaut.http.client.HttpClient;
-import io.micronaut.runtime.server.EmbeddedServer;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.command.DeleteCommand;
@@ -14,7 +13,6 @@ import io.pgfleet.events.postgres.Postgres;
 import io.pgfleet.events.postgres.Quorum;
 import io.pgfleet.events.status.Phase;
 import io.pgfleet.events.status.StatusEvent;
-import io.pgfleet.runtime.cluster.ClusterDriver;
 import io.pgfleet.runtime.cluster.Endpoint;
 import io.pgfleet.runtime.cluster.Member;
 import io.pgfleet.runtime.cluster.Observation;
@@ -27,37 +25,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /** The reference's high-availability example, provisioned, scaled and re-quorumed through the real broker. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ProvisionHighAvailabilityIT {
+class ProvisionHighAvailabilityIT extends RunningProvisionerIT {
 
     private static final Duration SLOW = Duration.ofMinutes(4);
     private static final InstanceKey HA = new InstanceKey("tenant-a", "postgres-ha");
 
-    private ProvisionerFixture fixture;
-    private EmbeddedServer provisioner;
-    private ClusterDriver driver;
 
-    @BeforeAll
-    void start() {
-        fixture = new ProvisionerFixture();
-        provisioner = fixture.startProvisioner();
-        driver = provisioner.getApplicationContext().getBean(ClusterDriver.class);
-    }
-
-    @AfterAll
-    void stop() {
-        fixture.close();
-    }
 
     private Postgres haExample() {
         return PayloadReader.fromText(ReferenceExamples.documents().get(2).text(), Postgres.class).value();
