@@ -79,7 +79,7 @@ public final class ProvisionerFixture implements AutoCloseable {
         properties.put("pgfleet.local.data-root", dataRoot.toString());
         properties.put("pgfleet.local.external-address", EXTERNAL_ADDRESS);
         properties.put("pgfleet.provisioner.health-interval", "1s");
-        properties.put("pgfleet.provisioner.instance-id", groupId);
+        properties.put("pgfleet.jobs.instance-id", groupId);
         properties.put("pgfleet.outbox.interval", "100ms");
         return properties;
     }

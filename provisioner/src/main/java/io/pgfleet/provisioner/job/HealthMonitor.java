@@ -1,5 +1,7 @@
 package io.pgfleet.provisioner.job;
 
+import io.pgfleet.runtime.job.JobRepository;
+import io.pgfleet.runtime.job.JobRow;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.micronaut.transaction.annotation.Transactional;
 import io.pgfleet.events.InstanceKey;

@@ -1,5 +1,7 @@
 package io.pgfleet.provisioner.job;
 
+import io.pgfleet.runtime.job.JobHandler;
+import io.pgfleet.runtime.job.JobRow;
 import io.micronaut.context.annotation.Value;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.provisioner.instance.Specs;
@@ -19,7 +21,7 @@ import org.slf4j.MDC;
  * Config: {@code pgfleet.provisioner.job-timeout} (default 15m): a job still waiting then fails.
  */
 @Singleton
-public class InstanceReconciler {
+public class InstanceReconciler implements JobHandler {
 
     static final int MAX_ERRORS = 3;
     private static final Logger LOG = LoggerFactory.getLogger(InstanceReconciler.class);
@@ -38,6 +40,7 @@ public class InstanceReconciler {
     }
 
     /** One step of the job. */
+    @Override
     public void step(JobRow job) {
         InstanceKey key = InstanceKey.parse(job.instance(), "default");
         try (MDC.MDCCloseable instance = MDC.putCloseable("instance", job.instance());

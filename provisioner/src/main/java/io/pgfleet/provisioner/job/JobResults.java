@@ -1,5 +1,8 @@
 package io.pgfleet.provisioner.job;
 
+import io.pgfleet.runtime.job.JobRepository;
+import io.pgfleet.runtime.job.JobStatus;
+import io.pgfleet.runtime.job.JobRow;
 import io.micronaut.transaction.annotation.Transactional;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.status.Phase;

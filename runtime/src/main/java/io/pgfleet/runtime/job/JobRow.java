@@ -1,4 +1,4 @@
-package io.pgfleet.provisioner.job;
+package io.pgfleet.runtime.job;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.GeneratedValue;
@@ -10,8 +10,8 @@ import java.time.Instant;
  * Work for one instance: a command being carried out (or a repair), one driver step at a time.
  *
  * @param commandId   the command it answers; {@code null} for a repair nobody asked for
- * @param commandType provision, scale, delete or repair
- * @param spec        the cluster spec to reach (JSON), {@code null} for delete
+ * @param commandType the command (provision, scale, ...) or the service's own kind of work (repair)
+ * @param spec        what to reach, as JSON the service reads (never a secret), {@code null} when nothing
  * @param status      {@link JobStatus}
  * @param step        the last step reported
  * @param errors      unexpected errors met so far (retried a few times)

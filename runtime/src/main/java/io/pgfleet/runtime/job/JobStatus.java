@@ -1,4 +1,4 @@
-package io.pgfleet.provisioner.job;
+package io.pgfleet.runtime.job;
 
 /** Where a job stands. */
 public enum JobStatus { PENDING, RUNNING, SUCCEEDED, FAILED }

@@ -1,4 +1,4 @@
-package io.pgfleet.provisioner.job;
+package io.pgfleet.runtime.job;
 
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
@@ -15,16 +15,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Worker threads that take due jobs one step at a time. A step is bounded, so a slow or broken
  * instance occupies a worker for one step at most, and instances take turns.
- * Config: {@code pgfleet.provisioner.workers} (default 4), {@code pgfleet.provisioner.lease} (default 60s),
- * {@code pgfleet.provisioner.instance-id} (default the host name: a restarted process takes back its jobs at once).
+ * Config: {@code pgfleet.jobs.workers} (default 4), {@code pgfleet.jobs.lease} (default 60s),
+ * {@code pgfleet.jobs.instance-id} (default the host name: a restarted process takes back its jobs at once).
  */
 @Context
+@io.micronaut.context.annotation.Requires(beans = JobHandler.class)
 public class JobRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
 
     private final JobQueue queue;
-    private final InstanceReconciler reconciler;
+    private final JobHandler handler;
     private final int workers;
     private final Duration lease;
     private final JobRepository jobs;
@@ -33,13 +34,13 @@ public class JobRunner {
     private final java.util.Set<Long> inProgress = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
 
-    public JobRunner(JobQueue queue, InstanceReconciler reconciler, JobRepository jobs,
-                     @Value("${pgfleet.provisioner.workers:4}") int workers, @Value("${pgfleet.provisioner.lease:60s}") Duration lease,
-                     @Value("${pgfleet.provisioner.instance-id:}") String instanceId) {
+    public JobRunner(JobQueue queue, JobHandler handler, JobRepository jobs,
+                     @Value("${pgfleet.jobs.workers:4}") int workers, @Value("${pgfleet.jobs.lease:60s}") Duration lease,
+                     @Value("${pgfleet.jobs.instance-id:}") String instanceId) {
         this.queue = queue;
         this.jobs = jobs;
         this.owner = instanceId.isBlank() ? hostName() : instanceId;
-        this.reconciler = reconciler;
+        this.handler = handler;
         this.workers = workers;
         this.lease = lease;
     }
@@ -49,7 +50,7 @@ public class JobRunner {
         // Leases this process held before it stopped are free again: none of that work runs now.
         jobs.releaseLeases(owner);
         for (int i = 0; i < workers; i++) {
-            Thread thread = new Thread(this::work, "provisioner-worker-" + i);
+            Thread thread = new Thread(this::work, "job-worker-" + i);
             thread.setDaemon(true);
             thread.start();
             threads.add(thread);
@@ -80,9 +81,9 @@ public class JobRunner {
 
     private static String hostName() {
         try {
-            return "provisioner@" + java.net.InetAddress.getLocalHost().getHostName();
+            return java.net.InetAddress.getLocalHost().getHostName();
         } catch (java.net.UnknownHostException e) {
-            return "provisioner@" + UUID.randomUUID();
+            return UUID.randomUUID().toString();
         }
     }
 
@@ -93,7 +94,7 @@ public class JobRunner {
                 if (job.isPresent()) {
                     inProgress.add(job.get().id());
                     try {
-                        reconciler.step(job.get());
+                        handler.step(job.get());
                     } finally {
                         inProgress.remove(job.get().id());
                     }

@@ -1,4 +1,4 @@
-package io.pgfleet.provisioner.job;
+package io.pgfleet.runtime.job;
 
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
