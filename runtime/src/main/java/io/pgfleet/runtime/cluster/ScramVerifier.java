@@ -30,11 +30,28 @@ public final class ScramVerifier {
         return of(password, salt, ITERATIONS);
     }
 
+    /**
+     * Whether {@code password} is the one behind a stored verifier (same salt and iterations), so an
+     * unchanged password is not set again.
+     */
+    public static boolean matches(String password, String stored) {
+        if (stored == null || !stored.startsWith("SCRAM-SHA-256$")) {
+            return false;
+        }
+        try {
+            String[] parts = stored.substring("SCRAM-SHA-256$".length()).split("[$:]");
+            byte[] salt = Base64.getDecoder().decode(parts[1]);
+            return MessageDigest.isEqual(of(password, salt, Integer.parseInt(parts[0])).getBytes(StandardCharsets.UTF_8),
+                    stored.getBytes(StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** A verifier with the given salt and iterations (for tests against known vectors). */
     public static String of(String password, byte[] salt, int iterations) {
         try {
-            // PostgreSQL applies SASLprep; for the ASCII and most other passwords it is the identity.
-            PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, iterations, 256);
+            PBEKeySpec spec = new PBEKeySpec(saslPrep(password).toCharArray(), salt, iterations, 256);
             byte[] salted = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
             byte[] clientKey = hmac(salted, "Client Key");
             byte[] storedKey = MessageDigest.getInstance("SHA-256").digest(clientKey);
@@ -45,6 +62,27 @@ public final class ScramVerifier {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SCRAM-SHA-256 is not available in this JVM", e);
         }
+    }
+
+    /**
+     * SASLprep as PostgreSQL applies it to passwords (RFC 4013): non-ASCII spaces become spaces,
+     * characters "mapped to nothing" go, then NFKC. A password with prohibited characters is used
+     * as it is, as PostgreSQL does.
+     */
+    static String saslPrep(String password) {
+        StringBuilder mapped = new StringBuilder();
+        password.codePoints().forEach(c -> {
+            if (c == 0x00A0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200B) || c == 0x202F || c == 0x205F || c == 0x3000) {
+                mapped.append(' ');
+            } else if (!(c == 0x00AD || c == 0x034F || c == 0x1806 || (c >= 0x180B && c <= 0x180D) || c == 0x200C || c == 0x200D
+                    || c == 0x2060 || (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFEFF)) {
+                mapped.appendCodePoint(c);
+            }
+        });
+        String prepared = java.text.Normalizer.normalize(mapped, java.text.Normalizer.Form.NFKC);
+        boolean prohibited = prepared.codePoints().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.PRIVATE_USE
+                || Character.getType(c) == Character.SURROGATE || (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE);
+        return prohibited ? password : prepared;
     }
 
     private static byte[] hmac(byte[] key, String text) throws GeneralSecurityException {

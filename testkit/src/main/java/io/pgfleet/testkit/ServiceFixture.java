@@ -1,0 +1,132 @@
+package io.pgfleet.testkit;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.status.StatusEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.runtime.cluster.ClusterDriver;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * What a service test needs: the shared broker, its own topics and consumer group, a real
+ * PostgreSQL for the service's state, a data root for the local driver, a publisher and a status
+ * feed. Services started here stop in {@link #close()}, then the local instances tracked are deleted.
+ */
+public class ServiceFixture implements AutoCloseable {
+
+    /** Address external instances listen on in tests: loopback, never a real interface. */
+    public static final String EXTERNAL_ADDRESS = "127.0.0.2";
+
+    public final KafkaBroker kafka = SharedKafka.get();
+    public final PostgresServer state = PostgresServer.start();
+    public final Path dataRoot;
+    public final Map<CommandType, String> topics = new EnumMap<>(CommandType.class);
+    public final String statusTopic;
+    public final String groupId;
+    public final CommandPublisher publisher;
+    public final StatusFeed feed;
+    private final List<EmbeddedServer> started = new ArrayList<>();
+    private final Set<InstanceKey> instances = new LinkedHashSet<>();
+    private ClusterDriver driver;
+
+    private final String service;
+
+    /** A fixture for the service with this name (provisioner, user-manager, backup-worker). */
+    public ServiceFixture(String service) {
+        this.service = service;
+        String prefix = "it-" + UUID.randomUUID().toString().substring(0, 8);
+        Arrays.stream(CommandType.values()).forEach(t -> topics.put(t, prefix + "." + t.id()));
+        statusTopic = prefix + ".status";
+        groupId = prefix + "-" + service;
+        try {
+            dataRoot = Files.createTempDirectory("pgfleet-clusters-");
+            Files.setPosixFilePermissions(dataRoot, PosixFilePermissions.fromString("rwx--x--x"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        publisher = new CommandPublisher(kafka, topics);
+        feed = new StatusFeed(kafka, statusTopic);
+    }
+
+    /** The service's configuration against these servers. */
+    public Map<String, Object> properties() {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        properties.put("datasources.default.url", state.jdbcUrl("postgres"));
+        properties.put("datasources.default.username", PostgresServer.SUPERUSER);
+        properties.put("datasources.default.password", state.password());
+        properties.put("micronaut.server.port", -1);
+        properties.put("pgfleet.kafka.group-id", groupId);
+        properties.put("pgfleet.topics.status", statusTopic);
+        properties.put("pgfleet.default-namespace", "tenant-a");
+        properties.putAll(topics.entrySet().stream().collect(Collectors.toMap(e -> "pgfleet.topics." + e.getKey().id(), Map.Entry::getValue)));
+        properties.put("pgfleet.local.data-root", dataRoot.toString());
+        properties.put("pgfleet.local.external-address", EXTERNAL_ADDRESS);
+        properties.put("pgfleet.jobs.instance-id", groupId);
+        properties.put("pgfleet.outbox.interval", "100ms");
+        return properties;
+    }
+
+    /** Starts the service (with its HTTP server) on these servers. */
+    public EmbeddedServer start() {
+        return start(Map.of());
+    }
+
+    /** Starts the service with some settings changed. */
+    public EmbeddedServer start(Map<String, Object> overrides) {
+        Map<String, Object> properties = properties();
+        properties.putAll(overrides);
+        EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, properties);
+        started.add(server);
+        driver = server.getApplicationContext().getBean(ClusterDriver.class);
+        return server;
+    }
+
+    /** The driver of the last service started. */
+    public ClusterDriver driver() {
+        return driver;
+    }
+
+    /** Remembers a local instance, to be deleted when the fixture closes (after the provisioners stop). */
+    public InstanceKey track(InstanceKey key) {
+        instances.add(key);
+        return key;
+    }
+
+    /** The service name in status events. */
+    public String service() {
+        return service;
+    }
+
+    /** A StatusEvent's short form for assertion messages. */
+    public static String brief(StatusEvent e) {
+        return e.phase() + (e.step() != null ? "(" + e.step() + ")" : "") + ": " + e.message();
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).close();
+        }
+        // The local driver needs no running context; stopped services no longer repair what goes.
+        instances.forEach(driver::delete);
+        feed.close();
+        publisher.close();
+        state.close();
+    }
+}

@@ -1,0 +1,136 @@
+package io.pgfleet.usermanager.access;
+
+import io.micronaut.context.annotation.Value;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.runtime.cluster.ClusterDriver;
+import io.pgfleet.runtime.cluster.Endpoint;
+import io.pgfleet.runtime.cluster.ScramVerifier;
+import io.pgfleet.runtime.cluster.Step;
+import io.pgfleet.runtime.job.JobHandler;
+import io.pgfleet.runtime.job.JobRow;
+import io.pgfleet.usermanager.credentials.CredentialStore;
+import io.pgfleet.usermanager.sql.AccessPlanner;
+import io.pgfleet.usermanager.sql.Catalog;
+import io.pgfleet.usermanager.sql.CatalogReader;
+import io.pgfleet.usermanager.sql.DesiredAccess;
+import io.pgfleet.usermanager.sql.PlanExecutor;
+import io.pgfleet.usermanager.sql.SqlAction;
+import jakarta.inject.Singleton;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Applies an instance's desired access once the instance answers: reads its catalog, works out the
+ * statements that differ, runs them. While the instance does not exist or does not accept
+ * connections the job waits (without holding a worker), up to {@code pgfleet.user-manager.ready-timeout}
+ * (default 10m).
+ */
+@Singleton
+public class AccessReconciler implements JobHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccessReconciler.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ClusterDriver driver;
+    private final CredentialStore credentials;
+    private final AccessRepository access;
+    private final AccessResults results;
+    private final Clock clock;
+    private final Duration readyTimeout;
+
+    public AccessReconciler(ClusterDriver driver, CredentialStore credentials, AccessRepository access, AccessResults results, Clock clock,
+                            @Value("${pgfleet.user-manager.ready-timeout:10m}") Duration readyTimeout) {
+        this.driver = driver;
+        this.credentials = credentials;
+        this.access = access;
+        this.results = results;
+        this.clock = clock;
+        this.readyTimeout = readyTimeout;
+    }
+
+    @Override
+    public void step(JobRow job) {
+        InstanceKey key = InstanceKey.parse(job.instance(), "default");
+        try (MDC.MDCCloseable instance = MDC.putCloseable("instance", job.instance());
+             MDC.MDCCloseable command = MDC.putCloseable("commandId", job.commandId())) {
+            results.record(job, apply(key, job));
+        }
+    }
+
+    private Step apply(InstanceKey key, JobRow job) {
+        boolean late = job.createdAt().plus(readyTimeout).isBefore(Instant.now(clock));
+        var endpoint = driver.primary(key);
+        if (endpoint.isEmpty()) {
+            return late ? Step.failed("instance " + key + " did not come into existence within " + readyTimeout.toMinutes() + " minutes")
+                    : Step.waitFor("waiting for instance " + key + " to exist", Duration.ofSeconds(1));
+        }
+        DesiredAccess desired = AccessJson.desired(job.spec());
+        Catalog catalog;
+        try {
+            catalog = CatalogReader.read(endpoint.get(), desired.databases().keySet());
+        } catch (SQLException e) {
+            if (!notReady(e)) {
+                return Step.failed("could not read the catalog of " + key + ": " + e.getMessage());
+            }
+            return late ? Step.failed("instance " + key + " did not accept connections within " + readyTimeout.toMinutes() + " minutes: "
+                    + e.getMessage()) : Step.waitFor("waiting for instance " + key + " to accept connections", Duration.ofSeconds(1));
+        }
+        Map<String, String> verifiers = verifiers(key, desired, catalog);
+        Set<String> managed = access.findById(job.instance()).map(row -> AccessJson.users(row.managedUsers())).orElse(Set.of());
+        List<SqlAction> plan = AccessPlanner.plan(desired, managed, catalog, verifiers);
+        try {
+            PlanExecutor.run(endpoint.get(), plan);
+        } catch (PlanExecutor.PlanFailedException e) {
+            return Step.failed(e.getMessage());
+        }
+        LOG.info("{} statement(s) applied", plan.size());
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("statements", plan.size());
+        details.put("users", desired.users().size());
+        details.put("databases", desired.databases().size());
+        return Step.done(plan.isEmpty() ? "already up to date" : plan.size() + " statements applied", details);
+    }
+
+    /** Connection failures and a server still starting mean "not ready yet"; anything else is a real error. */
+    private static boolean notReady(SQLException e) {
+        String state = e.getSQLState();
+        return state == null || state.startsWith("08") || state.equals("57P03");
+    }
+
+    /** Verifiers for users that are new or whose password is not the stored one; missing passwords are generated and stored. */
+    private Map<String, String> verifiers(InstanceKey key, DesiredAccess desired, Catalog catalog) {
+        Map<String, String> passwords = new HashMap<>(credentials.read(key));
+        Map<String, String> generated = new HashMap<>();
+        for (String user : desired.users().keySet()) {
+            if (!passwords.containsKey(user)) {
+                byte[] bytes = new byte[18];
+                RANDOM.nextBytes(bytes);
+                generated.put(user, HexFormat.of().formatHex(bytes));
+            }
+        }
+        if (!generated.isEmpty()) {
+            credentials.write(key, generated);
+            passwords.putAll(generated);
+        }
+        Map<String, String> verifiers = new HashMap<>();
+        for (String user : desired.users().keySet()) {
+            Catalog.RoleState role = catalog.roles().get(user);
+            if (role == null || !ScramVerifier.matches(passwords.get(user), role.verifier())) {
+                verifiers.put(user, ScramVerifier.of(passwords.get(user)));
+            }
+        }
+        return verifiers;
+    }
+}

@@ -1,0 +1,50 @@
+package io.pgfleet.usermanager.access;
+
+import io.micronaut.transaction.annotation.Transactional;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.runtime.cluster.Step;
+import io.pgfleet.runtime.job.JobRepository;
+import io.pgfleet.runtime.job.JobRow;
+import io.pgfleet.runtime.job.JobStatus;
+import io.pgfleet.runtime.status.StatusOutbox;
+import jakarta.inject.Singleton;
+
+/** Records a step's outcome, the users now managed and the status event together. */
+@Singleton
+public class AccessResults {
+
+    private final JobRepository jobs;
+    private final AccessRepository access;
+    private final StatusOutbox status;
+
+    public AccessResults(JobRepository jobs, AccessRepository access, StatusOutbox status) {
+        this.jobs = jobs;
+        this.access = access;
+        this.status = status;
+    }
+
+    @Transactional
+    public void record(JobRow job, Step step) {
+        InstanceKey key = InstanceKey.parse(job.instance(), "default");
+        switch (step.outcome()) {
+            case WAIT -> {
+                jobs.progress(job.id(), step.message(), step.after().toMillis());
+                if (!step.message().equals(job.step())) {
+                    status.command(job.commandId(), job.commandType(), key, Phase.PROGRESSING, "Progressing", step.message(), step.message(),
+                            null, null);
+                }
+            }
+            case DONE -> {
+                jobs.finish(job.id(), JobStatus.SUCCEEDED.name(), step.message());
+                access.saveManaged(job.instance(), AccessJson.write(AccessJson.desired(job.spec()).users().keySet()));
+                status.command(job.commandId(), job.commandType(), key, Phase.SUCCEEDED, "AccessApplied", step.message(), null, null,
+                        step.details());
+            }
+            case FAILED -> {
+                jobs.finish(job.id(), JobStatus.FAILED.name(), step.message());
+                status.command(job.commandId(), job.commandType(), key, Phase.FAILED, "AccessFailed", step.message(), null, null, null);
+            }
+        }
+    }
+}

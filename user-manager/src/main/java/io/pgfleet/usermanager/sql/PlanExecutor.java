@@ -1,0 +1,60 @@
+package io.pgfleet.usermanager.sql;
+
+import io.pgfleet.runtime.cluster.Endpoint;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs a plan: consecutive statements of one database in one transaction, CREATE DATABASE on its
+ * own. A failure names the statement (with any verifier masked) and PostgreSQL's message.
+ */
+public final class PlanExecutor {
+
+    private PlanExecutor() {
+    }
+
+    /** Runs every action in order. */
+    public static void run(Endpoint endpoint, List<SqlAction> plan) throws PlanFailedException {
+        int i = 0;
+        while (i < plan.size()) {
+            SqlAction first = plan.get(i);
+            List<SqlAction> batch = new ArrayList<>(List.of(first));
+            i++;
+            while (!first.ownTransaction() && i < plan.size() && !plan.get(i).ownTransaction()
+                    && plan.get(i).database().equals(first.database())) {
+                batch.add(plan.get(i++));
+            }
+            runBatch(endpoint, batch);
+        }
+    }
+
+    private static void runBatch(Endpoint endpoint, List<SqlAction> batch) throws PlanFailedException {
+        SqlAction current = batch.get(0);
+        try (Connection connection = CatalogReader.connect(endpoint, current.database())) {
+            boolean transactional = !current.ownTransaction();
+            connection.setAutoCommit(!transactional);
+            try (Statement sql = connection.createStatement()) {
+                for (SqlAction action : batch) {
+                    current = action;
+                    sql.execute(action.sql());
+                }
+            }
+            if (transactional) {
+                connection.commit();
+            }
+        } catch (SQLException e) {
+            throw new PlanFailedException(current, e.getMessage());
+        }
+    }
+
+    /** A statement PostgreSQL refused. */
+    public static final class PlanFailedException extends Exception {
+
+        public PlanFailedException(SqlAction action, String message) {
+            super(action + " failed: " + message);
+        }
+    }
+}
