@@ -190,10 +190,21 @@ class UserManagerIT {
         var roles = new io.pgfleet.events.postgres.DatabaseRoles(List.of("admin"), myapp.roles().readonly(), null, null);
         Map<String, io.pgfleet.events.postgres.Database> databases = new LinkedHashMap<>(spec.databases());
         databases.put("myapp", new io.pgfleet.events.postgres.Database(roles, myapp.extensions()));
+        databases.remove("analytics");
         Postgres without = new Postgres(complete.apiVersion(), complete.kind(), complete.metadata(),
                 new PostgresSpec(spec.external(), spec.size(), spec.replicas(), spec.storageClass(), spec.postgresql(), spec.quorum(), users,
                         databases, spec.backup()));
-        assertThat(run(CommandType.PROVISION, without).phase()).isEqualTo(Phase.SUCCEEDED);
+        StatusEvent applied = run(CommandType.PROVISION, without);
+        assertThat(applied.phase()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(applied.details()).containsEntry("unmanagedDatabases", List.of("analytics"));
+        try (Connection analytics = login("analytics", "admin", "secure-admin-password")) {
+            assertThat(analytics.isValid(5)).as("a database dropped from the document is kept").isTrue();
+        }
+        try (io.micronaut.http.client.HttpClient http = io.micronaut.http.client.HttpClient.create(userManager.getURL())) {
+            String view = http.toBlocking().retrieve("/instances/tenant-a/postgres-complete");
+            assertThat(view).contains("\"readonly_user\"", "myapp_readonly", "\"hstore\"", "\"managedUsers\"")
+                    .doesNotContain("SCRAM-SHA-256").doesNotContain(secrets.toArray(String[]::new));
+        }
         try (Connection admin = login("myapp", "admin", "secure-admin-password")) {
             assertThat(count(admin, "SELECT count(*) FROM pg_roles WHERE rolname = 'app_user'")).isZero();
             try (ResultSet rows = admin.createStatement().executeQuery("SELECT tableowner FROM pg_tables WHERE tablename = 'orders'")) {

@@ -35,7 +35,8 @@ import org.slf4j.MDC;
  * Applies an instance's desired access once the instance answers: reads its catalog, works out the
  * statements that differ, runs them. While the instance does not exist or does not accept
  * connections the job waits (without holding a worker), up to {@code pgfleet.user-manager.ready-timeout}
- * (default 10m).
+ * (default 10m). A database the document no longer has is kept and reported ({@code unmanagedDatabases}),
+ * or dropped with {@code pgfleet.user-manager.drop-removed-databases: true}.
  */
 @Singleton
 public class AccessReconciler implements JobHandler {
@@ -49,9 +50,12 @@ public class AccessReconciler implements JobHandler {
     private final AccessResults results;
     private final Clock clock;
     private final Duration readyTimeout;
+    private final boolean dropRemovedDatabases;
 
     public AccessReconciler(ClusterDriver driver, CredentialStore credentials, AccessRepository access, AccessResults results, Clock clock,
-                            @Value("${pgfleet.user-manager.ready-timeout:10m}") Duration readyTimeout) {
+                            @Value("${pgfleet.user-manager.ready-timeout:10m}") Duration readyTimeout,
+                            @Value("${pgfleet.user-manager.drop-removed-databases:false}") boolean dropRemovedDatabases) {
+        this.dropRemovedDatabases = dropRemovedDatabases;
         this.driver = driver;
         this.credentials = credentials;
         this.access = access;
@@ -89,7 +93,15 @@ public class AccessReconciler implements JobHandler {
         }
         Map<String, String> verifiers = verifiers(key, desired, catalog);
         Set<String> managed = access.findById(job.instance()).map(row -> AccessJson.users(row.managedUsers())).orElse(Set.of());
-        List<SqlAction> plan = AccessPlanner.plan(desired, managed, catalog, verifiers);
+        List<SqlAction> plan = new java.util.ArrayList<>(AccessPlanner.plan(desired, managed, catalog, verifiers));
+        // Databases pgfleet made (owned by their admin group) that the document no longer has.
+        List<String> unmanaged = catalog.databases().values().stream()
+                .filter(db -> !desired.databases().containsKey(db.name()) && db.owner().equals(db.name() + "_admin"))
+                .map(Catalog.DatabaseState::name).sorted().toList();
+        if (dropRemovedDatabases) {
+            unmanaged.forEach(db -> plan.add(new SqlAction(AccessPlanner.MAINTENANCE_DB, "DROP DATABASE " + io.pgfleet.usermanager.sql.Sql.ident(db)
+                    + " WITH (FORCE)", true, false)));
+        }
         try {
             PlanExecutor.run(endpoint.get(), plan);
         } catch (PlanExecutor.PlanFailedException e) {
@@ -100,6 +112,9 @@ public class AccessReconciler implements JobHandler {
         details.put("statements", plan.size());
         details.put("users", desired.users().size());
         details.put("databases", desired.databases().size());
+        if (!unmanaged.isEmpty()) {
+            details.put(dropRemovedDatabases ? "droppedDatabases" : "unmanagedDatabases", unmanaged);
+        }
         return Step.done(plan.isEmpty() ? "already up to date" : plan.size() + " statements applied", details);
     }
 

@@ -37,7 +37,12 @@ public final class CatalogReader {
     private CatalogReader() {
     }
 
-    /** Roles and databases, with the details of the databases named. */
+    /** Roles and databases, with the details of every database. */
+    public static Catalog readAll(Endpoint endpoint) throws SQLException {
+        return read(endpoint, null);
+    }
+
+    /** Roles and databases, with the details of the databases named ({@code null}: all). */
     public static Catalog read(Endpoint endpoint, Collection<String> detailed) throws SQLException {
         Map<String, RoleState> roles = new HashMap<>();
         Map<String, String[]> databases = new HashMap<>();
@@ -65,7 +70,7 @@ public final class CatalogReader {
             Set<String> extensions = Set.of();
             Set<String> schemas = Set.of();
             Set<String> defaults = Set.of();
-            if (detailed.contains(name)) {
+            if (detailed == null || detailed.contains(name)) {
                 try (Connection connection = connect(endpoint, name); Statement sql = connection.createStatement()) {
                     extensions = column(sql, "SELECT extname FROM pg_extension");
                     schemas = column(sql, SCHEMAS);

@@ -1,0 +1,70 @@
+package io.pgfleet.usermanager.http;
+
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.runtime.cluster.ClusterDriver;
+import io.pgfleet.usermanager.access.AccessJson;
+import io.pgfleet.usermanager.access.AccessRepository;
+import io.pgfleet.usermanager.sql.Catalog;
+import io.pgfleet.usermanager.sql.CatalogReader;
+import io.pgfleet.usermanager.sql.DesiredAccess;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Read-only view of an instance's users, databases and extensions. No password, no verifier. */
+@Controller("/instances")
+public class AccessController {
+
+    /** A user as the instance has it. */
+    public record UserView(String name, boolean replication, boolean superuser, Set<String> memberOf) {
+    }
+
+    /** A database as the instance has it. */
+    public record DatabaseView(String name, String owner, Set<String> extensions) {
+    }
+
+    /** What is wanted and what the instance has (observed is empty while the instance does not answer). */
+    public record AccessView(String instance, DesiredAccess desired, Set<String> managedUsers, List<UserView> users,
+                             List<DatabaseView> databases, String observedError) {
+    }
+
+    private final AccessRepository access;
+    private final ClusterDriver driver;
+
+    public AccessController(AccessRepository access, ClusterDriver driver) {
+        this.access = access;
+        this.driver = driver;
+    }
+
+    @Get("/{namespace}/{name}")
+    public HttpResponse<AccessView> get(String namespace, String name) {
+        InstanceKey key = new InstanceKey(namespace, name);
+        return access.findById(key.toString()).map(row -> {
+            DesiredAccess desired = AccessJson.desired(row.desired());
+            Set<String> managed = AccessJson.users(row.managedUsers());
+            List<UserView> users = List.of();
+            List<DatabaseView> databases = List.of();
+            String error = null;
+            try {
+                var endpoint = driver.primary(key);
+                if (endpoint.isPresent()) {
+                    Catalog catalog = CatalogReader.readAll(endpoint.get());
+                    users = catalog.roles().values().stream().filter(r -> r.login() && !r.name().equals("postgres")
+                                    && !r.name().equals("streaming_replica"))
+                            .map(r -> new UserView(r.name(), r.replication(), r.superuser(), new TreeSet<>(r.memberOf()))).toList();
+                    databases = catalog.databases().values().stream()
+                            .map(d -> new DatabaseView(d.name(), d.owner(), new TreeSet<>(d.extensions()))).toList();
+                } else {
+                    error = "the instance does not exist yet";
+                }
+            } catch (SQLException e) {
+                error = e.getMessage();
+            }
+            return HttpResponse.ok(new AccessView(key.toString(), desired, managed, users, databases, error));
+        }).orElseGet(HttpResponse::notFound);
+    }
+}
