@@ -77,7 +77,7 @@ public class AccessReconciler implements JobHandler {
         boolean late = job.createdAt().plus(readyTimeout).isBefore(Instant.now(clock));
         var endpoint = driver.primary(key);
         if (endpoint.isEmpty()) {
-            return late ? Step.failed("instance " + key + " did not come into existence within " + readyTimeout.toMinutes() + " minutes")
+            return late ? Step.failed("instance " + key + " did not come into existence within " + text(readyTimeout))
                     : Step.waitFor("waiting for instance " + key + " to exist", Duration.ofSeconds(1));
         }
         DesiredAccess desired = AccessJson.desired(job.spec());
@@ -88,7 +88,7 @@ public class AccessReconciler implements JobHandler {
             if (!notReady(e)) {
                 return Step.failed("could not read the catalog of " + key + ": " + e.getMessage());
             }
-            return late ? Step.failed("instance " + key + " did not accept connections within " + readyTimeout.toMinutes() + " minutes: "
+            return late ? Step.failed("instance " + key + " did not accept connections within " + text(readyTimeout) + ": "
                     + e.getMessage()) : Step.waitFor("waiting for instance " + key + " to accept connections", Duration.ofSeconds(1));
         }
         Map<String, String> verifiers = verifiers(key, desired, catalog);
@@ -116,6 +116,11 @@ public class AccessReconciler implements JobHandler {
             details.put(dropRemovedDatabases ? "droppedDatabases" : "unmanagedDatabases", unmanaged);
         }
         return Step.done(plan.isEmpty() ? "already up to date" : plan.size() + " statements applied", details);
+    }
+
+    /** "90s", "10m": how people write the setting. */
+    private static String text(Duration duration) {
+        return duration.toSecondsPart() == 0 && duration.toMinutes() > 0 ? duration.toMinutes() + "m" : duration.toSeconds() + "s";
     }
 
     /** Connection failures and a server still starting mean "not ready yet"; anything else is a real error. */
