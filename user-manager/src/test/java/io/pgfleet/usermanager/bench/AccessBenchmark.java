@@ -1,0 +1,136 @@
+package io.pgfleet.usermanager.bench;
+
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.postgres.Database;
+import io.pgfleet.events.postgres.DatabaseRoles;
+import io.pgfleet.events.postgres.Postgres;
+import io.pgfleet.events.postgres.PostgresSpec;
+import io.pgfleet.events.postgres.User;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.events.status.StatusEvent;
+import io.pgfleet.runtime.cluster.ClusterSpec;
+import io.pgfleet.runtime.cluster.Endpoint;
+import io.pgfleet.runtime.cluster.ScramVerifier;
+import io.pgfleet.runtime.cluster.Step;
+import io.pgfleet.runtime.local.PgBinaries;
+import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.testkit.ServiceFixture;
+import io.pgfleet.usermanager.sql.AccessPlanner;
+import io.pgfleet.usermanager.sql.CatalogReader;
+import io.pgfleet.usermanager.sql.DesiredAccess;
+import io.pgfleet.usermanager.sql.SqlAction;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Applies a document with 200 users and 50 databases through the user-manager (publish → SUCCEEDED),
+ * and the same statements as a plain SQL script through psql on a second, identical instance, in the
+ * same run; then re-applies the document unchanged. Prints both ratios (goals: first apply at most
+ * 1.5× the script; unchanged re-apply at most 10% of the first apply). Run with {@code bench/user-manager.sh}.
+ */
+public final class AccessBenchmark {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(10);
+
+    private AccessBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int users = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        int databases = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+        Postgres doc = document(users, databases);
+        try (ServiceFixture fixture = new ServiceFixture("user-manager")) {
+            fixture.start();
+            InstanceKey viaPgfleet = fixture.track(new InstanceKey("bench", "access-pgfleet"));
+            InstanceKey viaScript = fixture.track(new InstanceKey("bench", "access-script"));
+            ClusterSpec one = new ClusterSpec(false, "1Gi", 1, "local", Map.of(), 0, 0);
+            for (InstanceKey key : List.of(viaPgfleet, viaScript)) {
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (fixture.driver().apply(key, one).outcome() != Step.Outcome.DONE) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException(key + " did not become ready");
+                    }
+                }
+            }
+
+            long script = script(fixture.driver().primary(viaScript).orElseThrow(), doc);
+            long first = apply(fixture, viaPgfleet, doc, -1);
+            long again = apply(fixture, viaPgfleet, doc, 0);
+
+            System.out.println();
+            System.out.printf("%d users, %d databases (ms)%n", users, databases);
+            System.out.printf("psql script            %8d%n", script);
+            System.out.printf("user-manager, first    %8d   %.2fx the script (goal <= 1.5x)%n", first, (double) first / script);
+            System.out.printf("user-manager, unchanged%8d   %.1f%% of the first apply (goal <= 10%%)%n", again, 100.0 * again / first);
+        }
+        System.exit(0);
+    }
+
+    /** Publish → SUCCEEDED; {@code expectedStatements} -1 for any. */
+    private static long apply(ServiceFixture fixture, InstanceKey key, Postgres doc, int expectedStatements) {
+        long start = System.nanoTime();
+        String id = fixture.publisher.publish(CommandType.PROVISION, key, doc);
+        StatusEvent done = fixture.feed.awaitFinal(id, "user-manager", TIMEOUT);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        if (done.phase() != Phase.SUCCEEDED) {
+            throw new IllegalStateException("ended " + done.phase() + ": " + done.message());
+        }
+        if (expectedStatements >= 0 && ((Number) done.details().get("statements")).intValue() != expectedStatements) {
+            throw new IllegalStateException("expected " + expectedStatements + " statements, ran " + done.details().get("statements"));
+        }
+        return millis;
+    }
+
+    /** The same statements a fresh instance needs, as a psql script (verifiers instead of passwords, as pgfleet sends). */
+    private static long script(Endpoint endpoint, Postgres doc) throws Exception {
+        DesiredAccess desired = DesiredAccess.of(doc.spec());
+        Map<String, String> verifiers = new HashMap<>();
+        doc.spec().users().forEach((name, user) -> verifiers.put(name, ScramVerifier.of(user.password())));
+        List<SqlAction> plan = AccessPlanner.plan(desired, Set.of(), CatalogReader.read(endpoint, List.of()), verifiers);
+        StringBuilder text = new StringBuilder("\\set ON_ERROR_STOP on\n");
+        String database = null;
+        for (SqlAction action : plan) {
+            if (!action.database().equals(database)) {
+                database = action.database();
+                text.append("\\connect ").append(database).append('\n');
+            }
+            text.append(action.sql()).append(";\n");
+        }
+        Path file = Files.createTempFile("pgfleet-bench-", ".sql");
+        Files.writeString(file, text);
+        try {
+            long start = System.nanoTime();
+            ProcessRunner.check(List.of(PgBinaries.find(Optional.empty()).tool("psql"), "-q", "-h", endpoint.host(), "-p",
+                            Integer.toString(endpoint.port()), "-U", endpoint.user(), "-d", "postgres", "-f", file.toString()),
+                    Map.of("PGPASSWORD", endpoint.password()), null, TIMEOUT);
+            return (System.nanoTime() - start) / 1_000_000;
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static Postgres document(int users, int databases) {
+        Map<String, User> userMap = new LinkedHashMap<>();
+        for (int u = 0; u < users; u++) {
+            userMap.put(String.format("user_%03d", u), new User("password-" + u, u % 10 == 0, null));
+        }
+        List<String> names = new ArrayList<>(userMap.keySet());
+        Map<String, Database> databaseMap = new LinkedHashMap<>();
+        for (int d = 0; d < databases; d++) {
+            List<String> admins = List.of(names.get((4 * d) % users), names.get((4 * d + 1) % users));
+            List<String> readers = List.of(names.get((4 * d + 2) % users), names.get((4 * d + 3) % users));
+            databaseMap.put(String.format("db_%02d", d), new Database(new DatabaseRoles(admins, readers, null, null),
+                    d % 5 == 0 ? List.of("hstore") : null));
+        }
+        return Postgres.of("access-pgfleet", "bench", new PostgresSpec(null, null, 1, "local", null, null, userMap, databaseMap, null));
+    }
+}
