@@ -1,6 +1,7 @@
 package io.pgfleet.provisioner.job;
 
 import io.pgfleet.runtime.job.JobRepository;
+import io.pgfleet.runtime.job.JobSteps;
 import io.pgfleet.runtime.job.JobStatus;
 import io.pgfleet.runtime.job.JobRow;
 import io.micronaut.transaction.annotation.Transactional;
@@ -24,8 +25,10 @@ public class JobResults {
     private final JobRepository jobs;
     private final InstanceRepository instances;
     private final StatusOutbox status;
+    private final JobSteps steps;
 
-    public JobResults(JobRepository jobs, InstanceRepository instances, StatusOutbox status) {
+    public JobResults(JobRepository jobs, InstanceRepository instances, StatusOutbox status, JobSteps steps) {
+        this.steps = steps;
         this.jobs = jobs;
         this.instances = instances;
         this.status = status;
@@ -36,13 +39,7 @@ public class JobResults {
         InstanceKey key = InstanceKey.parse(job.instance(), "default");
         boolean repair = REPAIR.equals(job.commandType());
         switch (step.outcome()) {
-            case WAIT -> {
-                jobs.progress(job.id(), step.message(), step.after().toMillis());
-                if (!step.message().equals(job.step()) && !repair) {
-                    status.command(job.commandId(), job.commandType(), key, Phase.PROGRESSING, "Progressing", step.message(), step.message(),
-                            null, null);
-                }
-            }
+            case WAIT -> steps.waiting(job, step, !repair);
             case DONE -> {
                 jobs.finish(job.id(), JobStatus.SUCCEEDED.name(), step.message());
                 boolean latest = jobs.countOpen(job.instance()) == 0;

@@ -6,6 +6,7 @@ import io.pgfleet.events.status.Phase;
 import io.pgfleet.runtime.cluster.Step;
 import io.pgfleet.runtime.job.JobRepository;
 import io.pgfleet.runtime.job.JobRow;
+import io.pgfleet.runtime.job.JobSteps;
 import io.pgfleet.runtime.job.JobStatus;
 import io.pgfleet.runtime.status.StatusOutbox;
 import jakarta.inject.Singleton;
@@ -17,8 +18,10 @@ public class AccessResults {
     private final JobRepository jobs;
     private final AccessRepository access;
     private final StatusOutbox status;
+    private final JobSteps steps;
 
-    public AccessResults(JobRepository jobs, AccessRepository access, StatusOutbox status) {
+    public AccessResults(JobRepository jobs, AccessRepository access, StatusOutbox status, JobSteps steps) {
+        this.steps = steps;
         this.jobs = jobs;
         this.access = access;
         this.status = status;
@@ -28,13 +31,7 @@ public class AccessResults {
     public void record(JobRow job, Step step) {
         InstanceKey key = InstanceKey.parse(job.instance(), "default");
         switch (step.outcome()) {
-            case WAIT -> {
-                jobs.progress(job.id(), step.message(), step.after().toMillis());
-                if (!step.message().equals(job.step())) {
-                    status.command(job.commandId(), job.commandType(), key, Phase.PROGRESSING, "Progressing", step.message(), step.message(),
-                            null, null);
-                }
-            }
+            case WAIT -> steps.waiting(job, step, true);
             case DONE -> {
                 jobs.finish(job.id(), JobStatus.SUCCEEDED.name(), step.message());
                 access.saveManaged(job.instance(), AccessJson.write(AccessJson.desired(job.spec()).users().keySet()));
