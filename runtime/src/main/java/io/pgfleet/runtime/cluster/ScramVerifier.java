@@ -19,6 +19,18 @@ public final class ScramVerifier {
 
     private static final int ITERATIONS = 4096;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int KNOWN_MAX = 10_000;
+    /**
+     * Verifiers this process made or confirmed, with the SHA-256 of their password: recognising an
+     * unchanged password again costs a hash, not 4096 PBKDF2 rounds. Memory only, bounded.
+     */
+    private static final java.util.Map<String, byte[]> KNOWN = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, byte[]> eldest) {
+                    return size() > KNOWN_MAX;
+                }
+            });
 
     private ScramVerifier() {
     }
@@ -27,7 +39,9 @@ public final class ScramVerifier {
     public static String of(String password) {
         byte[] salt = new byte[16];
         RANDOM.nextBytes(salt);
-        return of(password, salt, ITERATIONS);
+        String verifier = of(password, salt, ITERATIONS);
+        KNOWN.put(verifier, digest(password));
+        return verifier;
     }
 
     /**
@@ -38,13 +52,29 @@ public final class ScramVerifier {
         if (stored == null || !stored.startsWith("SCRAM-SHA-256$")) {
             return false;
         }
+        byte[] known = KNOWN.get(stored);
+        if (known != null && MessageDigest.isEqual(known, digest(password))) {
+            return true;
+        }
         try {
             String[] parts = stored.substring("SCRAM-SHA-256$".length()).split("[$:]");
             byte[] salt = Base64.getDecoder().decode(parts[1]);
-            return MessageDigest.isEqual(of(password, salt, Integer.parseInt(parts[0])).getBytes(StandardCharsets.UTF_8),
+            boolean matches = MessageDigest.isEqual(of(password, salt, Integer.parseInt(parts[0])).getBytes(StandardCharsets.UTF_8),
                     stored.getBytes(StandardCharsets.UTF_8));
+            if (matches) {
+                KNOWN.put(stored, digest(password));
+            }
+            return matches;
         } catch (RuntimeException e) {
             return false;
+        }
+    }
+
+    private static byte[] digest(String password) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
         }
     }
 

@@ -13,6 +13,7 @@ import io.pgfleet.usermanager.sql.AccessPlanner;
 import io.pgfleet.usermanager.sql.Catalog;
 import io.pgfleet.usermanager.sql.CatalogReader;
 import io.pgfleet.usermanager.sql.DesiredAccess;
+import io.pgfleet.usermanager.sql.InstanceConnections;
 import io.pgfleet.usermanager.sql.PlanExecutor;
 import io.pgfleet.usermanager.sql.SqlAction;
 import jakarta.inject.Singleton;
@@ -45,6 +46,7 @@ public class AccessReconciler implements JobHandler {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ClusterDriver driver;
+    private final InstanceConnections connections;
     private final CredentialStore credentials;
     private final AccessRepository access;
     private final AccessResults results;
@@ -52,11 +54,12 @@ public class AccessReconciler implements JobHandler {
     private final Duration readyTimeout;
     private final boolean dropRemovedDatabases;
 
-    public AccessReconciler(ClusterDriver driver, CredentialStore credentials, AccessRepository access, AccessResults results, Clock clock,
+    public AccessReconciler(ClusterDriver driver, InstanceConnections connections, CredentialStore credentials, AccessRepository access, AccessResults results, Clock clock,
                             @Value("${pgfleet.user-manager.ready-timeout:10m}") Duration readyTimeout,
                             @Value("${pgfleet.user-manager.drop-removed-databases:false}") boolean dropRemovedDatabases) {
         this.dropRemovedDatabases = dropRemovedDatabases;
         this.driver = driver;
+        this.connections = connections;
         this.credentials = credentials;
         this.access = access;
         this.results = results;
@@ -83,7 +86,7 @@ public class AccessReconciler implements JobHandler {
         DesiredAccess desired = AccessJson.desired(job.spec());
         Catalog catalog;
         try {
-            catalog = CatalogReader.read(endpoint.get(), desired.databases().keySet());
+            catalog = CatalogReader.read(connections, endpoint.get(), desired.databases().keySet());
         } catch (SQLException e) {
             if (!notReady(e)) {
                 return Step.failed("could not read the catalog of " + key + ": " + e.getMessage());
@@ -103,7 +106,7 @@ public class AccessReconciler implements JobHandler {
                     + " WITH (FORCE)", true, false)));
         }
         try {
-            PlanExecutor.run(endpoint.get(), plan);
+            PlanExecutor.run(connections, endpoint.get(), plan);
         } catch (PlanExecutor.PlanFailedException e) {
             return Step.failed(e.getMessage());
         }

@@ -9,6 +9,7 @@ import io.pgfleet.usermanager.access.AccessJson;
 import io.pgfleet.usermanager.access.AccessRepository;
 import io.pgfleet.usermanager.sql.Catalog;
 import io.pgfleet.usermanager.sql.CatalogReader;
+import io.pgfleet.usermanager.sql.InstanceConnections;
 import io.pgfleet.usermanager.sql.DesiredAccess;
 import java.sql.SQLException;
 import java.util.List;
@@ -34,10 +35,12 @@ public class AccessController {
 
     private final AccessRepository access;
     private final ClusterDriver driver;
+    private final InstanceConnections connections;
 
-    public AccessController(AccessRepository access, ClusterDriver driver) {
+    public AccessController(AccessRepository access, ClusterDriver driver, InstanceConnections connections) {
         this.access = access;
         this.driver = driver;
+        this.connections = connections;
     }
 
     @Get("/{namespace}/{name}")
@@ -52,7 +55,7 @@ public class AccessController {
             try {
                 var endpoint = driver.primary(key);
                 if (endpoint.isPresent()) {
-                    Catalog catalog = CatalogReader.readAll(endpoint.get());
+                    Catalog catalog = CatalogReader.readAll(connections, endpoint.get());
                     users = catalog.roles().values().stream().filter(r -> r.login() && !r.name().equals("postgres")
                                     && !r.name().equals("streaming_replica"))
                             .map(r -> new UserView(r.name(), r.replication(), r.superuser(), new TreeSet<>(r.memberOf()))).toList();

@@ -4,12 +4,16 @@ import io.pgfleet.runtime.cluster.Endpoint;
 import io.pgfleet.usermanager.sql.Catalog.DatabaseState;
 import io.pgfleet.usermanager.sql.Catalog.RoleState;
 import java.sql.Array;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,20 +37,26 @@ public final class CatalogReader {
                    || CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END || '|' || a.privilege_type
             FROM pg_default_acl d, aclexplode(d.defaclacl) a WHERE d.defaclnamespace = 0""";
     private static final String SCHEMAS = "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'";
+    /** A database's own details in one round trip: kind (e extension, s schema, d default privilege) and value. */
+    private static final String DETAILS = "SELECT 'e', extname::text FROM pg_extension UNION ALL SELECT 's', nspname::text FROM ("
+            + SCHEMAS + ") s UNION ALL SELECT 'd', p FROM (" + DEFAULT_PRIVILEGES + ") d(p)";
+    /** Databases read at the same time: connection set-up (fork, authentication) dominates, not the queries. */
+    private static final int PARALLEL = 4;
 
     private CatalogReader() {
     }
 
     /** Roles and databases, with the details of every database. */
-    public static Catalog readAll(Endpoint endpoint) throws SQLException {
-        return read(endpoint, null);
+    public static Catalog readAll(InstanceConnections connections, Endpoint endpoint) throws SQLException {
+        return read(connections, endpoint, null);
     }
 
     /** Roles and databases, with the details of the databases named ({@code null}: all). */
-    public static Catalog read(Endpoint endpoint, Collection<String> detailed) throws SQLException {
+    public static Catalog read(InstanceConnections connections, Endpoint endpoint, Collection<String> detailed) throws SQLException {
         Map<String, RoleState> roles = new HashMap<>();
         Map<String, String[]> databases = new HashMap<>();
-        try (Connection connection = connect(endpoint, AccessPlanner.MAINTENANCE_DB); Statement sql = connection.createStatement()) {
+        try (InstanceConnections.Lease lease = connections.open(endpoint, AccessPlanner.MAINTENANCE_DB);
+             Statement sql = lease.connection().createStatement()) {
             try (ResultSet rows = sql.executeQuery(ROLES)) {
                 while (rows.next()) {
                     roles.put(rows.getString(1), new RoleState(rows.getString(1), rows.getBoolean(2), rows.getBoolean(3), rows.getBoolean(4),
@@ -63,42 +73,68 @@ public final class CatalogReader {
                 }
             }
         }
+        List<String> names = databases.keySet().stream().filter(name -> detailed == null || detailed.contains(name)).toList();
+        Map<String, Details> details = details(connections, endpoint, names);
         Map<String, DatabaseState> states = new HashMap<>();
         for (Map.Entry<String, String[]> database : databases.entrySet()) {
             String name = database.getKey();
             Set<String> grants = Set.copyOf(Arrays.asList(database.getValue()).subList(1, database.getValue().length));
-            Set<String> extensions = Set.of();
-            Set<String> schemas = Set.of();
-            Set<String> defaults = Set.of();
-            if (detailed == null || detailed.contains(name)) {
-                try (Connection connection = connect(endpoint, name); Statement sql = connection.createStatement()) {
-                    extensions = column(sql, "SELECT extname FROM pg_extension");
-                    schemas = column(sql, SCHEMAS);
-                    defaults = column(sql, DEFAULT_PRIVILEGES);
-                }
-            }
-            states.put(name, new DatabaseState(name, database.getValue()[0], grants, extensions, schemas, defaults));
+            Details own = details.getOrDefault(name, Details.NONE);
+            states.put(name, new DatabaseState(name, database.getValue()[0], grants, own.extensions(), own.schemas(), own.defaults()));
         }
         return new Catalog(roles, states);
     }
 
-    /** A superuser connection to a database of the instance. */
-    public static Connection connect(Endpoint endpoint, String database) throws SQLException {
-        java.util.Properties properties = new java.util.Properties();
-        properties.setProperty("user", endpoint.user());
-        properties.setProperty("password", endpoint.password());
-        properties.setProperty("connectTimeout", "10");
-        return DriverManager.getConnection(endpoint.jdbcUrl(database), properties);
+    private record Details(Set<String> extensions, Set<String> schemas, Set<String> defaults) {
+        static final Details NONE = new Details(Set.of(), Set.of(), Set.of());
     }
 
-    private static Set<String> column(Statement sql, String query) throws SQLException {
-        Set<String> values = new HashSet<>();
-        try (ResultSet rows = sql.executeQuery(query)) {
+    private static Map<String, Details> details(InstanceConnections connections, Endpoint endpoint, List<String> names) throws SQLException {
+        Map<String, Details> details = new java.util.concurrent.ConcurrentHashMap<>();
+        if (names.isEmpty()) {
+            return details;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL, names.size()));
+        try {
+            List<Future<?>> reads = new ArrayList<>();
+            for (String name : names) {
+                reads.add(pool.submit(() -> {
+                    details.put(name, details(connections, endpoint, name));
+                    return null;
+                }));
+            }
+            for (Future<?> read : reads) {
+                read.get();
+            }
+            return details;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while reading the catalog", "08006", e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Details details(InstanceConnections connections, Endpoint endpoint, String database) throws SQLException {
+        Set<String> extensions = new HashSet<>();
+        Set<String> schemas = new HashSet<>();
+        Set<String> defaults = new HashSet<>();
+        try (InstanceConnections.Lease lease = connections.open(endpoint, database); Statement sql = lease.connection().createStatement();
+             ResultSet rows = sql.executeQuery(DETAILS)) {
             while (rows.next()) {
-                values.add(rows.getString(1));
+                switch (rows.getString(1)) {
+                    case "e" -> extensions.add(rows.getString(2));
+                    case "s" -> schemas.add(rows.getString(2));
+                    default -> defaults.add(rows.getString(2));
+                }
             }
         }
-        return values;
+        return new Details(Set.copyOf(extensions), Set.copyOf(schemas), Set.copyOf(defaults));
     }
 
     private static Set<String> strings(Array array) throws SQLException {

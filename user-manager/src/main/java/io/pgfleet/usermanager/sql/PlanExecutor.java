@@ -19,8 +19,8 @@ public final class PlanExecutor {
     }
 
     /** Runs every action in order, with one connection per database for the whole plan. */
-    public static void run(Endpoint endpoint, List<SqlAction> plan) throws PlanFailedException {
-        Map<String, Connection> connections = new HashMap<>();
+    public static void run(InstanceConnections pool, Endpoint endpoint, List<SqlAction> plan) throws PlanFailedException {
+        Map<String, InstanceConnections.Lease> connections = new HashMap<>();
         try {
             int i = 0;
             while (i < plan.size()) {
@@ -31,21 +31,23 @@ public final class PlanExecutor {
                         && plan.get(i).database().equals(first.database())) {
                     batch.add(plan.get(i++));
                 }
-                runBatch(endpoint, connections, batch);
+                runBatch(pool, endpoint, connections, batch);
             }
         } finally {
-            connections.values().forEach(PlanExecutor::closeQuietly);
+            connections.values().forEach(InstanceConnections.Lease::close);
         }
     }
 
-    private static void runBatch(Endpoint endpoint, Map<String, Connection> connections, List<SqlAction> batch) throws PlanFailedException {
+    private static void runBatch(InstanceConnections pool, Endpoint endpoint, Map<String, InstanceConnections.Lease> connections,
+                                 List<SqlAction> batch) throws PlanFailedException {
         SqlAction current = batch.get(0);
+        InstanceConnections.Lease lease = connections.get(current.database());
         try {
-            Connection connection = connections.get(current.database());
-            if (connection == null) {
-                connection = CatalogReader.connect(endpoint, current.database());
-                connections.put(current.database(), connection);
+            if (lease == null) {
+                lease = pool.open(endpoint, current.database());
+                connections.put(current.database(), lease);
             }
+            Connection connection = lease.connection();
             boolean transactional = !current.ownTransaction();
             connection.setAutoCommit(!transactional);
             try (Statement sql = connection.createStatement()) {
@@ -56,17 +58,13 @@ public final class PlanExecutor {
             }
             if (transactional) {
                 connection.commit();
+                connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
+            if (lease != null) {
+                lease.discard();
+            }
             throw new PlanFailedException(current, e.getMessage());
-        }
-    }
-
-    private static void closeQuietly(Connection connection) {
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            // the plan's outcome is already decided
         }
     }
 

@@ -19,6 +19,7 @@ import io.pgfleet.testkit.ServiceFixture;
 import io.pgfleet.usermanager.sql.AccessPlanner;
 import io.pgfleet.usermanager.sql.CatalogReader;
 import io.pgfleet.usermanager.sql.DesiredAccess;
+import io.pgfleet.usermanager.sql.InstanceConnections;
 import io.pgfleet.usermanager.sql.SqlAction;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +96,7 @@ public final class AccessBenchmark {
         DesiredAccess desired = DesiredAccess.of(doc.spec());
         Map<String, String> verifiers = new HashMap<>();
         doc.spec().users().forEach((name, user) -> verifiers.put(name, ScramVerifier.of(user.password())));
-        List<SqlAction> plan = AccessPlanner.plan(desired, Set.of(), CatalogReader.read(endpoint, List.of()), verifiers);
+        List<SqlAction> plan = AccessPlanner.plan(desired, Set.of(), CatalogReader.read(InstanceConnections.unpooled(), endpoint, List.of()), verifiers);
         StringBuilder text = new StringBuilder("\\set ON_ERROR_STOP on\n");
         String database = null;
         for (SqlAction action : plan) {

@@ -1,0 +1,68 @@
+package io.pgfleet.usermanager.credentials;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.pgfleet.events.InstanceKey;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Passwords in Secret {@code <name>-credentials}, against fabric8's CRUD mock server (no API server can run here). */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesCredentialStoreTest {
+
+    static KubernetesClient client;
+
+    private static final InstanceKey KEY = new InstanceKey("tenant-k", "orders");
+
+    private Secret secret() {
+        return client.secrets().inNamespace("tenant-k").withName("orders-credentials").get();
+    }
+
+    private static String decode(String value) {
+        return new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void passwordsLiveInTheInstancesSecretOneKeyPerUser() {
+        KubernetesCredentialStore store = new KubernetesCredentialStore(client);
+        assertThat(store.read(KEY)).isEmpty();
+
+        store.write(KEY, Map.of("alice", "pässwörd $$ 'quoted'", "bob", "b0b"));
+
+        Secret secret = secret();
+        assertThat(secret.getType()).isEqualTo("Opaque");
+        assertThat(secret.getMetadata().getLabels()).isNotEmpty();
+        assertThat(secret.getData()).containsOnlyKeys("alice", "bob");
+        assertThat(decode(secret.getData().get("alice"))).isEqualTo("pässwörd $$ 'quoted'");
+        assertThat(store.read(KEY)).containsExactlyInAnyOrderEntriesOf(Map.of("alice", "pässwörd $$ 'quoted'", "bob", "b0b"));
+    }
+
+    @Test
+    void writingSomeUsersKeepsTheOthersAndAnUnchangedWriteLeavesTheSecretAlone() {
+        InstanceKey key = new InstanceKey("tenant-k", "billing");
+        KubernetesCredentialStore store = new KubernetesCredentialStore(client);
+        store.write(key, Map.of("alice", "one"));
+        store.write(key, Map.of("bob", "two"));
+        store.write(key, Map.of("alice", "three"));
+        assertThat(store.read(key)).containsExactlyInAnyOrderEntriesOf(Map.of("alice", "three", "bob", "two"));
+
+        String version = client.secrets().inNamespace("tenant-k").withName("billing-credentials").get().getMetadata().getResourceVersion();
+        store.write(key, Map.of("bob", "two"));
+        assertThat(client.secrets().inNamespace("tenant-k").withName("billing-credentials").get().getMetadata().getResourceVersion())
+                .isEqualTo(version);
+    }
+
+    @Test
+    void instancesOfTheSameNameInOtherNamespacesHaveTheirOwnSecret() {
+        KubernetesCredentialStore store = new KubernetesCredentialStore(client);
+        store.write(new InstanceKey("tenant-x", "shared"), Map.of("alice", "x-password"));
+        store.write(new InstanceKey("tenant-y", "shared"), Map.of("alice", "y-password"));
+        assertThat(store.read(new InstanceKey("tenant-x", "shared"))).containsEntry("alice", "x-password");
+        assertThat(store.read(new InstanceKey("tenant-y", "shared"))).containsEntry("alice", "y-password");
+    }
+}
