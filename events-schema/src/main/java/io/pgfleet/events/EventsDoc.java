@@ -99,7 +99,7 @@ public final class EventsDoc {
             case PROVISION -> CONSUMERS_PROVISION;
             case SCALE, DELETE -> "provisioner";
             case ADD_USER, ADD_EXTENSION -> "user-manager";
-            case BACKUP -> "backup-worker";
+            case BACKUP, RESTORE -> "backup-worker";
         };
     }
 

@@ -3,6 +3,7 @@ package io.pgfleet.events;
 import io.pgfleet.events.command.AddExtensionCommand;
 import io.pgfleet.events.command.AddUserCommand;
 import io.pgfleet.events.command.BackupCommand;
+import io.pgfleet.events.command.RestoreCommand;
 import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.command.DeleteCommand;
 import io.pgfleet.events.command.ScaleCommand;
@@ -42,6 +43,7 @@ public final class Examples {
                     Map.of("dev_db", "readonly"));
             case ADD_EXTENSION -> new AddExtensionCommand("postgres-dev", "tenant-a", "dev_db", "pg_trgm");
             case BACKUP -> new BackupCommand("postgres-dev", "tenant-a");
+            case RESTORE -> new RestoreCommand("postgres-dev", "tenant-a", null, null, "dev_db");
             case DELETE -> new DeleteCommand("postgres-dev", "tenant-a");
         };
     }

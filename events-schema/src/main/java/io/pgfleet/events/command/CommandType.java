@@ -18,6 +18,8 @@ public enum CommandType {
     ADD_EXTENSION("add-extension", AddExtensionCommand.class),
     /** Take a backup now. */
     BACKUP("backup", BackupCommand.class),
+    /** Bring a backup back into an instance. */
+    RESTORE("restore", RestoreCommand.class),
     /** Remove an instance (backups are kept). */
     DELETE("delete", DeleteCommand.class);
 

@@ -6,6 +6,7 @@ import static io.pgfleet.events.json.Paths.index;
 import io.pgfleet.events.command.AddExtensionCommand;
 import io.pgfleet.events.command.AddUserCommand;
 import io.pgfleet.events.command.BackupCommand;
+import io.pgfleet.events.command.RestoreCommand;
 import io.pgfleet.events.command.DeleteCommand;
 import io.pgfleet.events.command.InstanceCommand;
 import io.pgfleet.events.command.ScaleCommand;
@@ -39,6 +40,8 @@ public final class CommandValidator {
     private static final Pattern REGION = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final int MAX_PARAMETER_VALUE = 1024;
 
+    private static final java.util.regex.Pattern BACKUP_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{7,63}");
+
     private final ValidationPolicy policy;
 
     public CommandValidator(ValidationPolicy policy) {
@@ -58,6 +61,9 @@ public final class CommandValidator {
         }
         if (payload instanceof AddExtensionCommand addExtension) {
             return validate(addExtension);
+        }
+        if (payload instanceof RestoreCommand restore) {
+            return validate(restore);
         }
         if (payload instanceof BackupCommand || payload instanceof DeleteCommand) {
             Errors errors = new Errors();
@@ -82,6 +88,30 @@ public final class CommandValidator {
         }
         if (doc.spec() != null) {
             checkSpec(doc.spec(), errors);
+        }
+        return errors.toList();
+    }
+
+    /** Validates a restore command. */
+    public List<FieldError> validate(RestoreCommand restore) {
+        Errors errors = new Errors();
+        checkInstance(restore, errors);
+        if (restore.from() != null) {
+            String[] parts = restore.from().split("/", -1);
+            if (parts.length > 2) {
+                errors.add("from", "'" + restore.from() + "' is not an instance: name or namespace/name");
+            } else {
+                if (parts.length == 2) {
+                    checkNamespace("from", parts[0], errors);
+                }
+                checkName("from", parts[parts.length - 1], errors);
+            }
+        }
+        if (restore.backup() != null && !BACKUP_ID.matcher(restore.backup()).matches()) {
+            errors.add("backup", "'" + restore.backup() + "' is not a backup id or a snapshot id: 8 to 64 letters, digits or '-'");
+        }
+        if (restore.database() != null && !restore.database().equals("postgres")) {
+            Names.checkDatabaseName(restore.database()).ifPresent(rule -> errors.add("database", rule));
         }
         return errors.toList();
     }

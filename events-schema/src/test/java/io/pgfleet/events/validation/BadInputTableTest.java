@@ -139,6 +139,10 @@ class BadInputTableTest {
                 badCommand(CommandType.ADD_EXTENSION, "{\"instance\":\"pg\",\"database\":\"pg_catalog\",\"extension\":\"hstore\"}",
                         "database", "belong to PostgreSQL"),
                 badCommand(CommandType.BACKUP, "{\"instance\":\"Not-A-Name\"}", "instance", "not a valid instance name"),
+                badCommand(CommandType.RESTORE, "{\"instance\":\"pg\",\"from\":\"a/b/c\"}", "from", "not an instance"),
+                badCommand(CommandType.RESTORE, "{\"instance\":\"pg\",\"from\":\"Bad_Name\"}", "from", "not a valid instance name"),
+                badCommand(CommandType.RESTORE, "{\"instance\":\"pg\",\"backup\":\"latest; rm -rf /\"}", "backup", "not a backup id"),
+                badCommand(CommandType.RESTORE, "{\"instance\":\"pg\",\"database\":\"x\\\"; DROP\"}", "database", "not a valid"),
                 badCommand(CommandType.DELETE, "{\"instance\":\"pg\",\"namespace\":\"a/b\"}", "namespace", "not a valid namespace"),
                 badCommand(CommandType.DELETE, "{\"instance\":\"pg\",\"force\":true}", "force", "unknown field"));
     }

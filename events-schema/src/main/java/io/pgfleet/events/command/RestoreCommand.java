@@ -1,0 +1,19 @@
+package io.pgfleet.events.command;
+
+import io.pgfleet.events.Doc;
+
+/**
+ * Brings a backup back into an instance: every database and the roles, or one database. The backup
+ * may be another instance's (restore into a fresh instance).
+ */
+@Doc("Restores a backup into an instance: every database and the roles, or one database.")
+public record RestoreCommand(
+        @Doc(value = "Instance restored into.", required = true) String instance,
+        @Doc("Namespace; the configured default when absent.") String namespace,
+        @Doc("The instance whose backups are used, as `name` (same namespace) or `namespace/name`. Default: the instance itself.")
+        String from,
+        @Doc("The backup: its backup id, or the restic snapshot id (8 to 64 hex digits) of any of its snapshots. Default: the latest successful backup.")
+        String backup,
+        @Doc("Restore only this database (dropped and recreated from the backup). Default: every database and the roles.")
+        String database) implements InstanceCommand {
+}
