@@ -20,7 +20,7 @@ import io.pgfleet.runtime.cluster.ClusterSpec;
 import io.pgfleet.runtime.cluster.Endpoint;
 import io.pgfleet.runtime.cluster.Step;
 import io.pgfleet.testkit.ServiceFixture;
-import io.pgfleet.usermanager.credentials.LocalCredentialStore;
+import io.pgfleet.runtime.credentials.CredentialStore;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -138,7 +138,7 @@ class UserManagerIT {
         StatusEvent added = run(CommandType.ADD_USER, new AddUserCommand("postgres-complete", "tenant-a", "report_user", null, false, false,
                 Map.of("myapp", "readonly")));
         assertThat(added.phase()).isEqualTo(Phase.SUCCEEDED);
-        String generated = userManager.getApplicationContext().getBean(LocalCredentialStore.class).read(KEY).get("report_user");
+        String generated = userManager.getApplicationContext().getBean(io.pgfleet.runtime.credentials.CredentialStores.class).kind(io.pgfleet.usermanager.access.AccessReconciler.PASSWORDS).read(KEY).get("report_user");
         assertThat(generated).hasSizeGreaterThan(20);
         secrets.add(generated);
         try (Connection report = login("myapp", "report_user", generated)) {

@@ -8,7 +8,8 @@ import io.pgfleet.runtime.cluster.ScramVerifier;
 import io.pgfleet.runtime.cluster.Step;
 import io.pgfleet.runtime.job.JobHandler;
 import io.pgfleet.runtime.job.JobRow;
-import io.pgfleet.usermanager.credentials.CredentialStore;
+import io.pgfleet.runtime.credentials.CredentialStore;
+import io.pgfleet.runtime.credentials.CredentialStores;
 import io.pgfleet.usermanager.sql.AccessPlanner;
 import io.pgfleet.usermanager.sql.Catalog;
 import io.pgfleet.usermanager.sql.CatalogReader;
@@ -44,6 +45,8 @@ public class AccessReconciler implements JobHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessReconciler.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The credential store kind of users' passwords: Secret {@code <name>-credentials}, file {@code <name>-credentials.json}. */
+    public static final String PASSWORDS = "credentials";
 
     private final ClusterDriver driver;
     private final InstanceConnections connections;
@@ -54,13 +57,13 @@ public class AccessReconciler implements JobHandler {
     private final Duration readyTimeout;
     private final boolean dropRemovedDatabases;
 
-    public AccessReconciler(ClusterDriver driver, InstanceConnections connections, CredentialStore credentials, AccessRepository access, AccessResults results, Clock clock,
+    public AccessReconciler(ClusterDriver driver, InstanceConnections connections, CredentialStores credentials, AccessRepository access, AccessResults results, Clock clock,
                             @Value("${pgfleet.user-manager.ready-timeout:10m}") Duration readyTimeout,
                             @Value("${pgfleet.user-manager.drop-removed-databases:false}") boolean dropRemovedDatabases) {
         this.dropRemovedDatabases = dropRemovedDatabases;
         this.driver = driver;
         this.connections = connections;
-        this.credentials = credentials;
+        this.credentials = credentials.kind(PASSWORDS);
         this.access = access;
         this.results = results;
         this.clock = clock;

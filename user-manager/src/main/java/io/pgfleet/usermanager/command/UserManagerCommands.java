@@ -14,7 +14,8 @@ import io.pgfleet.runtime.job.JobRow;
 import io.pgfleet.usermanager.access.AccessJson;
 import io.pgfleet.usermanager.access.AccessRepository;
 import io.pgfleet.usermanager.access.AccessRow;
-import io.pgfleet.usermanager.credentials.CredentialStore;
+import io.pgfleet.runtime.credentials.CredentialStore;
+import io.pgfleet.runtime.credentials.CredentialStores;
 import io.pgfleet.usermanager.sql.DesiredAccess;
 import io.pgfleet.usermanager.sql.DesiredAccess.DesiredDatabase;
 import io.pgfleet.usermanager.sql.DesiredAccess.DesiredUser;
@@ -39,10 +40,10 @@ public class UserManagerCommands implements CommandHandler {
     private final CredentialStore credentials;
     private final Clock clock;
 
-    public UserManagerCommands(AccessRepository access, JobRepository jobs, CredentialStore credentials, Clock clock) {
+    public UserManagerCommands(AccessRepository access, JobRepository jobs, CredentialStores credentials, Clock clock) {
         this.access = access;
         this.jobs = jobs;
-        this.credentials = credentials;
+        this.credentials = credentials.kind(io.pgfleet.usermanager.access.AccessReconciler.PASSWORDS);
         this.clock = clock;
     }
 

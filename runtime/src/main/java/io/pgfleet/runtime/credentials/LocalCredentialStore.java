@@ -1,11 +1,8 @@
-package io.pgfleet.usermanager.credentials;
+package io.pgfleet.runtime.credentials;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.micronaut.context.annotation.Requires;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.json.Json;
-import io.pgfleet.runtime.cluster.local.LocalSettings;
-import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,23 +12,23 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The local credential file: {@code <data-root>/credentials/<namespace>/<name>.json}, mode 0600. */
-@Singleton
-@Requires(property = "pgfleet.driver", value = "local", defaultValue = "local")
+/** The local credential file: {@code <data-root>/credentials/<namespace>/<name>-<kind>.json}, mode 0600. */
 public class LocalCredentialStore implements CredentialStore {
 
     private static final TypeReference<TreeMap<String, String>> MAP = new TypeReference<>() {
     };
 
     private final Path root;
+    private final String kind;
 
-    public LocalCredentialStore(LocalSettings settings) {
-        this.root = settings.dataRoot().resolve("credentials");
+    public LocalCredentialStore(Path dataRoot, String kind) {
+        this.root = dataRoot.resolve("credentials");
+        this.kind = kind;
     }
 
     /** The file of an instance. */
     public Path file(InstanceKey instance) {
-        return root.resolve(instance.namespace()).resolve(instance.name() + ".json");
+        return root.resolve(instance.namespace()).resolve(instance.name() + "-" + kind + ".json");
     }
 
     @Override
@@ -45,12 +42,12 @@ public class LocalCredentialStore implements CredentialStore {
     }
 
     @Override
-    public synchronized void write(InstanceKey instance, Map<String, String> passwords) {
+    public synchronized void write(InstanceKey instance, Map<String, String> secrets) {
         Map<String, String> all = new TreeMap<>(read(instance));
-        if (all.entrySet().containsAll(passwords.entrySet())) {
+        if (all.entrySet().containsAll(secrets.entrySet())) {
             return;
         }
-        all.putAll(passwords);
+        all.putAll(secrets);
         Path file = file(instance);
         try {
             Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -58,6 +55,15 @@ public class LocalCredentialStore implements CredentialStore {
             Files.writeString(tmp, Json.mapper().writeValueAsString(all));
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public synchronized void delete(InstanceKey instance) {
+        try {
+            Files.deleteIfExists(file(instance));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,4 +1,4 @@
-package io.pgfleet.usermanager.credentials;
+package io.pgfleet.runtime.credentials;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,7 +29,7 @@ class KubernetesCredentialStoreTest {
 
     @Test
     void passwordsLiveInTheInstancesSecretOneKeyPerUser() {
-        KubernetesCredentialStore store = new KubernetesCredentialStore(client);
+        KubernetesCredentialStore store = new KubernetesCredentialStore(client, "credentials");
         assertThat(store.read(KEY)).isEmpty();
 
         store.write(KEY, Map.of("alice", "pässwörd $$ 'quoted'", "bob", "b0b"));
@@ -45,7 +45,7 @@ class KubernetesCredentialStoreTest {
     @Test
     void writingSomeUsersKeepsTheOthersAndAnUnchangedWriteLeavesTheSecretAlone() {
         InstanceKey key = new InstanceKey("tenant-k", "billing");
-        KubernetesCredentialStore store = new KubernetesCredentialStore(client);
+        KubernetesCredentialStore store = new KubernetesCredentialStore(client, "credentials");
         store.write(key, Map.of("alice", "one"));
         store.write(key, Map.of("bob", "two"));
         store.write(key, Map.of("alice", "three"));
@@ -59,10 +59,26 @@ class KubernetesCredentialStoreTest {
 
     @Test
     void instancesOfTheSameNameInOtherNamespacesHaveTheirOwnSecret() {
-        KubernetesCredentialStore store = new KubernetesCredentialStore(client);
+        KubernetesCredentialStore store = new KubernetesCredentialStore(client, "credentials");
         store.write(new InstanceKey("tenant-x", "shared"), Map.of("alice", "x-password"));
         store.write(new InstanceKey("tenant-y", "shared"), Map.of("alice", "y-password"));
         assertThat(store.read(new InstanceKey("tenant-x", "shared"))).containsEntry("alice", "x-password");
         assertThat(store.read(new InstanceKey("tenant-y", "shared"))).containsEntry("alice", "y-password");
+    }
+
+    @Test
+    void eachKindHasItsOwnSecretAndDeleteRemovesOnlyThatOne() {
+        InstanceKey key = new InstanceKey("tenant-k", "kinds");
+        KubernetesCredentialStore users = new KubernetesCredentialStore(client, "credentials");
+        KubernetesCredentialStore backup = new KubernetesCredentialStore(client, "backup-credentials");
+        users.write(key, Map.of("alice", "a"));
+        backup.write(key, Map.of("resticPassword", "r"));
+        assertThat(users.read(key)).containsOnlyKeys("alice");
+        assertThat(backup.read(key)).containsOnlyKeys("resticPassword");
+
+        backup.delete(key);
+        assertThat(backup.read(key)).isEmpty();
+        assertThat(client.secrets().inNamespace("tenant-k").withName("kinds-backup-credentials").get()).isNull();
+        assertThat(users.read(key)).containsOnlyKeys("alice");
     }
 }

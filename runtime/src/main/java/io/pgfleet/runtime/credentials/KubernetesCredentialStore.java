@@ -1,26 +1,24 @@
-package io.pgfleet.usermanager.credentials;
+package io.pgfleet.runtime.credentials;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micronaut.context.annotation.Requires;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.runtime.cluster.kubernetes.CnpgModel;
-import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Secret {@code <name>-credentials}, one key per user. */
-@Singleton
-@Requires(property = "pgfleet.driver", value = "kubernetes")
+/** Secret {@code <name>-<kind>} in the instance's namespace, one key per secret. */
 public class KubernetesCredentialStore implements CredentialStore {
 
     private final KubernetesClient client;
+    private final String kind;
 
-    public KubernetesCredentialStore(KubernetesClient client) {
+    public KubernetesCredentialStore(KubernetesClient client, String kind) {
         this.client = client;
+        this.kind = kind;
     }
 
     @Override
@@ -34,12 +32,12 @@ public class KubernetesCredentialStore implements CredentialStore {
     }
 
     @Override
-    public void write(InstanceKey instance, Map<String, String> passwords) {
+    public void write(InstanceKey instance, Map<String, String> secrets) {
         Map<String, String> all = read(instance);
-        if (all.entrySet().containsAll(passwords.entrySet())) {
+        if (all.entrySet().containsAll(secrets.entrySet())) {
             return;
         }
-        all.putAll(passwords);
+        all.putAll(secrets);
         Map<String, String> data = new TreeMap<>();
         all.forEach((user, password) -> data.put(user, Base64.getEncoder().encodeToString(password.getBytes(StandardCharsets.UTF_8))));
         Secret secret = new SecretBuilder().withNewMetadata().withName(name(instance)).withNamespace(instance.namespace())
@@ -47,7 +45,12 @@ public class KubernetesCredentialStore implements CredentialStore {
         client.secrets().inNamespace(instance.namespace()).resource(secret).createOr(existing -> existing.update());
     }
 
-    private static String name(InstanceKey instance) {
-        return instance.name() + "-credentials";
+    @Override
+    public void delete(InstanceKey instance) {
+        client.secrets().inNamespace(instance.namespace()).withName(name(instance)).delete();
+    }
+
+    private String name(InstanceKey instance) {
+        return instance.name() + "-" + kind;
     }
 }
