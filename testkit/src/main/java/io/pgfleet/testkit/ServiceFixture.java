@@ -89,9 +89,15 @@ public class ServiceFixture implements AutoCloseable {
 
     /** Starts the service with some settings changed. */
     public EmbeddedServer start(Map<String, Object> overrides) {
+        return start(overrides, new Object[0]);
+    }
+
+    /** Starts the service with some settings changed and some beans given (a {@link MutableClock}). */
+    public EmbeddedServer start(Map<String, Object> overrides, Object... beans) {
         Map<String, Object> properties = properties();
         properties.putAll(overrides);
-        EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, properties);
+        ApplicationContext context = ApplicationContext.builder().properties(properties).singletons(beans).start();
+        EmbeddedServer server = context.getBean(EmbeddedServer.class).start();
         started.add(server);
         driver = server.getApplicationContext().getBean(ClusterDriver.class);
         return server;

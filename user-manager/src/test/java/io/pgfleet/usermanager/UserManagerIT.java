@@ -19,6 +19,7 @@ import io.pgfleet.events.status.StatusEvent;
 import io.pgfleet.runtime.cluster.ClusterSpec;
 import io.pgfleet.runtime.cluster.Endpoint;
 import io.pgfleet.runtime.cluster.Step;
+import io.pgfleet.testkit.LogCapture;
 import io.pgfleet.testkit.ServiceFixture;
 import io.pgfleet.runtime.credentials.CredentialStore;
 import java.sql.Connection;

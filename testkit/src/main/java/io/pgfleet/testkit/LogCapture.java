@@ -1,4 +1,4 @@
-package io.pgfleet.usermanager;
+package io.pgfleet.testkit;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -6,7 +6,7 @@ import ch.qos.logback.core.read.ListAppender;
 import org.slf4j.LoggerFactory;
 
 /** Every log event of the test JVM, kept for checks that no secret was logged. */
-final class LogCapture {
+public final class LogCapture {
 
     private static final ListAppender<ILoggingEvent> EVENTS = new ListAppender<>();
 
@@ -19,7 +19,7 @@ final class LogCapture {
     }
 
     /** Everything logged so far, messages and MDC. */
-    static String text() {
+    public static String text() {
         StringBuilder text = new StringBuilder();
         EVENTS.list.forEach(e -> text.append(e.getFormattedMessage()).append(e.getMDCPropertyMap()).append('\n'));
         return text.toString();

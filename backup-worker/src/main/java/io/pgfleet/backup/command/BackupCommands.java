@@ -1,0 +1,169 @@
+package io.pgfleet.backup.command;
+
+import io.pgfleet.backup.restic.ResticCredentials;
+import io.pgfleet.backup.run.BackupConfigRepository;
+import io.pgfleet.backup.run.BackupConfigRow;
+import io.pgfleet.backup.run.BackupRunRepository;
+import io.pgfleet.backup.run.BackupRunRow;
+import io.pgfleet.backup.run.BackupSettings;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.command.RestoreCommand;
+import io.pgfleet.events.envelope.DecodedCommand;
+import io.pgfleet.events.json.Json;
+import io.pgfleet.events.postgres.Backup;
+import io.pgfleet.events.postgres.Postgres;
+import io.pgfleet.events.status.FieldError;
+import io.pgfleet.events.validation.CronExpression;
+import io.pgfleet.runtime.command.CommandHandler;
+import io.pgfleet.runtime.job.JobRepository;
+import io.pgfleet.runtime.job.JobRow;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Provision (backup part): the instance's backup configuration and schedule, its credentials in the
+ * credential store. Backup: a run now. Restore: a backup brought back into an instance.
+ */
+@Singleton
+public class BackupCommands implements CommandHandler {
+
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    private final BackupConfigRepository configs;
+    private final BackupRunRepository runs;
+    private final JobRepository jobs;
+    private final BackupSettings settings;
+    private final Clock clock;
+
+    public BackupCommands(BackupConfigRepository configs, BackupRunRepository runs, JobRepository jobs, BackupSettings settings, Clock clock) {
+        this.configs = configs;
+        this.runs = runs;
+        this.jobs = jobs;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    @Override
+    public Set<CommandType> commandTypes() {
+        return Set.of(CommandType.PROVISION, CommandType.BACKUP, CommandType.RESTORE);
+    }
+
+    @Override
+    public List<FieldError> check(DecodedCommand command) {
+        List<FieldError> errors = new ArrayList<>();
+        InstanceKey key = command.instance();
+        switch (command.type()) {
+            case PROVISION -> {
+                Backup backup = backupOf((Postgres) command.payload());
+                if (backup != null && backup.enabled() && !backup.hasCredentials() && settings.credentials(key).isEmpty()) {
+                    errors.add(new FieldError("spec.backup.s3AccessKey", "backup credentials are required: none are stored for "
+                            + key + " and no default is configured (give s3AccessKey, s3SecretKey and resticPassword)"));
+                }
+            }
+            case BACKUP -> {
+                if (configs.findById(key.toString()).isEmpty()) {
+                    errors.add(new FieldError("instance", "instance " + key + " has no backup configuration: provision it with "
+                            + "spec.backup.s3Bucket first"));
+                } else if (settings.credentials(key).isEmpty()) {
+                    errors.add(new FieldError("instance", "instance " + key + " has no backup credentials"));
+                }
+            }
+            case RESTORE -> {
+                InstanceKey source = source(command);
+                if (configs.findById(source.toString()).isEmpty()) {
+                    errors.add(new FieldError(((RestoreCommand) command.payload()).from() == null ? "instance" : "from",
+                            "instance " + source + " has no backup configuration, so it has no backups"));
+                }
+            }
+            default -> throw new IllegalArgumentException("not a backup-worker command: " + command.type());
+        }
+        return errors;
+    }
+
+    @Override
+    public String accept(DecodedCommand command) {
+        InstanceKey key = command.instance();
+        Instant now = Instant.now(clock);
+        switch (command.type()) {
+            case PROVISION -> {
+                Backup backup = backupOf((Postgres) command.payload());
+                String message = configure(key, backup, now);
+                jobs.save(JobRow.pending(key.toString(), command.commandId(), CommandType.PROVISION.id(), json(Map.of("message", message)), now));
+                return message;
+            }
+            case BACKUP -> {
+                BackupConfigRow config = configs.findById(key.toString()).orElseThrow();
+                String id = backupId(now);
+                runs.save(new BackupRunRow(id, key.toString(), command.commandId(), "on-demand", null, settings.repositoryUrl(config, key),
+                        "PENDING", null, null, null, null, null, null, null, false, now));
+                jobs.save(JobRow.pending(key.toString(), command.commandId(), CommandType.BACKUP.id(), json(Map.of("backupId", id)), now));
+                return "backup " + id + " of " + key + " queued";
+            }
+            case RESTORE -> {
+                RestoreCommand restore = (RestoreCommand) command.payload();
+                Map<String, Object> spec = new LinkedHashMap<>();
+                spec.put("from", source(command).toString());
+                spec.put("backup", restore.backup());
+                spec.put("database", restore.database());
+                jobs.save(JobRow.pending(key.toString(), command.commandId(), CommandType.RESTORE.id(), json(spec), now));
+                return "restore of " + (restore.database() == null ? "every database and the roles" : "database " + restore.database())
+                        + " from " + (restore.backup() == null ? "the latest backup" : "backup " + restore.backup()) + " of "
+                        + source(command) + " queued";
+            }
+            default -> throw new IllegalArgumentException("not a backup-worker command: " + command.type());
+        }
+    }
+
+    /** Records the configuration; a document without a bucket disables backups and keeps what is known (restores still work). */
+    private String configure(InstanceKey key, Backup backup, Instant now) {
+        Optional<BackupConfigRow> existing = configs.findById(key.toString());
+        if (backup == null || backup.s3Bucket() == null) {
+            existing.ifPresent(row -> configs.upsert(new BackupConfigRow(row.instance(), false, row.s3Bucket(), row.s3Region(),
+                    row.schedule(), row.cleanupStrategy(), null, now)));
+            return "backups are not enabled";
+        }
+        if (backup.hasCredentials()) {
+            settings.store().write(key, new ResticCredentials(backup.s3AccessKey(), backup.s3SecretKey(), backup.resticPassword()).asMap());
+        }
+        Instant next = backup.enabled() ? CronExpression.parse(backup.schedule()).next(now.atZone(ZoneOffset.UTC)).toInstant() : null;
+        configs.upsert(new BackupConfigRow(key.toString(), backup.enabled(), backup.s3Bucket(), backup.s3Region(), backup.schedule(),
+                backup.cleanupStrategy(), next, now));
+        return backup.enabled() ? "backups enabled (" + backup.schedule() + " UTC), next at " + next : "backups are not enabled";
+    }
+
+    private InstanceKey source(DecodedCommand command) {
+        String from = ((RestoreCommand) command.payload()).from();
+        return from == null ? command.instance() : InstanceKey.parse(from, command.instance().namespace());
+    }
+
+    private static Backup backupOf(Postgres doc) {
+        return doc.spec() == null || doc.spec().backup() == null ? null : doc.spec().backup().effective();
+    }
+
+    /** A backup id people can read and sort: {@code 20261124-031500-3fa2c1}. */
+    public static String backupId(Instant now) {
+        byte[] random = new byte[3];
+        ThreadLocalRandom.current().nextBytes(random);
+        return ID_TIME.format(now) + "-" + HexFormat.of().formatHex(random);
+    }
+
+    static String json(Object value) {
+        try {
+            return Json.mapper().writeValueAsString(value);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.pgfleet.backup.command;
+
+import io.micronaut.configuration.kafka.annotation.ErrorStrategy;
+import io.micronaut.configuration.kafka.annotation.ErrorStrategyValue;
+import io.micronaut.configuration.kafka.annotation.KafkaListener;
+import io.micronaut.configuration.kafka.annotation.OffsetReset;
+import io.micronaut.configuration.kafka.annotation.OffsetStrategy;
+import io.micronaut.configuration.kafka.annotation.Topic;
+import io.pgfleet.runtime.command.CommandIntake;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** Hands provision, backup and restore records to the shared intake. */
+@KafkaListener(groupId = "${pgfleet.kafka.group-id:pgfleet-backup-worker}", offsetReset = OffsetReset.EARLIEST,
+        offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
+        errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_EXPONENTIALLY_ON_ERROR, retryCount = 10_000,
+                retryDelay = "200ms"))
+public class BackupListener {
+
+    private final CommandIntake intake;
+
+    public BackupListener(CommandIntake intake) {
+        this.intake = intake;
+    }
+
+    @Topic({"${pgfleet.topics.provision:pgfleet.command.provision}", "${pgfleet.topics.backup:pgfleet.command.backup}",
+            "${pgfleet.topics.restore:pgfleet.command.restore}"})
+    void receive(ConsumerRecord<String, byte[]> record) {
+        intake.receive(record);
+    }
+}

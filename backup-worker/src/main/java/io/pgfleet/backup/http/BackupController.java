@@ -1,0 +1,86 @@
+package io.pgfleet.backup.http;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.QueryValue;
+import io.pgfleet.backup.run.BackupConfigRepository;
+import io.pgfleet.backup.run.BackupConfigRow;
+import io.pgfleet.backup.run.BackupResults;
+import io.pgfleet.backup.run.BackupRunRepository;
+import io.pgfleet.backup.run.BackupRunRow;
+import io.pgfleet.backup.run.BackupSettings;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.json.Json;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+
+/**
+ * The backup configuration of the instances and their backup catalog (the equivalent of
+ * {@code kubectl get postgresbackups}). No credential appears: only whether the instance has some.
+ */
+@Controller("/instances")
+public class BackupController {
+
+    /** An instance's configuration. */
+    public record ConfigView(String instance, boolean enabled, String s3Bucket, String s3Region, String schedule, String cleanupStrategy,
+                             Instant nextRun, boolean hasCredentials) {
+    }
+
+    /** One backup of the catalog. */
+    public record BackupView(String id, String trigger, String status, Instant scheduledFor, Instant startedAt, Instant finishedAt,
+                             List<String> databases, Map<String, String> snapshots, Long bytes, Long durationMs, String message,
+                             boolean forgotten, String repository) {
+    }
+
+    private static final TypeReference<List<String>> NAMES = new TypeReference<>() {
+    };
+
+    private final BackupConfigRepository configs;
+    private final BackupRunRepository runs;
+    private final BackupSettings settings;
+
+    public BackupController(BackupConfigRepository configs, BackupRunRepository runs, BackupSettings settings) {
+        this.configs = configs;
+        this.runs = runs;
+        this.settings = settings;
+    }
+
+    @Get
+    public List<ConfigView> list() {
+        return StreamSupport.stream(configs.findAll().spliterator(), false).map(this::view).toList();
+    }
+
+    @Get("/{namespace}/{name}")
+    public HttpResponse<ConfigView> get(String namespace, String name) {
+        return configs.findById(new InstanceKey(namespace, name).toString()).map(this::view).map(HttpResponse::ok)
+                .orElseGet(HttpResponse::notFound);
+    }
+
+    /** The catalog, newest first; backups removed by retention only with {@code ?all=true}. */
+    @Get("/{namespace}/{name}/backups")
+    public List<BackupView> backups(String namespace, String name, @QueryValue(defaultValue = "false") boolean all) {
+        return runs.findByInstanceOrderByCreatedAtDesc(new InstanceKey(namespace, name).toString()).stream()
+                .filter(run -> all || !run.forgotten()).map(BackupController::view).toList();
+    }
+
+    private ConfigView view(BackupConfigRow row) {
+        return new ConfigView(row.instance(), row.enabled(), row.s3Bucket(), row.s3Region(), row.schedule(), row.cleanupStrategy(),
+                row.nextRun(), settings.credentials(InstanceKey.parse(row.instance(), "default")).isPresent());
+    }
+
+    private static BackupView view(BackupRunRow run) {
+        try {
+            List<String> databases = run.databases() == null ? null : Json.mapper().readValue(run.databases(), NAMES);
+            return new BackupView(run.id(), run.trigger(), run.status(), run.scheduledFor(), run.startedAt(), run.finishedAt(), databases,
+                    run.snapshots() == null ? null : BackupResults.snapshots(run), run.bytes(), run.durationMs(), run.message(),
+                    run.forgotten(), run.repository());
+        } catch (IOException e) {
+            throw new IllegalStateException("catalog row " + run.id() + " is unreadable", e);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.pgfleet.backup.restic;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Programs joined by pipes, as {@code a | b} would in a shell but with argument vectors and no shell:
+ * each program's exit code is known (a dump that fails is seen even when the program reading it
+ * succeeds). The data flows through operating-system pipes, not through this process.
+ */
+public final class Pipeline {
+
+    /** One program: its arguments and the environment it adds. */
+    public record Stage(List<String> argv, Map<String, String> environment) {
+
+        public Stage {
+            argv = List.copyOf(argv);
+            environment = Map.copyOf(environment);
+        }
+
+        /** The program's name, for messages. */
+        public String name() {
+            return Path.of(argv.get(0)).getFileName().toString();
+        }
+    }
+
+    /**
+     * What the programs did.
+     *
+     * @param exitCodes one per stage, in order ({@code -1}: killed at the time limit)
+     * @param errors    the last lines each stage wrote to stderr
+     * @param output    what the last stage wrote to stdout
+     */
+    public record Result(List<Stage> stages, List<Integer> exitCodes, List<String> errors, String output) {
+
+        public boolean ok() {
+            return exitCodes.stream().allMatch(code -> code == 0);
+        }
+
+        /** The first stage that failed, as "name exited with N: its message", or {@code null}. */
+        public String failure() {
+            for (int i = 0; i < stages.size(); i++) {
+                if (exitCodes.get(i) != 0) {
+                    String code = exitCodes.get(i) == -1 ? "was stopped at the time limit" : "exited with " + exitCodes.get(i);
+                    return stages.get(i).name() + " " + code + (errors.get(i).isBlank() ? "" : ": " + errors.get(i).strip());
+                }
+            }
+            return null;
+        }
+    }
+
+    private Pipeline() {
+    }
+
+    /**
+     * Runs the stages joined by pipes.
+     *
+     * @param input written to the first stage's stdin (then closed); {@code null} for none
+     */
+    public static Result run(List<Stage> stages, byte[] input, Duration timeout) {
+        List<ProcessBuilder> builders = new ArrayList<>();
+        List<Path> stderrFiles = new ArrayList<>();
+        try {
+            for (Stage stage : stages) {
+                ProcessBuilder builder = new ProcessBuilder(stage.argv());
+                builder.environment().putAll(stage.environment());
+                Path stderr = Files.createTempFile("pgfleet-stderr-", ".txt");
+                stderrFiles.add(stderr);
+                builder.redirectError(stderr.toFile());
+                builders.add(builder);
+            }
+            List<Process> processes;
+            try {
+                processes = ProcessBuilder.startPipeline(builders);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start " + String.join(" | ", stages.stream().map(Stage::name).toList())
+                        + ": " + e.getMessage(), e);
+            }
+            Process first = processes.get(0);
+            Process last = processes.get(processes.size() - 1);
+            Thread writer = new Thread(() -> write(first.getOutputStream(), input), "stdin of " + stages.get(0).name());
+            writer.setDaemon(true);
+            writer.start();
+            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            Thread reader = new Thread(() -> copy(last.getInputStream(), output), "stdout of " + stages.get(stages.size() - 1).name());
+            reader.setDaemon(true);
+            reader.start();
+
+            long deadline = System.nanoTime() + timeout.toNanos();
+            List<Integer> codes = new ArrayList<>();
+            boolean timedOut = false;
+            for (Process process : processes) {
+                long left = deadline - System.nanoTime();
+                if (timedOut || !process.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+                    timedOut = true;
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                    process.waitFor(10, TimeUnit.SECONDS);
+                    codes.add(-1);
+                } else {
+                    codes.add(process.exitValue());
+                }
+            }
+            reader.join(10_000);
+            writer.join(1_000);
+            List<String> errors = new ArrayList<>();
+            for (Path file : stderrFiles) {
+                errors.add(tail(Files.readString(file, StandardCharsets.UTF_8), 8));
+            }
+            return new Result(stages, codes, errors, output.toString(StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + stages.get(0).name(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (Path file : stderrFiles) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // a temporary file left behind
+                }
+            }
+        }
+    }
+
+    private static void write(OutputStream stdin, byte[] input) {
+        try (stdin) {
+            if (input != null) {
+                stdin.write(input);
+            }
+        } catch (IOException e) {
+            // the program stopped reading; its exit code tells why
+        }
+    }
+
+    private static void copy(InputStream in, ByteArrayOutputStream out) {
+        try (in) {
+            in.transferTo(out);
+        } catch (IOException e) {
+            // the program went away; its exit code tells why
+        }
+    }
+
+    private static String tail(String text, int lines) {
+        String[] all = text.strip().split("\n");
+        return String.join("\n", java.util.Arrays.asList(all).subList(Math.max(0, all.length - lines), all.length));
+    }
+}

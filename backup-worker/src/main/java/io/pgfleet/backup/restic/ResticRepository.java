@@ -1,0 +1,193 @@
+package io.pgfleet.backup.restic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgfleet.events.json.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One instance's restic repository. restic always runs with an argument vector and its secrets in
+ * its environment; every message it gives back has them masked.
+ *
+ * @param repository e.g. {@code s3:http://127.0.0.1:9000/bucket/tenant-a/pg}
+ * @param region     the S3 region ({@code -o s3.region})
+ * @param host       the snapshot host: the instance key, so retention groups do not depend on which
+ *                   worker took the backup
+ */
+public record ResticRepository(String restic, String repository, String region, String host, ResticCredentials credentials,
+                               Duration timeout) {
+
+    /** A snapshot as {@code restic snapshots --json} lists it. */
+    public record Snapshot(String id, String shortId, Instant time, List<String> paths, Set<String> tags) {
+
+        /** The value of a {@code key=value} tag, or {@code null}. */
+        public String tag(String key) {
+            return tags.stream().filter(t -> t.startsWith(key + "=")).map(t -> t.substring(key.length() + 1)).findFirst().orElse(null);
+        }
+    }
+
+    /** What {@code restic backup} reports. */
+    public record Saved(String snapshotId, long bytes) {
+    }
+
+    /** A stage that runs restic on this repository with these arguments. */
+    public Pipeline.Stage stage(String... args) {
+        List<String> argv = new ArrayList<>(List.of(restic, "--no-cache", "-r", repository, "-o", "s3.region=" + region));
+        argv.addAll(List.of(args));
+        return new Pipeline.Stage(argv, credentials.environment());
+    }
+
+    /** Creates the repository unless it exists. */
+    public void ensureInitialized() {
+        Pipeline.Result config = Pipeline.run(List.of(stage("cat", "config")), null, timeout);
+        if (config.ok()) {
+            return;
+        }
+        String error = config.errors().get(0);
+        boolean unreachable = !explain(error).equals(error);
+        if (!unreachable && (error.contains("Is there a repository at the following location?") || error.contains("unable to open config file"))) {
+            check(Pipeline.run(List.of(stage("init")), null, timeout), "initialising the repository");
+            return;
+        }
+        check(config, "opening the repository");
+    }
+
+    /** Removes locks left by restic processes that are gone. */
+    public void unlockStale() {
+        check(Pipeline.run(List.of(stage("unlock")), null, timeout), "removing stale locks");
+    }
+
+    /**
+     * Saves what {@code producer} writes to stdout as file {@code filename} of a new snapshot.
+     *
+     * @param producer e.g. pg_dump; {@code null} to save {@code input} itself
+     */
+    public Saved backup(Pipeline.Stage producer, byte[] input, String filename, List<String> tags) {
+        List<String> args = new ArrayList<>(List.of("backup", "--json", "--quiet", "--stdin", "--stdin-filename", filename, "--host", host));
+        tags.forEach(tag -> args.addAll(List.of("--tag", tag)));
+        Pipeline.Stage backup = stage(args.toArray(String[]::new));
+        List<Pipeline.Stage> stages = producer == null ? List.of(backup) : List.of(producer, backup);
+        Pipeline.Result result = Pipeline.run(stages, producer == null ? input : null, timeout);
+        check(result, "saving " + filename);
+        JsonNode summary = lastJson(result.output());
+        if (summary == null || !summary.hasNonNull("snapshot_id")) {
+            throw new ResticException("restic made no snapshot of " + filename, false);
+        }
+        return new Saved(summary.get("snapshot_id").asText(), summary.path("total_bytes_processed").asLong());
+    }
+
+    /** Snapshots of this host carrying all these tags (none: all of the host). */
+    public List<Snapshot> snapshots(String... tags) {
+        List<String> args = new ArrayList<>(List.of("snapshots", "--json", "--host", host));
+        if (tags.length > 0) {
+            args.addAll(List.of("--tag", String.join(",", tags)));
+        }
+        Pipeline.Result result = Pipeline.run(List.of(stage(args.toArray(String[]::new))), null, timeout);
+        check(result, "listing snapshots");
+        List<Snapshot> snapshots = new ArrayList<>();
+        try {
+            for (JsonNode node : Json.mapper().readTree(result.output())) {
+                List<String> paths = new ArrayList<>();
+                node.path("paths").forEach(p -> paths.add(p.asText()));
+                Set<String> tagSet = new TreeSet<>();
+                node.path("tags").forEach(t -> tagSet.add(t.asText()));
+                snapshots.add(new Snapshot(node.get("id").asText(), node.path("short_id").asText(), Instant.parse(node.get("time").asText()),
+                        paths, tagSet));
+            }
+        } catch (IOException e) {
+            throw new ResticException("restic listed snapshots in a form this worker does not read: " + e.getMessage(), false);
+        }
+        return snapshots;
+    }
+
+    /** Writes a file of a snapshot to the stdin of {@code consumer} (e.g. pg_restore); returns its stdout. */
+    public String dumpInto(String snapshotId, String filename, Pipeline.Stage consumer, String what) {
+        Pipeline.Result result = Pipeline.run(List.of(stage("dump", snapshotId, "/" + filename), consumer), null, timeout);
+        check(result, what);
+        return result.output();
+    }
+
+    /** A file of a snapshot, read whole (small files: manifests, globals). */
+    public byte[] read(String snapshotId, String filename) {
+        Pipeline.Result result = Pipeline.run(List.of(stage("dump", snapshotId, "/" + filename)), null, timeout);
+        check(result, "reading " + filename);
+        return result.output().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Forgets these snapshots (a backup that did not complete). */
+    public void forget(List<String> snapshotIds) {
+        if (snapshotIds.isEmpty()) {
+            return;
+        }
+        List<String> args = new ArrayList<>(List.of("forget"));
+        args.addAll(snapshotIds);
+        exclusive(args, "forgetting an incomplete backup");
+    }
+
+    /** {@code restic forget <flags> --prune} over this host's snapshots. */
+    public void applyRetention(List<String> flags) {
+        List<String> args = new ArrayList<>(List.of("forget", "--host", host, "--prune"));
+        args.addAll(flags);
+        exclusive(args, "applying the retention policy");
+    }
+
+    /** Runs a command that needs the repository to itself: after a lock error, stale locks are removed and it is tried once more. */
+    private void exclusive(List<String> args, String what) {
+        try {
+            check(Pipeline.run(List.of(stage(args.toArray(String[]::new))), null, timeout), what);
+        } catch (ResticException e) {
+            if (!e.locked()) {
+                throw e;
+            }
+            unlockStale();
+            check(Pipeline.run(List.of(stage(args.toArray(String[]::new))), null, timeout), what);
+        }
+    }
+
+
+    private void check(Pipeline.Result result, String what) {
+        if (result.ok()) {
+            return;
+        }
+        String failure = credentials.mask(result.failure());
+        boolean locked = failure.contains("repository is already locked") || failure.contains("unable to create lock");
+        throw new ResticException(what + " failed: " + explain(failure), locked);
+    }
+
+    /** restic's own words, with the usual causes said plainly first. */
+    private static String explain(String failure) {
+        if (failure.contains("wrong password or no key found")) {
+            return "the restic password does not open the repository (" + failure + ")";
+        }
+        if (failure.contains("connection refused") || failure.contains("no such host") || failure.contains("i/o timeout")) {
+            return "the S3 endpoint cannot be reached (" + failure + ")";
+        }
+        if (failure.contains("Access Denied") || failure.contains("InvalidAccessKeyId") || failure.contains("SignatureDoesNotMatch")) {
+            return "the S3 credentials were refused (" + failure + ")";
+        }
+        return failure;
+    }
+
+    private static JsonNode lastJson(String output) {
+        JsonNode last = null;
+        for (String line : output.split("\n")) {
+            if (line.startsWith("{")) {
+                try {
+                    JsonNode node = Json.mapper().readTree(line);
+                    if ("summary".equals(node.path("message_type").asText())) {
+                        last = node;
+                    }
+                } catch (IOException ignored) {
+                    // progress lines
+                }
+            }
+        }
+        return last;
+    }
+}

@@ -1,0 +1,358 @@
+package io.pgfleet.backup.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micronaut.context.annotation.Value;
+import io.pgfleet.backup.restic.ResticCredentials;
+import io.pgfleet.backup.restic.ResticException;
+import io.pgfleet.backup.restic.ResticRepository;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.json.Json;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.events.validation.RetentionPolicy;
+import io.pgfleet.runtime.cluster.ClusterDriver;
+import io.pgfleet.runtime.cluster.Endpoint;
+import io.pgfleet.runtime.cluster.Step;
+import io.pgfleet.runtime.job.JobHandler;
+import io.pgfleet.runtime.job.JobRow;
+import io.pgfleet.runtime.status.StatusOutbox;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Takes backups and restores them, one job at a time per instance.
+ *
+ * <p>A backup saves the roles ({@code globals.sql}) and every database ({@code <db>.dump}, pg_dump's
+ * custom format) each as its own snapshot, streamed from the dump program into restic through a
+ * pipe, then a manifest snapshot naming them all; every snapshot is tagged with the instance and the
+ * backup id and has the instance as its host. A dump or save that fails fails the backup and the
+ * snapshots it made are forgotten, so only complete sets (with a manifest) count. After a good
+ * backup the retention policy runs ({@code restic forget <flags> --prune}). A repository locked by
+ * a restic process that is gone is unlocked; one locked by a live process is waited for.
+ *
+ * <p>A restore reads a manifest (the latest, or the one of the backup asked for), creates the roles
+ * the instance lacks, then recreates each database from its dump (or one database).
+ * Config: {@code pgfleet.backup.ready-timeout} (default 10m): how long a restore waits for its
+ * instance to exist; {@code pgfleet.backup.lock-timeout} (default 35m): how long a locked repository is waited for.
+ */
+@Singleton
+public class BackupJob implements JobHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackupJob.class);
+    static final String BACKUP = "backup";
+    static final String RESTORE = "restore";
+    static final String PROVISION = "provision";
+
+    private final ClusterDriver driver;
+    private final BackupSettings settings;
+    private final PgTools tools;
+    private final BackupConfigRepository configs;
+    private final BackupRunRepository runs;
+    private final BackupResults results;
+    private final StatusOutbox status;
+    private final Clock clock;
+    private final Duration readyTimeout;
+    private final Duration lockTimeout;
+
+    public BackupJob(ClusterDriver driver, BackupSettings settings, PgTools tools, BackupConfigRepository configs, BackupRunRepository runs,
+                     BackupResults results, StatusOutbox status, Clock clock,
+                     @Value("${pgfleet.backup.ready-timeout:10m}") Duration readyTimeout,
+                     @Value("${pgfleet.backup.lock-timeout:35m}") Duration lockTimeout) {
+        this.driver = driver;
+        this.settings = settings;
+        this.tools = tools;
+        this.configs = configs;
+        this.runs = runs;
+        this.results = results;
+        this.status = status;
+        this.clock = clock;
+        this.readyTimeout = readyTimeout;
+        this.lockTimeout = lockTimeout;
+    }
+
+    @Override
+    public void step(JobRow job) {
+        try (MDC.MDCCloseable instance = MDC.putCloseable("instance", job.instance());
+             MDC.MDCCloseable command = MDC.putCloseable("commandId", String.valueOf(job.commandId()))) {
+            JsonNode spec = Json.mapper().readTree(job.spec());
+            if (PROVISION.equals(job.commandType())) {
+                results.record(job, Step.done(spec.get("message").asText(), Map.of()));
+            } else if (BACKUP.equals(job.commandType())) {
+                results.backupOutcome(job, spec.get("backupId").asText(), backup(job, spec.get("backupId").asText()));
+            } else {
+                results.record(job, restore(job, spec));
+            }
+        } catch (IOException e) {
+            results.record(job, Step.failed("the job's description cannot be read: " + e.getMessage()));
+        }
+    }
+
+    // ---- backup -------------------------------------------------------------------------------
+
+    private Step backup(JobRow job, String backupId) {
+        InstanceKey key = InstanceKey.parse(job.instance(), "default");
+        Optional<BackupConfigRow> config = configs.findById(job.instance());
+        if (config.isEmpty()) {
+            return Step.failed("instance " + key + " has no backup configuration: provision it with spec.backup.s3Bucket");
+        }
+        Optional<ResticCredentials> credentials = settings.credentials(key);
+        if (credentials.isEmpty()) {
+            return Step.failed("instance " + key + " has no backup credentials: give s3AccessKey, s3SecretKey and resticPassword in "
+                    + "its document, or configure pgfleet.backup.default-credentials");
+        }
+        Optional<Endpoint> endpoint = driver.primary(key);
+        if (endpoint.isEmpty()) {
+            return Step.failed("instance " + key + " does not exist");
+        }
+        ResticRepository repository = settings.repository(config.get(), key, credentials.get());
+        long start = System.nanoTime();
+        runs.started(backupId, Instant.now(clock));
+        List<String> made = new ArrayList<>();
+        try {
+            repository.ensureInitialized();
+            // An earlier attempt of this backup (the worker stopped half-way) left snapshots: they do not count.
+            made.addAll(repository.snapshots("backup=" + backupId).stream().map(ResticRepository.Snapshot::id).toList());
+            forget(repository, made);
+
+            List<String> databases = databases(endpoint.get());
+            List<String> tags = List.of("pgfleet", "instance=" + key, "backup=" + backupId);
+            Map<String, Manifest.File> files = new LinkedHashMap<>();
+            progress(job, "saving the roles", "globals");
+            ResticRepository.Saved globals = repository.backup(tools.dumpGlobals(endpoint.get()), null, Manifest.GLOBALS, tags);
+            made.add(globals.snapshotId());
+            files.put(Manifest.GLOBALS, new Manifest.File(globals.snapshotId(), globals.bytes()));
+            for (int i = 0; i < databases.size(); i++) {
+                String database = databases.get(i);
+                progress(job, "saving database " + database + " (" + (i + 1) + " of " + databases.size() + ")", database);
+                ResticRepository.Saved saved = repository.backup(tools.dump(endpoint.get(), database), null, Manifest.dumpFile(database), tags);
+                made.add(saved.snapshotId());
+                files.put(Manifest.dumpFile(database), new Manifest.File(saved.snapshotId(), saved.bytes()));
+            }
+            Manifest manifest = new Manifest(backupId, key.toString(), Instant.now(clock), databases, files);
+            List<String> manifestTags = new ArrayList<>(tags);
+            manifestTags.add("manifest");
+            ResticRepository.Saved saved = repository.backup(null, manifest.toJson(), Manifest.FILE, manifestTags);
+            made.clear();
+
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("backupId", backupId);
+            Map<String, String> snapshots = new LinkedHashMap<>();
+            files.forEach((file, f) -> snapshots.put(file, f.snapshot()));
+            snapshots.put(Manifest.FILE, saved.snapshotId());
+            details.put("snapshots", snapshots);
+            details.put("databases", databases);
+            details.put("bytes", files.values().stream().mapToLong(Manifest.File::bytes).sum());
+            details.put("repository", repository.repository());
+            String retention = retention(repository, config.get(), key);
+            if (retention != null) {
+                details.put("retention", retention);
+            }
+            details.put("durationMs", (System.nanoTime() - start) / 1_000_000);
+            return Step.done("backup " + backupId + " saved: " + databases.size() + " databases and the roles", details);
+        } catch (ResticException e) {
+            forgetQuietly(repository, made);
+            if (e.locked()) {
+                return lockedStep(job, repository, e);
+            }
+            return Step.failed(e.getMessage());
+        } catch (SQLException e) {
+            forgetQuietly(repository, made);
+            return Step.failed("the databases of " + key + " cannot be listed: " + credentials.get().mask(e.getMessage()));
+        }
+    }
+
+    private String retention(ResticRepository repository, BackupConfigRow config, InstanceKey key) {
+        if (config.cleanupStrategy() == null) {
+            return null;
+        }
+        List<String> problems = new ArrayList<>();
+        RetentionPolicy policy = RetentionPolicy.parse(config.cleanupStrategy(), problems);
+        if (policy == null) {
+            return "not applied: " + String.join("; ", problems);
+        }
+        try {
+            repository.applyRetention(policy.flags());
+            Set<String> kept = new HashSet<>();
+            repository.snapshots().forEach(s -> {
+                kept.add(s.id());
+                kept.add(s.shortId());
+            });
+            results.markForgotten(key.toString(), kept);
+            return "applied: " + String.join(" ", policy.flags());
+        } catch (ResticException e) {
+            LOG.warn("retention after the backup failed: {}", e.getMessage());
+            return "failed: " + e.getMessage();
+        }
+    }
+
+    private Step lockedStep(JobRow job, ResticRepository repository, ResticException e) {
+        try {
+            repository.unlockStale();
+        } catch (ResticException ignored) {
+            // reported by the next attempt
+        }
+        if (job.createdAt().plus(lockTimeout).isBefore(Instant.now(clock))) {
+            return Step.failed(e.getMessage());
+        }
+        return Step.waitFor("the repository is locked by another restic process; waiting", Duration.ofSeconds(5));
+    }
+
+    private static void forget(ResticRepository repository, List<String> snapshots) {
+        repository.forget(snapshots);
+        snapshots.clear();
+    }
+
+    private static void forgetQuietly(ResticRepository repository, List<String> snapshots) {
+        try {
+            repository.forget(snapshots);
+        } catch (ResticException e) {
+            LOG.warn("snapshots of a failed backup could not be forgotten (no manifest: they do not count): {}", e.getMessage());
+        }
+    }
+
+    private void progress(JobRow job, String message, String step) {
+        status.command(job.commandId(), job.commandType(), InstanceKey.parse(job.instance(), "default"), Phase.PROGRESSING,
+                "Progressing", message, step, null, null);
+    }
+
+    private static List<String> databases(Endpoint endpoint) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Connection connection = connect(endpoint); Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname")) {
+            while (rows.next()) {
+                names.add(rows.getString(1));
+            }
+        }
+        return names;
+    }
+
+    private static Set<String> roles(Endpoint endpoint) throws SQLException {
+        Set<String> names = new HashSet<>();
+        try (Connection connection = connect(endpoint); Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT rolname FROM pg_roles")) {
+            while (rows.next()) {
+                names.add(rows.getString(1));
+            }
+        }
+        return names;
+    }
+
+    private static Connection connect(Endpoint endpoint) throws SQLException {
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("user", endpoint.user());
+        properties.setProperty("password", endpoint.password());
+        properties.setProperty("connectTimeout", "10");
+        return DriverManager.getConnection(endpoint.jdbcUrl("postgres"), properties);
+    }
+
+    // ---- restore ------------------------------------------------------------------------------
+
+    private Step restore(JobRow job, JsonNode spec) {
+        InstanceKey target = InstanceKey.parse(job.instance(), "default");
+        InstanceKey source = InstanceKey.parse(spec.path("from").asText(job.instance()), target.namespace());
+        String wanted = spec.hasNonNull("backup") ? spec.get("backup").asText() : null;
+        String onlyDatabase = spec.hasNonNull("database") ? spec.get("database").asText() : null;
+
+        Optional<BackupConfigRow> config = configs.findById(source.toString());
+        if (config.isEmpty()) {
+            return Step.failed("instance " + source + " has no backup configuration, so it has no backups to restore");
+        }
+        Optional<ResticCredentials> credentials = settings.credentials(source);
+        if (credentials.isEmpty()) {
+            return Step.failed("instance " + source + " has no backup credentials");
+        }
+        Optional<Endpoint> endpoint = driver.primary(target);
+        boolean late = job.createdAt().plus(readyTimeout).isBefore(Instant.now(clock));
+        if (endpoint.isEmpty()) {
+            return late ? Step.failed("instance " + target + " did not come into existence within " + readyTimeout.toSeconds() + "s")
+                    : Step.waitFor("waiting for instance " + target + " to exist", Duration.ofSeconds(1));
+        }
+        ResticRepository repository = settings.repository(config.get(), source, credentials.get());
+        long start = System.nanoTime();
+        try {
+            List<ResticRepository.Snapshot> snapshots = repository.snapshots();
+            Optional<ResticRepository.Snapshot> manifestSnapshot = manifestOf(snapshots, wanted);
+            if (manifestSnapshot.isEmpty()) {
+                return Step.failed(wanted == null ? "instance " + source + " has no complete backup"
+                        : "no complete backup '" + wanted + "' of instance " + source);
+            }
+            Manifest manifest = Manifest.fromJson(repository.read(manifestSnapshot.get().id(), Manifest.FILE));
+            if (onlyDatabase != null && !manifest.databases().contains(onlyDatabase)) {
+                return Step.failed("backup " + manifest.backupId() + " has no database '" + onlyDatabase + "' (it has "
+                        + String.join(", ", manifest.databases()) + ")");
+            }
+            List<String> databases = onlyDatabase == null ? manifest.databases() : List.of(onlyDatabase);
+
+            progress(job, "restoring the roles of backup " + manifest.backupId(), "globals");
+            Manifest.File globalsFile = manifest.files().get(Manifest.GLOBALS);
+            String globals = new String(repository.read(globalsFile.snapshot(), Manifest.GLOBALS), StandardCharsets.UTF_8);
+            String sql = Globals.forInstance(globals, roles(endpoint.get()));
+            io.pgfleet.backup.restic.Pipeline.Result applied = io.pgfleet.backup.restic.Pipeline.run(
+                    List.of(tools.psql(endpoint.get(), "postgres")), sql.getBytes(StandardCharsets.UTF_8), settings.timeout());
+            if (!applied.ok()) {
+                return Step.failed("restoring the roles failed: " + credentials.get().mask(applied.failure()));
+            }
+            long bytes = 0;
+            for (int i = 0; i < databases.size(); i++) {
+                String database = databases.get(i);
+                progress(job, "restoring database " + database + " (" + (i + 1) + " of " + databases.size() + ")", database);
+                if (!database.equals("postgres")) {
+                    dropDatabase(endpoint.get(), database);
+                }
+                Manifest.File file = manifest.files().get(Manifest.dumpFile(database));
+                repository.dumpInto(file.snapshot(), Manifest.dumpFile(database), tools.restore(endpoint.get(), database),
+                        "restoring database " + database);
+                bytes += file.bytes();
+            }
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("backupId", manifest.backupId());
+            details.put("from", source.toString());
+            details.put("databases", databases);
+            details.put("bytes", bytes);
+            details.put("durationMs", (System.nanoTime() - start) / 1_000_000);
+            return Step.done("backup " + manifest.backupId() + " of " + source + " restored: " + String.join(", ", databases), details);
+        } catch (ResticException e) {
+            if (e.locked()) {
+                return lockedStep(job, repository, e);
+            }
+            return Step.failed(e.getMessage());
+        } catch (SQLException e) {
+            return Step.failed("instance " + target + ": " + credentials.get().mask(e.getMessage()));
+        }
+    }
+
+    /** The manifest of the backup asked for (backup id, or the id of any of its snapshots), or the latest. */
+    private static Optional<ResticRepository.Snapshot> manifestOf(List<ResticRepository.Snapshot> snapshots, String wanted) {
+        List<ResticRepository.Snapshot> manifests = snapshots.stream().filter(s -> s.tags().contains("manifest")).toList();
+        if (wanted == null) {
+            return manifests.stream().max(Comparator.comparing(ResticRepository.Snapshot::time));
+        }
+        String backupId = snapshots.stream().filter(s -> s.id().startsWith(wanted)).map(s -> s.tag("backup")).findFirst().orElse(wanted);
+        return manifests.stream().filter(s -> backupId.equals(s.tag("backup"))).findFirst();
+    }
+
+    private static void dropDatabase(Endpoint endpoint, String database) throws SQLException {
+        try (Connection connection = connect(endpoint); Statement sql = connection.createStatement()) {
+            sql.execute("DROP DATABASE IF EXISTS \"" + database.replace("\"", "\"\"") + "\" WITH (FORCE)");
+        }
+    }
+}

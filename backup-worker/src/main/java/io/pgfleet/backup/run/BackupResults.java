@@ -1,0 +1,111 @@
+package io.pgfleet.backup.run;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.json.Json;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.runtime.cluster.Step;
+import io.pgfleet.runtime.job.JobRepository;
+import io.pgfleet.runtime.job.JobRow;
+import io.pgfleet.runtime.job.JobStatus;
+import io.pgfleet.runtime.job.JobSteps;
+import io.pgfleet.runtime.status.StatusOutbox;
+import jakarta.inject.Singleton;
+import jakarta.transaction.Transactional;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Records a step's outcome: the job, the catalog row and the status event together. */
+@Singleton
+public class BackupResults {
+
+    private static final TypeReference<Map<String, String>> SNAPSHOTS = new TypeReference<>() {
+    };
+
+    private final JobRepository jobs;
+    private final BackupRunRepository runs;
+    private final StatusOutbox status;
+    private final JobSteps steps;
+    private final Clock clock;
+
+    public BackupResults(JobRepository jobs, BackupRunRepository runs, StatusOutbox status, JobSteps steps, Clock clock) {
+        this.jobs = jobs;
+        this.runs = runs;
+        this.status = status;
+        this.steps = steps;
+        this.clock = clock;
+    }
+
+    /** A restore's step. */
+    @Transactional
+    public void record(JobRow job, Step step) {
+        InstanceKey key = InstanceKey.parse(job.instance(), "default");
+        switch (step.outcome()) {
+            case WAIT -> steps.waiting(job, step, true);
+            case DONE -> {
+                jobs.finish(job.id(), JobStatus.SUCCEEDED.name(), step.message());
+                status.command(job.commandId(), job.commandType(), key, Phase.SUCCEEDED, reason(job, true), step.message(), null, null,
+                        step.details());
+            }
+            case FAILED -> {
+                jobs.finish(job.id(), JobStatus.FAILED.name(), step.message());
+                status.command(job.commandId(), job.commandType(), key, Phase.FAILED, reason(job, false), step.message(), null, null, null);
+            }
+        }
+    }
+
+    /** A backup's step, also written to the catalog. */
+    @Transactional
+    public void backupOutcome(JobRow job, String backupId, Step step) {
+        Map<String, Object> details = step.details();
+        switch (step.outcome()) {
+            case WAIT -> {
+            }
+            case DONE -> runs.finished(backupId, "SUCCEEDED", Instant.now(clock), json(details.get("databases")), json(details.get("snapshots")),
+                    ((Number) details.get("bytes")).longValue(), ((Number) details.get("durationMs")).longValue(), step.message());
+            case FAILED -> runs.finished(backupId, "FAILED", Instant.now(clock), null, null, null, null, step.message());
+        }
+        record(job, step);
+    }
+
+    /** Marks the instance's good backups whose manifest the repository no longer has. */
+    @Transactional
+    public void markForgotten(String instance, Set<String> keptSnapshots) {
+        List<String> gone = runs.findByInstanceOrderByCreatedAtDesc(instance).stream()
+                .filter(run -> "SUCCEEDED".equals(run.status()) && !run.forgotten() && run.snapshots() != null)
+                .filter(run -> !keptSnapshots.contains(snapshots(run).get(Manifest.FILE)))
+                .map(BackupRunRow::id).toList();
+        if (!gone.isEmpty()) {
+            runs.forgotten(gone);
+        }
+    }
+
+    /** The snapshot ids of a run's files. */
+    public static Map<String, String> snapshots(BackupRunRow run) {
+        try {
+            return run.snapshots() == null ? Map.of() : Json.mapper().readValue(run.snapshots(), SNAPSHOTS);
+        } catch (IOException e) {
+            throw new IllegalStateException("catalog row " + run.id() + " has unreadable snapshots", e);
+        }
+    }
+
+    private static String reason(JobRow job, boolean ok) {
+        if (BackupJob.PROVISION.equals(job.commandType())) {
+            return ok ? "BackupConfigured" : "BackupConfigurationFailed";
+        }
+        boolean backup = BackupJob.BACKUP.equals(job.commandType());
+        return backup ? (ok ? "BackupSucceeded" : "BackupFailed") : (ok ? "RestoreSucceeded" : "RestoreFailed");
+    }
+
+    private static String json(Object value) {
+        try {
+            return value == null ? null : Json.mapper().writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

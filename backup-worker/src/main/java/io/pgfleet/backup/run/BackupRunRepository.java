@@ -1,0 +1,26 @@
+package io.pgfleet.backup.run;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.CrudRepository;
+import java.time.Instant;
+import java.util.List;
+
+@JdbcRepository(dialect = Dialect.POSTGRES)
+public interface BackupRunRepository extends CrudRepository<BackupRunRow, String> {
+
+    List<BackupRunRow> findByInstanceOrderByCreatedAtDesc(String instance);
+
+    @Query("UPDATE backup_run SET status = 'RUNNING', started_at = :startedAt WHERE id = :id")
+    void started(String id, Instant startedAt);
+
+    @Query("UPDATE backup_run SET status = :status, finished_at = :finishedAt, databases = :databases, snapshots = :snapshots, "
+            + "bytes = :bytes, duration_ms = :durationMs, message = :message WHERE id = :id")
+    void finished(String id, String status, Instant finishedAt, @Nullable String databases, @Nullable String snapshots,
+                  @Nullable Long bytes, @Nullable Long durationMs, @Nullable String message);
+
+    @Query("UPDATE backup_run SET forgotten = true WHERE id IN (:ids)")
+    void forgotten(List<String> ids);
+}

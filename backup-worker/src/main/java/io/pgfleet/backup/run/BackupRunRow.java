@@ -1,0 +1,25 @@
+package io.pgfleet.backup.run;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.annotation.Id;
+import io.micronaut.data.annotation.MappedEntity;
+import java.time.Instant;
+
+/**
+ * One backup run in the catalog.
+ *
+ * @param trigger      {@code scheduled} or {@code on-demand}
+ * @param scheduledFor the schedule slot it runs for (scheduled runs only: one run per slot)
+ * @param repository   the restic repository (no credential in it)
+ * @param status       PENDING, RUNNING, SUCCEEDED, FAILED
+ * @param databases    JSON list of the databases saved
+ * @param snapshots    JSON map: file in the snapshot set ({@code globals.sql}, {@code <db>.dump}, {@code manifest.json}) to snapshot id
+ * @param bytes        bytes saved (the dumps' size)
+ * @param forgotten    removed from the repository by the retention policy
+ */
+@MappedEntity("backup_run")
+public record BackupRunRow(@Id String id, String instance, @Nullable String commandId, String trigger, @Nullable Instant scheduledFor,
+                           String repository, String status, @Nullable Instant startedAt, @Nullable Instant finishedAt,
+                           @Nullable String databases, @Nullable String snapshots, @Nullable Long bytes, @Nullable Long durationMs,
+                           @Nullable String message, boolean forgotten, Instant createdAt) {
+}

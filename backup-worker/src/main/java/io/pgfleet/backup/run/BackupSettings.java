@@ -1,0 +1,76 @@
+package io.pgfleet.backup.run;
+
+import io.micronaut.context.annotation.Value;
+import io.pgfleet.backup.restic.ResticCredentials;
+import io.pgfleet.backup.restic.ResticRepository;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.validation.S3Location;
+import io.pgfleet.runtime.credentials.CredentialStore;
+import io.pgfleet.runtime.credentials.CredentialStores;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The backup-worker's configuration and where each instance's repository and credentials come from.
+ * Config:
+ * <ul>
+ *   <li>{@code pgfleet.backup.s3-endpoint}: the S3 endpoint for buckets that name none (default
+ *       {@code https://s3.amazonaws.com});</li>
+ *   <li>{@code pgfleet.backup.default-credentials.s3-access-key}, {@code .s3-secret-key},
+ *       {@code .restic-password}: used for instances whose documents carry no credentials (all three or none);</li>
+ *   <li>{@code pgfleet.backup.restic}: the restic program (default {@code restic} on the PATH);</li>
+ *   <li>{@code pgfleet.backup.timeout}: the longest a single dump, save or restore may take (default 6h).</li>
+ * </ul>
+ */
+@Singleton
+public class BackupSettings {
+
+    /** The credential store kind: Secret {@code <name>-backup-credentials}, file {@code <name>-backup-credentials.json}. */
+    public static final String CREDENTIALS = "backup-credentials";
+
+    private final String s3Endpoint;
+    private final ResticCredentials defaults;
+    private final String restic;
+    private final Duration timeout;
+    private final CredentialStore store;
+
+    public BackupSettings(@Value("${pgfleet.backup.s3-endpoint:`https://s3.amazonaws.com`}") String s3Endpoint,
+                          @Value("${pgfleet.backup.default-credentials.s3-access-key:}") String accessKey,
+                          @Value("${pgfleet.backup.default-credentials.s3-secret-key:}") String secretKey,
+                          @Value("${pgfleet.backup.default-credentials.restic-password:}") String password,
+                          @Value("${pgfleet.backup.restic:restic}") String restic,
+                          @Value("${pgfleet.backup.timeout:6h}") Duration timeout,
+                          CredentialStores stores) {
+        this.s3Endpoint = s3Endpoint;
+        this.defaults = accessKey.isEmpty() || secretKey.isEmpty() || password.isEmpty() ? null
+                : new ResticCredentials(accessKey, secretKey, password);
+        this.restic = restic;
+        this.timeout = timeout;
+        this.store = stores.kind(CREDENTIALS);
+    }
+
+    /** Where credentials from documents are kept. */
+    public CredentialStore store() {
+        return store;
+    }
+
+    /** The instance's stored credentials, else the operator's defaults. */
+    public Optional<ResticCredentials> credentials(InstanceKey instance) {
+        return Optional.ofNullable(ResticCredentials.from(store.read(instance))).or(() -> Optional.ofNullable(defaults));
+    }
+
+    /** The repository location of an instance (no credential in it). */
+    public String repositoryUrl(BackupConfigRow config, InstanceKey instance) {
+        return S3Location.parse(config.s3Bucket()).resticRepository(s3Endpoint, instance.namespace(), instance.name());
+    }
+
+    /** The instance's repository, opened with these credentials. */
+    public ResticRepository repository(BackupConfigRow config, InstanceKey instance, ResticCredentials credentials) {
+        return new ResticRepository(restic, repositoryUrl(config, instance), config.s3Region(), instance.toString(), credentials, timeout);
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+}

@@ -1,0 +1,47 @@
+package io.pgfleet.backup.run;
+
+import io.pgfleet.events.json.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The last snapshot of a backup's set: it exists only when every dump before it succeeded, so a
+ * backup counts as good exactly when its manifest is in the repository.
+ *
+ * @param files file in the set ({@code globals.sql}, {@code <db>.dump}) to its snapshot and size
+ */
+public record Manifest(String backupId, String instance, Instant time, List<String> databases, Map<String, File> files) {
+
+    /** The file holding the roles. */
+    public static final String GLOBALS = "globals.sql";
+    /** The manifest's own file name. */
+    public static final String FILE = "manifest.json";
+
+    /** One saved file. */
+    public record File(String snapshot, long bytes) {
+    }
+
+    /** The file of one database's dump. */
+    public static String dumpFile(String database) {
+        return database + ".dump";
+    }
+
+    public byte[] toJson() {
+        try {
+            return Json.mapper().writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Manifest fromJson(byte[] json) {
+        try {
+            return Json.mapper().readValue(json, Manifest.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("the backup's manifest cannot be read: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.pgfleet.backup.run;
+
+import io.micronaut.context.annotation.Value;
+import io.pgfleet.backup.restic.Pipeline;
+import io.pgfleet.runtime.cluster.Endpoint;
+import io.pgfleet.runtime.local.PgBinaries;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * pg_dump, pg_dumpall, pg_restore and psql against an instance's primary, as pipeline stages. The
+ * password travels in the environment, never on the command line.
+ * Config: {@code pgfleet.backup.bin-dir} (default: the newest PostgreSQL under /usr/lib/postgresql, or the PATH).
+ */
+@Singleton
+public class PgTools {
+
+    private final PgBinaries binaries;
+
+    public PgTools(@Value("${pgfleet.backup.bin-dir:}") String binDir) {
+        this.binaries = PgBinaries.find(binDir.isBlank() ? Optional.empty() : Optional.of(Path.of(binDir)));
+    }
+
+    /** One database in pg_dump's custom format (restorable alone, or in parts) to stdout. */
+    public Pipeline.Stage dump(Endpoint endpoint, String database) {
+        return stage("pg_dump", endpoint, List.of("-Fc", "-d", database));
+    }
+
+    /** Roles (and tablespaces) as SQL to stdout. */
+    public Pipeline.Stage dumpGlobals(Endpoint endpoint) {
+        return stage("pg_dumpall", endpoint, List.of("--globals-only", "-l", "postgres"));
+    }
+
+    /**
+     * Restores a custom-format dump read from stdin: into {@code database} itself when it is the
+     * maintenance database (its objects replaced), else by creating the database from the dump.
+     */
+    public Pipeline.Stage restore(Endpoint endpoint, String database) {
+        List<String> args = new ArrayList<>(List.of("--exit-on-error", "--no-password"));
+        if (database.equals("postgres")) {
+            args.addAll(List.of("--clean", "--if-exists", "-d", "postgres"));
+        } else {
+            args.addAll(List.of("--create", "-d", "postgres"));
+        }
+        return stage("pg_restore", endpoint, args);
+    }
+
+    /** psql running the SQL of stdin in {@code database}, stopping at the first error. */
+    public Pipeline.Stage psql(Endpoint endpoint, String database) {
+        return stage("psql", endpoint, List.of("-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database, "-f", "-"));
+    }
+
+    private Pipeline.Stage stage(String tool, Endpoint endpoint, List<String> args) {
+        List<String> argv = new ArrayList<>(List.of(binaries.tool(tool), "-h", endpoint.host(), "-p", Integer.toString(endpoint.port()),
+                "-U", endpoint.user()));
+        argv.addAll(args);
+        return new Pipeline.Stage(argv, Map.of("PGPASSWORD", endpoint.password(), "PGCONNECT_TIMEOUT", "10",
+                "PGAPPNAME", "pgfleet-backup-worker"));
+    }
+}

@@ -1,0 +1,54 @@
+package io.pgfleet.backup.schedule;
+
+import io.micronaut.scheduling.annotation.Scheduled;
+import io.pgfleet.backup.run.BackupConfigRepository;
+import io.pgfleet.backup.run.BackupConfigRow;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fires each instance's cron. Every tick ({@code pgfleet.backup.tick}, default 10s) looks for
+ * configurations whose next run is due by the service's clock; taking a run moves the next run
+ * forward in the same statement that checks it, so with several replicas one takes it and the
+ * others see it moved. The next run is computed from now, not from the missed slot: runs missed
+ * while no worker ran become one run, not one per slot.
+ */
+@Singleton
+public class BackupScheduler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackupScheduler.class);
+
+    private final BackupConfigRepository configs;
+    private final ScheduledRuns runs;
+    private final Clock clock;
+
+    public BackupScheduler(BackupConfigRepository configs, ScheduledRuns runs, Clock clock) {
+        this.configs = configs;
+        this.runs = runs;
+        this.clock = clock;
+    }
+
+    @Scheduled(fixedDelay = "${pgfleet.backup.tick:10s}", initialDelay = "1s")
+    void tick() {
+        try {
+            fireDue();
+        } catch (RuntimeException e) {
+            LOG.warn("schedule check failed, retrying at the next tick: {}", e.getMessage());
+        }
+    }
+
+    /** Queues the runs due now; returns how many this replica took. */
+    public int fireDue() {
+        Instant now = Instant.now(clock);
+        int taken = 0;
+        for (BackupConfigRow due : configs.findDue(now)) {
+            if (runs.take(due, now)) {
+                taken++;
+            }
+        }
+        return taken;
+    }
+}

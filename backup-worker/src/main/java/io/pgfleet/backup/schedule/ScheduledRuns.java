@@ -1,0 +1,63 @@
+package io.pgfleet.backup.schedule;
+
+import io.pgfleet.backup.command.BackupCommands;
+import io.pgfleet.backup.run.BackupConfigRepository;
+import io.pgfleet.backup.run.BackupConfigRow;
+import io.pgfleet.backup.run.BackupRunRepository;
+import io.pgfleet.backup.run.BackupRunRow;
+import io.pgfleet.backup.run.BackupSettings;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.json.Json;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.events.validation.CronExpression;
+import io.pgfleet.runtime.job.JobRepository;
+import io.pgfleet.runtime.job.JobRow;
+import io.pgfleet.runtime.status.StatusOutbox;
+import jakarta.inject.Singleton;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+
+/** Takes one due run: moves the schedule on, records the run and its job, announces it — together or not at all. */
+@Singleton
+public class ScheduledRuns {
+
+    private final BackupConfigRepository configs;
+    private final BackupRunRepository runs;
+    private final JobRepository jobs;
+    private final StatusOutbox status;
+    private final BackupSettings settings;
+
+    public ScheduledRuns(BackupConfigRepository configs, BackupRunRepository runs, JobRepository jobs, StatusOutbox status,
+                         BackupSettings settings) {
+        this.configs = configs;
+        this.runs = runs;
+        this.jobs = jobs;
+        this.status = status;
+        this.settings = settings;
+    }
+
+    /** Whether this replica took the run of {@code due.nextRun()}. */
+    @Transactional
+    public boolean take(BackupConfigRow due, Instant now) {
+        Instant next = CronExpression.parse(due.schedule()).next(now.atZone(ZoneOffset.UTC)).toInstant();
+        if (configs.takeSlot(due.instance(), due.nextRun(), next) != 1) {
+            return false;
+        }
+        InstanceKey key = InstanceKey.parse(due.instance(), "default");
+        String id = BackupCommands.backupId(now);
+        runs.save(new BackupRunRow(id, due.instance(), id, "scheduled", due.nextRun(), settings.repositoryUrl(due, key), "PENDING",
+                null, null, null, null, null, null, null, false, now));
+        try {
+            jobs.save(JobRow.pending(due.instance(), id, CommandType.BACKUP.id(), Json.mapper().writeValueAsString(Map.of("backupId", id)), now));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        status.command(id, CommandType.BACKUP.id(), key, Phase.ACCEPTED, "BackupScheduled",
+                "scheduled backup " + id + " (" + due.schedule() + ", slot " + due.nextRun() + "); next at " + next, null, null,
+                Map.of("backupId", id, "scheduledFor", due.nextRun().toString(), "nextRun", next.toString()));
+        return true;
+    }
+}

@@ -1,0 +1,383 @@
+package io.pgfleet.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.command.BackupCommand;
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.command.RestoreCommand;
+import io.pgfleet.events.json.Json;
+import io.pgfleet.events.postgres.Backup;
+import io.pgfleet.events.postgres.Postgres;
+import io.pgfleet.events.postgres.PostgresSpec;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.events.status.StatusEvent;
+import io.pgfleet.runtime.cluster.ClusterSpec;
+import io.pgfleet.runtime.cluster.Endpoint;
+import io.pgfleet.runtime.cluster.Step;
+import io.pgfleet.testkit.LogCapture;
+import io.pgfleet.testkit.MutableClock;
+import io.pgfleet.testkit.Restic;
+import io.pgfleet.testkit.S3Server;
+import io.pgfleet.testkit.ServiceFixture;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** Backups of a real instance to a real S3 server with real restic, restores, retention, schedule and refusals. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BackupWorkerIT {
+
+    private static final Duration SLOW = Duration.ofMinutes(3);
+    private static final InstanceKey SHOP = new InstanceKey("tenant-a", "shop");
+    private static final InstanceKey COPY = new InstanceKey("tenant-a", "shop-copy");
+    private static final String PASSWORD = "restic-pässword-$(id)-'q'";
+    private static final ClusterSpec ONE = new ClusterSpec(false, "1Gi", 1, "local", Map.of(), 0, 0);
+
+    private static Instant at(int days, String time) {
+        return DAY.plusDays(days).atTime(java.time.LocalTime.parse(time)).toInstant(java.time.ZoneOffset.UTC);
+    }
+
+    private ServiceFixture fixture;
+    private S3Server s3;
+    private EmbeddedServer worker;
+    /** Days in the past (jobs fall due by the database's clock, so the test's clock stays behind it). */
+    private static final java.time.LocalDate DAY = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(10);
+    private final MutableClock clock = new MutableClock(at(0, "01:00:00"));
+    private String bucket;
+    private final List<String> secrets = new ArrayList<>();
+
+    @BeforeAll
+    void start() throws Exception {
+        LogCapture.text();
+        Restic.requireInstalled();
+        fixture = new ServiceFixture("backup-worker");
+        s3 = S3Server.start();
+        secrets.addAll(List.of(s3.accessKey(), s3.secretKey(), PASSWORD));
+        bucket = s3.endpoint() + "/backups";
+        worker = fixture.start(Map.of("pgfleet.backup.tick", "200ms"), clock);
+        for (InstanceKey key : List.of(SHOP, COPY)) {
+            fixture.track(key);
+            await().atMost(SLOW).until(() -> fixture.driver().apply(key, ONE).outcome() == Step.Outcome.DONE);
+        }
+        try (Connection c = superuser(SHOP, "postgres")) {
+            exec(c, "CREATE ROLE shop_owner LOGIN PASSWORD 'owner-pass'");
+            exec(c, "CREATE ROLE shop_reader LOGIN PASSWORD 'reader-pass'");
+            exec(c, "CREATE DATABASE sales OWNER shop_owner");
+            exec(c, "CREATE DATABASE stock OWNER shop_owner");
+        }
+        try (Connection c = login(SHOP, "sales", "shop_owner", "owner-pass")) {
+            exec(c, "CREATE TABLE orders (id int PRIMARY KEY, item text)");
+            exec(c, "INSERT INTO orders SELECT g, 'item ' || g FROM generate_series(1, 1000) g");
+            exec(c, "GRANT SELECT ON orders TO shop_reader");
+        }
+        try (Connection c = login(SHOP, "stock", "shop_owner", "owner-pass")) {
+            exec(c, "CREATE TABLE items (id int PRIMARY KEY, qty int)");
+            exec(c, "INSERT INTO items VALUES (1, 10), (2, 20)");
+        }
+        assertThat(provision(backup("--keep-last=3", PASSWORD)).phase()).isEqualTo(Phase.SUCCEEDED);
+    }
+
+    @AfterAll
+    void stop() {
+        fixture.close();
+        s3.close();
+    }
+
+    private Backup backup(String cleanup, String resticPassword) {
+        return new Backup(true, "us-east-1", bucket, "0 3 * * *", cleanup, s3.accessKey(), s3.secretKey(), resticPassword);
+    }
+
+    private StatusEvent provision(Backup backup) {
+        Postgres doc = Postgres.of(SHOP.name(), SHOP.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null, backup));
+        String id = fixture.publisher.publish(CommandType.PROVISION, SHOP, doc);
+        return fixture.feed.awaitFinal(id, "backup-worker", SLOW);
+    }
+
+    private StatusEvent backupNow() {
+        String id = fixture.publisher.publish(CommandType.BACKUP, SHOP, new BackupCommand(SHOP.name(), SHOP.namespace()));
+        return fixture.feed.awaitFinal(id, "backup-worker", SLOW);
+    }
+
+    private Restic restic() {
+        return Restic.onS3(s3, "backups/tenant-a/shop", PASSWORD);
+    }
+
+    private JsonNode resticSnapshots() throws Exception {
+        return Json.mapper().readTree(restic().run(null, "snapshots", "--json").output());
+    }
+
+    @Test
+    @Order(1)
+    void anOnDemandBackupSavesTheRolesAndEveryDatabaseInTheBucket() throws Exception {
+        String id = fixture.publisher.publish(CommandType.BACKUP, SHOP, new BackupCommand(SHOP.name(), SHOP.namespace()));
+        StatusEvent done = fixture.feed.awaitFinal(id, "backup-worker", SLOW);
+        assertThat(done.phase()).as(String.valueOf(fixture.feed.forCommand(id))).isEqualTo(Phase.SUCCEEDED);
+        assertThat(fixture.feed.forCommand(id)).extracting(StatusEvent::step)
+                .contains("globals", "sales", "stock", "postgres");
+        @SuppressWarnings("unchecked")
+        Map<String, String> snapshots = (Map<String, String>) done.details().get("snapshots");
+        assertThat(snapshots).containsOnlyKeys("globals.sql", "postgres.dump", "sales.dump", "stock.dump", "manifest.json");
+        assertThat(((Number) done.details().get("bytes")).longValue()).isPositive();
+        assertThat(done.details()).containsKeys("durationMs", "backupId");
+
+        // Checked with restic itself, not through the service.
+        List<String> paths = new ArrayList<>();
+        resticSnapshots().forEach(s -> paths.add(s.get("paths").get(0).asText()));
+        assertThat(paths).containsExactlyInAnyOrder("/globals.sql", "/postgres.dump", "/sales.dump", "/stock.dump", "/manifest.json");
+        String globals = restic().run(null, "dump", snapshots.get("globals.sql"), "/globals.sql").output();
+        assertThat(globals).contains("CREATE ROLE shop_owner", "CREATE ROLE shop_reader");
+        String salesDump = restic().run(null, "dump", snapshots.get("sales.dump"), "/sales.dump").output();
+        assertThat(salesDump).startsWith("PGDMP");
+    }
+
+    @Test
+    @Order(2)
+    void aRestoreIntoAFreshInstanceBringsBackTheDataAndTheRoles() throws Exception {
+        String id = fixture.publisher.publish(CommandType.RESTORE, COPY, new RestoreCommand(COPY.name(), COPY.namespace(), "shop", null, null));
+        StatusEvent done = fixture.feed.awaitFinal(id, "backup-worker", SLOW);
+        assertThat(done.phase()).as(String.valueOf(fixture.feed.forCommand(id))).isEqualTo(Phase.SUCCEEDED);
+
+        try (Connection reader = login(COPY, "sales", "shop_reader", "reader-pass")) {
+            assertThat(count(reader, "SELECT count(*) FROM orders")).isEqualTo(1000);
+            assertThatThrownBy(() -> exec(reader, "DELETE FROM orders")).hasMessageContaining("permission denied");
+        }
+        try (Connection owner = login(COPY, "stock", "shop_owner", "owner-pass")) {
+            assertThat(count(owner, "SELECT sum(qty) FROM items")).isEqualTo(30);
+            assertThat(text(owner, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'stock'")).isEqualTo("shop_owner");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void oneDatabaseIsRestoredAloneFromAChosenBackup() throws Exception {
+        StatusEvent first = backupNow();
+        String backupId = (String) first.details().get("backupId");
+        try (Connection owner = login(SHOP, "stock", "shop_owner", "owner-pass")) {
+            exec(owner, "DELETE FROM items");
+        }
+        try (Connection owner = login(SHOP, "sales", "shop_owner", "owner-pass")) {
+            exec(owner, "INSERT INTO orders VALUES (1001, 'after the backup')");
+        }
+        String id = fixture.publisher.publish(CommandType.RESTORE, SHOP, new RestoreCommand(SHOP.name(), SHOP.namespace(), null, backupId, "stock"));
+        StatusEvent done = fixture.feed.awaitFinal(id, "backup-worker", SLOW);
+        assertThat(done.phase()).as(String.valueOf(fixture.feed.forCommand(id))).isEqualTo(Phase.SUCCEEDED);
+        assertThat(done.details()).containsEntry("backupId", backupId);
+        try (Connection owner = login(SHOP, "stock", "shop_owner", "owner-pass")) {
+            assertThat(count(owner, "SELECT count(*) FROM items")).isEqualTo(2);
+        }
+        try (Connection owner = login(SHOP, "sales", "shop_owner", "owner-pass")) {
+            assertThat(count(owner, "SELECT count(*) FROM orders")).isEqualTo(1001); // untouched
+        }
+        // A backup that does not exist: FAILED, saying so.
+        String missing = fixture.publisher.publish(CommandType.RESTORE, SHOP, new RestoreCommand(SHOP.name(), SHOP.namespace(), null,
+                "20000101-000000-abcdef", null));
+        StatusEvent failed = fixture.feed.awaitFinal(missing, "backup-worker", SLOW);
+        assertThat(failed.phase()).isEqualTo(Phase.FAILED);
+        assertThat(failed.message()).contains("no complete backup '20000101-000000-abcdef'");
+    }
+
+    @Test
+    @Order(4)
+    void retentionKeepsTheLastThreeBackups() throws Exception {
+        int before = manifests();
+        for (int i = before; i < 6; i++) {
+            assertThat(backupNow().phase()).isEqualTo(Phase.SUCCEEDED);
+        }
+        assertThat(manifests()).isEqualTo(3);
+        assertThat(resticSnapshots().size()).isEqualTo(3 * 5);
+        JsonNode catalog = get("/instances/tenant-a/shop/backups");
+        int good = 0;
+        for (JsonNode run : catalog) {
+            if (run.get("status").asText().equals("SUCCEEDED")) {
+                good++;
+                assertThat(run.get("snapshots").get("manifest.json").asText()).isNotBlank();
+                assertThat(run.get("databases")).hasSize(3); // postgres, sales, stock
+            }
+        }
+        assertThat(good).isEqualTo(3);
+        assertThat(get("/instances/tenant-a/shop/backups?all=true").size()).isGreaterThanOrEqualTo(6);
+    }
+
+    private int manifests() throws Exception {
+        int n = 0;
+        for (JsonNode s : resticSnapshots()) {
+            if (s.get("paths").get(0).asText().equals("/manifest.json")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    @Order(5)
+    void cleanupStrategiesThatTryToBreakOutAreRejectedAndNothingRuns() throws Exception {
+        for (String bad : List.of("--keep-last=3; rm -rf /", "$(id)", "--keep-last=-1", "--prune-all", "--keep-last=3 `id`")) {
+            StatusEvent rejected = provision(backup(bad, PASSWORD));
+            assertThat(rejected.phase()).as(bad).isEqualTo(Phase.REJECTED);
+            assertThat(rejected.errors()).as(bad).anySatisfy(e -> assertThat(e.path()).isEqualTo("spec.backup.cleanupStrategy"));
+        }
+        assertThat(get("/instances/tenant-a/shop").get("cleanupStrategy").asText()).isEqualTo("--keep-last=3");
+    }
+
+    @Test
+    @Order(6)
+    void aWrongPasswordOrAnUnreachableEndpointFailsWithAReasonAndNoSecret() throws Exception {
+        String wrong = "not-the-password-" + System.nanoTime();
+        secrets.add(wrong);
+        assertThat(provision(backup("--keep-last=3", wrong)).phase()).isEqualTo(Phase.SUCCEEDED);
+        StatusEvent failed = backupNow();
+        assertThat(failed.phase()).isEqualTo(Phase.FAILED);
+        assertThat(failed.message()).contains("restic password does not open the repository").doesNotContain(wrong);
+
+        Postgres unreachable = Postgres.of(SHOP.name(), SHOP.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
+                new Backup(true, "us-east-1", "http://127.0.0.1:1/backups", "0 3 * * *", "--keep-last=3", s3.accessKey(), s3.secretKey(),
+                        PASSWORD)));
+        fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, SHOP, unreachable), "backup-worker", SLOW);
+        StatusEvent away = backupNow();
+        assertThat(away.phase()).isEqualTo(Phase.FAILED);
+        assertThat(away.message()).contains("cannot be reached");
+        for (String secret : secrets) {
+            assertThat(away.message()).doesNotContain(secret);
+        }
+        assertThat(provision(backup("--keep-last=3", PASSWORD)).phase()).isEqualTo(Phase.SUCCEEDED);
+    }
+
+    @Test
+    @Order(7)
+    void theScheduleFiresOnceWithTwoWorkersAndMissedRunsBecomeOne() throws Exception {
+        EmbeddedServer second = fixture.start(Map.of("pgfleet.backup.tick", "200ms", "pgfleet.jobs.instance-id", "second-worker"), clock);
+        try {
+            int before = scheduledRuns().size();
+            clock.set(at(0, "02:59:00"));
+            // Nothing is due before 03:00.
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> scheduledRuns().size() == before);
+            clock.set(at(0, "03:00:30"));
+            await().atMost(SLOW).until(() -> scheduledRuns().size() == before + 1 && scheduledRuns().get(0).get("status").asText().equals("SUCCEEDED"));
+            assertThat(scheduledRuns().get(0).get("scheduledFor").asText()).isEqualTo(at(0, "03:00:00").toString());
+            assertThat(fixture.feed.all().stream().map(r -> r.event()).filter(e -> "BackupScheduled".equals(e.reason())).count()).isEqualTo(1);
+
+            // Three days pass with the workers stopped in effect: one run (for the first missed slot), not three.
+            clock.set(at(3, "12:00:00"));
+            await().atMost(SLOW).until(() -> scheduledRuns().size() == before + 2 && scheduledRuns().get(0).get("status").asText().equals("SUCCEEDED"));
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> scheduledRuns().size() == before + 2);
+            assertThat(scheduledRuns().get(0).get("scheduledFor").asText()).isEqualTo(at(1, "03:00:00").toString());
+            assertThat(get("/instances/tenant-a/shop").get("nextRun").asText()).isEqualTo(at(4, "03:00:00").toString());
+        } finally {
+            second.close();
+        }
+    }
+
+    private List<JsonNode> scheduledRuns() throws Exception {
+        List<JsonNode> runs = new ArrayList<>();
+        get("/instances/tenant-a/shop/backups?all=true").forEach(run -> {
+            if (run.get("trigger").asText().equals("scheduled")) {
+                runs.add(run);
+            }
+        });
+        return runs;
+    }
+
+    @Test
+    @Order(8)
+    void aStaleLockLeftByAKilledResticIsCleared() throws Exception {
+        // A restic process holding a lock, killed: its lock stays in the bucket and blocks forget/prune.
+        Process lock = startLocking();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !restic().run(null, "list", "locks").output().isBlank());
+        lock.destroyForcibly().waitFor();
+        assertThat(restic().run(null, "list", "locks").output()).isNotBlank();
+
+        StatusEvent done = backupNow();
+        assertThat(done.phase()).as(done.message()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(String.valueOf(done.details().get("retention"))).startsWith("applied");
+    }
+
+    /** restic backup from a stdin that never ends: it holds its lock until killed. */
+    private Process startLocking() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("restic", "--no-cache", "-r", restic().repository(), "backup", "--stdin",
+                "--stdin-filename", "endless", "--host", "someone-else");
+        builder.environment().putAll(restic().environment());
+        builder.redirectErrorStream(true);
+        return builder.start(); // stdin stays open: restic waits for more
+    }
+
+    @Test
+    @Order(9)
+    void noSecretReachesAnEventALogLineOrAStateTable() throws Exception {
+        List<String> texts = new ArrayList<>();
+        fixture.feed.all().forEach(r -> texts.add(r.rawValue()));
+        texts.add(LogCapture.text());
+        try (Connection c = fixture.state.connect("postgres"); Statement sql = c.createStatement()) {
+            for (String table : List.of("backup_config", "backup_run", "job", "handled_command", "outbox")) {
+                try (ResultSet rows = sql.executeQuery("SELECT t::text FROM backup_worker." + table + " t")) {
+                    while (rows.next()) {
+                        texts.add(rows.getString(1));
+                    }
+                }
+            }
+        }
+        texts.add(get("/instances").toString());
+        texts.add(get("/instances/tenant-a/shop/backups?all=true").toString());
+        String all = String.join("\n", texts);
+        assertThat(all).contains("BackupSucceeded").contains(s3.endpoint());
+        for (String secret : secrets) {
+            assertThat(all).as("a secret").doesNotContain(secret);
+        }
+    }
+
+    private JsonNode get(String path) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.getPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path).isEqualTo(200);
+        return Json.mapper().readTree(response.body());
+    }
+
+    private Connection superuser(InstanceKey key, String database) throws SQLException {
+        Endpoint endpoint = fixture.driver().primary(key).orElseThrow();
+        return DriverManager.getConnection(endpoint.jdbcUrl(database), endpoint.user(), endpoint.password());
+    }
+
+    private Connection login(InstanceKey key, String database, String user, String password) throws SQLException {
+        return DriverManager.getConnection(fixture.driver().primary(key).orElseThrow().jdbcUrl(database), user, password);
+    }
+
+    private static void exec(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    private static int count(Connection connection, String sql) throws SQLException {
+        return Integer.parseInt(text(connection, sql));
+    }
+
+    private static String text(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+}
