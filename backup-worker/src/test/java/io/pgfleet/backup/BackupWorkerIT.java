@@ -234,6 +234,32 @@ class BackupWorkerIT {
 
     @Test
     @Order(5)
+    void aDumpThatFailsFailsTheBackupAndLeavesNoGoodSnapshot() throws Exception {
+        try (Connection c = superuser(SHOP, "postgres")) {
+            exec(c, "CREATE DATABASE scratch");
+        }
+        try (Connection c = superuser(SHOP, "scratch")) {
+            exec(c, "CREATE TABLE t (id int)");
+            // A table whose schema is gone from the catalog: pg_dump stops with an error.
+            exec(c, "UPDATE pg_class SET relnamespace = 999999 WHERE relname = 't'");
+        }
+        try {
+            int snapshotsBefore = resticSnapshots().size();
+            StatusEvent failed = backupNow();
+            assertThat(failed.phase()).isEqualTo(Phase.FAILED);
+            assertThat(failed.message()).contains("pg_dump exited with 1");
+            assertThat(resticSnapshots().size()).isEqualTo(snapshotsBefore);
+            JsonNode latest = get("/instances/tenant-a/shop/backups").get(0);
+            assertThat(latest.get("status").asText()).isEqualTo("FAILED");
+        } finally {
+            try (Connection c = superuser(SHOP, "postgres")) {
+                exec(c, "DROP DATABASE scratch WITH (FORCE)");
+            }
+        }
+    }
+
+    @Test
+    @Order(6)
     void cleanupStrategiesThatTryToBreakOutAreRejectedAndNothingRuns() throws Exception {
         for (String bad : List.of("--keep-last=3; rm -rf /", "$(id)", "--keep-last=-1", "--prune-all", "--keep-last=3 `id`")) {
             StatusEvent rejected = provision(backup(bad, PASSWORD));
@@ -244,7 +270,7 @@ class BackupWorkerIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aWrongPasswordOrAnUnreachableEndpointFailsWithAReasonAndNoSecret() throws Exception {
         String wrong = "not-the-password-" + System.nanoTime();
         secrets.add(wrong);
@@ -267,7 +293,7 @@ class BackupWorkerIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void theScheduleFiresOnceWithTwoWorkersAndMissedRunsBecomeOne() throws Exception {
         EmbeddedServer second = fixture.start(Map.of("pgfleet.backup.tick", "200ms", "pgfleet.jobs.instance-id", "second-worker"), clock);
         try {
@@ -302,7 +328,7 @@ class BackupWorkerIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aStaleLockLeftByAKilledResticIsCleared() throws Exception {
         // A restic process holding a lock, killed: its lock stays in the bucket and blocks forget/prune.
         Process lock = startLocking();
@@ -325,7 +351,7 @@ class BackupWorkerIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void noSecretReachesAnEventALogLineOrAStateTable() throws Exception {
         List<String> texts = new ArrayList<>();
         fixture.feed.all().forEach(r -> texts.add(r.rawValue()));

@@ -74,8 +74,16 @@ public record ResticRepository(String restic, String repository, String region, 
         Pipeline.Stage backup = stage(args.toArray(String[]::new));
         List<Pipeline.Stage> stages = producer == null ? List.of(backup) : List.of(producer, backup);
         Pipeline.Result result = Pipeline.run(stages, producer == null ? input : null, timeout);
-        check(result, "saving " + filename);
         JsonNode summary = lastJson(result.output());
+        if (!result.ok() && summary != null && summary.hasNonNull("snapshot_id")) {
+            // restic saved what it got before the dump failed: that snapshot is not a backup.
+            try {
+                forget(List.of(summary.get("snapshot_id").asText()));
+            } catch (ResticException e) {
+                // without a manifest it never counts; the failure below is what matters
+            }
+        }
+        check(result, "saving " + filename);
         if (summary == null || !summary.hasNonNull("snapshot_id")) {
             throw new ResticException("restic made no snapshot of " + filename, false);
         }

@@ -1,0 +1,145 @@
+package io.pgfleet.backup.bench;
+
+import io.pgfleet.backup.restic.Pipeline;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.command.BackupCommand;
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.command.RestoreCommand;
+import io.pgfleet.events.postgres.Backup;
+import io.pgfleet.events.postgres.Postgres;
+import io.pgfleet.events.postgres.PostgresSpec;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.events.status.StatusEvent;
+import io.pgfleet.runtime.cluster.ClusterSpec;
+import io.pgfleet.runtime.cluster.Endpoint;
+import io.pgfleet.runtime.cluster.Step;
+import io.pgfleet.runtime.local.PgBinaries;
+import io.pgfleet.testkit.S3Server;
+import io.pgfleet.testkit.ServiceFixture;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Backs up and restores a database of about 1 GiB through the backup-worker (publish → SUCCEEDED) and
+ * with a raw {@code pg_dump -Fc | restic backup --stdin} and {@code restic dump | pg_restore} in the
+ * same run, against the same S3 server, and prints the ratios (goal: at most 1.1×). Run with
+ * {@code bench/backup-worker.sh [MiB]}.
+ */
+public final class BackupBenchmark {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(60);
+    private static final String PASSWORD = "bench-restic-password";
+
+    private BackupBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long mib = args.length > 0 ? Long.parseLong(args[0]) : 1024;
+        try (ServiceFixture fixture = new ServiceFixture("backup-worker"); S3Server s3 = S3Server.start()) {
+            fixture.start(Map.of("pgfleet.backup.tick", "1s"));
+            InstanceKey source = fixture.track(new InstanceKey("bench", "big"));
+            InstanceKey viaWorker = fixture.track(new InstanceKey("bench", "copy-worker"));
+            InstanceKey viaRaw = fixture.track(new InstanceKey("bench", "copy-raw"));
+            ClusterSpec one = new ClusterSpec(false, "20Gi", 1, "local", Map.of("max_wal_size", "4GB"), 0, 0);
+            for (InstanceKey key : List.of(source, viaWorker, viaRaw)) {
+                while (fixture.driver().apply(key, one).outcome() != Step.Outcome.DONE) {
+                    // each call is one bounded step
+                }
+            }
+            Endpoint endpoint = fixture.driver().primary(source).orElseThrow();
+            long bytes = fill(endpoint, mib);
+            System.out.printf("database 'big': %d MiB%n", bytes >> 20);
+
+            Postgres doc = Postgres.of(source.name(), source.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
+                    new Backup(true, "us-east-1", s3.endpoint() + "/bench", "0 3 * * *", null, s3.accessKey(), s3.secretKey(), PASSWORD)));
+            expect(fixture, fixture.publisher.publish(CommandType.PROVISION, source, doc));
+
+            long workerBackup = timed(() -> expect(fixture, fixture.publisher.publish(CommandType.BACKUP, source,
+                    new BackupCommand(source.name(), source.namespace()))));
+            run(List.of(new Pipeline.Stage(List.of("restic", "--no-cache", "-r", resticRepo(s3, "raw"), "init"), env(s3))));
+            PgBinaries pg = PgBinaries.find(Optional.empty());
+            long rawBackup = timed(() -> run(List.of(
+                    pgTool(pg, "pg_dump", endpoint, "-Fc", "-d", "big"),
+                    new Pipeline.Stage(List.of("restic", "--no-cache", "-r", resticRepo(s3, "raw"), "backup", "--stdin", "--stdin-filename",
+                            "big.dump", "--quiet"), env(s3)))));
+
+            long workerRestore = timed(() -> expect(fixture, fixture.publisher.publish(CommandType.RESTORE, viaWorker,
+                    new RestoreCommand(viaWorker.name(), viaWorker.namespace(), source.toString(), null, "big"))));
+            Endpoint rawTarget = fixture.driver().primary(viaRaw).orElseThrow();
+            long rawRestore = timed(() -> run(List.of(
+                    new Pipeline.Stage(List.of("restic", "--no-cache", "-r", resticRepo(s3, "raw"), "dump", "latest", "/big.dump"), env(s3)),
+                    pgTool(pg, "pg_restore", rawTarget, "--create", "--exit-on-error", "-d", "postgres"))));
+
+            System.out.println();
+            System.out.printf("%d MiB database (ms)        worker      raw    ratio (goal <= 1.1x)%n", bytes >> 20);
+            System.out.printf("backup                   %8d %8d   %.2fx%n", workerBackup, rawBackup, (double) workerBackup / rawBackup);
+            System.out.printf("restore                  %8d %8d   %.2fx%n", workerRestore, rawRestore, (double) workerRestore / rawRestore);
+            System.out.println("(worker: from publishing the command to its SUCCEEDED event; it also saves the roles, the "
+                    + "'postgres' database and the manifest)");
+        }
+        System.exit(0);
+    }
+
+    private static long fill(Endpoint endpoint, long mib) throws Exception {
+        try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl("postgres"), endpoint.user(), endpoint.password());
+             Statement sql = c.createStatement()) {
+            sql.execute("CREATE DATABASE big");
+        }
+        try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl("big"), endpoint.user(), endpoint.password());
+             Statement sql = c.createStatement()) {
+            sql.execute("CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz, kind text, payload text)");
+            long rows = mib * 1024 * 1024 / 180; // ~180 bytes per row on disk, index included
+            for (long from = 1; from <= rows; from += 1_000_000) {
+                long to = Math.min(rows, from + 999_999);
+                sql.execute("INSERT INTO events SELECT g, now() - g * interval '1 second', 'kind-' || (g % 17), "
+                        + "md5(g::text) || md5((g * 7)::text) || md5((g * 13)::text) FROM generate_series(" + from + ", " + to + ") g");
+            }
+            sql.execute("VACUUM ANALYZE events");
+            try (ResultSet size = sql.executeQuery("SELECT pg_database_size('big')")) {
+                size.next();
+                return size.getLong(1);
+            }
+        }
+    }
+
+    private static void expect(ServiceFixture fixture, String commandId) {
+        StatusEvent done = fixture.feed.awaitFinal(commandId, "backup-worker", TIMEOUT);
+        if (done.phase() != Phase.SUCCEEDED) {
+            throw new IllegalStateException("ended " + done.phase() + ": " + done.message());
+        }
+    }
+
+    private static long timed(Runnable work) {
+        long start = System.nanoTime();
+        work.run();
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    private static void run(List<Pipeline.Stage> stages) {
+        Pipeline.Result result = Pipeline.run(stages, null, TIMEOUT);
+        if (!result.ok()) {
+            throw new IllegalStateException(result.failure());
+        }
+    }
+
+    private static String resticRepo(S3Server s3, String path) {
+        return "s3:" + s3.endpoint() + "/bench-raw/" + path;
+    }
+
+    private static Map<String, String> env(S3Server s3) {
+        return Map.of("AWS_ACCESS_KEY_ID", s3.accessKey(), "AWS_SECRET_ACCESS_KEY", s3.secretKey(), "RESTIC_PASSWORD", PASSWORD);
+    }
+
+    private static Pipeline.Stage pgTool(PgBinaries pg, String tool, Endpoint endpoint, String... args) {
+        List<String> argv = new java.util.ArrayList<>(List.of(pg.tool(tool), "-h", endpoint.host(), "-p", Integer.toString(endpoint.port()),
+                "-U", endpoint.user()));
+        argv.addAll(List.of(args));
+        return new Pipeline.Stage(argv, Map.of("PGPASSWORD", endpoint.password()));
+    }
+}
