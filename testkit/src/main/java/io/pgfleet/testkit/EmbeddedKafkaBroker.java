@@ -78,7 +78,9 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
             try (OutputStream out = Files.newOutputStream(file)) {
                 config.store(out, "pgfleet embedded broker");
             }
-            format(file);
+            if (!Files.exists(dataDir.resolve("log").resolve("meta.properties"))) {
+                format(file); // once: a kept broker starts again on its own storage and cluster id
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

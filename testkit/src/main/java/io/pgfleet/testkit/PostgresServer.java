@@ -39,8 +39,10 @@ public final class PostgresServer implements AutoCloseable {
     private final int port;
     private final String password;
     private final long pid;
+    private final boolean temporary;
 
-    private PostgresServer(PgBinaries binaries, OsUser osUser, Path directory, int port, String password, long pid) {
+    private PostgresServer(PgBinaries binaries, OsUser osUser, Path directory, int port, String password, long pid, boolean temporary) {
+        this.temporary = temporary;
         this.binaries = binaries;
         this.osUser = osUser;
         this.directory = directory;
@@ -51,30 +53,63 @@ public final class PostgresServer implements AutoCloseable {
 
     /** Starts a fresh server; {@code settings} are written to postgresql.conf (name to value, quoted as needed). */
     public static PostgresServer start(Map<String, String> settings) {
+        try {
+            return start(Files.createTempDirectory("pgfleet-pg-"), Ports.free(), settings, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts the server kept in {@code directory}, creating it on first use (its superuser password in
+     * {@code directory/superuser.password}, mode 0600). A kept server is stopped on close, not deleted.
+     */
+    public static PostgresServer startKept(Path directory, int port) {
+        return start(directory, port, Map.of(), false);
+    }
+
+    private static PostgresServer start(Path directory, int port, Map<String, String> settings, boolean temporary) {
         PgBinaries binaries = PgBinaries.find(Optional.ofNullable(System.getProperty("pgfleet.postgres.bin")).map(Path::of));
         OsUser osUser = OsUser.forPostgres(System.getProperty("pgfleet.postgres.os-user", "nobody"));
         try {
-            Path directory = Files.createTempDirectory("pgfleet-pg-");
             Path data = directory.resolve("data");
-            String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-            Path passwordFile = directory.resolve("pwfile");
-            Files.writeString(passwordFile, password + "\n", StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
-            osUser.own(directory);
-            run(osUser, List.of(binaries.tool("initdb"), "-D", data.toString(), "-U", SUPERUSER, "--pwfile=" + passwordFile,
-                    "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync"));
-            Files.delete(passwordFile);
-            int port = Ports.free();
-            StringBuilder conf = new StringBuilder("\n# pgfleet testkit\n")
-                    .append("listen_addresses = '").append(Ports.LOOPBACK).append("'\n")
-                    .append("port = ").append(port).append('\n')
-                    .append("unix_socket_directories = '").append(directory).append("'\n");
-            settings.forEach((name, value) -> conf.append(name).append(" = '").append(value.replace("'", "''")).append("'\n"));
-            Files.writeString(data.resolve("postgresql.conf"), conf, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+            Path kept = directory.resolve("superuser.password");
+            String password;
+            if (Files.exists(data.resolve("PG_VERSION")) && Files.exists(kept)) {
+                password = Files.readString(kept, StandardCharsets.UTF_8).strip();
+                Path pidFile = data.resolve("postmaster.pid");
+                if (Files.exists(pidFile)) {
+                    long old = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+                    if (io.pgfleet.runtime.local.Processes.isRunning(old)) {
+                        throw new IllegalStateException("the PostgreSQL server in " + data + " already runs (pid " + old + ")");
+                    }
+                    Files.delete(pidFile); // left by a server that did not stop cleanly
+                }
+            } else {
+                Files.createDirectories(directory);
+                password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+                Path passwordFile = directory.resolve("pwfile");
+                Files.writeString(passwordFile, password + "\n", StandardCharsets.UTF_8);
+                Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
+                osUser.own(directory);
+                run(osUser, List.of(binaries.tool("initdb"), "-D", data.toString(), "-U", SUPERUSER, "--pwfile=" + passwordFile,
+                        "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync"));
+                Files.delete(passwordFile);
+                StringBuilder conf = new StringBuilder("\n# pgfleet testkit\n")
+                        .append("listen_addresses = '").append(Ports.LOOPBACK).append("'\n")
+                        .append("port = ").append(port).append('\n')
+                        .append("unix_socket_directories = '").append(directory).append("'\n");
+                settings.forEach((name, value) -> conf.append(name).append(" = '").append(value.replace("'", "''")).append("'\n"));
+                Files.writeString(data.resolve("postgresql.conf"), conf, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+                if (!temporary) {
+                    Files.writeString(kept, password + "\n", StandardCharsets.UTF_8);
+                    Files.setPosixFilePermissions(kept, PosixFilePermissions.fromString("rw-------"));
+                }
+            }
             run(osUser, List.of(binaries.tool("pg_ctl"), "-D", data.toString(), "-l", directory.resolve("server.log").toString(),
-                    "-w", "-t", "60", "start"));
+                    "-o", "-p " + port, "-w", "-t", "60", "start"));
             long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
-            return new PostgresServer(binaries, osUser, directory, port, password, pid);
+            return new PostgresServer(binaries, osUser, directory, port, password, pid, temporary);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -142,7 +177,9 @@ public final class PostgresServer implements AutoCloseable {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             Processes.awaitExit(pid, Duration.ofSeconds(10));
         }
-        Files2.deleteTree(directory);
+        if (temporary) {
+            Files2.deleteTree(directory);
+        }
     }
 
     @Override

@@ -48,13 +48,26 @@ public final class S3Server implements AutoCloseable {
 
     /** Starts a server with its data in {@code directory}; {@code temporary} removes it on close. */
     public static S3Server start(Path directory, int port, String accessKey, String secretKey, boolean temporary) {
+        return start(directory, port, accessKey, secretKey, temporary, AuthenticationType.AWS_V2_OR_V4);
+    }
+
+    /**
+     * A server kept in {@code directory} that takes any credentials (the local stack: it listens on
+     * loopback only, and documents carry their own S3 keys).
+     */
+    public static S3Server startOpen(Path directory, int port) {
+        return start(directory, port, "any", "any", false, AuthenticationType.NONE);
+    }
+
+    private static S3Server start(Path directory, int port, String accessKey, String secretKey, boolean temporary,
+                                  AuthenticationType authentication) {
         String endpoint = "http://" + Ports.LOOPBACK + ":" + port;
         try {
             Files.createDirectories(directory);
             S3Proxy proxy = S3Proxy.builder()
                     .blobStore(new FilesystemNio2BlobStore(directory.toString()))
                     .endpoint(URI.create(endpoint))
-                    .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+                    .awsAuthentication(authentication, accessKey, secretKey)
                     .build();
             proxy.start();
             Waits.until("S3Proxy starting on " + endpoint, Duration.ofSeconds(30), () -> "STARTED".equals(proxy.getState()));

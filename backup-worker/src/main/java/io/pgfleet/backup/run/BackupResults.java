@@ -40,22 +40,10 @@ public class BackupResults {
         this.clock = clock;
     }
 
-    /** A restore's step. */
+    /** A restore's (or a provision's) step. */
     @Transactional
     public void record(JobRow job, Step step) {
-        InstanceKey key = InstanceKey.parse(job.instance(), "default");
-        switch (step.outcome()) {
-            case WAIT -> steps.waiting(job, step, true);
-            case DONE -> {
-                jobs.finish(job.id(), JobStatus.SUCCEEDED.name(), step.message());
-                status.command(job.commandId(), job.commandType(), key, Phase.SUCCEEDED, reason(job, true), step.message(), null, null,
-                        step.details());
-            }
-            case FAILED -> {
-                jobs.finish(job.id(), JobStatus.FAILED.name(), step.message());
-                status.command(job.commandId(), job.commandType(), key, Phase.FAILED, reason(job, false), step.message(), null, null, null);
-            }
-        }
+        steps.record(job, step, reason(job, true), reason(job, false));
     }
 
     /** A backup's step, also written to the catalog. */

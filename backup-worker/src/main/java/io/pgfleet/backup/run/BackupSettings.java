@@ -17,6 +17,8 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code pgfleet.backup.s3-endpoint}: the S3 endpoint for buckets that name none (default
  *       {@code https://s3.amazonaws.com});</li>
+ *   <li>{@code pgfleet.backup.s3-endpoint-override}: every repository goes to this endpoint whatever
+ *       endpoint its bucket names (the local stack: one S3 server on loopback stands for all);</li>
  *   <li>{@code pgfleet.backup.default-credentials.s3-access-key}, {@code .s3-secret-key},
  *       {@code .restic-password}: used for instances whose documents carry no credentials (all three or none);</li>
  *   <li>{@code pgfleet.backup.restic}: the restic program (default {@code restic} on the PATH);</li>
@@ -30,12 +32,14 @@ public class BackupSettings {
     public static final String CREDENTIALS = "backup-credentials";
 
     private final String s3Endpoint;
+    private final String endpointOverride;
     private final ResticCredentials defaults;
     private final String restic;
     private final Duration timeout;
     private final CredentialStore store;
 
     public BackupSettings(@Value("${pgfleet.backup.s3-endpoint:`https://s3.amazonaws.com`}") String s3Endpoint,
+                          @Value("${pgfleet.backup.s3-endpoint-override:}") String endpointOverride,
                           @Value("${pgfleet.backup.default-credentials.s3-access-key:}") String accessKey,
                           @Value("${pgfleet.backup.default-credentials.s3-secret-key:}") String secretKey,
                           @Value("${pgfleet.backup.default-credentials.restic-password:}") String password,
@@ -43,6 +47,7 @@ public class BackupSettings {
                           @Value("${pgfleet.backup.timeout:6h}") Duration timeout,
                           CredentialStores stores) {
         this.s3Endpoint = s3Endpoint;
+        this.endpointOverride = endpointOverride;
         this.defaults = accessKey.isEmpty() || secretKey.isEmpty() || password.isEmpty() ? null
                 : new ResticCredentials(accessKey, secretKey, password);
         this.restic = restic;
@@ -62,7 +67,12 @@ public class BackupSettings {
 
     /** The repository location of an instance (no credential in it). */
     public String repositoryUrl(BackupConfigRow config, InstanceKey instance) {
-        return S3Location.parse(config.s3Bucket()).resticRepository(s3Endpoint, instance.namespace(), instance.name());
+        S3Location location = S3Location.parse(config.s3Bucket());
+        if (!endpointOverride.isBlank()) {
+            return new S3Location(location.scheme(), null, location.bucket(), location.prefix())
+                    .resticRepository(endpointOverride, instance.namespace(), instance.name());
+        }
+        return location.resticRepository(s3Endpoint, instance.namespace(), instance.name());
     }
 
     /** The instance's repository, opened with these credentials. */

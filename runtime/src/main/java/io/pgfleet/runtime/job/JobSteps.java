@@ -31,4 +31,25 @@ public class JobSteps {
                     "Progressing", step.message(), step.message(), null, null);
         }
     }
+
+    /**
+     * Records a step of work that ends with the command: a wait as {@link #waiting}, a success as the
+     * job done and {@code SUCCEEDED} (with the step's details), a failure as the job failed and {@code FAILED}.
+     */
+    @Transactional
+    public void record(JobRow job, Step step, String succeededReason, String failedReason) {
+        InstanceKey key = InstanceKey.parse(job.instance(), "default");
+        switch (step.outcome()) {
+            case WAIT -> waiting(job, step, true);
+            case DONE -> {
+                jobs.finish(job.id(), JobStatus.SUCCEEDED.name(), step.message());
+                status.command(job.commandId(), job.commandType(), key, Phase.SUCCEEDED, succeededReason, step.message(), null, null,
+                        step.details());
+            }
+            case FAILED -> {
+                jobs.finish(job.id(), JobStatus.FAILED.name(), step.message());
+                status.command(job.commandId(), job.commandType(), key, Phase.FAILED, failedReason, step.message(), null, null, null);
+            }
+        }
+    }
 }

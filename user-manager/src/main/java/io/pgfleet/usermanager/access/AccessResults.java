@@ -29,19 +29,9 @@ public class AccessResults {
 
     @Transactional
     public void record(JobRow job, Step step) {
-        InstanceKey key = InstanceKey.parse(job.instance(), "default");
-        switch (step.outcome()) {
-            case WAIT -> steps.waiting(job, step, true);
-            case DONE -> {
-                jobs.finish(job.id(), JobStatus.SUCCEEDED.name(), step.message());
-                access.saveManaged(job.instance(), AccessJson.write(AccessJson.desired(job.spec()).users().keySet()));
-                status.command(job.commandId(), job.commandType(), key, Phase.SUCCEEDED, "AccessApplied", step.message(), null, null,
-                        step.details());
-            }
-            case FAILED -> {
-                jobs.finish(job.id(), JobStatus.FAILED.name(), step.message());
-                status.command(job.commandId(), job.commandType(), key, Phase.FAILED, "AccessFailed", step.message(), null, null, null);
-            }
+        if (step.outcome() == Step.Outcome.DONE) {
+            access.saveManaged(job.instance(), AccessJson.write(AccessJson.desired(job.spec()).users().keySet()));
         }
+        steps.record(job, step, "AccessApplied", "AccessFailed");
     }
 }

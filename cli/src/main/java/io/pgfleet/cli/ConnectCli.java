@@ -1,0 +1,115 @@
+package io.pgfleet.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.json.Json;
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** The connection string of an instance's primary for one of its users. */
+@Command(name = "connect", mixinStandardHelpOptions = true,
+        description = "Print the connection string (postgresql://user@host:port/database) of an instance's primary.")
+final class ConnectCli implements Callable<Integer> {
+
+    @Parameters(index = "0", description = "Instance name (or namespace/name).")
+    String name;
+
+    @Option(names = {"-n", "--namespace"}, defaultValue = "${env:PGFLEET_NAMESPACE:-default}", description = "Namespace (default ${DEFAULT-VALUE}).")
+    String namespace;
+
+    @Option(names = {"-u", "--user"}, description = "The user (default: the first user of the instance).")
+    String user;
+
+    @Option(names = {"-d", "--database"}, description = "The database (default: the first database the user has a role in).")
+    String database;
+
+    @Option(names = "--with-password", description = "Put the user's password in the string, read from the local stack's "
+            + "credential file (local driver only).")
+    boolean withPassword;
+
+    @Option(names = "--data-dir", defaultValue = "${env:PGFLEET_DATA_DIR:-${sys:user.home}/.pgfleet}",
+            description = "The local stack's data directory (default ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Mixin
+    ServiceUrls urls;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        InstanceKey key = InstanceKey.parse(name, namespace);
+        String path = "/instances/" + key.namespace() + "/" + key.name();
+        JsonNode cluster = ServiceUrls.get(urls.provisioner, path);
+        if (cluster == null) {
+            throw new IllegalArgumentException("the provisioner does not know instance " + key);
+        }
+        JsonNode primary = null;
+        for (JsonNode member : cluster.path("observed").path("members")) {
+            if ("primary".equals(member.path("role").asText())) {
+                primary = member;
+            }
+        }
+        if (primary == null) {
+            throw new IllegalStateException("instance " + key + " has no running primary (" + cluster.path("message").asText() + ")");
+        }
+        JsonNode access = ServiceUrls.get(urls.userManager, path);
+        String chosenUser = user;
+        if (chosenUser == null) {
+            var users = access == null ? null : access.path("desired").path("users");
+            if (users == null || !users.fieldNames().hasNext()) {
+                throw new IllegalArgumentException("instance " + key + " has no users; name one with --user");
+            }
+            chosenUser = users.fieldNames().next();
+        }
+        String chosenDatabase = database == null ? databaseOf(access, chosenUser) : database;
+        String password = "";
+        if (withPassword) {
+            Path file = dataDir.resolve("clusters").resolve("credentials").resolve(key.namespace()).resolve(key.name() + "-credentials.json");
+            if (!Files.exists(file)) {
+                throw new IllegalStateException("no credential file " + file + " (--with-password works with the local stack only)");
+            }
+            Map<String, String> passwords = Json.mapper().readValue(file.toFile(), new TypeReference<Map<String, String>>() {
+            });
+            if (!passwords.containsKey(chosenUser)) {
+                throw new IllegalArgumentException("no password is stored for user " + chosenUser);
+            }
+            password = ":" + URLEncoder.encode(passwords.get(chosenUser), StandardCharsets.UTF_8).replace("+", "%20");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("postgresql://" + URLEncoder.encode(chosenUser, StandardCharsets.UTF_8) + password + "@" + primary.path("host").asText()
+                + ":" + primary.path("port").asText() + "/" + URLEncoder.encode(chosenDatabase, StandardCharsets.UTF_8));
+        out.flush();
+        return 0;
+    }
+
+    private static String databaseOf(JsonNode access, String user) {
+        if (access != null) {
+            var databases = access.path("desired").path("databases");
+            for (var it = databases.fields(); it.hasNext(); ) {
+                var database = it.next();
+                for (JsonNode members : database.getValue().path("members")) {
+                    for (JsonNode member : members) {
+                        if (user.equals(member.asText())) {
+                            return database.getKey();
+                        }
+                    }
+                }
+            }
+        }
+        return "postgres";
+    }
+}

@@ -1,0 +1,235 @@
+package io.pgfleet.cli;
+
+import io.pgfleet.runtime.local.Processes;
+import io.pgfleet.testkit.EmbeddedKafkaBroker;
+import io.pgfleet.testkit.PostgresServer;
+import io.pgfleet.testkit.S3Server;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Everything pgfleet needs on one machine, on loopback: an embedded Kafka broker, a PostgreSQL for
+ * the services' state, an S3 server, and the three services as processes of their own with the
+ * local driver. All data lives under one directory, so stopping and starting again resumes.
+ */
+final class LocalStack implements AutoCloseable {
+
+    /** The services: name, module, main class, HTTP port offset. */
+    private record Service(String name, String module, String mainClass, int port) {
+    }
+
+    /** The ports: Kafka, its controller, state PostgreSQL, S3, then the three services. */
+    record Ports(int kafka, int controller, int state, int s3, int provisioner, int userManager, int backupWorker) {
+
+        static Ports from(int base) {
+            return new Ports(base, base + 1, base + 2, base + 3, base + 4, base + 5, base + 6);
+        }
+    }
+
+    private final Path home;
+    private final Path dataDir;
+    private final Ports ports;
+    private final PrintWriter out;
+    private EmbeddedKafkaBroker kafka;
+    private PostgresServer state;
+    private S3Server s3;
+    private final Map<String, Process> services = new LinkedHashMap<>();
+
+    LocalStack(Path home, Path dataDir, Ports ports, PrintWriter out) {
+        this.home = home;
+        this.dataDir = dataDir;
+        this.ports = ports;
+        this.out = out;
+    }
+
+    private List<Service> serviceList() {
+        return List.of(new Service("provisioner", "provisioner", "io.pgfleet.provisioner.Application", ports.provisioner()),
+                new Service("user-manager", "user-manager", "io.pgfleet.usermanager.Application", ports.userManager()),
+                new Service("backup-worker", "backup-worker", "io.pgfleet.backup.Application", ports.backupWorker()));
+    }
+
+    String bootstrapServers() {
+        return "127.0.0.1:" + ports.kafka();
+    }
+
+    String url(String service) {
+        return "http://127.0.0.1:" + serviceList().stream().filter(s -> s.name().equals(service)).findFirst().orElseThrow().port();
+    }
+
+    /** Starts everything and waits until every service reports healthy. */
+    void start(Duration timeout) throws Exception {
+        for (int port : List.of(ports.kafka(), ports.controller(), ports.state(), ports.s3(), ports.provisioner(), ports.userManager(),
+                ports.backupWorker())) {
+            requireFree(port);
+        }
+        Files.createDirectories(dataDir.resolve("logs"));
+        Path clusters = dataDir.resolve("clusters");
+        Files.createDirectories(clusters);
+        clusters.toFile().setExecutable(true, false); // PostgreSQL (another account) must traverse it
+        dataDir.toFile().setExecutable(true, false);
+
+        out.println("data directory  " + dataDir);
+        out.flush();
+        kafka = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), ports.kafka(), ports.controller(), false);
+        out.println("kafka           " + bootstrapServers() + " (embedded KRaft broker)");
+        out.flush();
+        state = PostgresServer.startKept(dataDir.resolve("state"), ports.state());
+        try (Connection c = state.connect("postgres"); Statement sql = c.createStatement();
+             ResultSet exists = sql.executeQuery("SELECT 1 FROM pg_database WHERE datname = 'pgfleet'")) {
+            if (!exists.next()) {
+                sql.execute("CREATE DATABASE pgfleet");
+            }
+        }
+        out.println("state postgres  " + state.jdbcUrl("pgfleet"));
+        out.flush();
+        s3 = S3Server.startOpen(dataDir.resolve("s3"), ports.s3());
+        out.println("s3              " + s3.endpoint() + " (every backup endpoint is served here)");
+        out.flush();
+
+        for (Service service : serviceList()) {
+            services.put(service.name(), launch(service, clusters));
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Service service : serviceList()) {
+            awaitHealthy(service, deadline);
+            out.println(String.format("%-15s http://127.0.0.1:%d (log: %s)", service.name(), service.port(), log(service)));
+            out.flush();
+        }
+    }
+
+    private Process launch(Service service, Path clusters) throws IOException {
+        Path moduleDir = home.resolve(service.module()).resolve("target");
+        Path classpathFile = moduleDir.resolve("classpath.txt");
+        if (!Files.exists(classpathFile)) {
+            throw new IllegalStateException(service.name() + " is not built (" + classpathFile + " is missing): run mvn package -DskipTests in "
+                    + home);
+        }
+        String classpath = moduleDir.resolve("classes") + java.io.File.pathSeparator + Files.readString(classpathFile).strip();
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", classpath, service.mainClass()));
+        ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
+                log(service).toFile()));
+        Map<String, String> env = builder.environment();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
+        env.put("PGFLEET_DB_URL", state.jdbcUrl("pgfleet"));
+        env.put("PGFLEET_DB_USER", PostgresServer.SUPERUSER);
+        env.put("PGFLEET_DB_PASSWORD", state.password());
+        env.put("PGFLEET_HTTP_PORT", Integer.toString(service.port()));
+        env.put("PGFLEET_DRIVER", "local");
+        env.put("PGFLEET_LOCAL_DATA_ROOT", clusters.toString());
+        env.put("PGFLEET_JOBS_INSTANCE_ID", "local-" + service.name());
+        env.put("PGFLEET_BACKUP_S3_ENDPOINT_OVERRIDE", s3.endpoint());
+        env.put("PGFLEET_BACKUP_TICK", "5s");
+        return builder.start();
+    }
+
+    private Path log(Service service) {
+        return dataDir.resolve("logs").resolve(service.name() + ".log");
+    }
+
+    private void awaitHealthy(Service service, long deadline) throws InterruptedException {
+        // polled: the service is a process of its own
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Process process = services.get(service.name());
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(service.name() + " stopped with exit code " + process.exitValue() + "; see " + log(service));
+            }
+            try {
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/health"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                if (health.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(service.name() + " did not become healthy in time; see " + log(service));
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+        }
+    }
+
+    private static void requireFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new IllegalStateException("port " + port + " on 127.0.0.1 is taken (is pgfleet up already running? choose others with "
+                    + "--base-port)");
+        }
+    }
+
+    /** Stops the services, the instances they run, then the servers. */
+    @Override
+    public void close() {
+        List<Process> running = new ArrayList<>(services.values());
+        running.forEach(Process::destroy);
+        for (Process process : running) {
+            try {
+                if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        stopInstances(dataDir.resolve("clusters"));
+        if (s3 != null) {
+            s3.close();
+        }
+        if (state != null) {
+            state.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    /** Every PostgreSQL instance the provisioner started, by the pid in its postmaster.pid (fast shutdown). */
+    static void stopInstances(Path clusters) {
+        if (!Files.isDirectory(clusters)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(clusters)) {
+            List<Long> pids = new ArrayList<>();
+            files.filter(f -> f.getFileName().toString().equals("postmaster.pid")).forEach(f -> {
+                try {
+                    pids.add(Long.parseLong(Files.readAllLines(f).get(0).trim()));
+                } catch (IOException | RuntimeException e) {
+                    // a file being removed
+                }
+            });
+            for (long pid : pids) {
+                if (Processes.isRunning(pid)) {
+                    new ProcessBuilder("kill", "-INT", Long.toString(pid)).start().waitFor();
+                }
+            }
+            for (long pid : pids) {
+                Processes.awaitExit(pid, Duration.ofSeconds(30));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

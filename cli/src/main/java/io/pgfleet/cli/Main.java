@@ -1,0 +1,41 @@
+package io.pgfleet.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code pgfleet} command. */
+@Command(name = "pgfleet", mixinStandardHelpOptions = true, version = "pgfleet 0.1.0",
+        description = "Run PostgreSQL for many tenants: a local stack, commands published to Kafka, their status followed.",
+        subcommands = {UpCli.class, DemoCli.class, ApplyCli.class, ScaleCli.class, AddUserCli.class, AddExtensionCli.class,
+                BackupCli.class, RestoreCli.class, StatusCli.class, EventsCli.class, ConnectCli.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line; errors are one clear line on stderr, never a stack trace. */
+    public static int run(String... args) {
+        return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** The same, writing to these. */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
+            line.getErr().println("pgfleet: " + message(e));
+            return 1;
+        });
+        return commandLine.execute(args);
+    }
+
+    private static String message(Throwable e) {
+        Throwable cause = e;
+        while (cause.getMessage() == null && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+}

@@ -1,0 +1,46 @@
+package io.pgfleet.cli;
+
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.command.CommandType;
+import java.io.PrintWriter;
+import java.time.Duration;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** What every command that publishes shares: Kafka options, --wait and --timeout. */
+abstract class Publishing {
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = {"-w", "--wait"}, description = "Wait for every service that takes the command to say how it ended; "
+            + "exit 0 only if all succeeded (1: one failed, 2: rejected, 3: no answer in time).")
+    boolean await;
+
+    @Option(names = "--timeout", defaultValue = "15m", converter = DurationConverter.class,
+            description = "How long --wait waits (e.g. 90s, 15m; default ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Publishes the command, and with --wait follows it to its end. */
+    int publish(CommandType type, InstanceKey instance, Object payload) {
+        PrintWriter out = spec.commandLine().getOut();
+        Kafka client = kafka.kafka();
+        if (!await) {
+            String id = client.publish(type, instance, payload);
+            out.println(type.id() + " " + instance + " published: command " + id);
+            out.flush();
+            return Outcome.OK;
+        }
+        try (Kafka.StatusReader reader = client.statusReader(false)) {
+            String id = client.publish(type, instance, payload);
+            out.println(type.id() + " " + instance + " published: command " + id);
+            out.flush();
+            return Outcome.await(reader, id, type, timeout, out);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.pgfleet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgfleet.events.examples.ReferenceExamples;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line without any server: help, refusals, examples. */
+class CommandLineTest {
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : List.of("up", "demo", "apply", "scale", "add-user", "add-extension", "backup", "restore", "status", "events",
+                "connect")) {
+            Run help = run(command, "--help");
+            assertThat(help.code()).as(command).isZero();
+            assertThat(help.out()).as(command).contains("Usage: pgfleet " + command);
+        }
+        assertThat(run("--help").out()).contains("apply", "restore", "events");
+    }
+
+    @Test
+    void aDocumentThatDoesNotParseIsRefusedWithEveryErrorAndNothingIsPublished(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, """
+                apiVersion: apps.cozystack.io/v1alpha1
+                kind: Postgres
+                metadata:
+                  name: broken
+                spec:
+                  replicas: many
+                  colour: blue
+                """);
+        // No Kafka listens on port 1: a refusal before publishing never gets that far.
+        Run run = run("apply", "-f", bad.toString(), "--bootstrap-servers", "127.0.0.1:1");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("nothing was published", "spec.replicas", "spec.colour");
+    }
+
+    @Test
+    void errorsAreOneLineWithoutAStackTrace() {
+        Run missing = run("apply", "-f", "/no/such/file.yaml");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err().strip()).isEqualTo("pgfleet: no such file: /no/such/file.yaml");
+
+        Run unknown = run("scale", "pg", "--replicas", "three");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("--replicas").doesNotContain("at io.pgfleet");
+
+        Run noStatus = run("status", "pg", "--provisioner-url", "http://127.0.0.1:1", "--user-manager-url", "http://127.0.0.1:1",
+                "--backup-worker-url", "http://127.0.0.1:1");
+        assertThat(noStatus.code()).isEqualTo(1);
+        assertThat(noStatus.err().strip()).startsWith("pgfleet: no answer from http://127.0.0.1:1").doesNotContain("\n");
+    }
+
+    @Test
+    void theExamplesDirectoryHoldsTheReferenceExamplesUnchanged() throws Exception {
+        Path home = Path.of(System.getProperty("pgfleet.home", ".."));
+        for (ReferenceExamples.Block block : ReferenceExamples.documents()) {
+            String name = block.text().lines().filter(l -> l.startsWith("  name: ")).findFirst().orElseThrow().substring(8).strip();
+            assertThat(Files.readString(home.resolve("examples").resolve(name + ".yaml"))).as(name).isEqualTo(block.text());
+        }
+    }
+}
