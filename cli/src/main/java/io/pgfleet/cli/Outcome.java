@@ -42,7 +42,13 @@ final class Outcome {
         Map<String, StatusEvent> finals = new LinkedHashMap<>();
         List<String> services = services(type);
         long deadline = System.nanoTime() + timeout.toNanos();
+        long settled = Long.MAX_VALUE; // once one service failed, the outcome is known: the others get a moment to say theirs
         while (finals.size() < services.size()) {
+            if (System.nanoTime() > settled) {
+                out.println("not waiting for " + String.join(", ", services.stream().filter(s -> !finals.containsKey(s)).toList())
+                        + ": the command did not succeed");
+                break;
+            }
             if (System.nanoTime() > deadline) {
                 out.println("no answer within " + timeout.toSeconds() + "s from: "
                         + String.join(", ", services.stream().filter(s -> !finals.containsKey(s)).toList()));
@@ -56,6 +62,9 @@ final class Outcome {
                 print(event, out);
                 if (FINAL.contains(event.phase())) {
                     finals.put(event.service(), event);
+                    if (event.phase() != Phase.SUCCEEDED) {
+                        settled = Math.min(settled, System.nanoTime() + Duration.ofSeconds(3).toNanos());
+                    }
                 }
             }
             out.flush();

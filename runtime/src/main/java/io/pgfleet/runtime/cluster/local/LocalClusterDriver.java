@@ -147,7 +147,7 @@ public class LocalClusterDriver implements ClusterDriver {
         String standbyNames = member.isPrimary()
                 ? SyncQuorum.standbyNames(desired.minSyncReplicas(), desired.maxSyncReplicas(), standbys) : "";
         LocalMember primary = members.get(0);
-        return new MemberConfig(settings.listenAddresses(desired.external()), member.port(), member.dir(),
+        return new MemberConfig(settings.listenAddresses(desired.external()), member.port(), member.socketDir(),
                 members.get(0).name().replaceFirst("-1$", ""), standbyNames, desired.parameters(), desired.external(),
                 member.isPrimary() ? null : member.primaryConninfo(primary)).files();
     }

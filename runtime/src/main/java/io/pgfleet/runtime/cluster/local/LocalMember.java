@@ -58,6 +58,28 @@ final class LocalMember {
         return instance.dir().resolve("member-" + index);
     }
 
+    /**
+     * Where PostgreSQL puts its Unix socket: the member directory, or, when that path is too long
+     * for a socket address (108 bytes), a short directory under /tmp named after it.
+     */
+    Path socketDir() {
+        Path dir = dir();
+        if (dir.toString().length() + "/.s.PGSQL.65535.lock".length() < 100) {
+            return dir;
+        }
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(dir.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Path shortDir = Path.of("/tmp", "pgfleet-socket-" + java.util.HexFormat.of().formatHex(hash).substring(0, 16));
+            if (!Files.isDirectory(shortDir)) {
+                LocalFiles.mkdir(shortDir, "rwx------");
+                settings.osUser().own(shortDir);
+            }
+            return shortDir;
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     Path dataDir() {
         return dir().resolve("data");
     }

@@ -1,0 +1,172 @@
+package io.pgfleet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.runtime.cluster.ClusterSpec;
+import io.pgfleet.runtime.cluster.kubernetes.KubernetesClusterDriver;
+import io.pgfleet.runtime.credentials.KubernetesCredentialStore;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The Helm chart: lint, render, parse the manifests with fabric8, and RBAC against the calls the code makes. */
+@EnableKubernetesMockClient(crud = true)
+class HelmChartTest {
+
+    static KubernetesClient client;
+    static KubernetesMockServer server;
+
+    private static final Path CHART = Path.of(System.getProperty("pgfleet.home", "..")).resolve("helm/pgfleet").toAbsolutePath().normalize();
+    private static final Pattern API_PATH = Pattern.compile("/(?:api/v1|apis/([^/]+)/[^/]+)/namespaces/[^/]+/([^/?]+)(/[^/?]+)?(\\?.*)?");
+
+    private static List<HasMetadata> render() {
+        String yaml = new Helm(CHART).template().withName("fleet").withNamespace("pgfleet-system")
+                .set("kafka.bootstrapServers", "kafka:9092").set("database.url", "jdbc:postgresql://db:5432/pgfleet")
+                .set("backup.defaultCredentialsSecret", "backup-defaults").call();
+        return client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
+    }
+
+    private static <T extends HasMetadata> List<T> of(List<HasMetadata> items, Class<T> type) {
+        return items.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    @Test
+    void theChartLints() {
+        LintResult lint = new Helm(CHART).lint().strict().call();
+        assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+    }
+
+    @Test
+    void theRenderedManifestsDeployTheThreeServicesWithProbesMetricsAndDisruptionBudgets() {
+        List<HasMetadata> items = render();
+        List<Deployment> deployments = of(items, Deployment.class);
+        assertThat(deployments).extracting(d -> d.getMetadata().getName())
+                .containsExactlyInAnyOrder("fleet-provisioner", "fleet-user-manager", "fleet-backup-worker");
+        for (Deployment deployment : deployments) {
+            Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health/liveness");
+            assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health/readiness");
+            assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("prometheus.io/path", "/prometheus");
+            assertThat(container.getEnv()).anySatisfy(e -> {
+                assertThat(e.getName()).isEqualTo("KAFKA_BOOTSTRAP_SERVERS");
+                assertThat(e.getValue()).isEqualTo("kafka:9092");
+            });
+            assertThat(container.getEnv()).anySatisfy(e -> {
+                assertThat(e.getName()).isEqualTo("PGFLEET_DB_PASSWORD");
+                assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("pgfleet-db");
+            });
+            assertThat(container.getEnv()).anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("PGFLEET_DRIVER=kubernetes"));
+            assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(deployment.getMetadata().getName());
+        }
+        Container backup = deployments.stream().filter(d -> d.getMetadata().getName().endsWith("backup-worker")).findFirst().orElseThrow()
+                .getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(backup.getEnv()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("PGFLEET_BACKUP_DEFAULT_CREDENTIALS_RESTIC_PASSWORD"));
+        assertThat(of(items, PodDisruptionBudget.class)).hasSize(3).allSatisfy(p -> assertThat(p.getSpec().getMinAvailable().getIntVal()).isEqualTo(1));
+        assertThat(of(items, ServiceAccount.class)).hasSize(3);
+        assertThat(of(items, ClusterRoleBinding.class)).hasSize(3)
+                .allSatisfy(b -> assertThat(b.getSubjects().get(0).getNamespace()).isEqualTo("pgfleet-system"));
+    }
+
+    @Test
+    void requiredValuesAreNamedWhenMissing() {
+        assertThatThrownBy(() -> new Helm(CHART).template().withName("fleet").call()).hasMessageContaining("kafka.bootstrapServers is required");
+    }
+
+    @Test
+    void eachServiceMayMakeExactlyTheKubernetesCallsItsCodeMakes() throws Exception {
+        Map<String, ClusterRole> roles = new java.util.HashMap<>();
+        of(render(), ClusterRole.class).forEach(r -> roles.put(r.getMetadata().getName().replace("fleet-", ""), r));
+
+        KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
+        InstanceKey key = new InstanceKey("tenant-r", "pg-rbac");
+        client.secrets().inNamespace("tenant-r").resource(new SecretBuilder().withNewMetadata().withName("pg-rbac-superuser").endMetadata()
+                .addToData("username", b64("postgres")).addToData("password", b64("pw")).build()).create();
+        drain();
+
+        // The provisioner: create, observe, change, expose and unexpose, reach, delete.
+        driver.apply(key, new ClusterSpec(true, "10Gi", 3, "replicated", Map.of(), 0, 1));
+        driver.apply(key, new ClusterSpec(false, "10Gi", 4, "replicated", Map.of(), 0, 1));
+        driver.observe(key);
+        driver.primary(key);
+        driver.delete(key);
+        Set<String> provisioner = drain();
+
+        driver.apply(key, new ClusterSpec(false, "10Gi", 1, "replicated", Map.of(), 0, 0));
+        drain();
+        // The user-manager and the backup-worker: reach the instance, keep credentials.
+        driver.primary(key);
+        KubernetesCredentialStore users = new KubernetesCredentialStore(client, "credentials");
+        users.read(key);
+        users.write(key, Map.of("alice", "a"));
+        users.write(key, Map.of("bob", "b"));
+        Set<String> userManager = drain();
+        driver.primary(key);
+        KubernetesCredentialStore backup = new KubernetesCredentialStore(client, "backup-credentials");
+        backup.read(key);
+        backup.write(key, Map.of("resticPassword", "r"));
+        backup.write(key, Map.of("resticPassword", "s"));
+        Set<String> backupWorker = drain();
+
+        assertThat(granted(roles.get("provisioner"))).isEqualTo(provisioner);
+        assertThat(granted(roles.get("user-manager"))).isEqualTo(userManager);
+        assertThat(granted(roles.get("backup-worker"))).isEqualTo(backupWorker);
+    }
+
+    /** The calls sent since the last drain, as {@code group/resource:verb}. */
+    private static Set<String> drain() throws InterruptedException {
+        Set<String> calls = new TreeSet<>();
+        RecordedRequest request;
+        while ((request = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+            Matcher path = API_PATH.matcher(request.getPath());
+            assertThat(path.matches()).as(request.getPath()).isTrue();
+            String group = path.group(1) == null ? "" : path.group(1);
+            boolean named = path.group(3) != null;
+            String verb = switch (request.getMethod()) {
+                case "GET" -> named ? "get" : (request.getPath().contains("watch=true") ? "watch" : "list");
+                case "POST" -> "create";
+                case "PUT" -> "update";
+                case "PATCH" -> "patch";
+                case "DELETE" -> named ? "delete" : "deletecollection";
+                default -> request.getMethod();
+            };
+            calls.add(group + "/" + path.group(2) + ":" + verb);
+        }
+        return calls;
+    }
+
+    private static Set<String> granted(ClusterRole role) {
+        Set<String> granted = new TreeSet<>();
+        role.getRules().forEach(rule -> rule.getApiGroups().forEach(group -> rule.getResources().forEach(resource ->
+                rule.getVerbs().forEach(verb -> granted.add(group + "/" + resource + ":" + verb)))));
+        return granted;
+    }
+
+    private static String b64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,233 @@
+package io.pgfleet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The real {@code pgfleet} script end to end: {@code up}, the reference's complete example applied
+ * with {@code --wait}, a backup, a restore, {@code status}, {@code events}, a clean stop with nothing
+ * left running, and a second {@code up} that resumes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PgfleetCommandIT {
+
+    private static final Duration SLOW = Duration.ofMinutes(5);
+
+    private final Path home = Path.of(System.getProperty("pgfleet.home")).toAbsolutePath().normalize();
+    private Path dataDir;
+    private int basePort;
+    private Process up;
+    private Path upLog;
+
+    private record Result(int code, String output) {
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        dataDir = Files.createTempDirectory("pgfleet-cli-it-");
+        basePort = freeBlock(7);
+        up = startUp();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (up != null && up.isAlive()) {
+            stopUp();
+        }
+        LocalStack.stopInstances(dataDir.resolve("clusters"));
+    }
+
+    private Process startUp() throws IOException {
+        upLog = Files.createTempFile(dataDir, "up-", ".log");
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("pgfleet").toString(), "up", "--data-dir", dataDir.toString(),
+                "--base-port", Integer.toString(basePort)).redirectErrorStream(true).redirectOutput(upLog.toFile());
+        builder.environment().put("PGFLEET_NO_BUILD", "1");
+        Process process = builder.start();
+        await().atMost(SLOW).until(() -> Files.readString(upLog).contains("pgfleet is up") || !process.isAlive());
+        assertThat(process.isAlive()).as(Files.readString(upLog)).isTrue();
+        return process;
+    }
+
+    private void stopUp() throws Exception {
+        up.destroy(); // SIGTERM, as a service manager would; Ctrl-C (SIGINT) takes the same path
+        assertThat(up.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(Files.readString(upLog)).contains("stopped");
+    }
+
+    private Result pgfleet(String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of(home.resolve("pgfleet").toString()));
+        argv.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
+        Map<String, String> env = builder.environment();
+        env.put("PGFLEET_NO_BUILD", "1");
+        env.put("PGFLEET_BOOTSTRAP_SERVERS", "127.0.0.1:" + basePort);
+        env.put("PGFLEET_PROVISIONER_URL", "http://127.0.0.1:" + (basePort + 4));
+        env.put("PGFLEET_USER_MANAGER_URL", "http://127.0.0.1:" + (basePort + 5));
+        env.put("PGFLEET_BACKUP_WORKER_URL", "http://127.0.0.1:" + (basePort + 6));
+        env.put("PGFLEET_DATA_DIR", dataDir.toString());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(10, TimeUnit.MINUTES)).isTrue();
+        return new Result(process.exitValue(), output);
+    }
+
+    @Test
+    @Order(1)
+    void upPrintsWhereEverythingListens() throws Exception {
+        String printed = Files.readString(upLog);
+        assertThat(printed).contains("kafka           127.0.0.1:" + basePort, "provisioner     http://127.0.0.1:" + (basePort + 4),
+                "user-manager    http://127.0.0.1:" + (basePort + 5), "backup-worker   http://127.0.0.1:" + (basePort + 6), "s3 ");
+    }
+
+    @Test
+    @Order(2)
+    void theCompleteExampleIsAppliedAndWaitedFor() throws Exception {
+        Result apply = pgfleet("apply", "-f", home.resolve("examples/postgres-complete.yaml").toString(), "--wait");
+        assertThat(apply.code()).as(apply.output()).isZero();
+        assertThat(apply.output()).contains("provisioner    SUCCEEDED", "user-manager   SUCCEEDED", "backup-worker  SUCCEEDED");
+
+        try (Connection admin = connect("postgres-complete", "admin", "myapp"); Statement sql = admin.createStatement()) {
+            sql.execute("CREATE TABLE orders (id int PRIMARY KEY, item text)");
+            sql.execute("INSERT INTO orders VALUES (1, 'book'), (2, 'pen')");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aBackupAndARestoreBringTheDataBack() throws Exception {
+        Result backup = pgfleet("backup", "postgres-complete", "--wait");
+        assertThat(backup.code()).as(backup.output()).isZero();
+        assertThat(backup.output()).contains("saving database myapp", "backup-worker  SUCCEEDED");
+
+        try (Connection admin = connect("postgres-complete", "admin", "myapp"); Statement sql = admin.createStatement()) {
+            sql.execute("DELETE FROM orders");
+        }
+        Result restore = pgfleet("restore", "postgres-complete", "--database", "myapp", "--wait");
+        assertThat(restore.code()).as(restore.output()).isZero();
+        try (Connection admin = connect("postgres-complete", "admin", "myapp"); Statement sql = admin.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT count(*) FROM orders")) {
+            rows.next();
+            assertThat(rows.getInt(1)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void statusAndEventsShowWhatHappened() throws Exception {
+        Result status = pgfleet("status", "postgres-complete");
+        assertThat(status.code()).as(status.output()).isZero();
+        assertThat(status.output()).contains("cluster    READY", "primary", "database   myapp", "database   analytics", "SUCCEEDED on-demand");
+
+        Result events = pgfleet("events", "--instance", "postgres-complete");
+        assertThat(events.code()).isZero();
+        assertThat(events.output()).contains("provisioner    provision     SUCCEEDED", "backup-worker  backup        SUCCEEDED",
+                "backup-worker  restore       SUCCEEDED");
+        assertThat(events.output()).doesNotContain("secure-admin-password", "your-restic-password", "your-s3-secret-key");
+    }
+
+    @Test
+    @Order(5)
+    void aRejectedDocumentPrintsEveryErrorWithItsPath() throws Exception {
+        Path bad = dataDir.resolve("bad.yaml");
+        Files.writeString(bad, Files.readString(home.resolve("examples/postgres-dev.yaml")).replace("replicas: 1", "replicas: 0")
+                .replace("- hstore", "- plperlu"));
+        Result apply = pgfleet("apply", "-f", bad.toString(), "--wait");
+        assertThat(apply.code()).as(apply.output()).isEqualTo(2);
+        assertThat(apply.output()).contains("REJECTED", "spec.replicas: must be at least 1", "spec.databases.dev_db.extensions");
+    }
+
+    @Test
+    @Order(6)
+    void aStopLeavesNothingRunningAndTheNextUpResumes() throws Exception {
+        stopUp();
+        assertThat(processesUsing(dataDir)).isEmpty();
+
+        up = startUp();
+        await().atMost(SLOW).untilAsserted(() -> {
+            Result status = pgfleet("status", "postgres-complete");
+            assertThat(status.output()).contains("cluster    READY: 3 of 3 members ready");
+        });
+        try (Connection admin = connect("postgres-complete", "admin", "myapp"); Statement sql = admin.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT count(*) FROM orders")) {
+            rows.next();
+            assertThat(rows.getInt(1)).isEqualTo(2);
+        }
+        stopUp();
+        assertThat(processesUsing(dataDir)).isEmpty();
+    }
+
+    /** Via {@code pgfleet connect --with-password}, as a user would before psql. */
+    private Connection connect(String instance, String user, String database) throws Exception {
+        Result connect = pgfleet("connect", instance, "--user", user, "--database", database, "--with-password");
+        assertThat(connect.code()).as(connect.output()).isZero();
+        URI uri = URI.create(connect.output().strip());
+        String[] userInfo = uri.getRawUserInfo().split(":", 2);
+        return DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath(),
+                URLDecoder.decode(userInfo[0], StandardCharsets.UTF_8), URLDecoder.decode(userInfo[1], StandardCharsets.UTF_8));
+    }
+
+    /** Processes whose command line names the data directory (the services, PostgreSQL servers). */
+    private static List<String> processesUsing(Path dataDir) throws IOException {
+        List<String> found = new ArrayList<>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
+                try {
+                    String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+                    String stat = Files.readString(proc.resolve("stat"));
+                    boolean zombie = stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+                    if (!zombie && cmdline.contains(dataDir.toString()) && !cmdline.contains("surefire") && !cmdline.contains("failsafe")) {
+                        found.add(proc.getFileName() + " " + cmdline);
+                    }
+                } catch (IOException e) {
+                    // gone meanwhile
+                }
+            }
+        }
+        return found;
+    }
+
+    private static int freeBlock(int size) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(20_000, 60_000);
+            boolean free = true;
+            for (int port = base; port < base + size && free; port++) {
+                try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                    socket.setReuseAddress(true);
+                } catch (IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no block of " + size + " free ports");
+    }
+}
