@@ -66,7 +66,7 @@ public class LocalClusterDriver implements ClusterDriver {
             LocalMember extra = recorded.get(i);
             if (extra.index() > desired.replicas()) {
                 extra.stop();
-                LocalFiles.deleteTree(extra.dir());
+                extra.deleteFiles();
                 instance.forget(extra.index());
                 return Step.next("member " + extra.name() + " removed");
             }
@@ -354,6 +354,7 @@ public class LocalClusterDriver implements ClusterDriver {
         java.util.Collections.reverse(members);
         for (LocalMember member : members) {
             member.stop();
+            member.deleteFiles();
         }
         LocalFiles.deleteTree(found.get().dir());
         return Step.done("members stopped and removed", Map.of("members", members.size()));

@@ -67,14 +67,25 @@ final class LocalMember {
         if (dir.toString().length() + "/.s.PGSQL.65535.lock".length() < 100) {
             return dir;
         }
+        Path shortDir = shortSocketDir();
+        if (!Files.isDirectory(shortDir)) {
+            LocalFiles.mkdir(shortDir, "rwx------");
+            settings.osUser().own(shortDir);
+        }
+        return shortDir;
+    }
+
+    /** Removes the member's files, its socket directory included (it is stopped). */
+    void deleteFiles() {
+        LocalFiles.deleteTree(dir());
+        LocalFiles.deleteTree(shortSocketDir());
+    }
+
+    private Path shortSocketDir() {
+        Path dir = dir();
         try {
             byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(dir.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            Path shortDir = Path.of("/tmp", "pgfleet-socket-" + java.util.HexFormat.of().formatHex(hash).substring(0, 16));
-            if (!Files.isDirectory(shortDir)) {
-                LocalFiles.mkdir(shortDir, "rwx------");
-                settings.osUser().own(shortDir);
-            }
-            return shortDir;
+            return Path.of("/tmp", "pgfleet-socket-" + java.util.HexFormat.of().formatHex(hash).substring(0, 16));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
