@@ -27,7 +27,7 @@ class CommandLineTest {
     @Test
     void everyCommandHasHelp() {
         for (String command : List.of("up", "demo", "apply", "scale", "add-user", "add-extension", "backup", "restore", "status", "events",
-                "connect")) {
+                "connect", "delete")) {
             Run help = run(command, "--help");
             assertThat(help.code()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: pgfleet " + command);

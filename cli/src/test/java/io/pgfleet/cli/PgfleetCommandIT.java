@@ -62,6 +62,11 @@ class PgfleetCommandIT {
             stopUp();
         }
         LocalStack.stopInstances(dataDir.resolve("clusters"));
+        try (var files = Files.walk(dataDir)) {
+            for (Path path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     private Process startUp() throws IOException {
@@ -179,6 +184,9 @@ class PgfleetCommandIT {
             rows.next();
             assertThat(rows.getInt(1)).isEqualTo(2);
         }
+        Result delete = pgfleet("delete", "postgres-complete", "--wait");
+        assertThat(delete.code()).as(delete.output()).isZero();
+        assertThat(pgfleet("status", "postgres-complete").output()).doesNotContain("cluster    READY");
         stopUp();
         assertThat(processesUsing(dataDir)).isEmpty();
     }
