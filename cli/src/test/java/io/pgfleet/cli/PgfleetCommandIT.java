@@ -71,7 +71,8 @@ class PgfleetCommandIT {
 
     private Process startUp() throws IOException {
         upLog = Files.createTempFile(dataDir, "up-", ".log");
-        ProcessBuilder builder = new ProcessBuilder(home.resolve("pgfleet").toString(), "up", "--data-dir", dataDir.toString(),
+        // In a session of its own, like a terminal's foreground job: Ctrl-C reaches the whole group.
+        ProcessBuilder builder = new ProcessBuilder("setsid", home.resolve("pgfleet").toString(), "up", "--data-dir", dataDir.toString(),
                 "--base-port", Integer.toString(basePort)).redirectErrorStream(true).redirectOutput(upLog.toFile());
         builder.environment().put("PGFLEET_NO_BUILD", "1");
         Process process = builder.start();
@@ -81,7 +82,14 @@ class PgfleetCommandIT {
     }
 
     private void stopUp() throws Exception {
-        up.destroy(); // SIGTERM, as a service manager would; Ctrl-C (SIGINT) takes the same path
+        up.destroy(); // SIGTERM, as a service manager would
+        assertThat(up.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(Files.readString(upLog)).contains("stopped");
+    }
+
+    /** What Ctrl-C in a terminal does: SIGINT to every process of the foreground group (the services included). */
+    private void interruptUp() throws Exception {
+        assertThat(new ProcessBuilder("kill", "-INT", "--", "-" + up.pid()).start().waitFor()).isZero();
         assertThat(up.waitFor(2, TimeUnit.MINUTES)).isTrue();
         assertThat(Files.readString(upLog)).contains("stopped");
     }
@@ -170,8 +178,8 @@ class PgfleetCommandIT {
 
     @Test
     @Order(6)
-    void aStopLeavesNothingRunningAndTheNextUpResumes() throws Exception {
-        stopUp();
+    void ctrlCLeavesNothingRunningAndTheNextUpResumes() throws Exception {
+        interruptUp();
         assertThat(processesUsing(dataDir)).isEmpty();
 
         up = startUp();

@@ -107,7 +107,7 @@ public class BackupCommands implements CommandHandler {
                 BackupConfigRow config = configs.findById(key.toString()).orElseThrow();
                 String id = backupId(now);
                 runs.save(new BackupRunRow(id, key.toString(), command.commandId(), "on-demand", null, settings.repositoryUrl(config, key),
-                        "PENDING", null, null, null, null, null, null, null, false, now));
+                        "PENDING", null, null, null, null, null, null, null, false, now, null));
                 jobs.save(JobRow.pending(key.toString(), command.commandId(), CommandType.BACKUP.id(), json(Map.of("backupId", id)), now));
                 return "backup " + id + " of " + key + " queued";
             }

@@ -43,16 +43,24 @@ public record ResticRepository(String restic, String repository, String region, 
         return new Pipeline.Stage(argv, credentials.environment());
     }
 
+    /** Repositories this process has seen initialised (a wrong password still shows at the next command). */
+    private static final Set<String> INITIALISED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** Creates the repository unless it exists. */
     public void ensureInitialized() {
+        if (INITIALISED.contains(repository)) {
+            return;
+        }
         Pipeline.Result config = Pipeline.run(List.of(stage("cat", "config")), null, timeout);
         if (config.ok()) {
+            INITIALISED.add(repository);
             return;
         }
         String error = config.errors().get(0);
         boolean unreachable = !explain(error).equals(error);
         if (!unreachable && (error.contains("Is there a repository at the following location?") || error.contains("unable to open config file"))) {
             check(Pipeline.run(List.of(stage("init")), null, timeout), "initialising the repository");
+            INITIALISED.add(repository);
             return;
         }
         check(config, "opening the repository");

@@ -72,11 +72,14 @@ public class BackupJob implements JobHandler {
     private final Clock clock;
     private final Duration readyTimeout;
     private final Duration lockTimeout;
+    private final int parallel;
 
     public BackupJob(ClusterDriver driver, BackupSettings settings, PgTools tools, BackupConfigRepository configs, BackupRunRepository runs,
                      BackupResults results, StatusOutbox status, Clock clock,
                      @Value("${pgfleet.backup.ready-timeout:10m}") Duration readyTimeout,
-                     @Value("${pgfleet.backup.lock-timeout:35m}") Duration lockTimeout) {
+                     @Value("${pgfleet.backup.lock-timeout:35m}") Duration lockTimeout,
+                     @Value("${pgfleet.backup.parallel:2}") int parallel) {
+        this.parallel = Math.max(1, parallel);
         this.driver = driver;
         this.settings = settings;
         this.tools = tools;
@@ -97,7 +100,10 @@ public class BackupJob implements JobHandler {
             if (PROVISION.equals(job.commandType())) {
                 results.record(job, Step.done(spec.get("message").asText(), Map.of()));
             } else if (BACKUP.equals(job.commandType())) {
-                results.backupOutcome(job, spec.get("backupId").asText(), backup(job, spec.get("backupId").asText()));
+                String backupId = spec.get("backupId").asText();
+                String[] manifest = new String[1];
+                Step step = backup(job, backupId, manifest);
+                results.backupOutcome(job, backupId, step, manifest[0]);
             } else {
                 results.record(job, restore(job, spec));
             }
@@ -108,7 +114,8 @@ public class BackupJob implements JobHandler {
 
     // ---- backup -------------------------------------------------------------------------------
 
-    private Step backup(JobRow job, String backupId) {
+    /** A backup; {@code manifest[0]} receives the manifest's JSON when it succeeds. */
+    private Step backup(JobRow job, String backupId, String[] manifestOut) {
         InstanceKey key = InstanceKey.parse(job.instance(), "default");
         Optional<BackupConfigRow> config = configs.findById(job.instance());
         if (config.isEmpty()) {
@@ -125,33 +132,25 @@ public class BackupJob implements JobHandler {
         }
         ResticRepository repository = settings.repository(config.get(), key, credentials.get());
         long start = System.nanoTime();
+        boolean retry = runs.findById(backupId).map(run -> run.startedAt() != null).orElse(false);
         runs.started(backupId, Instant.now(clock));
-        List<String> made = new ArrayList<>();
+        List<String> made = java.util.Collections.synchronizedList(new ArrayList<>());
         try {
             repository.ensureInitialized();
-            // An earlier attempt of this backup (the worker stopped half-way) left snapshots: they do not count.
-            made.addAll(repository.snapshots("backup=" + backupId).stream().map(ResticRepository.Snapshot::id).toList());
-            forget(repository, made);
-
+            if (retry) {
+                // An earlier attempt of this backup (the worker stopped half-way) left snapshots: they do not count.
+                made.addAll(repository.snapshots("backup=" + backupId).stream().map(ResticRepository.Snapshot::id).toList());
+                forget(repository, made);
+            }
             List<String> databases = databases(endpoint.get());
             List<String> tags = List.of("pgfleet", "instance=" + key, "backup=" + backupId);
-            Map<String, Manifest.File> files = new LinkedHashMap<>();
-            progress(job, "saving the roles", "globals");
-            ResticRepository.Saved globals = repository.backup(tools.dumpGlobals(endpoint.get()), null, Manifest.GLOBALS, tags);
-            made.add(globals.snapshotId());
-            files.put(Manifest.GLOBALS, new Manifest.File(globals.snapshotId(), globals.bytes()));
-            for (int i = 0; i < databases.size(); i++) {
-                String database = databases.get(i);
-                progress(job, "saving database " + database + " (" + (i + 1) + " of " + databases.size() + ")", database);
-                ResticRepository.Saved saved = repository.backup(tools.dump(endpoint.get(), database), null, Manifest.dumpFile(database), tags);
-                made.add(saved.snapshotId());
-                files.put(Manifest.dumpFile(database), new Manifest.File(saved.snapshotId(), saved.bytes()));
-            }
+            Map<String, Manifest.File> files = saveAll(job, repository, endpoint.get(), databases, tags, made);
             Manifest manifest = new Manifest(backupId, key.toString(), Instant.now(clock), databases, files);
             List<String> manifestTags = new ArrayList<>(tags);
             manifestTags.add("manifest");
             ResticRepository.Saved saved = repository.backup(null, manifest.toJson(), Manifest.FILE, manifestTags);
             made.clear();
+            manifestOut[0] = new String(manifest.toJson(), java.nio.charset.StandardCharsets.UTF_8);
 
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("backupId", backupId);
@@ -177,6 +176,58 @@ public class BackupJob implements JobHandler {
         } catch (SQLException e) {
             forgetQuietly(repository, made);
             return Step.failed("the databases of " + key + " cannot be listed: " + credentials.get().mask(e.getMessage()));
+        }
+    }
+
+    /**
+     * Saves the roles and every database, {@code pgfleet.backup.parallel} at a time (default 2: the
+     * small ones pass while a large one streams). Every save runs to its end; if one failed, the
+     * first failure is thrown (the snapshots made are in {@code made}, to be forgotten).
+     */
+    private Map<String, Manifest.File> saveAll(JobRow job, ResticRepository repository, Endpoint endpoint, List<String> databases,
+                                               List<String> tags, List<String> made) {
+        Map<String, java.util.concurrent.Callable<ResticRepository.Saved>> saves = new LinkedHashMap<>();
+        saves.put(Manifest.GLOBALS, () -> {
+            progress(job, "saving the roles", "globals");
+            return repository.backup(tools.dumpGlobals(endpoint), null, Manifest.GLOBALS, tags);
+        });
+        for (int i = 0; i < databases.size(); i++) {
+            String database = databases.get(i);
+            String message = "saving database " + database + " (" + (i + 1) + " of " + databases.size() + ")";
+            saves.put(Manifest.dumpFile(database), () -> {
+                progress(job, message, database);
+                return repository.backup(tools.dump(endpoint, database), null, Manifest.dumpFile(database), tags);
+            });
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallel);
+        try {
+            Map<String, java.util.concurrent.Future<ResticRepository.Saved>> running = new LinkedHashMap<>();
+            saves.forEach((file, save) -> running.put(file, pool.submit(() -> {
+                ResticRepository.Saved saved = save.call();
+                made.add(saved.snapshotId());
+                return saved;
+            })));
+            Map<String, Manifest.File> files = new LinkedHashMap<>();
+            RuntimeException failure = null;
+            for (Map.Entry<String, java.util.concurrent.Future<ResticRepository.Saved>> save : running.entrySet()) {
+                try {
+                    ResticRepository.Saved saved = save.getValue().get();
+                    files.put(save.getKey(), new Manifest.File(saved.snapshotId(), saved.bytes()));
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return files;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ResticException("interrupted while saving", false);
+        } finally {
+            pool.shutdown();
         }
     }
 
@@ -289,13 +340,19 @@ public class BackupJob implements JobHandler {
         ResticRepository repository = settings.repository(config.get(), source, credentials.get());
         long start = System.nanoTime();
         try {
-            List<ResticRepository.Snapshot> snapshots = repository.snapshots();
-            Optional<ResticRepository.Snapshot> manifestSnapshot = manifestOf(snapshots, wanted);
-            if (manifestSnapshot.isEmpty()) {
-                return Step.failed(wanted == null ? "instance " + source + " has no complete backup"
-                        : "no complete backup '" + wanted + "' of instance " + source);
+            // The catalog knows the backups this service made; the repository is asked only about others.
+            Optional<Manifest> known = catalogManifest(source, wanted);
+            Manifest manifest;
+            if (known.isPresent()) {
+                manifest = known.get();
+            } else {
+                Optional<ResticRepository.Snapshot> manifestSnapshot = manifestOf(repository.snapshots(), wanted);
+                if (manifestSnapshot.isEmpty()) {
+                    return Step.failed(wanted == null ? "instance " + source + " has no complete backup"
+                            : "no complete backup '" + wanted + "' of instance " + source);
+                }
+                manifest = Manifest.fromJson(repository.read(manifestSnapshot.get().id(), Manifest.FILE));
             }
-            Manifest manifest = Manifest.fromJson(repository.read(manifestSnapshot.get().id(), Manifest.FILE));
             if (onlyDatabase != null && !manifest.databases().contains(onlyDatabase)) {
                 return Step.failed("backup " + manifest.backupId() + " has no database '" + onlyDatabase + "' (it has "
                         + String.join(", ", manifest.databases()) + ")");
@@ -338,6 +395,16 @@ public class BackupJob implements JobHandler {
         } catch (SQLException e) {
             return Step.failed("instance " + target + ": " + credentials.get().mask(e.getMessage()));
         }
+    }
+
+    /** From the catalog: the latest good backup of the instance still in the repository, or the one asked for. */
+    private Optional<Manifest> catalogManifest(InstanceKey source, String wanted) {
+        return runs.findByInstanceOrderByCreatedAtDesc(source.toString()).stream()
+                .filter(run -> "SUCCEEDED".equals(run.status()) && !run.forgotten() && run.manifest() != null)
+                .filter(run -> wanted == null || run.id().equals(wanted)
+                        || BackupResults.snapshots(run).values().stream().anyMatch(id -> id.startsWith(wanted) || wanted.startsWith(id)))
+                .findFirst()
+                .map(run -> Manifest.fromJson(run.manifest().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     /** The manifest of the backup asked for (backup id, or the id of any of its snapshots), or the latest. */

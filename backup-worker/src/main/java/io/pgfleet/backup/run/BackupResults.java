@@ -48,14 +48,15 @@ public class BackupResults {
 
     /** A backup's step, also written to the catalog. */
     @Transactional
-    public void backupOutcome(JobRow job, String backupId, Step step) {
+    public void backupOutcome(JobRow job, String backupId, Step step, String manifest) {
         Map<String, Object> details = step.details();
         switch (step.outcome()) {
             case WAIT -> {
             }
             case DONE -> runs.finished(backupId, "SUCCEEDED", Instant.now(clock), json(details.get("databases")), json(details.get("snapshots")),
-                    ((Number) details.get("bytes")).longValue(), ((Number) details.get("durationMs")).longValue(), step.message());
-            case FAILED -> runs.finished(backupId, "FAILED", Instant.now(clock), null, null, null, null, step.message());
+                    ((Number) details.get("bytes")).longValue(), ((Number) details.get("durationMs")).longValue(), step.message(),
+                    manifest);
+            case FAILED -> runs.finished(backupId, "FAILED", Instant.now(clock), null, null, null, null, step.message(), null);
         }
         record(job, step);
     }

@@ -16,10 +16,11 @@ import java.time.Instant;
  * @param snapshots    JSON map: file in the snapshot set ({@code globals.sql}, {@code <db>.dump}, {@code manifest.json}) to snapshot id
  * @param bytes        bytes saved (the dumps' size)
  * @param forgotten    removed from the repository by the retention policy
+ * @param manifest     the {@link Manifest} of a good backup, as JSON
  */
 @MappedEntity("backup_run")
 public record BackupRunRow(@Id String id, String instance, @Nullable String commandId, String trigger, @Nullable Instant scheduledFor,
                            String repository, String status, @Nullable Instant startedAt, @Nullable Instant finishedAt,
                            @Nullable String databases, @Nullable String snapshots, @Nullable Long bytes, @Nullable Long durationMs,
-                           @Nullable String message, boolean forgotten, Instant createdAt) {
+                           @Nullable String message, boolean forgotten, Instant createdAt, @Nullable String manifest) {
 }

@@ -49,7 +49,7 @@ public class ScheduledRuns {
         InstanceKey key = InstanceKey.parse(due.instance(), "default");
         String id = BackupCommands.backupId(now);
         runs.save(new BackupRunRow(id, due.instance(), id, "scheduled", due.nextRun(), settings.repositoryUrl(due, key), "PENDING",
-                null, null, null, null, null, null, null, false, now));
+                null, null, null, null, null, null, null, false, now, null));
         try {
             jobs.save(JobRow.pending(due.instance(), id, CommandType.BACKUP.id(), Json.mapper().writeValueAsString(Map.of("backupId", id)), now));
         } catch (java.io.IOException e) {

@@ -60,24 +60,36 @@ public final class BackupBenchmark {
                     new Backup(true, "us-east-1", s3.endpoint() + "/bench", "0 3 * * *", null, s3.accessKey(), s3.secretKey(), PASSWORD)));
             expect(fixture, fixture.publisher.publish(CommandType.PROVISION, source, doc));
 
-            long workerBackup = timed(() -> expect(fixture, fixture.publisher.publish(CommandType.BACKUP, source,
-                    new BackupCommand(source.name(), source.namespace()))));
             run(List.of(new Pipeline.Stage(List.of("restic", "--no-cache", "-r", resticRepo(s3, "raw"), "init"), env(s3))));
             PgBinaries pg = PgBinaries.find(Optional.empty());
-            long rawBackup = timed(() -> run(List.of(
-                    pgTool(pg, "pg_dump", endpoint, "-Fc", "-d", "big"),
-                    new Pipeline.Stage(List.of("restic", "--no-cache", "-r", resticRepo(s3, "raw"), "backup", "--stdin", "--stdin-filename",
-                            "big.dump", "--quiet"), env(s3)))));
-
-            long workerRestore = timed(() -> expect(fixture, fixture.publisher.publish(CommandType.RESTORE, viaWorker,
-                    new RestoreCommand(viaWorker.name(), viaWorker.namespace(), source.toString(), null, "big"))));
             Endpoint rawTarget = fixture.driver().primary(viaRaw).orElseThrow();
-            long rawRestore = timed(() -> run(List.of(
-                    new Pipeline.Stage(List.of("restic", "--no-cache", "-r", resticRepo(s3, "raw"), "dump", "latest", "/big.dump"), env(s3)),
-                    pgTool(pg, "pg_restore", rawTarget, "--create", "--exit-on-error", "-d", "postgres"))));
+            // Each way twice, alternating, so neither always meets a warm or a cold cache; the best of each counts.
+            long workerBackup = Long.MAX_VALUE;
+            long rawBackup = Long.MAX_VALUE;
+            long workerRestore = Long.MAX_VALUE;
+            long rawRestore = Long.MAX_VALUE;
+            for (int round = 1; round <= 2; round++) {
+                long raw = timed(() -> run(List.of(
+                        pgTool(pg, "pg_dump", endpoint, "-Fc", "-d", "big"),
+                        new Pipeline.Stage(List.of("restic", "--no-cache", "-r", resticRepo(s3, "raw"), "backup", "--stdin", "--stdin-filename",
+                                "big.dump", "--quiet"), env(s3)))));
+                long worker = timed(() -> expect(fixture, fixture.publisher.publish(CommandType.BACKUP, source,
+                        new BackupCommand(source.name(), source.namespace()))));
+                long rawBack = timed(() -> run(List.of(
+                        new Pipeline.Stage(List.of("restic", "--no-cache", "-r", resticRepo(s3, "raw"), "dump", "latest", "/big.dump"), env(s3)),
+                        pgTool(pg, "pg_restore", rawTarget, "--clean", "--if-exists", "--create", "--exit-on-error", "-d", "postgres"))));
+                long workerBack = timed(() -> expect(fixture, fixture.publisher.publish(CommandType.RESTORE, viaWorker,
+                        new RestoreCommand(viaWorker.name(), viaWorker.namespace(), source.toString(), null, "big"))));
+                System.out.printf("round %d: backup worker %d ms, raw %d ms; restore worker %d ms, raw %d ms%n", round, worker, raw,
+                        workerBack, rawBack);
+                workerBackup = Math.min(workerBackup, worker);
+                rawBackup = Math.min(rawBackup, raw);
+                workerRestore = Math.min(workerRestore, workerBack);
+                rawRestore = Math.min(rawRestore, rawBack);
+            }
 
             System.out.println();
-            System.out.printf("%d MiB database (ms)        worker      raw    ratio (goal <= 1.1x)%n", bytes >> 20);
+            System.out.printf("%d MiB database, best of 2 (ms)   worker      raw    ratio (goal <= 1.1x)%n", bytes >> 20);
             System.out.printf("backup                   %8d %8d   %.2fx%n", workerBackup, rawBackup, (double) workerBackup / rawBackup);
             System.out.printf("restore                  %8d %8d   %.2fx%n", workerRestore, rawRestore, (double) workerRestore / rawRestore);
             System.out.println("(worker: from publishing the command to its SUCCEEDED event; it also saves the roles, the "
