@@ -1,9 +1,5 @@
 package io.pgfleet.testkit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 
 /** Free TCP ports on loopback. */
 public final class Ports {
@@ -16,11 +12,6 @@ public final class Ports {
 
     /** A port nothing listens on right now. */
     public static int free() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return io.pgfleet.runtime.local.LoopbackPorts.free();
     }
 }

@@ -5,8 +5,6 @@ import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -146,10 +144,6 @@ final class LocalInstance {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return io.pgfleet.runtime.local.LoopbackPorts.free();
     }
 }

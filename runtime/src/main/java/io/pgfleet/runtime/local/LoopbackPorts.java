@@ -1,0 +1,54 @@
+package io.pgfleet.runtime.local;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Free ports on 127.0.0.1 for servers this code starts, chosen below the kernel's ephemeral range:
+ * a port from that range (what {@code new ServerSocket(0)} gives) may be taken as the local port of
+ * any outgoing connection between the moment it is found free and the moment the server binds it.
+ */
+public final class LoopbackPorts {
+
+    private static final int LOWEST = 20_000;
+
+    private LoopbackPorts() {
+    }
+
+    /** A port that was free just now, outside the ephemeral range. */
+    public static int free() {
+        int below = ephemeralStart();
+        for (int attempt = 0; attempt < 500; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(LOWEST, below);
+            if (isFree(port)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port on 127.0.0.1 between " + LOWEST + " and " + below);
+    }
+
+    /** Whether a server could bind {@code port} on 127.0.0.1 now. */
+    public static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(false);
+            socket.bind(new java.net.InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int ephemeralStart() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            int start = Integer.parseInt(range.split("\\s+")[0]);
+            return start > LOWEST + 1000 ? start : 32_768;
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
+        }
+    }
+}
