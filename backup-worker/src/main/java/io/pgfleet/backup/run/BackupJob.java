@@ -145,7 +145,8 @@ public class BackupJob implements JobHandler {
             List<String> databases = databases(endpoint.get());
             List<String> tags = List.of("pgfleet", "instance=" + key, "backup=" + backupId);
             Map<String, Manifest.File> files = saveAll(job, repository, endpoint.get(), databases, tags, made);
-            Manifest manifest = new Manifest(backupId, key.toString(), Instant.now(clock), databases, files);
+            List<String> roleNames = roles(endpoint.get()).stream().filter(r -> !r.startsWith("pg_")).sorted().toList();
+            Manifest manifest = new Manifest(backupId, key.toString(), Instant.now(clock), databases, files, roleNames);
             List<String> manifestTags = new ArrayList<>(tags);
             manifestTags.add("manifest");
             ResticRepository.Saved saved = repository.backup(null, manifest.toJson(), Manifest.FILE, manifestTags);
@@ -359,14 +360,18 @@ public class BackupJob implements JobHandler {
             }
             List<String> databases = onlyDatabase == null ? manifest.databases() : List.of(onlyDatabase);
 
-            progress(job, "restoring the roles of backup " + manifest.backupId(), "globals");
-            Manifest.File globalsFile = manifest.files().get(Manifest.GLOBALS);
-            String globals = new String(repository.read(globalsFile.snapshot(), Manifest.GLOBALS), StandardCharsets.UTF_8);
-            String sql = Globals.forInstance(globals, roles(endpoint.get()));
-            io.pgfleet.backup.restic.Pipeline.Result applied = io.pgfleet.backup.restic.Pipeline.run(
-                    List.of(tools.psql(endpoint.get(), "postgres")), sql.getBytes(StandardCharsets.UTF_8), settings.timeout());
-            if (!applied.ok()) {
-                return Step.failed("restoring the roles failed: " + credentials.get().mask(applied.failure()));
+            Set<String> existing = roles(endpoint.get());
+            if (manifest.roles() == null || !existing.containsAll(manifest.roles())) {
+                // Only missing roles are created (existing ones are left as they are): needed only when some are missing.
+                progress(job, "restoring the roles of backup " + manifest.backupId(), "globals");
+                Manifest.File globalsFile = manifest.files().get(Manifest.GLOBALS);
+                String globals = new String(repository.read(globalsFile.snapshot(), Manifest.GLOBALS), StandardCharsets.UTF_8);
+                String sql = Globals.forInstance(globals, existing);
+                io.pgfleet.backup.restic.Pipeline.Result applied = io.pgfleet.backup.restic.Pipeline.run(
+                        List.of(tools.psql(endpoint.get(), "postgres")), sql.getBytes(StandardCharsets.UTF_8), settings.timeout());
+                if (!applied.ok()) {
+                    return Step.failed("restoring the roles failed: " + credentials.get().mask(applied.failure()));
+                }
             }
             long bytes = 0;
             for (int i = 0; i < databases.size(); i++) {

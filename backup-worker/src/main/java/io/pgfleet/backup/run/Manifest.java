@@ -12,8 +12,11 @@ import java.util.Map;
  * backup counts as good exactly when its manifest is in the repository.
  *
  * @param files file in the set ({@code globals.sql}, {@code <db>.dump}) to its snapshot and size
+ * @param roles the names of the instance's roles at backup time (not {@code pg_*}); a restore into an
+ *              instance that has them all needs nothing from {@code globals.sql}, which only creates missing roles
  */
-public record Manifest(String backupId, String instance, Instant time, List<String> databases, Map<String, File> files) {
+public record Manifest(String backupId, String instance, Instant time, List<String> databases, Map<String, File> files,
+                       List<String> roles) {
 
     /** The file holding the roles. */
     public static final String GLOBALS = "globals.sql";
