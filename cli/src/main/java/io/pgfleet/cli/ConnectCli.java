@@ -26,9 +26,6 @@ final class ConnectCli implements Callable<Integer> {
     @Parameters(index = "0", description = "Instance name (or namespace/name).")
     String name;
 
-    @Option(names = {"-n", "--namespace"}, defaultValue = "${env:PGFLEET_NAMESPACE:-default}", description = "Namespace (default ${DEFAULT-VALUE}).")
-    String namespace;
-
     @Option(names = {"-u", "--user"}, description = "The user (default: the first user of the instance).")
     String user;
 
@@ -51,8 +48,8 @@ final class ConnectCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        InstanceKey key = InstanceKey.parse(name, namespace);
-        String path = "/instances/" + key.namespace() + "/" + key.name();
+        InstanceKey key = urls.instance(name);
+        String path = ServiceUrls.path(key);
         JsonNode cluster = ServiceUrls.get(urls.provisioner, path);
         if (cluster == null) {
             throw new IllegalArgumentException("the provisioner does not know instance " + key);

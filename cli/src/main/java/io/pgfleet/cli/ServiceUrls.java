@@ -10,8 +10,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** Where the three services answer HTTP. */
+/** Where the three services answer HTTP, and the namespace of the instance asked about. */
 public class ServiceUrls {
+
+    @Option(names = {"-n", "--namespace"}, defaultValue = "${env:PGFLEET_NAMESPACE:-default}", description = "Namespace (default ${DEFAULT-VALUE}).")
+    String namespace;
 
     @Option(names = "--provisioner-url", defaultValue = "${env:PGFLEET_PROVISIONER_URL:-http://127.0.0.1:9096}",
             description = "The provisioner's HTTP address (default ${DEFAULT-VALUE}).")
@@ -24,6 +27,16 @@ public class ServiceUrls {
     @Option(names = "--backup-worker-url", defaultValue = "${env:PGFLEET_BACKUP_WORKER_URL:-http://127.0.0.1:9098}",
             description = "The backup-worker's HTTP address (default ${DEFAULT-VALUE}).")
     String backupWorker;
+
+    /** The instance a name (or namespace/name) stands for. */
+    io.pgfleet.events.InstanceKey instance(String name) {
+        return io.pgfleet.events.InstanceKey.parse(name, namespace);
+    }
+
+    /** The services' path of an instance's view. */
+    static String path(io.pgfleet.events.InstanceKey key) {
+        return "/instances/" + key.namespace() + "/" + key.name();
+    }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 

@@ -21,9 +21,6 @@ final class StatusCli implements Callable<Integer> {
     @Parameters(index = "0", description = "Instance name (or namespace/name).")
     String name;
 
-    @Option(names = {"-n", "--namespace"}, defaultValue = "${env:PGFLEET_NAMESPACE:-default}", description = "Namespace (default ${DEFAULT-VALUE}).")
-    String namespace;
-
     @Option(names = "--json", description = "The three views as one JSON document.")
     boolean json;
 
@@ -35,8 +32,8 @@ final class StatusCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        InstanceKey key = InstanceKey.parse(name, namespace);
-        String path = "/instances/" + key.namespace() + "/" + key.name();
+        InstanceKey key = urls.instance(name);
+        String path = ServiceUrls.path(key);
         JsonNode cluster = ServiceUrls.get(urls.provisioner, path);
         JsonNode access = ServiceUrls.get(urls.userManager, path);
         JsonNode backup = ServiceUrls.get(urls.backupWorker, path);
