@@ -1,5 +1,8 @@
 package io.pgfleet.backup;
 
+import static io.pgfleet.testkit.Sql.count;
+import static io.pgfleet.testkit.Sql.exec;
+import static io.pgfleet.testkit.Sql.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -391,20 +394,5 @@ class BackupWorkerIT {
         return DriverManager.getConnection(fixture.driver().primary(key).orElseThrow().jdbcUrl(database), user, password);
     }
 
-    private static void exec(Connection connection, String sql) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
-    }
 
-    private static int count(Connection connection, String sql) throws SQLException {
-        return Integer.parseInt(text(connection, sql));
-    }
-
-    private static String text(Connection connection, String sql) throws SQLException {
-        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
-            rows.next();
-            return rows.getString(1);
-        }
-    }
 }

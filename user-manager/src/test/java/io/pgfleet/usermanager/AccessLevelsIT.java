@@ -1,5 +1,8 @@
 package io.pgfleet.usermanager;
 
+import static io.pgfleet.testkit.Sql.count;
+import static io.pgfleet.testkit.Sql.exec;
+import static io.pgfleet.testkit.Sql.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -18,9 +21,7 @@ import io.pgfleet.runtime.cluster.Step;
 import io.pgfleet.testkit.ServiceFixture;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -138,20 +139,5 @@ class AccessLevelsIT {
         return DriverManager.getConnection(endpoint.jdbcUrl("production"), user, password);
     }
 
-    private static void exec(Connection connection, String sql) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
-    }
 
-    private static int count(Connection connection, String sql) throws SQLException {
-        return Integer.parseInt(text(connection, sql));
-    }
-
-    private static String text(Connection connection, String sql) throws SQLException {
-        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
-            rows.next();
-            return rows.getString(1);
-        }
-    }
 }

@@ -1,5 +1,8 @@
 package io.pgfleet.usermanager;
 
+import static io.pgfleet.testkit.Sql.count;
+import static io.pgfleet.testkit.Sql.exec;
+import static io.pgfleet.testkit.Sql.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -244,18 +247,5 @@ class UserManagerIT {
 
     private Connection login(String database, String user, String password) throws SQLException {
         return DriverManager.getConnection(url(database), user, password);
-    }
-
-    private static void exec(Connection connection, String sql) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
-    }
-
-    private static int count(Connection connection, String sql) throws SQLException {
-        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
-            rows.next();
-            return rows.getInt(1);
-        }
     }
 }
