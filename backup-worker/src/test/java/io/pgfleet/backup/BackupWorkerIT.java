@@ -81,7 +81,8 @@ class BackupWorkerIT {
         s3 = S3Server.start();
         secrets.addAll(List.of(s3.accessKey(), s3.secretKey(), PASSWORD));
         bucket = s3.endpoint() + "/backups";
-        worker = fixture.start(Map.of("pgfleet.backup.tick", "200ms"), clock);
+        // sales (about 20 MB) streams into its own snapshot; stock and postgres (about 7.5 MB each) are saved with the roles.
+        worker = fixture.start(Map.of("pgfleet.backup.tick", "200ms", "pgfleet.backup.small-database", "12MB"), clock);
         for (InstanceKey key : List.of(SHOP, COPY)) {
             fixture.track(key);
             await().atMost(SLOW).until(() -> fixture.driver().apply(key, ONE).outcome() == Step.Outcome.DONE);
@@ -96,12 +97,18 @@ class BackupWorkerIT {
             exec(c, "CREATE TABLE orders (id int PRIMARY KEY, item text)");
             exec(c, "INSERT INTO orders SELECT g, 'item ' || g FROM generate_series(1, 1000) g");
             exec(c, "GRANT SELECT ON orders TO shop_reader");
+            pad(c, 100_000);
         }
         try (Connection c = login(SHOP, "stock", "shop_owner", "owner-pass")) {
             exec(c, "CREATE TABLE items (id int PRIMARY KEY, qty int)");
             exec(c, "INSERT INTO items VALUES (1, 10), (2, 20)");
         }
         assertThat(provision(backup("--keep-last=3", PASSWORD)).phase()).isEqualTo(Phase.SUCCEEDED);
+    }
+
+    /** About 12 MB of rows in a table of its own. */
+    private static void pad(Connection c, int rows) throws SQLException {
+        exec(c, "CREATE TABLE padding AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS text FROM generate_series(1, " + rows + ") g");
     }
 
     @AfterAll
@@ -147,14 +154,33 @@ class BackupWorkerIT {
         assertThat(((Number) done.details().get("bytes")).longValue()).isPositive();
         assertThat(done.details()).containsKeys("durationMs", "backupId");
 
-        // Checked with restic itself, not through the service.
-        List<String> paths = new ArrayList<>();
-        resticSnapshots().forEach(s -> paths.add(s.get("paths").get(0).asText()));
-        assertThat(paths).containsExactlyInAnyOrder("/globals.sql", "/postgres.dump", "/sales.dump", "/stock.dump", "/manifest.json");
-        String globals = restic().run(null, "dump", snapshots.get("globals.sql"), "/globals.sql").output();
+        // Checked with restic itself, not through the service: the large database in a snapshot of its own, the roles
+        // and the small databases together in another, the manifest last, all tagged with the backup id.
+        String backupId = (String) done.details().get("backupId");
+        Map<String, String> pathsById = new java.util.HashMap<>();
+        resticSnapshots().forEach(s -> {
+            if (s.get("tags").toString().contains("backup=" + backupId)) {
+                pathsById.put(s.get("short_id").asText(), s.get("paths").get(0).asText());
+            }
+        });
+        assertThat(pathsById).hasSize(3);
+        assertThat(pathsById.get(snapshots.get("sales.dump"))).isEqualTo("/sales.dump");
+        assertThat(pathsById.get(snapshots.get("manifest.json"))).isEqualTo("/manifest.json");
+        String together = snapshots.get("globals.sql");
+        assertThat(snapshots.get("stock.dump")).isEqualTo(together);
+        assertThat(snapshots.get("postgres.dump")).isEqualTo(together);
+        JsonNode manifest = Json.mapper().readTree(restic().run(null, "dump", snapshots.get("manifest.json"), "/manifest.json").output());
+        String globalsPath = manifest.get("files").get("globals.sql").get("path").asText();
+        assertThat(restic().run(null, "ls", together).output()).contains(globalsPath,
+                manifest.get("files").get("stock.dump").get("path").asText(), manifest.get("files").get("postgres.dump").get("path").asText());
+        String globals = restic().run(null, "dump", together, globalsPath).output();
         assertThat(globals).contains("CREATE ROLE shop_owner", "CREATE ROLE shop_reader");
         String salesDump = restic().run(null, "dump", snapshots.get("sales.dump"), "/sales.dump").output();
         assertThat(salesDump).startsWith("PGDMP");
+        assertThat(restic().run(null, "dump", together, manifest.get("files").get("stock.dump").get("path").asText()).output())
+                .startsWith("PGDMP");
+        // The work directory the roles were dumped to is gone.
+        assertThat(java.nio.file.Path.of(globalsPath).getParent()).doesNotExist();
     }
 
     @Test
@@ -211,7 +237,7 @@ class BackupWorkerIT {
             assertThat(backupNow().phase()).isEqualTo(Phase.SUCCEEDED);
         }
         assertThat(manifests()).isEqualTo(3);
-        assertThat(resticSnapshots().size()).isEqualTo(3 * 5);
+        assertThat(resticSnapshots().size()).isEqualTo(3 * 3); // a large database, the rest together, the manifest
         JsonNode catalog = get("/instances/tenant-a/shop/backups");
         int good = 0;
         for (JsonNode run : catalog) {
@@ -228,7 +254,7 @@ class BackupWorkerIT {
     private int manifests() throws Exception {
         int n = 0;
         for (JsonNode s : resticSnapshots()) {
-            if (s.get("paths").get(0).asText().equals("/manifest.json")) {
+            if (s.get("tags").toString().contains("\"manifest\"")) {
                 n++;
             }
         }
@@ -252,9 +278,21 @@ class BackupWorkerIT {
             assertThat(failed.phase()).isEqualTo(Phase.FAILED);
             assertThat(failed.message()).contains("pg_dump exited with 1");
             assertThat(resticSnapshots().size()).isEqualTo(snapshotsBefore);
+            // The manifest's restic, started before the dumps, was stopped without writing and took its lock away.
+            assertThat(restic().run(null, "list", "locks").output()).isBlank();
             List<String> catalog = new ArrayList<>();
             get("/instances/tenant-a/shop/backups").forEach(run -> catalog.add(run.get("status").asText() + " " + run.path("message").asText()));
             assertThat(catalog).anySatisfy(run -> assertThat(run).startsWith("FAILED").contains("pg_dump exited with 1"));
+
+            // The same failure in a database large enough to stream: restic's snapshot of the part it got is forgotten too.
+            try (Connection c = superuser(SHOP, "scratch")) {
+                pad(c, 100_000);
+            }
+            StatusEvent streamed = backupNow();
+            assertThat(streamed.phase()).isEqualTo(Phase.FAILED);
+            assertThat(streamed.message()).contains("saving scratch.dump failed: pg_dump exited with 1");
+            assertThat(resticSnapshots().size()).isEqualTo(snapshotsBefore);
+            assertThat(restic().run(null, "list", "locks").output()).isBlank();
         } finally {
             try (Connection c = superuser(SHOP, "postgres")) {
                 exec(c, "DROP DATABASE scratch WITH (FORCE)");

@@ -69,6 +69,17 @@ public final class Pipeline {
      * @param input written to the first stage's stdin (then closed); {@code null} for none
      */
     public static Result run(List<Stage> stages, byte[] input, Duration timeout) {
+        return start(stages, timeout).finish(input);
+    }
+
+    /**
+     * Starts the stages joined by pipes; the first one's stdin stays open until {@link Running#finish}
+     * gives it its input. A program that reads its input last (restic opens and loads the repository
+     * first) is then ready when the input is known.
+     *
+     * @param timeout how long the programs may run once they have their input
+     */
+    public static Running start(List<Stage> stages, Duration timeout) {
         List<ProcessBuilder> builders = new ArrayList<>();
         List<Path> stderrFiles = new ArrayList<>();
         try {
@@ -80,57 +91,119 @@ public final class Pipeline {
                 builder.redirectError(stderr.toFile());
                 builders.add(builder);
             }
-            List<Process> processes;
-            try {
-                processes = ProcessBuilder.startPipeline(builders);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot start " + String.join(" | ", stages.stream().map(Stage::name).toList())
-                        + ": " + e.getMessage(), e);
-            }
-            Process first = processes.get(0);
+            List<Process> processes = ProcessBuilder.startPipeline(builders);
+            return new Running(stages, processes, stderrFiles, timeout);
+        } catch (IOException e) {
+            deleteAll(stderrFiles);
+            throw new UncheckedIOException("cannot start " + String.join(" | ", stages.stream().map(Stage::name).toList())
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Programs started by {@link #start}: end them with {@link #finish} or {@link #interrupt}. */
+    public static final class Running {
+
+        private final List<Stage> stages;
+        private final List<Process> processes;
+        private final List<Path> stderrFiles;
+        private final Duration timeout;
+        private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+        private final Thread reader;
+
+        private Running(List<Stage> stages, List<Process> processes, List<Path> stderrFiles, Duration timeout) {
+            this.stages = stages;
+            this.processes = processes;
+            this.stderrFiles = stderrFiles;
+            this.timeout = timeout;
             Process last = processes.get(processes.size() - 1);
-            Thread writer = new Thread(() -> write(first.getOutputStream(), input), "stdin of " + stages.get(0).name());
-            writer.setDaemon(true);
-            writer.start();
-            ByteArrayOutputStream output = new ByteArrayOutputStream();
-            Thread reader = new Thread(() -> copy(last.getInputStream(), output), "stdout of " + stages.get(stages.size() - 1).name());
+            this.reader = new Thread(() -> copy(last.getInputStream(), output), "stdout of " + stages.get(stages.size() - 1).name());
             reader.setDaemon(true);
             reader.start();
+        }
 
-            long deadline = System.nanoTime() + timeout.toNanos();
-            List<Integer> codes = new ArrayList<>();
-            boolean timedOut = false;
+        /**
+         * Writes {@code input} to the first program's stdin (then closes it) and waits for every
+         * program to end, at most the time limit.
+         */
+        public Result finish(byte[] input) {
+            Thread writer = new Thread(() -> write(processes.get(0).getOutputStream(), input), "stdin of " + stages.get(0).name());
+            writer.setDaemon(true);
+            writer.start();
+            try {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                List<Integer> codes = new ArrayList<>();
+                boolean timedOut = false;
+                for (Process process : processes) {
+                    long left = deadline - System.nanoTime();
+                    if (timedOut || !process.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+                        timedOut = true;
+                        process.descendants().forEach(ProcessHandle::destroyForcibly);
+                        process.destroyForcibly();
+                        process.waitFor(10, TimeUnit.SECONDS);
+                        codes.add(-1);
+                    } else {
+                        codes.add(process.exitValue());
+                    }
+                }
+                reader.join(10_000);
+                writer.join(1_000);
+                List<String> errors = new ArrayList<>();
+                for (Path file : stderrFiles) {
+                    errors.add(tail(Files.readString(file, StandardCharsets.UTF_8), 8));
+                }
+                return new Result(stages, codes, errors, output.toString(StandardCharsets.UTF_8));
+            } catch (InterruptedException e) {
+                interrupt();
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while running " + stages.get(0).name(), e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                deleteAll(stderrFiles);
+            }
+        }
+
+        /**
+         * Stops the programs before they have their input: SIGINT, as Ctrl-C would (restic then
+         * removes its lock and writes nothing), and a forced stop for any still running 10s later.
+         */
+        public void interrupt() {
             for (Process process : processes) {
-                long left = deadline - System.nanoTime();
-                if (timedOut || !process.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
-                    timedOut = true;
-                    process.descendants().forEach(ProcessHandle::destroyForcibly);
-                    process.destroyForcibly();
-                    process.waitFor(10, TimeUnit.SECONDS);
-                    codes.add(-1);
-                } else {
-                    codes.add(process.exitValue());
+                if (process.isAlive()) {
+                    try {
+                        new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
+                    } catch (IOException e) {
+                        process.destroy(); // no kill program: restic leaves a stale lock, removed by the next unlock
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
             }
-            reader.join(10_000);
-            writer.join(1_000);
-            List<String> errors = new ArrayList<>();
-            for (Path file : stderrFiles) {
-                errors.add(tail(Files.readString(file, StandardCharsets.UTF_8), 8));
-            }
-            return new Result(stages, codes, errors, output.toString(StandardCharsets.UTF_8));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running " + stages.get(0).name(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (Path file : stderrFiles) {
+            for (Process process : processes) {
                 try {
-                    Files.deleteIfExists(file);
-                } catch (IOException ignored) {
-                    // a temporary file left behind
+                    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                        process.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    process.destroyForcibly();
                 }
+                try {
+                    process.getOutputStream().close();
+                } catch (IOException ignored) {
+                    // it has gone
+                }
+            }
+            deleteAll(stderrFiles);
+        }
+    }
+
+    private static void deleteAll(List<Path> files) {
+        for (Path file : files) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a temporary file left behind
             }
         }
     }

@@ -36,6 +36,9 @@ public record ResticRepository(String restic, String repository, String region, 
     public record Saved(String snapshotId, long bytes) {
     }
 
+    /** The tag of the snapshot that completes a backup. */
+    public static final String MANIFEST = "manifest";
+
     /** A stage that runs restic on this repository with these arguments. */
     public Pipeline.Stage stage(String... args) {
         List<String> argv = new ArrayList<>(List.of(restic, "--no-cache", "-r", repository, "-o", "s3.region=" + region));
@@ -77,25 +80,66 @@ public record ResticRepository(String restic, String repository, String region, 
      * @param producer e.g. pg_dump; {@code null} to save {@code input} itself
      */
     public Saved backup(Pipeline.Stage producer, byte[] input, String filename, List<String> tags) {
+        List<Pipeline.Stage> stages = producer == null ? List.of(stdinBackup(filename, tags)) : List.of(producer, stdinBackup(filename, tags));
+        return new Save(filename, Pipeline.start(stages, timeout)).finish(producer == null ? input : null);
+    }
+
+    /**
+     * Starts saving a small file whose content is known later ({@link Save#finish}): restic starts,
+     * derives its key and loads the index now, so the snapshot is written at once when the content comes.
+     */
+    public Save prepareBackup(String filename, List<String> tags) {
+        return new Save(filename, Pipeline.start(List.of(stdinBackup(filename, tags)), timeout));
+    }
+
+    /** Saves the files of a directory in one snapshot (their paths in it are their absolute paths). */
+    public Saved backupDirectory(java.nio.file.Path directory, List<String> tags) {
+        List<String> args = new ArrayList<>(List.of("backup", "--json", "--quiet", "--host", host));
+        tags.forEach(tag -> args.addAll(List.of("--tag", tag)));
+        args.add(directory.toAbsolutePath().toString());
+        return new Save(directory.getFileName().toString(), Pipeline.start(List.of(stage(args.toArray(String[]::new))), timeout)).finish(null);
+    }
+
+    private Pipeline.Stage stdinBackup(String filename, List<String> tags) {
         List<String> args = new ArrayList<>(List.of("backup", "--json", "--quiet", "--stdin", "--stdin-filename", filename, "--host", host));
         tags.forEach(tag -> args.addAll(List.of("--tag", tag)));
-        Pipeline.Stage backup = stage(args.toArray(String[]::new));
-        List<Pipeline.Stage> stages = producer == null ? List.of(backup) : List.of(producer, backup);
-        Pipeline.Result result = Pipeline.run(stages, producer == null ? input : null, timeout);
-        JsonNode summary = lastJson(result.output());
-        if (!result.ok() && summary != null && summary.hasNonNull("snapshot_id")) {
-            // restic saved what it got before the dump failed: that snapshot is not a backup.
-            try {
-                forget(List.of(summary.get("snapshot_id").asText()));
-            } catch (ResticException e) {
-                // without a manifest it never counts; the failure below is what matters
+        return stage(args.toArray(String[]::new));
+    }
+
+    /** A {@code restic backup} under way: {@link #finish} it, or {@link #cancel} it (no snapshot is written). */
+    public final class Save {
+
+        private final String what;
+        private final Pipeline.Running running;
+
+        private Save(String what, Pipeline.Running running) {
+            this.what = what;
+            this.running = running;
+        }
+
+        /**
+         * Gives restic the content ({@code null}: it comes from the pipeline's first program) and waits
+         * for the snapshot. A program feeding restic that failed fails the save; a snapshot restic made of
+         * the part it got is named in the exception ({@link ResticException#leftSnapshot()}).
+         */
+        public Saved finish(byte[] content) {
+            Pipeline.Result result = running.finish(content);
+            JsonNode summary = lastJson(result.output());
+            String snapshot = summary != null && summary.hasNonNull("snapshot_id") ? summary.get("snapshot_id").asText() : null;
+            if (!result.ok()) {
+                ResticException failure = failure(result, "saving " + what);
+                throw new ResticException(failure.getMessage(), failure.locked(), snapshot);
             }
+            if (snapshot == null) {
+                throw new ResticException("restic made no snapshot of " + what, false);
+            }
+            return new Saved(snapshot, summary.path("total_bytes_processed").asLong());
         }
-        check(result, "saving " + filename);
-        if (summary == null || !summary.hasNonNull("snapshot_id")) {
-            throw new ResticException("restic made no snapshot of " + filename, false);
+
+        /** Stops restic before it has the content: it writes no snapshot and removes its lock. */
+        public void cancel() {
+            running.interrupt();
         }
-        return new Saved(summary.get("snapshot_id").asText(), summary.path("total_bytes_processed").asLong());
     }
 
     /** Snapshots of this host carrying all these tags (none: all of the host). */
@@ -122,17 +166,17 @@ public record ResticRepository(String restic, String repository, String region, 
         return snapshots;
     }
 
-    /** Writes a file of a snapshot to the stdin of {@code consumer} (e.g. pg_restore); returns its stdout. */
-    public String dumpInto(String snapshotId, String filename, Pipeline.Stage consumer, String what) {
-        Pipeline.Result result = Pipeline.run(List.of(stage("dump", snapshotId, "/" + filename), consumer), null, timeout);
+    /** Writes a file of a snapshot ({@code path}: its path in the snapshot) to the stdin of {@code consumer} (e.g. pg_restore). */
+    public String dumpInto(String snapshotId, String path, Pipeline.Stage consumer, String what) {
+        Pipeline.Result result = Pipeline.run(List.of(stage("dump", snapshotId, path), consumer), null, timeout);
         check(result, what);
         return result.output();
     }
 
-    /** A file of a snapshot, read whole (small files: manifests, globals). */
-    public byte[] read(String snapshotId, String filename) {
-        Pipeline.Result result = Pipeline.run(List.of(stage("dump", snapshotId, "/" + filename)), null, timeout);
-        check(result, "reading " + filename);
+    /** A file of a snapshot ({@code path}: its path in the snapshot), read whole (small files: manifests, globals). */
+    public byte[] read(String snapshotId, String path) {
+        Pipeline.Result result = Pipeline.run(List.of(stage("dump", snapshotId, path)), null, timeout);
+        check(result, "reading " + path);
         return result.output().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -146,11 +190,23 @@ public record ResticRepository(String restic, String repository, String region, 
         exclusive(args, "forgetting an incomplete backup");
     }
 
-    /** {@code restic forget <flags> --prune} over this host's snapshots. */
+    /**
+     * Applies a retention policy to whole backups: {@code restic forget <flags>} over this host's
+     * manifests (one per complete backup, so the policy counts backups, whatever files each has), then
+     * the other snapshots of every backup whose manifest is gone are forgotten and the repository is
+     * pruned. Snapshots without a {@code backup=} tag are left alone.
+     */
     public void applyRetention(List<String> flags) {
-        List<String> args = new ArrayList<>(List.of("forget", "--host", host, "--prune"));
+        List<String> args = new ArrayList<>(List.of("forget", "--host", host, "--tag", MANIFEST, "--group-by", "host"));
         args.addAll(flags);
         exclusive(args, "applying the retention policy");
+        List<Snapshot> left = snapshots();
+        Set<String> complete = new java.util.HashSet<>();
+        left.stream().filter(s -> s.tags().contains(MANIFEST)).forEach(s -> complete.add(s.tag("backup")));
+        List<String> prune = new ArrayList<>(List.of("forget", "--prune"));
+        left.stream().filter(s -> !s.tags().contains(MANIFEST) && s.tag("backup") != null && !complete.contains(s.tag("backup")))
+                .forEach(s -> prune.add(s.id()));
+        exclusive(prune.size() > 2 ? prune : List.of("prune"), "pruning the repository");
     }
 
     /** Runs a command that needs the repository to itself: after a lock error, stale locks are removed and it is tried once more. */
@@ -168,12 +224,15 @@ public record ResticRepository(String restic, String repository, String region, 
 
 
     private void check(Pipeline.Result result, String what) {
-        if (result.ok()) {
-            return;
+        if (!result.ok()) {
+            throw failure(result, what);
         }
+    }
+
+    private ResticException failure(Pipeline.Result result, String what) {
         String failure = credentials.mask(result.failure());
         boolean locked = failure.contains("repository is already locked") || failure.contains("unable to create lock");
-        throw new ResticException(what + " failed: " + explain(failure), locked);
+        return new ResticException(what + " failed: " + explain(failure), locked);
     }
 
     /** restic's own words, with the usual causes said plainly first. */

@@ -18,15 +18,16 @@ import io.pgfleet.runtime.status.StatusOutbox;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -34,6 +35,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -42,12 +52,14 @@ import org.slf4j.MDC;
  * Takes backups and restores them, one job at a time per instance.
  *
  * <p>A backup saves the roles ({@code globals.sql}) and every database ({@code <db>.dump}, pg_dump's
- * custom format) each as its own snapshot, streamed from the dump program into restic through a
- * pipe, then a manifest snapshot naming them all; every snapshot is tagged with the instance and the
+ * custom format). Small databases ({@link BackupPlan}) and the roles are dumped to a work directory
+ * and saved in one snapshot; each large database streams from pg_dump into restic through a pipe, in
+ * a snapshot of its own; a manifest snapshot naming them all comes last (its restic process starts
+ * with the backup, so it is written at once). Every snapshot is tagged with the instance and the
  * backup id and has the instance as its host. A dump or save that fails fails the backup and the
  * snapshots it made are forgotten, so only complete sets (with a manifest) count. After a good
- * backup the retention policy runs ({@code restic forget <flags> --prune}). A repository locked by
- * a restic process that is gone is unlocked; one locked by a live process is waited for.
+ * backup the retention policy runs over whole backups ({@link ResticRepository#applyRetention}). A
+ * repository locked by a restic process that is gone is unlocked; one locked by a live process is waited for.
  *
  * <p>A restore reads a manifest (the latest, or the one of the backup asked for), creates the roles
  * the instance lacks, then recreates each database from its dump (or one database).
@@ -132,9 +144,12 @@ public class BackupJob implements JobHandler {
         }
         ResticRepository repository = settings.repository(config.get(), key, credentials.get());
         long start = System.nanoTime();
+        LOG.info("backup {} of {} started", backupId, key);
         boolean retry = runs.findById(backupId).map(run -> run.startedAt() != null).orElse(false);
         runs.started(backupId, Instant.now(clock));
-        List<String> made = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> made = Collections.synchronizedList(new ArrayList<>());
+        Path work = settings.workDir().resolve(backupId);
+        ResticRepository.Save manifestSave = null;
         try {
             repository.ensureInitialized();
             if (retry) {
@@ -142,16 +157,22 @@ public class BackupJob implements JobHandler {
                 made.addAll(repository.snapshots("backup=" + backupId).stream().map(ResticRepository.Snapshot::id).toList());
                 forget(repository, made);
             }
-            List<String> databases = databases(endpoint.get());
+            WorkDirectory.delete(work);
+            InstanceCatalog instance = InstanceCatalog.read(endpoint.get());
+            BackupPlan plan = settings.plan(instance.sizes());
             List<String> tags = List.of("pgfleet", "instance=" + key, "backup=" + backupId);
-            Map<String, Manifest.File> files = saveAll(job, repository, endpoint.get(), databases, tags, made);
-            List<String> roleNames = roles(endpoint.get()).stream().filter(r -> !r.startsWith("pg_")).sorted().toList();
-            Manifest manifest = new Manifest(backupId, key.toString(), Instant.now(clock), databases, files, roleNames);
             List<String> manifestTags = new ArrayList<>(tags);
-            manifestTags.add("manifest");
-            ResticRepository.Saved saved = repository.backup(null, manifest.toJson(), Manifest.FILE, manifestTags);
+            manifestTags.add(ResticRepository.MANIFEST);
+            // restic opens the repository for the manifest now, while the dumps run, and writes it at once at the end.
+            manifestSave = repository.prepareBackup(Manifest.FILE, manifestTags);
+            Map<String, Manifest.File> files = saveAll(job, repository, endpoint.get(), plan, tags, made, work);
+            Manifest manifest = new Manifest(backupId, key.toString(), Instant.now(clock), instance.databases(), files, instance.roles());
+            long manifestStart = System.nanoTime();
+            ResticRepository.Saved saved = manifestSave.finish(manifest.toJson());
+            manifestSave = null;
             made.clear();
-            manifestOut[0] = new String(manifest.toJson(), java.nio.charset.StandardCharsets.UTF_8);
+            LOG.info("saved the manifest of backup {} in {} ms", backupId, (System.nanoTime() - manifestStart) / 1_000_000);
+            manifestOut[0] = new String(manifest.toJson(), StandardCharsets.UTF_8);
 
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("backupId", backupId);
@@ -159,7 +180,7 @@ public class BackupJob implements JobHandler {
             files.forEach((file, f) -> snapshots.put(file, f.snapshot()));
             snapshots.put(Manifest.FILE, saved.snapshotId());
             details.put("snapshots", snapshots);
-            details.put("databases", databases);
+            details.put("databases", instance.databases());
             details.put("bytes", files.values().stream().mapToLong(Manifest.File::bytes).sum());
             details.put("repository", repository.repository());
             String retention = retention(repository, config.get(), key);
@@ -167,68 +188,151 @@ public class BackupJob implements JobHandler {
                 details.put("retention", retention);
             }
             details.put("durationMs", (System.nanoTime() - start) / 1_000_000);
-            return Step.done("backup " + backupId + " saved: " + databases.size() + " databases and the roles", details);
+            return Step.done("backup " + backupId + " saved: " + instance.databases().size() + " databases and the roles", details);
         } catch (ResticException e) {
+            manifestSave = cancel(manifestSave);
             forgetQuietly(repository, made);
             if (e.locked()) {
                 return lockedStep(job, repository, e);
             }
             return Step.failed(e.getMessage());
         } catch (SQLException e) {
+            manifestSave = cancel(manifestSave);
             forgetQuietly(repository, made);
             return Step.failed("the databases of " + key + " cannot be listed: " + credentials.get().mask(e.getMessage()));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            manifestSave = cancel(manifestSave);
+            forgetQuietly(repository, made);
+            return Step.failed("the work directory " + work + " cannot be used: " + e.getMessage());
+        } finally {
+            cancel(manifestSave);
+            WorkDirectory.deleteQuietly(work);
         }
     }
 
-    /**
-     * Saves the roles and every database, {@code pgfleet.backup.parallel} at a time (default 2: the
-     * small ones pass while a large one streams). Every save runs to its end; if one failed, the
-     * first failure is thrown (the snapshots made are in {@code made}, to be forgotten).
-     */
-    private Map<String, Manifest.File> saveAll(JobRow job, ResticRepository repository, Endpoint endpoint, List<String> databases,
-                                               List<String> tags, List<String> made) {
-        Map<String, java.util.concurrent.Callable<ResticRepository.Saved>> saves = new LinkedHashMap<>();
-        saves.put(Manifest.GLOBALS, () -> {
-            progress(job, "saving the roles", "globals");
-            return repository.backup(tools.dumpGlobals(endpoint), null, Manifest.GLOBALS, tags);
-        });
-        for (int i = 0; i < databases.size(); i++) {
-            String database = databases.get(i);
-            String message = "saving database " + database + " (" + (i + 1) + " of " + databases.size() + ")";
-            saves.put(Manifest.dumpFile(database), () -> {
-                progress(job, message, database);
-                return repository.backup(tools.dump(endpoint, database), null, Manifest.dumpFile(database), tags);
-            });
+    private static ResticRepository.Save cancel(ResticRepository.Save save) {
+        if (save != null) {
+            save.cancel();
         }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallel);
+        return null;
+    }
+
+    /**
+     * Saves the roles and every database, {@code pgfleet.backup.parallel} programs at a time: the roles
+     * and the small databases are dumped to the work directory (smallest first) and saved in one
+     * snapshot; each large database streams from pg_dump into its own snapshot. The first failure
+     * stops the rest (their programs are interrupted) and is thrown; the snapshots made are in
+     * {@code made}, to be forgotten.
+     */
+    private Map<String, Manifest.File> saveAll(JobRow job, ResticRepository repository, Endpoint endpoint, BackupPlan plan,
+                                               List<String> tags, List<String> made, Path work) throws IOException {
+        WorkDirectory.create(work);
+        int count = plan.together().size() + plan.streamed().size();
+        ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        CompletionService<Map.Entry<String, Manifest.File>> saves = new ExecutorCompletionService<>(pool);
+        Map<String, String> context = MDC.getCopyOfContextMap();
+        Map<String, Manifest.File> files = new TreeMap<>();
         try {
-            Map<String, java.util.concurrent.Future<ResticRepository.Saved>> running = new LinkedHashMap<>();
-            saves.forEach((file, save) -> running.put(file, pool.submit(() -> {
-                ResticRepository.Saved saved = save.call();
-                made.add(saved.snapshotId());
-                return saved;
-            })));
-            Map<String, Manifest.File> files = new LinkedHashMap<>();
-            RuntimeException failure = null;
-            for (Map.Entry<String, java.util.concurrent.Future<ResticRepository.Saved>> save : running.entrySet()) {
-                try {
-                    ResticRepository.Saved saved = save.getValue().get();
-                    files.put(save.getKey(), new Manifest.File(saved.snapshotId(), saved.bytes()));
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (failure == null) {
-                        failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-                    }
-                }
+            int dumps = 0;
+            Path globals = work.resolve(Manifest.GLOBALS);
+            saves.submit(task(context, Manifest.GLOBALS, () -> {
+                progress(job, "saving the roles", "globals");
+                return toFile(tools.dumpGlobals(endpoint, globals), globals);
+            }));
+            dumps++;
+            int number = 0;
+            for (String database : plan.together()) {
+                String message = "saving database " + database + " (" + (++number) + " of " + count + ")";
+                Path file = work.resolve(Manifest.dumpFile(database));
+                saves.submit(task(context, Manifest.dumpFile(database), () -> {
+                    progress(job, message, database);
+                    return toFile(tools.dump(endpoint, database, file), file);
+                }));
+                dumps++;
             }
-            if (failure != null) {
-                throw failure;
+            for (String database : plan.streamed()) {
+                String message = "saving database " + database + " (" + (++number) + " of " + count + ")";
+                String name = Manifest.dumpFile(database);
+                saves.submit(task(context, name, () -> {
+                    progress(job, message, database);
+                    try {
+                        ResticRepository.Saved saved = repository.backup(tools.dump(endpoint, database), null, name, tags);
+                        made.add(saved.snapshotId());
+                        return new Manifest.File(saved.snapshotId(), "/" + name, saved.bytes());
+                    } catch (ResticException e) {
+                        if (e.leftSnapshot() != null) {
+                            made.add(e.leftSnapshot());
+                        }
+                        throw e;
+                    }
+                }));
+            }
+            int pending = dumps + plan.streamed().size();
+            int dumped = 0;
+            while (pending > 0) {
+                Map.Entry<String, Manifest.File> done = result(saves.take());
+                pending--;
+                files.put(done.getKey(), done.getValue());
+                if (done.getValue().snapshot() == null && ++dumped == dumps) {
+                    saveTogether(repository, work, tags, made, files);
+                }
             }
             return files;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ResticException("interrupted while saving", false);
         } finally {
-            pool.shutdown();
+            pool.shutdownNow();
+            try {
+                // Interrupted programs end (restic removes its lock) before the snapshots made are forgotten.
+                pool.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The work directory's files in one snapshot; their entries in {@code files} get its id. */
+    private static void saveTogether(ResticRepository repository, Path work, List<String> tags, List<String> made,
+                                     Map<String, Manifest.File> files) {
+        long start = System.nanoTime();
+        ResticRepository.Saved saved = repository.backupDirectory(work, tags);
+        made.add(saved.snapshotId());
+        files.replaceAll((name, file) -> file.snapshot() == null ? new Manifest.File(saved.snapshotId(), file.path(), file.bytes()) : file);
+        LOG.info("saved the roles and the small databases as snapshot {} in {} ms", saved.snapshotId(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static Callable<Map.Entry<String, Manifest.File>> task(Map<String, String> context, String name, Callable<Manifest.File> save) {
+        return () -> {
+            if (context != null) {
+                MDC.setContextMap(context);
+            }
+            long start = System.nanoTime();
+            Manifest.File file = save.call();
+            LOG.info("{} {}: {} bytes in {} ms", file.snapshot() == null ? "dumped" : "saved as snapshot " + file.snapshot(), name,
+                    file.bytes(), (System.nanoTime() - start) / 1_000_000);
+            return Map.entry(name, file);
+        };
+    }
+
+    /** Runs a dump into {@code file}; the file is saved later, with the others of the work directory. */
+    private Manifest.File toFile(io.pgfleet.backup.restic.Pipeline.Stage dump, Path file) throws IOException {
+        io.pgfleet.backup.restic.Pipeline.Result result = io.pgfleet.backup.restic.Pipeline.run(List.of(dump), null, settings.timeout());
+        if (!result.ok()) {
+            throw new ResticException(result.failure(), false);
+        }
+        return new Manifest.File(null, file.toAbsolutePath().toString(), Files.size(file));
+    }
+
+    /** A finished save's result, or its failure thrown as it was. */
+    private static Map.Entry<String, Manifest.File> result(Future<Map.Entry<String, Manifest.File>> done) throws InterruptedException {
+        try {
+            return done.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException(e.getCause());
         }
     }
 
@@ -286,36 +390,6 @@ public class BackupJob implements JobHandler {
                 "Progressing", message, step, null, null);
     }
 
-    private static List<String> databases(Endpoint endpoint) throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (Connection connection = connect(endpoint); Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery("SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname")) {
-            while (rows.next()) {
-                names.add(rows.getString(1));
-            }
-        }
-        return names;
-    }
-
-    private static Set<String> roles(Endpoint endpoint) throws SQLException {
-        Set<String> names = new HashSet<>();
-        try (Connection connection = connect(endpoint); Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery("SELECT rolname FROM pg_roles")) {
-            while (rows.next()) {
-                names.add(rows.getString(1));
-            }
-        }
-        return names;
-    }
-
-    private static Connection connect(Endpoint endpoint) throws SQLException {
-        java.util.Properties properties = new java.util.Properties();
-        properties.setProperty("user", endpoint.user());
-        properties.setProperty("password", endpoint.password());
-        properties.setProperty("connectTimeout", "10");
-        return DriverManager.getConnection(endpoint.jdbcUrl("postgres"), properties);
-    }
-
     // ---- restore ------------------------------------------------------------------------------
 
     private Step restore(JobRow job, JsonNode spec) {
@@ -352,7 +426,7 @@ public class BackupJob implements JobHandler {
                     return Step.failed(wanted == null ? "instance " + source + " has no complete backup"
                             : "no complete backup '" + wanted + "' of instance " + source);
                 }
-                manifest = Manifest.fromJson(repository.read(manifestSnapshot.get().id(), Manifest.FILE));
+                manifest = Manifest.fromJson(repository.read(manifestSnapshot.get().id(), "/" + Manifest.FILE));
             }
             if (onlyDatabase != null && !manifest.databases().contains(onlyDatabase)) {
                 return Step.failed("backup " + manifest.backupId() + " has no database '" + onlyDatabase + "' (it has "
@@ -360,12 +434,12 @@ public class BackupJob implements JobHandler {
             }
             List<String> databases = onlyDatabase == null ? manifest.databases() : List.of(onlyDatabase);
 
-            Set<String> existing = roles(endpoint.get());
+            Set<String> existing = InstanceCatalog.roles(endpoint.get());
             if (manifest.roles() == null || !existing.containsAll(manifest.roles())) {
                 // Only missing roles are created (existing ones are left as they are): needed only when some are missing.
                 progress(job, "restoring the roles of backup " + manifest.backupId(), "globals");
                 Manifest.File globalsFile = manifest.files().get(Manifest.GLOBALS);
-                String globals = new String(repository.read(globalsFile.snapshot(), Manifest.GLOBALS), StandardCharsets.UTF_8);
+                String globals = new String(repository.read(globalsFile.snapshot(), manifest.path(Manifest.GLOBALS)), StandardCharsets.UTF_8);
                 String sql = Globals.forInstance(globals, existing);
                 io.pgfleet.backup.restic.Pipeline.Result applied = io.pgfleet.backup.restic.Pipeline.run(
                         List.of(tools.psql(endpoint.get(), "postgres")), sql.getBytes(StandardCharsets.UTF_8), settings.timeout());
@@ -381,7 +455,7 @@ public class BackupJob implements JobHandler {
                     dropDatabase(endpoint.get(), database);
                 }
                 Manifest.File file = manifest.files().get(Manifest.dumpFile(database));
-                repository.dumpInto(file.snapshot(), Manifest.dumpFile(database), tools.restore(endpoint.get(), database),
+                repository.dumpInto(file.snapshot(), manifest.path(Manifest.dumpFile(database)), tools.restore(endpoint.get(), database),
                         "restoring database " + database);
                 bytes += file.bytes();
             }
@@ -414,7 +488,7 @@ public class BackupJob implements JobHandler {
 
     /** The manifest of the backup asked for (backup id, or the id of any of its snapshots), or the latest. */
     private static Optional<ResticRepository.Snapshot> manifestOf(List<ResticRepository.Snapshot> snapshots, String wanted) {
-        List<ResticRepository.Snapshot> manifests = snapshots.stream().filter(s -> s.tags().contains("manifest")).toList();
+        List<ResticRepository.Snapshot> manifests = snapshots.stream().filter(s -> s.tags().contains(ResticRepository.MANIFEST)).toList();
         if (wanted == null) {
             return manifests.stream().max(Comparator.comparing(ResticRepository.Snapshot::time));
         }
@@ -423,7 +497,7 @@ public class BackupJob implements JobHandler {
     }
 
     private static void dropDatabase(Endpoint endpoint, String database) throws SQLException {
-        try (Connection connection = connect(endpoint); Statement sql = connection.createStatement()) {
+        try (Connection connection = InstanceCatalog.connect(endpoint); Statement sql = connection.createStatement()) {
             sql.execute("DROP DATABASE IF EXISTS \"" + database.replace("\"", "\"\"") + "\" WITH (FORCE)");
         }
     }

@@ -1,6 +1,7 @@
 package io.pgfleet.backup.run;
 
 import io.micronaut.context.annotation.Value;
+import io.micronaut.core.convert.format.ReadableBytes;
 import io.pgfleet.backup.restic.ResticCredentials;
 import io.pgfleet.backup.restic.ResticRepository;
 import io.pgfleet.events.InstanceKey;
@@ -22,7 +23,12 @@ import java.util.Optional;
  *   <li>{@code pgfleet.backup.default-credentials.s3-access-key}, {@code .s3-secret-key},
  *       {@code .restic-password}: used for instances whose documents carry no credentials (all three or none);</li>
  *   <li>{@code pgfleet.backup.restic}: the restic program (default {@code restic} on the PATH);</li>
- *   <li>{@code pgfleet.backup.timeout}: the longest a single dump, save or restore may take (default 6h).</li>
+ *   <li>{@code pgfleet.backup.timeout}: the longest a single dump, save or restore may take (default 6h);</li>
+ *   <li>{@code pgfleet.backup.work-dir}: where small databases and the roles are dumped before they are saved
+ *       together (default {@code <java.io.tmpdir>/pgfleet-backup}; one directory per backup, mode 0700, removed after it);</li>
+ *   <li>{@code pgfleet.backup.small-database}: the largest database ({@code pg_database_size}) dumped to the work directory and saved with the roles
+ *       rather than streamed into its own snapshot (default 64MB; 0 streams every database);</li>
+ *   <li>{@code pgfleet.backup.small-databases-total}: the most the databases saved with the roles may add up to (default 1GB).</li>
  * </ul>
  */
 @Singleton
@@ -37,6 +43,9 @@ public class BackupSettings {
     private final String restic;
     private final Duration timeout;
     private final CredentialStore store;
+    private final java.nio.file.Path workDir;
+    private final long smallDatabase;
+    private final long smallTotal;
 
     public BackupSettings(@Value("${pgfleet.backup.s3-endpoint:`https://s3.amazonaws.com`}") String s3Endpoint,
                           @Value("${pgfleet.backup.s3-endpoint-override:}") String endpointOverride,
@@ -45,6 +54,9 @@ public class BackupSettings {
                           @Value("${pgfleet.backup.default-credentials.restic-password:}") String password,
                           @Value("${pgfleet.backup.restic:restic}") String restic,
                           @Value("${pgfleet.backup.timeout:6h}") Duration timeout,
+                          @Value("${pgfleet.backup.work-dir:}") String workDir,
+                          @Value("${pgfleet.backup.small-database:64MB}") @ReadableBytes long smallDatabase,
+                          @Value("${pgfleet.backup.small-databases-total:1GB}") @ReadableBytes long smallTotal,
                           CredentialStores stores) {
         this.s3Endpoint = s3Endpoint;
         this.endpointOverride = endpointOverride;
@@ -53,6 +65,20 @@ public class BackupSettings {
         this.restic = restic;
         this.timeout = timeout;
         this.store = stores.kind(CREDENTIALS);
+        this.workDir = workDir.isBlank() ? java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "pgfleet-backup")
+                : java.nio.file.Path.of(workDir);
+        this.smallDatabase = smallDatabase;
+        this.smallTotal = smallTotal;
+    }
+
+    /** Where a backup dumps the roles and its small databases before saving them together. */
+    public java.nio.file.Path workDir() {
+        return workDir;
+    }
+
+    /** Which databases are saved with the roles and which are streamed, by their sizes. */
+    public BackupPlan plan(java.util.Map<String, Long> sizes) {
+        return BackupPlan.of(sizes, smallDatabase, smallTotal);
     }
 
     /** Where credentials from documents are kept. */

@@ -30,9 +30,14 @@ public class PgTools {
         return stage("pg_dump", endpoint, List.of("-Fc", "-d", database));
     }
 
-    /** Roles (and tablespaces) as SQL to stdout. */
-    public Pipeline.Stage dumpGlobals(Endpoint endpoint) {
-        return stage("pg_dumpall", endpoint, List.of("--globals-only", "-l", "postgres"));
+    /** One database in pg_dump's custom format to a file. */
+    public Pipeline.Stage dump(Endpoint endpoint, String database, Path file) {
+        return stage("pg_dump", endpoint, List.of("-Fc", "-d", database, "-f", file.toString()));
+    }
+
+    /** Roles (and tablespaces) as SQL to a file. */
+    public Pipeline.Stage dumpGlobals(Endpoint endpoint, Path file) {
+        return stage("pg_dumpall", endpoint, List.of("--globals-only", "-l", "postgres", "-f", file.toString()));
     }
 
     /**
