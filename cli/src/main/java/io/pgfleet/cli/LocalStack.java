@@ -138,6 +138,7 @@ final class LocalStack implements AutoCloseable {
         env.put("PGFLEET_JOBS_INSTANCE_ID", "local-" + service.name());
         env.put("PGFLEET_BACKUP_S3_ENDPOINT_OVERRIDE", s3.endpoint());
         env.put("PGFLEET_BACKUP_TICK", "5s");
+        env.put("PGFLEET_BACKUP_WORK_DIR", dataDir.resolve("backup-work").toString());
         return builder.start();
     }
 

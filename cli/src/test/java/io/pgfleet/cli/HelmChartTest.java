@@ -83,9 +83,20 @@ class HelmChartTest {
             assertThat(container.getEnv()).anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("PGFLEET_DRIVER=kubernetes"));
             assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(deployment.getMetadata().getName());
         }
-        Container backup = deployments.stream().filter(d -> d.getMetadata().getName().endsWith("backup-worker")).findFirst().orElseThrow()
-                .getSpec().getTemplate().getSpec().getContainers().get(0);
+        io.fabric8.kubernetes.api.model.PodSpec backupPod = deployments.stream().filter(d -> d.getMetadata().getName().endsWith("backup-worker"))
+                .findFirst().orElseThrow().getSpec().getTemplate().getSpec();
+        Container backup = backupPod.getContainers().get(0);
         assertThat(backup.getEnv()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("PGFLEET_BACKUP_DEFAULT_CREDENTIALS_RESTIC_PASSWORD"));
+        // Small databases are dumped to a work directory: an emptyDir mounted where the worker is told to write.
+        String workDir = backup.getEnv().stream().filter(e -> e.getName().equals("PGFLEET_BACKUP_WORK_DIR")).findFirst().orElseThrow().getValue();
+        assertThat(backup.getVolumeMounts()).singleElement().satisfies(m -> {
+            assertThat(m.getMountPath()).isEqualTo(workDir);
+            assertThat(backupPod.getVolumes()).singleElement().satisfies(v -> {
+                assertThat(v.getName()).isEqualTo(m.getName());
+                assertThat(v.getEmptyDir().getSizeLimit().toString()).isEqualTo("2Gi");
+            });
+        });
+        assertThat(backup.getEnv()).anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("PGFLEET_BACKUP_SMALL_DATABASE=64MB"));
         assertThat(of(items, PodDisruptionBudget.class)).hasSize(3).allSatisfy(p -> assertThat(p.getSpec().getMinAvailable().getIntVal()).isEqualTo(1));
         assertThat(of(items, ServiceAccount.class)).hasSize(3);
         assertThat(of(items, ClusterRoleBinding.class)).hasSize(3)
