@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Pipeline {
 
+    /** The exit code of a program killed by SIGPIPE (128 + 13): it wrote to a pipe nobody read any more. */
+    private static final int SIGPIPE = 141;
+
     /** One program: its arguments and the environment it adds. */
     public record Stage(List<String> argv, Map<String, String> environment) {
 
@@ -48,10 +51,15 @@ public final class Pipeline {
             return exitCodes.stream().allMatch(code -> code == 0);
         }
 
-        /** The first stage that failed, as "name exited with N: its message", or {@code null}. */
+        /**
+         * The first stage that failed, as "name exited with N: its message", or {@code null}. A stage
+         * killed by SIGPIPE (exit 141) because a later one failed and stopped reading is not the cause:
+         * the later one is named.
+         */
         public String failure() {
             for (int i = 0; i < stages.size(); i++) {
-                if (exitCodes.get(i) != 0) {
+                boolean laterFailed = exitCodes.subList(i + 1, exitCodes.size()).stream().anyMatch(code -> code != 0);
+                if (exitCodes.get(i) != 0 && !(exitCodes.get(i) == SIGPIPE && laterFailed)) {
                     String code = exitCodes.get(i) == -1 ? "was stopped at the time limit" : "exited with " + exitCodes.get(i);
                     return stages.get(i).name() + " " + code + (errors.get(i).isBlank() ? "" : ": " + errors.get(i).strip());
                 }
@@ -165,7 +173,8 @@ public final class Pipeline {
 
         /**
          * Stops the programs before they have their input: SIGINT, as Ctrl-C would (restic then
-         * removes its lock and writes nothing), and a forced stop for any still running 10s later.
+         * writes nothing and removes its lock, unless the signal comes in the instant after it made
+         * the lock), and a forced stop for any still running 10s later.
          */
         public void interrupt() {
             for (Process process : processes) {

@@ -136,9 +136,17 @@ public record ResticRepository(String restic, String repository, String region, 
             return new Saved(snapshot, summary.path("total_bytes_processed").asLong());
         }
 
-        /** Stops restic before it has the content: it writes no snapshot and removes its lock. */
+        /**
+         * Stops restic before it has the content: it writes no snapshot. Its lock is removed by restic
+         * itself or, when the stop came just after restic made it, by {@code restic unlock} (stale locks only).
+         */
         public void cancel() {
             running.interrupt();
+            try {
+                unlockStale();
+            } catch (ResticException e) {
+                // the next command that needs the repository to itself removes it
+            }
         }
     }
 

@@ -308,7 +308,13 @@ public class BackupJob implements JobHandler {
                 MDC.setContextMap(context);
             }
             long start = System.nanoTime();
-            Manifest.File file = save.call();
+            Manifest.File file;
+            try {
+                file = save.call();
+            } catch (RuntimeException e) {
+                LOG.warn("{} failed after {} ms: {}", name, (System.nanoTime() - start) / 1_000_000, e.getMessage());
+                throw e;
+            }
             LOG.info("{} {}: {} bytes in {} ms", file.snapshot() == null ? "dumped" : "saved as snapshot " + file.snapshot(), name,
                     file.bytes(), (System.nanoTime() - start) / 1_000_000);
             return Map.entry(name, file);

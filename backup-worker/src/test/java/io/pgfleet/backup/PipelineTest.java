@@ -1,0 +1,67 @@
+package io.pgfleet.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgfleet.backup.restic.Pipeline;
+import io.pgfleet.backup.restic.ResticCredentials;
+import io.pgfleet.backup.restic.ResticRepository;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import io.pgfleet.testkit.Restic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PipelineTest {
+
+    private static final Duration MINUTE = Duration.ofMinutes(1);
+
+    private static Pipeline.Stage stage(String... argv) {
+        return new Pipeline.Stage(List.of(argv), Map.of());
+    }
+
+    @Test
+    void aProgramStartedEarlyGetsItsInputWhenItIsKnown() {
+        Pipeline.Running cat = Pipeline.start(List.of(stage("cat")), MINUTE);
+        Pipeline.Result result = cat.finish("the manifest".getBytes(StandardCharsets.UTF_8));
+        assertThat(result.ok()).isTrue();
+        assertThat(result.output()).isEqualTo("the manifest");
+    }
+
+    @Test
+    void theReaderThatFailedIsNamedNotTheWriterItLeftWithABrokenPipe() {
+        // yes writes forever; the reader takes a little, complains and exits: yes dies of SIGPIPE.
+        Pipeline.Result result = Pipeline.run(List.of(stage("yes"),
+                stage("sh", "-c", "head -c 10 >/dev/null; echo 'Fatal: wrong password or no key found' >&2; exit 3")), null, MINUTE);
+        assertThat(result.exitCodes()).containsExactly(141, 3);
+        assertThat(result.failure()).isEqualTo("sh exited with 3: Fatal: wrong password or no key found");
+    }
+
+    @Test
+    void aWriterThatFailsOnItsOwnIsNamed() {
+        Pipeline.Result result = Pipeline.run(List.of(stage("sh", "-c", "echo 'pg_dump: error: no such table' >&2; exit 1"), stage("cat")),
+                null, MINUTE);
+        assertThat(result.failure()).isEqualTo("sh exited with 1: pg_dump: error: no such table");
+    }
+
+    @Test
+    void aCancelledSaveWritesNoSnapshotAndLeavesNoLock(@TempDir Path dir) {
+        Restic.requireInstalled();
+        Restic restic = new Restic(dir.resolve("repo").toString(), Map.of("RESTIC_PASSWORD", "pipeline-test"));
+        restic.run(null, "init");
+        ResticRepository repository = new ResticRepository("restic", restic.repository(), "us-east-1", "tenant/db",
+                new ResticCredentials("access", "secret", "pipeline-test"), MINUTE);
+        for (Duration after : List.of(Duration.ZERO, Duration.ofMillis(500))) {
+            // As during a backup: the manifest's restic waits for its content, holding a lock; the backup fails.
+            ResticRepository.Save manifest = repository.prepareBackup("manifest.json", List.of("pgfleet"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !restic.run(null, "list", "locks", "--no-lock").output().isBlank());
+            await().pollDelay(after).until(() -> true);
+            manifest.cancel();
+            assertThat(restic.run(null, "list", "locks", "--no-lock").output()).as("cancelled %s after the lock", after).isBlank();
+            assertThat(restic.run(null, "snapshots", "--json").output().strip()).isEqualTo("[]");
+        }
+    }
+}
