@@ -71,6 +71,7 @@ class BackupWorkerIT {
     private static final java.time.LocalDate DAY = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(10);
     private final MutableClock clock = new MutableClock(at(0, "01:00:00"));
     private String bucket;
+    private java.nio.file.Path workDir;
     private final List<String> secrets = new ArrayList<>();
 
     @BeforeAll
@@ -82,7 +83,9 @@ class BackupWorkerIT {
         secrets.addAll(List.of(s3.accessKey(), s3.secretKey(), PASSWORD));
         bucket = s3.endpoint() + "/backups";
         // sales (about 20 MB) streams into its own snapshot; stock and postgres (about 7.5 MB each) are saved with the roles.
-        worker = fixture.start(Map.of("pgfleet.backup.tick", "200ms", "pgfleet.backup.small-database", "12MB"), clock);
+        workDir = java.nio.file.Files.createTempDirectory("pgfleet-backup-work-");
+        worker = fixture.start(Map.of("pgfleet.backup.tick", "200ms", "pgfleet.backup.small-database", "12MB",
+                "pgfleet.backup.work-dir", workDir.toString()), clock);
         for (InstanceKey key : List.of(SHOP, COPY)) {
             fixture.track(key);
             await().atMost(SLOW).until(() -> fixture.driver().apply(key, ONE).outcome() == Step.Outcome.DONE);
@@ -180,7 +183,8 @@ class BackupWorkerIT {
         assertThat(restic().run(null, "dump", together, manifest.get("files").get("stock.dump").get("path").asText()).output())
                 .startsWith("PGDMP");
         // The work directory the roles were dumped to is gone.
-        assertThat(java.nio.file.Path.of(globalsPath).getParent()).doesNotExist();
+        assertThat(java.nio.file.Path.of(globalsPath)).hasParentRaw(workDir.resolve(backupId));
+        assertThat(workDir).isEmptyDirectory();
     }
 
     @Test
@@ -198,6 +202,9 @@ class BackupWorkerIT {
             assertThat(count(owner, "SELECT sum(qty) FROM items")).isEqualTo(30);
             assertThat(text(owner, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'stock'")).isEqualTo("shop_owner");
         }
+        // The roles and the small databases came out of their snapshot in one restic restore, to a work directory now gone.
+        assertThat(LogCapture.text()).containsPattern("restored 3 files of snapshot \\w+ \\(globals.sql, postgres.dump, stock.dump\\)");
+        assertThat(workDir).isEmptyDirectory();
     }
 
     @Test

@@ -181,6 +181,13 @@ public record ResticRepository(String restic, String repository, String region, 
         return result.output();
     }
 
+    /** Restores these files ({@code paths}: their paths in the snapshot) of a snapshot under {@code target}, at {@code target/<path>}. */
+    public void restore(String snapshotId, List<String> paths, java.nio.file.Path target) {
+        List<String> args = new ArrayList<>(List.of("restore", snapshotId, "--target", target.toAbsolutePath().toString()));
+        paths.forEach(path -> args.addAll(List.of("--include", path)));
+        check(Pipeline.run(List.of(stage(args.toArray(String[]::new))), null, timeout), "restoring " + String.join(", ", paths));
+    }
+
     /** A file of a snapshot ({@code path}: its path in the snapshot), read whole (small files: manifests, globals). */
     public byte[] read(String snapshotId, String path) {
         Pipeline.Result result = Pipeline.run(List.of(stage("dump", snapshotId, path)), null, timeout);

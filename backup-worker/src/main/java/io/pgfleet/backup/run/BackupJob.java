@@ -441,29 +441,31 @@ public class BackupJob implements JobHandler {
             List<String> databases = onlyDatabase == null ? manifest.databases() : List.of(onlyDatabase);
 
             Set<String> existing = InstanceCatalog.roles(endpoint.get());
-            if (manifest.roles() == null || !existing.containsAll(manifest.roles())) {
-                // Only missing roles are created (existing ones are left as they are): needed only when some are missing.
-                progress(job, "restoring the roles of backup " + manifest.backupId(), "globals");
-                Manifest.File globalsFile = manifest.files().get(Manifest.GLOBALS);
-                String globals = new String(repository.read(globalsFile.snapshot(), manifest.path(Manifest.GLOBALS)), StandardCharsets.UTF_8);
-                String sql = Globals.forInstance(globals, existing);
-                io.pgfleet.backup.restic.Pipeline.Result applied = io.pgfleet.backup.restic.Pipeline.run(
-                        List.of(tools.psql(endpoint.get(), "postgres")), sql.getBytes(StandardCharsets.UTF_8), settings.timeout());
-                if (!applied.ok()) {
-                    return Step.failed("restoring the roles failed: " + credentials.get().mask(applied.failure()));
-                }
-            }
+            // Only missing roles are created (existing ones are left as they are): the roles are read only when some are missing.
+            boolean roles = manifest.roles() == null || !existing.containsAll(manifest.roles());
+            List<String> needed = new ArrayList<>(roles ? List.of(Manifest.GLOBALS) : List.of());
+            databases.forEach(database -> needed.add(Manifest.dumpFile(database)));
             long bytes = 0;
-            for (int i = 0; i < databases.size(); i++) {
-                String database = databases.get(i);
-                progress(job, "restoring database " + database + " (" + (i + 1) + " of " + databases.size() + ")", database);
-                if (!database.equals("postgres")) {
-                    dropDatabase(endpoint.get(), database);
+            try (BackupFiles files = BackupFiles.open(repository, manifest, needed, settings.workDir().resolve("restore-" + job.id()))) {
+                if (roles) {
+                    progress(job, "restoring the roles of backup " + manifest.backupId(), "globals");
+                    String sql = Globals.forInstance(files.text(Manifest.GLOBALS), existing);
+                    io.pgfleet.backup.restic.Pipeline.Result applied = io.pgfleet.backup.restic.Pipeline.run(
+                            List.of(tools.psql(endpoint.get(), "postgres")), sql.getBytes(StandardCharsets.UTF_8), settings.timeout());
+                    if (!applied.ok()) {
+                        return Step.failed("restoring the roles failed: " + credentials.get().mask(applied.failure()));
+                    }
                 }
-                Manifest.File file = manifest.files().get(Manifest.dumpFile(database));
-                repository.dumpInto(file.snapshot(), manifest.path(Manifest.dumpFile(database)), tools.restore(endpoint.get(), database),
-                        "restoring database " + database);
-                bytes += file.bytes();
+                for (int i = 0; i < databases.size(); i++) {
+                    String database = databases.get(i);
+                    progress(job, "restoring database " + database + " (" + (i + 1) + " of " + databases.size() + ")", database);
+                    if (!database.equals("postgres")) {
+                        dropDatabase(endpoint.get(), database);
+                    }
+                    files.restore(Manifest.dumpFile(database), tools.restore(endpoint.get(), database),
+                            file -> tools.restore(endpoint.get(), database, file), "restoring database " + database, settings.timeout());
+                    bytes += manifest.files().get(Manifest.dumpFile(database)).bytes();
+                }
             }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("backupId", manifest.backupId());
@@ -479,6 +481,8 @@ public class BackupJob implements JobHandler {
             return Step.failed(e.getMessage());
         } catch (SQLException e) {
             return Step.failed("instance " + target + ": " + credentials.get().mask(e.getMessage()));
+        } catch (IOException e) {
+            return Step.failed("the work directory cannot be used: " + e.getMessage());
         }
     }
 

@@ -54,6 +54,14 @@ public class PgTools {
         return stage("pg_restore", endpoint, args);
     }
 
+    /** The same, reading the dump from a file. */
+    public Pipeline.Stage restore(Endpoint endpoint, String database, Path file) {
+        Pipeline.Stage fromStdin = restore(endpoint, database);
+        List<String> argv = new ArrayList<>(fromStdin.argv());
+        argv.add(file.toString());
+        return new Pipeline.Stage(argv, fromStdin.environment());
+    }
+
     /** psql running the SQL of stdin in {@code database}, stopping at the first error. */
     public Pipeline.Stage psql(Endpoint endpoint, String database) {
         return stage("psql", endpoint, List.of("-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database, "-f", "-"));

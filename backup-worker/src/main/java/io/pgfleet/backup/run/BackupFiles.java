@@ -1,0 +1,97 @@
+package io.pgfleet.backup.run;
+
+import io.pgfleet.backup.restic.Pipeline;
+import io.pgfleet.backup.restic.ResticException;
+import io.pgfleet.backup.restic.ResticRepository;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The files of a backup a restore reads. Files that share a snapshot with others the restore needs
+ * (the roles and the small databases) are restored to the work directory by one {@code restic
+ * restore}; each other file is streamed by {@code restic dump} straight into the program that reads it.
+ * Closing removes the work directory.
+ */
+final class BackupFiles implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackupFiles.class);
+
+    private final ResticRepository repository;
+    private final Manifest manifest;
+    private final Path work;
+    private final Map<String, Path> local;
+
+    private BackupFiles(ResticRepository repository, Manifest manifest, Path work, Map<String, Path> local) {
+        this.repository = repository;
+        this.manifest = manifest;
+        this.work = work;
+        this.local = local;
+    }
+
+    /** Restores to {@code work} the needed files that share a snapshot. */
+    static BackupFiles open(ResticRepository repository, Manifest manifest, Collection<String> needed, Path work) throws IOException {
+        Map<String, List<String>> bySnapshot = new LinkedHashMap<>();
+        needed.forEach(file -> bySnapshot.computeIfAbsent(manifest.files().get(file).snapshot(), s -> new ArrayList<>()).add(file));
+        Map<String, Path> local = new HashMap<>();
+        WorkDirectory.delete(work);
+        for (Map.Entry<String, List<String>> snapshot : bySnapshot.entrySet()) {
+            if (snapshot.getValue().size() < 2) {
+                continue;
+            }
+            if (local.isEmpty()) {
+                WorkDirectory.create(work);
+            }
+            List<String> paths = snapshot.getValue().stream().map(manifest::path).toList();
+            long start = System.nanoTime();
+            repository.restore(snapshot.getKey(), paths, work);
+            LOG.info("restored {} files of snapshot {} ({}) in {} ms", paths.size(), snapshot.getKey(), String.join(", ", snapshot.getValue()),
+                    (System.nanoTime() - start) / 1_000_000);
+            for (String file : snapshot.getValue()) {
+                local.put(file, work.resolve(manifest.path(file).substring(1)));
+            }
+        }
+        return new BackupFiles(repository, manifest, work, local);
+    }
+
+    /** A small file's content (the roles). */
+    String text(String file) throws IOException {
+        Path path = local.get(file);
+        return path != null ? Files.readString(path, StandardCharsets.UTF_8)
+                : new String(repository.read(manifest.files().get(file).snapshot(), manifest.path(file)), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Gives a file to the program that restores it.
+     *
+     * @param fromStdin the program reading the file from its stdin
+     * @param fromFile  the same program reading a file of the work directory
+     */
+    void restore(String file, Pipeline.Stage fromStdin, Function<Path, Pipeline.Stage> fromFile, String what, Duration timeout) {
+        Path path = local.get(file);
+        if (path == null) {
+            repository.dumpInto(manifest.files().get(file).snapshot(), manifest.path(file), fromStdin, what);
+            return;
+        }
+        Pipeline.Result result = Pipeline.run(List.of(fromFile.apply(path)), null, timeout);
+        if (!result.ok()) {
+            throw new ResticException(what + " failed: " + result.failure(), false);
+        }
+    }
+
+    @Override
+    public void close() {
+        WorkDirectory.deleteQuietly(work);
+    }
+}
