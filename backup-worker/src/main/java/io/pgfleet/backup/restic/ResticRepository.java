@@ -74,14 +74,9 @@ public record ResticRepository(String restic, String repository, String region, 
         check(Pipeline.run(List.of(stage("unlock")), null, timeout), "removing stale locks");
     }
 
-    /**
-     * Saves what {@code producer} writes to stdout as file {@code filename} of a new snapshot.
-     *
-     * @param producer e.g. pg_dump; {@code null} to save {@code input} itself
-     */
-    public Saved backup(Pipeline.Stage producer, byte[] input, String filename, List<String> tags) {
-        List<Pipeline.Stage> stages = producer == null ? List.of(stdinBackup(filename, tags)) : List.of(producer, stdinBackup(filename, tags));
-        return new Save(filename, Pipeline.start(stages, timeout)).finish(producer == null ? input : null);
+    /** Saves what {@code producer} (e.g. pg_dump) writes to stdout, streamed through a pipe, as file {@code filename} of a new snapshot. */
+    public Saved backup(Pipeline.Stage producer, String filename, List<String> tags) {
+        return new Save(filename, Pipeline.start(List.of(producer, stdinBackup(filename, tags)), timeout)).finish(null);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.pgfleet.backup.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.annotation.Value;
+import io.pgfleet.backup.restic.Pipeline;
 import io.pgfleet.backup.restic.ResticCredentials;
 import io.pgfleet.backup.restic.ResticException;
 import io.pgfleet.backup.restic.ResticRepository;
@@ -17,6 +18,7 @@ import io.pgfleet.runtime.job.JobRow;
 import io.pgfleet.runtime.status.StatusOutbox;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -190,31 +192,19 @@ public class BackupJob implements JobHandler {
             details.put("durationMs", (System.nanoTime() - start) / 1_000_000);
             return Step.done("backup " + backupId + " saved: " + instance.databases().size() + " databases and the roles", details);
         } catch (ResticException e) {
-            manifestSave = cancel(manifestSave);
-            forgetQuietly(repository, made);
-            if (e.locked()) {
-                return lockedStep(job, repository, e);
-            }
-            return Step.failed(e.getMessage());
+            return e.locked() ? lockedStep(job, repository, e) : Step.failed(e.getMessage());
         } catch (SQLException e) {
-            manifestSave = cancel(manifestSave);
-            forgetQuietly(repository, made);
             return Step.failed("the databases of " + key + " cannot be listed: " + credentials.get().mask(e.getMessage()));
-        } catch (IOException | java.io.UncheckedIOException e) {
-            manifestSave = cancel(manifestSave);
-            forgetQuietly(repository, made);
+        } catch (IOException | UncheckedIOException e) {
             return Step.failed("the work directory " + work + " cannot be used: " + e.getMessage());
         } finally {
-            cancel(manifestSave);
+            // After a failure: the manifest is not written and the snapshots made are forgotten (after a success both are done with).
+            if (manifestSave != null) {
+                manifestSave.cancel();
+            }
+            forgetQuietly(repository, made);
             WorkDirectory.deleteQuietly(work);
         }
-    }
-
-    private static ResticRepository.Save cancel(ResticRepository.Save save) {
-        if (save != null) {
-            save.cancel();
-        }
-        return null;
     }
 
     /**
@@ -256,7 +246,7 @@ public class BackupJob implements JobHandler {
                 saves.submit(task(context, name, () -> {
                     progress(job, message, database);
                     try {
-                        ResticRepository.Saved saved = repository.backup(tools.dump(endpoint, database), null, name, tags);
+                        ResticRepository.Saved saved = repository.backup(tools.dump(endpoint, database), name, tags);
                         made.add(saved.snapshotId());
                         return new Manifest.File(saved.snapshotId(), "/" + name, saved.bytes());
                     } catch (ResticException e) {
@@ -322,8 +312,8 @@ public class BackupJob implements JobHandler {
     }
 
     /** Runs a dump into {@code file}; the file is saved later, with the others of the work directory. */
-    private Manifest.File toFile(io.pgfleet.backup.restic.Pipeline.Stage dump, Path file) throws IOException {
-        io.pgfleet.backup.restic.Pipeline.Result result = io.pgfleet.backup.restic.Pipeline.run(List.of(dump), null, settings.timeout());
+    private Manifest.File toFile(Pipeline.Stage dump, Path file) throws IOException {
+        Pipeline.Result result = Pipeline.run(List.of(dump), null, settings.timeout());
         if (!result.ok()) {
             throw new ResticException(result.failure(), false);
         }
@@ -450,7 +440,7 @@ public class BackupJob implements JobHandler {
                 if (roles) {
                     progress(job, "restoring the roles of backup " + manifest.backupId(), "globals");
                     String sql = Globals.forInstance(files.text(Manifest.GLOBALS), existing);
-                    io.pgfleet.backup.restic.Pipeline.Result applied = io.pgfleet.backup.restic.Pipeline.run(
+                    Pipeline.Result applied = Pipeline.run(
                             List.of(tools.psql(endpoint.get(), "postgres")), sql.getBytes(StandardCharsets.UTF_8), settings.timeout());
                     if (!applied.ok()) {
                         return Step.failed("restoring the roles failed: " + credentials.get().mask(applied.failure()));
