@@ -234,6 +234,25 @@ class BackupWorkerIT {
         StatusEvent failed = fixture.feed.awaitFinal(missing, "backup-worker", SLOW);
         assertThat(failed.phase()).isEqualTo(Phase.FAILED);
         assertThat(failed.message()).contains("no complete backup '20000101-000000-abcdef'");
+
+        // A manifest cut short (the worker died while giving it to restic; with nothing given, restic saves no
+        // snapshot): it is not taken for a backup.
+        String cut = "20000101-000000-dead00";
+        List<String> argv = new ArrayList<>(List.of("restic", "--no-cache", "-r", restic().repository(), "backup", "--stdin",
+                "--stdin-filename", "manifest.json", "--host", "tenant-a/shop", "--tag", "pgfleet", "--tag", "instance=tenant-a/shop",
+                "--tag", "backup=" + cut, "--tag", "manifest"));
+        io.pgfleet.backup.restic.Pipeline.Result saved = io.pgfleet.backup.restic.Pipeline.run(List.of(
+                new io.pgfleet.backup.restic.Pipeline.Stage(argv, restic().environment())),
+                ("{\"backupId\":\"" + cut + "\",\"instance\":\"tena").getBytes(java.nio.charset.StandardCharsets.UTF_8), SLOW);
+        assertThat(saved.ok()).as(String.valueOf(saved.failure())).isTrue();
+        String cutShort = fixture.publisher.publish(CommandType.RESTORE, SHOP, new RestoreCommand(SHOP.name(), SHOP.namespace(), null, cut, null));
+        StatusEvent notABackup = fixture.feed.awaitFinal(cutShort, "backup-worker", SLOW);
+        assertThat(notABackup.phase()).isEqualTo(Phase.FAILED);
+        assertThat(notABackup.message()).contains("no complete backup '" + cut + "'");
+        assertThat(LogCapture.text()).contains("is tagged as a manifest but does not read as one, passed over");
+        // That backup's next attempt would forget it; here the test does.
+        String cutId = Json.mapper().readTree(restic().run(null, "snapshots", "--json", "--tag", "backup=" + cut).output()).get(0).get("id").asText();
+        restic().run(null, "forget", cutId);
     }
 
     @Test

@@ -417,12 +417,12 @@ public class BackupJob implements JobHandler {
             if (known.isPresent()) {
                 manifest = known.get();
             } else {
-                Optional<ResticRepository.Snapshot> manifestSnapshot = manifestOf(repository.snapshots(), wanted);
-                if (manifestSnapshot.isEmpty()) {
+                Optional<Manifest> inRepository = repositoryManifest(repository, wanted);
+                if (inRepository.isEmpty()) {
                     return Step.failed(wanted == null ? "instance " + source + " has no complete backup"
                             : "no complete backup '" + wanted + "' of instance " + source);
                 }
-                manifest = Manifest.fromJson(repository.read(manifestSnapshot.get().id(), "/" + Manifest.FILE));
+                manifest = inRepository.get();
             }
             if (onlyDatabase != null && !manifest.databases().contains(onlyDatabase)) {
                 return Step.failed("backup " + manifest.backupId() + " has no database '" + onlyDatabase + "' (it has "
@@ -486,14 +486,27 @@ public class BackupJob implements JobHandler {
                 .map(run -> Manifest.fromJson(run.manifest().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
-    /** The manifest of the backup asked for (backup id, or the id of any of its snapshots), or the latest. */
-    private static Optional<ResticRepository.Snapshot> manifestOf(List<ResticRepository.Snapshot> snapshots, String wanted) {
-        List<ResticRepository.Snapshot> manifests = snapshots.stream().filter(s -> s.tags().contains(ResticRepository.MANIFEST)).toList();
-        if (wanted == null) {
-            return manifests.stream().max(Comparator.comparing(ResticRepository.Snapshot::time));
+    /**
+     * From the repository: the manifest of the backup asked for (backup id, or the id of any of its
+     * snapshots), or the latest. A manifest snapshot that does not read as one is passed over: the
+     * manifest's restic saves what it got if the worker dies while giving it the manifest (that
+     * backup's next attempt forgets it).
+     */
+    private static Optional<Manifest> repositoryManifest(ResticRepository repository, String wanted) {
+        List<ResticRepository.Snapshot> snapshots = repository.snapshots();
+        String backupId = wanted == null ? null
+                : snapshots.stream().filter(s -> s.id().startsWith(wanted)).map(s -> s.tag("backup")).findFirst().orElse(wanted);
+        List<ResticRepository.Snapshot> manifests = snapshots.stream()
+                .filter(s -> s.tags().contains(ResticRepository.MANIFEST) && (backupId == null || backupId.equals(s.tag("backup"))))
+                .sorted(Comparator.comparing(ResticRepository.Snapshot::time).reversed()).toList();
+        for (ResticRepository.Snapshot snapshot : manifests) {
+            try {
+                return Optional.of(Manifest.fromJson(repository.read(snapshot.id(), "/" + Manifest.FILE)));
+            } catch (IllegalStateException e) {
+                LOG.warn("snapshot {} is tagged as a manifest but does not read as one, passed over: {}", snapshot.shortId(), e.getMessage());
+            }
         }
-        String backupId = snapshots.stream().filter(s -> s.id().startsWith(wanted)).map(s -> s.tag("backup")).findFirst().orElse(wanted);
-        return manifests.stream().filter(s -> backupId.equals(s.tag("backup"))).findFirst();
+        return Optional.empty();
     }
 
     private static void dropDatabase(Endpoint endpoint, String database) throws SQLException {
