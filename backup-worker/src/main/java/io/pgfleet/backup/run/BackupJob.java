@@ -126,6 +126,19 @@ public class BackupJob implements JobHandler {
         }
     }
 
+    @Override
+    public void fail(JobRow job, String reason) {
+        if (BACKUP.equals(job.commandType())) {
+            try {
+                results.backupOutcome(job, Json.mapper().readTree(job.spec()).get("backupId").asText(), Step.failed(reason), null);
+                return;
+            } catch (IOException e) {
+                // no backup id to record in the catalog: the job and its event below
+            }
+        }
+        results.record(job, Step.failed(reason));
+    }
+
     // ---- backup -------------------------------------------------------------------------------
 
     /** A backup; {@code manifest[0]} receives the manifest's JSON when it succeeds. */

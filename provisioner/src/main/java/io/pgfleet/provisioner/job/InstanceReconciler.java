@@ -11,8 +11,6 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
@@ -23,8 +21,6 @@ import org.slf4j.MDC;
 @Singleton
 public class InstanceReconciler implements JobHandler {
 
-    static final int MAX_ERRORS = 3;
-    private static final Logger LOG = LoggerFactory.getLogger(InstanceReconciler.class);
 
     private final ClusterDriver driver;
     private final JobResults results;
@@ -49,20 +45,12 @@ public class InstanceReconciler implements JobHandler {
                 results.record(job, Step.failed("not done after " + timeout.toMinutes() + " minutes; last step: " + job.step()));
                 return;
             }
-            Step step;
-            try {
-                step = job.commandType().equals("delete") ? driver.delete(key) : driver.apply(key, Specs.read(job.spec()));
-            } catch (RuntimeException e) {
-                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                if (job.errors() + 1 >= MAX_ERRORS) {
-                    step = Step.failed(reason);
-                } else {
-                    LOG.warn("step failed, will retry: {}", reason);
-                    results.erred(job, "retrying after: " + reason);
-                    return;
-                }
-            }
-            results.record(job, step);
+            results.record(job, job.commandType().equals("delete") ? driver.delete(key) : driver.apply(key, Specs.read(job.spec())));
         }
+    }
+
+    @Override
+    public void fail(JobRow job, String reason) {
+        results.record(job, Step.failed(reason));
     }
 }

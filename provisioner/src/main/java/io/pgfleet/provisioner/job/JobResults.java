@@ -76,11 +76,6 @@ public class JobResults {
         }
     }
 
-    @Transactional
-    public void erred(JobRow job, String step) {
-        jobs.erred(job.id(), step);
-    }
-
     private static String failureReason(String commandType) {
         return switch (commandType) {
             case "delete" -> "DeleteFailed";

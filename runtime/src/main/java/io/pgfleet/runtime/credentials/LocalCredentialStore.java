@@ -36,8 +36,12 @@ public class LocalCredentialStore implements CredentialStore {
         Path file = file(instance);
         try {
             return Files.exists(file) ? Json.mapper().readValue(file.toFile(), MAP) : new TreeMap<>();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Jackson's own message quotes the text it choked on, which may be a secret.
+            throw new IllegalStateException("the credential file " + file + " is not a JSON object of strings (line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("the credential file " + file + " cannot be read: " + e.getClass().getSimpleName(), e);
         }
     }
 

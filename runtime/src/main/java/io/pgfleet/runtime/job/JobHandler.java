@@ -5,4 +5,10 @@ public interface JobHandler {
 
     /** Takes one bounded step of the job. */
     void step(JobRow job);
+
+    /**
+     * Ends the job as failed, with its {@code FAILED} event: the runner calls it when the steps kept
+     * throwing ({@code pgfleet.jobs.max-errors} times in a row).
+     */
+    void fail(JobRow job, String reason);
 }

@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Worker threads that take due jobs one step at a time. A step is bounded, so a slow or broken
  * instance occupies a worker for one step at most, and instances take turns.
+ * A step that throws is tried again 2s later; after {@code pgfleet.jobs.max-errors} such steps the
+ * handler ends the job as failed, so every command gets its final event.
  * Config: {@code pgfleet.jobs.workers} (default 4), {@code pgfleet.jobs.lease} (default 60s),
+ * {@code pgfleet.jobs.max-errors} (default 3),
  * {@code pgfleet.jobs.instance-id} (default the host name: a restarted process takes back its jobs at once).
  */
 @Context
@@ -30,13 +33,15 @@ public class JobRunner {
     private final Duration lease;
     private final JobRepository jobs;
     private final String owner;
+    private final int maxErrors;
     private final List<Thread> threads = new ArrayList<>();
     private final java.util.Set<Long> inProgress = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
 
     public JobRunner(JobQueue queue, JobHandler handler, JobRepository jobs,
                      @Value("${pgfleet.jobs.workers:4}") int workers, @Value("${pgfleet.jobs.lease:60s}") Duration lease,
-                     @Value("${pgfleet.jobs.instance-id:}") String instanceId) {
+                     @Value("${pgfleet.jobs.instance-id:}") String instanceId, @Value("${pgfleet.jobs.max-errors:3}") int maxErrors) {
+        this.maxErrors = Math.max(1, maxErrors);
         this.queue = queue;
         this.jobs = jobs;
         this.owner = instanceId.isBlank() ? hostName() : instanceId;
@@ -87,6 +92,19 @@ public class JobRunner {
         }
     }
 
+    /** A step threw: tried again shortly, or, after too many, the job fails. */
+    private void unexpected(JobRow job, RuntimeException e) {
+        String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (job.errors() + 1 >= maxErrors) {
+            LOG.warn("job {} ({} of {}): step failed {} times, giving up: {}", job.id(), job.commandType(), job.instance(), job.errors() + 1,
+                    reason, e);
+            handler.fail(job, reason);
+        } else {
+            LOG.warn("job {} ({} of {}): step failed, trying again in 2s: {}", job.id(), job.commandType(), job.instance(), reason, e);
+            jobs.erred(job.id(), "retrying after: " + reason);
+        }
+    }
+
     private void work() {
         while (running) {
             try {
@@ -95,6 +113,8 @@ public class JobRunner {
                     inProgress.add(job.get().id());
                     try {
                         handler.step(job.get());
+                    } catch (RuntimeException e) {
+                        unexpected(job.get(), e);
                     } finally {
                         inProgress.remove(job.get().id());
                     }

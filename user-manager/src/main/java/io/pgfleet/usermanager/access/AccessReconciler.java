@@ -79,6 +79,11 @@ public class AccessReconciler implements JobHandler {
         }
     }
 
+    @Override
+    public void fail(JobRow job, String reason) {
+        results.record(job, Step.failed(reason));
+    }
+
     private Step apply(InstanceKey key, JobRow job) {
         boolean late = job.createdAt().plus(readyTimeout).isBefore(Instant.now(clock));
         var endpoint = driver.primary(key);

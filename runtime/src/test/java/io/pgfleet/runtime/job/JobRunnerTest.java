@@ -1,0 +1,79 @@
+package io.pgfleet.runtime.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The runner's rule for steps that throw: tried again, then the handler fails the job. */
+class JobRunnerTest {
+
+    /** One job, handed out while it is open; {@code erred} counts on it as the database would. */
+    private static final class OneJob extends JobQueue {
+
+        final AtomicReference<JobRow> job = new AtomicReference<>(new JobRow(1L, "tenant/db", "c-1", "backup", "{}", "RUNNING", "", 0,
+                Instant.now(), "test", null, Instant.now(), Instant.now()));
+        final List<String> erred = new CopyOnWriteArrayList<>();
+        volatile boolean open = true;
+
+        OneJob() {
+            super(null);
+        }
+
+        @Override
+        public Optional<JobRow> claim(String owner, Duration lease) {
+            return open ? Optional.of(job.get()) : Optional.empty();
+        }
+
+        JobRepository repository() {
+            return (JobRepository) Proxy.newProxyInstance(JobRepository.class.getClassLoader(), new Class<?>[] {JobRepository.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("erred")) {
+                            erred.add((String) args[1]);
+                            JobRow row = job.get();
+                            job.set(new JobRow(1L, row.instance(), row.commandId(), row.commandType(), row.spec(), row.status(),
+                                    (String) args[1], row.errors() + 1, row.notBefore(), null, null, row.createdAt(), Instant.now()));
+                        }
+                        return null;
+                    });
+        }
+    }
+
+    @Test
+    void aStepThatKeepsThrowingIsTriedAgainThenTheHandlerFailsTheJob() {
+        OneJob queue = new OneJob();
+        List<String> failed = new CopyOnWriteArrayList<>();
+        List<Integer> attempts = new CopyOnWriteArrayList<>();
+        JobHandler handler = new JobHandler() {
+            @Override
+            public void step(JobRow job) {
+                attempts.add(job.errors());
+                throw new IllegalStateException("the credential file is not a JSON object of strings");
+            }
+
+            @Override
+            public void fail(JobRow job, String reason) {
+                failed.add(job.commandId() + ": " + reason);
+                queue.open = false;
+            }
+        };
+        JobRunner runner = new JobRunner(queue, handler, queue.repository(), 1, Duration.ofSeconds(60), "test", 3);
+        runner.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !failed.isEmpty());
+            assertThat(attempts).containsExactly(0, 1, 2);
+            assertThat(queue.erred).containsExactly("retrying after: the credential file is not a JSON object of strings",
+                    "retrying after: the credential file is not a JSON object of strings");
+            assertThat(failed).containsExactly("c-1: the credential file is not a JSON object of strings");
+        } finally {
+            runner.stop();
+        }
+    }
+}
