@@ -85,7 +85,7 @@ class BackupWorkerIT {
         // sales (about 20 MB) streams into its own snapshot; stock and postgres (about 7.5 MB each) are saved with the roles.
         workDir = java.nio.file.Files.createTempDirectory("pgfleet-backup-work-");
         worker = fixture.start(Map.of("pgfleet.backup.tick", "200ms", "pgfleet.backup.small-database", "12MB",
-                "pgfleet.backup.work-dir", workDir.toString()), clock);
+                "pgfleet.backup.work-dir", workDir.toString(), "pgfleet.intake.max-attempts", "3"), clock);
         for (InstanceKey key : List.of(SHOP, COPY)) {
             fixture.track(key);
             await().atMost(SLOW).until(() -> fixture.driver().apply(key, ONE).outcome() == Step.Outcome.DONE);
@@ -362,6 +362,35 @@ class BackupWorkerIT {
 
     @Test
     @Order(8)
+    void aCommandThatCannotBeTakenIsAnsweredFailedAndSetAsideSoTheNextOnesGoOn() throws Exception {
+        // A credential file damaged by hand: the intake's check reads it and throws, every time.
+        java.nio.file.Path file = fixture.dataRoot.resolve("credentials/tenant-a/shop-backup-credentials.json");
+        String intact = java.nio.file.Files.readString(file);
+        String token = "AKIA" + System.nanoTime();
+        secrets.add(token);
+        java.nio.file.Files.writeString(file, "{\"s3AccessKey\": " + token + "}");
+        StatusEvent failed;
+        try {
+            failed = backupNow();
+        } finally {
+            java.nio.file.Files.writeString(file, intact);
+        }
+        assertThat(failed.phase()).isEqualTo(Phase.FAILED);
+        assertThat(failed.reason()).isEqualTo("IntakeFailed");
+        assertThat(failed.message()).contains("the backup command could not be taken (3 attempts)")
+                .contains("shop-backup-credentials.json is not a JSON object of strings (line 1").doesNotContain(token);
+        String topic = fixture.publisher.topic(CommandType.BACKUP);
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> dead =
+                io.pgfleet.testkit.KafkaRecords.readAll(fixture.kafka, topic + ".dlq", 1);
+        assertThat(dead).hasSize(1);
+        assertThat(new String(dead.get(0).headers().lastHeader("pgfleet_dlq_error").value(), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("is not a JSON object of strings").doesNotContain(token);
+        // The partition goes on: the next command is taken.
+        assertThat(backupNow().phase()).isEqualTo(Phase.SUCCEEDED);
+    }
+
+    @Test
+    @Order(9)
     void theScheduleFiresOnceWithTwoWorkersAndMissedRunsBecomeOne() throws Exception {
         EmbeddedServer second = fixture.start(Map.of("pgfleet.backup.tick", "200ms", "pgfleet.jobs.instance-id", "second-worker"), clock);
         try {
@@ -396,7 +425,7 @@ class BackupWorkerIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aStaleLockLeftByAKilledResticIsCleared() throws Exception {
         // A restic process holding a lock, killed: its lock stays in the bucket and blocks forget/prune.
         Process lock = startLocking();
@@ -419,7 +448,7 @@ class BackupWorkerIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void noSecretReachesAnEventALogLineOrAStateTable() throws Exception {
         List<String> texts = new ArrayList<>();
         fixture.feed.all().forEach(r -> texts.add(r.rawValue()));

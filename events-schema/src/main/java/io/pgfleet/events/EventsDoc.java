@@ -108,7 +108,8 @@ public final class EventsDoc {
             case ACCEPTED -> "The command is valid and recorded; the work is scheduled.";
             case PROGRESSING -> "A step is done or under way (`step`).";
             case SUCCEEDED -> "Done: the instance matches the command.";
-            case FAILED -> "The work could not be done (`message`, `reason`).";
+            case FAILED -> "The work could not be done (`message`, `reason`); `IntakeFailed`: the command could not even be taken "
+                    + "(it was read again `pgfleet.intake.max-attempts` times, then dead-lettered), so no `ACCEPTED` came before.";
             case REJECTED -> "Invalid command (`errors`); nothing changed.";
             case READY -> "Observed: the instance became ready (again).";
             case DEGRADED -> "Observed: a member is down or not streaming.";

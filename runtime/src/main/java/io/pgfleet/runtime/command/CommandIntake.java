@@ -1,27 +1,44 @@
 package io.pgfleet.runtime.command;
 
+import io.micronaut.context.annotation.Value;
 import io.pgfleet.events.envelope.BadRecordException;
 import io.pgfleet.events.envelope.CloudEventCodec;
 import io.pgfleet.events.envelope.DecodedCommand;
 import io.pgfleet.runtime.PgfleetSettings;
 import jakarta.inject.Singleton;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
  * The one way a command enters a service: decode the CloudEvent, dead-letter what cannot be read,
  * then (in one transaction) record the command id, validate, record the work and the status event.
  * The listeners of the three services only hand records to {@link #receive}.
+ *
+ * <p>A record whose handling throws is read again (the listener's back-off); after
+ * {@code pgfleet.intake.max-attempts} (default 8) the
+ * command is answered {@code FAILED} with the error and the record goes to the dead-letter topic, so
+ * one command that always fails does not hold up the partition.
  */
 @Singleton
 public class CommandIntake {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandIntake.class);
 
     private final IntakeTransaction transaction;
     private final DeadLetters deadLetters;
     private final CommandHandler handler;
     private final PgfleetSettings settings;
+    private final int maxAttempts;
+    /** Records being read again after an error (topic/partition/offset → attempts so far). */
+    private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
 
-    public CommandIntake(IntakeTransaction transaction, DeadLetters deadLetters, CommandHandler handler, PgfleetSettings settings) {
+    public CommandIntake(IntakeTransaction transaction, DeadLetters deadLetters, CommandHandler handler, PgfleetSettings settings,
+                         @Value("${pgfleet.intake.max-attempts:8}") int maxAttempts) {
+        this.maxAttempts = Math.max(1, maxAttempts);
         this.transaction = transaction;
         this.deadLetters = deadLetters;
         this.handler = handler;
@@ -41,9 +58,24 @@ public class CommandIntake {
             deadLetters.send(record, settings.serviceName() + " does not take " + command.type().ceType() + " commands");
             return;
         }
+        String origin = record.topic() + "/" + record.partition() + "/" + record.offset();
         try (MDC.MDCCloseable instance = MDC.putCloseable("instance", command.instance().toString());
              MDC.MDCCloseable id = MDC.putCloseable("commandId", command.commandId())) {
             transaction.handle(command);
+            attempts.remove(origin);
+        } catch (RuntimeException e) {
+            int attempt = attempts.merge(origin, 1, Integer::sum);
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (attempt < maxAttempts) {
+                LOG.warn("{} command could not be taken (attempt {} of {}), read again: {}", command.type().id(), attempt, maxAttempts, reason);
+                throw e;
+            }
+            // The same record failed every time: answered FAILED (which needs the state database: while it is
+            // down this throws and the record is read again) and set aside, so the commands behind it go on.
+            transaction.fail(command, "the " + command.type().id() + " command could not be taken (" + attempt + " attempts): " + reason
+                    + "; it was sent to " + PgfleetSettings.deadLetterTopic(record.topic()));
+            deadLetters.send(record, reason);
+            attempts.remove(origin);
         }
     }
 }

@@ -56,4 +56,15 @@ public class IntakeTransaction {
         status.command(command.commandId(), type, command.instance(), Phase.ACCEPTED, "Accepted", message, null, null, null);
         LOG.info("{} command accepted: {}", type, message);
     }
+
+    /** Answers a command that could not be taken: {@code FAILED}, and recorded as handled so a redelivery does nothing. */
+    @Transactional
+    public void fail(DecodedCommand command, String message) {
+        String type = command.type().id();
+        if (handled.recordFirst(command.commandId(), type, command.instance().toString()) == 0) {
+            return;
+        }
+        LOG.warn("{} command failed at intake: {}", type, message);
+        status.command(command.commandId(), type, command.instance(), Phase.FAILED, "IntakeFailed", message, null, null, null);
+    }
 }
