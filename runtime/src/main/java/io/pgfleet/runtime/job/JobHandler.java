@@ -8,7 +8,7 @@ public interface JobHandler {
 
     /**
      * Ends the job as failed, with its {@code FAILED} event: the runner calls it when the steps kept
-     * throwing ({@code pgfleet.jobs.max-errors} times in a row).
+     * throwing ({@code pgfleet.jobs.max-errors} steps of the job threw).
      */
     void fail(JobRow job, String reason);
 }
