@@ -21,7 +21,6 @@ import org.slf4j.MDC;
 @Singleton
 public class InstanceReconciler implements JobHandler {
 
-
     private final ClusterDriver driver;
     private final JobResults results;
     private final Clock clock;

@@ -19,9 +19,9 @@ import org.slf4j.MDC;
  * The listeners of the three services only hand records to {@link #receive}.
  *
  * <p>A record whose handling throws is read again (the listener's back-off); after
- * {@code pgfleet.intake.max-attempts} (default 8) the
- * command is answered {@code FAILED} with the error and the record goes to the dead-letter topic, so
- * one command that always fails does not hold up the partition.
+ * {@code pgfleet.intake.max-attempts} (default 8) the command is answered {@code FAILED} with the
+ * error and the record goes to the dead-letter topic, so one command that always fails does not hold
+ * up the partition.
  */
 @Singleton
 public class CommandIntake {
@@ -61,20 +61,22 @@ public class CommandIntake {
         String origin = record.topic() + "/" + record.partition() + "/" + record.offset();
         try (MDC.MDCCloseable instance = MDC.putCloseable("instance", command.instance().toString());
              MDC.MDCCloseable id = MDC.putCloseable("commandId", command.commandId())) {
-            transaction.handle(command);
-            attempts.remove(origin);
-        } catch (RuntimeException e) {
-            int attempt = attempts.merge(origin, 1, Integer::sum);
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            if (attempt < maxAttempts) {
-                LOG.warn("{} command could not be taken (attempt {} of {}), read again: {}", command.type().id(), attempt, maxAttempts, reason);
-                throw e;
+            try {
+                transaction.handle(command);
+            } catch (RuntimeException e) {
+                int attempt = attempts.merge(origin, 1, Integer::sum);
+                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                if (attempt < maxAttempts) {
+                    LOG.warn("{} command could not be taken (attempt {} of {}), read again: {}", command.type().id(), attempt, maxAttempts,
+                            reason);
+                    throw e;
+                }
+                // The same record failed every time: answered FAILED (which needs the state database: while it is
+                // down this throws and the record is read again) and set aside, so the commands behind it go on.
+                transaction.fail(command, "the " + command.type().id() + " command could not be taken (" + attempt + " attempts): "
+                        + reason + "; it was sent to " + PgfleetSettings.deadLetterTopic(record.topic()));
+                deadLetters.send(record, reason);
             }
-            // The same record failed every time: answered FAILED (which needs the state database: while it is
-            // down this throws and the record is read again) and set aside, so the commands behind it go on.
-            transaction.fail(command, "the " + command.type().id() + " command could not be taken (" + attempt + " attempts): " + reason
-                    + "; it was sent to " + PgfleetSettings.deadLetterTopic(record.topic()));
-            deadLetters.send(record, reason);
             attempts.remove(origin);
         }
     }
