@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * Real PostgreSQL processes on this machine: member 1 is the primary (never removed), members 2..n
  * are streaming replicas made with {@code pg_basebackup -R}, each with its own application_name.
  * Every call does one bounded step and is safe to repeat after a crash: what exists and runs is
- * adopted, an interrupted member is made again from scratch.
+ * adopted; an interrupted member is made again only when its data never served ({@link MemberCreation}),
+ * otherwise it is resumed where it stands.
  */
 @Singleton
 @Requires(property = "pgfleet.driver", value = "local", defaultValue = "local")
@@ -95,11 +96,17 @@ public class LocalClusterDriver implements ClusterDriver {
     }
 
     private Step createPrimary(LocalInstance instance, LocalMember member, ClusterSpec desired, List<LocalMember> members) {
-        member.wipe();
-        member.initdb(instance.superuserPassword());
-        Optional<Step> failed = configureAndStart(member, desired, members);
-        if (failed.isPresent()) {
-            return failed.get();
+        if (MemberCreation.next(member.disk()) == MemberCreation.Action.MAKE_DATA) {
+            member.wipe();
+            member.initdb(instance.superuserPassword());
+            member.markInitialised();
+            return Step.next("primary " + member.name() + " initialised (initdb)");
+        }
+        if (!member.isRunning()) {
+            Optional<Step> failed = configureAndStart(member, desired, members);
+            if (failed.isPresent()) {
+                return failed.get();
+            }
         }
         try (Connection connection = member.connect("postgres"); Statement sql = connection.createStatement()) {
             sql.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + LocalInstance.REPLICATION_USER
@@ -108,10 +115,10 @@ public class LocalClusterDriver implements ClusterDriver {
             sql.execute("ALTER ROLE " + LocalInstance.REPLICATION_USER + " WITH LOGIN REPLICATION PASSWORD '"
                     + ScramVerifier.of(instance.replicationPassword()) + "'");
         } catch (SQLException e) {
-            return Step.waitFor("primary " + member.name() + " accepting connections (" + e.getMessage() + ")", Duration.ofMillis(500));
+            return unreachable(member, e);
         }
         member.markComplete();
-        return Step.next("primary " + member.name() + " initialised");
+        return Step.next("primary " + member.name() + " started");
     }
 
     private Step createReplica(LocalMember member, LocalMember primary, ClusterSpec desired, List<LocalMember> members) {
@@ -121,11 +128,17 @@ public class LocalClusterDriver implements ClusterDriver {
                 return Step.failed("primary " + primary.name() + " did not start: " + complaint.get());
             }
         }
-        member.wipe();
-        member.cloneFrom(primary);
-        Optional<Step> failed = configureAndStart(member, desired, members);
-        if (failed.isPresent()) {
-            return failed.get();
+        if (MemberCreation.next(member.disk()) == MemberCreation.Action.MAKE_DATA) {
+            member.wipe();
+            member.cloneFrom(primary);
+            member.markInitialised();
+            return Step.next("replica " + member.name() + " copied from the primary (pg_basebackup)");
+        }
+        if (!member.isRunning()) {
+            Optional<Step> failed = configureAndStart(member, desired, members);
+            if (failed.isPresent()) {
+                return failed.get();
+            }
         }
         member.markComplete();
         return Step.next("replica " + (member.index() - 1) + " of " + (members.size() - 1) + " created");
@@ -271,13 +284,26 @@ public class LocalClusterDriver implements ClusterDriver {
                 return Step.waitFor("replica " + streaming + " of " + standbys.size() + " streaming", Duration.ofMillis(200));
             }
         } catch (SQLException e) {
-            return Step.waitFor("primary " + primary.name() + " accepting connections", Duration.ofMillis(500));
+            return unreachable(primary, e);
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("members", members.size());
         details.put("primary", "127.0.0.1:" + primary.port());
         details.put("synchronousStandbyNames", expectedNames);
         return Step.done(members.size() + " of " + members.size() + " members ready", details);
+    }
+
+    /**
+     * A running member that does not take a connection: waited for while it starts up, or cannot take one
+     * now (no connection, too many); any other refusal is the server's own verdict on its settings (a
+     * library it cannot load, say), which waiting would not change: the step fails with its words.
+     */
+    private static Step unreachable(LocalMember member, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.startsWith("08") || state.startsWith("57P0") || state.startsWith("53")) {
+            return Step.waitFor("member " + member.name() + " accepting connections (" + e.getMessage() + ")", Duration.ofMillis(500));
+        }
+        return Step.failed("member " + member.name() + " runs but refuses connections: " + e.getMessage());
     }
 
     private static Map<String, String> replicationStates(Connection connection) throws SQLException {

@@ -108,9 +108,29 @@ final class LocalMember {
         LocalFiles.write(dir().resolve("complete"), "", "rw-r--r--");
     }
 
-    /** Starts from an empty member directory owned by the PostgreSQL account (stopping what an interrupted run started). */
+    /** What the directory shows for {@link MemberCreation}. */
+    MemberCreation.Disk disk() {
+        // postmaster.opts is written by every server start: its presence means the data served.
+        return new MemberCreation.Disk(Files.exists(initialisedMarker()), Files.exists(dataDir().resolve("postmaster.opts")), isComplete());
+    }
+
+    /** Written only after initdb or the base backup finished, before any server starts on the data. */
+    void markInitialised() {
+        LocalFiles.write(initialisedMarker(), "", "rw-r--r--");
+    }
+
+    private Path initialisedMarker() {
+        return dir().resolve("initialised");
+    }
+
+    /**
+     * Starts from an empty member directory owned by the PostgreSQL account. Only for a directory whose
+     * data never served ({@link MemberCreation#next} said {@code MAKE_DATA}).
+     */
     void wipe() {
-        stop();
+        if (disk().initialised() || disk().served()) {
+            throw new IllegalStateException("refusing to empty " + dir() + ": its data was made to the end or has served");
+        }
         LocalFiles.deleteTree(dir());
         LocalFiles.mkdir(dir(), "rwx------");
         settings.osUser().own(dir());

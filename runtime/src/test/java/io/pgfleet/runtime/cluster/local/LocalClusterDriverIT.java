@@ -142,6 +142,36 @@ class LocalClusterDriverIT {
         assertThat(pidOf(root.resolve("local/tenant-a/pg-again/member-1/data"))).isEqualTo(pid);
     }
 
+    @Test
+    void aPrimaryThatServedIsResumedAndNeverInitialisedAgain() throws Exception {
+        InstanceKey key = new InstanceKey("tenant-a", "pg-resume");
+        applyUntilSettled(key, spec(2, 0, 1, Map.of()), Step.Outcome.DONE);
+        Endpoint primary = driver.primary(key).orElseThrow();
+        try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"), primary.user(), primary.password());
+             Statement sql = c.createStatement()) {
+            sql.execute("CREATE TABLE written_before_the_crash (id int)");
+            sql.execute("INSERT INTO written_before_the_crash VALUES (42)");
+        }
+        // What a predecessor killed right before it recorded the members as complete leaves behind: a primary that
+        // served (and was written to) with neither marker, stopped; a replica that was copied but never started.
+        Path instance = root.resolve("local/tenant-a/pg-resume");
+        ProcessHandle.of(pidOf(instance.resolve("member-1/data"))).orElseThrow().destroyForcibly();
+        ProcessHandle.of(pidOf(instance.resolve("member-2/data"))).orElseThrow().destroyForcibly();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !driver.observe(key).ready());
+        for (String marker : List.of("member-1/complete", "member-1/initialised", "member-2/complete")) {
+            Files.deleteIfExists(instance.resolve(marker));
+        }
+
+        List<String> steps = applyUntilSettled(key, spec(2, 0, 1, Map.of()), Step.Outcome.DONE);
+        assertThat(steps).noneMatch(s -> s.contains("initdb")).noneMatch(s -> s.contains("pg_basebackup"));
+        try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"), primary.user(), primary.password());
+             Statement sql = c.createStatement(); ResultSet rows = sql.executeQuery("SELECT id FROM written_before_the_crash")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getInt(1)).isEqualTo(42);
+        }
+        assertThat(driver.observe(key).ready()).isTrue();
+    }
+
     private static String show(Statement sql, String name) throws Exception {
         try (ResultSet rows = sql.executeQuery("SHOW " + name)) {
             rows.next();
