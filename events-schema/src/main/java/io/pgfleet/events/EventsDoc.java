@@ -79,9 +79,16 @@ public final class EventsDoc {
                 .append("- user and database names: lower-case letters, digits and `_`, starting with a letter or `_`, at most 63 bytes\n")
                 .append("  (databases 52, so that `<db>_monitoring` fits); `postgres`, `template0`, `template1`, `streaming_replica`,\n")
                 .append("  `public`, `none`, `current_user`, `current_role`, `session_user` and `pg_*` are reserved;\n")
-                .append("- `size`: a Kubernetes quantity greater than zero; `replicas` at least 1;\n")
+                .append("- `size`: a Kubernetes quantity greater than zero and at most `pgfleet.limits.max-size` (default 16Ti);\n")
+                .append("  `replicas` from 1 to `pgfleet.limits.max-replicas` (default 16); at most `max-users` users (200) and\n")
+                .append("  `max-databases` databases (100) in a document; a record value of at most `max-payload-bytes` (262144) bytes,\n")
+                .append("  nested at most 32 levels deep; a key given twice in one object is an error naming its path;\n")
                 .append("- `0 <= minSyncReplicas <= maxSyncReplicas < replicas`;\n")
-                .append("- parameter names `[a-z][a-z0-9_]*` (one `.` allowed for extension settings), values strings, numbers or\n")
+                .append("- parameter names are PostgreSQL 15's own configuration settings (as `postgres --describe-config` lists them;\n")
+                .append("  a misspelt name is answered with the nearest real one) or `<extension>.<setting>` of an allowed extension;\n")
+                .append("  settings that load code or read files (`session_preload_libraries`, `local_preload_libraries`,\n")
+                .append("  `dynamic_library_path`, `jit_provider`, `krb_server_keyfile`, `include`, `include_dir`, `include_if_exists`)\n")
+                .append("  are refused; values strings, numbers or\n")
                 .append("  booleans without control characters, and none of the settings the cluster manages itself:\n  ")
                 .append(String.join(", ", new TreeSet<>(ManagedParameters.all()).stream().map(n -> "`" + n + "`").toList()))
                 .append(";\n")
@@ -90,7 +97,18 @@ public final class EventsDoc {
                 .append("- backups: `s3Bucket` required when enabled; `schedule` a 5-field cron; `cleanupStrategy` only\n")
                 .append("  `--keep-last|hourly|daily|weekly|monthly|yearly=N` (N >= 1), `--keep-within[-hourly|-daily|-weekly|-monthly|-yearly]=DURATION`\n")
                 .append("  and `--keep-tag=TAG`; `s3AccessKey`, `s3SecretKey` and `resticPassword` together or not at all (absent: the\n")
-                .append("  stored or operator-configured credentials are used).\n");
+                .append("  stored or operator-configured credentials are used).\n")
+                .append("\nEvery service that takes a command applies the same rules with the same limits, so a command is either\n")
+                .append("`REJECTED` by all of them or by none. A command id already used for another command (another payload, type or\n")
+                .append("instance) is answered `REJECTED` with reason `CommandIdReused` and changes nothing; the same command again is a\n")
+                .append("redelivery and is not answered twice.\n")
+                .append("\n## Reading the outcome of a command\n\n")
+                .append("A command taken by several services (a provision: provisioner, user-manager, backup-worker) is answered by each\n")
+                .append("of them, `service` naming which. Its outcome is known once every one of them has sent a final event\n")
+                .append("(`SUCCEEDED`, `FAILED` or `REJECTED`): `REJECTED` from one means `REJECTED` from all (nothing changed);\n")
+                .append("otherwise the command succeeded where each says `SUCCEEDED`, and a `FAILED` names the part that could not be\n")
+                .append("done (e.g. the backup-worker's `BackupConfigurationFailed` when backups are enabled but no credentials exist),\n")
+                .append("while the other parts stand. `pgfleet apply --wait` exits 0 only when all succeeded.\n");
         return md.toString();
     }
 

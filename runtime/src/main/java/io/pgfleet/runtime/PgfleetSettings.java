@@ -16,7 +16,9 @@ import java.util.Set;
  *   <li>{@code pgfleet.service-name}: provisioner, user-manager or backup-worker;</li>
  *   <li>{@code pgfleet.default-namespace} (default {@code default}): namespace of commands that name none;</li>
  *   <li>{@code pgfleet.topics.status} (default {@code pgfleet.status}) and {@code pgfleet.topics.<command>};</li>
- *   <li>{@code pgfleet.extensions.allowed}: the extension allowlist.</li>
+ *   <li>{@code pgfleet.extensions.allowed}: the extension allowlist;</li>
+ *   <li>{@code pgfleet.limits.max-replicas} (16), {@code max-size} (16Ti), {@code max-users} (200), {@code max-databases} (100),
+ *       {@code max-payload-bytes} (262144): bounds on one command, the same in every service.</li>
  * </ul>
  */
 @Singleton
@@ -31,11 +33,17 @@ public class PgfleetSettings {
                            @Value("${pgfleet.default-namespace:default}") String defaultNamespace,
                            @Value("${pgfleet.topics.status:" + StatusEvent.DEFAULT_TOPIC + "}") String statusTopic,
                            @Value("${pgfleet.extensions.allowed:hstore,pg_stat_statements,pg_trgm,btree_gin,uuid-ossp,pgcrypto}")
-                           List<String> allowedExtensions) {
+                           List<String> allowedExtensions,
+                           @Value("${pgfleet.limits.max-replicas:16}") int maxReplicas,
+                           @Value("${pgfleet.limits.max-size:16Ti}") String maxSize,
+                           @Value("${pgfleet.limits.max-users:200}") int maxUsers,
+                           @Value("${pgfleet.limits.max-databases:100}") int maxDatabases,
+                           @Value("${pgfleet.limits.max-payload-bytes:262144}") int maxPayloadBytes) {
         this.serviceName = serviceName;
         this.defaultNamespace = defaultNamespace;
         this.statusTopic = statusTopic;
-        this.validationPolicy = new ValidationPolicy(Set.copyOf(allowedExtensions));
+        this.validationPolicy = new ValidationPolicy(Set.copyOf(allowedExtensions),
+                new ValidationPolicy.Limits(maxReplicas, maxSize, maxUsers, maxDatabases, maxPayloadBytes));
     }
 
     public String serviceName() {

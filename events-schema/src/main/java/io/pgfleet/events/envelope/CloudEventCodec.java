@@ -11,6 +11,7 @@ import io.pgfleet.events.json.PayloadReader;
 import io.pgfleet.events.postgres.Postgres;
 import io.pgfleet.events.status.FieldError;
 import io.pgfleet.events.status.StatusEvent;
+import io.pgfleet.events.validation.ValidationPolicy;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -68,11 +69,25 @@ public final class CloudEventCodec {
      */
     public static DecodedCommand decodeCommand(ConsumerRecord<String, byte[]> record, String defaultNamespace)
             throws BadRecordException {
+        return decodeCommand(record, defaultNamespace, ValidationPolicy.Limits.DEFAULTS.maxPayloadBytes());
+    }
+
+    /**
+     * Reads a command record whose value may be at most {@code maxPayloadBytes} long: a longer one is
+     * answered (rejected, when the key or subject names its instance) without being parsed.
+     *
+     * @throws BadRecordException when the record is not one of our CloudEvents at all
+     */
+    public static DecodedCommand decodeCommand(ConsumerRecord<String, byte[]> record, String defaultNamespace, int maxPayloadBytes)
+            throws BadRecordException {
         CloudEventAttributes attributes = attributes(record.headers());
         CommandType type = CommandType.fromCeType(attributes.type()).orElseThrow(() -> new BadRecordException(
                 "ce_type '" + attributes.type() + "' is not a pgfleet command type; expected one of "
                         + Arrays.stream(CommandType.values()).map(CommandType::ceType).toList()));
-        Parsed<?> parsed = parse(record.value(), type.payloadType());
+        Parsed<?> parsed = record.value() != null && record.value().length > maxPayloadBytes
+                ? new Parsed<>(null, List.of(new FieldError("", "the payload is " + record.value().length + " bytes; at most "
+                        + maxPayloadBytes + " are taken")))
+                : parse(record.value(), type.payloadType());
         List<FieldError> errors = new ArrayList<>(parsed.errors());
         InstanceKey fromPayload = parsed.isOk() ? instanceOf(parsed.value(), defaultNamespace) : null;
         InstanceKey fromKey = keyOrNull(record.key(), defaultNamespace, "record key", errors);

@@ -1,6 +1,9 @@
 package io.pgfleet.events.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,8 +19,16 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  */
 public final class Json {
 
-    private static final ObjectMapper JSON = configure(JsonMapper.builder()).build();
-    private static final ObjectMapper YAML = configure(YAMLMapper.builder(new YAMLFactory())).build();
+    /** The deepest nesting of objects and lists a payload may have (a document needs 5). */
+    public static final int MAX_NESTING = 32;
+
+    /** A key given twice is an error (not "the last one wins"); nesting is bounded. */
+    private static final StreamReadConstraints CONSTRAINTS = StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build();
+
+    private static final ObjectMapper JSON = configure(JsonMapper.builder(new JsonFactoryBuilder().streamReadConstraints(CONSTRAINTS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())).build();
+    private static final ObjectMapper YAML = configure(YAMLMapper.builder(YAMLFactory.builder().streamReadConstraints(CONSTRAINTS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())).build();
 
     private Json() {
     }

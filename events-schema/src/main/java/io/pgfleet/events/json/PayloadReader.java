@@ -29,7 +29,7 @@ public final class PayloadReader {
      * @throws MalformedPayloadException when the bytes are not JSON
      */
     public static <T> Parsed<T> fromJson(byte[] json, Class<T> type) throws MalformedPayloadException {
-        return fromTree(parse(Json.mapper(), new String(json, java.nio.charset.StandardCharsets.UTF_8)), type);
+        return fromParsed(parse(Json.mapper(), new String(json, java.nio.charset.StandardCharsets.UTF_8)), type);
     }
 
     /**
@@ -38,7 +38,7 @@ public final class PayloadReader {
      */
     public static <T> Parsed<T> fromText(String yamlOrJson, Class<T> type) {
         try {
-            return fromTree(parse(Json.yamlMapper(), yamlOrJson), type);
+            return fromParsed(parse(Json.yamlMapper(), yamlOrJson), type);
         } catch (MalformedPayloadException e) {
             return Parsed.failed(List.of(new FieldError("", e.getMessage())));
         }
@@ -63,10 +63,25 @@ public final class PayloadReader {
         }
     }
 
-    private static JsonNode parse(ObjectMapper mapper, String text) throws MalformedPayloadException {
+    private static <T> Parsed<T> fromParsed(Parsed<JsonNode> tree, Class<T> type) {
+        return tree.isOk() ? fromTree(tree.value(), type) : Parsed.failed(tree.errors());
+    }
+
+    /**
+     * The tree of a text; a key given twice in one object, or values nested deeper than
+     * {@link Json#MAX_NESTING}, are answered as errors with their path (the text is JSON, but not a payload).
+     */
+    private static Parsed<JsonNode> parse(ObjectMapper mapper, String text) throws MalformedPayloadException {
         try {
-            return mapper.readTree(text);
+            return Parsed.ok(mapper.readTree(text));
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            return Parsed.failed(List.of(new FieldError(pathAt(e), "values are nested too deeply: at most " + Json.MAX_NESTING
+                    + " levels of objects and lists")));
         } catch (JsonProcessingException e) {
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
+                return Parsed.failed(List.of(new FieldError(pathAt(e), "is given more than once in the same object; "
+                        + "a field may appear once (which value was meant is not guessed)")));
+            }
             var location = e.getLocation();
             String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
             throw new MalformedPayloadException("not valid " + (mapper == Json.mapper() ? "JSON" : "YAML or JSON") + where + ": "
@@ -198,6 +213,26 @@ public final class PayloadReader {
             return "an object";
         }
         return node.isNull() ? "null" : node.getNodeType().toString().toLowerCase();
+    }
+
+    /** The path where the parser stopped, from its contexts (the field being read included). */
+    private static String pathAt(JsonProcessingException e) {
+        if (!(e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser)) {
+            return "";
+        }
+        List<com.fasterxml.jackson.core.JsonStreamContext> chain = new ArrayList<>();
+        for (var context = parser.getParsingContext(); context != null; context = context.getParent()) {
+            chain.add(0, context);
+        }
+        String path = "";
+        for (var context : chain) {
+            if (context.inObject() && context.getCurrentName() != null) {
+                path = Paths.child(path, context.getCurrentName());
+            } else if (context.inArray() && context.getCurrentIndex() >= 0) {
+                path = Paths.index(path, context.getCurrentIndex());
+            }
+        }
+        return path;
     }
 
     private static String pathOf(JsonMappingException e) {

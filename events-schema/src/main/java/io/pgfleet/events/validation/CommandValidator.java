@@ -123,8 +123,8 @@ public final class CommandValidator {
         if (scale.replicas() == null && scale.size() == null && scale.quorum() == null) {
             errors.add("", "at least one of replicas, size and quorum must be given");
         }
-        if (scale.replicas() != null && scale.replicas() < 1) {
-            errors.add("replicas", "must be at least 1, got " + scale.replicas());
+        if (scale.replicas() != null) {
+            checkReplicas("replicas", scale.replicas(), errors);
         }
         if (scale.size() != null) {
             checkSize("size", scale.size(), errors);
@@ -189,8 +189,8 @@ public final class CommandValidator {
         if (spec.size() != null) {
             checkSize("spec.size", spec.size(), errors);
         }
-        if (spec.replicas() != null && spec.replicas() < 1) {
-            errors.add("spec.replicas", "must be at least 1, got " + spec.replicas());
+        if (spec.replicas() != null) {
+            checkReplicas("spec.replicas", spec.replicas(), errors);
         }
         if (spec.storageClass() != null
                 && (spec.storageClass().length() > 253 || !STORAGE_CLASS.matcher(spec.storageClass()).matches())) {
@@ -206,6 +206,13 @@ public final class CommandValidator {
         }
         Map<String, User> users = spec.users() == null ? Map.of() : spec.users();
         Map<String, Database> databases = spec.databases() == null ? Map.of() : spec.databases();
+        if (users.size() > policy.limits().maxUsers()) {
+            errors.add("spec.users", "has " + users.size() + " users; at most " + policy.limits().maxUsers() + " are allowed");
+        }
+        if (databases.size() > policy.limits().maxDatabases()) {
+            errors.add("spec.databases", "has " + databases.size() + " databases; at most " + policy.limits().maxDatabases()
+                    + " are allowed");
+        }
         Map<String, String> groupRoles = new HashMap<>();
         databases.keySet().forEach(db -> DatabaseRoles.LEVELS.forEach(level -> groupRoles.put(db + "_" + level, db)));
         users.forEach((name, user) -> {
@@ -223,10 +230,21 @@ public final class CommandValidator {
         }
     }
 
-    private static void checkSize(String path, String size, Errors errors) {
+    private void checkReplicas(String path, int replicas, Errors errors) {
+        if (replicas < 1) {
+            errors.add(path, "must be at least 1, got " + replicas);
+        } else if (replicas > policy.limits().maxReplicas()) {
+            errors.add(path, "must be at most " + policy.limits().maxReplicas() + ", got " + replicas);
+        }
+    }
+
+    private void checkSize(String path, String size, Errors errors) {
         try {
-            if (Quantity.bytes(size).compareTo(BigDecimal.ZERO) <= 0) {
+            BigDecimal bytes = Quantity.bytes(size);
+            if (bytes.compareTo(BigDecimal.ZERO) <= 0) {
                 errors.add(path, "must be greater than zero, got '" + size + "'");
+            } else if (bytes.compareTo(Quantity.bytes(policy.limits().maxSize())) > 0) {
+                errors.add(path, "must be at most " + policy.limits().maxSize() + ", got '" + size + "'");
             }
         } catch (IllegalArgumentException e) {
             errors.add(path, e.getMessage());
@@ -252,7 +270,7 @@ public final class CommandValidator {
         }
     }
 
-    private static void checkParameter(String path, String name, Object value, Errors errors) {
+    private void checkParameter(String path, String name, Object value, Errors errors) {
         if (!PARAMETER_NAME.matcher(name).matches()) {
             errors.add(path, io.pgfleet.events.json.Paths.quote(name) + " is not a valid setting name: lower-case letters, digits "
                     + "and '_', with at most one '.' for extension settings");
@@ -260,6 +278,22 @@ public final class CommandValidator {
         }
         if (ManagedParameters.isManaged(name)) {
             errors.add(path, "'" + name + "' is managed by the cluster itself and may not be set");
+            return;
+        }
+        if (SettingsCatalogue.isUnsafe(name)) {
+            errors.add(path, "'" + name + "' makes the server load code or read files named in the document, so it may not be set");
+            return;
+        }
+        int dot = name.indexOf('.');
+        if (dot >= 0) {
+            String prefix = name.substring(0, dot);
+            if (policy.allowedExtensions().stream().noneMatch(extension -> extension.replace('-', '_').equals(prefix))) {
+                errors.add(path, "'" + name + "' is not a setting of an allowed extension (allowed: " + policy.allowedExtensionsText() + ")");
+                return;
+            }
+        } else if (SettingsCatalogue.find(name).isEmpty()) {
+            errors.add(path, "'" + name + "' is not a PostgreSQL " + SettingsCatalogue.MAJOR + " configuration setting"
+                    + SettingsCatalogue.nearest(name).map(near -> "; did you mean '" + near + "'?").orElse(""));
             return;
         }
         if (!(value instanceof String) && !(value instanceof Number) && !(value instanceof Boolean)) {

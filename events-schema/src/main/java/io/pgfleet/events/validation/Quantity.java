@@ -37,7 +37,10 @@ public final class Quantity {
         }
         BigDecimal number = new BigDecimal(m.group("number").endsWith(".") ? m.group("number") + "0" : m.group("number"));
         String suffix = m.group("suffix") == null ? "" : m.group("suffix");
-        if (suffix.startsWith("e") || suffix.startsWith("E")) {
+        if (suffix.matches("[eE][+-]?[0-9]+")) {
+            if (suffix.replaceFirst("^[eE][+-]?0*", "").length() > 3) {
+                throw new IllegalArgumentException("'" + text + "' has an exponent out of range");
+            }
             return number.scaleByPowerOfTen(Integer.parseInt(suffix.substring(1)));
         }
         return number.multiply(FACTORS.get(suffix));

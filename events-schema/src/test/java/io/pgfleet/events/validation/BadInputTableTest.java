@@ -119,7 +119,87 @@ class BadInputTableTest {
                 bad("only one of the backup secrets", spec("backup:\n  s3AccessKey: AKIA"), "spec.backup.s3SecretKey", "go together"),
                 bad("bad bucket", spec("backup:\n  s3Bucket: Bad_Bucket"), "spec.backup.s3Bucket", "does not name a valid bucket"),
                 bad("bad region", spec("backup:\n  s3Region: \"US East\""), "spec.backup.s3Region", "not a valid region"),
-                bad("YAML that does not parse", HEAD + "spec:\n  replicas: [1,\n", "", "not valid YAML"));
+                bad("YAML that does not parse", HEAD + "spec:\n  replicas: [1,\n", "", "not valid YAML"),
+                // bounded work
+                bad("a million replicas", spec("replicas: 1000000"), "spec.replicas", "must be at most 16, got 1000000"),
+                bad("17 replicas", spec("replicas: 17"), "spec.replicas", "must be at most 16, got 17"),
+                bad("a size above the limit", spec("size: 17Ti"), "spec.size", "must be at most 16Ti"),
+                bad("a size in exabytes", spec("size: 1Ei"), "spec.size", "must be at most 16Ti"),
+                bad("too many users", spec(many("users", "u", 201)), "spec.users", "has 201 users; at most 200"),
+                bad("too many databases", spec(many("databases", "d", 101)), "spec.databases", "has 101 databases; at most 100"),
+                // settings checked against PostgreSQL's own catalogue
+                bad("misspelt max_connections", spec("postgresql:\n  parameters:\n    max_conections: 100"),
+                        "spec.postgresql.parameters.max_conections", "did you mean 'max_connections'?"),
+                bad("misspelt shared_buffers", spec("postgresql:\n  parameters:\n    shared_buffer: 128MB"),
+                        "spec.postgresql.parameters.shared_buffer", "did you mean 'shared_buffers'?"),
+                bad("a setting that does not exist", spec("postgresql:\n  parameters:\n    make_it_fast: true"),
+                        "spec.postgresql.parameters.make_it_fast", "is not a PostgreSQL 15 configuration setting"),
+                bad("a setting of PostgreSQL 16", spec("postgresql:\n  parameters:\n    io_combine_limit: 16"),
+                        "spec.postgresql.parameters.io_combine_limit", "is not a PostgreSQL 15 configuration setting"),
+                bad("session_preload_libraries", spec("postgresql:\n  parameters:\n    session_preload_libraries: x"),
+                        "spec.postgresql.parameters.session_preload_libraries", "load code or read files"),
+                bad("local_preload_libraries", spec("postgresql:\n  parameters:\n    local_preload_libraries: x"),
+                        "spec.postgresql.parameters.local_preload_libraries", "load code or read files"),
+                bad("dynamic_library_path", spec("postgresql:\n  parameters:\n    dynamic_library_path: /tmp"),
+                        "spec.postgresql.parameters.dynamic_library_path", "load code or read files"),
+                bad("jit_provider", spec("postgresql:\n  parameters:\n    jit_provider: /tmp/evil"),
+                        "spec.postgresql.parameters.jit_provider", "load code or read files"),
+                bad("krb_server_keyfile", spec("postgresql:\n  parameters:\n    krb_server_keyfile: /etc/shadow"),
+                        "spec.postgresql.parameters.krb_server_keyfile", "load code or read files"),
+                bad("include of a file", spec("postgresql:\n  parameters:\n    include: /etc/passwd"),
+                        "spec.postgresql.parameters.include", "load code or read files"),
+                bad("include_dir", spec("postgresql:\n  parameters:\n    include_dir: /etc"),
+                        "spec.postgresql.parameters.include_dir", "load code or read files"),
+                bad("include_if_exists", spec("postgresql:\n  parameters:\n    include_if_exists: /etc/passwd"),
+                        "spec.postgresql.parameters.include_if_exists", "load code or read files"),
+                bad("managed hba_file", spec("postgresql:\n  parameters:\n    hba_file: /tmp/hba"),
+                        "spec.postgresql.parameters.hba_file", "managed by the cluster"),
+                bad("setting of an extension that is not allowed", spec("postgresql:\n  parameters:\n    auto_explain.log_min_duration: 10"),
+                        "spec.postgresql.parameters[\"auto_explain.log_min_duration\"]", "not a setting of an allowed extension"),
+                bad("two dots in a setting name", spec("postgresql:\n  parameters:\n    a.b.c: 1"),
+                        "spec.postgresql.parameters[\"a.b.c\"]", "not a valid setting name"),
+                bad("parameter value of 1025 characters", spec("postgresql:\n  parameters:\n    search_path: " + "a".repeat(1025)),
+                        "spec.postgresql.parameters.search_path", "1 to 1024 characters"),
+                bad("a developer option", spec("postgresql:\n  parameters:\n    zero_damaged_pages: true"),
+                        "spec.postgresql.parameters.zero_damaged_pages", "is not a PostgreSQL 15 configuration setting"),
+                bad("a size with an exponent out of range", spec("size: \"1e99999999999\""), "spec.size", "exponent out of range"),
+                bad("empty parameter value", spec("postgresql:\n  parameters:\n    work_mem: \"\""),
+                        "spec.postgresql.parameters.work_mem", "1 to 1024 characters"),
+                bad("parameter value that is a list", spec("postgresql:\n  parameters:\n    work_mem: [4MB]"),
+                        "spec.postgresql.parameters.work_mem", "must be a string, a number or a boolean"),
+                bad("wal_level logical spelt wrong", spec("postgresql:\n  parameters:\n    wal_level: logic"),
+                        "spec.postgresql.parameters.wal_level", "must be 'replica' or 'logical'"),
+                // strict records
+                bad("replicas given twice", spec("replicas: 1\nreplicas: 9"), "spec.replicas", "given more than once"),
+                bad("a user given twice", spec("users:\n  bob: {}\n  bob: {}"), "spec.users.bob", "given more than once"),
+                bad("a parameter given twice", spec("postgresql:\n  parameters:\n    work_mem: 4MB\n    work_mem: 64MB"),
+                        "spec.postgresql.parameters.work_mem", "given more than once"),
+                bad("spec given twice", spec("replicas: 1") + "spec:\n  replicas: 2\n", "spec", "given more than once"),
+                bad("values nested too deeply", spec("postgresql:\n  parameters:\n    work_mem: " + "[".repeat(40) + "]".repeat(40)),
+                        "", "nested too deeply"),
+                // more of the existing kinds
+                bad("negative replicas", spec("replicas: -3"), "spec.replicas", "must be at least 1"),
+                bad("replicas out of the integer range", spec("replicas: 99999999999"), "spec.replicas", "must be an integer"),
+                bad("quorum as a number", spec("quorum: 2"), "spec.quorum", "must be an object"),
+                bad("negative max", spec("replicas: 3\nquorum:\n  minSyncReplicas: 0\n  maxSyncReplicas: -1"),
+                        "spec.quorum.maxSyncReplicas", "must be 0 or more"),
+                bad("users as a string", spec("users: bob"), "spec.users", "must be an object"),
+                bad("superuser as a string", spec("users:\n  bob:\n    superuser: \"true\""), "spec.users.bob.superuser", "must be a boolean"),
+                bad("password as a number", spec("users:\n  bob:\n    password: 1234"), "spec.users.bob.password", "must be a string"),
+                bad("password of 1025 characters", spec("users:\n  bob:\n    password: " + "p".repeat(1025)),
+                        "spec.users.bob.password", "at most 1024 characters"),
+                bad("database name with a space", spec("databases:\n  \"my db\": {}"), "spec.databases[\"my db\"]", "not a valid"),
+                bad("database postgres", spec("databases:\n  postgres: {}"), "spec.databases.postgres", "is reserved"),
+                bad("extensions as a string", spec("databases:\n  app:\n    extensions: hstore"), "spec.databases.app.extensions",
+                        "must be a list"),
+                bad("roles as a list", spec("databases:\n  app:\n    roles: [admin]"), "spec.databases.app.roles", "must be an object"),
+                bad("backup as a boolean", spec("backup: true"), "spec.backup", "must be an object"),
+                bad("backup enabled as a string", spec("backup:\n  enabled: \"yes\""), "spec.backup.enabled", "must be a boolean"),
+                bad("schedule with hour 24", spec("backup:\n  schedule: \"0 24 * * *\""), "spec.backup.schedule", "hour field"),
+                bad("cleanup with an unknown flag", spec("backup:\n  cleanupStrategy: \"--keep-forever\""),
+                        "spec.backup.cleanupStrategy", "not an allowed restic forget flag"),
+                bad("unknown field in backup", spec("backup:\n  bucket: b"), "spec.backup.bucket", "unknown field"),
+                bad("unknown field in postgresql", spec("postgresql:\n  params: {}"), "spec.postgresql.params", "unknown field"));
     }
 
     static Stream<Arguments> badCommands() {
@@ -144,7 +224,28 @@ class BadInputTableTest {
                 badCommand(CommandType.RESTORE, "{\"instance\":\"pg\",\"backup\":\"latest; rm -rf /\"}", "backup", "not a backup id"),
                 badCommand(CommandType.RESTORE, "{\"instance\":\"pg\",\"database\":\"x\\\"; DROP\"}", "database", "not a valid"),
                 badCommand(CommandType.DELETE, "{\"instance\":\"pg\",\"namespace\":\"a/b\"}", "namespace", "not a valid namespace"),
-                badCommand(CommandType.DELETE, "{\"instance\":\"pg\",\"force\":true}", "force", "unknown field"));
+                badCommand(CommandType.DELETE, "{\"instance\":\"pg\",\"force\":true}", "force", "unknown field"),
+                badCommand(CommandType.SCALE, "{\"instance\":\"pg\",\"replicas\":1000000}", "replicas", "must be at most 16"),
+                badCommand(CommandType.SCALE, "{\"instance\":\"pg\",\"replicas\":17}", "replicas", "must be at most 16"),
+                badCommand(CommandType.SCALE, "{\"instance\":\"pg\",\"size\":\"100Pi\"}", "size", "must be at most 16Ti"),
+                badCommand(CommandType.SCALE, "{\"instance\":\"pg\",\"replicas\":1,\"replicas\":9}", "replicas", "given more than once"),
+                badCommand(CommandType.ADD_USER, "{\"instance\":\"pg\",\"name\":\"bob\",\"name\":\"alice\"}", "name",
+                        "given more than once"),
+                badCommand(CommandType.ADD_USER, "{\"instance\":\"pg\",\"name\":\"bob\",\"password\":\"\"}", "password", "must not be empty"),
+                badCommand(CommandType.ADD_EXTENSION, "{\"instance\":\"pg\",\"database\":\"app\"}", "extension", "is required"),
+                badCommand(CommandType.BACKUP, "{\"instance\":\"pg\",\"instance\":\"other\"}", "instance", "given more than once"),
+                badCommand(CommandType.RESTORE, "{\"instance\":\"pg\",\"backup\":\"short\"}", "backup", "not a backup id"),
+                badCommand(CommandType.DELETE, "{\"instance\":\"pg\",\"extra\":" + "{\"a\":".repeat(40) + "1" + "}".repeat(40) + "}",
+                        "", "nested too deeply"));
+    }
+
+    /** A map of {@code count} empty entries named prefix0, prefix1, … (YAML, under spec). */
+    private static String many(String field, String prefix, int count) {
+        StringBuilder yaml = new StringBuilder(field).append(":\n");
+        for (int i = 0; i < count; i++) {
+            yaml.append("  ").append(prefix).append(i).append(": {}\n");
+        }
+        return yaml.toString();
     }
 
     private static Arguments bad(String what, String yaml, String path, String rule) {
@@ -181,7 +282,7 @@ class BadInputTableTest {
 
     @Test
     void theTableIsLargeEnoughToMeanSomething() {
-        assertThat(badDocuments().count() + badCommands().count()).isGreaterThanOrEqualTo(40);
+        assertThat(badDocuments().count() + badCommands().count()).isGreaterThanOrEqualTo(100);
     }
 
     @Test
