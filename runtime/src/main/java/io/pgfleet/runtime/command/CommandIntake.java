@@ -18,7 +18,8 @@ import org.slf4j.MDC;
  * then (in one transaction) record the command id, validate, record the work and the status event.
  * The listeners of the three services only hand records to {@link #receive}.
  *
- * <p>A record whose handling throws is read again (the listener's back-off); after
+ * <p>A record whose handling throws is read again after a back-off that doubles from 200 ms up to
+ * {@code pgfleet.intake.max-backoff} (default 10s), for as long as it takes (a database outage); after
  * {@code pgfleet.intake.max-attempts} (default 8) the command is answered {@code FAILED} with the
  * error and the record goes to the dead-letter topic, so one command that always fails does not hold
  * up the partition.
@@ -33,11 +34,14 @@ public class CommandIntake {
     private final CommandHandler handler;
     private final PgfleetSettings settings;
     private final int maxAttempts;
+    private final java.time.Duration maxBackoff;
     /** Records being read again after an error (topic/partition/offset → attempts so far). */
     private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
 
     public CommandIntake(IntakeTransaction transaction, DeadLetters deadLetters, CommandHandler handler, PgfleetSettings settings,
-                         @Value("${pgfleet.intake.max-attempts:8}") int maxAttempts) {
+                         @Value("${pgfleet.intake.max-attempts:8}") int maxAttempts,
+                         @Value("${pgfleet.intake.max-backoff:10s}") java.time.Duration maxBackoff) {
+        this.maxBackoff = maxBackoff;
         this.maxAttempts = Math.max(1, maxAttempts);
         this.transaction = transaction;
         this.deadLetters = deadLetters;
@@ -49,7 +53,8 @@ public class CommandIntake {
     public void receive(ConsumerRecord<String, byte[]> record) {
         DecodedCommand command;
         try {
-            command = CloudEventCodec.decodeCommand(record, settings.defaultNamespace());
+            command = CloudEventCodec.decodeCommand(record, settings.defaultNamespace(),
+                    settings.validationPolicy().limits().maxPayloadBytes());
         } catch (BadRecordException e) {
             deadLetters.send(record, e.getMessage());
             return;
@@ -59,25 +64,42 @@ public class CommandIntake {
             return;
         }
         String origin = record.topic() + "/" + record.partition() + "/" + record.offset();
+        String fingerprint = CommandFingerprint.of(command, record.value());
         try (MDC.MDCCloseable instance = MDC.putCloseable("instance", command.instance().toString());
              MDC.MDCCloseable id = MDC.putCloseable("commandId", command.commandId())) {
             try {
-                transaction.handle(command);
+                transaction.handle(command, fingerprint);
             } catch (RuntimeException e) {
                 int attempt = attempts.merge(origin, 1, Integer::sum);
                 String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 if (attempt < maxAttempts) {
-                    LOG.warn("{} command could not be taken (attempt {} of {}), read again: {}", command.type().id(), attempt, maxAttempts,
-                            reason);
+                    java.time.Duration backoff = backoff(attempt);
+                    LOG.warn("{} command could not be taken (attempt {} of {}), read again in {} ms: {}", command.type().id(), attempt,
+                            maxAttempts, backoff.toMillis(), reason);
+                    java.util.concurrent.locks.LockSupport.parkNanos(backoff.toNanos());
                     throw e;
                 }
                 // The same record failed every time: answered FAILED (which needs the state database: while it is
                 // down this throws and the record is read again) and set aside, so the commands behind it go on.
-                transaction.fail(command, "the " + command.type().id() + " command could not be taken (" + attempt + " attempts): "
+                pauseBeforeAnswering(attempt);
+                transaction.fail(command, fingerprint, "the " + command.type().id() + " command could not be taken (" + attempt + " attempts): "
                         + reason + "; it was sent to " + PgfleetSettings.deadLetterTopic(record.topic()));
                 deadLetters.send(record, reason);
             }
             attempts.remove(origin);
+        }
+    }
+
+    /** 200 ms, doubled at each attempt, at most {@code pgfleet.intake.max-backoff}. */
+    java.time.Duration backoff(int attempt) {
+        long millis = 200L << Math.min(attempt - 1, 20);
+        return java.time.Duration.ofMillis(Math.min(millis, maxBackoff.toMillis()));
+    }
+
+    /** Past the attempts, answering FAILED may itself fail (the database is away): the back-off goes on meanwhile. */
+    private void pauseBeforeAnswering(int attempt) {
+        if (attempt > maxAttempts) {
+            java.util.concurrent.locks.LockSupport.parkNanos(backoff(attempt).toNanos());
         }
     }
 }

@@ -6,5 +6,6 @@ import java.time.Instant;
 
 /** A command id this service has handled. */
 @MappedEntity("handled_command")
-public record HandledCommand(@Id String commandId, String commandType, String instance, Instant receivedAt) {
+public record HandledCommand(@Id String commandId, String commandType, String instance, Instant receivedAt,
+                             @io.micronaut.core.annotation.Nullable String fingerprint) {
 }

@@ -31,11 +31,24 @@ public class IntakeTransaction {
         this.validator = new CommandValidator(settings.validationPolicy());
     }
 
+    /**
+     * Takes a command once.
+     *
+     * @param fingerprint what the command says ({@link CommandFingerprint}): the same id with the same fingerprint is a
+     *                    redelivery (nothing to do), with another one a reused id (answered {@code REJECTED})
+     */
     @Transactional
-    public void handle(DecodedCommand command) {
+    public void handle(DecodedCommand command, String fingerprint) {
         String type = command.type().id();
-        if (handled.recordFirst(command.commandId(), type, command.instance().toString()) == 0) {
-            LOG.info("{} command already handled; nothing to do", type);
+        if (handled.recordFirst(command.commandId(), type, command.instance().toString(), fingerprint) == 0) {
+            if (handled.recordedForAnother(command.commandId(), fingerprint)) {
+                LOG.info("{} command id reused for another command; rejected", type);
+                status.command(command.commandId(), type, command.instance(), Phase.REJECTED, "CommandIdReused",
+                        "the command id " + command.commandId() + " was already used for another command; nothing was changed "
+                                + "(give every command its own id)", null, null, null);
+            } else {
+                LOG.info("{} command already handled; nothing to do", type);
+            }
             return;
         }
         List<FieldError> errors = new ArrayList<>(command.errors());
@@ -59,9 +72,9 @@ public class IntakeTransaction {
 
     /** Answers a command that could not be taken: {@code FAILED}, and recorded as handled so a redelivery does nothing. */
     @Transactional
-    public void fail(DecodedCommand command, String message) {
+    public void fail(DecodedCommand command, String fingerprint, String message) {
         String type = command.type().id();
-        if (handled.recordFirst(command.commandId(), type, command.instance().toString()) == 0) {
+        if (handled.recordFirst(command.commandId(), type, command.instance().toString(), fingerprint) == 0) {
             return;
         }
         LOG.warn("{} command failed at intake: {}", type, message);
