@@ -12,8 +12,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 /** Hands provision, scale and delete records to the shared intake; the offset is committed after each. */
 @KafkaListener(groupId = "${pgfleet.kafka.group-id:pgfleet-provisioner}", offsetReset = OffsetReset.EARLIEST,
         offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
-        errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_EXPONENTIALLY_ON_ERROR, retryCount = 10_000,
-                retryDelay = "200ms"))
+        // Read again after an error, never skipped; the intake backs off (capped) before each new attempt.
+        errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR, retryCount = Integer.MAX_VALUE,
+                retryDelay = "100ms"))
 public class ProvisionerListener {
 
     private final CommandIntake intake;

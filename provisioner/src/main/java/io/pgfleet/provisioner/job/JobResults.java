@@ -1,5 +1,6 @@
 package io.pgfleet.provisioner.job;
 
+import io.pgfleet.runtime.job.JobLedger;
 import io.pgfleet.runtime.job.JobRepository;
 import io.pgfleet.runtime.job.JobSteps;
 import io.pgfleet.runtime.job.JobStatus;
@@ -23,13 +24,15 @@ public class JobResults {
     private static final Logger LOG = LoggerFactory.getLogger(JobResults.class);
 
     private final JobRepository jobs;
+    private final JobLedger ledger;
     private final InstanceRepository instances;
     private final StatusOutbox status;
     private final JobSteps steps;
 
-    public JobResults(JobRepository jobs, InstanceRepository instances, StatusOutbox status, JobSteps steps) {
+    public JobResults(JobRepository jobs, JobLedger ledger, InstanceRepository instances, StatusOutbox status, JobSteps steps) {
         this.steps = steps;
         this.jobs = jobs;
+        this.ledger = ledger;
         this.instances = instances;
         this.status = status;
     }
@@ -41,7 +44,7 @@ public class JobResults {
         switch (step.outcome()) {
             case WAIT -> steps.waiting(job, step, !repair);
             case DONE -> {
-                jobs.finish(job.id(), JobStatus.SUCCEEDED.name(), step.message());
+                ledger.finish(job, JobStatus.SUCCEEDED, step.message());
                 boolean latest = jobs.countOpen(job.instance()) == 0;
                 if (job.commandType().equals("delete")) {
                     if (latest) {
@@ -63,13 +66,17 @@ public class JobResults {
                 LOG.info("{} done: {}", job.commandType(), step.message());
             }
             case FAILED -> {
-                jobs.finish(job.id(), JobStatus.FAILED.name(), step.message());
+                ledger.finish(job, JobStatus.FAILED, step.message());
                 instances.updatePhase(job.instance(), InstancePhase.FAILED.name(), step.message());
                 if (repair) {
                     status.observed(key, null, Phase.DEGRADED, "RepairFailed", "the instance could not be repaired: " + step.message(), null);
                 } else {
                     status.command(job.commandId(), job.commandType(), key, Phase.FAILED, failureReason(job.commandType()), step.message(),
                             null, null, null);
+                    if (!job.commandType().equals("delete")) {
+                        // What the failed command leaves is not what was asked for: integrations see the instance degraded.
+                        status.observed(key, null, Phase.DEGRADED, "InstanceDegraded", step.message(), null);
+                    }
                 }
                 LOG.warn("{} failed: {}", job.commandType(), step.message());
             }

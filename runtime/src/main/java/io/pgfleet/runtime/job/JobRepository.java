@@ -12,22 +12,30 @@ public interface JobRepository extends CrudRepository<JobRow, Long> {
     @Query("SELECT count(*) FROM job WHERE instance = :instance AND status IN ('PENDING', 'RUNNING')")
     long countOpen(String instance);
 
+    // Fenced: each update of a taken job names the lease it was taken under and changes nothing (returns 0)
+    // when that lease has passed to another worker, or the job was ended meanwhile.
+
     @Query("UPDATE job SET status = 'RUNNING', step = :step, not_before = now() + (:afterMillis * interval '1 millisecond'), "
-            + "lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = :id")
-    void progress(long id, String step, long afterMillis);
+            + "lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = :id AND lease_owner = :owner AND status = 'RUNNING'")
+    int progress(long id, String owner, String step, long afterMillis);
 
     @Query("UPDATE job SET status = 'RUNNING', step = :step, errors = errors + 1, not_before = now() + interval '2 seconds', "
-            + "lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = :id")
-    void erred(long id, String step);
+            + "lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = :id AND lease_owner = :owner AND status = 'RUNNING'")
+    int erred(long id, String owner, String step);
 
-    @Query("UPDATE job SET status = :status, step = :step, lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = :id")
-    void finish(long id, String status, String step);
+    @Query("UPDATE job SET status = :status, step = :step, lease_owner = NULL, lease_until = NULL, updated_at = now() "
+            + "WHERE id = :id AND lease_owner = :owner AND status = 'RUNNING'")
+    int finish(long id, String owner, String status, String step);
 
     List<JobRow> findByInstanceOrderById(String instance);
 
-    /** Frees the leases of a worker process that restarted: nothing of its own runs any more. */
-    @Query("UPDATE job SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = :owner AND status IN ('PENDING', 'RUNNING')")
-    void releaseLeases(String owner);
+    /**
+     * Frees the leases of the earlier runs of a worker process that restarted (owners {@code <instance id>/…}): nothing of
+     * theirs runs any more.
+     */
+    @Query("UPDATE job SET lease_owner = NULL, lease_until = NULL WHERE starts_with(lease_owner, :prefix) AND lease_owner <> :owner "
+            + "AND status IN ('PENDING', 'RUNNING')")
+    void releaseEarlierLeases(String prefix, String owner);
 
     @Query("UPDATE job SET lease_until = now() + (:leaseMillis * interval '1 millisecond') WHERE id = :id AND lease_owner = :owner")
     void renewLease(long id, String owner, long leaseMillis);

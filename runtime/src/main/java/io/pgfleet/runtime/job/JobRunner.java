@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * handler ends the job as failed, so every command gets its final event.
  * Config: {@code pgfleet.jobs.workers} (default 4), {@code pgfleet.jobs.lease} (default 60s),
  * {@code pgfleet.jobs.max-errors} (default 3),
- * {@code pgfleet.jobs.instance-id} (default the host name: a restarted process takes back its jobs at once).
+ * {@code pgfleet.jobs.instance-id} (default the host name). Each process takes jobs under an owner id of its
+ * own ({@code <instance-id>/<random>}), so leases are fenced between processes; at start it frees the leases of
+ * its earlier runs under the same instance id, so a restarted process takes back its jobs at once.
  */
 @Context
 @io.micronaut.context.annotation.Requires(beans = JobHandler.class)
@@ -32,19 +34,23 @@ public class JobRunner {
     private final int workers;
     private final Duration lease;
     private final JobRepository jobs;
+    private final JobLedger ledger;
+    private final String instanceId;
     private final String owner;
     private final int maxErrors;
     private final List<Thread> threads = new ArrayList<>();
     private final java.util.Set<Long> inProgress = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
 
-    public JobRunner(JobQueue queue, JobHandler handler, JobRepository jobs,
+    public JobRunner(JobQueue queue, JobHandler handler, JobRepository jobs, JobLedger ledger,
                      @Value("${pgfleet.jobs.workers:4}") int workers, @Value("${pgfleet.jobs.lease:60s}") Duration lease,
                      @Value("${pgfleet.jobs.instance-id:}") String instanceId, @Value("${pgfleet.jobs.max-errors:3}") int maxErrors) {
         this.maxErrors = Math.max(1, maxErrors);
         this.queue = queue;
         this.jobs = jobs;
-        this.owner = instanceId.isBlank() ? hostName() : instanceId;
+        this.ledger = ledger;
+        this.instanceId = instanceId.isBlank() ? hostName() : instanceId;
+        this.owner = this.instanceId + "/" + UUID.randomUUID().toString().substring(0, 8);
         this.handler = handler;
         this.workers = workers;
         this.lease = lease;
@@ -53,7 +59,7 @@ public class JobRunner {
     @PostConstruct
     void start() {
         // Leases this process held before it stopped are free again: none of that work runs now.
-        jobs.releaseLeases(owner);
+        jobs.releaseEarlierLeases(instanceId + "/", owner);
         for (int i = 0; i < workers; i++) {
             Thread thread = new Thread(this::work, "job-worker-" + i);
             thread.setDaemon(true);
@@ -101,7 +107,7 @@ public class JobRunner {
             handler.fail(job, reason);
         } else {
             LOG.warn("job {} ({} of {}): step failed, trying again in 2s: {}", job.id(), job.commandType(), job.instance(), reason, e);
-            jobs.erred(job.id(), "retrying after: " + reason);
+            ledger.erred(job, "retrying after: " + reason);
         }
     }
 
@@ -113,8 +119,14 @@ public class JobRunner {
                     inProgress.add(job.get().id());
                     try {
                         handler.step(job.get());
+                    } catch (LeaseLostException e) {
+                        LOG.warn("{}; what its step did is not recorded", e.getMessage());
                     } catch (RuntimeException e) {
-                        unexpected(job.get(), e);
+                        try {
+                            unexpected(job.get(), e);
+                        } catch (LeaseLostException lost) {
+                            LOG.warn("{}; its error is not recorded", lost.getMessage());
+                        }
                     } finally {
                         inProgress.remove(job.get().id());
                     }

@@ -11,10 +11,10 @@ import jakarta.inject.Singleton;
 @Singleton
 public class JobSteps {
 
-    private final JobRepository jobs;
+    private final JobLedger jobs;
     private final StatusOutbox status;
 
-    public JobSteps(JobRepository jobs, StatusOutbox status) {
+    public JobSteps(JobLedger jobs, StatusOutbox status) {
         this.jobs = jobs;
         this.status = status;
     }
@@ -25,7 +25,7 @@ public class JobSteps {
      */
     @Transactional
     public void waiting(JobRow job, Step step, boolean announce) {
-        jobs.progress(job.id(), step.message(), step.after().toMillis());
+        jobs.progress(job, step.message(), step.after().toMillis());
         if (announce && !step.message().equals(job.step())) {
             status.command(job.commandId(), job.commandType(), InstanceKey.parse(job.instance(), "default"), Phase.PROGRESSING,
                     "Progressing", step.message(), step.message(), null, null);
@@ -42,12 +42,12 @@ public class JobSteps {
         switch (step.outcome()) {
             case WAIT -> waiting(job, step, true);
             case DONE -> {
-                jobs.finish(job.id(), JobStatus.SUCCEEDED.name(), step.message());
+                jobs.finish(job, JobStatus.SUCCEEDED, step.message());
                 status.command(job.commandId(), job.commandType(), key, Phase.SUCCEEDED, succeededReason, step.message(), null, null,
                         step.details());
             }
             case FAILED -> {
-                jobs.finish(job.id(), JobStatus.FAILED.name(), step.message());
+                jobs.finish(job, JobStatus.FAILED, step.message());
                 status.command(job.commandId(), job.commandType(), key, Phase.FAILED, failedReason, step.message(), null, null, null);
             }
         }

@@ -36,12 +36,12 @@ class JobRunnerTest {
             return (JobRepository) Proxy.newProxyInstance(JobRepository.class.getClassLoader(), new Class<?>[] {JobRepository.class},
                     (proxy, method, args) -> {
                         if (method.getName().equals("erred")) {
-                            erred.add((String) args[1]);
+                            erred.add((String) args[2]);
                             JobRow row = job.get();
                             job.set(new JobRow(1L, row.instance(), row.commandId(), row.commandType(), row.spec(), row.status(),
-                                    (String) args[1], row.errors() + 1, row.notBefore(), null, null, row.createdAt(), Instant.now()));
+                                    (String) args[2], row.errors() + 1, row.notBefore(), null, null, row.createdAt(), Instant.now()));
                         }
-                        return null;
+                        return method.getReturnType() == int.class ? 1 : null;
                     });
         }
     }
@@ -64,7 +64,8 @@ class JobRunnerTest {
                 queue.open = false;
             }
         };
-        JobRunner runner = new JobRunner(queue, handler, queue.repository(), 1, Duration.ofSeconds(60), "test", 3);
+        JobRepository repository = queue.repository();
+        JobRunner runner = new JobRunner(queue, handler, repository, new JobLedger(repository), 1, Duration.ofSeconds(60), "test", 3);
         runner.start();
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> !failed.isEmpty());
