@@ -448,6 +448,23 @@ class BackupWorkerIT {
     }
 
     @Test
+    @Order(10)
+    void backupsEnabledWithoutAnyCredentialsFailTheBackupPartInsteadOfRejectingTheCommand() throws Exception {
+        // As the reference's HA example does: enabled, a bucket, no secrets; this worker has no default credentials.
+        InstanceKey key = new InstanceKey("tenant-a", "no-credentials");
+        Postgres doc = Postgres.of(key.name(), key.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
+                new Backup(true, "us-east-1", bucket, "0 3 * * *", "--keep-last=3", null, null, null)));
+        String id = fixture.publisher.publish(CommandType.PROVISION, key, doc);
+        StatusEvent answer = fixture.feed.awaitFinal(id, "backup-worker", SLOW);
+        assertThat(answer.phase()).as("a problem with this service's part is its FAILED, never a REJECTED the others would not give")
+                .isEqualTo(Phase.FAILED);
+        assertThat(answer.reason()).isEqualTo("BackupConfigurationFailed");
+        assertThat(answer.message()).contains("no backup credentials");
+        assertThat(fixture.feed.forCommand(id)).extracting(StatusEvent::phase).contains(Phase.ACCEPTED);
+        assertThat(get("/instances/tenant-a/no-credentials").get("hasCredentials").asBoolean()).isFalse();
+    }
+
+    @Test
     @Order(11)
     void noSecretReachesAnEventALogLineOrAStateTable() throws Exception {
         List<String> texts = new ArrayList<>();

@@ -115,6 +115,41 @@ final class LocalStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills a service with SIGKILL, as a crash would, and waits for its process to be gone (the instances it
+     * started keep running, as they would after a crash).
+     */
+    void kill(String name) throws InterruptedException {
+        Process process = services.get(name);
+        process.destroyForcibly(); // SIGKILL on Linux
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " (pid " + process.pid() + ") did not die after SIGKILL");
+        }
+    }
+
+    /** Starts a service again (after {@link #kill}) and waits until it reports healthy. */
+    void restart(String name, Duration timeout) throws Exception {
+        Service service = serviceList().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+        if (services.get(name).isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        services.put(name, launch(service, dataDir.resolve("clusters")));
+        awaitHealthy(service, System.nanoTime() + timeout.toNanos());
+    }
+
+    /** The PostgreSQL that holds the services' state (database {@code pgfleet}). */
+    PostgresServer state() {
+        return state;
+    }
+
+    EmbeddedKafkaBroker kafka() {
+        return kafka;
+    }
+
+    String s3Endpoint() {
+        return s3.endpoint();
+    }
+
     private Process launch(Service service, Path clusters) throws IOException {
         Path moduleDir = home.resolve(service.module()).resolve("target");
         Path classpathFile = moduleDir.resolve("classpath.txt");
@@ -124,7 +159,11 @@ final class LocalStack implements AutoCloseable {
         }
         String classpath = moduleDir.resolve("classes") + java.io.File.pathSeparator + Files.readString(classpathFile).strip();
         List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", classpath, service.mainClass()));
+                "-Xmx512m",
+                // Static group membership: a service started again after a crash takes its partitions back at once,
+                // instead of waiting for the broker to time out the dead consumer's session.
+                "-Dkafka.consumers.default.group.instance.id=local-" + service.name(),
+                "-cp", classpath, service.mainClass()));
         ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
                 log(service).toFile()));
         Map<String, String> env = builder.environment();
@@ -139,7 +178,30 @@ final class LocalStack implements AutoCloseable {
         env.put("PGFLEET_BACKUP_S3_ENDPOINT_OVERRIDE", s3.endpoint());
         env.put("PGFLEET_BACKUP_TICK", "5s");
         env.put("PGFLEET_BACKUP_WORK_DIR", dataDir.resolve("backup-work").toString());
+        if (service.name().equals("backup-worker")) {
+            // So that a document enabling backups without its own credentials (the reference's HA example) backs up:
+            // the stack's S3 server takes any key; the repository password is the stack's own.
+            env.put("PGFLEET_BACKUP_DEFAULT_CREDENTIALS_S3_ACCESS_KEY", "pgfleet-local");
+            env.put("PGFLEET_BACKUP_DEFAULT_CREDENTIALS_S3_SECRET_KEY", "pgfleet-local");
+            env.put("PGFLEET_BACKUP_DEFAULT_CREDENTIALS_RESTIC_PASSWORD", defaultResticPassword());
+        }
         return builder.start();
+    }
+
+    /** The restic password of repositories made with the stack's default credentials: made once, kept 0600 in the data directory. */
+    private String defaultResticPassword() throws IOException {
+        Path file = dataDir.resolve("backup-default-password");
+        if (!Files.exists(file)) {
+            byte[] random = new byte[24];
+            new java.security.SecureRandom().nextBytes(random);
+            Path partial = dataDir.resolve("backup-default-password.new");
+            Files.deleteIfExists(partial);
+            Files.createFile(partial, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(partial, java.util.HexFormat.of().formatHex(random));
+            Files.move(partial, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        return Files.readString(file).strip();
     }
 
     private Path log(Service service) {

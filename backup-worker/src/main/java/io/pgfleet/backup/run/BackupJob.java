@@ -112,7 +112,7 @@ public class BackupJob implements JobHandler {
              MDC.MDCCloseable command = MDC.putCloseable("commandId", String.valueOf(job.commandId()))) {
             JsonNode spec = Json.mapper().readTree(job.spec());
             if (PROVISION.equals(job.commandType())) {
-                results.record(job, Step.done(spec.get("message").asText(), Map.of()));
+                results.record(job, provisioned(job, spec.get("message").asText()));
             } else if (BACKUP.equals(job.commandType())) {
                 String backupId = spec.get("backupId").asText();
                 String[] manifest = new String[1];
@@ -137,6 +137,18 @@ public class BackupJob implements JobHandler {
             }
         }
         results.record(job, Step.failed(reason));
+    }
+
+    /** A provision's backup part: recorded at intake; it fails when backups are enabled but nothing can open the repository. */
+    private Step provisioned(JobRow job, String message) {
+        InstanceKey key = InstanceKey.parse(job.instance(), "default");
+        boolean enabled = configs.findById(job.instance()).map(BackupConfigRow::enabled).orElse(false);
+        if (enabled && settings.credentials(key).isEmpty()) {
+            return Step.failed("backups are enabled for " + key + " but there are no backup credentials: none are stored for it, none "
+                    + "are in the document and no default is configured (give s3AccessKey, s3SecretKey and resticPassword, or configure "
+                    + "pgfleet.backup.default-credentials); no backup will run until there are");
+        }
+        return Step.done(message, Map.of());
     }
 
     // ---- backup -------------------------------------------------------------------------------
