@@ -101,6 +101,12 @@ class UserManagerIT {
             exec(admin, "CREATE TABLE sales.leads (id int, who text)");
             exec(admin, "INSERT INTO sales.leads VALUES (7, 'ada')");
             exec(admin, "INSERT INTO public.orders VALUES (2, 'pen')"); // an admin member may write another's table
+            // ... and alter or drop what another admin member made (both create as myapp_admin)
+            exec(admin, "ALTER TABLE public.orders ADD COLUMN note text");
+            exec(app, "ALTER TABLE sales.leads ADD COLUMN source text");
+            exec(app, "CREATE TABLE public.scratch (id int)");
+            exec(admin, "DROP TABLE public.scratch");
+            assertThat(text(admin, "SELECT tableowner FROM pg_tables WHERE tablename = 'leads'")).isEqualTo("myapp_admin");
             assertThat(count(readonly, "SELECT count(*) FROM public.orders")).isEqualTo(2);
             assertThat(count(readonly, "SELECT count(*) FROM sales.leads")).isEqualTo(1);
             assertThatThrownBy(() -> exec(readonly, "INSERT INTO public.orders VALUES (3, 'x')")).hasMessageContaining("permission denied");

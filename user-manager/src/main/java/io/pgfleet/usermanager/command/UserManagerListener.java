@@ -12,8 +12,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 /** Hands provision, add-user and add-extension records to the shared intake. */
 @KafkaListener(groupId = "${pgfleet.kafka.group-id:pgfleet-user-manager}", offsetReset = OffsetReset.EARLIEST,
         offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
-        errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_EXPONENTIALLY_ON_ERROR, retryCount = 10_000,
-                retryDelay = "200ms"))
+        // Read again after an error, never skipped; the intake backs off (capped) before each new attempt.
+        errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR, retryCount = Integer.MAX_VALUE,
+                retryDelay = "100ms"))
 public class UserManagerListener {
 
     private final CommandIntake intake;

@@ -24,7 +24,10 @@ import java.util.TreeSet;
  * PUBLIC and granted to the groups. Default privileges, for every admin member and for
  * {@code D_admin}, give {@code D_admin} everything, {@code D_readonly} read access and {@code D_app}
  * read/write on tables, sequences, functions and schemas created later; grants on ALL objects of
- * existing schemas cover what was there before a group appeared. Users are LOGIN roles with their
+ * existing schemas cover what was there before a group appeared. Sessions of an admin member in D
+ * start as {@code D_admin} ({@code ALTER ROLE … IN DATABASE D SET role}), so what any admin member
+ * creates is owned by {@code D_admin} and every other admin member can alter or drop it (superusers
+ * keep their own identity: they can manage everything anyway). Users are LOGIN roles with their
  * flags; a password is set only as a SCRAM verifier. Users no longer desired (but managed before)
  * are dropped after their objects are reassigned to each database's admin group.
  */
@@ -79,6 +82,9 @@ public final class AccessPlanner {
             planDatabase(database, catalog.databases().get(database.name()), createdGroups, cluster, perDatabase);
         }
         planMemberships(desired, catalog, cluster);
+        for (DesiredDatabase database : desired.databases().values()) {
+            planSessionRoles(desired, database, catalog.databases().get(database.name()), cluster);
+        }
         List<SqlAction> removals = planRemovals(desired, managedBefore, catalog);
 
         List<SqlAction> plan = new ArrayList<>(cluster);
@@ -190,6 +196,31 @@ public final class AccessPlanner {
                         && desired.users().containsKey(role.name())) {
                     out.add(SqlAction.in(MAINTENANCE_DB, "REVOKE " + ident(group.getKey()) + " FROM " + ident(role.name())));
                 }
+            }
+        }
+    }
+
+    /** Admin members (not superusers) start their sessions in the database as its admin group; others do not. */
+    private static void planSessionRoles(DesiredAccess desired, DesiredDatabase database, DatabaseState existing, List<SqlAction> out) {
+        String admin = database.group("admin");
+        Set<String> present = existing == null ? Set.of() : existing.sessionRoles();
+        Set<String> wanted = new TreeSet<>();
+        for (String member : database.members().getOrDefault("admin", List.of())) {
+            DesiredUser user = desired.users().get(member);
+            if (user != null && !user.superuser()) {
+                wanted.add(member);
+            }
+        }
+        for (String member : wanted) {
+            if (!present.contains(member + "|" + admin)) {
+                out.add(SqlAction.in(MAINTENANCE_DB, "ALTER ROLE " + ident(member) + " IN DATABASE " + ident(database.name())
+                        + " SET role TO " + ident(admin)));
+            }
+        }
+        for (String setting : new TreeSet<>(present)) {
+            String user = setting.substring(0, setting.indexOf('|'));
+            if (!wanted.contains(user) && desired.users().containsKey(user)) {
+                out.add(SqlAction.in(MAINTENANCE_DB, "ALTER ROLE " + ident(user) + " IN DATABASE " + ident(database.name()) + " RESET role"));
             }
         }
     }

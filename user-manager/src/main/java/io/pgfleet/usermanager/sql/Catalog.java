@@ -31,9 +31,16 @@ public record Catalog(Map<String, RoleState> roles, Map<String, DatabaseState> d
      * @param schemas         schemas other than the system ones
      * @param defaultPrivileges default privileges for all schemas as {@code owner|objtype|grantee|PRIVILEGE}
      *                        (objtype: r tables, S sequences, f functions, n schemas)
+     * @param sessionRoles    the role sessions of a user start as in this database ({@code ALTER ROLE … IN DATABASE … SET role}),
+     *                        as {@code user|role}
      */
     public record DatabaseState(String name, String owner, Set<String> grants, Set<String> extensions, Set<String> schemas,
-                                Set<String> defaultPrivileges) {
+                                Set<String> defaultPrivileges, Set<String> sessionRoles) {
+
+        public DatabaseState(String name, String owner, Set<String> grants, Set<String> extensions, Set<String> schemas,
+                             Set<String> defaultPrivileges) {
+            this(name, owner, grants, extensions, schemas, defaultPrivileges, Set.of());
+        }
     }
 
     public Catalog {

@@ -30,7 +30,9 @@ public final class CatalogReader {
     private static final String DATABASES = """
             SELECT d.datname, pg_get_userbyid(d.datdba),
                    ARRAY(SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END || '|' || a.privilege_type
-                         FROM aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a)
+                         FROM aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a),
+                   ARRAY(SELECT pg_get_userbyid(s.setrole) || '|' || substr(c, 6)
+                         FROM pg_db_role_setting s, unnest(s.setconfig) c WHERE s.setdatabase = d.oid AND c LIKE 'role=%')
             FROM pg_database d WHERE NOT d.datistemplate""";
     private static final String DEFAULT_PRIVILEGES = """
             SELECT pg_get_userbyid(d.defaclrole) || '|' || d.defaclobjtype::text || '|'
@@ -55,6 +57,7 @@ public final class CatalogReader {
     public static Catalog read(InstanceConnections connections, Endpoint endpoint, Collection<String> detailed) throws SQLException {
         Map<String, RoleState> roles = new HashMap<>();
         Map<String, String[]> databases = new HashMap<>();
+        Map<String, Set<String>> sessionRoles = new HashMap<>();
         try (InstanceConnections.Lease lease = connections.open(endpoint, AccessPlanner.MAINTENANCE_DB);
              Statement sql = lease.connection().createStatement()) {
             try (ResultSet rows = sql.executeQuery(ROLES)) {
@@ -70,6 +73,7 @@ public final class CatalogReader {
                     entry[0] = rows.getString(2);
                     System.arraycopy(grants, 0, entry, 1, grants.length);
                     databases.put(rows.getString(1), entry);
+                    sessionRoles.put(rows.getString(1), strings(rows.getArray(4)));
                 }
             }
         }
@@ -80,7 +84,8 @@ public final class CatalogReader {
             String name = database.getKey();
             Set<String> grants = Set.copyOf(Arrays.asList(database.getValue()).subList(1, database.getValue().length));
             Details own = details.getOrDefault(name, Details.NONE);
-            states.put(name, new DatabaseState(name, database.getValue()[0], grants, own.extensions(), own.schemas(), own.defaults()));
+            states.put(name, new DatabaseState(name, database.getValue()[0], grants, own.extensions(), own.schemas(), own.defaults(),
+                    sessionRoles.getOrDefault(name, Set.of())));
         }
         return new Catalog(roles, states);
     }

@@ -147,6 +147,42 @@ class AccessPlannerTest {
     }
 
     @Test
+    void adminMembersStartTheirSessionsAsTheAdminGroupSoTheyOwnTogether() {
+        List<String> plan = sql(AccessPlanner.plan(complete(), Set.of(), FRESH, verifiers("admin", "app_user", "readonly_user")));
+        assertThat(plan).containsSubsequence(
+                "postgres: GRANT \"myapp_admin\" TO \"admin\"",
+                "postgres: ALTER ROLE \"admin\" IN DATABASE \"myapp\" SET role TO \"myapp_admin\"");
+        assertThat(plan).contains("postgres: ALTER ROLE \"app_user\" IN DATABASE \"myapp\" SET role TO \"myapp_admin\"",
+                "postgres: ALTER ROLE \"admin\" IN DATABASE \"analytics\" SET role TO \"analytics_admin\"");
+        assertThat(plan).noneMatch(s -> s.contains("\"readonly_user\" IN DATABASE"));
+    }
+
+    @Test
+    void aSuperuserAdminMemberKeepsItsOwnIdentity() {
+        DesiredAccess desired = complete();
+        Map<String, DesiredAccess.DesiredUser> users = new HashMap<>(desired.users());
+        DesiredAccess.DesiredUser admin = users.get("admin");
+        users.put("admin", new DesiredAccess.DesiredUser(admin.name(), admin.replication(), true));
+        DesiredAccess withSuperuser = new DesiredAccess(users, desired.databases());
+        assertThat(sql(AccessPlanner.plan(withSuperuser, Set.of(), FRESH, verifiers("admin", "app_user", "readonly_user"))))
+                .noneMatch(s -> s.contains("\"admin\" IN DATABASE"));
+    }
+
+    @Test
+    void anAdminWhoIsNoLongerOneStartsAsHimselfAgain() {
+        DesiredAccess desired = complete();
+        Catalog catalog = applied(desired);
+        Map<String, DatabaseState> databases = new HashMap<>(catalog.databases());
+        DatabaseState myapp = databases.get("myapp");
+        Set<String> sessionRoles = new HashSet<>(myapp.sessionRoles());
+        sessionRoles.add("readonly_user|myapp_admin");
+        databases.put("myapp", new DatabaseState(myapp.name(), myapp.owner(), myapp.grants(), myapp.extensions(), myapp.schemas(),
+                myapp.defaultPrivileges(), sessionRoles));
+        assertThat(sql(AccessPlanner.plan(desired, Set.of(), new Catalog(catalog.roles(), databases), Map.of())))
+                .containsExactly("postgres: ALTER ROLE \"readonly_user\" IN DATABASE \"myapp\" RESET role");
+    }
+
+    @Test
     void aNewUserWithoutAVerifierIsAProgrammingError() {
         assertThatThrownBy(() -> AccessPlanner.plan(complete(), Set.of(), FRESH, Map.of())).hasMessageContaining("needs a password verifier");
     }
@@ -186,8 +222,11 @@ class AccessPlannerTest {
                     byObject.forEach((objtype, privileges) -> privileges.forEach(p -> defaults.add(owner + "|" + objtype + "|" + group + "|" + p)));
                 }
             }
+            Set<String> sessionRoles = new HashSet<>();
+            database.members().get("admin").stream().filter(m -> !desired.users().get(m).superuser())
+                    .forEach(m -> sessionRoles.add(m + "|" + database.group("admin")));
             databases.put(database.name(), new DatabaseState(database.name(), database.group("admin"), grants,
-                    Set.copyOf(database.extensions()), Set.of("public"), defaults));
+                    Set.copyOf(database.extensions()), Set.of("public"), defaults, sessionRoles));
         }
         for (DesiredAccess.DesiredUser user : desired.users().values()) {
             roles.put(user.name(), new RoleState(user.name(), true, user.replication(), user.superuser(),
