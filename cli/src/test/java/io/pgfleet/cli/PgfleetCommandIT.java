@@ -49,7 +49,7 @@ class PgfleetCommandIT {
     @BeforeAll
     void start() throws Exception {
         dataDir = Files.createTempDirectory("pgfleet-cli-it-");
-        basePort = freeBlock(7);
+        basePort = io.pgfleet.runtime.local.LoopbackPorts.freeBlock(7);
         up = startUp();
     }
 
@@ -224,19 +224,5 @@ class PgfleetCommandIT {
             }
         }
         return found;
-    }
-
-    private static int freeBlock(int size) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = io.pgfleet.runtime.local.LoopbackPorts.free();
-            boolean free = true;
-            for (int port = base + 1; port < base + size && free; port++) {
-                free = io.pgfleet.runtime.local.LoopbackPorts.isFree(port);
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no block of " + size + " free ports");
     }
 }

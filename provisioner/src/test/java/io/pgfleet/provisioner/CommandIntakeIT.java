@@ -109,6 +109,90 @@ class CommandIntakeIT extends RunningProvisionerIT {
         assertThat(driver.observe(key).exists()).isFalse();
     }
 
+    /** A provision record of the given JSON text, exactly as written (a publisher's own serialiser). */
+    private ProducerRecord<String, byte[]> rawProvision(InstanceKey key, String json, String commandId) {
+        ProducerRecord<String, byte[]> valid = io.pgfleet.events.envelope.CloudEventCodec.command(fixture.publisher.topic(CommandType.PROVISION),
+                CommandType.PROVISION, key, commandId, java.net.URI.create("/pgfleet/test"), java.time.Instant.now(),
+                doc(key.name(), "work_mem: 4MB"));
+        return new ProducerRecord<>(valid.topic(), 0, valid.key(), json.getBytes(StandardCharsets.UTF_8), valid.headers());
+    }
+
+    @Test
+    void aKeyGivenTwiceIsRejectedNamingItsPathAndNothingIsMade() {
+        InstanceKey key = new InstanceKey("tenant-a", "twice-replicas");
+        fixture.track(key);
+        String id = UUID.randomUUID().toString();
+        fixture.publisher.send(rawProvision(key, "{\"apiVersion\":\"apps.cozystack.io/v1alpha1\",\"kind\":\"Postgres\","
+                + "\"metadata\":{\"name\":\"twice-replicas\",\"namespace\":\"tenant-a\"},\"spec\":{\"replicas\":1,\"replicas\":9}}", id));
+        StatusEvent rejected = fixture.feed.awaitFinal(id, "provisioner", SLOW);
+        assertThat(rejected.phase()).isEqualTo(Phase.REJECTED);
+        assertThat(rejected.errors()).singleElement().satisfies(error -> {
+            assertThat(error.path()).isEqualTo("spec.replicas");
+            assertThat(error.message()).contains("given more than once");
+        });
+        assertThat(driver.observe(key).exists()).isFalse();
+    }
+
+    @Test
+    void aPayloadOverTheSizeLimitIsRejectedWithoutBeingRead() {
+        InstanceKey key = new InstanceKey("tenant-a", "too-large");
+        fixture.track(key);
+        String id = UUID.randomUUID().toString();
+        String filler = "x".repeat(300 * 1024);
+        fixture.publisher.send(rawProvision(key, "{\"apiVersion\":\"apps.cozystack.io/v1alpha1\",\"kind\":\"Postgres\","
+                + "\"metadata\":{\"name\":\"too-large\",\"namespace\":\"tenant-a\"},\"spec\":{\"storageClass\":\"" + filler + "\"}}", id));
+        StatusEvent rejected = fixture.feed.awaitFinal(id, "provisioner", SLOW);
+        assertThat(rejected.phase()).isEqualTo(Phase.REJECTED);
+        assertThat(rejected.errors()).singleElement().satisfies(error -> assertThat(error.message()).contains("at most 262144 are taken"));
+        assertThat(driver.observe(key).exists()).isFalse();
+    }
+
+    @Test
+    void aCommandIdReusedForAnotherPayloadIsAnsweredAndTheSamePayloadAgainIsNot() {
+        InstanceKey key = new InstanceKey("tenant-a", "reused-id");
+        fixture.track(key);
+        String id = UUID.randomUUID().toString();
+        fixture.publisher.publish(CommandType.PROVISION, key, doc("reused-id", "work_mem: 4MB"), id, 0);
+        assertThat(fixture.feed.awaitFinal(id, "provisioner", SLOW).phase()).isEqualTo(Phase.SUCCEEDED);
+
+        fixture.publisher.publish(CommandType.PROVISION, key, doc("reused-id", "work_mem: 64MB"), id, 0);
+        StatusEvent reused = fixture.feed.awaitEvent(e -> id.equals(e.commandId()) && e.phase() == Phase.REJECTED, SLOW,
+                () -> String.valueOf(fixture.feed.forCommand(id)));
+        assertThat(reused.reason()).isEqualTo("CommandIdReused");
+        assertThat(reused.message()).contains(id).contains("already used for another command");
+
+        // The first payload again, re-serialised with its keys in another order: a redelivery, nothing to say.
+        // A later command on the same partition shows when it has been read.
+        fixture.publisher.send(rawProvision(key, "{\"spec\":{\"postgresql\":{\"parameters\":{\"work_mem\":\"4MB\"}},\"replicas\":2},"
+                + "\"metadata\":{\"name\":\"reused-id\"},\"kind\":\"Postgres\","
+                + "\"apiVersion\":\"apps.cozystack.io/v1alpha1\"}", id));
+        String marker = UUID.randomUUID().toString();
+        fixture.publisher.publish(CommandType.PROVISION, key, doc("reused-id", "work_mem: 4MB"), marker, 0);
+        assertThat(fixture.feed.awaitFinal(marker, "provisioner", SLOW).phase()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(fixture.feed.forCommand(id)).extracting(StatusEvent::phase).filteredOn(phase -> phase != Phase.PROGRESSING)
+                .as("only the reuse is answered").containsExactly(Phase.ACCEPTED, Phase.SUCCEEDED, Phase.REJECTED);
+        assertThat(driver.observe(key).ready()).isTrue();
+    }
+
+    @Test
+    void aMemberThatCannotStartFailsTheCommandWithTheServersWordsAndADeleteThenSucceeds() {
+        InstanceKey key = new InstanceKey("tenant-a", "cannot-start");
+        fixture.track(key);
+        // PostgreSQL reads this setting fine (postgres -C) but cannot start with it on a machine without huge pages.
+        String id = UUID.randomUUID().toString();
+        fixture.publisher.publish(CommandType.PROVISION, key, doc("cannot-start", "huge_pages: \"on\""), id, 0);
+        StatusEvent failed = fixture.feed.awaitFinal(id, "provisioner", SLOW);
+        assertThat(failed.phase()).isEqualTo(Phase.FAILED);
+        assertThat(failed.message()).contains("did not start").contains("FATAL");
+        fixture.feed.awaitEvent(e -> key.toString().equals(e.instance()) && e.phase() == Phase.DEGRADED, SLOW,
+                () -> String.valueOf(fixture.feed.forInstance(key.toString())));
+
+        String delete = fixture.publisher.publish(CommandType.DELETE, key, new io.pgfleet.events.command.DeleteCommand(key.name(),
+                key.namespace()));
+        assertThat(fixture.feed.awaitFinal(delete, "provisioner", SLOW).phase()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(driver.observe(key).exists()).isFalse();
+    }
+
     private static String header(ConsumerRecord<String, byte[]> record, String name) {
         return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }

@@ -31,6 +31,21 @@ public final class LoopbackPorts {
         throw new IllegalStateException("no free port on 127.0.0.1 between " + LOWEST + " and " + below);
     }
 
+    /** The first of {@code size} consecutive ports that were free just now (for a stack of servers on base + n). */
+    public static int freeBlock(int size) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = free();
+            boolean free = true;
+            for (int port = base + 1; port < base + size && free; port++) {
+                free = isFree(port);
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no block of " + size + " free ports on 127.0.0.1");
+    }
+
     /** Whether a server could bind {@code port} on 127.0.0.1 now. */
     public static boolean isFree(int port) {
         try (ServerSocket socket = new ServerSocket()) {

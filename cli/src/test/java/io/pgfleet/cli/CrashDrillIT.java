@@ -1,0 +1,285 @@
+package io.pgfleet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.command.AddUserCommand;
+import io.pgfleet.events.command.BackupCommand;
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.command.RestoreCommand;
+import io.pgfleet.events.json.Json;
+import io.pgfleet.events.json.PayloadReader;
+import io.pgfleet.events.postgres.Metadata;
+import io.pgfleet.events.postgres.Postgres;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.events.status.StatusEvent;
+import io.pgfleet.runtime.local.CommandResult;
+import io.pgfleet.runtime.local.LoopbackPorts;
+import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.testkit.CommandPublisher;
+import io.pgfleet.testkit.Restic;
+import io.pgfleet.testkit.StatusFeed;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Crash drill: the local stack with its services as OS processes of their own, each killed with
+ * SIGKILL at randomised moments while it carries out provision (the reference's complete and HA
+ * examples, then more instances), add-user, backup and restore commands, and started again. Then:
+ * every command has exactly one final answer per service that takes it, and it is SUCCEEDED; the HA
+ * instance has exactly its five members, streaming; every user logs in (psql); every row written
+ * before a backup is there after the restores; every backup is in the catalog once and in the
+ * restic repository as one whole set (checked with the restic CLI).
+ *
+ * <p>{@code -Dpgfleet.drill.kills=N} kills per command type (default 3 in the test run; the full drill,
+ * {@code bench/crash-drill.sh}, uses 10). {@code -Dpgfleet.drill.seed} repeats a run's moments.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CrashDrillIT {
+
+    private static final Duration SLOW = Duration.ofMinutes(5);
+    private static final int KILLS = Integer.getInteger("pgfleet.drill.kills", 3);
+    private static final InstanceKey COMPLETE = new InstanceKey("default", "postgres-complete");
+    private static final InstanceKey HA = new InstanceKey("default", "postgres-ha");
+    private static final Map<CommandType, Set<String>> TAKEN_BY = Map.of(
+            CommandType.PROVISION, Set.of("provisioner", "user-manager", "backup-worker"),
+            CommandType.ADD_USER, Set.of("user-manager"),
+            CommandType.BACKUP, Set.of("backup-worker"),
+            CommandType.RESTORE, Set.of("backup-worker"));
+
+    private final Path home = Path.of(System.getProperty("pgfleet.home")).toAbsolutePath().normalize();
+    private final long seed = Long.getLong("pgfleet.drill.seed", System.nanoTime());
+    private final Random random = new Random(seed);
+    private final List<String> killLog = new ArrayList<>();
+    private final Map<String, CommandType> published = new LinkedHashMap<>();
+    private final Map<CommandType, Integer> kills = new EnumMap<>(CommandType.class);
+    private Path dataDir;
+    private LocalStack stack;
+    private CommandPublisher publisher;
+    private StatusFeed feed;
+
+    @BeforeAll
+    void start() throws Exception {
+        dataDir = Files.createTempDirectory("pgfleet-drill-");
+        stack = new LocalStack(home, dataDir, LocalStack.Ports.from(LoopbackPorts.freeBlock(7)), new PrintWriter(System.out, true));
+        stack.start(SLOW);
+        Map<CommandType, String> topics = new EnumMap<>(CommandType.class);
+        for (CommandType type : CommandType.values()) {
+            topics.put(type, type.defaultTopic());
+        }
+        publisher = new CommandPublisher(stack.kafka(), topics);
+        feed = new StatusFeed(stack.kafka(), io.pgfleet.events.status.StatusEvent.DEFAULT_TOPIC);
+        System.out.println("crash drill: seed " + seed + ", " + KILLS + " kills per command type");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (feed != null) {
+            feed.close();
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            for (Path path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    @Test
+    void everyCommandEndsOnceAndNothingIsLostWhenServicesAreKilled() throws Exception {
+        // provision: the complete example, rows in it, the HA example, then more instances until enough kills
+        Postgres complete = example("postgres-complete");
+        drill(CommandType.PROVISION, List.of("provisioner", "user-manager", "backup-worker"), 6000,
+                () -> publisher.publish(CommandType.PROVISION, COMPLETE, complete));
+        psql(COMPLETE, "admin", "secure-admin-password", "myapp", "CREATE TABLE drill_rows (id int PRIMARY KEY, note text)");
+        Postgres ha = example("postgres-ha");
+        drill(CommandType.PROVISION, List.of("provisioner", "provisioner", "user-manager"), 9000,
+                () -> publisher.publish(CommandType.PROVISION, HA, ha));
+        for (int n = 1; kills(CommandType.PROVISION) < KILLS; n++) {
+            InstanceKey key = new InstanceKey("default", "drill-" + n);
+            Postgres minimal = example("postgres-minimal");
+            Postgres renamed = new Postgres(minimal.apiVersion(), minimal.kind(), new Metadata(key.name(), null), minimal.spec());
+            drill(CommandType.PROVISION, List.of("provisioner", "provisioner", "user-manager"), 5000,
+                    () -> publisher.publish(CommandType.PROVISION, key, renamed));
+        }
+
+        // add-user on the complete example's instance
+        Map<String, String> users = new TreeMap<>();
+        for (int n = 1; kills(CommandType.ADD_USER) < KILLS; n++) {
+            String name = "drill_user_" + n;
+            users.put(name, "drill-password-" + n);
+            drill(CommandType.ADD_USER, List.of("user-manager"), 1500, () -> publisher.publish(CommandType.ADD_USER, COMPLETE,
+                    new AddUserCommand(COMPLETE.name(), null, name, users.get(name), false, false, Map.of("myapp", "readonly"))));
+        }
+
+        // backup, a row written before each
+        int rows = 0;
+        int backups = 0;
+        while (kills(CommandType.BACKUP) < KILLS) {
+            rows++;
+            psql(COMPLETE, "admin", "secure-admin-password", "myapp", "INSERT INTO drill_rows VALUES (" + rows + ", 'before backup " + rows + "')");
+            drill(CommandType.BACKUP, List.of("backup-worker"), 4000, () -> publisher.publish(CommandType.BACKUP, COMPLETE,
+                    new BackupCommand(COMPLETE.name(), null)));
+            backups++;
+        }
+
+        // restore of myapp from the latest backup, with a row written after it that the restore takes away
+        while (kills(CommandType.RESTORE) < KILLS) {
+            psql(COMPLETE, "admin", "secure-admin-password", "myapp", "INSERT INTO drill_rows VALUES (100000, 'after the last backup')");
+            drill(CommandType.RESTORE, List.of("backup-worker"), 4000, () -> publisher.publish(CommandType.RESTORE, COMPLETE,
+                    new RestoreCommand(COMPLETE.name(), null, null, null, "myapp")));
+        }
+
+        System.out.println("crash drill: seed " + seed + "; kills (command type, service, moment after publishing):");
+        killLog.forEach(line -> System.out.println("  " + line));
+
+        // Every command: exactly one final answer per service that takes it, SUCCEEDED.
+        for (Map.Entry<String, CommandType> command : published.entrySet()) {
+            List<StatusEvent> events = feed.forCommand(command.getKey());
+            for (String service : TAKEN_BY.get(command.getValue())) {
+                List<StatusEvent> finals = events.stream().filter(e -> service.equals(e.service()) && e.phase().isFinal()).toList();
+                assertThat(finals).as(command.getValue().id() + " " + command.getKey() + " from " + service + ": " + events)
+                        .singleElement().extracting(StatusEvent::phase).isEqualTo(Phase.SUCCEEDED);
+            }
+        }
+
+        // The HA instance has its five members, four streaming; the data of the complete example is all there.
+        assertThat(memberDirectories(HA)).hasSize(5);
+        assertThat(psql(HA, "postgres", null, "postgres", "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'"))
+                .isEqualTo("4");
+        assertThat(psql(COMPLETE, "admin", "secure-admin-password", "myapp", "SELECT count(*) FROM drill_rows")).isEqualTo(Integer.toString(rows));
+        assertThat(psql(COMPLETE, "app_user", "app-password", "myapp", "SELECT max(id) FROM drill_rows")).isEqualTo(Integer.toString(rows));
+        assertThat(psql(COMPLETE, "admin", "secure-admin-password", "analytics", "SELECT count(*) FROM pg_extension WHERE extname = 'hstore'"))
+                .isEqualTo("1");
+        for (Map.Entry<String, String> user : users.entrySet()) {
+            assertThat(psql(COMPLETE, user.getKey(), user.getValue(), "myapp", "SELECT count(*) FROM drill_rows")).isEqualTo(Integer.toString(rows));
+        }
+
+        // Every backup once in the catalog, and in the repository as whole sets only.
+        try (Connection state = stack.state().connect("pgfleet"); Statement sql = state.createStatement();
+             ResultSet runs = sql.executeQuery("SELECT count(*), count(DISTINCT command_id), min(repository) FROM backup_worker.backup_run "
+                     + "WHERE instance = '" + COMPLETE + "' AND trigger = 'on-demand' AND status = 'SUCCEEDED'")) {
+            runs.next();
+            assertThat(runs.getInt(1)).isEqualTo(backups);
+            assertThat(runs.getInt(2)).isEqualTo(backups);
+            Restic restic = new Restic(runs.getString(3), Map.of("AWS_ACCESS_KEY_ID", "your-s3-access-key",
+                    "AWS_SECRET_ACCESS_KEY", "your-s3-secret-key", "RESTIC_PASSWORD", "your-restic-password"));
+            JsonNode snapshots = Json.mapper().readTree(restic.run(dataDir, "snapshots", "--json").output());
+            Map<String, List<String>> byBackup = new HashMap<>();
+            for (JsonNode snapshot : snapshots) {
+                String backup = null;
+                boolean manifest = false;
+                for (JsonNode tag : snapshot.path("tags")) {
+                    backup = tag.asText().startsWith("backup=") ? tag.asText().substring(7) : backup;
+                    manifest |= tag.asText().equals("manifest");
+                }
+                byBackup.computeIfAbsent(backup, b -> new ArrayList<>()).add(manifest ? "manifest" : snapshot.path("paths").get(0).asText());
+            }
+            assertThat(byBackup).isNotEmpty();
+            byBackup.forEach((backup, files) -> {
+                assertThat(files).as("backup " + backup + ": " + files).filteredOn("manifest"::equals).hasSize(1);
+                assertThat(files).as("backup " + backup + ": " + files).doesNotHaveDuplicates();
+            });
+        }
+    }
+
+    /**
+     * Publishes commands of a type until one is carried out to the end, killing one of the victims at a random
+     * moment (up to {@code maxMomentMillis} after publishing) while it is under way, and starting it again.
+     */
+    private void drill(CommandType type, List<String> victims, long maxMomentMillis, Supplier<String> publish) throws Exception {
+        String id = publish.get();
+        published.put(id, type);
+        long published = System.nanoTime();
+        while (!answered(id, type)) {
+            long moment = 100 + (long) (random.nextDouble() * maxMomentMillis);
+            // The randomised moment of the kill, not a wait for something to happen.
+            LockSupport.parkNanos(Duration.ofMillis(moment).toNanos());
+            if (answered(id, type)) {
+                break;
+            }
+            String victim = victims.get(random.nextInt(victims.size()));
+            long at = Duration.ofNanos(System.nanoTime() - published).toMillis();
+            stack.kill(victim);
+            kills.merge(type, 1, Integer::sum);
+            killLog.add(type.id() + " " + id.substring(0, 8) + ": SIGKILL to " + victim + " " + at + " ms after publishing");
+            System.out.println("crash drill: " + killLog.get(killLog.size() - 1));
+            stack.restart(victim, SLOW);
+        }
+        for (String service : TAKEN_BY.get(type)) {
+            StatusEvent done = feed.awaitFinal(id, service, SLOW);
+            assertThat(done.phase()).as(type.id() + " from " + service + ": " + feed.forCommand(id)).isEqualTo(Phase.SUCCEEDED);
+        }
+    }
+
+    private int kills(CommandType type) {
+        return kills.getOrDefault(type, 0);
+    }
+
+    private boolean answered(String id, CommandType type) {
+        return TAKEN_BY.get(type).stream().allMatch(service -> feed.forCommand(id).stream()
+                .anyMatch(e -> service.equals(e.service()) && e.phase().isFinal()));
+    }
+
+    private Postgres example(String name) throws Exception {
+        return PayloadReader.fromText(Files.readString(home.resolve("examples").resolve(name + ".yaml")), Postgres.class).value();
+    }
+
+    /** Runs one statement with psql on the instance's primary (as its superuser when no password is given); returns the output. */
+    private String psql(InstanceKey key, String user, String password, String database, String statement) throws Exception {
+        JsonNode view = Json.mapper().readTree(java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.url("provisioner") + "/instances/" + key.namespace() + "/"
+                        + key.name())).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        String primary = null;
+        for (JsonNode member : view.path("members")) {
+            if ("primary".equals(member.path("role").asText())) {
+                primary = member.path("port").asText();
+            }
+        }
+        assertThat(primary).as("the primary of " + key + " in " + view).isNotNull();
+        String secret = password != null ? password : Files.readString(instanceDir(key).resolve("superuser.password")).strip();
+        CommandResult result = ProcessRunner.run(List.of("psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", primary,
+                "-U", user, "-d", database, "-c", statement), Map.of("PGPASSWORD", secret), dataDir, Duration.ofMinutes(1));
+        assertThat(result.ok()).as("psql " + statement + ": " + result.output()).isTrue();
+        return result.output().strip();
+    }
+
+    private Path instanceDir(InstanceKey key) throws Exception {
+        try (Stream<Path> classes = Files.list(dataDir.resolve("clusters"))) {
+            return classes.map(c -> c.resolve(key.namespace()).resolve(key.name())).filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+    }
+
+    private List<Path> memberDirectories(InstanceKey key) throws Exception {
+        try (Stream<Path> members = Files.list(instanceDir(key))) {
+            return members.filter(p -> p.getFileName().toString().startsWith("member-")).toList();
+        }
+    }
+}
