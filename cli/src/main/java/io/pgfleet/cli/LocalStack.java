@@ -137,6 +137,18 @@ final class LocalStack implements AutoCloseable {
         awaitHealthy(service, System.nanoTime() + timeout.toNanos());
     }
 
+    /** Stops the Kafka broker and starts it again on its own storage (an outage of the broker, for drills). */
+    void restartKafka() {
+        kafka.close();
+        kafka = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), ports.kafka(), ports.controller(), false);
+    }
+
+    /** Stops the state PostgreSQL (fast shutdown: every connection of the services breaks) and starts it again. */
+    void restartState() {
+        state.close();
+        state = PostgresServer.startKept(dataDir.resolve("state"), ports.state());
+    }
+
     /** The PostgreSQL that holds the services' state (database {@code pgfleet}). */
     PostgresServer state() {
         return state;

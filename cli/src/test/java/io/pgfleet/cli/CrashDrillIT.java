@@ -116,27 +116,30 @@ class CrashDrillIT {
     void everyCommandEndsOnceAndNothingIsLostWhenServicesAreKilled() throws Exception {
         // provision: the complete example, rows in it, the HA example, then more instances until enough kills
         Postgres complete = example("postgres-complete");
-        drill(CommandType.PROVISION, List.of("provisioner", "user-manager", "backup-worker"), 6000,
+        drill(CommandType.PROVISION, List.of("provisioner", "user-manager", "backup-worker"), 6000, 1,
                 () -> publisher.publish(CommandType.PROVISION, COMPLETE, complete));
         psql(COMPLETE, "admin", "secure-admin-password", "myapp", "CREATE TABLE drill_rows (id int PRIMARY KEY, note text)");
         Postgres ha = example("postgres-ha");
-        drill(CommandType.PROVISION, List.of("provisioner", "provisioner", "user-manager"), 9000,
+        drill(CommandType.PROVISION, List.of("provisioner", "provisioner", "user-manager"), 9000, 1,
                 () -> publisher.publish(CommandType.PROVISION, HA, ha));
         for (int n = 1; kills(CommandType.PROVISION) < KILLS; n++) {
             InstanceKey key = new InstanceKey("default", "drill-" + n);
             Postgres minimal = example("postgres-minimal");
             Postgres renamed = new Postgres(minimal.apiVersion(), minimal.kind(), new Metadata(key.name(), null), minimal.spec());
-            drill(CommandType.PROVISION, List.of("provisioner", "provisioner", "user-manager"), 5000,
+            drill(CommandType.PROVISION, List.of("provisioner", "provisioner", "user-manager"), 4000, 1,
                     () -> publisher.publish(CommandType.PROVISION, key, renamed));
         }
 
-        // add-user on the complete example's instance
+        // add-user on the complete example's instance, ten at a time (one takes a few tens of milliseconds)
         Map<String, String> users = new TreeMap<>();
-        for (int n = 1; kills(CommandType.ADD_USER) < KILLS; n++) {
-            String name = "drill_user_" + n;
-            users.put(name, "drill-password-" + n);
-            drill(CommandType.ADD_USER, List.of("user-manager"), 1500, () -> publisher.publish(CommandType.ADD_USER, COMPLETE,
-                    new AddUserCommand(COMPLETE.name(), null, name, users.get(name), false, false, Map.of("myapp", "readonly"))));
+        int[] next = {1};
+        while (kills(CommandType.ADD_USER) < KILLS) {
+            drill(CommandType.ADD_USER, List.of("user-manager"), 1500, 10, () -> {
+                String name = "drill_user_" + next[0]++;
+                users.put(name, "drill-password-" + name);
+                return publisher.publish(CommandType.ADD_USER, COMPLETE,
+                        new AddUserCommand(COMPLETE.name(), null, name, users.get(name), false, false, Map.of("myapp", "readonly")));
+            });
         }
 
         // backup, a row written before each
@@ -145,7 +148,7 @@ class CrashDrillIT {
         while (kills(CommandType.BACKUP) < KILLS) {
             rows++;
             psql(COMPLETE, "admin", "secure-admin-password", "myapp", "INSERT INTO drill_rows VALUES (" + rows + ", 'before backup " + rows + "')");
-            drill(CommandType.BACKUP, List.of("backup-worker"), 4000, () -> publisher.publish(CommandType.BACKUP, COMPLETE,
+            drill(CommandType.BACKUP, List.of("backup-worker"), 3000, 1, () -> publisher.publish(CommandType.BACKUP, COMPLETE,
                     new BackupCommand(COMPLETE.name(), null)));
             backups++;
         }
@@ -153,7 +156,7 @@ class CrashDrillIT {
         // restore of myapp from the latest backup, with a row written after it that the restore takes away
         while (kills(CommandType.RESTORE) < KILLS) {
             psql(COMPLETE, "admin", "secure-admin-password", "myapp", "INSERT INTO drill_rows VALUES (100000, 'after the last backup')");
-            drill(CommandType.RESTORE, List.of("backup-worker"), 4000, () -> publisher.publish(CommandType.RESTORE, COMPLETE,
+            drill(CommandType.RESTORE, List.of("backup-worker"), 3000, 1, () -> publisher.publish(CommandType.RESTORE, COMPLETE,
                     new RestoreCommand(COMPLETE.name(), null, null, null, "myapp")));
         }
 
@@ -211,31 +214,39 @@ class CrashDrillIT {
     }
 
     /**
-     * Publishes commands of a type until one is carried out to the end, killing one of the victims at a random
-     * moment (up to {@code maxMomentMillis} after publishing) while it is under way, and starting it again.
+     * Publishes a batch of commands of a type and, while some are under way, kills one of the victims at a random
+     * moment (up to {@code maxMomentMillis} after publishing) and starts it again; then waits for every answer.
      */
-    private void drill(CommandType type, List<String> victims, long maxMomentMillis, Supplier<String> publish) throws Exception {
-        String id = publish.get();
-        published.put(id, type);
-        long published = System.nanoTime();
-        while (!answered(id, type)) {
-            long moment = 100 + (long) (random.nextDouble() * maxMomentMillis);
+    private void drill(CommandType type, List<String> victims, long maxMomentMillis, int batch, Supplier<String> publish) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < batch; i++) {
+            String id = publish.get();
+            published.put(id, type);
+            ids.add(id);
+        }
+        long start = System.nanoTime();
+        while (!ids.stream().allMatch(id -> answered(id, type))) {
+            long moment = (long) (random.nextDouble() * maxMomentMillis);
             // The randomised moment of the kill, not a wait for something to happen.
             LockSupport.parkNanos(Duration.ofMillis(moment).toNanos());
-            if (answered(id, type)) {
+            if (ids.stream().allMatch(id -> answered(id, type))) {
                 break;
             }
             String victim = victims.get(random.nextInt(victims.size()));
-            long at = Duration.ofNanos(System.nanoTime() - published).toMillis();
+            long at = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            long open = ids.stream().filter(id -> !answered(id, type)).count();
             stack.kill(victim);
             kills.merge(type, 1, Integer::sum);
-            killLog.add(type.id() + " " + id.substring(0, 8) + ": SIGKILL to " + victim + " " + at + " ms after publishing");
+            killLog.add(type.id() + " (" + open + " of " + batch + " unanswered): SIGKILL to " + victim + " " + at + " ms after publishing");
             System.out.println("crash drill: " + killLog.get(killLog.size() - 1));
             stack.restart(victim, SLOW);
+            start = System.nanoTime();
         }
-        for (String service : TAKEN_BY.get(type)) {
-            StatusEvent done = feed.awaitFinal(id, service, SLOW);
-            assertThat(done.phase()).as(type.id() + " from " + service + ": " + feed.forCommand(id)).isEqualTo(Phase.SUCCEEDED);
+        for (String id : ids) {
+            for (String service : TAKEN_BY.get(type)) {
+                StatusEvent done = feed.awaitFinal(id, service, SLOW);
+                assertThat(done.phase()).as(type.id() + " from " + service + ": " + feed.forCommand(id)).isEqualTo(Phase.SUCCEEDED);
+            }
         }
     }
 
@@ -258,7 +269,7 @@ class CrashDrillIT {
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.url("provisioner") + "/instances/" + key.namespace() + "/"
                         + key.name())).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
         String primary = null;
-        for (JsonNode member : view.path("members")) {
+        for (JsonNode member : view.path("observed").path("members")) {
             if ("primary".equals(member.path("role").asText())) {
                 primary = member.path("port").asText();
             }

@@ -17,5 +17,9 @@ public interface InstanceRepository extends CrudRepository<InstanceRow, String> 
 
     List<InstanceRow> findByPhaseInList(List<String> phases);
 
+    /** The instance's phase, its row locked until the transaction ends (replicas of the service take turns). */
+    @Query("SELECT phase FROM instance WHERE key = :key FOR UPDATE")
+    java.util.Optional<String> lockPhase(String key);
+
     List<InstanceRow> findAllOrderByKey();
 }

@@ -60,10 +60,19 @@ public class HealthMonitor {
         }
     }
 
-    /** Marks the instance degraded, says so once, and starts a repair. */
+    /**
+     * Marks the instance degraded, says so once, and starts a repair. With several replicas of the provisioner,
+     * the instance's row is locked first and the open jobs counted again, so one of them acts and the others find
+     * the repair already there.
+     */
     @Transactional
     public void degraded(InstanceRow row, Observation observed) {
-        if (row.phase().equals(InstancePhase.READY.name())) {
+        java.util.Optional<String> phase = instances.lockPhase(row.key());
+        if (phase.isEmpty() || jobs.countOpen(row.key()) > 0
+                || !List.of(InstancePhase.READY.name(), InstancePhase.DEGRADED.name()).contains(phase.get())) {
+            return;
+        }
+        if (phase.get().equals(InstancePhase.READY.name())) {
             status.observed(InstanceKey.parse(row.key(), "default"), null, Phase.DEGRADED, "InstanceDegraded", observed.message(), null);
             LOG.warn("{} degraded: {}", row.key(), observed.message());
         }

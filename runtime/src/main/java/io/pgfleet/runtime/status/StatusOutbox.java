@@ -47,14 +47,52 @@ public class StatusOutbox {
         command(null, concerning, instance, phase, reason, message, null, null, details);
     }
 
-    /** Records any event. */
+    /** Records any event, capped ({@link #capped}) so that it can always be published. */
     @Transactional
     public void emit(StatusEvent event) {
         try {
             outbox.save(new OutboxRow(null, UUID.randomUUID(), settings.statusTopic(), event.instance(),
-                    Json.mapper().writeValueAsString(event), Instant.now(clock), null));
+                    Json.mapper().writeValueAsString(capped(event)), Instant.now(clock), null));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a status event as JSON", e);
         }
+    }
+
+    /** Errors listed in one event; the rest are counted. */
+    static final int MAX_ERRORS = 100;
+    /** Characters of a message or of one error's message. */
+    static final int MAX_MESSAGE = 4000;
+    /** Bytes of the details of one event (JSON); larger details are replaced by a note. */
+    static final int MAX_DETAILS_BYTES = 256 * 1024;
+
+    /**
+     * The event as it may be published: at most {@link #MAX_ERRORS} errors (then one saying how many more),
+     * messages of at most {@link #MAX_MESSAGE} characters, details of at most {@link #MAX_DETAILS_BYTES} bytes, so that
+     * no event is ever too large for Kafka and blocks the outbox behind it.
+     */
+    static StatusEvent capped(StatusEvent event) throws JsonProcessingException {
+        List<FieldError> errors = event.errors();
+        if (errors != null && (errors.size() > MAX_ERRORS || errors.stream().anyMatch(e -> e.message().length() > MAX_MESSAGE))) {
+            List<FieldError> kept = new java.util.ArrayList<>(errors.stream().limit(MAX_ERRORS)
+                    .map(e -> new FieldError(cut(e.path()), cut(e.message()))).toList());
+            if (errors.size() > MAX_ERRORS) {
+                kept.add(new FieldError("", "and " + (errors.size() - MAX_ERRORS) + " more errors"));
+            }
+            errors = kept;
+        }
+        Map<String, Object> details = event.details();
+        if (details != null && Json.mapper().writeValueAsBytes(details).length > MAX_DETAILS_BYTES) {
+            details = Map.of("truncated", "the details of this event were larger than " + MAX_DETAILS_BYTES + " bytes");
+        }
+        if (errors == event.errors() && details == event.details() && (event.message() == null || event.message().length() <= MAX_MESSAGE)) {
+            return event;
+        }
+        return new StatusEvent(event.commandId(), event.instance(), event.service(), event.commandType(), event.phase(), event.reason(),
+                event.message() == null ? null : cut(event.message()), event.step() == null ? null : cut(event.step()), errors, details,
+                event.time());
+    }
+
+    private static String cut(String text) {
+        return text.length() <= MAX_MESSAGE ? text : text.substring(0, MAX_MESSAGE) + " … (" + (text.length() - MAX_MESSAGE) + " more characters)";
     }
 }
