@@ -54,4 +54,34 @@ class HealthEventsIT {
             assertThat(restarted).isNotEqualTo(pid);
         }
     }
+
+    @Test
+    void withTwoProvisionersADeadMemberIsReportedAndRepairedOnce() throws Exception {
+        InstanceKey key = new InstanceKey("tenant-a", "watched-twice");
+        Postgres doc = PayloadReader.fromText("""
+                apiVersion: apps.cozystack.io/v1alpha1
+                kind: Postgres
+                metadata:
+                  name: watched-twice
+                spec:
+                  replicas: 2
+                  storageClass: local
+                """, Postgres.class).value();
+        try (ProvisionerFixture fixture = new ProvisionerFixture()) {
+            fixture.track(key);
+            fixture.startProvisioner(java.util.Map.of("pgfleet.jobs.instance-id", "replica-a", "pgfleet.provisioner.health-interval", "200ms"));
+            fixture.startProvisioner(java.util.Map.of("pgfleet.jobs.instance-id", "replica-b", "pgfleet.provisioner.health-interval", "200ms"));
+            String id = fixture.publisher.publish(CommandType.PROVISION, key, doc);
+            assertThat(fixture.feed.awaitFinal(id, "provisioner", Duration.ofMinutes(2)).phase()).isEqualTo(Phase.SUCCEEDED);
+
+            Path replicaData = fixture.dataRoot.resolve("local/tenant-a/watched-twice/member-2/data");
+            long pid = Long.parseLong(Files.readAllLines(replicaData.resolve("postmaster.pid")).get(0).trim());
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+            fixture.feed.awaitEvent(e -> e.commandId() == null && e.phase() == Phase.READY && e.instance().equals("tenant-a/watched-twice"),
+                    Duration.ofMinutes(1), () -> "no READY event: " + fixture.feed.forInstance("tenant-a/watched-twice"));
+            assertThat(fixture.feed.forInstance("tenant-a/watched-twice")).filteredOn(e -> e.commandId() == null)
+                    .extracting(StatusEvent::phase).as("one DEGRADED, one repair, one READY").containsExactly(Phase.DEGRADED, Phase.READY);
+        }
+    }
 }
