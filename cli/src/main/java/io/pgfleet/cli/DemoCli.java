@@ -41,7 +41,7 @@ final class DemoCli implements Callable<Integer> {
         Kafka kafka = new Kafka(stack.bootstrapServers(), "pgfleet");
         int outcome;
         try (Kafka.StatusReader reader = kafka.statusReader(false)) {
-            var key = io.pgfleet.events.InstanceKey.parse(doc.metadata().name(), "default");
+            var key = new io.pgfleet.events.InstanceKey(LocalStack.NAMESPACE, doc.metadata().name());
             String id = kafka.publish(CommandType.PROVISION, key, doc);
             out.println("provision " + key + " published from " + example + ": command " + id);
             out.flush();

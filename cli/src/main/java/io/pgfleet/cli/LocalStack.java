@@ -32,6 +32,9 @@ import java.util.stream.Stream;
  */
 final class LocalStack implements AutoCloseable {
 
+    /** The namespace the stack's services give commands that name none. */
+    static final String NAMESPACE = "default";
+
     /** The services: name, module, main class, HTTP port offset. */
     private record Service(String name, String module, String mainClass, int port) {
     }
@@ -185,6 +188,7 @@ final class LocalStack implements AutoCloseable {
         env.put("PGFLEET_DB_PASSWORD", state.password());
         env.put("PGFLEET_HTTP_PORT", Integer.toString(service.port()));
         env.put("PGFLEET_DRIVER", "local");
+        env.put("PGFLEET_DEFAULT_NAMESPACE", NAMESPACE);
         env.put("PGFLEET_LOCAL_DATA_ROOT", clusters.toString());
         env.put("PGFLEET_JOBS_INSTANCE_ID", "local-" + service.name());
         env.put("PGFLEET_BACKUP_S3_ENDPOINT_OVERRIDE", s3.endpoint());

@@ -37,6 +37,18 @@ public record InstanceKey(String namespace, String name) {
         return new InstanceKey(namespace, name);
     }
 
+    /**
+     * Reads a key that was resolved before (as services store it): {@code namespace/name}, nothing defaulted.
+     *
+     * @throws IllegalArgumentException when the text is not {@code namespace/name}
+     */
+    public static InstanceKey of(String resolved) {
+        if (resolved == null || resolved.indexOf('/') < 0) {
+            throw new IllegalArgumentException("a resolved instance key is <namespace>/<name>, got '" + resolved + "'");
+        }
+        return parse(resolved, null);
+    }
+
     @Override
     public String toString() {
         return namespace + "/" + name;

@@ -8,7 +8,7 @@ import io.pgfleet.events.json.PayloadReader;
 import io.pgfleet.events.postgres.Postgres;
 import io.pgfleet.events.status.Phase;
 import io.pgfleet.events.status.StatusEvent;
-import io.pgfleet.runtime.cluster.ClusterDriver;
+import io.pgfleet.clusters.ClusterDriver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -15,7 +15,7 @@ import io.pgfleet.events.json.PayloadReader;
 import io.pgfleet.events.postgres.Postgres;
 import io.pgfleet.events.status.Phase;
 import io.pgfleet.events.status.StatusEvent;
-import io.pgfleet.runtime.cluster.kubernetes.CnpgModel;
+import io.pgfleet.clusters.kubernetes.CnpgModel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.pgfleet.provisioner;
 
 import io.micronaut.runtime.server.EmbeddedServer;
-import io.pgfleet.runtime.cluster.ClusterDriver;
+import io.pgfleet.clusters.ClusterDriver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;

@@ -136,7 +136,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         server.shutdown();
         server.awaitShutdown();
         if (temporary) {
-            Files2.deleteTree(dataDir);
+            io.pgfleet.runtime.local.FileTrees.delete(dataDir);
         }
     }
 }

@@ -178,7 +178,7 @@ public final class PostgresServer implements AutoCloseable {
             Processes.awaitExit(pid, Duration.ofSeconds(10));
         }
         if (temporary) {
-            Files2.deleteTree(directory);
+            io.pgfleet.runtime.local.FileTrees.delete(directory);
         }
     }
 

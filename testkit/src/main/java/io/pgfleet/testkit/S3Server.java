@@ -105,7 +105,7 @@ public final class S3Server implements AutoCloseable {
             throw new IllegalStateException("S3Proxy did not stop: " + e.getMessage(), e);
         }
         if (temporary) {
-            Files2.deleteTree(directory);
+            io.pgfleet.runtime.local.FileTrees.delete(directory);
         }
     }
 }

@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import io.pgfleet.events.InstanceKey;
-import io.pgfleet.runtime.cluster.ClusterDriver;
+import io.pgfleet.clusters.ClusterDriver;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;

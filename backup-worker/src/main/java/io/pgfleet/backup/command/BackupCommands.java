@@ -157,10 +157,6 @@ public class BackupCommands implements CommandHandler {
     }
 
     static String json(Object value) {
-        try {
-            return Json.mapper().writeValueAsString(value);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Json.write(value);
     }
 }

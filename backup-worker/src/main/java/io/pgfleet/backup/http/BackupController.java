@@ -70,7 +70,7 @@ public class BackupController {
 
     private ConfigView view(BackupConfigRow row) {
         return new ConfigView(row.instance(), row.enabled(), row.s3Bucket(), row.s3Region(), row.schedule(), row.cleanupStrategy(),
-                row.nextRun(), settings.credentials(InstanceKey.parse(row.instance(), "default")).isPresent());
+                row.nextRun(), settings.credentials(InstanceKey.of(row.instance())).isPresent());
     }
 
     private static BackupView view(BackupRunRow run) {

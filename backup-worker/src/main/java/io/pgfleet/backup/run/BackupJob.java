@@ -10,9 +10,10 @@ import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.json.Json;
 import io.pgfleet.events.status.Phase;
 import io.pgfleet.events.validation.RetentionPolicy;
-import io.pgfleet.runtime.cluster.ClusterDriver;
-import io.pgfleet.runtime.cluster.Endpoint;
-import io.pgfleet.runtime.cluster.Step;
+import io.pgfleet.clusters.InstanceAccess;
+import io.pgfleet.clusters.InstanceWait;
+import io.pgfleet.clusters.Endpoint;
+import io.pgfleet.runtime.job.Step;
 import io.pgfleet.runtime.job.JobHandler;
 import io.pgfleet.runtime.job.JobRow;
 import io.pgfleet.runtime.status.StatusOutbox;
@@ -76,7 +77,7 @@ public class BackupJob implements JobHandler {
     static final String RESTORE = "restore";
     static final String PROVISION = "provision";
 
-    private final ClusterDriver driver;
+    private final InstanceAccess driver;
     private final BackupSettings settings;
     private final PgTools tools;
     private final BackupConfigRepository configs;
@@ -88,7 +89,7 @@ public class BackupJob implements JobHandler {
     private final Duration lockTimeout;
     private final int parallel;
 
-    public BackupJob(ClusterDriver driver, BackupSettings settings, PgTools tools, BackupConfigRepository configs, BackupRunRepository runs,
+    public BackupJob(InstanceAccess driver, BackupSettings settings, PgTools tools, BackupConfigRepository configs, BackupRunRepository runs,
                      BackupResults results, StatusOutbox status, Clock clock,
                      @Value("${pgfleet.backup.ready-timeout:10m}") Duration readyTimeout,
                      @Value("${pgfleet.backup.lock-timeout:35m}") Duration lockTimeout,
@@ -108,8 +109,7 @@ public class BackupJob implements JobHandler {
 
     @Override
     public void step(JobRow job) {
-        try (MDC.MDCCloseable instance = MDC.putCloseable("instance", job.instance());
-             MDC.MDCCloseable command = MDC.putCloseable("commandId", String.valueOf(job.commandId()))) {
+        try {
             JsonNode spec = Json.mapper().readTree(job.spec());
             if (PROVISION.equals(job.commandType())) {
                 results.record(job, provisioned(job, spec.get("message").asText()));
@@ -141,7 +141,7 @@ public class BackupJob implements JobHandler {
 
     /** A provision's backup part: recorded at intake; it fails when backups are enabled but nothing can open the repository. */
     private Step provisioned(JobRow job, String message) {
-        InstanceKey key = InstanceKey.parse(job.instance(), "default");
+        InstanceKey key = InstanceKey.of(job.instance());
         boolean enabled = configs.findById(job.instance()).map(BackupConfigRow::enabled).orElse(false);
         if (enabled && settings.credentials(key).isEmpty()) {
             return Step.failed("backups are enabled for " + key + " but there are no backup credentials: none are stored for it, none "
@@ -155,7 +155,7 @@ public class BackupJob implements JobHandler {
 
     /** A backup; {@code manifest[0]} receives the manifest's JSON when it succeeds. */
     private Step backup(JobRow job, String backupId, String[] manifestOut) {
-        InstanceKey key = InstanceKey.parse(job.instance(), "default");
+        InstanceKey key = InstanceKey.of(job.instance());
         Optional<BackupConfigRow> config = configs.findById(job.instance());
         if (config.isEmpty()) {
             return Step.failed("instance " + key + " has no backup configuration: provision it with spec.backup.s3Bucket");
@@ -407,14 +407,14 @@ public class BackupJob implements JobHandler {
     }
 
     private void progress(JobRow job, String message, String step) {
-        status.command(job.commandId(), job.commandType(), InstanceKey.parse(job.instance(), "default"), Phase.PROGRESSING,
+        status.command(job.commandId(), job.commandType(), InstanceKey.of(job.instance()), Phase.PROGRESSING,
                 "Progressing", message, step, null, null);
     }
 
     // ---- restore ------------------------------------------------------------------------------
 
     private Step restore(JobRow job, JsonNode spec) {
-        InstanceKey target = InstanceKey.parse(job.instance(), "default");
+        InstanceKey target = InstanceKey.of(job.instance());
         InstanceKey source = InstanceKey.parse(spec.path("from").asText(job.instance()), target.namespace());
         String wanted = spec.hasNonNull("backup") ? spec.get("backup").asText() : null;
         String onlyDatabase = spec.hasNonNull("database") ? spec.get("database").asText() : null;
@@ -428,10 +428,9 @@ public class BackupJob implements JobHandler {
             return Step.failed("instance " + source + " has no backup credentials");
         }
         Optional<Endpoint> endpoint = driver.primary(target);
-        boolean late = job.createdAt().plus(readyTimeout).isBefore(Instant.now(clock));
-        if (endpoint.isEmpty()) {
-            return late ? Step.failed("instance " + target + " did not come into existence within " + readyTimeout.toSeconds() + "s")
-                    : Step.waitFor("waiting for instance " + target + " to exist", Duration.ofSeconds(1));
+        Optional<Step> absent = new InstanceWait(readyTimeout).untilItExists(target, endpoint, job.createdAt(), Instant.now(clock));
+        if (absent.isPresent()) {
+            return absent.get();
         }
         ResticRepository repository = settings.repository(config.get(), source, credentials.get());
         long start = System.nanoTime();

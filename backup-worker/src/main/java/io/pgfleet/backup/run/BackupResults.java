@@ -1,13 +1,10 @@
 package io.pgfleet.backup.run;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.json.Json;
-import io.pgfleet.events.status.Phase;
-import io.pgfleet.runtime.cluster.Step;
+import io.pgfleet.runtime.job.Step;
 import io.pgfleet.runtime.job.JobRepository;
 import io.pgfleet.runtime.job.JobRow;
-import io.pgfleet.runtime.job.JobStatus;
 import io.pgfleet.runtime.job.JobSteps;
 import io.pgfleet.runtime.status.StatusOutbox;
 import jakarta.inject.Singleton;
@@ -91,10 +88,6 @@ public class BackupResults {
     }
 
     private static String json(Object value) {
-        try {
-            return value == null ? null : Json.mapper().writeValueAsString(value);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return value == null ? null : Json.write(value);
     }
 }

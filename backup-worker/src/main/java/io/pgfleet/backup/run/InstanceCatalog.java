@@ -1,6 +1,6 @@
 package io.pgfleet.backup.run;
 
-import io.pgfleet.runtime.cluster.Endpoint;
+import io.pgfleet.clusters.Endpoint;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

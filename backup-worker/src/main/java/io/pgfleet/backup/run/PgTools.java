@@ -2,7 +2,7 @@ package io.pgfleet.backup.run;
 
 import io.micronaut.context.annotation.Value;
 import io.pgfleet.backup.restic.Pipeline;
-import io.pgfleet.runtime.cluster.Endpoint;
+import io.pgfleet.clusters.Endpoint;
 import io.pgfleet.runtime.local.PgBinaries;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;

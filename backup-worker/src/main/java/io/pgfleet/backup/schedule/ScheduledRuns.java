@@ -46,7 +46,7 @@ public class ScheduledRuns {
         if (configs.takeSlot(due.instance(), due.nextRun(), next) != 1) {
             return false;
         }
-        InstanceKey key = InstanceKey.parse(due.instance(), "default");
+        InstanceKey key = InstanceKey.of(due.instance());
         String id = BackupCommands.backupId(now);
         runs.save(new BackupRunRow(id, due.instance(), id, "scheduled", due.nextRun(), settings.repositoryUrl(due, key), "PENDING",
                 null, null, null, null, null, null, null, false, now, null));

@@ -38,6 +38,33 @@ public final class Json {
         return JSON;
     }
 
+    /** A value as JSON text (for state tables and files); a value that cannot be written is a programming error. */
+    public static String write(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    /** JSON text written by {@link #write}, read back. */
+    public static <T> T read(String json, Class<T> type) {
+        try {
+            return JSON.readValue(json, type);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("stored JSON is not a " + type.getSimpleName(), e);
+        }
+    }
+
+    /** JSON text written by {@link #write}, read back as a generic type. */
+    public static <T> T read(String json, com.fasterxml.jackson.core.type.TypeReference<T> type) {
+        try {
+            return JSON.readValue(json, type);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("stored JSON is not of the expected shape", e);
+        }
+    }
+
     /** The shared YAML mapper (YAML 1.1 as SnakeYAML reads it; JSON is valid YAML). */
     public static ObjectMapper yamlMapper() {
         return YAML;

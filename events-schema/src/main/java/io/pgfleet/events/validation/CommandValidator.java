@@ -1,7 +1,6 @@
 package io.pgfleet.events.validation;
 
 import static io.pgfleet.events.json.Paths.child;
-import static io.pgfleet.events.json.Paths.index;
 
 import io.pgfleet.events.command.AddExtensionCommand;
 import io.pgfleet.events.command.AddUserCommand;
@@ -10,7 +9,6 @@ import io.pgfleet.events.command.RestoreCommand;
 import io.pgfleet.events.command.DeleteCommand;
 import io.pgfleet.events.command.InstanceCommand;
 import io.pgfleet.events.command.ScaleCommand;
-import io.pgfleet.events.postgres.Backup;
 import io.pgfleet.events.postgres.Database;
 import io.pgfleet.events.postgres.DatabaseRoles;
 import io.pgfleet.events.postgres.Postgres;
@@ -19,13 +17,10 @@ import io.pgfleet.events.postgres.Quorum;
 import io.pgfleet.events.postgres.User;
 import io.pgfleet.events.status.FieldError;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -35,10 +30,7 @@ import java.util.regex.Pattern;
  */
 public final class CommandValidator {
 
-    private static final Pattern PARAMETER_NAME = Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?");
     private static final Pattern STORAGE_CLASS = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
-    private static final Pattern REGION = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    private static final int MAX_PARAMETER_VALUE = 1024;
 
     private static final java.util.regex.Pattern BACKUP_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{7,63}");
 
@@ -163,7 +155,7 @@ public final class CommandValidator {
             Names.checkDatabaseName(addExtension.database()).ifPresent(rule -> errors.add("database", rule));
         }
         if (addExtension.extension() != null) {
-            checkExtension("extension", addExtension.extension(), errors);
+            DatabaseRules.checkExtension("extension", addExtension.extension(), policy, errors);
         }
         return errors.toList();
     }
@@ -199,7 +191,7 @@ public final class CommandValidator {
         }
         if (spec.postgresql() != null && spec.postgresql().parameters() != null) {
             spec.postgresql().parameters().forEach((name, value) ->
-                    checkParameter(child("spec.postgresql.parameters", name), name, value, errors));
+                    ParameterRules.check(child("spec.postgresql.parameters", name), name, value, policy, errors));
         }
         if (spec.quorum() != null) {
             checkQuorum("spec.quorum", spec.quorum(), spec.effective().replicas(), errors);
@@ -224,9 +216,9 @@ public final class CommandValidator {
             }
             checkPassword(child(path, "password"), user.password(), errors);
         });
-        databases.forEach((name, database) -> checkDatabase(child("spec.databases", name), name, database, users.keySet(), errors));
+        databases.forEach((name, database) -> DatabaseRules.check(child("spec.databases", name), name, database, users.keySet(), policy, errors));
         if (spec.backup() != null) {
-            checkBackup("spec.backup", spec.backup(), errors);
+            BackupRules.check("spec.backup", spec.backup(), errors);
         }
     }
 
@@ -270,46 +262,6 @@ public final class CommandValidator {
         }
     }
 
-    private void checkParameter(String path, String name, Object value, Errors errors) {
-        if (!PARAMETER_NAME.matcher(name).matches()) {
-            errors.add(path, io.pgfleet.events.json.Paths.quote(name) + " is not a valid setting name: lower-case letters, digits "
-                    + "and '_', with at most one '.' for extension settings");
-            return;
-        }
-        if (ManagedParameters.isManaged(name)) {
-            errors.add(path, "'" + name + "' is managed by the cluster itself and may not be set");
-            return;
-        }
-        if (SettingsCatalogue.isUnsafe(name)) {
-            errors.add(path, "'" + name + "' makes the server load code or read files named in the document, so it may not be set");
-            return;
-        }
-        int dot = name.indexOf('.');
-        if (dot >= 0) {
-            String prefix = name.substring(0, dot);
-            if (policy.allowedExtensions().stream().noneMatch(extension -> extension.replace('-', '_').equals(prefix))) {
-                errors.add(path, "'" + name + "' is not a setting of an allowed extension (allowed: " + policy.allowedExtensionsText() + ")");
-                return;
-            }
-        } else if (SettingsCatalogue.find(name).isEmpty()) {
-            errors.add(path, "'" + name + "' is not a PostgreSQL " + SettingsCatalogue.MAJOR + " configuration setting"
-                    + SettingsCatalogue.nearest(name).map(near -> "; did you mean '" + near + "'?").orElse(""));
-            return;
-        }
-        if (!(value instanceof String) && !(value instanceof Number) && !(value instanceof Boolean)) {
-            errors.add(path, "must be a string, a number or a boolean");
-            return;
-        }
-        String text = value.toString();
-        if (text.isEmpty() || text.length() > MAX_PARAMETER_VALUE) {
-            errors.add(path, "must be 1 to " + MAX_PARAMETER_VALUE + " characters long");
-        } else if (text.chars().anyMatch(c -> c < 0x20)) {
-            errors.add(path, "must not contain control characters such as a line break");
-        } else if (name.equals("wal_level") && !text.equals("replica") && !text.equals("logical")) {
-            errors.add(path, "must be 'replica' or 'logical' (replicas need at least replica), got '" + text + "'");
-        }
-    }
-
     private static void checkPassword(String path, String password, Errors errors) {
         if (password == null) {
             return;
@@ -320,86 +272,6 @@ public final class CommandValidator {
             errors.add(path, "must not contain a NUL character");
         } else if (password.length() > 1024) {
             errors.add(path, "must be at most 1024 characters");
-        }
-    }
-
-    private void checkDatabase(String path, String name, Database database, Set<String> users, Errors errors) {
-        Names.checkDatabaseName(name).ifPresent(rule -> errors.add(path, rule));
-        if (database.roles() != null) {
-            for (String level : DatabaseRoles.LEVELS) {
-                List<String> members = database.roles().members(level);
-                Set<String> seen = new HashSet<>();
-                for (int i = 0; i < members.size(); i++) {
-                    String member = members.get(i);
-                    String memberPath = index(path + ".roles." + level, i);
-                    if (!users.contains(member)) {
-                        errors.add(memberPath, "'" + member + "' is not a user declared in spec.users");
-                    } else if (!seen.add(member)) {
-                        errors.add(memberPath, "'" + member + "' is listed twice");
-                    }
-                }
-            }
-        }
-        if (database.extensions() != null) {
-            Set<String> seen = new HashSet<>();
-            for (int i = 0; i < database.extensions().size(); i++) {
-                String extension = database.extensions().get(i);
-                String extensionPath = index(path + ".extensions", i);
-                if (!seen.add(extension)) {
-                    errors.add(extensionPath, "'" + extension + "' is listed twice");
-                } else {
-                    checkExtension(extensionPath, extension, errors);
-                }
-            }
-        }
-    }
-
-    private void checkExtension(String path, String extension, Errors errors) {
-        if (!policy.allowedExtensions().contains(extension)) {
-            errors.add(path, io.pgfleet.events.json.Paths.quote(extension) + " is not an allowed extension (allowed: "
-                    + policy.allowedExtensionsText() + ")");
-        }
-    }
-
-    private static void checkBackup(String path, Backup backup, Errors errors) {
-        boolean enabled = Boolean.TRUE.equals(backup.enabled());
-        if (backup.s3Region() != null && !REGION.matcher(backup.s3Region()).matches()) {
-            errors.add(path + ".s3Region", "'" + backup.s3Region() + "' is not a valid region: lower-case letters, digits and '-'");
-        }
-        if (backup.s3Bucket() != null) {
-            try {
-                S3Location.parse(backup.s3Bucket());
-            } catch (IllegalArgumentException e) {
-                errors.add(path + ".s3Bucket", e.getMessage());
-            }
-        } else if (enabled) {
-            errors.add(path + ".s3Bucket", "is required when backups are enabled");
-        }
-        if (backup.schedule() != null) {
-            try {
-                CronExpression.parse(backup.schedule());
-            } catch (IllegalArgumentException e) {
-                errors.add(path + ".schedule", e.getMessage());
-            }
-        }
-        if (backup.cleanupStrategy() != null) {
-            List<String> problems = new ArrayList<>();
-            RetentionPolicy.parse(backup.cleanupStrategy(), problems);
-            problems.forEach(problem -> errors.add(path + ".cleanupStrategy", problem));
-        }
-        // The three secrets go together: a document either brings a full set or keeps the stored one.
-        if (backup.hasCredentials()) {
-            requireSecret(path + ".s3AccessKey", backup.s3AccessKey(), errors);
-            requireSecret(path + ".s3SecretKey", backup.s3SecretKey(), errors);
-            requireSecret(path + ".resticPassword", backup.resticPassword(), errors);
-        }
-    }
-
-    private static void requireSecret(String path, String value, Errors errors) {
-        if (value == null || value.isEmpty()) {
-            errors.add(path, "is required with the other backup credentials (s3AccessKey, s3SecretKey and resticPassword go together)");
-        } else if (value.chars().anyMatch(c -> c < 0x20)) {
-            errors.add(path, "must not contain control characters");
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.pgfleet.events.validation;
 
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**

@@ -13,7 +13,7 @@ import io.pgfleet.provisioner.instance.InstanceRow;
 import io.pgfleet.provisioner.instance.Specs;
 import io.pgfleet.runtime.job.JobRepository;
 import io.pgfleet.runtime.job.JobRow;
-import io.pgfleet.runtime.cluster.ClusterSpec;
+import io.pgfleet.clusters.ClusterSpec;
 import io.pgfleet.runtime.command.CommandHandler;
 import jakarta.inject.Singleton;
 import java.time.Clock;

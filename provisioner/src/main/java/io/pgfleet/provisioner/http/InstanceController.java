@@ -7,9 +7,9 @@ import io.pgfleet.events.InstanceKey;
 import io.pgfleet.provisioner.instance.InstanceRepository;
 import io.pgfleet.provisioner.instance.InstanceRow;
 import io.pgfleet.provisioner.instance.Specs;
-import io.pgfleet.runtime.cluster.ClusterDriver;
-import io.pgfleet.runtime.cluster.ClusterSpec;
-import io.pgfleet.runtime.cluster.Observation;
+import io.pgfleet.clusters.ClusterDriver;
+import io.pgfleet.clusters.ClusterSpec;
+import io.pgfleet.clusters.Observation;
 import java.time.Instant;
 import java.util.List;
 

@@ -8,7 +8,7 @@ import java.time.Instant;
  * An instance the provisioner owns.
  *
  * @param key     {@code <namespace>/<name>}
- * @param spec    the desired {@link io.pgfleet.runtime.cluster.ClusterSpec}, as JSON
+ * @param spec    the desired {@link io.pgfleet.clusters.ClusterSpec}, as JSON
  * @param phase   {@link InstancePhase}
  * @param message where it stands, for people
  */

@@ -9,8 +9,8 @@ import io.pgfleet.events.status.Phase;
 import io.pgfleet.provisioner.instance.InstancePhase;
 import io.pgfleet.provisioner.instance.InstanceRepository;
 import io.pgfleet.provisioner.instance.InstanceRow;
-import io.pgfleet.runtime.cluster.ClusterDriver;
-import io.pgfleet.runtime.cluster.Observation;
+import io.pgfleet.clusters.ClusterDriver;
+import io.pgfleet.clusters.Observation;
 import io.pgfleet.runtime.status.StatusOutbox;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -50,7 +50,7 @@ public class HealthMonitor {
                 if (jobs.countOpen(row.key()) > 0) {
                     continue;
                 }
-                Observation observed = driver.observe(InstanceKey.parse(row.key(), "default"));
+                Observation observed = driver.observe(InstanceKey.of(row.key()));
                 if (!observed.ready()) {
                     degraded(row, observed);
                 }
@@ -73,7 +73,7 @@ public class HealthMonitor {
             return;
         }
         if (phase.get().equals(InstancePhase.READY.name())) {
-            status.observed(InstanceKey.parse(row.key(), "default"), null, Phase.DEGRADED, "InstanceDegraded", observed.message(), null);
+            status.observed(InstanceKey.of(row.key()), null, Phase.DEGRADED, "InstanceDegraded", observed.message(), null);
             LOG.warn("{} degraded: {}", row.key(), observed.message());
         }
         instances.updatePhase(row.key(), InstancePhase.DEGRADED.name(), observed.message());

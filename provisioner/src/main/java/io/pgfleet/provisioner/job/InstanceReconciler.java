@@ -5,13 +5,12 @@ import io.pgfleet.runtime.job.JobRow;
 import io.micronaut.context.annotation.Value;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.provisioner.instance.Specs;
-import io.pgfleet.runtime.cluster.ClusterDriver;
-import io.pgfleet.runtime.cluster.Step;
+import io.pgfleet.clusters.ClusterDriver;
+import io.pgfleet.runtime.job.Step;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import org.slf4j.MDC;
 
 /**
  * Takes one step of a job with the driver and records what the driver says should come next.
@@ -37,15 +36,12 @@ public class InstanceReconciler implements JobHandler {
     /** One step of the job. */
     @Override
     public void step(JobRow job) {
-        InstanceKey key = InstanceKey.parse(job.instance(), "default");
-        try (MDC.MDCCloseable instance = MDC.putCloseable("instance", job.instance());
-             MDC.MDCCloseable command = MDC.putCloseable("commandId", job.commandId() == null ? job.commandType() : job.commandId())) {
-            if (job.createdAt().plus(timeout).isBefore(Instant.now(clock))) {
-                results.record(job, Step.failed("not done after " + timeout.toMinutes() + " minutes; last step: " + job.step()));
-                return;
-            }
-            results.record(job, job.commandType().equals("delete") ? driver.delete(key) : driver.apply(key, Specs.read(job.spec())));
+        InstanceKey key = InstanceKey.of(job.instance());
+        if (job.createdAt().plus(timeout).isBefore(Instant.now(clock))) {
+            results.record(job, Step.failed("not done after " + timeout.toMinutes() + " minutes; last step: " + job.step()));
+            return;
         }
+        results.record(job, job.commandType().equals("delete") ? driver.delete(key) : driver.apply(key, Specs.read(job.spec())));
     }
 
     @Override

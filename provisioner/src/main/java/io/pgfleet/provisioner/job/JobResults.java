@@ -10,7 +10,7 @@ import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.status.Phase;
 import io.pgfleet.provisioner.instance.InstancePhase;
 import io.pgfleet.provisioner.instance.InstanceRepository;
-import io.pgfleet.runtime.cluster.Step;
+import io.pgfleet.runtime.job.Step;
 import io.pgfleet.runtime.status.StatusOutbox;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -39,7 +39,7 @@ public class JobResults {
 
     @Transactional
     public void record(JobRow job, Step step) {
-        InstanceKey key = InstanceKey.parse(job.instance(), "default");
+        InstanceKey key = InstanceKey.of(job.instance());
         boolean repair = REPAIR.equals(job.commandType());
         switch (step.outcome()) {
             case WAIT -> steps.waiting(job, step, !repair);

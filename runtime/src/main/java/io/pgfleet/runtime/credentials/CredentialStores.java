@@ -3,7 +3,7 @@ package io.pgfleet.runtime.credentials;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Value;
-import io.pgfleet.runtime.cluster.local.LocalSettings;
+import io.pgfleet.runtime.local.DataRoot;
 import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,14 +14,14 @@ public class CredentialStores {
 
     private final String driver;
     private final BeanProvider<KubernetesClient> client;
-    private final BeanProvider<LocalSettings> local;
+    private final java.nio.file.Path dataRoot;
     private final Map<String, CredentialStore> stores = new ConcurrentHashMap<>();
 
     public CredentialStores(@Value("${pgfleet.driver:local}") String driver, BeanProvider<KubernetesClient> client,
-                            BeanProvider<LocalSettings> local) {
+                            @Value("${pgfleet.local.data-root:}") String dataRoot) {
         this.driver = driver;
         this.client = client;
-        this.local = local;
+        this.dataRoot = DataRoot.of(dataRoot);
     }
 
     /**
@@ -31,6 +31,6 @@ public class CredentialStores {
      */
     public CredentialStore kind(String kind) {
         return stores.computeIfAbsent(kind, k -> "kubernetes".equals(driver) ? new KubernetesCredentialStore(client.get(), k)
-                : new LocalCredentialStore(local.get().dataRoot(), k));
+                : new LocalCredentialStore(dataRoot, k));
     }
 }

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgfleet.events.InstanceKey;
-import io.pgfleet.runtime.cluster.kubernetes.CnpgModel;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -41,7 +40,7 @@ public class KubernetesCredentialStore implements CredentialStore {
         Map<String, String> data = new TreeMap<>();
         all.forEach((user, password) -> data.put(user, Base64.getEncoder().encodeToString(password.getBytes(StandardCharsets.UTF_8))));
         Secret secret = new SecretBuilder().withNewMetadata().withName(name(instance)).withNamespace(instance.namespace())
-                .withLabels(CnpgModel.labels(instance)).endMetadata().withType("Opaque").withData(data).build();
+                .withLabels(io.pgfleet.runtime.InstanceLabels.of(instance)).endMetadata().withType("Opaque").withData(data).build();
         client.secrets().inNamespace(instance.namespace()).resource(secret).createOr(existing -> existing.update());
     }
 

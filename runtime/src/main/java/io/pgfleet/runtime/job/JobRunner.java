@@ -111,22 +111,32 @@ public class JobRunner {
         }
     }
 
+    /** One step of a job; what it throws is tried again or ends the job, and a lost lease records nothing. */
+    private void take(JobRow job) {
+        try {
+            handler.step(job);
+        } catch (LeaseLostException e) {
+            LOG.warn("{}; what its step did is not recorded", e.getMessage());
+        } catch (RuntimeException e) {
+            try {
+                unexpected(job, e);
+            } catch (LeaseLostException lost) {
+                LOG.warn("{}; its error is not recorded", lost.getMessage());
+            }
+        }
+    }
+
     private void work() {
         while (running) {
             try {
                 var job = queue.claim(owner, lease);
                 if (job.isPresent()) {
                     inProgress.add(job.get().id());
-                    try {
-                        handler.step(job.get());
-                    } catch (LeaseLostException e) {
-                        LOG.warn("{}; what its step did is not recorded", e.getMessage());
-                    } catch (RuntimeException e) {
-                        try {
-                            unexpected(job.get(), e);
-                        } catch (LeaseLostException lost) {
-                            LOG.warn("{}; its error is not recorded", lost.getMessage());
-                        }
+                    // Every log line of the step names the instance and the command (or the kind of work nobody asked for).
+                    try (org.slf4j.MDC.MDCCloseable instance = org.slf4j.MDC.putCloseable("instance", job.get().instance());
+                         org.slf4j.MDC.MDCCloseable command = org.slf4j.MDC.putCloseable("commandId",
+                                 job.get().commandId() != null ? job.get().commandId() : job.get().commandType())) {
+                        take(job.get());
                     } finally {
                         inProgress.remove(job.get().id());
                     }

@@ -3,7 +3,7 @@ package io.pgfleet.runtime.job;
 import io.micronaut.transaction.annotation.Transactional;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.status.Phase;
-import io.pgfleet.runtime.cluster.Step;
+import io.pgfleet.runtime.job.Step;
 import io.pgfleet.runtime.status.StatusOutbox;
 import jakarta.inject.Singleton;
 
@@ -27,7 +27,7 @@ public class JobSteps {
     public void waiting(JobRow job, Step step, boolean announce) {
         jobs.progress(job, step.message(), step.after().toMillis());
         if (announce && !step.message().equals(job.step())) {
-            status.command(job.commandId(), job.commandType(), InstanceKey.parse(job.instance(), "default"), Phase.PROGRESSING,
+            status.command(job.commandId(), job.commandType(), InstanceKey.of(job.instance()), Phase.PROGRESSING,
                     "Progressing", step.message(), step.message(), null, null);
         }
     }
@@ -38,7 +38,7 @@ public class JobSteps {
      */
     @Transactional
     public void record(JobRow job, Step step, String succeededReason, String failedReason) {
-        InstanceKey key = InstanceKey.parse(job.instance(), "default");
+        InstanceKey key = InstanceKey.of(job.instance());
         switch (step.outcome()) {
             case WAIT -> waiting(job, step, true);
             case DONE -> {

@@ -3,8 +3,6 @@ package io.pgfleet.usermanager.access;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.pgfleet.events.json.Json;
 import io.pgfleet.usermanager.sql.DesiredAccess;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -16,28 +14,16 @@ public final class AccessJson {
     }
 
     public static String write(Object value) {
-        try {
-            return Json.mapper().writeValueAsString(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.write(value);
     }
 
     public static DesiredAccess desired(String json) {
-        try {
-            return Json.mapper().readValue(json, DesiredAccess.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.read(json, DesiredAccess.class);
     }
 
     public static Set<String> users(String json) {
-        try {
-            return Json.mapper().readValue(json, new TypeReference<TreeSet<String>>() {
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.read(json, new TypeReference<TreeSet<String>>() {
+        });
     }
 
     /** An instance nothing was asked of yet. */

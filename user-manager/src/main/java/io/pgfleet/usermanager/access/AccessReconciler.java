@@ -2,10 +2,10 @@ package io.pgfleet.usermanager.access;
 
 import io.micronaut.context.annotation.Value;
 import io.pgfleet.events.InstanceKey;
-import io.pgfleet.runtime.cluster.ClusterDriver;
-import io.pgfleet.runtime.cluster.Endpoint;
-import io.pgfleet.runtime.cluster.ScramVerifier;
-import io.pgfleet.runtime.cluster.Step;
+import io.pgfleet.clusters.InstanceAccess;
+import io.pgfleet.clusters.InstanceWait;
+import io.pgfleet.runtime.credentials.ScramVerifier;
+import io.pgfleet.runtime.job.Step;
 import io.pgfleet.runtime.job.JobHandler;
 import io.pgfleet.runtime.job.JobRow;
 import io.pgfleet.runtime.credentials.CredentialStore;
@@ -28,10 +28,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Applies an instance's desired access once the instance answers: reads its catalog, works out the
@@ -48,7 +48,7 @@ public class AccessReconciler implements JobHandler {
     /** The credential store kind of users' passwords: Secret {@code <name>-credentials}, file {@code <name>-credentials.json}. */
     public static final String PASSWORDS = "credentials";
 
-    private final ClusterDriver driver;
+    private final InstanceAccess driver;
     private final InstanceConnections connections;
     private final CredentialStore credentials;
     private final AccessRepository access;
@@ -57,7 +57,7 @@ public class AccessReconciler implements JobHandler {
     private final Duration readyTimeout;
     private final boolean dropRemovedDatabases;
 
-    public AccessReconciler(ClusterDriver driver, InstanceConnections connections, CredentialStores credentials, AccessRepository access, AccessResults results, Clock clock,
+    public AccessReconciler(InstanceAccess driver, InstanceConnections connections, CredentialStores credentials, AccessRepository access, AccessResults results, Clock clock,
                             @Value("${pgfleet.user-manager.ready-timeout:10m}") Duration readyTimeout,
                             @Value("${pgfleet.user-manager.drop-removed-databases:false}") boolean dropRemovedDatabases) {
         this.dropRemovedDatabases = dropRemovedDatabases;
@@ -72,11 +72,7 @@ public class AccessReconciler implements JobHandler {
 
     @Override
     public void step(JobRow job) {
-        InstanceKey key = InstanceKey.parse(job.instance(), "default");
-        try (MDC.MDCCloseable instance = MDC.putCloseable("instance", job.instance());
-             MDC.MDCCloseable command = MDC.putCloseable("commandId", job.commandId())) {
-            results.record(job, apply(key, job));
-        }
+        results.record(job, apply(InstanceKey.of(job.instance()), job));
     }
 
     @Override
@@ -85,11 +81,12 @@ public class AccessReconciler implements JobHandler {
     }
 
     private Step apply(InstanceKey key, JobRow job) {
-        boolean late = job.createdAt().plus(readyTimeout).isBefore(Instant.now(clock));
+        InstanceWait wait = new InstanceWait(readyTimeout);
+        boolean late = wait.late(job.createdAt(), Instant.now(clock));
         var endpoint = driver.primary(key);
-        if (endpoint.isEmpty()) {
-            return late ? Step.failed("instance " + key + " did not come into existence within " + text(readyTimeout))
-                    : Step.waitFor("waiting for instance " + key + " to exist", Duration.ofSeconds(1));
+        Optional<Step> absent = wait.untilItExists(key, endpoint, job.createdAt(), Instant.now(clock));
+        if (absent.isPresent()) {
+            return absent.get();
         }
         DesiredAccess desired = AccessJson.desired(job.spec());
         Catalog catalog;
@@ -99,7 +96,7 @@ public class AccessReconciler implements JobHandler {
             if (!notReady(e)) {
                 return Step.failed("could not read the catalog of " + key + ": " + e.getMessage());
             }
-            return late ? Step.failed("instance " + key + " did not accept connections within " + text(readyTimeout) + ": "
+            return late ? Step.failed("instance " + key + " did not accept connections within " + InstanceWait.text(readyTimeout) + ": "
                     + e.getMessage()) : Step.waitFor("waiting for instance " + key + " to accept connections", Duration.ofSeconds(1));
         }
         Map<String, String> verifiers = verifiers(key, desired, catalog);
@@ -130,10 +127,6 @@ public class AccessReconciler implements JobHandler {
     }
 
     /** "90s", "10m": how people write the setting. */
-    private static String text(Duration duration) {
-        return duration.toSecondsPart() == 0 && duration.toMinutes() > 0 ? duration.toMinutes() + "m" : duration.toSeconds() + "s";
-    }
-
     /** Connection failures and a server still starting mean "not ready yet"; anything else is a real error. */
     private static boolean notReady(SQLException e) {
         String state = e.getSQLState();

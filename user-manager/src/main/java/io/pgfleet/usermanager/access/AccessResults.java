@@ -1,13 +1,10 @@
 package io.pgfleet.usermanager.access;
 
 import io.micronaut.transaction.annotation.Transactional;
-import io.pgfleet.events.InstanceKey;
-import io.pgfleet.events.status.Phase;
-import io.pgfleet.runtime.cluster.Step;
+import io.pgfleet.runtime.job.Step;
 import io.pgfleet.runtime.job.JobRepository;
 import io.pgfleet.runtime.job.JobRow;
 import io.pgfleet.runtime.job.JobSteps;
-import io.pgfleet.runtime.job.JobStatus;
 import io.pgfleet.runtime.status.StatusOutbox;
 import jakarta.inject.Singleton;
 

@@ -4,7 +4,7 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.pgfleet.events.InstanceKey;
-import io.pgfleet.runtime.cluster.ClusterDriver;
+import io.pgfleet.clusters.InstanceAccess;
 import io.pgfleet.usermanager.access.AccessJson;
 import io.pgfleet.usermanager.access.AccessRepository;
 import io.pgfleet.usermanager.sql.Catalog;
@@ -34,10 +34,10 @@ public class AccessController {
     }
 
     private final AccessRepository access;
-    private final ClusterDriver driver;
+    private final InstanceAccess driver;
     private final InstanceConnections connections;
 
-    public AccessController(AccessRepository access, ClusterDriver driver, InstanceConnections connections) {
+    public AccessController(AccessRepository access, InstanceAccess driver, InstanceConnections connections) {
         this.access = access;
         this.driver = driver;
         this.connections = connections;

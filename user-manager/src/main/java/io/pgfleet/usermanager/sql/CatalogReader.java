@@ -1,6 +1,6 @@
 package io.pgfleet.usermanager.sql;
 
-import io.pgfleet.runtime.cluster.Endpoint;
+import io.pgfleet.clusters.Endpoint;
 import io.pgfleet.usermanager.sql.Catalog.DatabaseState;
 import io.pgfleet.usermanager.sql.Catalog.RoleState;
 import java.sql.Array;

@@ -1,0 +1,23 @@
+package io.pgfleet.clusters;
+
+import io.pgfleet.runtime.job.Step;
+
+import io.pgfleet.events.InstanceKey;
+
+/**
+ * The one port through which pgfleet drives clusters; {@code local} and {@code kubernetes} implement
+ * it ({@code pgfleet.driver}). Every method is idempotent: called again after a crash, it picks up
+ * where the cluster is. {@link #apply} does one bounded step and says what should come next, so a
+ * slow instance never holds a worker.
+ */
+public interface ClusterDriver extends InstanceAccess {
+
+    /** Moves the instance one step towards {@code desired}. */
+    Step apply(InstanceKey instance, ClusterSpec desired);
+
+    /** Looks at the instance without changing it. */
+    Observation observe(InstanceKey instance);
+
+    /** Moves the instance one step towards not existing. */
+    Step delete(InstanceKey instance);
+}

@@ -1,0 +1,157 @@
+package io.pgfleet.clusters.kubernetes;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.clusters.ClusterDriver;
+import io.pgfleet.clusters.ClusterSpec;
+import io.pgfleet.clusters.Endpoint;
+import io.pgfleet.clusters.Member;
+import io.pgfleet.clusters.Observation;
+import io.pgfleet.runtime.job.Step;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Clusters as CloudNativePG {@code Cluster} resources (and a LoadBalancer Service when external),
+ * created or updated with plain create/update calls, readiness read from the Cluster's status.
+ * The Kubernetes calls it makes: get/create/update/delete on clusters.postgresql.cnpg.io and on
+ * services, get on secrets.
+ */
+@Singleton
+@Requires(property = "pgfleet.driver", value = "kubernetes")
+public class KubernetesClusterDriver implements ClusterDriver {
+
+    private final KubernetesClient client;
+    private final String serviceDomain;
+
+    public KubernetesClusterDriver(KubernetesClient client, @Value("${pgfleet.kubernetes.service-domain:svc}") String serviceDomain) {
+        this.client = client;
+        this.serviceDomain = serviceDomain;
+    }
+
+    @Override
+    public Step apply(InstanceKey key, ClusterSpec desired) {
+        try {
+            GenericKubernetesResource wanted = CnpgModel.cluster(key, desired);
+            GenericKubernetesResource existing = clusters(key).withName(key.name()).get();
+            if (existing == null) {
+                clusters(key).resource(wanted).create();
+                applyService(key, desired.external());
+                return Step.waitFor("Cluster " + key.name() + " created", Duration.ofSeconds(1));
+            }
+            if (!existing.getAdditionalProperties().get("spec").equals(wanted.getAdditionalProperties().get("spec"))
+                    || !CnpgModel.labels(key).equals(existing.getMetadata().getLabels())) {
+                existing.getMetadata().setLabels(wanted.getMetadata().getLabels());
+                existing.setAdditionalProperty("spec", wanted.getAdditionalProperties().get("spec"));
+                clusters(key).resource(existing).update();
+                applyService(key, desired.external());
+                return Step.waitFor("Cluster " + key.name() + " updated", Duration.ofSeconds(1));
+            }
+            applyService(key, desired.external());
+            Status status = Status.of(existing);
+            if (status.readyInstances() >= desired.replicas()) {
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("members", desired.replicas());
+                details.put("primary", primaryHost(key) + ":" + CnpgModel.POSTGRES_PORT);
+                return Step.done(status.readyInstances() + " of " + desired.replicas() + " members ready", details);
+            }
+            return Step.waitFor(status.readyInstances() + " of " + desired.replicas() + " members ready"
+                    + (status.phase().isEmpty() ? "" : " (" + status.phase() + ")"), Duration.ofSeconds(2));
+        } catch (KubernetesClientException e) {
+            throw new IllegalStateException("Kubernetes refused a call for " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void applyService(InstanceKey key, boolean external) {
+        var services = client.services().inNamespace(key.namespace()).withName(CnpgModel.externalServiceName(key));
+        Service existing = services.get();
+        if (external && existing == null) {
+            client.services().inNamespace(key.namespace()).resource(CnpgModel.externalService(key)).create();
+        } else if (!external && existing != null) {
+            services.delete();
+        }
+    }
+
+    @Override
+    public Observation observe(InstanceKey key) {
+        GenericKubernetesResource cluster = clusters(key).withName(key.name()).get();
+        if (cluster == null) {
+            return Observation.absent();
+        }
+        Status status = Status.of(cluster);
+        int instances = ((Number) ((Map<?, ?>) cluster.getAdditionalProperties().get("spec")).get("instances")).intValue();
+        List<Member> members = new ArrayList<>();
+        for (String name : status.instanceNames()) {
+            boolean primary = name.equals(status.currentPrimary());
+            members.add(new Member(name, primary ? "primary" : "replica", name + "." + key.namespace(), CnpgModel.POSTGRES_PORT,
+                    status.healthy().contains(name) ? (primary ? "running" : "streaming") : "not ready", null, null));
+        }
+        boolean ready = status.readyInstances() >= instances;
+        return new Observation(true, ready, members, status.readyInstances() + " of " + instances + " members ready"
+                + (status.phase().isEmpty() ? "" : " (" + status.phase() + ")"), null);
+    }
+
+    @Override
+    public Step delete(InstanceKey key) {
+        clusters(key).withName(key.name()).delete();
+        client.services().inNamespace(key.namespace()).withName(CnpgModel.externalServiceName(key)).delete();
+        return Step.done("Cluster " + key.name() + " deleted", Map.of());
+    }
+
+    @Override
+    public Optional<Endpoint> primary(InstanceKey key) {
+        Secret secret = client.secrets().inNamespace(key.namespace()).withName(CnpgModel.superuserSecret(key)).get();
+        if (secret == null || secret.getData() == null || !secret.getData().containsKey("password")) {
+            return Optional.empty();
+        }
+        String user = secret.getData().containsKey("username") ? decode(secret.getData().get("username")) : "postgres";
+        return Optional.of(new Endpoint(primaryHost(key), CnpgModel.POSTGRES_PORT, user, decode(secret.getData().get("password"))));
+    }
+
+    private String primaryHost(InstanceKey key) {
+        return CnpgModel.primaryService(key) + "." + key.namespace() + "." + serviceDomain;
+    }
+
+    private static String decode(String base64) {
+        return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    }
+
+    private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<GenericKubernetesResource,
+            io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
+            io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> clusters(InstanceKey key) {
+        return client.genericKubernetesResources(CnpgModel.CLUSTER).inNamespace(key.namespace());
+    }
+
+    /** What CloudNativePG reports in a Cluster's status. */
+    record Status(int readyInstances, String phase, String currentPrimary, List<String> instanceNames, List<String> healthy) {
+
+        @SuppressWarnings("unchecked")
+        static Status of(GenericKubernetesResource cluster) {
+            Object raw = cluster.getAdditionalProperties().get("status");
+            if (!(raw instanceof Map<?, ?>)) {
+                return new Status(0, "", "", List.of(), List.of());
+            }
+            Map<String, Object> status = (Map<String, Object>) raw;
+            Object ready = status.get("readyInstances");
+            Object names = status.get("instanceNames");
+            Object instancesStatus = status.get("instancesStatus");
+            List<String> healthy = instancesStatus instanceof Map<?, ?> map && map.get("healthy") instanceof List<?> list
+                    ? (List<String>) list : List.of();
+            return new Status(ready instanceof Number n ? n.intValue() : 0, String.valueOf(status.getOrDefault("phase", "")),
+                    String.valueOf(status.getOrDefault("currentPrimary", "")), names instanceof List<?> l ? (List<String>) l : List.of(), healthy);
+        }
+    }
+}

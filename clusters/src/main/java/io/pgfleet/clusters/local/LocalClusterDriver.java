@@ -1,0 +1,197 @@
+package io.pgfleet.clusters.local;
+
+import io.micronaut.context.annotation.Requires;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.clusters.ClusterDriver;
+import io.pgfleet.clusters.ClusterSpec;
+import io.pgfleet.clusters.Endpoint;
+import io.pgfleet.clusters.Member;
+import io.pgfleet.clusters.Observation;
+import io.pgfleet.runtime.job.Step;
+import io.pgfleet.clusters.SyncQuorum;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * Real PostgreSQL processes on this machine: member 1 is the primary (never removed), members 2..n
+ * are streaming replicas made with {@code pg_basebackup -R}, each with its own application_name.
+ * Every call does one bounded step and is safe to repeat after a crash: it observes the members
+ * (directories, processes, configuration files), asks {@link LocalPlanner} (pure) for the next
+ * action, and has {@link LocalSteps} carry out that one action. What exists and runs is adopted; an
+ * interrupted member is made again only when its data never served ({@link MemberCreation}),
+ * otherwise it is resumed where it stands.
+ */
+@Singleton
+@Requires(property = "pgfleet.driver", value = "local", defaultValue = "local")
+public class LocalClusterDriver implements ClusterDriver {
+
+    private final LocalSettings settings;
+    private final LocalSteps steps;
+
+    public LocalClusterDriver(LocalSettings settings) {
+        this.settings = settings;
+        this.steps = new LocalSteps(settings);
+    }
+
+    @Override
+    public Step apply(InstanceKey key, ClusterSpec desired) {
+        LocalInstance instance = new LocalInstance(key, instanceDir(key, desired.storageClass()), settings);
+        instance.ensureCreated();
+        // observe
+        List<LocalMember> recorded = instance.members();
+        List<LocalMember> members = IntStream.rangeClosed(1, desired.replicas()).mapToObj(instance::member).toList();
+        Map<Integer, Map<String, String>> wanted = new HashMap<>();
+        List<LocalPlanner.MemberState> states = new ArrayList<>();
+        for (LocalMember member : members) {
+            wanted.put(member.index(), render(desired, member, members));
+            Optional<String> restart = LocalFiles.read(member.restartMarker()).map(text -> text.lines().findFirst().orElse(""));
+            states.add(new LocalPlanner.MemberState(member.index(), member.disk(), member.isRunning(), member.configFiles(),
+                    wanted.get(member.index()), restart));
+        }
+        // plan
+        LocalPlanner.Action action = LocalPlanner.next(recorded.stream().map(LocalMember::index).toList(), states);
+        // act
+        LocalMember primary = members.get(0);
+        if (action instanceof LocalPlanner.Action.Remove remove) {
+            return steps.remove(instance, recorded.stream().filter(m -> m.index() == remove.index()).findFirst().orElseThrow());
+        } else if (action instanceof LocalPlanner.Action.MakeData make) {
+            return steps.makeData(instance, members.get(make.index() - 1), primary);
+        } else if (action instanceof LocalPlanner.Action.StartPrimary) {
+            return steps.startPrimary(primary);
+        } else if (action instanceof LocalPlanner.Action.Resume resume) {
+            return steps.resume(instance, members.get(resume.index() - 1), wanted.get(resume.index()), members.size());
+        } else if (action instanceof LocalPlanner.Action.Configure configure) {
+            Map<LocalMember, Map<String, String>> files = new LinkedHashMap<>();
+            configure.indexes().forEach(index -> files.put(members.get(index - 1), wanted.get(index)));
+            return steps.configure(files);
+        } else if (action instanceof LocalPlanner.Action.Start start) {
+            return steps.start(members.get(start.index() - 1));
+        } else if (action instanceof LocalPlanner.Action.Restart restart) {
+            return steps.restart(members.get(restart.index() - 1));
+        }
+        return steps.readiness(desired, members);
+    }
+
+    /** The configuration files of a member as the spec renders them. */
+    private Map<String, String> render(ClusterSpec desired, LocalMember member, List<LocalMember> members) {
+        // Only replicas that exist count: a commit must never wait for a standby still being made.
+        List<String> standbys = members.stream().filter(m -> !m.isPrimary() && m.isComplete()).map(LocalMember::name).toList();
+        String standbyNames = member.isPrimary()
+                ? SyncQuorum.standbyNames(desired.minSyncReplicas(), desired.maxSyncReplicas(), standbys) : "";
+        LocalMember primary = members.get(0);
+        return new MemberConfig(settings.listenAddresses(desired.external()), member.port(), member.socketDir(),
+                primary.name().replaceFirst("-1$", ""), standbyNames, desired.parameters(), desired.external(),
+                member.isPrimary() ? null : member.primaryConninfo(primary)).files();
+    }
+
+    @Override
+    public Observation observe(InstanceKey key) {
+        Optional<LocalInstance> found = find(key);
+        if (found.isEmpty()) {
+            return Observation.absent();
+        }
+        List<LocalMember> members = found.get().members();
+        if (members.isEmpty()) {
+            return new Observation(true, false, List.of(), "no member yet", 0L);
+        }
+        LocalMember primary = members.get(0);
+        Map<String, Object[]> replication = new HashMap<>();
+        boolean primaryRunning = primary.isRunning();
+        if (primaryRunning) {
+            try (Connection connection = primary.connect("postgres"); Statement sql = connection.createStatement();
+                 ResultSet rows = sql.executeQuery("SELECT application_name, state, sync_state, "
+                         + "pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint FROM pg_stat_replication")) {
+                while (rows.next()) {
+                    long lag = rows.getLong(4);
+                    replication.put(rows.getString(1), new Object[] {rows.getString(2), rows.getString(3), rows.wasNull() ? null : lag});
+                }
+            } catch (SQLException e) {
+                primaryRunning = false;
+            }
+        }
+        String host = "127.0.0.1";
+        List<Member> observed = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        long used = 0;
+        for (LocalMember member : members) {
+            used += LocalFiles.sizeOf(member.dataDir());
+            if (member.isPrimary()) {
+                String state = primaryRunning ? "running" : member.isComplete() ? "stopped" : "creating";
+                observed.add(new Member(member.name(), "primary", host, member.port(), state, null, null));
+                if (!primaryRunning) {
+                    problems.add(member.name() + " is " + state);
+                }
+                continue;
+            }
+            Object[] r = replication.get(member.name());
+            boolean running = member.isRunning();
+            String state = !running ? (member.isComplete() ? "stopped" : "creating") : r == null ? "running" : (String) r[0];
+            observed.add(new Member(member.name(), "replica", host, member.port(), state, r == null ? null : (String) r[1],
+                    r == null ? null : (Long) r[2]));
+            if (!"streaming".equals(state)) {
+                problems.add(member.name() + " is " + state);
+            }
+        }
+        int ready = members.size() - problems.size();
+        String message = ready + " of " + members.size() + " members ready" + (problems.isEmpty() ? "" : ": " + String.join(", ", problems));
+        return new Observation(true, problems.isEmpty(), observed, message, used);
+    }
+
+    @Override
+    public Step delete(InstanceKey key) {
+        Optional<LocalInstance> found = find(key);
+        if (found.isEmpty()) {
+            return Step.done("the instance does not exist", Map.of());
+        }
+        List<LocalMember> members = new ArrayList<>(found.get().members());
+        java.util.Collections.reverse(members);
+        for (LocalMember member : members) {
+            member.stop();
+            member.deleteFiles();
+        }
+        LocalFiles.deleteTree(found.get().dir());
+        return Step.done("members stopped and removed", Map.of("members", members.size()));
+    }
+
+    @Override
+    public Optional<Endpoint> primary(InstanceKey key) {
+        return find(key).filter(i -> !i.members().isEmpty())
+                .map(i -> new Endpoint("127.0.0.1", i.members().get(0).port(), LocalInstance.SUPERUSER, i.superuserPassword()));
+    }
+
+    private Path instanceDir(InstanceKey key, String storageClass) {
+        return settings.storageClassRoot(storageClass).resolve(key.namespace()).resolve(key.name());
+    }
+
+    /** The instance's directory, whatever its storage class. */
+    private Optional<LocalInstance> find(InstanceKey key) {
+        Set<Path> roots = new HashSet<>(settings.knownStorageClasses().values());
+        if (Files.isDirectory(settings.dataRoot())) {
+            try (Stream<Path> classes = Files.list(settings.dataRoot())) {
+                classes.filter(Files::isDirectory).forEach(roots::add);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return roots.stream()
+                .map(root -> new LocalInstance(key, root.toAbsolutePath().resolve(key.namespace()).resolve(key.name()), settings))
+                .filter(LocalInstance::exists)
+                .findFirst();
+    }
+}

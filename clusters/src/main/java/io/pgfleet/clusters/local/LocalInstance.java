@@ -1,0 +1,149 @@
+package io.pgfleet.clusters.local;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.json.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The directory of one local instance:
+ * <pre>
+ * &lt;storage class dir&gt;/&lt;namespace&gt;/&lt;name&gt;/
+ *   members.json           member index → port (ports stay the same across restarts)
+ *   superuser.password     the superuser credential (mode 0600, the service's account)
+ *   replication/pgpass     the replication credential (the PostgreSQL account, 0600)
+ *   member-1/ member-2/ …  one per member: data/, server.log, the Unix socket
+ * </pre>
+ */
+final class LocalInstance {
+
+    static final String SUPERUSER = "postgres";
+    static final String REPLICATION_USER = "streaming_replica";
+    private static final TypeReference<TreeMap<Integer, Integer>> PORTS = new TypeReference<>() {
+    };
+
+    private final InstanceKey key;
+    private final Path dir;
+    private final LocalSettings settings;
+
+    LocalInstance(InstanceKey key, Path dir, LocalSettings settings) {
+        this.key = key;
+        this.dir = dir;
+        this.settings = settings;
+    }
+
+    InstanceKey key() {
+        return key;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    boolean exists() {
+        return Files.exists(dir.resolve("members.json"));
+    }
+
+    /** Creates the directory and the credentials on first use; later calls change nothing. */
+    void ensureCreated() {
+        // The PostgreSQL account must traverse every directory down to its member directories.
+        Path parent = dir.getParent();
+        if (!Files.exists(parent)) {
+            LocalFiles.mkdir(parent, "rwx--x--x");
+        }
+        if (!Files.exists(dir)) {
+            LocalFiles.mkdir(dir, "rwx--x--x");
+        }
+        if (!Files.exists(passwordFile())) {
+            LocalFiles.write(passwordFile(), randomSecret() + "\n", "rw-------");
+        }
+        Path replication = dir.resolve("replication");
+        if (!Files.exists(replication.resolve("pgpass"))) {
+            LocalFiles.mkdir(replication, "rwx------");
+            LocalFiles.write(replication.resolve("password"), randomSecret() + "\n", "rw-------");
+            LocalFiles.write(replication.resolve("pgpass"), "*:*:*:" + REPLICATION_USER + ":" + replicationPassword() + "\n", "rw-------");
+            settings.osUser().own(replication);
+        }
+        if (!exists()) {
+            savePorts(new TreeMap<>());
+        }
+    }
+
+    String superuserPassword() {
+        return LocalFiles.read(passwordFile()).orElseThrow(() -> new IllegalStateException("no superuser credential for " + key)).strip();
+    }
+
+    String replicationPassword() {
+        return LocalFiles.read(dir.resolve("replication/password")).orElseThrow().strip();
+    }
+
+    Path passwordFile() {
+        return dir.resolve("superuser.password");
+    }
+
+    Path pgpassFile() {
+        return dir.resolve("replication/pgpass");
+    }
+
+    /** Member index → port. */
+    TreeMap<Integer, Integer> ports() {
+        try {
+            return Json.mapper().readValue(dir.resolve("members.json").toFile(), PORTS);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void savePorts(Map<Integer, Integer> ports) {
+        try {
+            LocalFiles.write(dir.resolve("members.json"), Json.mapper().writeValueAsString(new TreeMap<>(ports)), "rw-r--r--");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The member with this index, allocating it a port on first use. */
+    LocalMember member(int index) {
+        TreeMap<Integer, Integer> ports = ports();
+        Integer port = ports.get(index);
+        if (port == null) {
+            port = freePort();
+            ports.put(index, port);
+            savePorts(ports);
+        }
+        return new LocalMember(this, index, port, settings);
+    }
+
+    /** Every member recorded, primary first. */
+    List<LocalMember> members() {
+        return ports().entrySet().stream().map(e -> new LocalMember(this, e.getKey(), e.getValue(), settings)).toList();
+    }
+
+    void forget(int index) {
+        TreeMap<Integer, Integer> ports = ports();
+        ports.remove(index);
+        savePorts(ports);
+    }
+
+    String memberName(int index) {
+        return key.name() + "-" + index;
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static int freePort() {
+        return io.pgfleet.runtime.local.LoopbackPorts.free();
+    }
+}

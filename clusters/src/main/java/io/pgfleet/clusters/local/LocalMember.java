@@ -1,0 +1,348 @@
+package io.pgfleet.clusters.local;
+
+import io.pgfleet.runtime.local.CommandResult;
+import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.runtime.local.Processes;
+import java.io.IOException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** One PostgreSQL process of a local instance and its directory. */
+final class LocalMember {
+
+    private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(10);
+    private static final Pattern SETTING = Pattern.compile("^([a-z][a-z0-9_.]*) = '((?:[^']|'')*)'$");
+
+    private final LocalInstance instance;
+    private final int index;
+    private final int port;
+    private final LocalSettings settings;
+
+    LocalMember(LocalInstance instance, int index, int port, LocalSettings settings) {
+        this.instance = instance;
+        this.index = index;
+        this.port = port;
+        this.settings = settings;
+    }
+
+    int index() {
+        return index;
+    }
+
+    int port() {
+        return port;
+    }
+
+    String name() {
+        return instance.memberName(index);
+    }
+
+    boolean isPrimary() {
+        return index == 1;
+    }
+
+    Path dir() {
+        return instance.dir().resolve("member-" + index);
+    }
+
+    /**
+     * Where PostgreSQL puts its Unix socket: the member directory, or, when that path is too long
+     * for a socket address (108 bytes), a short directory under /tmp named after it.
+     */
+    Path socketDir() {
+        Path dir = dir();
+        if (dir.toString().length() + "/.s.PGSQL.65535.lock".length() < 100) {
+            return dir;
+        }
+        Path shortDir = shortSocketDir();
+        if (!Files.isDirectory(shortDir)) {
+            LocalFiles.mkdir(shortDir, "rwx------");
+            settings.osUser().own(shortDir);
+        }
+        return shortDir;
+    }
+
+    /** Removes the member's files, its socket directory included (it is stopped). */
+    void deleteFiles() {
+        LocalFiles.deleteTree(dir());
+        LocalFiles.deleteTree(shortSocketDir());
+    }
+
+    private Path shortSocketDir() {
+        Path dir = dir();
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(dir.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return Path.of("/tmp", "pgfleet-socket-" + java.util.HexFormat.of().formatHex(hash).substring(0, 16));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Path dataDir() {
+        return dir().resolve("data");
+    }
+
+    Path logFile() {
+        return dir().resolve("server.log");
+    }
+
+    /** Whether the member was created to the end (an interrupted initdb or base backup is not). */
+    boolean isComplete() {
+        return Files.exists(dir().resolve("complete"));
+    }
+
+    void markComplete() {
+        LocalFiles.write(dir().resolve("complete"), "", "rw-r--r--");
+    }
+
+    /** What the directory shows for {@link MemberCreation}. */
+    MemberCreation.Disk disk() {
+        // postmaster.opts is written by every server start: its presence means the data served.
+        return new MemberCreation.Disk(Files.exists(initialisedMarker()), Files.exists(dataDir().resolve("postmaster.opts")), isComplete());
+    }
+
+    /** Written only after initdb or the base backup finished, before any server starts on the data. */
+    void markInitialised() {
+        LocalFiles.write(initialisedMarker(), "", "rw-r--r--");
+    }
+
+    private Path initialisedMarker() {
+        return dir().resolve("initialised");
+    }
+
+    /**
+     * Starts from an empty member directory owned by the PostgreSQL account. Only for a directory whose
+     * data never served ({@link MemberCreation#next} said {@code MAKE_DATA}).
+     */
+    void wipe() {
+        if (disk().initialised() || disk().served()) {
+            throw new IllegalStateException("refusing to empty " + dir() + ": its data was made to the end or has served");
+        }
+        LocalFiles.deleteTree(dir());
+        LocalFiles.mkdir(dir(), "rwx------");
+        settings.osUser().own(dir());
+    }
+
+    /** The postmaster's pid when it runs (from postmaster.pid, checked against /proc). */
+    OptionalLong pid() {
+        Optional<String> pidFile = LocalFiles.read(dataDir().resolve("postmaster.pid"));
+        if (pidFile.isEmpty() || pidFile.get().isBlank()) {
+            return OptionalLong.empty();
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(pidFile.get().lines().findFirst().orElse("").trim());
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+        if (!Processes.isRunning(pid)) {
+            return OptionalLong.empty();
+        }
+        // A pid from a stale file may belong to another process by now.
+        String cmdline = LocalFiles.read(Path.of("/proc/" + pid + "/cmdline")).orElse("");
+        return cmdline.contains("postgres") ? OptionalLong.of(pid) : OptionalLong.empty();
+    }
+
+    boolean isRunning() {
+        return pid().isPresent();
+    }
+
+    /** initdb with the superuser's password from a file only the PostgreSQL account can read. */
+    void initdb(String superuserPassword) {
+        Path pwfile = dir().resolve("pwfile");
+        LocalFiles.write(pwfile, superuserPassword + "\n", "rw-------");
+        settings.osUser().own(pwfile);
+        try {
+            run(List.of(settings.binaries().tool("initdb"), "-D", dataDir().toString(), "-U", LocalInstance.SUPERUSER,
+                    "--pwfile=" + pwfile, "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale"));
+        } finally {
+            LocalFiles.deleteTree(pwfile);
+        }
+        appendIncludes();
+    }
+
+    /** pg_basebackup -R from the primary, as the replication user, with this member's application_name. */
+    void cloneFrom(LocalMember primary) {
+        run(List.of(settings.binaries().tool("pg_basebackup"), "-D", dataDir().toString(), "-h", "127.0.0.1",
+                        "-p", Integer.toString(primary.port()), "-U", LocalInstance.REPLICATION_USER, "-X", "stream", "-R",
+                        "-d", "application_name=" + name(), "--checkpoint=fast", "--no-sync"),
+                Map.of("PGPASSFILE", instance.pgpassFile().toString()));
+        // -R wrote primary_conninfo to postgresql.auto.conf; it is managed in pgfleet-managed.conf instead.
+        Path auto = dataDir().resolve("postgresql.auto.conf");
+        String kept = LocalFiles.read(auto).orElse("").lines().filter(l -> !l.startsWith("primary_conninfo"))
+                .reduce("", (a, b) -> a + b + "\n");
+        writeOwned(auto, kept);
+    }
+
+    /** What pgfleet-managed.conf must say for a replica to follow the primary. */
+    String primaryConninfo(LocalMember primary) {
+        return "host=127.0.0.1 port=" + primary.port() + " user=" + LocalInstance.REPLICATION_USER + " passfile="
+                + instance.pgpassFile() + " application_name=" + name();
+    }
+
+    private void appendIncludes() {
+        Path conf = dataDir().resolve("postgresql.conf");
+        writeOwned(conf, LocalFiles.read(conf).orElse("") + MemberConfig.includes());
+    }
+
+    /** The configuration files as they are now: file name to text (absent files as ""). */
+    Map<String, String> configFiles() {
+        Map<String, String> files = new LinkedHashMap<>();
+        for (String name : List.of(MemberConfig.MANAGED_FILE, MemberConfig.PARAMETERS_FILE, "pg_hba.conf")) {
+            files.put(name, LocalFiles.read(dataDir().resolve(name)).orElse(""));
+        }
+        return files;
+    }
+
+    void writeConfigFiles(Map<String, String> files) {
+        files.forEach((name, text) -> writeOwned(dataDir().resolve(name), text));
+    }
+
+    /** The settings of our own configuration files, name to value. */
+    static Map<String, String> settingsOf(Map<String, String> files) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String name : List.of(MemberConfig.MANAGED_FILE, MemberConfig.PARAMETERS_FILE)) {
+            files.getOrDefault(name, "").lines().forEach(line -> {
+                Matcher m = SETTING.matcher(line);
+                if (m.matches()) {
+                    settings.put(m.group(1), m.group(2).replace("''", "'"));
+                }
+            });
+        }
+        return settings;
+    }
+
+    /**
+     * Has PostgreSQL read the whole configuration, as it would on start.
+     *
+     * @return PostgreSQL's own complaint, or empty when the configuration is valid
+     */
+    Optional<String> checkConfiguration() {
+        CommandResult result = ProcessRunner.run(settings.osUser().command(List.of(settings.binaries().tool("postgres"), "-D",
+                dataDir().toString(), "-C", "port")), Map.of(), Path.of("/"), COMMAND_TIMEOUT);
+        if (result.ok()) {
+            return Optional.empty();
+        }
+        return Optional.of(complaint(result.output()));
+    }
+
+    /** Starts the member; returns PostgreSQL's complaint when it does not come up. */
+    Optional<String> start() {
+        try {
+            Files.deleteIfExists(logFile());
+            clearAfterCrash();
+        } catch (IOException e) {
+            // the old log stays; its last lines still tell
+        }
+        CommandResult result = ProcessRunner.run(settings.osUser().command(List.of(settings.binaries().tool("pg_ctl"), "-D",
+                        dataDir().toString(), "-l", logFile().toString(), "-w", "-t", Long.toString(settings.startTimeout().toSeconds()),
+                        "start")), Map.of(), Path.of("/"), settings.startTimeout().plusSeconds(30));
+        if (result.ok() && isRunning()) {
+            return Optional.empty();
+        }
+        String log = LocalFiles.read(logFile()).orElse(result.output());
+        return Optional.of(complaint(log.isBlank() ? result.output() : log));
+    }
+
+    /**
+     * After the postmaster died (killed, or crashed), its backends exit on their own once they notice;
+     * until then they hold its shared memory. Where nothing reaps the dead postmaster it stays a zombie
+     * that PostgreSQL's own lock check takes for a running server, so the stale postmaster.pid goes.
+     */
+    private void clearAfterCrash() throws IOException {
+        Path pidFile = dataDir().resolve("postmaster.pid");
+        Optional<String> text = LocalFiles.read(pidFile);
+        if (text.isEmpty() || isRunning()) {
+            return;
+        }
+        long dead;
+        try {
+            dead = Long.parseLong(text.get().lines().findFirst().orElse("").trim());
+        } catch (NumberFormatException e) {
+            Files.deleteIfExists(pidFile);
+            return;
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<ProcessHandle> orphans = Processes.children(dead);
+        while (!orphans.isEmpty() && System.nanoTime() < deadline) {
+            orphans.forEach(o -> Processes.awaitExit(o.pid(), Duration.ofMillis(200)));
+            orphans = Processes.children(dead);
+        }
+        orphans.forEach(ProcessHandle::destroyForcibly);
+        Files.deleteIfExists(pidFile);
+        // The Unix socket's lock file names the same dead pid.
+        Files.deleteIfExists(dir().resolve(".s.PGSQL." + port + ".lock"));
+        Files.deleteIfExists(dir().resolve(".s.PGSQL." + port));
+    }
+
+    /** Stops the member (fast shutdown) and waits for its process to exit. */
+    void stop() {
+        OptionalLong pid = pid();
+        if (pid.isEmpty()) {
+            return;
+        }
+        ProcessRunner.run(settings.osUser().command(List.of(settings.binaries().tool("pg_ctl"), "-D", dataDir().toString(), "-m", "fast",
+                "-w", "-t", "60", "stop")), Map.of(), Path.of("/"), Duration.ofSeconds(90));
+        if (!Processes.awaitExit(pid.getAsLong(), Duration.ofSeconds(30))) {
+            ProcessHandle.of(pid.getAsLong()).ifPresent(ProcessHandle::destroyForcibly);
+            Processes.awaitExit(pid.getAsLong(), Duration.ofSeconds(10));
+        }
+    }
+
+    void reload() {
+        run(List.of(settings.binaries().tool("pg_ctl"), "-D", dataDir().toString(), "reload"));
+    }
+
+    Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?connectTimeout=10",
+                LocalInstance.SUPERUSER, instance.superuserPassword());
+    }
+
+    Path restartMarker() {
+        return dir().resolve("restart-pending");
+    }
+
+    private void run(List<String> argv) {
+        run(argv, Map.of());
+    }
+
+    private void run(List<String> argv, Map<String, String> environment) {
+        ProcessRunner.check(settings.osUser().command(argv), environment, Path.of("/"), COMMAND_TIMEOUT);
+    }
+
+    private void writeOwned(Path file, String text) {
+        LocalFiles.write(file, text, "rw-------");
+        settings.osUser().own(file);
+    }
+
+    /** The lines of PostgreSQL's output that say what is wrong (FATAL, ERROR, LOG about parameters). */
+    static String complaint(String output) {
+        List<String> lines = new ArrayList<>();
+        for (String line : output.split("\n")) {
+            String text = line.replaceFirst("^\\S+ \\S+ \\S+ \\[\\d+\\] ", "").strip();
+            if (text.startsWith("FATAL:") || text.startsWith("ERROR:") || text.startsWith("PANIC:")
+                    || (text.startsWith("LOG:") && (text.contains("parameter") || text.contains("configuration")))) {
+                lines.add(text.replaceAll("\\s+", " "));
+            }
+        }
+        if (lines.isEmpty()) {
+            String[] all = output.strip().split("\n");
+            return all[all.length - 1].strip();
+        }
+        return String.join("; ", lines.subList(Math.max(0, lines.size() - 4), lines.size()));
+    }
+
+}

@@ -1,0 +1,137 @@
+package io.pgfleet.clusters.local;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The order of the local driver's steps, as a pure function of what the driver observed: remove
+ * members beyond the desired count (the last first), create the members (the primary first, each
+ * in two steps: make its data, then resume it), bring every member's configuration to what the
+ * spec renders, start what does not run, restart what waits for a restart (replicas first, or the
+ * primary first when a hot-standby minimum went down), and finally check readiness. The driver
+ * carries out the one action this returns and comes back.
+ */
+final class LocalPlanner {
+
+    /** A restart marker's first line when the primary must restart before its replicas. */
+    static final String PRIMARY_FIRST = "primary-first";
+
+    /**
+     * What the driver saw of one desired member.
+     *
+     * @param index          1 for the primary, 2.. for replicas
+     * @param disk           what its directory shows
+     * @param running        whether its postmaster runs
+     * @param currentFiles   its configuration files as they are
+     * @param wantedFiles    its configuration files as the spec renders them
+     * @param restartPending the first line of its restart marker, when a changed setting waits for a restart
+     */
+    record MemberState(int index, MemberCreation.Disk disk, boolean running, Map<String, String> currentFiles,
+                       Map<String, String> wantedFiles, Optional<String> restartPending) {
+
+        boolean primary() {
+            return index == 1;
+        }
+    }
+
+    /** The one thing to do next. */
+    sealed interface Action {
+        /** Stop a member beyond the desired count and remove its files. */
+        record Remove(int index) implements Action {
+        }
+
+        /** Empty a member's directory (it never served) and make its data: initdb, or a base backup of the primary. */
+        record MakeData(int index) implements Action {
+        }
+
+        /** Start the primary: a replica is being made from it. */
+        record StartPrimary() implements Action {
+        }
+
+        /** Configure and start a member whose data is made, finish it (the replication role on a primary), mark it complete. */
+        record Resume(int index) implements Action {
+        }
+
+        /** Write the rendered configuration of these members (checked by PostgreSQL first), reload, mark restarts. */
+        record Configure(List<Integer> indexes) implements Action {
+        }
+
+        /** Start a member that does not run. */
+        record Start(int index) implements Action {
+        }
+
+        /** Restart a member so that a changed setting takes effect. */
+        record Restart(int index) implements Action {
+        }
+
+        /** Every member is there, configured and running: check the quorum and the streaming. */
+        record CheckReadiness() implements Action {
+        }
+    }
+
+    private LocalPlanner() {
+    }
+
+    /**
+     * The next action.
+     *
+     * @param recorded indexes of every member the instance has now
+     * @param desired  the desired members, primary first (index 1..replicas)
+     */
+    static Action next(List<Integer> recorded, List<MemberState> desired) {
+        Optional<Integer> extra = recorded.stream().filter(i -> i > desired.size()).max(Comparator.naturalOrder());
+        if (extra.isPresent()) {
+            return new Action.Remove(extra.get());
+        }
+        MemberState primary = desired.get(0);
+        for (MemberState member : desired) {
+            MemberCreation.Action creation = MemberCreation.next(member.disk());
+            if (creation == MemberCreation.Action.NONE) {
+                continue;
+            }
+            if (!member.primary() && !primary.running()) {
+                return new Action.StartPrimary();
+            }
+            return creation == MemberCreation.Action.MAKE_DATA ? new Action.MakeData(member.index()) : new Action.Resume(member.index());
+        }
+        List<Integer> changed = desired.stream().filter(m -> !m.currentFiles().equals(m.wantedFiles())).map(MemberState::index).toList();
+        if (!changed.isEmpty()) {
+            return new Action.Configure(changed);
+        }
+        Optional<MemberState> stopped = desired.stream().filter(m -> !m.running()).findFirst();
+        if (stopped.isPresent()) {
+            return new Action.Start(stopped.get().index());
+        }
+        return nextRestart(desired).<Action>map(Action.Restart::new).orElseGet(Action.CheckReadiness::new);
+    }
+
+    /** Of the members waiting for a restart: replicas first, or the primary first when a marker says so. */
+    static Optional<Integer> nextRestart(List<MemberState> members) {
+        List<MemberState> pending = members.stream().filter(m -> m.restartPending().isPresent()).toList();
+        if (pending.isEmpty()) {
+            return Optional.empty();
+        }
+        boolean primaryFirst = pending.stream().anyMatch(m -> m.restartPending().get().startsWith(PRIMARY_FIRST));
+        return pending.stream().filter(m -> m.primary() == primaryFirst).findFirst().or(() -> pending.stream().findFirst())
+                .map(MemberState::index);
+    }
+
+    /** Whether lowering these settings means the primary must restart before its replicas (hot-standby minimums). */
+    static boolean primaryFirst(Map<String, String> before, Map<String, String> after, java.util.Set<String> needRestart) {
+        return needRestart.stream().anyMatch(name -> STANDBY_MINIMUMS.contains(name) && lowered(before.get(name), after.get(name)));
+    }
+
+    /** Settings a hot standby needs at least as high as its primary. */
+    static final java.util.Set<String> STANDBY_MINIMUMS = java.util.Set.of("max_connections", "max_prepared_transactions",
+            "max_locks_per_transaction", "max_wal_senders", "max_worker_processes");
+
+    private static boolean lowered(String before, String after) {
+        try {
+            return before != null && after != null && Long.parseLong(after) < Long.parseLong(before);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.pgfleet.clusters.local;
+
+import io.micronaut.context.annotation.Value;
+import io.micronaut.context.env.Environment;
+import io.pgfleet.runtime.local.OsUser;
+import io.pgfleet.runtime.local.PgBinaries;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Settings of the local driver.
+ *
+ * <ul>
+ *   <li>{@code pgfleet.local.data-root}: where instances live (default {@code /var/lib/pgfleet} as root,
+ *       else {@code ~/.pgfleet/clusters}); the OS user PostgreSQL runs as must be able to traverse it;</li>
+ *   <li>{@code pgfleet.local.storage-classes.<class>}: a directory per storage class (default
+ *       {@code <data-root>/<class>});</li>
+ *   <li>{@code pgfleet.local.external-address}: where external instances listen (default {@code 0.0.0.0});
+ *       instances that are not external listen on 127.0.0.1 only;</li>
+ *   <li>{@code pgfleet.local.os-user}: the account PostgreSQL runs as when the service runs as root
+ *       (default {@code nobody});</li>
+ *   <li>{@code pgfleet.local.bin-dir}: PostgreSQL's bin directory (default: the newest under
+ *       /usr/lib/postgresql);</li>
+ *   <li>{@code pgfleet.local.start-timeout}: how long a member may take to start (default 120s).</li>
+ * </ul>
+ */
+@Singleton
+public class LocalSettings {
+
+    private final Path dataRoot;
+    private final Map<String, Path> storageClasses = new HashMap<>();
+    private final String externalAddress;
+    private final OsUser osUser;
+    private final PgBinaries binaries;
+    private final Duration startTimeout;
+
+    public LocalSettings(Environment environment,
+                         @Value("${pgfleet.local.data-root:}") String dataRoot,
+                         @Value("${pgfleet.local.external-address:0.0.0.0}") String externalAddress,
+                         @Value("${pgfleet.local.os-user:nobody}") String osUser,
+                         @Value("${pgfleet.local.bin-dir:}") String binDir,
+                         @Value("${pgfleet.local.start-timeout:120s}") Duration startTimeout) {
+        this(io.pgfleet.runtime.local.DataRoot.of(dataRoot), externalAddress, OsUser.forPostgres(osUser),
+                PgBinaries.find(binDir.isBlank() ? Optional.empty() : Optional.of(Path.of(binDir))), startTimeout);
+        environment.getProperties("pgfleet.local.storage-classes")
+                .forEach((name, dir) -> storageClasses.put(name, Path.of(dir.toString())));
+    }
+
+    public LocalSettings(Path dataRoot, String externalAddress, OsUser osUser, PgBinaries binaries, Duration startTimeout) {
+        this.dataRoot = dataRoot.toAbsolutePath();
+        this.externalAddress = externalAddress;
+        this.osUser = osUser;
+        this.binaries = binaries;
+        this.startTimeout = startTimeout;
+    }
+
+    /** The directory of a storage class. */
+    public Path storageClassRoot(String storageClass) {
+        return storageClasses.getOrDefault(storageClass, dataRoot.resolve(storageClass)).toAbsolutePath();
+    }
+
+    /** Every storage class directory in use (configured ones and those under the data root). */
+    public Map<String, Path> knownStorageClasses() {
+        return Map.copyOf(storageClasses);
+    }
+
+    public Path dataRoot() {
+        return dataRoot;
+    }
+
+    /** listen_addresses of an instance. */
+    public String listenAddresses(boolean external) {
+        if (!external) {
+            return "127.0.0.1";
+        }
+        if (externalAddress.equals("0.0.0.0") || externalAddress.equals("*")) {
+            return "*";
+        }
+        return externalAddress.equals("127.0.0.1") ? "127.0.0.1" : "127.0.0.1," + externalAddress;
+    }
+
+    public String externalAddress() {
+        return externalAddress;
+    }
+
+    public OsUser osUser() {
+        return osUser;
+    }
+
+    public PgBinaries binaries() {
+        return binaries;
+    }
+
+    public Duration startTimeout() {
+        return startTimeout;
+    }
+}

@@ -1,0 +1,231 @@
+package io.pgfleet.clusters.local;
+
+import io.pgfleet.clusters.ClusterSpec;
+import io.pgfleet.clusters.SyncQuorum;
+import io.pgfleet.runtime.credentials.ScramVerifier;
+import io.pgfleet.runtime.job.Step;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The actions {@link LocalPlanner} chooses, carried out on the members' processes and files: each
+ * does one thing and says what it did (or why it failed) as a {@link Step}.
+ */
+final class LocalSteps {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalSteps.class);
+
+    private final LocalSettings settings;
+
+    LocalSteps(LocalSettings settings) {
+        this.settings = settings;
+    }
+
+    Step remove(LocalInstance instance, LocalMember extra) {
+        extra.stop();
+        extra.deleteFiles();
+        instance.forget(extra.index());
+        return Step.next("member " + extra.name() + " removed");
+    }
+
+    /** initdb for the primary, pg_basebackup for a replica, into a directory that never served; the marker last. */
+    Step makeData(LocalInstance instance, LocalMember member, LocalMember primary) {
+        member.wipe();
+        if (member.isPrimary()) {
+            member.initdb(instance.superuserPassword());
+            member.markInitialised();
+            return Step.next("primary " + member.name() + " initialised (initdb)");
+        }
+        member.cloneFrom(primary);
+        member.markInitialised();
+        return Step.next("replica " + member.name() + " copied from the primary (pg_basebackup)");
+    }
+
+    Step startPrimary(LocalMember primary) {
+        return primary.start().map(complaint -> Step.failed("primary " + primary.name() + " did not start: " + complaint))
+                .orElseGet(() -> Step.next("primary " + primary.name() + " started"));
+    }
+
+    /** Configures and starts a member whose data is made, sets up the replication role on a primary, marks it complete. */
+    Step resume(LocalInstance instance, LocalMember member, Map<String, String> files, int replicas) {
+        if (!member.isRunning()) {
+            Optional<Step> failed = configureAndStart(member, files);
+            if (failed.isPresent()) {
+                return failed.get();
+            }
+        }
+        if (!member.isPrimary()) {
+            member.markComplete();
+            return Step.next("replica " + (member.index() - 1) + " of " + (replicas - 1) + " created");
+        }
+        try (Connection connection = member.connect("postgres"); Statement sql = connection.createStatement()) {
+            sql.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + LocalInstance.REPLICATION_USER
+                    + "') THEN CREATE ROLE " + LocalInstance.REPLICATION_USER + "; END IF; END $$");
+            // The verifier, never the password, goes to the server.
+            sql.execute("ALTER ROLE " + LocalInstance.REPLICATION_USER + " WITH LOGIN REPLICATION PASSWORD '"
+                    + ScramVerifier.of(instance.replicationPassword()) + "'");
+        } catch (SQLException e) {
+            return unreachable(member, e);
+        }
+        member.markComplete();
+        return Step.next("primary " + member.name() + " started");
+    }
+
+    /** Writes a new member's configuration, has PostgreSQL read it, and starts the member; empty when it runs. */
+    private static Optional<Step> configureAndStart(LocalMember member, Map<String, String> files) {
+        member.writeConfigFiles(files);
+        Optional<String> refused = member.checkConfiguration();
+        if (refused.isPresent()) {
+            return Optional.of(Step.failed("PostgreSQL refuses the configuration: " + refused.get()));
+        }
+        return member.start().map(complaint -> Step.failed("member " + member.name() + " did not start: " + complaint));
+    }
+
+    /**
+     * Writes changed configuration files, after PostgreSQL has read them and found nothing wrong
+     * (otherwise every member keeps its files and the step fails with PostgreSQL's words), reloads,
+     * and marks the members whose changed settings only take effect on restart.
+     */
+    Step configure(Map<LocalMember, Map<String, String>> wanted) {
+        Map<LocalMember, Map<String, String>> before = new LinkedHashMap<>();
+        wanted.keySet().forEach(member -> before.put(member, member.configFiles()));
+        wanted.forEach(LocalMember::writeConfigFiles);
+        for (LocalMember member : wanted.keySet()) {
+            Optional<String> refused = member.checkConfiguration();
+            if (refused.isPresent()) {
+                before.forEach(LocalMember::writeConfigFiles);
+                return Step.failed("PostgreSQL refuses the configuration: " + refused.get());
+            }
+        }
+        for (LocalMember member : wanted.keySet()) {
+            if (!member.isRunning()) {
+                continue; // it starts with the new files
+            }
+            Map<String, String> old = LocalMember.settingsOf(before.get(member));
+            Map<String, String> now = LocalMember.settingsOf(wanted.get(member));
+            Set<String> changed = new TreeSet<>();
+            Stream.concat(old.keySet().stream(), now.keySet().stream()).filter(name -> !Objects.equals(old.get(name), now.get(name)))
+                    .forEach(changed::add);
+            member.reload();
+            Set<String> needRestart = restartOnly(member, changed);
+            if (!needRestart.isEmpty()) {
+                boolean primaryFirst = LocalPlanner.primaryFirst(old, now, needRestart);
+                LocalFiles.write(member.restartMarker(), (primaryFirst ? LocalPlanner.PRIMARY_FIRST : "replicas-first") + "\n"
+                        + new TreeSet<>(needRestart), "rw-r--r--");
+            }
+        }
+        return Step.next("configuration of " + wanted.size() + " member" + (wanted.size() == 1 ? "" : "s") + " updated");
+    }
+
+    /** Which of the changed settings PostgreSQL applies only on restart (its context is postmaster). */
+    private static Set<String> restartOnly(LocalMember member, Set<String> changed) {
+        if (changed.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> names = new HashSet<>();
+        try (Connection connection = member.connect("postgres");
+             PreparedStatement query = connection.prepareStatement("SELECT name FROM pg_settings WHERE context = 'postmaster' AND name = ANY (?)")) {
+            query.setArray(1, connection.createArrayOf("text", changed.toArray()));
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    names.add(rows.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            names.addAll(changed); // cannot ask: a restart applies everything
+        }
+        return names;
+    }
+
+    Step start(LocalMember member) {
+        return member.start().map(complaint -> Step.failed("member " + member.name() + " did not start: " + complaint))
+                .orElseGet(() -> Step.next("member " + member.name() + " started"));
+    }
+
+    /** Restarts a member that waits for it, then forgets its marker. */
+    Step restart(LocalMember member) {
+        String reason = LocalFiles.read(member.restartMarker()).orElse("").lines().skip(1).findFirst().orElse("");
+        member.stop();
+        Optional<String> complaint = member.start();
+        if (complaint.isPresent()) {
+            return Step.failed("member " + member.name() + " did not restart: " + complaint.get());
+        }
+        try {
+            Files.deleteIfExists(member.restartMarker());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        LOG.info("restarted {} to apply {}", member.name(), reason);
+        return Step.next("member " + member.name() + " restarted to apply " + reason);
+    }
+
+    /** Done when the primary's quorum lists every standby and every standby streams. */
+    Step readiness(ClusterSpec desired, List<LocalMember> members) {
+        LocalMember primary = members.get(0);
+        List<String> standbys = members.stream().filter(m -> !m.isPrimary()).map(LocalMember::name).toList();
+        String expectedNames = SyncQuorum.standbyNames(desired.minSyncReplicas(), desired.maxSyncReplicas(), standbys);
+        try (Connection connection = primary.connect("postgres"); Statement sql = connection.createStatement()) {
+            try (ResultSet names = sql.executeQuery("SHOW synchronous_standby_names")) {
+                names.next();
+                if (!names.getString(1).equals(expectedNames)) {
+                    return Step.waitFor("synchronous_standby_names becoming '" + expectedNames + "'", Duration.ofMillis(200));
+                }
+            }
+            Map<String, String> replication = replicationStates(connection);
+            long streaming = standbys.stream().filter(name -> "streaming".equals(replication.get(name))).count();
+            if (streaming < standbys.size()) {
+                return Step.waitFor("replica " + streaming + " of " + standbys.size() + " streaming", Duration.ofMillis(200));
+            }
+        } catch (SQLException e) {
+            return unreachable(primary, e);
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("members", members.size());
+        details.put("primary", "127.0.0.1:" + primary.port());
+        details.put("synchronousStandbyNames", expectedNames);
+        return Step.done(members.size() + " of " + members.size() + " members ready", details);
+    }
+
+    /**
+     * A running member that does not take a connection: waited for while it starts up, or cannot take one
+     * now (no connection, too many); any other refusal is the server's own verdict on its settings (a
+     * library it cannot load, say), which waiting would not change: the step fails with its words.
+     */
+    static Step unreachable(LocalMember member, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.startsWith("08") || state.startsWith("57P0") || state.startsWith("53")) {
+            return Step.waitFor("member " + member.name() + " accepting connections (" + e.getMessage() + ")", Duration.ofMillis(500));
+        }
+        return Step.failed("member " + member.name() + " runs but refuses connections: " + e.getMessage());
+    }
+
+    static Map<String, String> replicationStates(Connection connection) throws SQLException {
+        Map<String, String> states = new HashMap<>();
+        try (Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT application_name, state FROM pg_stat_replication")) {
+            while (rows.next()) {
+                states.put(rows.getString(1), rows.getString(2));
+            }
+        }
+        return states;
+    }
+}

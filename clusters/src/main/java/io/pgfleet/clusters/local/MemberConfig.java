@@ -1,0 +1,87 @@
+package io.pgfleet.clusters.local;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The configuration files of one local member, rendered from the spec: pgfleet's managed settings,
+ * the document's parameters, and pg_hba.conf. Pure: the driver writes what this renders.
+ *
+ * @param listenAddress      127.0.0.1, or the external address
+ * @param port               the member's port
+ * @param socketDirectory    the member's own directory (not /var/run/postgresql)
+ * @param clusterName        shown in process titles
+ * @param standbyNames       synchronous_standby_names (primary only)
+ * @param parameters         the document's settings
+ * @param external           whether clients outside this machine may connect
+ * @param primaryConninfo    for a replica, how it reaches the primary; {@code null} for the primary
+ */
+public record MemberConfig(String listenAddress, int port, Path socketDirectory, String clusterName, String standbyNames,
+                           Map<String, String> parameters, boolean external, String primaryConninfo) {
+
+    /** The file postgresql.conf includes first. */
+    public static final String MANAGED_FILE = "pgfleet-managed.conf";
+    /** The file postgresql.conf includes second, so the document's settings win over defaults. */
+    public static final String PARAMETERS_FILE = "pgfleet-parameters.conf";
+
+    /** Lines appended once to the postgresql.conf initdb wrote. */
+    public static String includes() {
+        return "\n# pgfleet: settings below are managed, do not edit them here\n"
+                + "include_if_exists = '" + MANAGED_FILE + "'\n"
+                + "include_if_exists = '" + PARAMETERS_FILE + "'\n";
+    }
+
+    /** Settings the cluster manages itself. */
+    public String managed() {
+        return "# Managed by pgfleet; changes are overwritten.\n"
+                + line("listen_addresses", listenAddress)
+                + line("port", Integer.toString(port))
+                + line("unix_socket_directories", socketDirectory.toString())
+                + line("cluster_name", clusterName)
+                + line("wal_level", "replica")
+                + line("hot_standby", "on")
+                + line("max_wal_senders", "16")
+                + line("max_replication_slots", "16")
+                + line("wal_keep_size", "256MB")
+                + line("shared_preload_libraries", "pg_stat_statements")
+                + line("password_encryption", "scram-sha-256")
+                + line("synchronous_standby_names", standbyNames)
+                + (primaryConninfo == null ? "" : line("primary_conninfo", primaryConninfo));
+    }
+
+    /** All three files by name, as the driver writes them into the data directory. */
+    public Map<String, String> files() {
+        Map<String, String> files = new java.util.LinkedHashMap<>();
+        files.put(MANAGED_FILE, managed());
+        files.put(PARAMETERS_FILE, parametersFile());
+        files.put("pg_hba.conf", hba());
+        return files;
+    }
+
+    /** The document's settings. */
+    public String parametersFile() {
+        StringBuilder text = new StringBuilder("# From the Postgres document's spec.postgresql.parameters.\n");
+        parameters.forEach((name, value) -> text.append(line(name, value)));
+        return text.toString();
+    }
+
+    /** Client authentication: passwords (SCRAM) everywhere; other hosts only when external. */
+    public String hba() {
+        StringBuilder text = new StringBuilder("# Managed by pgfleet.\n")
+                .append("local all all scram-sha-256\n")
+                .append("host all all 127.0.0.1/32 scram-sha-256\n")
+                .append("host replication all 127.0.0.1/32 scram-sha-256\n");
+        if (external) {
+            text.append("host all all 0.0.0.0/0 scram-sha-256\n")
+                    .append("host replication all 0.0.0.0/0 scram-sha-256\n")
+                    .append("host all all ::/0 scram-sha-256\n")
+                    .append("host replication all ::/0 scram-sha-256\n");
+        }
+        return text.toString();
+    }
+
+    /** {@code name = 'value'}, quoted as postgresql.conf reads it. */
+    static String line(String name, String value) {
+        return name + " = '" + value.replace("\\", "\\\\").replace("'", "''") + "'\n";
+    }
+}

@@ -1,0 +1,88 @@
+package io.pgfleet.clusters.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Service;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.examples.ReferenceExamples;
+import io.pgfleet.events.json.PayloadReader;
+import io.pgfleet.events.postgres.Postgres;
+import io.pgfleet.clusters.ClusterSpec;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The four reference examples rendered as CloudNativePG resources, field by field. */
+class CnpgModelTest {
+
+    private static Postgres example(int index) {
+        return PayloadReader.fromText(ReferenceExamples.documents().get(index).text(), Postgres.class).value();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> spec(GenericKubernetesResource cluster) {
+        return (Map<String, Object>) cluster.getAdditionalProperties().get("spec");
+    }
+
+    private static GenericKubernetesResource render(Postgres doc) {
+        return CnpgModel.cluster(new InstanceKey("tenant-a", doc.metadata().name()), ClusterSpec.of(doc.spec()));
+    }
+
+    @Test
+    void theMinimalExampleUsesTheDefaults() {
+        GenericKubernetesResource cluster = render(example(0));
+        assertThat(cluster.getApiVersion()).isEqualTo("postgresql.cnpg.io/v1");
+        assertThat(cluster.getKind()).isEqualTo("Cluster");
+        assertThat(cluster.getMetadata().getName()).isEqualTo("postgres-minimal");
+        assertThat(cluster.getMetadata().getNamespace()).isEqualTo("tenant-a");
+        assertThat(cluster.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "pgfleet")
+                .containsEntry("pgfleet.io/instance", "postgres-minimal");
+        assertThat(spec(cluster)).containsEntry("instances", 2).containsEntry("enableSuperuserAccess", true)
+                .containsEntry("minSyncReplicas", 0).containsEntry("maxSyncReplicas", 0)
+                .containsEntry("storage", Map.of("size", "10Gi", "storageClass", "replicated"))
+                .containsEntry("postgresql", Map.of("parameters", Map.of(), "shared_preload_libraries", List.of("pg_stat_statements")));
+    }
+
+    @Test
+    void theCompleteExampleMapsEveryClusterField() {
+        Map<String, Object> spec = spec(render(example(1)));
+        assertThat(spec).containsEntry("instances", 3).containsEntry("minSyncReplicas", 1).containsEntry("maxSyncReplicas", 2)
+                .containsEntry("storage", Map.of("size", "50Gi", "storageClass", "replicated"))
+                .containsEntry("postgresql", Map.of(
+                        "parameters", Map.of("max_connections", "200", "shared_buffers", "256MB", "effective_cache_size", "1GB"),
+                        "shared_preload_libraries", List.of("pg_stat_statements")));
+    }
+
+    @Test
+    void theHighAvailabilityExampleKeepsEveryParameterAsAString() {
+        Map<String, Object> spec = spec(render(example(2)));
+        assertThat(spec).containsEntry("instances", 5).containsEntry("minSyncReplicas", 2).containsEntry("maxSyncReplicas", 3)
+                .containsEntry("storage", Map.of("size", "100Gi", "storageClass", "replicated"));
+        assertThat(((Map<?, ?>) spec.get("postgresql")).get("parameters")).isEqualTo(Map.of(
+                "max_connections", "500", "shared_buffers", "512MB", "effective_cache_size", "2GB", "wal_buffers", "16MB",
+                "checkpoint_completion_target", "0.9", "wal_writer_delay", "200ms", "default_statistics_target", "100",
+                "random_page_cost", "1.1", "effective_io_concurrency", "200"));
+    }
+
+    @Test
+    void theDevelopmentExampleUsesItsStorageClass() {
+        Map<String, Object> spec = spec(render(example(3)));
+        assertThat(spec).containsEntry("instances", 1).containsEntry("storage", Map.of("size", "5Gi", "storageClass", "local"));
+        assertThat(((Map<?, ?>) spec.get("postgresql")).get("parameters")).isEqualTo(Map.of("max_connections", "50", "shared_buffers", "128MB"));
+    }
+
+    @Test
+    void anExternalInstanceGetsALoadBalancerForItsPrimary() {
+        Service service = CnpgModel.externalService(new InstanceKey("tenant-a", "postgres-ha"));
+        assertThat(service.getMetadata().getName()).isEqualTo("postgres-ha-external");
+        assertThat(service.getMetadata().getNamespace()).isEqualTo("tenant-a");
+        assertThat(service.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "pgfleet");
+        assertThat(service.getSpec().getType()).isEqualTo("LoadBalancer");
+        assertThat(service.getSpec().getSelector()).isEqualTo(Map.of("cnpg.io/cluster", "postgres-ha", "cnpg.io/instanceRole", "primary"));
+        assertThat(service.getSpec().getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getPort()).isEqualTo(5432);
+            assertThat(port.getTargetPort().getIntVal()).isEqualTo(5432);
+        });
+    }
+}

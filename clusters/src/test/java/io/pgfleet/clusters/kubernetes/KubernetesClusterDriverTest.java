@@ -1,0 +1,112 @@
+package io.pgfleet.clusters.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.clusters.ClusterSpec;
+import io.pgfleet.clusters.Endpoint;
+import io.pgfleet.runtime.job.Step;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The Kubernetes driver against fabric8's CRUD mock server (no API server can run here). */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesClusterDriverTest {
+
+    static KubernetesClient client;
+
+    private static ClusterSpec spec(int replicas, boolean external) {
+        return new ClusterSpec(external, "10Gi", replicas, "replicated", Map.of("work_mem", "8MB"), 0, Math.max(0, replicas - 2));
+    }
+
+    private GenericKubernetesResource cluster(InstanceKey key) {
+        return client.genericKubernetesResources(CnpgModel.CLUSTER).inNamespace(key.namespace()).withName(key.name()).get();
+    }
+
+    private void reportReady(InstanceKey key, int ready) {
+        GenericKubernetesResource cluster = cluster(key);
+        cluster.setAdditionalProperty("status", Map.of("readyInstances", ready, "phase", "Cluster in healthy state",
+                "currentPrimary", key.name() + "-1", "instanceNames", List.of(key.name() + "-1", key.name() + "-2", key.name() + "-3"),
+                "instancesStatus", Map.of("healthy", List.of(key.name() + "-1", key.name() + "-2", key.name() + "-3"))));
+        client.genericKubernetesResources(CnpgModel.CLUSTER).inNamespace(key.namespace()).resource(cluster).update();
+    }
+
+    @Test
+    void applyCreatesTheClusterAndWaitsForItsStatus() {
+        KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc.cluster.local");
+        InstanceKey key = new InstanceKey("tenant-k", "pg-one");
+
+        assertThat(driver.apply(key, spec(3, true)).outcome()).isEqualTo(Step.Outcome.WAIT);
+        GenericKubernetesResource created = cluster(key);
+        assertThat(created.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "pgfleet");
+        assertThat(((Map<?, ?>) created.getAdditionalProperties().get("spec")).get("instances")).isEqualTo(3);
+        assertThat(client.services().inNamespace("tenant-k").withName("pg-one-external").get().getSpec().getType()).isEqualTo("LoadBalancer");
+
+        Step waiting = driver.apply(key, spec(3, true));
+        assertThat(waiting.outcome()).isEqualTo(Step.Outcome.WAIT);
+        assertThat(waiting.message()).isEqualTo("0 of 3 members ready");
+
+        reportReady(key, 3);
+        Step done = driver.apply(key, spec(3, true));
+        assertThat(done.outcome()).isEqualTo(Step.Outcome.DONE);
+        assertThat(done.details()).containsEntry("primary", "pg-one-rw.tenant-k.svc.cluster.local:5432");
+        assertThat(driver.observe(key).ready()).isTrue();
+        assertThat(driver.observe(key).members()).extracting(m -> m.name() + " " + m.role())
+                .containsExactly("pg-one-1 primary", "pg-one-2 replica", "pg-one-3 replica");
+    }
+
+    @Test
+    void scalingUpdatesSpecInstancesAndKeepsTheStatus() {
+        KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
+        InstanceKey key = new InstanceKey("tenant-k", "pg-scale");
+        driver.apply(key, spec(3, false));
+        reportReady(key, 3);
+        assertThat(driver.apply(key, spec(3, false)).outcome()).isEqualTo(Step.Outcome.DONE);
+
+        assertThat(driver.apply(key, spec(5, false)).message()).isEqualTo("Cluster pg-scale updated");
+        assertThat(((Map<?, ?>) cluster(key).getAdditionalProperties().get("spec")).get("instances")).isEqualTo(5);
+        Step waiting = driver.apply(key, spec(5, false));
+        assertThat(waiting.outcome()).isEqualTo(Step.Outcome.WAIT);
+        assertThat(waiting.message()).startsWith("3 of 5 members ready");
+        assertThat(driver.observe(key).ready()).isFalse();
+        assertThat(client.services().inNamespace("tenant-k").withName("pg-scale-external").get()).isNull();
+    }
+
+    @Test
+    void turningExternalOffRemovesTheServiceAndDeleteRemovesEverything() {
+        KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
+        InstanceKey key = new InstanceKey("tenant-k", "pg-gone");
+        driver.apply(key, spec(2, true));
+        assertThat(client.services().inNamespace("tenant-k").withName("pg-gone-external").get()).isNotNull();
+        driver.apply(key, spec(2, false));
+        driver.apply(key, spec(2, false));
+        assertThat(client.services().inNamespace("tenant-k").withName("pg-gone-external").get()).isNull();
+
+        assertThat(driver.delete(key).outcome()).isEqualTo(Step.Outcome.DONE);
+        assertThat(cluster(key)).isNull();
+        assertThat(driver.observe(key).exists()).isFalse();
+    }
+
+    @Test
+    void thePrimaryEndpointComesFromTheSuperuserSecret() {
+        KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
+        InstanceKey key = new InstanceKey("tenant-k", "pg-secret");
+        assertThat(driver.primary(key)).isEmpty();
+        client.secrets().inNamespace("tenant-k").resource(new SecretBuilder().withNewMetadata().withName("pg-secret-superuser").endMetadata()
+                .addToData("username", b64("postgres")).addToData("password", b64("s3cr3t")).build()).create();
+        Endpoint endpoint = driver.primary(key).orElseThrow();
+        assertThat(endpoint.host()).isEqualTo("pg-secret-rw.tenant-k.svc");
+        assertThat(endpoint.password()).isEqualTo("s3cr3t");
+        assertThat(endpoint.toString()).doesNotContain("s3cr3t");
+    }
+
+    private static String b64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes());
+    }
+}

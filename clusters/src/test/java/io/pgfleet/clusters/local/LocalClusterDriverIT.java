@@ -1,0 +1,189 @@
+package io.pgfleet.clusters.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.clusters.ClusterSpec;
+import io.pgfleet.clusters.Endpoint;
+import io.pgfleet.clusters.Member;
+import io.pgfleet.clusters.Observation;
+import io.pgfleet.runtime.job.Step;
+import io.pgfleet.runtime.local.OsUser;
+import io.pgfleet.runtime.local.PgBinaries;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The local driver against real PostgreSQL processes, without the service around it. */
+class LocalClusterDriverIT {
+
+    @TempDir
+    Path root;
+    private LocalClusterDriver driver;
+    private final List<InstanceKey> created = new ArrayList<>();
+
+    @BeforeEach
+    void driver() throws Exception {
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
+        driver = new LocalClusterDriver(new LocalSettings(root, "127.0.0.1", OsUser.forPostgres("nobody"), PgBinaries.find(Optional.empty()),
+                Duration.ofSeconds(60)));
+    }
+
+    @AfterEach
+    void deleteInstances() {
+        created.forEach(driver::delete);
+    }
+
+    private List<String> applyUntilSettled(InstanceKey key, ClusterSpec spec, Step.Outcome expected) {
+        created.add(key);
+        List<String> steps = new ArrayList<>();
+        AtomicReference<Step> last = new AtomicReference<>();
+        try {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                Step step = driver.apply(key, spec);
+                steps.add(step.outcome() + ": " + step.message());
+                last.set(step);
+                return step.outcome() != Step.Outcome.WAIT;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("not settled; last steps:\n" + String.join("\n", steps.subList(Math.max(0, steps.size() - 8), steps.size())), e);
+        }
+        assertThat(last.get().outcome()).as(String.join("\n", steps)).isEqualTo(expected);
+        return steps;
+    }
+
+    private static ClusterSpec spec(int replicas, int min, int max, Map<String, String> parameters) {
+        return new ClusterSpec(false, "1Gi", replicas, "local", parameters, min, max);
+    }
+
+    @Test
+    void aClusterIsCreatedChangedScaledRepairedAndDeleted() throws Exception {
+        InstanceKey key = new InstanceKey("tenant-a", "pg-life");
+        List<String> steps = applyUntilSettled(key, spec(3, 1, 2, Map.of("work_mem", "8MB", "max_connections", "60")), Step.Outcome.DONE);
+        assertThat(steps).anyMatch(s -> s.contains("primary pg-life-1 initialised")).anyMatch(s -> s.contains("replica 2 of 2 created"));
+
+        Endpoint primary = driver.primary(key).orElseThrow();
+        try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"), primary.user(), primary.password());
+             Statement sql = c.createStatement()) {
+            assertThat(show(sql, "synchronous_standby_names")).isEqualTo("ANY 2 (\"pg-life-2\", \"pg-life-3\")");
+            assertThat(show(sql, "work_mem")).isEqualTo("8MB");
+            assertThat(show(sql, "max_connections")).isEqualTo("60");
+            assertThat(show(sql, "shared_preload_libraries")).isEqualTo("pg_stat_statements");
+            assertThat(show(sql, "listen_addresses")).isEqualTo("127.0.0.1");
+            try (ResultSet rows = sql.executeQuery("SELECT application_name, state, sync_state FROM pg_stat_replication ORDER BY 1")) {
+                List<String> seen = new ArrayList<>();
+                while (rows.next()) {
+                    seen.add(rows.getString(1) + " " + rows.getString(2) + " " + rows.getString(3));
+                }
+                assertThat(seen).containsExactly("pg-life-2 streaming quorum", "pg-life-3 streaming quorum");
+            }
+        }
+
+        // A reload-only change and a restart-only change.
+        steps = applyUntilSettled(key, spec(3, 1, 2, Map.of("work_mem", "16MB", "max_connections", "80")), Step.Outcome.DONE);
+        assertThat(steps).anyMatch(s -> s.contains("restarted to apply [max_connections]"));
+        assertThat(steps.stream().filter(s -> s.contains("restarted")).toList()).hasSize(3).first().asString().doesNotContain("pg-life-1");
+        try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"), primary.user(), primary.password());
+             Statement sql = c.createStatement()) {
+            assertThat(show(sql, "work_mem")).isEqualTo("16MB");
+            assertThat(show(sql, "max_connections")).isEqualTo("80");
+        }
+
+        // Scale down to 2: the last replica goes, the quorum follows.
+        applyUntilSettled(key, spec(2, 0, 1, Map.of("work_mem", "16MB", "max_connections", "80")), Step.Outcome.DONE);
+        Observation observed = driver.observe(key);
+        assertThat(observed.ready()).isTrue();
+        assertThat(observed.members()).extracting(Member::name).containsExactly("pg-life-1", "pg-life-2");
+
+        // A replica dies: observed degraded, repaired by applying again.
+        LocalMember replica = new LocalInstance(key, root.resolve("local/tenant-a/pg-life"), null).members().get(1);
+        ProcessHandle.of(pidOf(root.resolve("local/tenant-a/pg-life/member-2/data"))).orElseThrow().destroyForcibly();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !driver.observe(key).ready());
+        assertThat(driver.observe(key).message()).contains("pg-life-2 is stopped");
+        applyUntilSettled(key, spec(2, 0, 1, Map.of("work_mem", "16MB", "max_connections", "80")), Step.Outcome.DONE);
+        assertThat(driver.observe(key).ready()).isTrue();
+        assertThat(replica.index()).isEqualTo(2);
+
+        // A value PostgreSQL refuses: FAILED with its message, and the running cluster keeps its settings.
+        List<String> refused = applyUntilSettled(key, spec(2, 0, 1, Map.of("work_mem", "lots")), Step.Outcome.FAILED);
+        assertThat(refused.get(refused.size() - 1)).contains("invalid value for parameter \"work_mem\": \"lots\"");
+        try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"), primary.user(), primary.password());
+             Statement sql = c.createStatement()) {
+            assertThat(show(sql, "work_mem")).isEqualTo("16MB");
+        }
+
+        driver.delete(key);
+        assertThat(driver.observe(key).exists()).isFalse();
+        assertThat(root.resolve("local/tenant-a/pg-life")).doesNotExist();
+    }
+
+    @Test
+    void applyingAgainToAReadyClusterChangesNothing() {
+        InstanceKey key = new InstanceKey("tenant-a", "pg-again");
+        applyUntilSettled(key, spec(1, 0, 0, Map.of()), Step.Outcome.DONE);
+        long pid = pidOf(root.resolve("local/tenant-a/pg-again/member-1/data"));
+        Step again = driver.apply(key, spec(1, 0, 0, Map.of()));
+        assertThat(again.outcome()).isEqualTo(Step.Outcome.DONE);
+        assertThat(pidOf(root.resolve("local/tenant-a/pg-again/member-1/data"))).isEqualTo(pid);
+    }
+
+    @Test
+    void aPrimaryThatServedIsResumedAndNeverInitialisedAgain() throws Exception {
+        InstanceKey key = new InstanceKey("tenant-a", "pg-resume");
+        applyUntilSettled(key, spec(2, 0, 1, Map.of()), Step.Outcome.DONE);
+        Endpoint primary = driver.primary(key).orElseThrow();
+        try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"), primary.user(), primary.password());
+             Statement sql = c.createStatement()) {
+            sql.execute("CREATE TABLE written_before_the_crash (id int)");
+            sql.execute("INSERT INTO written_before_the_crash VALUES (42)");
+        }
+        // What a predecessor killed right before it recorded the members as complete leaves behind: a primary that
+        // served (and was written to) with neither marker, stopped; a replica that was copied but never started.
+        Path instance = root.resolve("local/tenant-a/pg-resume");
+        ProcessHandle.of(pidOf(instance.resolve("member-1/data"))).orElseThrow().destroyForcibly();
+        ProcessHandle.of(pidOf(instance.resolve("member-2/data"))).orElseThrow().destroyForcibly();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !driver.observe(key).ready());
+        for (String marker : List.of("member-1/complete", "member-1/initialised", "member-2/complete")) {
+            Files.deleteIfExists(instance.resolve(marker));
+        }
+
+        List<String> steps = applyUntilSettled(key, spec(2, 0, 1, Map.of()), Step.Outcome.DONE);
+        assertThat(steps).noneMatch(s -> s.contains("initdb")).noneMatch(s -> s.contains("pg_basebackup"));
+        try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"), primary.user(), primary.password());
+             Statement sql = c.createStatement(); ResultSet rows = sql.executeQuery("SELECT id FROM written_before_the_crash")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getInt(1)).isEqualTo(42);
+        }
+        assertThat(driver.observe(key).ready()).isTrue();
+    }
+
+    private static String show(Statement sql, String name) throws Exception {
+        try (ResultSet rows = sql.executeQuery("SHOW " + name)) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    private static long pidOf(Path dataDir) {
+        try {
+            return Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

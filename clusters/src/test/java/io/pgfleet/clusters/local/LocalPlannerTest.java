@@ -1,0 +1,147 @@
+package io.pgfleet.clusters.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgfleet.clusters.local.LocalPlanner.Action;
+import io.pgfleet.clusters.local.LocalPlanner.MemberState;
+import io.pgfleet.clusters.local.MemberCreation.Disk;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** The local driver's order of steps, without a server. */
+class LocalPlannerTest {
+
+    private static final Disk NEW = new Disk(false, false, false);
+    private static final Disk MADE = new Disk(true, false, false);
+    private static final Disk SERVED = new Disk(true, true, false);
+    private static final Disk COMPLETE = new Disk(true, true, true);
+    private static final Map<String, String> FILES = Map.of("pgfleet-parameters.conf", "work_mem = '8MB'\n");
+    private static final Map<String, String> CHANGED = Map.of("pgfleet-parameters.conf", "work_mem = '16MB'\n");
+
+    private static MemberState member(int index, Disk disk, boolean running) {
+        return new MemberState(index, disk, running, FILES, FILES, Optional.empty());
+    }
+
+    /** {@code n} complete, running, configured members. */
+    private static List<MemberState> ready(int n) {
+        return new ArrayList<>(IntStream.rangeClosed(1, n).mapToObj(i -> member(i, COMPLETE, true)).toList());
+    }
+
+    private static List<Integer> indexes(int n) {
+        return IntStream.rangeClosed(1, n).boxed().toList();
+    }
+
+    @Test
+    void aNewInstanceStartsWithTheDataOfItsPrimary() {
+        assertThat(LocalPlanner.next(List.of(), List.of(member(1, NEW, false), member(2, NEW, false))))
+                .isEqualTo(new Action.MakeData(1));
+    }
+
+    @Test
+    void aPrimaryWhoseDataIsMadeIsResumedNotMadeAgain() {
+        assertThat(LocalPlanner.next(indexes(2), List.of(member(1, MADE, false), member(2, NEW, false)))).isEqualTo(new Action.Resume(1));
+    }
+
+    @Test
+    void aPrimaryThatServedButWasNotMarkedCompleteIsResumedEvenWhenItRuns() {
+        // the user-manager may already have written to it: never initialised again
+        assertThat(LocalPlanner.next(indexes(2), List.of(member(1, SERVED, true), member(2, NEW, false)))).isEqualTo(new Action.Resume(1));
+    }
+
+    @Test
+    void replicasAreMadeInOrderOnceThePrimaryIsComplete() {
+        assertThat(LocalPlanner.next(indexes(3), List.of(member(1, COMPLETE, true), member(2, COMPLETE, true), member(3, NEW, false))))
+                .isEqualTo(new Action.MakeData(3));
+        assertThat(LocalPlanner.next(indexes(3), List.of(member(1, COMPLETE, true), member(2, NEW, false), member(3, NEW, false))))
+                .isEqualTo(new Action.MakeData(2));
+    }
+
+    @Test
+    void aReplicaIsMadeOnlyFromARunningPrimary() {
+        assertThat(LocalPlanner.next(indexes(2), List.of(member(1, COMPLETE, false), member(2, NEW, false))))
+                .isEqualTo(new Action.StartPrimary());
+        assertThat(LocalPlanner.next(indexes(2), List.of(member(1, COMPLETE, false), member(2, MADE, false))))
+                .isEqualTo(new Action.StartPrimary());
+    }
+
+    @Test
+    void aCopiedReplicaIsResumed() {
+        assertThat(LocalPlanner.next(indexes(2), List.of(member(1, COMPLETE, true), member(2, MADE, false)))).isEqualTo(new Action.Resume(2));
+    }
+
+    @Test
+    void membersBeyondTheDesiredCountGoFirstTheLastOneFirst() {
+        assertThat(LocalPlanner.next(indexes(5), ready(3))).isEqualTo(new Action.Remove(5));
+        assertThat(LocalPlanner.next(List.of(1, 2, 4), ready(2))).isEqualTo(new Action.Remove(4));
+    }
+
+    @Test
+    void theRemovalOfExtrasComesBeforeTheCreationOfMissingMembers() {
+        assertThat(LocalPlanner.next(List.of(1, 3), List.of(member(1, COMPLETE, true), member(2, NEW, false)))).isEqualTo(new Action.Remove(3));
+    }
+
+    @Test
+    void changedConfigurationIsWrittenForEveryMemberWhoseFilesDiffer() {
+        List<MemberState> members = ready(3);
+        members.set(0, new MemberState(1, COMPLETE, true, FILES, CHANGED, Optional.empty()));
+        members.set(2, new MemberState(3, COMPLETE, true, FILES, CHANGED, Optional.empty()));
+        assertThat(LocalPlanner.next(indexes(3), members)).isEqualTo(new Action.Configure(List.of(1, 3)));
+    }
+
+    @Test
+    void configurationWaitsUntilEveryMemberIsCreated() {
+        List<MemberState> members = List.of(new MemberState(1, COMPLETE, true, FILES, CHANGED, Optional.empty()), member(2, NEW, false));
+        assertThat(LocalPlanner.next(indexes(2), members)).isEqualTo(new Action.MakeData(2));
+    }
+
+    @Test
+    void aMemberThatDoesNotRunIsStartedAfterTheConfigurationIsRight() {
+        List<MemberState> members = ready(3);
+        members.set(1, member(2, COMPLETE, false));
+        assertThat(LocalPlanner.next(indexes(3), members)).isEqualTo(new Action.Start(2));
+    }
+
+    @Test
+    void pendingRestartsGoReplicasFirst() {
+        List<MemberState> members = ready(3);
+        members.set(0, new MemberState(1, COMPLETE, true, FILES, FILES, Optional.of("replicas-first")));
+        members.set(2, new MemberState(3, COMPLETE, true, FILES, FILES, Optional.of("replicas-first")));
+        assertThat(LocalPlanner.next(indexes(3), members)).isEqualTo(new Action.Restart(3));
+    }
+
+    @Test
+    void thePrimaryRestartsFirstWhenAStandbyMinimumWentDown() {
+        List<MemberState> members = ready(3);
+        members.set(0, new MemberState(1, COMPLETE, true, FILES, FILES, Optional.of(LocalPlanner.PRIMARY_FIRST)));
+        members.set(1, new MemberState(2, COMPLETE, true, FILES, FILES, Optional.of(LocalPlanner.PRIMARY_FIRST)));
+        assertThat(LocalPlanner.next(indexes(3), members)).isEqualTo(new Action.Restart(1));
+    }
+
+    @Test
+    void thePrimaryRestartsLastWhenOnlyItWaits() {
+        List<MemberState> members = ready(2);
+        members.set(0, new MemberState(1, COMPLETE, true, FILES, FILES, Optional.of("replicas-first")));
+        assertThat(LocalPlanner.next(indexes(2), members)).isEqualTo(new Action.Restart(1));
+    }
+
+    @Test
+    void anInstanceWithNothingLeftToDoChecksItsReadiness() {
+        assertThat(LocalPlanner.next(indexes(3), ready(3))).isEqualTo(new Action.CheckReadiness());
+        assertThat(LocalPlanner.next(indexes(1), ready(1))).isEqualTo(new Action.CheckReadiness());
+    }
+
+    @Test
+    void loweringAHotStandbyMinimumRestartsThePrimaryFirstRaisingItDoesNot() {
+        assertThat(LocalPlanner.primaryFirst(Map.of("max_connections", "100"), Map.of("max_connections", "50"), Set.of("max_connections")))
+                .isTrue();
+        assertThat(LocalPlanner.primaryFirst(Map.of("max_connections", "50"), Map.of("max_connections", "100"), Set.of("max_connections")))
+                .isFalse();
+        assertThat(LocalPlanner.primaryFirst(Map.of("shared_buffers", "256MB"), Map.of("shared_buffers", "128MB"), Set.of("shared_buffers")))
+                .isFalse();
+    }
+}

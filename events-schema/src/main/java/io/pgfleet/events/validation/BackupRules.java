@@ -1,0 +1,58 @@
+package io.pgfleet.events.validation;
+
+import io.pgfleet.events.postgres.Backup;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** The rules of {@code spec.backup}. */
+final class BackupRules {
+
+    private static final Pattern REGION = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    private BackupRules() {
+    }
+
+
+    static void check(String path, Backup backup, Errors errors) {
+        boolean enabled = Boolean.TRUE.equals(backup.enabled());
+        if (backup.s3Region() != null && !REGION.matcher(backup.s3Region()).matches()) {
+            errors.add(path + ".s3Region", "'" + backup.s3Region() + "' is not a valid region: lower-case letters, digits and '-'");
+        }
+        if (backup.s3Bucket() != null) {
+            try {
+                S3Location.parse(backup.s3Bucket());
+            } catch (IllegalArgumentException e) {
+                errors.add(path + ".s3Bucket", e.getMessage());
+            }
+        } else if (enabled) {
+            errors.add(path + ".s3Bucket", "is required when backups are enabled");
+        }
+        if (backup.schedule() != null) {
+            try {
+                CronExpression.parse(backup.schedule());
+            } catch (IllegalArgumentException e) {
+                errors.add(path + ".schedule", e.getMessage());
+            }
+        }
+        if (backup.cleanupStrategy() != null) {
+            List<String> problems = new ArrayList<>();
+            RetentionPolicy.parse(backup.cleanupStrategy(), problems);
+            problems.forEach(problem -> errors.add(path + ".cleanupStrategy", problem));
+        }
+        // The three secrets go together: a document either brings a full set or keeps the stored one.
+        if (backup.hasCredentials()) {
+            requireSecret(path + ".s3AccessKey", backup.s3AccessKey(), errors);
+            requireSecret(path + ".s3SecretKey", backup.s3SecretKey(), errors);
+            requireSecret(path + ".resticPassword", backup.resticPassword(), errors);
+        }
+    }
+
+    private static void requireSecret(String path, String value, Errors errors) {
+        if (value == null || value.isEmpty()) {
+            errors.add(path, "is required with the other backup credentials (s3AccessKey, s3SecretKey and resticPassword go together)");
+        } else if (value.chars().anyMatch(c -> c < 0x20)) {
+            errors.add(path, "must not contain control characters");
+        }
+    }
+}
