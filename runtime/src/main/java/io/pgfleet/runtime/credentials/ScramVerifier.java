@@ -1,0 +1,85 @@
+package io.pgfleet.runtime.credentials;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * SCRAM-SHA-256 password verifiers in PostgreSQL's stored form
+ * ({@code SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>}, RFC 5802/7677), so that a
+ * password reaches the server only as its verifier, never as plaintext SQL. The verifier itself is
+ * pgjdbc's; this class adds recognising an unchanged password cheaply.
+ */
+public final class ScramVerifier {
+
+    private static final int ITERATIONS = 4096;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int KNOWN_MAX = 10_000;
+    /**
+     * Verifiers this process made or confirmed, with the SHA-256 of their password: recognising an
+     * unchanged password again costs a hash, not 4096 PBKDF2 rounds. Memory only, bounded.
+     */
+    private static final java.util.Map<String, byte[]> KNOWN = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, byte[]> eldest) {
+                    return size() > KNOWN_MAX;
+                }
+            });
+
+    private ScramVerifier() {
+    }
+
+    /** A verifier with a fresh random salt. */
+    public static String of(String password) {
+        byte[] salt = new byte[16];
+        RANDOM.nextBytes(salt);
+        String verifier = of(password, salt, ITERATIONS);
+        KNOWN.put(verifier, digest(password));
+        return verifier;
+    }
+
+    /**
+     * Whether {@code password} is the one behind a stored verifier (same salt and iterations), so an
+     * unchanged password is not set again.
+     */
+    public static boolean matches(String password, String stored) {
+        if (stored == null || !stored.startsWith("SCRAM-SHA-256$")) {
+            return false;
+        }
+        byte[] known = KNOWN.get(stored);
+        if (known != null && MessageDigest.isEqual(known, digest(password))) {
+            return true;
+        }
+        try {
+            String[] parts = stored.substring("SCRAM-SHA-256$".length()).split("[$:]");
+            byte[] salt = Base64.getDecoder().decode(parts[1]);
+            boolean matches = MessageDigest.isEqual(of(password, salt, Integer.parseInt(parts[0])).getBytes(StandardCharsets.UTF_8),
+                    stored.getBytes(StandardCharsets.UTF_8));
+            if (matches) {
+                KNOWN.put(stored, digest(password));
+            }
+            return matches;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static byte[] digest(String password) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
+    }
+
+    /**
+     * A verifier with the given salt and iterations, made by pgjdbc's {@code PasswordUtil} (the SCRAM
+     * library pgjdbc itself uses, with PostgreSQL's SASLprep of the password).
+     */
+    public static String of(String password, byte[] salt, int iterations) {
+        return org.postgresql.util.PasswordUtil.encodeScramSha256(password.toCharArray(), iterations, salt);
+    }
+}
