@@ -25,7 +25,7 @@ import io.pgfleet.runtime.job.Step;
 import io.pgfleet.testkit.LogCapture;
 import io.pgfleet.testkit.MutableClock;
 import io.pgfleet.testkit.Restic;
-import io.pgfleet.testkit.S3Server;
+import io.pgfleet.servers.S3Server;
 import io.pgfleet.testkit.ServiceFixture;
 import java.net.URI;
 import java.net.http.HttpClient;

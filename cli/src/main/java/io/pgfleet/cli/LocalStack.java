@@ -1,12 +1,10 @@
 package io.pgfleet.cli;
 
-import io.pgfleet.runtime.local.Processes;
-import io.pgfleet.testkit.EmbeddedKafkaBroker;
-import io.pgfleet.testkit.PostgresServer;
-import io.pgfleet.testkit.S3Server;
+import io.pgfleet.servers.EmbeddedKafkaBroker;
+import io.pgfleet.servers.PostgresServer;
+import io.pgfleet.servers.S3Server;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.InetAddress;
 import java.net.URI;
@@ -23,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Everything pgfleet needs on one machine, on loopback: an embedded Kafka broker, a PostgreSQL for
@@ -271,7 +268,7 @@ final class LocalStack implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        stopInstances(dataDir.resolve("clusters"));
+        InstanceProcesses.stop(dataDir.resolve("clusters"));
         if (s3 != null) {
             s3.close();
         }
@@ -280,35 +277,6 @@ final class LocalStack implements AutoCloseable {
         }
         if (kafka != null) {
             kafka.close();
-        }
-    }
-
-    /** Every PostgreSQL instance the provisioner started, by the pid in its postmaster.pid (fast shutdown). */
-    static void stopInstances(Path clusters) {
-        if (!Files.isDirectory(clusters)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(clusters)) {
-            List<Long> pids = new ArrayList<>();
-            files.filter(f -> f.getFileName().toString().equals("postmaster.pid")).forEach(f -> {
-                try {
-                    pids.add(Long.parseLong(Files.readAllLines(f).get(0).trim()));
-                } catch (IOException | RuntimeException e) {
-                    // a file being removed
-                }
-            });
-            for (long pid : pids) {
-                if (Processes.isRunning(pid)) {
-                    new ProcessBuilder("kill", "-INT", Long.toString(pid)).start().waitFor();
-                }
-            }
-            for (long pid : pids) {
-                Processes.awaitExit(pid, Duration.ofSeconds(30));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -58,7 +58,7 @@ class PgfleetCommandIT {
         if (up != null && up.isAlive()) {
             stopUp();
         }
-        LocalStack.stopInstances(dataDir.resolve("clusters"));
+        InstanceProcesses.stop(dataDir.resolve("clusters"));
         try (var files = Files.walk(dataDir)) {
             for (Path path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);

@@ -1,5 +1,7 @@
 package io.pgfleet.testkit;
 
+import io.pgfleet.servers.KafkaBroker;
+
 import org.testcontainers.kafka.KafkaContainer;
 
 /** A Kafka broker in a container, where a Docker engine answers. */

@@ -1,5 +1,7 @@
 package io.pgfleet.testkit;
 
+import io.pgfleet.servers.KafkaBroker;
+
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;

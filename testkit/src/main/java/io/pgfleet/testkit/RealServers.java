@@ -1,5 +1,9 @@
 package io.pgfleet.testkit;
 
+import io.pgfleet.servers.PostgresServer;
+import io.pgfleet.servers.S3Server;
+import io.pgfleet.servers.KafkaBroker;
+
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;

@@ -1,5 +1,7 @@
 package io.pgfleet.testkit;
 
+import io.pgfleet.servers.S3Server;
+
 import io.pgfleet.runtime.local.CommandResult;
 import io.pgfleet.runtime.local.ProcessRunner;
 import java.nio.file.Path;

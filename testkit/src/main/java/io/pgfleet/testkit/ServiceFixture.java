@@ -1,5 +1,8 @@
 package io.pgfleet.testkit;
 
+import io.pgfleet.servers.PostgresServer;
+import io.pgfleet.servers.KafkaBroker;
+
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.pgfleet.events.command.CommandType;

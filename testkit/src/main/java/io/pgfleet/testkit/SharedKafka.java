@@ -1,5 +1,8 @@
 package io.pgfleet.testkit;
 
+import io.pgfleet.servers.EmbeddedKafkaBroker;
+import io.pgfleet.servers.KafkaBroker;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;

@@ -1,5 +1,8 @@
 package io.pgfleet.testkit;
 
+import io.pgfleet.servers.KafkaBroker;
+import io.pgfleet.servers.Waits;
+
 import static org.awaitility.Awaitility.await;
 
 import io.pgfleet.events.envelope.BadRecordException;

@@ -1,5 +1,7 @@
 package io.pgfleet.testkit;
 
+import io.pgfleet.servers.KafkaBroker;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgfleet.events.InstanceKey;

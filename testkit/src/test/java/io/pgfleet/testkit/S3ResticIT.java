@@ -1,5 +1,7 @@
 package io.pgfleet.testkit;
 
+import io.pgfleet.servers.S3Server;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgfleet.runtime.local.CommandResult;

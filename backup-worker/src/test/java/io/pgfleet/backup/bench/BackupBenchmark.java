@@ -14,7 +14,7 @@ import io.pgfleet.clusters.ClusterSpec;
 import io.pgfleet.clusters.Endpoint;
 import io.pgfleet.runtime.job.Step;
 import io.pgfleet.runtime.local.PgBinaries;
-import io.pgfleet.testkit.S3Server;
+import io.pgfleet.servers.S3Server;
 import io.pgfleet.testkit.ServiceFixture;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,4 +1,4 @@
-package io.pgfleet.testkit;
+package io.pgfleet.servers;
 
 import io.pgfleet.runtime.local.CommandResult;
 import io.pgfleet.runtime.local.OsUser;

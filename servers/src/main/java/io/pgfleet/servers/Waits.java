@@ -1,16 +1,16 @@
-package io.pgfleet.testkit;
+package io.pgfleet.servers;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /** Waiting for a server to come up, for the testkit's own start-up code (tests use Awaitility). */
-final class Waits {
+public final class Waits {
 
     private Waits() {
     }
 
-    static void until(String what, Duration timeout, BooleanSupplier condition) {
+    public static void until(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

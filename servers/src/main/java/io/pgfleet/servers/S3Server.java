@@ -1,4 +1,4 @@
-package io.pgfleet.testkit;
+package io.pgfleet.servers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

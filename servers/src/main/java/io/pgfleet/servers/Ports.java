@@ -1,4 +1,4 @@
-package io.pgfleet.testkit;
+package io.pgfleet.servers;
 
 
 /** Free TCP ports on loopback. */
