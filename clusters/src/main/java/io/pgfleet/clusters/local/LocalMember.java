@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,24 +135,9 @@ final class LocalMember {
         settings.osUser().own(dir());
     }
 
-    /** The postmaster's pid when it runs (from postmaster.pid, checked against /proc). */
+    /** The postmaster's pid when it runs. */
     OptionalLong pid() {
-        Optional<String> pidFile = LocalFiles.read(dataDir().resolve("postmaster.pid"));
-        if (pidFile.isEmpty() || pidFile.get().isBlank()) {
-            return OptionalLong.empty();
-        }
-        long pid;
-        try {
-            pid = Long.parseLong(pidFile.get().lines().findFirst().orElse("").trim());
-        } catch (NumberFormatException e) {
-            return OptionalLong.empty();
-        }
-        if (!Processes.isRunning(pid)) {
-            return OptionalLong.empty();
-        }
-        // A pid from a stale file may belong to another process by now.
-        String cmdline = LocalFiles.read(Path.of("/proc/" + pid + "/cmdline")).orElse("");
-        return cmdline.contains("postgres") ? OptionalLong.of(pid) : OptionalLong.empty();
+        return Postmaster.pid(dataDir());
     }
 
     boolean isRunning() {
@@ -236,14 +220,14 @@ final class LocalMember {
         if (result.ok()) {
             return Optional.empty();
         }
-        return Optional.of(complaint(result.output()));
+        return Optional.of(Postmaster.complaint(result.output()));
     }
 
     /** Starts the member; returns PostgreSQL's complaint when it does not come up. */
     Optional<String> start() {
         try {
             Files.deleteIfExists(logFile());
-            clearAfterCrash();
+            Postmaster.clearAfterCrash(dataDir(), socketDir(), port);
         } catch (IOException e) {
             // the old log stays; its last lines still tell
         }
@@ -254,38 +238,7 @@ final class LocalMember {
             return Optional.empty();
         }
         String log = LocalFiles.read(logFile()).orElse(result.output());
-        return Optional.of(complaint(log.isBlank() ? result.output() : log));
-    }
-
-    /**
-     * After the postmaster died (killed, or crashed), its backends exit on their own once they notice;
-     * until then they hold its shared memory. Where nothing reaps the dead postmaster it stays a zombie
-     * that PostgreSQL's own lock check takes for a running server, so the stale postmaster.pid goes.
-     */
-    private void clearAfterCrash() throws IOException {
-        Path pidFile = dataDir().resolve("postmaster.pid");
-        Optional<String> text = LocalFiles.read(pidFile);
-        if (text.isEmpty() || isRunning()) {
-            return;
-        }
-        long dead;
-        try {
-            dead = Long.parseLong(text.get().lines().findFirst().orElse("").trim());
-        } catch (NumberFormatException e) {
-            Files.deleteIfExists(pidFile);
-            return;
-        }
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        List<ProcessHandle> orphans = Processes.children(dead);
-        while (!orphans.isEmpty() && System.nanoTime() < deadline) {
-            orphans.forEach(o -> Processes.awaitExit(o.pid(), Duration.ofMillis(200)));
-            orphans = Processes.children(dead);
-        }
-        orphans.forEach(ProcessHandle::destroyForcibly);
-        Files.deleteIfExists(pidFile);
-        // The Unix socket's lock file names the same dead pid.
-        Files.deleteIfExists(dir().resolve(".s.PGSQL." + port + ".lock"));
-        Files.deleteIfExists(dir().resolve(".s.PGSQL." + port));
+        return Optional.of(Postmaster.complaint(log.isBlank() ? result.output() : log));
     }
 
     /** Stops the member (fast shutdown) and waits for its process to exit. */
@@ -328,21 +281,5 @@ final class LocalMember {
         settings.osUser().own(file);
     }
 
-    /** The lines of PostgreSQL's output that say what is wrong (FATAL, ERROR, LOG about parameters). */
-    static String complaint(String output) {
-        List<String> lines = new ArrayList<>();
-        for (String line : output.split("\n")) {
-            String text = line.replaceFirst("^\\S+ \\S+ \\S+ \\[\\d+\\] ", "").strip();
-            if (text.startsWith("FATAL:") || text.startsWith("ERROR:") || text.startsWith("PANIC:")
-                    || (text.startsWith("LOG:") && (text.contains("parameter") || text.contains("configuration")))) {
-                lines.add(text.replaceAll("\\s+", " "));
-            }
-        }
-        if (lines.isEmpty()) {
-            String[] all = output.strip().split("\n");
-            return all[all.length - 1].strip();
-        }
-        return String.join("; ", lines.subList(Math.max(0, lines.size() - 4), lines.size()));
-    }
 
 }

@@ -1,0 +1,86 @@
+package io.pgfleet.clusters.local;
+
+import io.pgfleet.runtime.local.Processes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** A member's postmaster as the operating system shows it: its pid, what a crash leaves, what it said when it failed. */
+final class Postmaster {
+
+    private Postmaster() {
+    }
+
+    /** The postmaster's pid when it runs (from postmaster.pid, checked against /proc). */
+    static OptionalLong pid(Path dataDir) {
+        Optional<String> pidFile = LocalFiles.read(dataDir.resolve("postmaster.pid"));
+        if (pidFile.isEmpty() || pidFile.get().isBlank()) {
+            return OptionalLong.empty();
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(pidFile.get().lines().findFirst().orElse("").trim());
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+        if (!Processes.isRunning(pid)) {
+            return OptionalLong.empty();
+        }
+        // A pid from a stale file may belong to another process by now.
+        String cmdline = LocalFiles.read(Path.of("/proc/" + pid + "/cmdline")).orElse("");
+        return cmdline.contains("postgres") ? OptionalLong.of(pid) : OptionalLong.empty();
+    }
+
+    /**
+     * After the postmaster died (killed, or crashed), its backends exit on their own once they notice;
+     * until then they hold its shared memory. Where nothing reaps the dead postmaster it stays a zombie
+     * that PostgreSQL's own lock check takes for a running server, so the stale postmaster.pid goes.
+     */
+    static void clearAfterCrash(Path dataDir, Path socketDir, int port) throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        Optional<String> text = LocalFiles.read(pidFile);
+        if (text.isEmpty() || pid(dataDir).isPresent()) {
+            return;
+        }
+        long dead;
+        try {
+            dead = Long.parseLong(text.get().lines().findFirst().orElse("").trim());
+        } catch (NumberFormatException e) {
+            Files.deleteIfExists(pidFile);
+            return;
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<ProcessHandle> orphans = Processes.children(dead);
+        while (!orphans.isEmpty() && System.nanoTime() < deadline) {
+            orphans.forEach(o -> Processes.awaitExit(o.pid(), Duration.ofMillis(200)));
+            orphans = Processes.children(dead);
+        }
+        orphans.forEach(ProcessHandle::destroyForcibly);
+        Files.deleteIfExists(pidFile);
+        // The Unix socket's lock file (in the socket directory: the member's own, or a short one under /tmp) names the same dead pid.
+        Files.deleteIfExists(socketDir.resolve(".s.PGSQL." + port + ".lock"));
+        Files.deleteIfExists(socketDir.resolve(".s.PGSQL." + port));
+    }
+
+    /** The lines of PostgreSQL's output that say what is wrong (FATAL, ERROR, LOG about parameters). */
+    static String complaint(String output) {
+        List<String> lines = new ArrayList<>();
+        for (String line : output.split("\n")) {
+            String text = line.replaceFirst("^\\S+ \\S+ \\S+ \\[\\d+\\] ", "").strip();
+            if (text.startsWith("FATAL:") || text.startsWith("ERROR:") || text.startsWith("PANIC:")
+                    || (text.startsWith("LOG:") && (text.contains("parameter") || text.contains("configuration")))) {
+                lines.add(text.replaceAll("\\s+", " "));
+            }
+        }
+        if (lines.isEmpty()) {
+            String[] all = output.strip().split("\n");
+            return all[all.length - 1].strip();
+        }
+        return String.join("; ", lines.subList(Math.max(0, lines.size() - 4), lines.size()));
+    }
+}
