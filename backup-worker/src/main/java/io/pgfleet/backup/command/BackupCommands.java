@@ -16,6 +16,7 @@ import io.pgfleet.events.postgres.Postgres;
 import io.pgfleet.events.status.FieldError;
 import io.pgfleet.events.validation.CronExpression;
 import io.pgfleet.runtime.command.CommandHandler;
+import io.pgfleet.runtime.job.JobKind;
 import io.pgfleet.runtime.job.JobRepository;
 import io.pgfleet.runtime.job.JobRow;
 import jakarta.inject.Singleton;
@@ -97,7 +98,7 @@ public class BackupCommands implements CommandHandler {
             case PROVISION -> {
                 Backup backup = backupOf((Postgres) command.payload());
                 String message = configure(key, backup, now);
-                jobs.save(JobRow.pending(key.toString(), command.commandId(), CommandType.PROVISION.id(), json(Map.of("message", message)), now));
+                jobs.save(JobRow.pending(key.toString(), command.commandId(), JobKind.PROVISION, json(Map.of("message", message)), now));
                 return message;
             }
             case BACKUP -> {
@@ -105,7 +106,7 @@ public class BackupCommands implements CommandHandler {
                 String id = backupId(now);
                 runs.save(new BackupRunRow(id, key.toString(), command.commandId(), "on-demand", null, settings.repositoryUrl(config, key),
                         "PENDING", null, null, null, null, null, null, null, false, now, null));
-                jobs.save(JobRow.pending(key.toString(), command.commandId(), CommandType.BACKUP.id(), json(Map.of("backupId", id)), now));
+                jobs.save(JobRow.pending(key.toString(), command.commandId(), JobKind.BACKUP, json(Map.of("backupId", id)), now));
                 return "backup " + id + " of " + key + " queued";
             }
             case RESTORE -> {
@@ -114,7 +115,7 @@ public class BackupCommands implements CommandHandler {
                 spec.put("from", source(command).toString());
                 spec.put("backup", restore.backup());
                 spec.put("database", restore.database());
-                jobs.save(JobRow.pending(key.toString(), command.commandId(), CommandType.RESTORE.id(), json(spec), now));
+                jobs.save(JobRow.pending(key.toString(), command.commandId(), JobKind.RESTORE, json(spec), now));
                 return "restore of " + (restore.database() == null ? "every database and the roles" : "database " + restore.database())
                         + " from " + (restore.backup() == null ? "the latest backup" : "backup " + restore.backup()) + " of "
                         + source(command) + " queued";

@@ -80,10 +80,10 @@ public class BackupResults {
     }
 
     private static String reason(JobRow job, boolean ok) {
-        if (BackupJob.PROVISION.equals(job.commandType())) {
+        if (job.kind() == io.pgfleet.runtime.job.JobKind.PROVISION) {
             return ok ? "BackupConfigured" : "BackupConfigurationFailed";
         }
-        boolean backup = BackupJob.BACKUP.equals(job.commandType());
+        boolean backup = job.kind() == io.pgfleet.runtime.job.JobKind.BACKUP;
         return backup ? (ok ? "BackupSucceeded" : "BackupFailed") : (ok ? "RestoreSucceeded" : "RestoreFailed");
     }
 

@@ -51,7 +51,7 @@ public class ScheduledRuns {
         runs.save(new BackupRunRow(id, due.instance(), id, "scheduled", due.nextRun(), settings.repositoryUrl(due, key), "PENDING",
                 null, null, null, null, null, null, null, false, now, null));
         try {
-            jobs.save(JobRow.pending(due.instance(), id, CommandType.BACKUP.id(), Json.mapper().writeValueAsString(Map.of("backupId", id)), now));
+            jobs.save(JobRow.pending(due.instance(), id, io.pgfleet.runtime.job.JobKind.BACKUP, Json.mapper().writeValueAsString(Map.of("backupId", id)), now));
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }

@@ -99,7 +99,7 @@ public class ProvisionerCommands implements CommandHandler {
         String key = command.instance().toString();
         Instant now = Instant.now(clock);
         Optional<InstanceRow> existing = instances.findById(key);
-        String type = command.type().id();
+        io.pgfleet.runtime.job.JobKind type = io.pgfleet.runtime.job.JobKind.of(command.type());
         switch (command.type()) {
             case PROVISION -> {
                 ClusterSpec wanted = ClusterSpec.of(((Postgres) command.payload()).spec());

@@ -1,5 +1,6 @@
 package io.pgfleet.provisioner.job;
 
+import io.pgfleet.runtime.job.JobKind;
 import io.pgfleet.runtime.job.JobRepository;
 import io.pgfleet.runtime.job.JobRow;
 import io.micronaut.scheduling.annotation.Scheduled;
@@ -77,6 +78,6 @@ public class HealthMonitor {
             LOG.warn("{} degraded: {}", row.key(), observed.message());
         }
         instances.updatePhase(row.key(), InstancePhase.DEGRADED.name(), observed.message());
-        jobs.save(JobRow.pending(row.key(), null, JobResults.REPAIR, row.spec(), Instant.now(clock)));
+        jobs.save(JobRow.pending(row.key(), null, JobKind.REPAIR, row.spec(), Instant.now(clock)));
     }
 }

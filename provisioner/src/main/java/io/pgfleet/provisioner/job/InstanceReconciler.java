@@ -41,7 +41,7 @@ public class InstanceReconciler implements JobHandler {
             results.record(job, Step.failed("not done after " + timeout.toMinutes() + " minutes; last step: " + job.step()));
             return;
         }
-        results.record(job, job.commandType().equals("delete") ? driver.delete(key) : driver.apply(key, Specs.read(job.spec())));
+        results.record(job, job.kind() == io.pgfleet.runtime.job.JobKind.DELETE ? driver.delete(key) : driver.apply(key, Specs.read(job.spec())));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.pgfleet.provisioner.job;
 
+import io.pgfleet.runtime.job.JobKind;
 import io.pgfleet.runtime.job.JobLedger;
 import io.pgfleet.runtime.job.JobRepository;
 import io.pgfleet.runtime.job.JobSteps;
@@ -20,7 +21,6 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public class JobResults {
 
-    static final String REPAIR = "repair";
     private static final Logger LOG = LoggerFactory.getLogger(JobResults.class);
 
     private final JobRepository jobs;
@@ -40,13 +40,13 @@ public class JobResults {
     @Transactional
     public void record(JobRow job, Step step) {
         InstanceKey key = InstanceKey.of(job.instance());
-        boolean repair = REPAIR.equals(job.commandType());
+        boolean repair = job.kind() == JobKind.REPAIR;
         switch (step.outcome()) {
             case WAIT -> steps.waiting(job, step, !repair);
             case DONE -> {
                 ledger.finish(job, JobStatus.SUCCEEDED, step.message());
                 boolean latest = jobs.countOpen(job.instance()) == 0;
-                if (job.commandType().equals("delete")) {
+                if (job.kind() == JobKind.DELETE) {
                     if (latest) {
                         instances.deleteById(job.instance());
                     }
@@ -73,7 +73,7 @@ public class JobResults {
                 } else {
                     status.command(job.commandId(), job.commandType(), key, Phase.FAILED, failureReason(job.commandType()), step.message(),
                             null, null, null);
-                    if (!job.commandType().equals("delete")) {
+                    if (job.kind() != JobKind.DELETE) {
                         // What the failed command leaves is not what was asked for: integrations see the instance degraded.
                         status.observed(key, null, Phase.DEGRADED, "InstanceDegraded", step.message(), null);
                     }

@@ -23,7 +23,12 @@ public record JobRow(@Id @GeneratedValue @Nullable Long id, String instance, @Nu
                      Instant updatedAt) {
 
     /** A new job, to be taken as soon as the instance's earlier jobs are done. */
-    public static JobRow pending(String instance, String commandId, String commandType, String spec, Instant now) {
-        return new JobRow(null, instance, commandId, commandType, spec, JobStatus.PENDING.name(), "", 0, now, null, null, now, now);
+    public static JobRow pending(String instance, String commandId, JobKind kind, String spec, Instant now) {
+        return new JobRow(null, instance, commandId, kind.id(), spec, JobStatus.PENDING.name(), "", 0, now, null, null, now, now);
+    }
+
+    /** What the job carries out. */
+    public JobKind kind() {
+        return JobKind.of(commandType);
     }
 }

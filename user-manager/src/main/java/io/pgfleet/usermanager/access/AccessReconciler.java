@@ -102,13 +102,9 @@ public class AccessReconciler implements JobHandler {
         Map<String, String> verifiers = verifiers(key, desired, catalog);
         Set<String> managed = access.findById(job.instance()).map(row -> AccessJson.users(row.managedUsers())).orElse(Set.of());
         List<SqlAction> plan = new java.util.ArrayList<>(AccessPlanner.plan(desired, managed, catalog, verifiers));
-        // Databases pgfleet made (owned by their admin group) that the document no longer has.
-        List<String> unmanaged = catalog.databases().values().stream()
-                .filter(db -> !desired.databases().containsKey(db.name()) && db.owner().equals(db.name() + "_admin"))
-                .map(Catalog.DatabaseState::name).sorted().toList();
+        List<String> unmanaged = AccessPlanner.removedDatabases(desired, catalog);
         if (dropRemovedDatabases) {
-            unmanaged.forEach(db -> plan.add(new SqlAction(AccessPlanner.MAINTENANCE_DB, "DROP DATABASE " + io.pgfleet.usermanager.sql.Sql.ident(db)
-                    + " WITH (FORCE)", true, false)));
+            plan.addAll(AccessPlanner.dropDatabases(unmanaged));
         }
         try {
             PlanExecutor.run(connections, endpoint.get(), plan);

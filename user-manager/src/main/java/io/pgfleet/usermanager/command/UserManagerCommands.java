@@ -107,7 +107,7 @@ public class UserManagerCommands implements CommandHandler {
         credentials.write(key, passwords);
         String json = AccessJson.write(wanted);
         access.saveDesired(key.toString(), json);
-        jobs.save(JobRow.pending(key.toString(), command.commandId(), command.type().id(), json, Instant.now(clock)));
+        jobs.save(JobRow.pending(key.toString(), command.commandId(), io.pgfleet.runtime.job.JobKind.of(command.type()), json, Instant.now(clock)));
         return message;
     }
 

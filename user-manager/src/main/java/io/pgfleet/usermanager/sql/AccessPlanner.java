@@ -241,6 +241,19 @@ public final class AccessPlanner {
         return out;
     }
 
+    /** Databases pgfleet made (owned by their admin group) that the document no longer has, by name. */
+    public static List<String> removedDatabases(DesiredAccess desired, Catalog catalog) {
+        return catalog.databases().values().stream()
+                .filter(db -> !desired.databases().containsKey(db.name()) && db.owner().equals(db.name() + "_admin"))
+                .map(DatabaseState::name).sorted().toList();
+    }
+
+    /** Dropping removed databases (when the operator asked for it): each in its own transaction, connections closed. */
+    public static List<SqlAction> dropDatabases(List<String> databases) {
+        return databases.stream().map(db -> new SqlAction(MAINTENANCE_DB, "DROP DATABASE " + ident(db) + " WITH (FORCE)", true, false))
+                .toList();
+    }
+
     private static Set<String> memberOf(Catalog catalog, String role) {
         RoleState state = catalog.roles().get(role);
         return state == null ? Set.of() : state.memberOf();

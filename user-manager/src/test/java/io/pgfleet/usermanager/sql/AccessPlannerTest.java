@@ -183,6 +183,25 @@ class AccessPlannerTest {
     }
 
     @Test
+    void aDatabasePgfleetMadeThatTheDocumentNoLongerHasIsFoundAndOthersAreLeftAlone() {
+        DesiredAccess desired = complete();
+        Catalog catalog = applied(desired);
+        Map<String, DatabaseState> databases = new HashMap<>(catalog.databases());
+        databases.put("old_reports", new DatabaseState("old_reports", "old_reports_admin", Set.of(), Set.of(), Set.of("public"), Set.of()));
+        databases.put("handmade", new DatabaseState("handmade", "postgres", Set.of(), Set.of(), Set.of("public"), Set.of()));
+        Catalog withRemoved = new Catalog(catalog.roles(), databases);
+        assertThat(AccessPlanner.removedDatabases(desired, withRemoved)).containsExactly("old_reports");
+        assertThat(AccessPlanner.removedDatabases(desired, catalog)).isEmpty();
+    }
+
+    @Test
+    void removedDatabasesAreDroppedOneTransactionEachWhenTheOperatorAsks() {
+        assertThat(AccessPlanner.dropDatabases(List.of("old_reports", "b\"q")))
+                .extracting(a -> a.database() + ": " + a.sql() + " " + a.ownTransaction())
+                .containsExactly("postgres: DROP DATABASE \"old_reports\" WITH (FORCE) true", "postgres: DROP DATABASE \"b\"\"q\" WITH (FORCE) true");
+    }
+
+    @Test
     void aNewUserWithoutAVerifierIsAProgrammingError() {
         assertThatThrownBy(() -> AccessPlanner.plan(complete(), Set.of(), FRESH, Map.of())).hasMessageContaining("needs a password verifier");
     }

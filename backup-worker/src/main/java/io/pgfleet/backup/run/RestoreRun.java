@@ -1,0 +1,178 @@
+package io.pgfleet.backup.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micronaut.context.annotation.Value;
+import io.pgfleet.backup.restic.Pipeline;
+import io.pgfleet.backup.restic.ResticCredentials;
+import io.pgfleet.backup.restic.ResticException;
+import io.pgfleet.backup.restic.ResticRepository;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.clusters.InstanceAccess;
+import io.pgfleet.clusters.InstanceWait;
+import io.pgfleet.clusters.Endpoint;
+import io.pgfleet.runtime.job.Step;
+import io.pgfleet.runtime.job.JobRow;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A restore: a manifest (the latest or the one asked for), the roles the instance lacks, then each database (or one). */
+@Singleton
+class RestoreRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RestoreRun.class);
+
+    private final InstanceAccess driver;
+    private final BackupSettings settings;
+    private final PgTools tools;
+    private final BackupConfigRepository configs;
+    private final BackupRunRepository runs;
+    private final RunSupport support;
+    private final Clock clock;
+    private final Duration readyTimeout;
+
+    RestoreRun(InstanceAccess driver, BackupSettings settings, PgTools tools, BackupConfigRepository configs, BackupRunRepository runs,
+               RunSupport support, Clock clock, @Value("${pgfleet.backup.ready-timeout:10m}") Duration readyTimeout) {
+        this.driver = driver;
+        this.settings = settings;
+        this.tools = tools;
+        this.configs = configs;
+        this.runs = runs;
+        this.support = support;
+        this.clock = clock;
+        this.readyTimeout = readyTimeout;
+    }
+
+
+    /** A restore of what the job's spec names. */
+    Step restore(JobRow job, JsonNode spec) {
+        InstanceKey target = InstanceKey.of(job.instance());
+        InstanceKey source = InstanceKey.parse(spec.path("from").asText(job.instance()), target.namespace());
+        String wanted = spec.hasNonNull("backup") ? spec.get("backup").asText() : null;
+        String onlyDatabase = spec.hasNonNull("database") ? spec.get("database").asText() : null;
+
+        Optional<BackupConfigRow> config = configs.findById(source.toString());
+        if (config.isEmpty()) {
+            return Step.failed("instance " + source + " has no backup configuration, so it has no backups to restore");
+        }
+        Optional<ResticCredentials> credentials = settings.credentials(source);
+        if (credentials.isEmpty()) {
+            return Step.failed("instance " + source + " has no backup credentials");
+        }
+        Optional<Endpoint> endpoint = driver.primary(target);
+        Optional<Step> absent = new InstanceWait(readyTimeout).untilItExists(target, endpoint, job.createdAt(), Instant.now(clock));
+        if (absent.isPresent()) {
+            return absent.get();
+        }
+        ResticRepository repository = settings.repository(config.get(), source, credentials.get());
+        long start = System.nanoTime();
+        try {
+            // The catalog knows the backups this service made; the repository is asked only about others.
+            Optional<Manifest> known = catalogManifest(source, wanted);
+            Manifest manifest;
+            if (known.isPresent()) {
+                manifest = known.get();
+            } else {
+                Optional<Manifest> inRepository = repositoryManifest(repository, wanted);
+                if (inRepository.isEmpty()) {
+                    return Step.failed(wanted == null ? "instance " + source + " has no complete backup"
+                            : "no complete backup '" + wanted + "' of instance " + source);
+                }
+                manifest = inRepository.get();
+            }
+            if (onlyDatabase != null && !manifest.databases().contains(onlyDatabase)) {
+                return Step.failed("backup " + manifest.backupId() + " has no database '" + onlyDatabase + "' (it has "
+                        + String.join(", ", manifest.databases()) + ")");
+            }
+            List<String> databases = onlyDatabase == null ? manifest.databases() : List.of(onlyDatabase);
+
+            Set<String> existing = InstanceCatalog.roles(endpoint.get());
+            // Only missing roles are created (existing ones are left as they are): the roles are read only when some are missing.
+            boolean roles = manifest.roles() == null || !existing.containsAll(manifest.roles());
+            List<String> needed = new ArrayList<>(roles ? List.of(Manifest.GLOBALS) : List.of());
+            databases.forEach(database -> needed.add(Manifest.dumpFile(database)));
+            long bytes = 0;
+            try (BackupFiles files = BackupFiles.open(repository, manifest, needed, settings.workDir().resolve("restore-" + job.id()))) {
+                if (roles) {
+                    support.progress(job, "restoring the roles of backup " + manifest.backupId(), "globals");
+                    String sql = Globals.forInstance(files.text(Manifest.GLOBALS), existing);
+                    Pipeline.Result applied = Pipeline.run(
+                            List.of(tools.psql(endpoint.get(), "postgres")), sql.getBytes(StandardCharsets.UTF_8), settings.timeout());
+                    if (!applied.ok()) {
+                        return Step.failed("restoring the roles failed: " + credentials.get().mask(applied.failure()));
+                    }
+                }
+                for (int i = 0; i < databases.size(); i++) {
+                    String database = databases.get(i);
+                    support.progress(job, "restoring database " + database + " (" + (i + 1) + " of " + databases.size() + ")", database);
+                    if (!database.equals("postgres")) {
+                        dropDatabase(endpoint.get(), database);
+                    }
+                    files.restore(Manifest.dumpFile(database), tools.restore(endpoint.get(), database),
+                            file -> tools.restore(endpoint.get(), database, file), "restoring database " + database, settings.timeout());
+                    bytes += manifest.files().get(Manifest.dumpFile(database)).bytes();
+                }
+            }
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("backupId", manifest.backupId());
+            details.put("from", source.toString());
+            details.put("databases", databases);
+            details.put("bytes", bytes);
+            details.put("durationMs", (System.nanoTime() - start) / 1_000_000);
+            return Step.done("backup " + manifest.backupId() + " of " + source + " restored: " + String.join(", ", databases), details);
+        } catch (ResticException e) {
+            if (e.locked()) {
+                return support.lockedStep(job, repository, e);
+            }
+            return Step.failed(e.getMessage());
+        } catch (SQLException e) {
+            return Step.failed("instance " + target + ": " + credentials.get().mask(e.getMessage()));
+        } catch (IOException e) {
+            return Step.failed("the work directory cannot be used: " + e.getMessage());
+        }
+    }
+
+    /** From the catalog: the latest good backup of the instance still in the repository, or the one asked for. */
+    private Optional<Manifest> catalogManifest(InstanceKey source, String wanted) {
+        return RestoreChoice.fromCatalog(runs.findByInstanceOrderByCreatedAtDesc(source.toString()), wanted)
+                .map(run -> Manifest.fromJson(run.manifest().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * From the repository: the manifest of the backup asked for (backup id, or the id of any of its
+     * snapshots), or the latest. A manifest snapshot that does not read as one is passed over: the
+     * manifest's restic saves what it got if the worker dies while giving it the manifest (that
+     * backup's next attempt forgets it).
+     */
+    private static Optional<Manifest> repositoryManifest(ResticRepository repository, String wanted) {
+        List<ResticRepository.Snapshot> manifests = RestoreChoice.manifests(repository.snapshots(), wanted);
+        for (ResticRepository.Snapshot snapshot : manifests) {
+            try {
+                return Optional.of(Manifest.fromJson(repository.read(snapshot.id(), "/" + Manifest.FILE)));
+            } catch (IllegalStateException e) {
+                LOG.warn("snapshot {} is tagged as a manifest but does not read as one, passed over: {}", snapshot.shortId(), e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static void dropDatabase(Endpoint endpoint, String database) throws SQLException {
+        try (Connection connection = InstanceCatalog.connect(endpoint); Statement sql = connection.createStatement()) {
+            sql.execute("DROP DATABASE IF EXISTS \"" + database.replace("\"", "\"\"") + "\" WITH (FORCE)");
+        }
+    }
+}
