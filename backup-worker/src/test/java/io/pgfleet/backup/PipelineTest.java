@@ -1,10 +1,12 @@
 package io.pgfleet.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.pgfleet.backup.restic.Pipeline;
 import io.pgfleet.backup.restic.ResticCredentials;
+import io.pgfleet.backup.restic.ResticException;
 import io.pgfleet.backup.restic.ResticRepository;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -63,5 +65,24 @@ class PipelineTest {
             assertThat(restic.run(null, "list", "locks", "--no-lock").output()).as("cancelled %s after the lock", after).isBlank();
             assertThat(restic.run(null, "snapshots", "--json").output().strip()).isEqualTo("[]");
         }
+    }
+
+    @Test
+    void resticLeftRunningByAKilledAttemptOfABackupIsStoppedAndSavesNothing(@TempDir Path dir) throws Exception {
+        Restic.requireInstalled();
+        Restic restic = new Restic(dir.resolve("repo").toString(), Map.of("RESTIC_PASSWORD", "pipeline-test"));
+        restic.run(null, "init");
+        ResticRepository repository = new ResticRepository("restic", restic.repository(), "us-east-1", "tenant/db",
+                new ResticCredentials("access", "secret", "pipeline-test"), MINUTE);
+        // What a worker killed in the middle of a save leaves: its restic, still reading, no longer its child.
+        ResticRepository.Save orphan = repository.prepareBackup("sales.dump", List.of("pgfleet", "backup=20261130-120000-abcdef"));
+        ResticRepository.Save other = repository.prepareBackup("stock.dump", List.of("pgfleet", "backup=20261130-130000-fedcba"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> restic.run(null, "list", "locks", "--no-lock").output().lines().count() == 2);
+
+        assertThat(repository.stopLeftovers("20261130-120000-abcdef")).isEqualTo(1);
+        assertThat(restic.run(null, "list", "locks", "--no-lock").output().lines().count()).as("the other backup's restic runs on").isEqualTo(1);
+        assertThatThrownBy(() -> orphan.finish("too late".getBytes(StandardCharsets.UTF_8))).isInstanceOf(ResticException.class);
+        assertThat(other.finish("stock".getBytes(StandardCharsets.UTF_8)).snapshotId()).isNotBlank();
+        assertThat(restic.run(null, "snapshots", "--json", "--tag", "backup=20261130-120000-abcdef").output().strip()).isEqualTo("[]");
     }
 }

@@ -14,13 +14,9 @@ import io.pgfleet.events.postgres.Metadata;
 import io.pgfleet.events.postgres.Postgres;
 import io.pgfleet.events.status.Phase;
 import io.pgfleet.events.status.StatusEvent;
-import io.pgfleet.runtime.local.CommandResult;
-import io.pgfleet.runtime.local.LoopbackPorts;
-import io.pgfleet.runtime.local.ProcessRunner;
 import io.pgfleet.testkit.CommandPublisher;
 import io.pgfleet.testkit.Restic;
 import io.pgfleet.testkit.StatusFeed;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -59,7 +55,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrashDrillIT {
 
-    private static final Duration SLOW = Duration.ofMinutes(5);
+    private static final Duration SLOW = StackFixture.SLOW;
     private static final int KILLS = Integer.getInteger("pgfleet.drill.kills", 3);
     private static final InstanceKey COMPLETE = new InstanceKey("default", "postgres-complete");
     private static final InstanceKey HA = new InstanceKey("default", "postgres-ha");
@@ -69,46 +65,29 @@ class CrashDrillIT {
             CommandType.BACKUP, Set.of("backup-worker"),
             CommandType.RESTORE, Set.of("backup-worker"));
 
-    private final Path home = Path.of(System.getProperty("pgfleet.home")).toAbsolutePath().normalize();
     private final long seed = Long.getLong("pgfleet.drill.seed", System.nanoTime());
     private final Random random = new Random(seed);
     private final List<String> killLog = new ArrayList<>();
     private final Map<String, CommandType> published = new LinkedHashMap<>();
     private final Map<CommandType, Integer> kills = new EnumMap<>(CommandType.class);
-    private Path dataDir;
+    private StackFixture fixture;
     private LocalStack stack;
     private CommandPublisher publisher;
     private StatusFeed feed;
 
     @BeforeAll
     void start() throws Exception {
-        dataDir = Files.createTempDirectory("pgfleet-drill-");
-        stack = new LocalStack(home, dataDir, LocalStack.Ports.from(LoopbackPorts.freeBlock(7)), new PrintWriter(System.out, true));
-        stack.start(SLOW);
-        Map<CommandType, String> topics = new EnumMap<>(CommandType.class);
-        for (CommandType type : CommandType.values()) {
-            topics.put(type, type.defaultTopic());
-        }
-        publisher = new CommandPublisher(stack.kafka(), topics);
-        feed = new StatusFeed(stack.kafka(), io.pgfleet.events.status.StatusEvent.DEFAULT_TOPIC);
+        fixture = new StackFixture("pgfleet-drill-");
+        stack = fixture.stack;
+        publisher = fixture.publisher;
+        feed = fixture.feed;
         System.out.println("crash drill: seed " + seed + ", " + KILLS + " kills per command type");
     }
 
     @AfterAll
-    void stop() throws Exception {
-        if (feed != null) {
-            feed.close();
-        }
-        if (publisher != null) {
-            publisher.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
-        try (Stream<Path> files = Files.walk(dataDir)) {
-            for (Path path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
+    void stop() {
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -118,7 +97,7 @@ class CrashDrillIT {
         Postgres complete = example("postgres-complete");
         drill(CommandType.PROVISION, List.of("provisioner", "user-manager", "backup-worker"), 6000, 1,
                 () -> publisher.publish(CommandType.PROVISION, COMPLETE, complete));
-        psql(COMPLETE, "admin", "secure-admin-password", "myapp", "CREATE TABLE drill_rows (id int PRIMARY KEY, note text)");
+        fixture.psql(COMPLETE, "admin", "secure-admin-password", "myapp", "CREATE TABLE drill_rows (id int PRIMARY KEY, note text)");
         Postgres ha = example("postgres-ha");
         drill(CommandType.PROVISION, List.of("provisioner", "provisioner", "user-manager"), 9000, 1,
                 () -> publisher.publish(CommandType.PROVISION, HA, ha));
@@ -152,7 +131,7 @@ class CrashDrillIT {
         int backups = 0;
         while (kills(CommandType.BACKUP) < KILLS) {
             rows++;
-            psql(COMPLETE, "admin", "secure-admin-password", "myapp", "INSERT INTO drill_rows VALUES (" + rows + ", 'before backup " + rows + "')");
+            fixture.psql(COMPLETE, "admin", "secure-admin-password", "myapp", "INSERT INTO drill_rows VALUES (" + rows + ", 'before backup " + rows + "')");
             drill(CommandType.BACKUP, List.of("backup-worker"), 3000, 1, () -> publisher.publish(CommandType.BACKUP, COMPLETE,
                     new BackupCommand(COMPLETE.name(), null)));
             backups++;
@@ -160,7 +139,7 @@ class CrashDrillIT {
 
         // restore of myapp from the latest backup, with a row written after it that the restore takes away
         while (kills(CommandType.RESTORE) < KILLS) {
-            psql(COMPLETE, "admin", "secure-admin-password", "myapp", "INSERT INTO drill_rows VALUES (100000, 'after the last backup')");
+            fixture.psql(COMPLETE, "admin", "secure-admin-password", "myapp", "INSERT INTO drill_rows VALUES (100000, 'after the last backup')");
             drill(CommandType.RESTORE, List.of("backup-worker"), 3000, 1, () -> publisher.publish(CommandType.RESTORE, COMPLETE,
                     new RestoreCommand(COMPLETE.name(), null, null, null, "myapp")));
         }
@@ -171,9 +150,7 @@ class CrashDrillIT {
         // Every command: exactly one final answer per service that takes it, SUCCEEDED. A relay killed between Kafka's
         // acknowledgement and marking the row may publish an event again: consumers dedupe on ce_id, and so does this check.
         for (Map.Entry<String, CommandType> command : published.entrySet()) {
-            Map<String, StatusEvent> distinct = new LinkedHashMap<>();
-            feed.all().stream().filter(r -> command.getKey().equals(r.event().commandId())).forEach(r -> distinct.putIfAbsent(r.ceId(), r.event()));
-            List<StatusEvent> events = List.copyOf(distinct.values());
+            List<StatusEvent> events = fixture.events(command.getKey());
             for (String service : TAKEN_BY.get(command.getValue())) {
                 List<StatusEvent> finals = events.stream().filter(e -> service.equals(e.service()) && e.phase().isFinal()).toList();
                 assertThat(finals).as(command.getValue().id() + " " + command.getKey() + " from " + service + ": " + events)
@@ -183,14 +160,14 @@ class CrashDrillIT {
 
         // The HA instance has its five members, four streaming; the data of the complete example is all there.
         assertThat(memberDirectories(HA)).hasSize(5);
-        assertThat(psql(HA, "postgres", null, "postgres", "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'"))
+        assertThat(fixture.psql(HA, "postgres", null, "postgres", "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'"))
                 .isEqualTo("4");
-        assertThat(psql(COMPLETE, "admin", "secure-admin-password", "myapp", "SELECT count(*) FROM drill_rows")).isEqualTo(Integer.toString(rows));
-        assertThat(psql(COMPLETE, "app_user", "app-password", "myapp", "SELECT max(id) FROM drill_rows")).isEqualTo(Integer.toString(rows));
-        assertThat(psql(COMPLETE, "admin", "secure-admin-password", "analytics", "SELECT count(*) FROM pg_extension WHERE extname = 'hstore'"))
+        assertThat(fixture.psql(COMPLETE, "admin", "secure-admin-password", "myapp", "SELECT count(*) FROM drill_rows")).isEqualTo(Integer.toString(rows));
+        assertThat(fixture.psql(COMPLETE, "app_user", "app-password", "myapp", "SELECT max(id) FROM drill_rows")).isEqualTo(Integer.toString(rows));
+        assertThat(fixture.psql(COMPLETE, "admin", "secure-admin-password", "analytics", "SELECT count(*) FROM pg_extension WHERE extname = 'hstore'"))
                 .isEqualTo("1");
         for (Map.Entry<String, String> user : users.entrySet()) {
-            assertThat(psql(COMPLETE, user.getKey(), user.getValue(), "myapp", "SELECT count(*) FROM drill_rows")).isEqualTo(Integer.toString(rows));
+            assertThat(fixture.psql(COMPLETE, user.getKey(), user.getValue(), "myapp", "SELECT count(*) FROM drill_rows")).isEqualTo(Integer.toString(rows));
         }
 
         // Every backup once in the catalog, and in the repository as whole sets only.
@@ -202,7 +179,7 @@ class CrashDrillIT {
             assertThat(runs.getInt(2)).isEqualTo(backups);
             Restic restic = new Restic(runs.getString(3), Map.of("AWS_ACCESS_KEY_ID", "your-s3-access-key",
                     "AWS_SECRET_ACCESS_KEY", "your-s3-secret-key", "RESTIC_PASSWORD", "your-restic-password"));
-            JsonNode snapshots = Json.mapper().readTree(restic.run(dataDir, "snapshots", "--json").output());
+            JsonNode snapshots = Json.mapper().readTree(restic.run(fixture.dataDir, "snapshots", "--json").output());
             Map<String, List<String>> byBackup = new HashMap<>();
             for (JsonNode snapshot : snapshots) {
                 String backup = null;
@@ -270,36 +247,12 @@ class CrashDrillIT {
     }
 
     private Postgres example(String name) throws Exception {
-        return PayloadReader.fromText(Files.readString(home.resolve("examples").resolve(name + ".yaml")), Postgres.class).value();
-    }
-
-    /** Runs one statement with psql on the instance's primary (as its superuser when no password is given); returns the output. */
-    private String psql(InstanceKey key, String user, String password, String database, String statement) throws Exception {
-        JsonNode view = Json.mapper().readTree(java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.url("provisioner") + "/instances/" + key.namespace() + "/"
-                        + key.name())).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
-        String primary = null;
-        for (JsonNode member : view.path("observed").path("members")) {
-            if ("primary".equals(member.path("role").asText())) {
-                primary = member.path("port").asText();
-            }
-        }
-        assertThat(primary).as("the primary of " + key + " in " + view).isNotNull();
-        String secret = password != null ? password : Files.readString(instanceDir(key).resolve("superuser.password")).strip();
-        CommandResult result = ProcessRunner.run(List.of("psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", primary,
-                "-U", user, "-d", database, "-c", statement), Map.of("PGPASSWORD", secret), dataDir, Duration.ofMinutes(1));
-        assertThat(result.ok()).as("psql " + statement + ": " + result.output()).isTrue();
-        return result.output().strip();
-    }
-
-    private Path instanceDir(InstanceKey key) throws Exception {
-        try (Stream<Path> classes = Files.list(dataDir.resolve("clusters"))) {
-            return classes.map(c -> c.resolve(key.namespace()).resolve(key.name())).filter(Files::isDirectory).findFirst().orElseThrow();
-        }
+        Path file = Path.of(System.getProperty("pgfleet.home")).resolve("examples").resolve(name + ".yaml");
+        return PayloadReader.fromText(Files.readString(file), Postgres.class).value();
     }
 
     private List<Path> memberDirectories(InstanceKey key) throws Exception {
-        try (Stream<Path> members = Files.list(instanceDir(key))) {
+        try (Stream<Path> members = Files.list(fixture.instanceDir(key))) {
             return members.filter(p -> p.getFileName().toString().startsWith("member-")).toList();
         }
     }

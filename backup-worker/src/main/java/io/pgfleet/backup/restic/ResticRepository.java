@@ -69,6 +69,37 @@ public record ResticRepository(String restic, String repository, String region, 
         check(config, "opening the repository");
     }
 
+    /**
+     * Stops what a killed predecessor of a backup left running: restic processes of this machine saving
+     * snapshots tagged {@code backup=<backupId>} outlive the worker that started them (nothing else
+     * stops them) and would add a snapshot to the set after the retry cleaned it up. They get SIGTERM
+     * (restic then saves nothing), SIGKILL after 30 s; their locks go with {@link #unlockStale}.
+     *
+     * @return how many were stopped
+     */
+    public int stopLeftovers(String backupId) {
+        String tag = "backup=" + backupId;
+        List<ProcessHandle> leftovers = ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .filter(p -> p.info().command().map(c -> c.endsWith("/" + restic) || c.equals(restic) || c.endsWith("/restic")).orElse(false))
+                .filter(p -> p.info().arguments().map(args -> java.util.Arrays.asList(args).contains(tag)
+                        && java.util.Arrays.asList(args).contains(repository)).orElse(false))
+                .toList();
+        for (ProcessHandle leftover : leftovers) {
+            leftover.destroy();
+        }
+        for (ProcessHandle leftover : leftovers) {
+            if (!io.pgfleet.runtime.local.Processes.awaitExit(leftover.pid(), java.time.Duration.ofSeconds(30))) {
+                leftover.destroyForcibly();
+                io.pgfleet.runtime.local.Processes.awaitExit(leftover.pid(), java.time.Duration.ofSeconds(10));
+            }
+        }
+        if (!leftovers.isEmpty()) {
+            unlockStale();
+        }
+        return leftovers.size();
+    }
+
     /** Removes locks left by restic processes that are gone. */
     public void unlockStale() {
         check(Pipeline.run(List.of(stage("unlock")), null, timeout), "removing stale locks");

@@ -95,7 +95,12 @@ class BackupRun {
         try {
             repository.ensureInitialized();
             if (retry) {
-                // An earlier attempt of this backup (the worker stopped half-way) left snapshots: they do not count.
+                // An earlier attempt of this backup (the worker stopped half-way) may have left restic running, and
+                // snapshots: the first are stopped before the second are forgotten, so none is added afterwards.
+                int stopped = repository.stopLeftovers(backupId);
+                if (stopped > 0) {
+                    LOG.warn("stopped {} restic process(es) an earlier attempt of backup {} left running", stopped, backupId);
+                }
                 made.addAll(repository.snapshots("backup=" + backupId).stream().map(ResticRepository.Snapshot::id).toList());
                 forget(repository, made);
             }

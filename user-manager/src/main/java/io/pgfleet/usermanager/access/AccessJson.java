@@ -2,7 +2,7 @@ package io.pgfleet.usermanager.access;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.pgfleet.events.json.Json;
-import io.pgfleet.usermanager.sql.DesiredAccess;
+import io.pgfleet.usermanager.plan.DesiredAccess;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;

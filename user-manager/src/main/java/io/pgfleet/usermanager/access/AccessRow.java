@@ -7,7 +7,7 @@ import java.time.Instant;
 /**
  * What an instance should have.
  *
- * @param desired      {@link io.pgfleet.usermanager.sql.DesiredAccess} as JSON (no password)
+ * @param desired      {@link io.pgfleet.usermanager.plan.DesiredAccess} as JSON (no password)
  * @param managedUsers JSON list of the users this service created
  */
 @MappedEntity("access")

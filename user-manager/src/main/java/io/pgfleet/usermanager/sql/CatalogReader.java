@@ -1,8 +1,11 @@
 package io.pgfleet.usermanager.sql;
 
+import io.pgfleet.usermanager.plan.AccessPlanner;
+import io.pgfleet.usermanager.plan.Catalog;
+
 import io.pgfleet.clusters.Endpoint;
-import io.pgfleet.usermanager.sql.Catalog.DatabaseState;
-import io.pgfleet.usermanager.sql.Catalog.RoleState;
+import io.pgfleet.usermanager.plan.Catalog.DatabaseState;
+import io.pgfleet.usermanager.plan.Catalog.RoleState;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,5 +1,7 @@
 package io.pgfleet.usermanager.sql;
 
+import io.pgfleet.usermanager.plan.SqlAction;
+
 import io.pgfleet.clusters.Endpoint;
 import java.sql.Connection;
 import java.sql.SQLException;

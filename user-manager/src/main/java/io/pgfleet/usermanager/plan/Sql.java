@@ -1,4 +1,4 @@
-package io.pgfleet.usermanager.sql;
+package io.pgfleet.usermanager.plan;
 
 /** Quoting for SQL text. Names are validated before they get here; they are quoted all the same. */
 public final class Sql {

@@ -1,4 +1,4 @@
-package io.pgfleet.usermanager.sql;
+package io.pgfleet.usermanager.plan;
 
 import io.pgfleet.events.postgres.Database;
 import io.pgfleet.events.postgres.DatabaseRoles;

@@ -1,4 +1,4 @@
-package io.pgfleet.usermanager.sql;
+package io.pgfleet.usermanager.plan;
 
 /**
  * One statement of a plan.

@@ -1,12 +1,12 @@
-package io.pgfleet.usermanager.sql;
+package io.pgfleet.usermanager.plan;
 
-import static io.pgfleet.usermanager.sql.Sql.ident;
-import static io.pgfleet.usermanager.sql.Sql.literal;
+import static io.pgfleet.usermanager.plan.Sql.ident;
+import static io.pgfleet.usermanager.plan.Sql.literal;
 
-import io.pgfleet.usermanager.sql.Catalog.DatabaseState;
-import io.pgfleet.usermanager.sql.Catalog.RoleState;
-import io.pgfleet.usermanager.sql.DesiredAccess.DesiredDatabase;
-import io.pgfleet.usermanager.sql.DesiredAccess.DesiredUser;
+import io.pgfleet.usermanager.plan.Catalog.DatabaseState;
+import io.pgfleet.usermanager.plan.Catalog.RoleState;
+import io.pgfleet.usermanager.plan.DesiredAccess.DesiredDatabase;
+import io.pgfleet.usermanager.plan.DesiredAccess.DesiredUser;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

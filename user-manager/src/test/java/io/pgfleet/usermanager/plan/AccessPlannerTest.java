@@ -1,4 +1,4 @@
-package io.pgfleet.usermanager.sql;
+package io.pgfleet.usermanager.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pgfleet.events.examples.ReferenceExamples;
 import io.pgfleet.events.json.PayloadReader;
 import io.pgfleet.events.postgres.Postgres;
-import io.pgfleet.usermanager.sql.Catalog.DatabaseState;
-import io.pgfleet.usermanager.sql.Catalog.RoleState;
+import io.pgfleet.usermanager.plan.Catalog.DatabaseState;
+import io.pgfleet.usermanager.plan.Catalog.RoleState;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;

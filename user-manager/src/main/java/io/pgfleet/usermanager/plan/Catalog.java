@@ -1,4 +1,4 @@
-package io.pgfleet.usermanager.sql;
+package io.pgfleet.usermanager.plan;
 
 import java.util.Map;
 import java.util.Set;

@@ -1,0 +1,102 @@
+package io.pgfleet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.json.Json;
+import io.pgfleet.events.status.StatusEvent;
+import io.pgfleet.runtime.local.CommandResult;
+import io.pgfleet.runtime.local.FileTrees;
+import io.pgfleet.runtime.local.LoopbackPorts;
+import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.testkit.CommandPublisher;
+import io.pgfleet.testkit.StatusFeed;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The local stack for a test class (services as processes of their own), a publisher on its command
+ * topics, a feed of its status topic, and psql against its instances; closing it stops everything
+ * and removes the data directory.
+ */
+final class StackFixture implements AutoCloseable {
+
+    static final Duration SLOW = Duration.ofMinutes(5);
+
+    final Path dataDir;
+    final LocalStack stack;
+    final CommandPublisher publisher;
+    final StatusFeed feed;
+
+    StackFixture(String prefix) throws Exception {
+        Path home = Path.of(System.getProperty("pgfleet.home")).toAbsolutePath().normalize();
+        dataDir = Files.createTempDirectory(prefix);
+        stack = new LocalStack(home, dataDir, LocalStack.Ports.from(LoopbackPorts.freeBlock(7)), new PrintWriter(System.out, true));
+        stack.start(SLOW);
+        Map<CommandType, String> topics = new EnumMap<>(CommandType.class);
+        for (CommandType type : CommandType.values()) {
+            topics.put(type, type.defaultTopic());
+        }
+        publisher = new CommandPublisher(stack.kafka(), topics);
+        feed = new StatusFeed(stack.kafka(), StatusEvent.DEFAULT_TOPIC);
+    }
+
+    /**
+     * Runs one statement with psql (not through pgfleet) on the instance's primary, as found in the provisioner's
+     * view; as its superuser when no password is given. Returns psql's output.
+     */
+    String psql(InstanceKey key, String user, String password, String database, String statement) throws Exception {
+        JsonNode view = Json.mapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                stack.url("provisioner") + "/instances/" + key.namespace() + "/" + key.name())).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        String primary = null;
+        for (JsonNode member : view.path("observed").path("members")) {
+            if ("primary".equals(member.path("role").asText())) {
+                primary = member.path("port").asText();
+            }
+        }
+        assertThat(primary).as("the primary of " + key + " in " + view).isNotNull();
+        String secret = password != null ? password : Files.readString(instanceDir(key).resolve("superuser.password")).strip();
+        CommandResult result = ProcessRunner.run(List.of("psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", primary,
+                "-U", user, "-d", database, "-c", statement), Map.of("PGPASSWORD", secret), dataDir, Duration.ofMinutes(1));
+        assertThat(result.ok()).as("psql " + statement + ": " + result.output()).isTrue();
+        return result.output().strip();
+    }
+
+    /**
+     * The events answering a command, each once: a relay that stopped between Kafka's acknowledgement and marking its
+     * row (a crash, a broker restart) publishes an event again, and consumers dedupe on ce_id, as this does.
+     */
+    List<StatusEvent> events(String commandId) {
+        Map<String, StatusEvent> distinct = new java.util.LinkedHashMap<>();
+        feed.all().stream().filter(r -> commandId.equals(r.event().commandId())).forEach(r -> distinct.putIfAbsent(r.ceId(), r.event()));
+        return List.copyOf(distinct.values());
+    }
+
+    /** The instance's directory under the stack's data root, whatever its storage class. */
+    Path instanceDir(InstanceKey key) throws Exception {
+        try (Stream<Path> classes = Files.list(dataDir.resolve("clusters"))) {
+            return classes.map(c -> c.resolve(key.namespace()).resolve(key.name())).filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+    }
+
+    @Override
+    public void close() {
+        feed.close();
+        publisher.close();
+        stack.close();
+        FileTrees.delete(dataDir);
+    }
+}
