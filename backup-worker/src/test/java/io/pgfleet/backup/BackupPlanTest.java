@@ -2,7 +2,7 @@ package io.pgfleet.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgfleet.backup.run.BackupPlan;
+import io.pgfleet.backup.plan.BackupPlan;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

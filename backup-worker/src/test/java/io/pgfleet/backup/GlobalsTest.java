@@ -2,7 +2,7 @@ package io.pgfleet.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgfleet.backup.run.Globals;
+import io.pgfleet.backup.plan.Globals;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package io.pgfleet.backup.run;
 
+import io.pgfleet.backup.plan.Manifest;
 import io.pgfleet.backup.restic.Pipeline;
 import io.pgfleet.backup.restic.ResticException;
 import io.pgfleet.backup.restic.ResticRepository;

@@ -1,13 +1,14 @@
 package io.pgfleet.backup.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgfleet.backup.plan.BackupPlan;
 import io.pgfleet.backup.restic.ResticRepository;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.json.Json;
-import io.pgfleet.runtime.job.Step;
 import io.pgfleet.runtime.job.JobHandler;
 import io.pgfleet.runtime.job.JobKind;
 import io.pgfleet.runtime.job.JobRow;
+import io.pgfleet.runtime.job.Step;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.util.Map;

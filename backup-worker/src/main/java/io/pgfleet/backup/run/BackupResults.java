@@ -1,11 +1,12 @@
 package io.pgfleet.backup.run;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.pgfleet.backup.plan.Manifest;
 import io.pgfleet.events.json.Json;
-import io.pgfleet.runtime.job.Step;
 import io.pgfleet.runtime.job.JobRepository;
 import io.pgfleet.runtime.job.JobRow;
 import io.pgfleet.runtime.job.JobSteps;
+import io.pgfleet.runtime.job.Step;
 import io.pgfleet.runtime.status.StatusOutbox;
 import jakarta.inject.Singleton;
 import jakarta.transaction.Transactional;

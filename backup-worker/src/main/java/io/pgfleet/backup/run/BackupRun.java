@@ -1,16 +1,18 @@
 package io.pgfleet.backup.run;
 
 import io.micronaut.context.annotation.Value;
+import io.pgfleet.backup.plan.BackupPlan;
+import io.pgfleet.backup.plan.Manifest;
 import io.pgfleet.backup.restic.Pipeline;
 import io.pgfleet.backup.restic.ResticCredentials;
 import io.pgfleet.backup.restic.ResticException;
 import io.pgfleet.backup.restic.ResticRepository;
+import io.pgfleet.clusters.Endpoint;
+import io.pgfleet.clusters.InstanceAccess;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.validation.RetentionPolicy;
-import io.pgfleet.clusters.InstanceAccess;
-import io.pgfleet.clusters.Endpoint;
-import io.pgfleet.runtime.job.Step;
 import io.pgfleet.runtime.job.JobRow;
+import io.pgfleet.runtime.job.Step;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,6 +3,7 @@ package io.pgfleet.backup.run;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
+import io.pgfleet.backup.plan.Manifest;
 import java.time.Instant;
 
 /**

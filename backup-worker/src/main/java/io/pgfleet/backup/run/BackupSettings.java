@@ -2,6 +2,7 @@ package io.pgfleet.backup.run;
 
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.convert.format.ReadableBytes;
+import io.pgfleet.backup.plan.BackupPlan;
 import io.pgfleet.backup.restic.ResticCredentials;
 import io.pgfleet.backup.restic.ResticRepository;
 import io.pgfleet.events.InstanceKey;

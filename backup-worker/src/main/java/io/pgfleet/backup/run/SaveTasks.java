@@ -1,5 +1,6 @@
 package io.pgfleet.backup.run;
 
+import io.pgfleet.backup.plan.Manifest;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;

@@ -1,4 +1,4 @@
-package io.pgfleet.backup.run;
+package io.pgfleet.backup.plan;
 
 import io.pgfleet.events.json.Json;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.pgfleet.backup.run;
+package io.pgfleet.backup.plan;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,7 +1,9 @@
-package io.pgfleet.backup.run;
+package io.pgfleet.backup.plan;
 
-import io.pgfleet.backup.restic.ResticRepository;
 import io.pgfleet.backup.restic.ResticRepository.Snapshot;
+import io.pgfleet.backup.restic.ResticRepository;
+import io.pgfleet.backup.run.BackupResults;
+import io.pgfleet.backup.run.BackupRunRow;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -11,13 +13,13 @@ import java.util.Optional;
  * the latest good one, or the one asked for by its backup id or by the id (or a prefix of it) of
  * any of its snapshots.
  */
-final class RestoreChoice {
+public final class RestoreChoice {
 
     private RestoreChoice() {
     }
 
     /** From the catalog (newest first): a good, not forgotten backup with its manifest, the latest or the one asked for. */
-    static Optional<BackupRunRow> fromCatalog(List<BackupRunRow> newestFirst, String wanted) {
+    public static Optional<BackupRunRow> fromCatalog(List<BackupRunRow> newestFirst, String wanted) {
         return newestFirst.stream()
                 .filter(run -> "SUCCEEDED".equals(run.status()) && !run.forgotten() && run.manifest() != null)
                 .filter(run -> wanted == null || run.id().equals(wanted)
@@ -29,7 +31,7 @@ final class RestoreChoice {
      * From the repository's snapshots: the manifest snapshots to try, newest first — of the backup asked for
      * (its id, or the backup of the snapshot whose id starts with {@code wanted}), or of any backup.
      */
-    static List<Snapshot> manifests(List<Snapshot> snapshots, String wanted) {
+    public static List<Snapshot> manifests(List<Snapshot> snapshots, String wanted) {
         String backupId = wanted == null ? null
                 : snapshots.stream().filter(s -> s.id().startsWith(wanted)).map(s -> s.tag("backup")).findFirst().orElse(wanted);
         return snapshots.stream()
