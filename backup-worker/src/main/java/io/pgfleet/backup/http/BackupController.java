@@ -7,7 +7,6 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
 import io.pgfleet.backup.run.BackupConfigRepository;
 import io.pgfleet.backup.run.BackupConfigRow;
-import io.pgfleet.backup.run.BackupResults;
 import io.pgfleet.backup.run.BackupRunRepository;
 import io.pgfleet.backup.run.BackupRunRow;
 import io.pgfleet.backup.run.BackupSettings;
@@ -77,7 +76,7 @@ public class BackupController {
         try {
             List<String> databases = run.databases() == null ? null : Json.mapper().readValue(run.databases(), NAMES);
             return new BackupView(run.id(), run.trigger(), run.status(), run.scheduledFor(), run.startedAt(), run.finishedAt(), databases,
-                    run.snapshots() == null ? null : BackupResults.snapshots(run), run.bytes(), run.durationMs(), run.message(),
+                    run.snapshots() == null ? null : run.snapshotIds(), run.bytes(), run.durationMs(), run.message(),
                     run.forgotten(), run.repository());
         } catch (IOException e) {
             throw new IllegalStateException("catalog row " + run.id() + " is unreadable", e);

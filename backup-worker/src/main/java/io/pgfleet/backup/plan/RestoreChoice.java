@@ -2,7 +2,6 @@ package io.pgfleet.backup.plan;
 
 import io.pgfleet.backup.restic.ResticRepository.Snapshot;
 import io.pgfleet.backup.restic.ResticRepository;
-import io.pgfleet.backup.run.BackupResults;
 import io.pgfleet.backup.run.BackupRunRow;
 import java.util.Comparator;
 import java.util.List;
@@ -23,7 +22,7 @@ public final class RestoreChoice {
         return newestFirst.stream()
                 .filter(run -> "SUCCEEDED".equals(run.status()) && !run.forgotten() && run.manifest() != null)
                 .filter(run -> wanted == null || run.id().equals(wanted)
-                        || BackupResults.snapshots(run).values().stream().anyMatch(id -> id.startsWith(wanted) || wanted.startsWith(id)))
+                        || run.snapshotIds().values().stream().anyMatch(id -> id.startsWith(wanted) || wanted.startsWith(id)))
                 .findFirst();
     }
 

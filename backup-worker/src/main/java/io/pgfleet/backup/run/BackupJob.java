@@ -40,48 +40,53 @@ public class BackupJob implements JobHandler {
 
     private final BackupSettings settings;
     private final BackupConfigRepository configs;
-    private final BackupResults results;
+    private final BackupCatalog catalog;
     private final BackupRun backups;
     private final RestoreRun restores;
 
-    public BackupJob(BackupSettings settings, BackupConfigRepository configs, BackupResults results, BackupRun backups, RestoreRun restores) {
+    public BackupJob(BackupSettings settings, BackupConfigRepository configs, BackupCatalog catalog, BackupRun backups, RestoreRun restores) {
         this.settings = settings;
         this.configs = configs;
-        this.results = results;
+        this.catalog = catalog;
         this.backups = backups;
         this.restores = restores;
     }
 
     @Override
-    public void step(JobRow job) {
+    public Step step(JobRow job) {
         try {
             JsonNode spec = Json.mapper().readTree(job.spec());
-            if (job.kind() == JobKind.PROVISION) {
-                results.record(job, provisioned(job, spec.get("message").asText()));
-            } else if (job.kind() == JobKind.BACKUP) {
-                String backupId = spec.get("backupId").asText();
-                String[] manifest = new String[1];
-                Step step = backups.backup(job, backupId, manifest);
-                results.backupOutcome(job, backupId, step, manifest[0]);
-            } else {
-                results.record(job, restores.restore(job, spec));
-            }
+            return switch (job.kind()) {
+                case PROVISION -> provisioned(job, spec.get("message").asText());
+                case BACKUP -> backups.backup(job, spec.get("backupId").asText());
+                default -> restores.restore(job, spec);
+            };
         } catch (IOException e) {
-            results.record(job, Step.failed("the job's description cannot be read: " + e.getMessage()));
+            return Step.failed("the job's description cannot be read: " + e.getMessage());
         }
     }
 
     @Override
-    public void fail(JobRow job, String reason) {
-        if (job.kind() == JobKind.BACKUP) {
-            try {
-                results.backupOutcome(job, Json.mapper().readTree(job.spec()).get("backupId").asText(), Step.failed(reason), null);
-                return;
-            } catch (IOException e) {
-                // no backup id to record in the catalog: the job and its event below
-            }
+    public String reason(JobKind kind, Step.Outcome outcome) {
+        boolean done = outcome == Step.Outcome.DONE;
+        return switch (kind) {
+            case PROVISION -> done ? "BackupConfigured" : "BackupConfigurationFailed";
+            case BACKUP -> done ? "BackupSucceeded" : "BackupFailed";
+            default -> done ? "RestoreSucceeded" : "RestoreFailed";
+        };
+    }
+
+    /** A backup's end is also written to the catalog. */
+    @Override
+    public void recorded(JobRow job, Step step) {
+        if (job.kind() != JobKind.BACKUP || step.outcome() == Step.Outcome.WAIT) {
+            return;
         }
-        results.record(job, Step.failed(reason));
+        try {
+            catalog.finished(Json.mapper().readTree(job.spec()).get("backupId").asText(), step);
+        } catch (IOException e) {
+            LOG.warn("backup job {} has no readable backup id; its catalog row is not updated", job.id());
+        }
     }
 
     /** A provision's backup part: recorded at intake; it fails when backups are enabled but nothing can open the repository. */

@@ -51,27 +51,27 @@ class BackupRun {
     private final PgTools tools;
     private final BackupConfigRepository configs;
     private final BackupRunRepository runs;
-    private final BackupResults results;
+    private final BackupCatalog catalog;
     private final RunSupport support;
     private final Clock clock;
     private final int parallel;
 
     BackupRun(InstanceAccess driver, BackupSettings settings, PgTools tools, BackupConfigRepository configs, BackupRunRepository runs,
-              BackupResults results, RunSupport support, Clock clock, @Value("${pgfleet.backup.parallel:2}") int parallel) {
+              BackupCatalog catalog, RunSupport support, Clock clock, @Value("${pgfleet.backup.parallel:2}") int parallel) {
         this.driver = driver;
         this.settings = settings;
         this.tools = tools;
         this.configs = configs;
         this.runs = runs;
-        this.results = results;
+        this.catalog = catalog;
         this.support = support;
         this.clock = clock;
         this.parallel = Math.max(1, parallel);
     }
 
 
-    /** A backup; {@code manifest[0]} receives the manifest's JSON when it succeeds. */
-    Step backup(JobRow job, String backupId, String[] manifestOut) {
+    /** A backup; when it succeeds its manifest is kept in the catalog row. */
+    Step backup(JobRow job, String backupId) {
         InstanceKey key = InstanceKey.of(job.instance());
         Optional<BackupConfigRow> config = configs.findById(job.instance());
         if (config.isEmpty()) {
@@ -121,7 +121,7 @@ class BackupRun {
             manifestSave = null;
             made.clear();
             LOG.info("saved the manifest of backup {} in {} ms", backupId, (System.nanoTime() - manifestStart) / 1_000_000);
-            manifestOut[0] = new String(manifest.toJson(), StandardCharsets.UTF_8);
+            runs.keepManifest(backupId, new String(manifest.toJson(), StandardCharsets.UTF_8));
 
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("backupId", backupId);
@@ -266,7 +266,7 @@ class BackupRun {
                 kept.add(s.id());
                 kept.add(s.shortId());
             });
-            results.markForgotten(key.toString(), kept);
+            catalog.markForgotten(key.toString(), kept);
             return "applied: " + String.join(" ", policy.flags());
         } catch (ResticException e) {
             LOG.warn("retention after the backup failed: {}", e.getMessage());

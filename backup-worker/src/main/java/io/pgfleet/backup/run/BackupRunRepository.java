@@ -17,9 +17,13 @@ public interface BackupRunRepository extends CrudRepository<BackupRunRow, String
     void started(String id, Instant startedAt);
 
     @Query("UPDATE backup_run SET status = :status, finished_at = :finishedAt, databases = :databases, snapshots = :snapshots, "
-            + "bytes = :bytes, duration_ms = :durationMs, message = :message, manifest = :manifest WHERE id = :id")
+            + "bytes = :bytes, duration_ms = :durationMs, message = :message WHERE id = :id")
     void finished(String id, String status, Instant finishedAt, @Nullable String databases, @Nullable String snapshots,
-                  @Nullable Long bytes, @Nullable Long durationMs, @Nullable String message, @Nullable String manifest);
+                  @Nullable Long bytes, @Nullable Long durationMs, @Nullable String message);
+
+    /** The manifest of a backup whose snapshots are all saved; it counts once the run is {@code SUCCEEDED}. */
+    @Query("UPDATE backup_run SET manifest = :manifest WHERE id = :id")
+    void keepManifest(String id, String manifest);
 
     @Query("UPDATE backup_run SET forgotten = true WHERE id IN (:ids)")
     void forgotten(List<String> ids);

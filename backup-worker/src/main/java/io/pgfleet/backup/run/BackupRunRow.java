@@ -1,10 +1,14 @@
 package io.pgfleet.backup.run;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
 import io.pgfleet.backup.plan.Manifest;
+import io.pgfleet.events.json.Json;
+import java.io.IOException;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * One backup run in the catalog.
@@ -24,4 +28,16 @@ public record BackupRunRow(@Id String id, String instance, @Nullable String comm
                            String repository, String status, @Nullable Instant startedAt, @Nullable Instant finishedAt,
                            @Nullable String databases, @Nullable String snapshots, @Nullable Long bytes, @Nullable Long durationMs,
                            @Nullable String message, boolean forgotten, Instant createdAt, @Nullable String manifest) {
+
+    private static final TypeReference<Map<String, String>> SNAPSHOTS = new TypeReference<>() {
+    };
+
+    /** The snapshot ids of the run's files (empty before it succeeded). */
+    public Map<String, String> snapshotIds() {
+        try {
+            return snapshots == null ? Map.of() : Json.mapper().readValue(snapshots, SNAPSHOTS);
+        } catch (IOException e) {
+            throw new IllegalStateException("catalog row " + id + " has unreadable snapshots", e);
+        }
+    }
 }

@@ -1,51 +1,106 @@
 package io.pgfleet.provisioner.job;
 
-import io.pgfleet.runtime.job.JobHandler;
-import io.pgfleet.runtime.job.JobRow;
 import io.micronaut.context.annotation.Value;
-import io.pgfleet.events.InstanceKey;
-import io.pgfleet.provisioner.instance.Specs;
 import io.pgfleet.clusters.ClusterDriver;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.provisioner.instance.InstancePhase;
+import io.pgfleet.provisioner.instance.InstanceRepository;
+import io.pgfleet.provisioner.instance.Specs;
+import io.pgfleet.runtime.job.JobHandler;
+import io.pgfleet.runtime.job.JobKind;
+import io.pgfleet.runtime.job.JobRepository;
+import io.pgfleet.runtime.job.JobRow;
 import io.pgfleet.runtime.job.Step;
+import io.pgfleet.runtime.status.StatusOutbox;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Takes one step of a job with the driver and records what the driver says should come next.
- * Unexpected errors are retried a few times, then become the job's failure: status, not a stack trace.
+ * Takes one step of a provision, scale, delete or repair with the cluster driver (which observes, plans and acts)
+ * and keeps the instance's phase with what the step says. A repair (work nobody asked for) is answered with observed
+ * events: {@code READY} again, or {@code DEGRADED}/{@code RepairFailed}; a failed command also leaves an observed
+ * {@code DEGRADED}, since what it left is not what was asked for.
  * Config: {@code pgfleet.provisioner.job-timeout} (default 15m): a job still waiting then fails.
  */
 @Singleton
 public class InstanceReconciler implements JobHandler {
 
+    /** What a successful delete says: the instance is gone, its backups are not. */
+    static final String DELETED = "the instance is deleted; its backups are kept";
+
     private final ClusterDriver driver;
-    private final JobResults results;
+    private final InstanceRepository instances;
+    private final JobRepository jobs;
+    private final StatusOutbox status;
     private final Clock clock;
     private final Duration timeout;
 
-    public InstanceReconciler(ClusterDriver driver, JobResults results, Clock clock,
+    public InstanceReconciler(ClusterDriver driver, InstanceRepository instances, JobRepository jobs, StatusOutbox status, Clock clock,
                               @Value("${pgfleet.provisioner.job-timeout:15m}") Duration timeout) {
         this.driver = driver;
-        this.results = results;
+        this.instances = instances;
+        this.jobs = jobs;
+        this.status = status;
         this.clock = clock;
         this.timeout = timeout;
     }
 
-    /** One step of the job. */
     @Override
-    public void step(JobRow job) {
+    public Step step(JobRow job) {
         InstanceKey key = InstanceKey.of(job.instance());
         if (job.createdAt().plus(timeout).isBefore(Instant.now(clock))) {
-            results.record(job, Step.failed("not done after " + timeout.toMinutes() + " minutes; last step: " + job.step()));
-            return;
+            return Step.failed("not done after " + timeout.toMinutes() + " minutes; last step: " + job.step());
         }
-        results.record(job, job.kind() == io.pgfleet.runtime.job.JobKind.DELETE ? driver.delete(key) : driver.apply(key, Specs.read(job.spec())));
+        if (job.kind() == JobKind.DELETE) {
+            Step step = driver.delete(key);
+            return step.outcome() == Step.Outcome.DONE ? Step.done(DELETED, step.details()) : step;
+        }
+        return driver.apply(key, Specs.read(job.spec()));
     }
 
     @Override
-    public void fail(JobRow job, String reason) {
-        results.record(job, Step.failed(reason));
+    public String reason(JobKind kind, Step.Outcome outcome) {
+        boolean done = outcome == Step.Outcome.DONE;
+        return switch (kind) {
+            case DELETE -> done ? "InstanceDeleted" : "DeleteFailed";
+            case SCALE -> done ? "InstanceReady" : "ScaleFailed";
+            default -> done ? "InstanceReady" : "ProvisioningFailed";
+        };
+    }
+
+    @Override
+    public void recorded(JobRow job, Step step) {
+        InstanceKey key = InstanceKey.of(job.instance());
+        boolean repair = job.kind() == JobKind.REPAIR;
+        switch (step.outcome()) {
+            case WAIT -> {
+            }
+            case DONE -> {
+                boolean latest = jobs.countOpen(job.instance()) == 0;
+                if (job.kind() == JobKind.DELETE) {
+                    if (latest) {
+                        instances.deleteById(job.instance());
+                    }
+                    return;
+                }
+                if (latest) {
+                    instances.updatePhase(job.instance(), InstancePhase.READY.name(), step.message());
+                }
+                if (repair) {
+                    status.observed(key, null, Phase.READY, "InstanceReady", "ready again: " + step.message(), step.details());
+                }
+            }
+            case FAILED -> {
+                instances.updatePhase(job.instance(), InstancePhase.FAILED.name(), step.message());
+                if (repair) {
+                    status.observed(key, null, Phase.DEGRADED, "RepairFailed", "the instance could not be repaired: " + step.message(), null);
+                } else if (job.kind() != JobKind.DELETE) {
+                    status.observed(key, null, Phase.DEGRADED, "InstanceDegraded", step.message(), null);
+                }
+            }
+        }
     }
 }

@@ -7,16 +7,20 @@ import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
- * Worker threads that take due jobs one step at a time. A step is bounded, so a slow or broken
- * instance occupies a worker for one step at most, and instances take turns.
- * A step that throws is tried again 2s later; after {@code pgfleet.jobs.max-errors} such steps the
- * handler ends the job as failed, so every command gets its final event.
+ * Worker threads that take due jobs one step at a time, for every service alike: each step runs with the
+ * instance and the command id in the logging context ({@code instance}, {@code commandId}), and what it says is
+ * recorded by the {@link JobRecorder}. A step is bounded, so a slow or broken instance occupies a worker for one
+ * step at most, and instances take turns. A step that throws is tried again 2s later; after
+ * {@code pgfleet.jobs.max-errors} such steps the job ends as failed, so every command gets its final event.
  * Config: {@code pgfleet.jobs.workers} (default 4), {@code pgfleet.jobs.lease} (default 60s),
  * {@code pgfleet.jobs.max-errors} (default 3),
  * {@code pgfleet.jobs.instance-id} (default the host name). Each process takes jobs under an owner id of its
@@ -35,20 +39,22 @@ public class JobRunner {
     private final Duration lease;
     private final JobRepository jobs;
     private final JobLedger ledger;
+    private final JobRecorder recorder;
     private final String instanceId;
     private final String owner;
     private final int maxErrors;
     private final List<Thread> threads = new ArrayList<>();
-    private final java.util.Set<Long> inProgress = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Long> inProgress = ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
 
-    public JobRunner(JobQueue queue, JobHandler handler, JobRepository jobs, JobLedger ledger,
+    public JobRunner(JobQueue queue, JobHandler handler, JobRepository jobs, JobLedger ledger, JobRecorder recorder,
                      @Value("${pgfleet.jobs.workers:4}") int workers, @Value("${pgfleet.jobs.lease:60s}") Duration lease,
                      @Value("${pgfleet.jobs.instance-id:}") String instanceId, @Value("${pgfleet.jobs.max-errors:3}") int maxErrors) {
         this.maxErrors = Math.max(1, maxErrors);
         this.queue = queue;
         this.jobs = jobs;
         this.ledger = ledger;
+        this.recorder = recorder;
         this.instanceId = instanceId.isBlank() ? hostName() : instanceId;
         this.owner = this.instanceId + "/" + UUID.randomUUID().toString().substring(0, 8);
         this.handler = handler;
@@ -104,7 +110,7 @@ public class JobRunner {
         if (job.errors() + 1 >= maxErrors) {
             LOG.warn("job {} ({} of {}): step failed {} times, giving up: {}", job.id(), job.commandType(), job.instance(), job.errors() + 1,
                     reason, e);
-            handler.fail(job, reason);
+            recorder.record(job, Step.failed(reason), handler);
         } else {
             LOG.warn("job {} ({} of {}): step failed, trying again in 2s: {}", job.id(), job.commandType(), job.instance(), reason, e);
             ledger.erred(job, "retrying after: " + reason);
@@ -114,7 +120,7 @@ public class JobRunner {
     /** One step of a job; what it throws is tried again or ends the job, and a lost lease records nothing. */
     private void take(JobRow job) {
         try {
-            handler.step(job);
+            recorder.record(job, handler.step(job), handler);
         } catch (LeaseLostException e) {
             LOG.warn("{}; what its step did is not recorded", e.getMessage());
         } catch (RuntimeException e) {
@@ -133,8 +139,8 @@ public class JobRunner {
                 if (job.isPresent()) {
                     inProgress.add(job.get().id());
                     // Every log line of the step names the instance and the command (or the kind of work nobody asked for).
-                    try (org.slf4j.MDC.MDCCloseable instance = org.slf4j.MDC.putCloseable("instance", job.get().instance());
-                         org.slf4j.MDC.MDCCloseable command = org.slf4j.MDC.putCloseable("commandId",
+                    try (MDC.MDCCloseable instance = MDC.putCloseable("instance", job.get().instance());
+                         MDC.MDCCloseable command = MDC.putCloseable("commandId",
                                  job.get().commandId() != null ? job.get().commandId() : job.get().commandType())) {
                         take(job.get());
                     } finally {

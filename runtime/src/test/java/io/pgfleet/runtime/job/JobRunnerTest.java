@@ -12,7 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** The runner's rule for steps that throw: tried again, then the handler fails the job. */
+/** The runner's rule for steps that throw: tried again, then the job is recorded as failed. */
 class JobRunnerTest {
 
     /** One job, handed out while it is open; {@code erred} counts on it as the database would. */
@@ -53,19 +53,34 @@ class JobRunnerTest {
         List<Integer> attempts = new CopyOnWriteArrayList<>();
         JobHandler handler = new JobHandler() {
             @Override
-            public void step(JobRow job) {
+            public Step step(JobRow job) {
                 attempts.add(job.errors());
                 throw new IllegalStateException("the credential file is not a JSON object of strings");
             }
 
             @Override
-            public void fail(JobRow job, String reason) {
-                failed.add(job.commandId() + ": " + reason);
-                queue.open = false;
+            public String reason(JobKind kind, Step.Outcome outcome) {
+                return "BackupFailed";
+            }
+
+            @Override
+            public void recorded(JobRow job, Step step) {
+                if (step.outcome() == Step.Outcome.FAILED) {
+                    failed.add(job.commandId() + ": " + step.message());
+                    queue.open = false;
+                }
             }
         };
         JobRepository repository = queue.repository();
-        JobRunner runner = new JobRunner(queue, handler, repository, new JobLedger(repository), 1, Duration.ofSeconds(60), "test", 3);
+        JobLedger ledger = new JobLedger(repository);
+        // The job and its event are the database's; what is asserted here is what the runner asks to record.
+        JobRecorder recorder = new JobRecorder(ledger, null) {
+            @Override
+            public void record(JobRow job, Step step, JobHandler handler) {
+                handler.recorded(job, step);
+            }
+        };
+        JobRunner runner = new JobRunner(queue, handler, repository, ledger, recorder, 1, Duration.ofSeconds(60), "test", 3);
         runner.start();
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> !failed.isEmpty());

@@ -7,6 +7,7 @@ import io.pgfleet.clusters.InstanceWait;
 import io.pgfleet.runtime.credentials.ScramVerifier;
 import io.pgfleet.runtime.job.Step;
 import io.pgfleet.runtime.job.JobHandler;
+import io.pgfleet.runtime.job.JobKind;
 import io.pgfleet.runtime.job.JobRow;
 import io.pgfleet.runtime.credentials.CredentialStore;
 import io.pgfleet.runtime.credentials.CredentialStores;
@@ -52,12 +53,11 @@ public class AccessReconciler implements JobHandler {
     private final InstanceConnections connections;
     private final CredentialStore credentials;
     private final AccessRepository access;
-    private final AccessResults results;
     private final Clock clock;
     private final Duration readyTimeout;
     private final boolean dropRemovedDatabases;
 
-    public AccessReconciler(InstanceAccess driver, InstanceConnections connections, CredentialStores credentials, AccessRepository access, AccessResults results, Clock clock,
+    public AccessReconciler(InstanceAccess driver, InstanceConnections connections, CredentialStores credentials, AccessRepository access, Clock clock,
                             @Value("${pgfleet.user-manager.ready-timeout:10m}") Duration readyTimeout,
                             @Value("${pgfleet.user-manager.drop-removed-databases:false}") boolean dropRemovedDatabases) {
         this.dropRemovedDatabases = dropRemovedDatabases;
@@ -65,19 +65,26 @@ public class AccessReconciler implements JobHandler {
         this.connections = connections;
         this.credentials = credentials.kind(PASSWORDS);
         this.access = access;
-        this.results = results;
         this.clock = clock;
         this.readyTimeout = readyTimeout;
     }
 
     @Override
-    public void step(JobRow job) {
-        results.record(job, apply(InstanceKey.of(job.instance()), job));
+    public Step step(JobRow job) {
+        return apply(InstanceKey.of(job.instance()), job);
     }
 
     @Override
-    public void fail(JobRow job, String reason) {
-        results.record(job, Step.failed(reason));
+    public String reason(JobKind kind, Step.Outcome outcome) {
+        return outcome == Step.Outcome.DONE ? "AccessApplied" : "AccessFailed";
+    }
+
+    /** The users the document names are now the ones this instance's access is managed for. */
+    @Override
+    public void recorded(JobRow job, Step step) {
+        if (step.outcome() == Step.Outcome.DONE) {
+            access.saveManaged(job.instance(), AccessJson.write(AccessJson.desired(job.spec()).users().keySet()));
+        }
     }
 
     private Step apply(InstanceKey key, JobRow job) {

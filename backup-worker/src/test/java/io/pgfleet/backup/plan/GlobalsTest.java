@@ -1,8 +1,7 @@
-package io.pgfleet.backup;
+package io.pgfleet.backup.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgfleet.backup.plan.Globals;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 

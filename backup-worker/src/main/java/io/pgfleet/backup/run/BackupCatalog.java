@@ -1,0 +1,58 @@
+package io.pgfleet.backup.run;
+
+import io.pgfleet.backup.plan.Manifest;
+import io.pgfleet.events.json.Json;
+import io.pgfleet.runtime.job.Step;
+import jakarta.inject.Singleton;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The backup catalog ({@code backup_run}): how each backup ended, and which of them retention forgot. */
+@Singleton
+public class BackupCatalog {
+
+    private final BackupRunRepository runs;
+    private final Clock clock;
+
+    public BackupCatalog(BackupRunRepository runs, Clock clock) {
+        this.runs = runs;
+        this.clock = clock;
+    }
+
+    /**
+     * How a backup's step ended, in the transaction that records its job: a success with its databases, snapshots,
+     * size and duration (its manifest was kept before, {@link BackupRunRepository#keepManifest}), a failure with its reason.
+     */
+    public void finished(String backupId, Step step) {
+        Map<String, Object> details = step.details();
+        switch (step.outcome()) {
+            case WAIT -> {
+            }
+            case DONE -> runs.finished(backupId, "SUCCEEDED", Instant.now(clock), json(details.get("databases")), json(details.get("snapshots")),
+                    ((Number) details.get("bytes")).longValue(), ((Number) details.get("durationMs")).longValue(), step.message());
+            case FAILED -> runs.finished(backupId, "FAILED", Instant.now(clock), null, null, null, null, step.message());
+        }
+    }
+
+    /** Marks the instance's good backups whose manifest the repository no longer has. */
+    @Transactional
+    public void markForgotten(String instance, Set<String> keptSnapshots) {
+        List<String> gone = runs.findByInstanceOrderByCreatedAtDesc(instance).stream()
+                .filter(run -> "SUCCEEDED".equals(run.status()) && !run.forgotten() && run.snapshots() != null)
+                .filter(run -> !keptSnapshots.contains(run.snapshotIds().get(Manifest.FILE)))
+                .map(BackupRunRow::id).toList();
+        if (!gone.isEmpty()) {
+            runs.forgotten(gone);
+        }
+    }
+
+
+
+    private static String json(Object value) {
+        return value == null ? null : Json.write(value);
+    }
+}

@@ -1,0 +1,61 @@
+package io.pgfleet.runtime.job;
+
+import io.micronaut.transaction.annotation.Transactional;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.runtime.status.StatusOutbox;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records what a step says, for every service alike, in one transaction: the job (waiting, succeeded or failed),
+ * the status event answering its command ({@code PROGRESSING} once per new step, then {@code SUCCEEDED} or
+ * {@code FAILED} with the handler's reason), then what the handler itself keeps ({@link JobHandler#recorded}).
+ * Work nobody asked for (a repair: no command id) has no command to answer; its handler says what it observed.
+ */
+@Singleton
+public class JobRecorder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobRecorder.class);
+
+    private final JobLedger ledger;
+    private final StatusOutbox status;
+
+    public JobRecorder(JobLedger ledger, StatusOutbox status) {
+        this.ledger = ledger;
+        this.status = status;
+    }
+
+    @Transactional
+    public void record(JobRow job, Step step, JobHandler handler) {
+        boolean asked = job.commandId() != null;
+        InstanceKey key = InstanceKey.of(job.instance());
+        switch (step.outcome()) {
+            case WAIT -> {
+                ledger.progress(job, step.message(), step.after().toMillis());
+                if (asked && !step.message().equals(job.step())) {
+                    status.command(job.commandId(), job.commandType(), key, Phase.PROGRESSING, "Progressing", step.message(), step.message(),
+                            null, null);
+                }
+            }
+            case DONE -> {
+                ledger.finish(job, JobStatus.SUCCEEDED, step.message());
+                if (asked) {
+                    status.command(job.commandId(), job.commandType(), key, Phase.SUCCEEDED, handler.reason(job.kind(), step.outcome()),
+                            step.message(), null, null, step.details());
+                }
+                LOG.info("{} done: {}", job.commandType(), step.message());
+            }
+            case FAILED -> {
+                ledger.finish(job, JobStatus.FAILED, step.message());
+                if (asked) {
+                    status.command(job.commandId(), job.commandType(), key, Phase.FAILED, handler.reason(job.kind(), step.outcome()),
+                            step.message(), null, null, null);
+                }
+                LOG.warn("{} failed: {}", job.commandType(), step.message());
+            }
+        }
+        handler.recorded(job, step);
+    }
+}
