@@ -8,6 +8,7 @@ import io.pgfleet.backup.restic.Pipeline;
 import io.pgfleet.backup.restic.ResticCredentials;
 import io.pgfleet.backup.restic.ResticException;
 import io.pgfleet.backup.restic.ResticRepository;
+import io.pgfleet.backup.restic.ResticSave;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,7 +59,7 @@ class PipelineTest {
                 new ResticCredentials("access", "secret", "pipeline-test"), MINUTE);
         for (Duration after : List.of(Duration.ZERO, Duration.ofMillis(500))) {
             // As during a backup: the manifest's restic waits for its content, holding a lock; the backup fails.
-            ResticRepository.Save manifest = repository.prepareBackup("manifest.json", List.of("pgfleet"));
+            ResticSave manifest = repository.prepareBackup("manifest.json", List.of("pgfleet"));
             await().atMost(Duration.ofSeconds(30)).until(() -> !restic.run(null, "list", "locks", "--no-lock").output().isBlank());
             await().pollDelay(after).until(() -> true);
             manifest.cancel();
@@ -75,8 +76,8 @@ class PipelineTest {
         ResticRepository repository = new ResticRepository("restic", restic.repository(), "us-east-1", "tenant/db",
                 new ResticCredentials("access", "secret", "pipeline-test"), MINUTE);
         // What a worker killed in the middle of a save leaves: its restic, still reading, no longer its child.
-        ResticRepository.Save orphan = repository.prepareBackup("sales.dump", List.of("pgfleet", "backup=20261130-120000-abcdef"));
-        ResticRepository.Save other = repository.prepareBackup("stock.dump", List.of("pgfleet", "backup=20261130-130000-fedcba"));
+        ResticSave orphan = repository.prepareBackup("sales.dump", List.of("pgfleet", "backup=20261130-120000-abcdef"));
+        ResticSave other = repository.prepareBackup("stock.dump", List.of("pgfleet", "backup=20261130-130000-fedcba"));
         await().atMost(Duration.ofSeconds(30)).until(() -> restic.run(null, "list", "locks", "--no-lock").output().lines().count() == 2);
 
         assertThat(repository.stopLeftovers("20261130-120000-abcdef")).isEqualTo(1);

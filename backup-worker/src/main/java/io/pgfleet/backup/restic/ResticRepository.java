@@ -107,15 +107,15 @@ public record ResticRepository(String restic, String repository, String region, 
 
     /** Saves what {@code producer} (e.g. pg_dump) writes to stdout, streamed through a pipe, as file {@code filename} of a new snapshot. */
     public Saved backup(Pipeline.Stage producer, String filename, List<String> tags) {
-        return new Save(filename, Pipeline.start(List.of(producer, stdinBackup(filename, tags)), timeout)).finish(null);
+        return new ResticSave(this, filename, Pipeline.start(List.of(producer, stdinBackup(filename, tags)), timeout)).finish(null);
     }
 
     /**
      * Starts saving a small file whose content is known later ({@link Save#finish}): restic starts,
      * derives its key and loads the index now, so the snapshot is written at once when the content comes.
      */
-    public Save prepareBackup(String filename, List<String> tags) {
-        return new Save(filename, Pipeline.start(List.of(stdinBackup(filename, tags)), timeout));
+    public ResticSave prepareBackup(String filename, List<String> tags) {
+        return new ResticSave(this, filename, Pipeline.start(List.of(stdinBackup(filename, tags)), timeout));
     }
 
     /** Saves the files of a directory in one snapshot (their paths in it are their absolute paths). */
@@ -123,57 +123,13 @@ public record ResticRepository(String restic, String repository, String region, 
         List<String> args = new ArrayList<>(List.of("backup", "--json", "--quiet", "--host", host));
         tags.forEach(tag -> args.addAll(List.of("--tag", tag)));
         args.add(directory.toAbsolutePath().toString());
-        return new Save(directory.getFileName().toString(), Pipeline.start(List.of(stage(args.toArray(String[]::new))), timeout)).finish(null);
+        return new ResticSave(this, directory.getFileName().toString(), Pipeline.start(List.of(stage(args.toArray(String[]::new))), timeout)).finish(null);
     }
 
     private Pipeline.Stage stdinBackup(String filename, List<String> tags) {
         List<String> args = new ArrayList<>(List.of("backup", "--json", "--quiet", "--stdin", "--stdin-filename", filename, "--host", host));
         tags.forEach(tag -> args.addAll(List.of("--tag", tag)));
         return stage(args.toArray(String[]::new));
-    }
-
-    /** A {@code restic backup} under way: {@link #finish} it, or {@link #cancel} it (no snapshot is written). */
-    public final class Save {
-
-        private final String what;
-        private final Pipeline.Running running;
-
-        private Save(String what, Pipeline.Running running) {
-            this.what = what;
-            this.running = running;
-        }
-
-        /**
-         * Gives restic the content ({@code null}: it comes from the pipeline's first program) and waits
-         * for the snapshot. A program feeding restic that failed fails the save; a snapshot restic made of
-         * the part it got is named in the exception ({@link ResticException#leftSnapshot()}).
-         */
-        public Saved finish(byte[] content) {
-            Pipeline.Result result = running.finish(content);
-            JsonNode summary = lastJson(result.output());
-            String snapshot = summary != null && summary.hasNonNull("snapshot_id") ? summary.get("snapshot_id").asText() : null;
-            if (!result.ok()) {
-                ResticException failure = failure(result, "saving " + what);
-                throw new ResticException(failure.getMessage(), failure.locked(), snapshot);
-            }
-            if (snapshot == null) {
-                throw new ResticException("restic made no snapshot of " + what, false);
-            }
-            return new Saved(snapshot, summary.path("total_bytes_processed").asLong());
-        }
-
-        /**
-         * Stops restic before it has the content: it writes no snapshot. Its lock is removed by restic
-         * itself or, when the stop came just after restic made it, by {@code restic unlock} (stale locks only).
-         */
-        public void cancel() {
-            running.interrupt();
-            try {
-                unlockStale();
-            } catch (ResticException e) {
-                // the next command that needs the repository to itself removes it
-            }
-        }
     }
 
     /** Snapshots of this host carrying all these tags (none: all of the host). */
@@ -270,7 +226,7 @@ public record ResticRepository(String restic, String repository, String region, 
         }
     }
 
-    private ResticException failure(Pipeline.Result result, String what) {
+    ResticException failure(Pipeline.Result result, String what) {
         String failure = credentials.mask(result.failure());
         boolean locked = failure.contains("repository is already locked") || failure.contains("unable to create lock");
         return new ResticException(what + " failed: " + explain(failure), locked);
@@ -290,7 +246,7 @@ public record ResticRepository(String restic, String repository, String region, 
         return failure;
     }
 
-    private static JsonNode lastJson(String output) {
+    static JsonNode lastJson(String output) {
         JsonNode last = null;
         for (String line : output.split("\n")) {
             if (line.startsWith("{")) {

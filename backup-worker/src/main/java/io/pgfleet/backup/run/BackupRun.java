@@ -7,6 +7,7 @@ import io.pgfleet.backup.restic.Pipeline;
 import io.pgfleet.backup.restic.ResticCredentials;
 import io.pgfleet.backup.restic.ResticException;
 import io.pgfleet.backup.restic.ResticRepository;
+import io.pgfleet.backup.restic.ResticSave;
 import io.pgfleet.clusters.Endpoint;
 import io.pgfleet.clusters.InstanceAccess;
 import io.pgfleet.events.InstanceKey;
@@ -93,7 +94,7 @@ class BackupRun {
         runs.started(backupId, Instant.now(clock));
         List<String> made = Collections.synchronizedList(new ArrayList<>());
         Path work = settings.workDir().resolve(backupId);
-        ResticRepository.Save manifestSave = null;
+        ResticSave manifestSave = null;
         try {
             repository.ensureInitialized();
             if (retry) {
