@@ -12,6 +12,11 @@ public final class ProvisionerFixture extends ServiceFixture {
         super("provisioner");
     }
 
+    /** On a broker of the test's own. */
+    public ProvisionerFixture(io.pgfleet.servers.KafkaBroker kafka) {
+        super("provisioner", kafka);
+    }
+
     @Override
     public Map<String, Object> properties() {
         Map<String, Object> properties = new HashMap<>(super.properties());

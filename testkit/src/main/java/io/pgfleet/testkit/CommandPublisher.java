@@ -26,8 +26,15 @@ public final class CommandPublisher implements AutoCloseable {
      * @param topics the topic of each command type (tests use their own topics)
      */
     public CommandPublisher(KafkaBroker kafka, Map<CommandType, String> topics) {
-        Properties properties = kafka.clientProperties();
+        this(kafka.clientProperties(), topics);
+    }
+
+    /** A publisher with its own client properties (a tenant's principal on a secured broker). */
+    public CommandPublisher(Properties client, Map<CommandType, String> topics) {
+        Properties properties = new Properties();
+        properties.putAll(client);
         properties.put("acks", "all");
+        properties.put("max.block.ms", "15000");
         this.producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
         this.topics = Map.copyOf(topics);
     }

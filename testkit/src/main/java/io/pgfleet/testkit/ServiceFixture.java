@@ -35,7 +35,7 @@ public class ServiceFixture implements AutoCloseable {
     /** Address external instances listen on in tests: loopback, never a real interface. */
     public static final String EXTERNAL_ADDRESS = "127.0.0.2";
 
-    public final KafkaBroker kafka = SharedKafka.get();
+    public final KafkaBroker kafka;
     public final PostgresServer state = PostgresServer.start();
     public final Path dataRoot;
     public final Map<CommandType, String> topics = new EnumMap<>(CommandType.class);
@@ -51,7 +51,13 @@ public class ServiceFixture implements AutoCloseable {
 
     /** A fixture for the service with this name (provisioner, user-manager, backup-worker). */
     public ServiceFixture(String service) {
+        this(service, SharedKafka.get());
+    }
+
+    /** A fixture for the service on a broker of the test's own (one that authenticates and authorizes, say). */
+    public ServiceFixture(String service, KafkaBroker kafka) {
         this.service = service;
+        this.kafka = kafka;
         String prefix = "it-" + UUID.randomUUID().toString().substring(0, 8);
         Arrays.stream(CommandType.values()).forEach(t -> topics.put(t, prefix + "." + t.id()));
         statusTopic = prefix + ".status";

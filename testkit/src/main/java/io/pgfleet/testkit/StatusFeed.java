@@ -39,8 +39,14 @@ public final class StatusFeed implements AutoCloseable {
     private volatile boolean running = true;
 
     public StatusFeed(KafkaBroker kafka, String topic) {
-        Properties properties = kafka.clientProperties();
-        properties.put("group.id", "status-feed-" + UUID.randomUUID());
+        this(kafka.clientProperties(), "status-feed-" + UUID.randomUUID(), topic);
+    }
+
+    /** A feed with its own client properties and consumer group (a tenant's principal on a secured broker). */
+    public StatusFeed(Properties client, String groupId, String topic) {
+        Properties properties = new Properties();
+        properties.putAll(client);
+        properties.put("group.id", groupId);
         properties.put("auto.offset.reset", "earliest");
         consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(topic));

@@ -55,6 +55,14 @@ public enum CommandType {
         return "pgfleet.command." + id;
     }
 
+    /**
+     * The topic of this type for one namespace in tenant mode, e.g. {@code pgfleet.team-a.command.add-user}:
+     * prefixed Kafka ACLs on {@code pgfleet.<namespace>.} decide who may command that namespace.
+     */
+    public String tenantTopic(String namespace) {
+        return "pgfleet." + namespace + ".command." + id;
+    }
+
     /** The command type with that CloudEvents type, if it is one of ours. */
     public static Optional<CommandType> fromCeType(String ceType) {
         return Arrays.stream(values()).filter(t -> t.ceType().equals(ceType)).findFirst();

@@ -42,4 +42,9 @@ public record StatusEvent(
     public static final String CE_TYPE = "io.pgfleet.status.v1";
     /** The default status topic. */
     public static final String DEFAULT_TOPIC = "pgfleet.status";
+
+    /** The status topic of one namespace in tenant mode, e.g. {@code pgfleet.team-a.status}: that tenant's readers read it. */
+    public static String tenantTopic(String namespace) {
+        return "pgfleet." + namespace + ".status";
+    }
 }

@@ -1,6 +1,7 @@
 package io.pgfleet.provisioner.command;
 
 import io.micronaut.configuration.kafka.annotation.ErrorStrategy;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.configuration.kafka.annotation.ErrorStrategyValue;
 import io.micronaut.configuration.kafka.annotation.KafkaListener;
 import io.micronaut.configuration.kafka.annotation.OffsetReset;
@@ -9,7 +10,8 @@ import io.micronaut.configuration.kafka.annotation.Topic;
 import io.pgfleet.runtime.command.CommandIntake;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** Hands provision, scale and delete records to the shared intake; the offset is committed after each. */
+/** In the shared-topic mode, hands provision, scale and delete records to the shared intake; the offset is committed after each. */
+@Requires(property = "pgfleet.tenancy.mode", notEquals = "namespaced")
 @KafkaListener(groupId = "${pgfleet.kafka.group-id:pgfleet-provisioner}", offsetReset = OffsetReset.EARLIEST,
         offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
         // Read again after an error, never skipped; the intake backs off (capped) before each new attempt.

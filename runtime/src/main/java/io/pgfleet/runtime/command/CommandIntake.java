@@ -4,9 +4,12 @@ import io.micronaut.context.annotation.Value;
 import io.pgfleet.events.envelope.BadRecordException;
 import io.pgfleet.events.envelope.CloudEventCodec;
 import io.pgfleet.events.envelope.DecodedCommand;
+import io.pgfleet.events.status.FieldError;
 import io.pgfleet.runtime.PgfleetSettings;
+import io.pgfleet.runtime.tenancy.Tenancy;
 import jakarta.inject.Singleton;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -33,12 +36,13 @@ public class CommandIntake {
     private final DeadLetters deadLetters;
     private final CommandHandler handler;
     private final PgfleetSettings settings;
+    private final Tenancy tenancy;
     private final int maxAttempts;
     private final java.time.Duration maxBackoff;
     /** Records being read again after an error (topic/partition/offset → attempts so far). */
     private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
 
-    public CommandIntake(IntakeTransaction transaction, DeadLetters deadLetters, CommandHandler handler, PgfleetSettings settings,
+    public CommandIntake(IntakeTransaction transaction, DeadLetters deadLetters, CommandHandler handler, PgfleetSettings settings, Tenancy tenancy,
                          @Value("${pgfleet.intake.max-attempts:8}") int maxAttempts,
                          @Value("${pgfleet.intake.max-backoff:10s}") java.time.Duration maxBackoff) {
         this.maxBackoff = maxBackoff;
@@ -47,16 +51,33 @@ public class CommandIntake {
         this.deadLetters = deadLetters;
         this.handler = handler;
         this.settings = settings;
+        this.tenancy = tenancy;
     }
 
-    /** Handles one record; returns once its outcome is committed (or dead-lettered). */
+    /**
+     * Handles one record; returns once its outcome is committed (or dead-lettered). A command is what its topic
+     * says: a record whose {@code ce_type} is another type is dead-lettered. In tenant mode the topic's namespace is
+     * the command's: a command that names no namespace is in it, one that names another is {@code REJECTED}.
+     */
     public void receive(ConsumerRecord<String, byte[]> record) {
+        Optional<Tenancy.Origin> topic = tenancy.origin(record.topic());
+        if (topic.isEmpty()) {
+            deadLetters.send(record, "topic " + record.topic() + " carries no pgfleet command type" + (tenancy.namespaced()
+                    ? " (tenant mode: pgfleet.<namespace>.command.<type>)" : ""));
+            return;
+        }
+        String namespace = topic.get().namespace() != null ? topic.get().namespace() : settings.defaultNamespace();
         DecodedCommand command;
         try {
-            command = CloudEventCodec.decodeCommand(record, settings.defaultNamespace(),
-                    settings.validationPolicy().limits().maxPayloadBytes());
+            command = CloudEventCodec.decodeCommand(record, namespace, settings.validationPolicy().limits().maxPayloadBytes());
         } catch (BadRecordException e) {
             deadLetters.send(record, e.getMessage());
+            return;
+        }
+        if (command.type() != topic.get().type()) {
+            deadLetters.send(record, "ce_type '" + command.type().ceType() + "' is not the type of topic " + record.topic() + ", which carries "
+                    + topic.get().type().id() + " commands (" + topic.get().type().ceType() + "); a command is what its topic says, "
+                    + "so this one was not carried out");
             return;
         }
         if (!handler.commandTypes().contains(command.type())) {
@@ -68,7 +89,13 @@ public class CommandIntake {
         try (MDC.MDCCloseable instance = MDC.putCloseable("instance", command.instance().toString());
              MDC.MDCCloseable id = MDC.putCloseable("commandId", command.commandId())) {
             try {
-                transaction.handle(command, fingerprint);
+                if (topic.get().namespace() != null && !command.instance().namespace().equals(namespace)) {
+                    transaction.reject(command, fingerprint, namespace, new FieldError("metadata.namespace", "'"
+                            + command.instance().namespace() + "' is not the namespace of topic " + record.topic() + " ('" + namespace
+                            + "'): in tenant mode a command acts only on its topic's namespace"));
+                } else {
+                    transaction.handle(command, fingerprint);
+                }
             } catch (RuntimeException e) {
                 int attempt = attempts.merge(origin, 1, Integer::sum);
                 String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -70,6 +70,22 @@ public class IntakeTransaction {
         LOG.info("{} command accepted: {}", type, message);
     }
 
+    /**
+     * Answers {@code REJECTED} a command that acts outside its publisher's namespace, on the status topics of
+     * {@code answerNamespace} (where its publisher reads), changing nothing else; recorded as handled.
+     */
+    @Transactional
+    public void reject(DecodedCommand command, String fingerprint, String answerNamespace, FieldError error) {
+        String type = command.type().id();
+        if (handled.recordFirst(command.commandId(), type, command.instance().toString(), fingerprint) == 0) {
+            return;
+        }
+        LOG.warn("{} command rejected: {}", type, error);
+        status.emit(status.event(command.commandId(), type, command.instance(), Phase.REJECTED, "NamespaceNotAllowed",
+                "the " + type + " command acts on namespace '" + command.instance().namespace() + "', not on its topic's ('"
+                        + answerNamespace + "'); nothing was changed", List.of(error)), answerNamespace);
+    }
+
     /** Answers a command that could not be taken: {@code FAILED}, and recorded as handled so a redelivery does nothing. */
     @Transactional
     public void fail(DecodedCommand command, String fingerprint, String message) {

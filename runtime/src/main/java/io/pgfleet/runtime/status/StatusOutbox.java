@@ -8,6 +8,7 @@ import io.pgfleet.events.status.FieldError;
 import io.pgfleet.events.status.Phase;
 import io.pgfleet.events.status.StatusEvent;
 import io.pgfleet.runtime.PgfleetSettings;
+import io.pgfleet.runtime.tenancy.Tenancy;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
@@ -24,11 +25,13 @@ public class StatusOutbox {
 
     private final OutboxRepository outbox;
     private final PgfleetSettings settings;
+    private final Tenancy tenancy;
     private final Clock clock;
 
-    public StatusOutbox(OutboxRepository outbox, PgfleetSettings settings, Clock clock) {
+    public StatusOutbox(OutboxRepository outbox, PgfleetSettings settings, Tenancy tenancy, Clock clock) {
         this.outbox = outbox;
         this.settings = settings;
+        this.tenancy = tenancy;
         this.clock = clock;
     }
 
@@ -41,18 +44,36 @@ public class StatusOutbox {
                 Instant.now(clock)));
     }
 
+    /** An answer to a command, from this service, now (to {@link #emit(StatusEvent, String) emit} where it is read). */
+    public StatusEvent event(String commandId, String commandType, InstanceKey instance, Phase phase, String reason, String message,
+                             List<FieldError> errors) {
+        return new StatusEvent(commandId, instance.toString(), settings.serviceName(), commandType, phase, reason, message, null,
+                errors == null || errors.isEmpty() ? null : errors, null, Instant.now(clock));
+    }
+
     /** Records an observed change no command asked for (instance ready, degraded, ...). */
     @Transactional
     public void observed(InstanceKey instance, String concerning, Phase phase, String reason, String message, Map<String, Object> details) {
         command(null, concerning, instance, phase, reason, message, null, null, details);
     }
 
-    /** Records any event, capped ({@link #capped}) so that it can always be published. */
+    /** Records any event, capped ({@link #capped}) so that it can always be published, on its instance's status topics. */
     @Transactional
     public void emit(StatusEvent event) {
+        emit(event, InstanceKey.of(event.instance()).namespace());
+    }
+
+    /**
+     * Records an event on the status topics of {@code namespace}: the answer to a command goes where its publisher reads,
+     * also when the command named an instance of another namespace.
+     */
+    @Transactional
+    public void emit(StatusEvent event, String namespace) {
         try {
-            outbox.save(new OutboxRow(null, UUID.randomUUID(), settings.statusTopic(), event.instance(),
-                    Json.mapper().writeValueAsString(capped(event)), Instant.now(clock), null));
+            String payload = Json.mapper().writeValueAsString(capped(event));
+            for (String topic : tenancy.statusTopics(namespace)) {
+                outbox.save(new OutboxRow(null, UUID.randomUUID(), topic, event.instance(), payload, Instant.now(clock), null));
+            }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a status event as JSON", e);
         }

@@ -1,6 +1,7 @@
 package io.pgfleet.usermanager.command;
 
 import io.micronaut.configuration.kafka.annotation.ErrorStrategy;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.configuration.kafka.annotation.ErrorStrategyValue;
 import io.micronaut.configuration.kafka.annotation.KafkaListener;
 import io.micronaut.configuration.kafka.annotation.OffsetReset;
@@ -9,7 +10,8 @@ import io.micronaut.configuration.kafka.annotation.Topic;
 import io.pgfleet.runtime.command.CommandIntake;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** Hands provision, add-user and add-extension records to the shared intake. */
+/** In the shared-topic mode, hands provision, add-user and add-extension records to the shared intake. */
+@Requires(property = "pgfleet.tenancy.mode", notEquals = "namespaced")
 @KafkaListener(groupId = "${pgfleet.kafka.group-id:pgfleet-user-manager}", offsetReset = OffsetReset.EARLIEST,
         offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
         // Read again after an error, never skipped; the intake backs off (capped) before each new attempt.

@@ -1,0 +1,36 @@
+package io.pgfleet.runtime.tenancy;
+
+import io.micronaut.context.annotation.Property;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.configuration.kafka.annotation.ErrorStrategy;
+import io.micronaut.configuration.kafka.annotation.ErrorStrategyValue;
+import io.micronaut.configuration.kafka.annotation.KafkaListener;
+import io.micronaut.configuration.kafka.annotation.OffsetReset;
+import io.micronaut.configuration.kafka.annotation.OffsetStrategy;
+import io.micronaut.configuration.kafka.annotation.Topic;
+import io.pgfleet.runtime.command.CommandIntake;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * In tenant mode, hands the records of every namespace's command topics of this service's types
+ * ({@code pgfleet.tenancy.topic-pattern}, set by each service) to the shared intake. Topics of a new namespace
+ * are found by Kafka's pattern subscription at the next metadata refresh ({@code pgfleet.tenancy.topic-refresh},
+ * default 10s), without a restart. The services' own listeners take the shared topics instead.
+ */
+@Requires(property = "pgfleet.tenancy.mode", value = "namespaced")
+@KafkaListener(groupId = "${pgfleet.kafka.group-id}", offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
+        errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR, retryCount = Integer.MAX_VALUE, retryDelay = "100ms"),
+        properties = @Property(name = "metadata.max.age.ms", value = "${pgfleet.tenancy.topic-refresh-ms:10000}"))
+public class TenantCommandListener {
+
+    private final CommandIntake intake;
+
+    public TenantCommandListener(CommandIntake intake) {
+        this.intake = intake;
+    }
+
+    @Topic(patterns = "${pgfleet.tenancy.topic-pattern}")
+    void receive(ConsumerRecord<String, byte[]> record) {
+        intake.receive(record);
+    }
+}
