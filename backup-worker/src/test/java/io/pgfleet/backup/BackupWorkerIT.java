@@ -85,7 +85,10 @@ class BackupWorkerIT {
         // sales (about 20 MB) streams into its own snapshot; stock and postgres (about 7.5 MB each) are saved with the roles.
         workDir = java.nio.file.Files.createTempDirectory("pgfleet-backup-work-");
         worker = fixture.start(Map.of("pgfleet.backup.tick", "200ms", "pgfleet.backup.small-database", "12MB",
-                "pgfleet.backup.work-dir", workDir.toString(), "pgfleet.intake.max-attempts", "3"), clock);
+                "pgfleet.backup.work-dir", workDir.toString(), "pgfleet.intake.max-attempts", "3",
+                "pgfleet.backup.cross-namespace-restores", "tenant-a:tenant-b",
+                // The test's S3 server, and a port nothing listens on (an unreachable endpoint); nothing else.
+                "pgfleet.backup.allowed-endpoints", java.net.URI.create(s3.endpoint()).getAuthority() + ",127.0.0.1:1"), clock);
         for (InstanceKey key : List.of(SHOP, COPY)) {
             fixture.track(key);
             await().atMost(SLOW).until(() -> fixture.driver().apply(key, ONE).outcome() == Step.Outcome.DONE);
@@ -205,6 +208,85 @@ class BackupWorkerIT {
         // The roles and the small databases came out of their snapshot in one restic restore, to a work directory now gone.
         assertThat(LogCapture.text()).containsPattern("restored 3 files of snapshot \\w+ \\(globals.sql, postgres.dump, stock.dump\\)");
         assertThat(workDir).isEmptyDirectory();
+    }
+
+    @Test
+    @Order(2)
+    void aRepositoryWrittenByHandWithTheTenantsPasswordIsRefusedAndNothingOfItRuns() throws Exception {
+        InstanceKey handmade = new InstanceKey("tenant-a", "handmade");
+        String password = "tenant-chosen-" + System.nanoTime();
+        secrets.add(password);
+        Postgres doc = Postgres.of(handmade.name(), handmade.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
+                new Backup(false, "us-east-1", s3.endpoint() + "/handmade", "0 3 * * *", null, s3.accessKey(), s3.secretKey(), password)));
+        assertThat(fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, handmade, doc), "backup-worker", SLOW).phase())
+                .isEqualTo(Phase.SUCCEEDED);
+
+        // What the tenant writes with restic itself, where pgfleet keeps the instance's backups: roles' SQL that runs a
+        // shell command through psql, a dump made outside pgfleet, and a manifest naming them, tagged as pgfleet tags.
+        java.nio.file.Path pwned = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "pgfleet-pwned-" + System.nanoTime());
+        String backupId = "20261130-120000-abcdef";
+        java.nio.file.Path files = java.nio.file.Files.createTempDirectory("handmade-").resolve(backupId);
+        java.nio.file.Files.createDirectories(files);
+        java.nio.file.Files.writeString(files.resolve("globals.sql"), "CREATE ROLE intruder LOGIN SUPERUSER PASSWORD 'x';\n\\! touch " + pwned + "\n");
+        Endpoint shop = fixture.driver().primary(SHOP).orElseThrow();
+        ProcessBuilder dump = new ProcessBuilder(io.pgfleet.runtime.local.PgBinaries.find(java.util.Optional.empty()).tool("pg_dump"), "-Fc",
+                "-h", shop.host(), "-p", Integer.toString(shop.port()), "-U", shop.user(), "-d", "stock", "-f", files.resolve("stock.dump").toString());
+        dump.environment().put("PGPASSWORD", shop.password());
+        assertThat(dump.inheritIO().start().waitFor()).isZero();
+        Restic restic = Restic.onS3(s3, "handmade/tenant-a/handmade", password);
+        restic.run(files, "init");
+        List<String> tags = List.of("--host", "tenant-a/handmade", "--tag", "pgfleet,instance=tenant-a/handmade,backup=" + backupId);
+        List<String> args = new ArrayList<>(List.of("backup", "--json"));
+        args.addAll(tags);
+        args.add(files.toString());
+        restic.run(files, args.toArray(String[]::new));
+        String snapshot = io.pgfleet.events.json.Json.mapper().readTree(restic.run(files, "snapshots", "--json").output()).get(0).get("id").asText();
+        String manifest = ("{\"backupId\":\"%s\",\"instance\":\"tenant-a/handmade\",\"time\":\"2026-11-30T12:00:00Z\",\"databases\":[\"stock\"],"
+                + "\"files\":{\"globals.sql\":{\"snapshot\":\"%s\",\"path\":\"%s\",\"bytes\":1},\"stock.dump\":{\"snapshot\":\"%s\","
+                + "\"path\":\"%s\",\"bytes\":1}},\"roles\":[]}").formatted(backupId, snapshot, files.resolve("globals.sql"), snapshot,
+                files.resolve("stock.dump"));
+        ProcessBuilder save = new ProcessBuilder("restic", "--no-cache", "-r", restic.repository(), "backup", "--host", "tenant-a/handmade",
+                "--tag", "pgfleet,manifest,instance=tenant-a/handmade,backup=" + backupId, "--stdin", "--stdin-filename", "manifest.json");
+        save.environment().putAll(restic.environment());
+        Process saving = save.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (java.io.OutputStream in = saving.getOutputStream()) {
+            in.write(manifest.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertThat(saving.waitFor()).isZero();
+
+        String id = fixture.publisher.publish(CommandType.RESTORE, COPY, new RestoreCommand(COPY.name(), COPY.namespace(), "handmade", null, null));
+        StatusEvent refused = fixture.feed.awaitFinal(id, "backup-worker", SLOW);
+        assertThat(refused.phase()).isEqualTo(Phase.FAILED);
+        assertThat(refused.message()).startsWith("not a backup made by pgfleet").contains("nothing was restored");
+        assertThat(pwned).doesNotExist();
+        try (Connection c = superuser(COPY, "postgres")) {
+            assertThat(count(c, "SELECT count(*) FROM pg_roles WHERE rolname = 'intruder'")).isZero();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aRestoreFromAnotherNamespaceIsRefusedUnlessThePairIsAllowed() throws Exception {
+        InstanceKey elsewhere = new InstanceKey("tenant-c", "shop-copy");
+        String refused = fixture.publisher.publish(CommandType.RESTORE, elsewhere,
+                new RestoreCommand(elsewhere.name(), elsewhere.namespace(), "tenant-a/shop", null, null));
+        StatusEvent rejected = fixture.feed.awaitFinal(refused, "backup-worker", SLOW);
+        assertThat(rejected.phase()).isEqualTo(Phase.REJECTED);
+        assertThat(rejected.errors()).singleElement().satisfies(error -> {
+            assertThat(error.path()).isEqualTo("from");
+            assertThat(error.message()).contains("restoring backups of namespace 'tenant-a' into namespace 'tenant-c' is not allowed")
+                    .contains("pgfleet.backup.cross-namespace-restores lists 'tenant-a:tenant-c'");
+        });
+
+        InstanceKey allowed = fixture.track(new InstanceKey("tenant-b", "shop-copy"));
+        await().atMost(SLOW).until(() -> fixture.driver().apply(allowed, ONE).outcome() == Step.Outcome.DONE);
+        String id = fixture.publisher.publish(CommandType.RESTORE, allowed,
+                new RestoreCommand(allowed.name(), allowed.namespace(), "tenant-a/shop", null, null));
+        StatusEvent done = fixture.feed.awaitFinal(id, "backup-worker", SLOW);
+        assertThat(done.phase()).as(String.valueOf(fixture.feed.forCommand(id))).isEqualTo(Phase.SUCCEEDED);
+        try (Connection c = superuser(allowed, "stock")) {
+            assertThat(count(c, "SELECT sum(qty) FROM items")).isEqualTo(30);
+        }
     }
 
     @Test
@@ -361,10 +443,28 @@ class BackupWorkerIT {
     }
 
     @Test
+    @Order(7)
+    void anS3EndpointOutsideTheAllowlistIsRejectedAndChangesNothing() throws Exception {
+        for (String bucket : List.of("127.0.0.1:1/x", "127.0.0.1:2/backups", "http://10.0.0.7/backups", "s3.elsewhere.example/backups")) {
+            Postgres elsewhere = Postgres.of(SHOP.name(), SHOP.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
+                    new Backup(true, "us-east-1", bucket, "0 3 * * *", "--keep-last=3", s3.accessKey(), s3.secretKey(), PASSWORD)));
+            StatusEvent rejected = fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, SHOP, elsewhere), "backup-worker", SLOW);
+            assertThat(rejected.phase()).as(bucket).isEqualTo(Phase.REJECTED);
+            assertThat(rejected.errors()).singleElement().satisfies(error -> {
+                assertThat(error.path()).isEqualTo("spec.backup.s3Bucket");
+                // "x" is also too short a bucket name: that is the rule given for it.
+                assertThat(error.message()).contains(bucket.endsWith("/x") ? "does not name a valid bucket" : "is not allowed");
+            });
+        }
+        // The configuration is the one before: a backup still goes to the test's S3 server.
+        assertThat(backupNow().phase()).isEqualTo(Phase.SUCCEEDED);
+    }
+
+    @Test
     @Order(8)
     void aCommandThatCannotBeTakenIsAnsweredFailedAndSetAsideSoTheNextOnesGoOn() throws Exception {
         // A credential file damaged by hand: the intake's check reads it and throws, every time.
-        java.nio.file.Path file = fixture.dataRoot.resolve("credentials/tenant-a/shop-backup-credentials.json");
+        java.nio.file.Path file = fixture.dataRoot.resolve("credentials/tenant-a/shop-backup.json");
         String intact = java.nio.file.Files.readString(file);
         String token = "AKIA" + System.nanoTime();
         secrets.add(token);
@@ -378,7 +478,7 @@ class BackupWorkerIT {
         assertThat(failed.phase()).isEqualTo(Phase.FAILED);
         assertThat(failed.reason()).isEqualTo("IntakeFailed");
         assertThat(failed.message()).contains("the backup command could not be taken (3 attempts)")
-                .contains("shop-backup-credentials.json is not a JSON object of strings (line 1").doesNotContain(token);
+                .contains("shop-backup.json is not a JSON object of strings (line 1").doesNotContain(token);
         String topic = fixture.publisher.topic(CommandType.BACKUP);
         List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> dead =
                 io.pgfleet.testkit.KafkaRecords.readAll(fixture.kafka, topic + ".dlq", 1);

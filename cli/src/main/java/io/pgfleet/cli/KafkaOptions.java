@@ -18,11 +18,21 @@ public class KafkaOptions {
             description = "Prefix of the command and status topics (pgfleet.command.<type>, pgfleet.status).")
     String topicPrefix;
 
+    @Option(names = "--tenancy", defaultValue = "${env:PGFLEET_TENANCY_MODE:-shared}",
+            description = "The fleet's tenancy mode: shared (pgfleet.command.<type>) or namespaced (pgfleet.<namespace>.command.<type>, "
+                    + "pgfleet.<namespace>.status) (default: $PGFLEET_TENANCY_MODE or ${DEFAULT-VALUE}).")
+    String tenancy;
+
     InstanceKey instance(String name) {
         return InstanceKey.parse(name, namespace);
     }
 
     Kafka kafka() {
-        return new Kafka(bootstrapServers, topicPrefix);
+        return switch (tenancy) {
+            case "shared" -> new Kafka(bootstrapServers, topicPrefix);
+            // The namespace's own topics: its principal's ACLs let it publish there and read its answers.
+            case "namespaced" -> new Kafka(bootstrapServers, topicPrefix + "." + namespace);
+            default -> throw new IllegalArgumentException("--tenancy is '" + tenancy + "'; it is shared or namespaced");
+        };
     }
 }

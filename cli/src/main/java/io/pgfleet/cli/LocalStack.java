@@ -189,6 +189,8 @@ final class LocalStack implements AutoCloseable {
         env.put("PGFLEET_LOCAL_DATA_ROOT", clusters.toString());
         env.put("PGFLEET_JOBS_INSTANCE_ID", "local-" + service.name());
         env.put("PGFLEET_BACKUP_S3_ENDPOINT_OVERRIDE", s3.endpoint());
+        // Documents may name any host name, and this stack's own S3 server.
+        env.put("PGFLEET_BACKUP_ALLOWED_ENDPOINTS", "*," + java.net.URI.create(s3.endpoint()).getAuthority());
         env.put("PGFLEET_BACKUP_TICK", "5s");
         env.put("PGFLEET_BACKUP_WORK_DIR", dataDir.resolve("backup-work").toString());
         if (service.name().equals("backup-worker")) {

@@ -104,6 +104,24 @@ class HelmChartTest {
     }
 
     @Test
+    void forAListOfNamespacesTheServicesGetRolesThereAndNoClusterRole() {
+        String yaml = new Helm(CHART).template().withName("fleet").withNamespace("pgfleet-system")
+                .set("kafka.bootstrapServers", "kafka:9092").set("database.url", "jdbc:postgresql://db:5432/pgfleet")
+                .set("backup.defaultCredentialsSecret", "backup-defaults").set("rbac.namespaces[0]", "team-a").set("rbac.namespaces[1]", "team-b")
+                .set("tenancy.mode", "namespaced").call();
+        List<HasMetadata> items = client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
+        assertThat(of(items, ClusterRole.class)).isEmpty();
+        assertThat(of(items, ClusterRoleBinding.class)).isEmpty();
+        assertThat(of(items, io.fabric8.kubernetes.api.model.rbac.Role.class)).hasSize(6)
+                .extracting(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())
+                .contains("team-a/fleet-provisioner", "team-b/fleet-backup-worker");
+        assertThat(of(items, io.fabric8.kubernetes.api.model.rbac.RoleBinding.class)).hasSize(6)
+                .allSatisfy(b -> assertThat(b.getSubjects().get(0).getNamespace()).isEqualTo("pgfleet-system"));
+        assertThat(of(items, Deployment.class)).allSatisfy(d -> assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("PGFLEET_TENANCY_MODE=namespaced")));
+    }
+
+    @Test
     void requiredValuesAreNamedWhenMissing() {
         assertThatThrownBy(() -> new Helm(CHART).template().withName("fleet").call()).hasMessageContaining("kafka.bootstrapServers is required");
     }
@@ -115,7 +133,8 @@ class HelmChartTest {
 
         KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
         InstanceKey key = new InstanceKey("tenant-r", "pg-rbac");
-        client.secrets().inNamespace("tenant-r").resource(new SecretBuilder().withNewMetadata().withName("pg-rbac-superuser").endMetadata()
+        client.secrets().inNamespace("tenant-r").resource(new SecretBuilder().withNewMetadata().withName("pg-rbac-superuser")
+                .addToLabels("cnpg.io/cluster", "pg-rbac").endMetadata()
                 .addToData("username", b64("postgres")).addToData("password", b64("pw")).build()).create();
         drain();
 
@@ -125,6 +144,8 @@ class HelmChartTest {
         driver.observe(key);
         driver.primary(key);
         driver.delete(key);
+        // ... and with the instance, its stored credentials (what the provisioner's delete does after the driver's)
+        io.pgfleet.runtime.credentials.CredentialStores.KINDS.forEach(kind -> new KubernetesCredentialStore(client, kind).delete(key));
         Set<String> provisioner = drain();
 
         driver.apply(key, new ClusterSpec(false, "10Gi", 1, "replicated", Map.of(), 0, 0));
@@ -137,7 +158,7 @@ class HelmChartTest {
         users.write(key, Map.of("bob", "b"));
         Set<String> userManager = drain();
         driver.primary(key);
-        KubernetesCredentialStore backup = new KubernetesCredentialStore(client, "backup-credentials");
+        KubernetesCredentialStore backup = new KubernetesCredentialStore(client, "backup");
         backup.read(key);
         backup.write(key, Map.of("resticPassword", "r"));
         backup.write(key, Map.of("resticPassword", "s"));

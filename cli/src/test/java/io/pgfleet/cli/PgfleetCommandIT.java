@@ -1,6 +1,7 @@
 package io.pgfleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -171,6 +172,42 @@ class PgfleetCommandIT {
         Result apply = pgfleet("apply", "-f", bad.toString(), "--wait");
         assertThat(apply.code()).as(apply.output()).isEqualTo(2);
         assertThat(apply.output()).contains("REJECTED", "spec.replicas: must be at least 1", "spec.databases.dev_db.extensions");
+    }
+
+    @Test
+    @Order(5)
+    void aDeletedInstanceTakesItsPasswordsWithItSoTheSameNameAgainGetsNewOnes() throws Exception {
+        Path doc = dataDir.resolve("reborn.yaml");
+        Files.writeString(doc, Files.readString(home.resolve("examples/postgres-dev.yaml")).replace("postgres-dev", "reborn")
+                .replace("      password: \"dev-password\"\n", "      replication: false\n"));
+        assertThat(pgfleet("apply", "-f", doc.toString(), "--wait").code()).isZero();
+        String first = password(pgfleet("connect", "reborn", "--user", "dev_user", "--database", "dev_db", "--with-password"));
+        try (Connection ignored = connect("reborn", "dev_user", "dev_db")) {
+            assertThat(first).hasSizeGreaterThan(16);
+        }
+        Result delete = pgfleet("delete", "reborn", "--wait");
+        assertThat(delete.code()).as(delete.output()).isZero();
+        assertThat(delete.output()).contains("with its stored passwords and backup credentials");
+
+        Result again = pgfleet("apply", "-f", doc.toString(), "--wait");
+        assertThat(again.code()).as(again.output()).isZero();
+        String second = password(pgfleet("connect", "reborn", "--user", "dev_user", "--database", "dev_db", "--with-password"));
+        assertThat(second).isNotEqualTo(first);
+        try (Connection ignored = connect("reborn", "dev_user", "dev_db")) {
+            // the new password logs in ...
+        }
+        Result connect = pgfleet("connect", "reborn", "--user", "dev_user", "--database", "dev_db");
+        URI uri = URI.create(connect.output().strip());
+        // ... and the old one no longer does.
+        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath(),
+                "dev_user", first).close()).hasMessageContaining("password authentication failed");
+        assertThat(pgfleet("delete", "reborn", "--wait").code()).isZero();
+    }
+
+    private static String password(Result connect) {
+        assertThat(connect.code()).as(connect.output()).isZero();
+        String[] userInfo = URI.create(connect.output().strip()).getRawUserInfo().split(":", 2);
+        return URLDecoder.decode(userInfo[1], StandardCharsets.UTF_8);
     }
 
     @Test

@@ -86,6 +86,29 @@ class CommandIntakeIT extends RunningProvisionerIT {
     }
 
     @Test
+    void aDeletePublishedOnTheProvisionTopicIsDeadLetteredAndTheInstanceStillRuns() {
+        InstanceKey kept = fixture.track(new InstanceKey("tenant-a", "kept-shared"));
+        String id = UUID.randomUUID().toString();
+        fixture.publisher.publish(CommandType.PROVISION, kept, doc("kept-shared", "work_mem: 4MB"), id, 1);
+        assertThat(fixture.feed.awaitFinal(id, "provisioner", SLOW).phase()).isEqualTo(Phase.SUCCEEDED);
+
+        String topic = fixture.publisher.topic(CommandType.PROVISION);
+        String deleteId = UUID.randomUUID().toString();
+        ProducerRecord<String, byte[]> delete = io.pgfleet.events.envelope.CloudEventCodec.command(topic, CommandType.DELETE, kept, deleteId,
+                java.net.URI.create("/pgfleet/test"), java.time.Instant.now(), new io.pgfleet.events.command.DeleteCommand("kept-shared", null));
+        fixture.publisher.send(new ProducerRecord<>(topic, 1, delete.key(), delete.value(), delete.headers()));
+        String after = UUID.randomUUID().toString();
+        fixture.publisher.publish(CommandType.PROVISION, kept, doc("kept-shared", "work_mem: 4MB"), after, 1);
+        assertThat(fixture.feed.awaitFinal(after, "provisioner", SLOW).phase()).isEqualTo(Phase.SUCCEEDED);
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(1)).untilAsserted(() ->
+                assertThat(KafkaRecords.readAll(fixture.kafka, topic + ".dlq", 1)).anySatisfy(record -> assertThat(header(record,
+                        "pgfleet_dlq_error")).contains("is not the type of topic " + topic + ", which carries provision commands")));
+        assertThat(fixture.feed.forCommand(deleteId)).isEmpty();
+        assertThat(driver.observe(kept).ready()).isTrue();
+    }
+
+    @Test
     void anInvalidCommandIsRejectedWithEveryErrorAndCreatesNothing() {
         InstanceKey key = new InstanceKey("tenant-a", "never-made");
         Postgres invalid = PayloadReader.fromText("""

@@ -69,6 +69,36 @@ class KubernetesProvisionIT {
         }
     }
 
+    @Test
+    void aClusterOfTheSameNameThatPgfleetDidNotCreateIsLeftUntouchedByProvisionScaleAndDelete() {
+        InstanceKey key = new InstanceKey("tenant-a", "theirs");
+        GenericKubernetesResource foreign = CnpgModel.cluster(key, new io.pgfleet.clusters.ClusterSpec(false, "5Gi", 2, "replicated",
+                Map.of(), 0, 0));
+        foreign.getMetadata().setLabels(Map.of("owner", "another-operator"));
+        client.genericKubernetesResources(CnpgModel.CLUSTER).inNamespace("tenant-a").resource(foreign).create();
+        Postgres doc = PayloadReader.fromText(ReferenceExamples.documents().get(0).text(), Postgres.class).value();
+        doc = new Postgres(doc.apiVersion(), doc.kind(), new io.pgfleet.events.postgres.Metadata("theirs", null), doc.spec());
+        try (ProvisionerFixture fixture = new ProvisionerFixture();
+             EmbeddedServer provisioner = fixture.startProvisioner(Map.of("pgfleet.driver", "kubernetes",
+                     "pgfleet.kubernetes.master-url", client.getConfiguration().getMasterUrl()))) {
+            String id = fixture.publisher.publish(CommandType.PROVISION, key, doc);
+            StatusEvent failed = fixture.feed.awaitFinal(id, "provisioner", Duration.ofMinutes(1));
+            assertThat(failed.phase()).isEqualTo(Phase.FAILED);
+            assertThat(failed.message()).contains("Cluster theirs in namespace tenant-a exists but is not pgfleet's");
+
+            String scale = fixture.publisher.publish(CommandType.SCALE, key, new ScaleCommand("theirs", null, 5, null, null));
+            assertThat(fixture.feed.awaitFinal(scale, "provisioner", Duration.ofMinutes(1)).phase()).isEqualTo(Phase.FAILED);
+            String delete = fixture.publisher.publish(CommandType.DELETE, key, new io.pgfleet.events.command.DeleteCommand("theirs", null));
+            StatusEvent notDeleted = fixture.feed.awaitFinal(delete, "provisioner", Duration.ofMinutes(1));
+            assertThat(notDeleted.phase()).isEqualTo(Phase.FAILED);
+            assertThat(notDeleted.message()).contains("is not pgfleet's");
+
+            GenericKubernetesResource after = cluster(key);
+            assertThat(after.getMetadata().getLabels()).containsExactly(Map.entry("owner", "another-operator"));
+            assertThat(((Map<?, ?>) after.getAdditionalProperties().get("spec")).get("instances")).isEqualTo(2);
+        }
+    }
+
     /** The example's passwords and keys appear in no status event, no log line and no state table. */
     private static void assertNoSecretLeft(ProvisionerFixture fixture, Postgres doc) throws Exception {
         List<String> secrets = new java.util.ArrayList<>();

@@ -18,7 +18,10 @@ import java.util.Set;
  *   <li>{@code pgfleet.topics.status} (default {@code pgfleet.status}) and {@code pgfleet.topics.<command>};</li>
  *   <li>{@code pgfleet.extensions.allowed}: the extension allowlist;</li>
  *   <li>{@code pgfleet.limits.max-replicas} (16), {@code max-size} (16Ti), {@code max-users} (200), {@code max-databases} (100),
- *       {@code max-payload-bytes} (262144): bounds on one command, the same in every service.</li>
+ *       {@code max-payload-bytes} (262144): bounds on one command, the same in every service;</li>
+ *   <li>{@code pgfleet.policy.allow-superusers} (true): whether documents may make superusers;</li>
+ *   <li>{@code pgfleet.backup.allowed-endpoints} ({@code *}: host names, no IP address or localhost): the S3 endpoints
+ *       documents may name.</li>
  * </ul>
  */
 @Singleton
@@ -38,12 +41,15 @@ public class PgfleetSettings {
                            @Value("${pgfleet.limits.max-size:16Ti}") String maxSize,
                            @Value("${pgfleet.limits.max-users:200}") int maxUsers,
                            @Value("${pgfleet.limits.max-databases:100}") int maxDatabases,
-                           @Value("${pgfleet.limits.max-payload-bytes:262144}") int maxPayloadBytes) {
+                           @Value("${pgfleet.limits.max-payload-bytes:262144}") int maxPayloadBytes,
+                           @Value("${pgfleet.policy.allow-superusers:true}") boolean allowSuperusers,
+                           @Value("${pgfleet.backup.allowed-endpoints:*}") List<String> allowedEndpoints) {
         this.serviceName = serviceName;
         this.defaultNamespace = defaultNamespace;
         this.statusTopic = statusTopic;
         this.validationPolicy = new ValidationPolicy(Set.copyOf(allowedExtensions),
-                new ValidationPolicy.Limits(maxReplicas, maxSize, maxUsers, maxDatabases, maxPayloadBytes));
+                new ValidationPolicy.Limits(maxReplicas, maxSize, maxUsers, maxDatabases, maxPayloadBytes), allowSuperusers,
+                allowedEndpoints);
     }
 
     public String serviceName() {

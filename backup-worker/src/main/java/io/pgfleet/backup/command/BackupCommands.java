@@ -1,5 +1,6 @@
 package io.pgfleet.backup.command;
 
+import io.micronaut.context.annotation.Value;
 import io.pgfleet.backup.restic.ResticCredentials;
 import io.pgfleet.backup.run.BackupConfigRepository;
 import io.pgfleet.backup.run.BackupConfigRow;
@@ -47,8 +48,15 @@ public class BackupCommands implements CommandHandler {
     private final JobRepository jobs;
     private final BackupSettings settings;
     private final Clock clock;
+    private final Set<String> crossNamespaceRestores;
 
-    public BackupCommands(BackupConfigRepository configs, BackupRunRepository runs, JobRepository jobs, BackupSettings settings, Clock clock) {
+    /**
+     * @param crossNamespaceRestores {@code pgfleet.backup.cross-namespace-restores}: {@code <source namespace>:<target namespace>}
+     *                               pairs between which a restore may copy backups (none by default)
+     */
+    public BackupCommands(BackupConfigRepository configs, BackupRunRepository runs, JobRepository jobs, BackupSettings settings, Clock clock,
+                          @Value("${pgfleet.backup.cross-namespace-restores:}") List<String> crossNamespaceRestores) {
+        this.crossNamespaceRestores = Set.copyOf(crossNamespaceRestores);
         this.configs = configs;
         this.runs = runs;
         this.jobs = jobs;
@@ -80,7 +88,12 @@ public class BackupCommands implements CommandHandler {
             }
             case RESTORE -> {
                 InstanceKey source = source(command);
-                if (configs.findById(source.toString()).isEmpty()) {
+                String pair = source.namespace() + ":" + key.namespace();
+                if (!source.namespace().equals(key.namespace()) && !crossNamespaceRestores.contains(pair)) {
+                    errors.add(new FieldError("from", "restoring backups of namespace '" + source.namespace() + "' into namespace '"
+                            + key.namespace() + "' is not allowed: a restore stays in its namespace unless "
+                            + "pgfleet.backup.cross-namespace-restores lists '" + pair + "'"));
+                } else if (configs.findById(source.toString()).isEmpty()) {
                     errors.add(new FieldError(((RestoreCommand) command.payload()).from() == null ? "instance" : "from",
                             "instance " + source + " has no backup configuration, so it has no backups"));
                 }

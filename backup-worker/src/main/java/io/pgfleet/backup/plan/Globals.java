@@ -12,15 +12,32 @@ import java.util.regex.Pattern;
  */
 public final class Globals {
 
+    /** The only meta-commands pg_dumpall writes (since 15.14): they switch psql's meta-commands off and on again. */
+    private static final Pattern RESTRICT = Pattern.compile("\\\\(un)?restrict [A-Za-z0-9]+");
     private static final Pattern ROLE_STATEMENT = Pattern.compile("^(?:CREATE ROLE|ALTER ROLE|COMMENT ON ROLE) (\"(?:[^\"]|\"\")+\"|[^ ;]+)");
 
     private Globals() {
     }
 
-    /** The SQL to run on an instance that has {@code existingRoles}. */
+    /**
+     * The SQL to run on an instance that has {@code existingRoles}.
+     *
+     * @throws IllegalArgumentException when a line is a psql meta-command ({@code \\connect}, {@code \\!} ...) other than
+     *                                  pg_dumpall's {@code \\restrict}/{@code \\unrestrict} guard (dropped): the roles are SQL run
+     *                                  through JDBC
+     */
     public static String forInstance(String dump, Set<String> existingRoles) {
         StringBuilder kept = new StringBuilder();
-        for (String line : dump.split("\n", -1)) {
+        String[] lines = dump.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].stripLeading().startsWith("\\") && !RESTRICT.matcher(lines[i]).matches()) {
+                throw new IllegalArgumentException("the roles' SQL holds a psql meta-command at line " + (i + 1) + "; it is not run");
+            }
+        }
+        for (String line : lines) {
+            if (RESTRICT.matcher(line).matches()) {
+                continue; // pg_dumpall's guard for psql (\\restrict, \\unrestrict): nothing to run through JDBC
+            }
             Matcher role = ROLE_STATEMENT.matcher(line);
             if (role.find() && existingRoles.contains(unquote(role.group(1)))) {
                 continue;

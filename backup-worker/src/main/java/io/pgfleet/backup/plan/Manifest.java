@@ -3,25 +3,43 @@ package io.pgfleet.backup.plan;
 import io.pgfleet.events.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The last snapshot of a backup's set: it exists only when every dump before it succeeded, so a
- * backup counts as good exactly when its manifest is in the repository.
+ * backup counts as good exactly when its manifest is in the repository. It names every file with its
+ * SHA-256 and is authenticated ({@code mac}: HMAC-SHA256 with the instance's manifest key, which only the
+ * backup-worker holds), so a restore can tell what pgfleet wrote from anything else in a repository whose
+ * password the tenant knows.
  *
- * @param files file in the set ({@code globals.sql}, {@code <db>.dump}) to its snapshot, path and size
+ * @param files file in the set ({@code globals.sql}, {@code <db>.dump}) to its snapshot, path, size and checksum
  * @param roles the names of the instance's roles at backup time (not {@code pg_*}); a restore into an
  *              instance that has them all needs nothing from {@code globals.sql}, which only creates missing roles
+ * @param mac   the manifest's HMAC-SHA256 (hex) over its other fields ({@code null} in manifests made before)
  */
 public record Manifest(String backupId, String instance, Instant time, List<String> databases, Map<String, File> files,
-                       List<String> roles) {
+                       List<String> roles, String mac) {
 
     /** The file holding the roles. */
     public static final String GLOBALS = "globals.sql";
     /** The manifest's own file name. */
     public static final String FILE = "manifest.json";
+
+    private static final Pattern BACKUP_ID = Pattern.compile("[0-9]{8}-[0-9]{6}-[0-9a-f]{6}");
+    private static final Pattern SNAPSHOT = Pattern.compile("[0-9a-f]{8,64}");
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    /** Any database name that can also be a file name: no '/', no control character. */
+    private static final Pattern DATABASE = Pattern.compile("[^/\\p{Cntrl}]+");
 
     /**
      * One saved file.
@@ -31,8 +49,14 @@ public record Manifest(String backupId, String instance, Instant time, List<Stri
      *                 the absolute path it had in the work directory for one saved with others
      *                 ({@code null} in manifests written before files were saved together: {@code /<file>})
      * @param bytes    its size
+     * @param sha256   the SHA-256 of its content (hex; {@code null} in manifests made before checksums)
      */
-    public record File(String snapshot, String path, long bytes) {
+    public record File(String snapshot, String path, long bytes, String sha256) {
+    }
+
+    /** A manifest not yet authenticated. */
+    public Manifest(String backupId, String instance, Instant time, List<String> databases, Map<String, File> files, List<String> roles) {
+        this(backupId, instance, time, databases, files, roles, null);
     }
 
     /** The path of {@code file} in its snapshot. */
@@ -44,6 +68,66 @@ public record Manifest(String backupId, String instance, Instant time, List<Stri
     /** The file of one database's dump. */
     public static String dumpFile(String database) {
         return database + ".dump";
+    }
+
+    /** This manifest authenticated with {@code key}. */
+    public Manifest signed(byte[] key) {
+        return new Manifest(backupId, instance, time, databases, files, roles, hmac(key));
+    }
+
+    /** Whether it was authenticated with {@code key} (a manifest without a MAC never is). */
+    public boolean authenticatedBy(byte[] key) {
+        return mac != null && MessageDigest.isEqual(mac.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                hmac(key).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    private String hmac(byte[] key) {
+        try {
+            Mac hmac = Mac.getInstance("HmacSHA256");
+            hmac.init(new SecretKeySpec(key, "HmacSHA256"));
+            byte[] canonical = new Manifest(backupId, instance, time, databases, new TreeMap<>(files), roles, null).toJson();
+            return HexFormat.of().formatHex(hmac.doFinal(canonical));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+
+    /**
+     * What is wrong with it before any of its names becomes a path or a database name: ids, database names,
+     * file names ({@code globals.sql}, {@code <database>.dump}), paths (absolute, no {@code ..}, in this backup's
+     * work directory or at the snapshot's root), snapshot ids and checksums. Empty when nothing is.
+     */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        if (backupId == null || !BACKUP_ID.matcher(backupId).matches()) {
+            problems.add("backup id '" + backupId + "' is not one pgfleet makes");
+        }
+        if (databases == null || files == null) {
+            problems.add("it lists no databases or no files");
+            return problems;
+        }
+        databases.stream().filter(database -> !DATABASE.matcher(database).matches() || database.equals(".") || database.equals("..")
+                        || database.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63)
+                .forEach(database -> problems.add("database '" + database + "' is not a name PostgreSQL gives a database that pgfleet saves"));
+        files.forEach((name, file) -> {
+            boolean known = name.equals(GLOBALS) || name.endsWith(".dump") && databases.contains(name.substring(0, name.length() - 5));
+            if (!known) {
+                problems.add("file '" + name + "' is neither the roles nor the dump of a database it lists");
+                return;
+            }
+            String path = file.path() == null ? "/" + name : file.path();
+            boolean inPlace = path.equals("/" + name) || path.endsWith("/" + backupId + "/" + name);
+            if (!path.startsWith("/") || path.contains("/../") || path.contains("/./") || path.contains("//") || !inPlace) {
+                problems.add("file '" + name + "' has the path '" + path + "', not one pgfleet writes");
+            }
+            if (file.snapshot() == null || !SNAPSHOT.matcher(file.snapshot()).matches()) {
+                problems.add("file '" + name + "' names no valid snapshot");
+            }
+            if (file.sha256() != null && !SHA256.matcher(file.sha256()).matches()) {
+                problems.add("file '" + name + "' has no valid checksum");
+            }
+        });
+        return problems;
     }
 
     public byte[] toJson() {

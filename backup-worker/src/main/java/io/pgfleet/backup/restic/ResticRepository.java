@@ -107,7 +107,14 @@ public record ResticRepository(String restic, String repository, String region, 
 
     /** Saves what {@code producer} (e.g. pg_dump) writes to stdout, streamed through a pipe, as file {@code filename} of a new snapshot. */
     public Saved backup(Pipeline.Stage producer, String filename, List<String> tags) {
-        return new ResticSave(this, filename, Pipeline.start(List.of(producer, stdinBackup(filename, tags)), timeout)).finish(null);
+        return backup(List.of(producer), filename, tags);
+    }
+
+    /** Saves what the last of {@code producers} writes (each feeding the next), as {@code filename}. */
+    public Saved backup(List<Pipeline.Stage> producers, String filename, List<String> tags) {
+        List<Pipeline.Stage> stages = new ArrayList<>(producers);
+        stages.add(stdinBackup(filename, tags));
+        return new ResticSave(this, filename, Pipeline.start(stages, timeout)).finish(null);
     }
 
     /**

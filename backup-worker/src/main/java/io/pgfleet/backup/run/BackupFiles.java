@@ -66,11 +66,33 @@ final class BackupFiles implements AutoCloseable {
         return new BackupFiles(repository, manifest, work, local);
     }
 
+    /**
+     * Whether the file is the one the manifest names: its SHA-256, computed from the work directory's copy, or from the
+     * repository (a streamed dump is read once for this, before it is read again into its database).
+     */
+    boolean matches(String file) throws IOException {
+        String expected = manifest.files().get(file).sha256();
+        Path path = local.get(file);
+        String actual;
+        if (path != null) {
+            actual = Checksums.of(path);
+        } else if (file.equals(Manifest.GLOBALS)) {
+            actual = Checksums.of(read(file));
+        } else {
+            actual = Checksums.parse(repository.dumpInto(manifest.files().get(file).snapshot(), manifest.path(file), Checksums.SHA256SUM,
+                    "checking " + file));
+        }
+        return expected.equals(actual);
+    }
+
     /** A small file's content (the roles). */
     String text(String file) throws IOException {
+        return new String(read(file), StandardCharsets.UTF_8);
+    }
+
+    private byte[] read(String file) throws IOException {
         Path path = local.get(file);
-        return path != null ? Files.readString(path, StandardCharsets.UTF_8)
-                : new String(repository.read(manifest.files().get(file).snapshot(), manifest.path(file)), StandardCharsets.UTF_8);
+        return path != null ? Files.readAllBytes(path) : repository.read(manifest.files().get(file).snapshot(), manifest.path(file));
     }
 
     /**

@@ -116,7 +116,8 @@ class BackupRun {
             // restic opens the repository for the manifest now, while the dumps run, and writes it at once at the end.
             manifestSave = repository.prepareBackup(Manifest.FILE, manifestTags);
             Map<String, Manifest.File> files = saveAll(job, repository, endpoint.get(), plan, tags, made, work);
-            Manifest manifest = new Manifest(backupId, key.toString(), Instant.now(clock), instance.databases(), files, instance.roles());
+            Manifest manifest = new Manifest(backupId, key.toString(), Instant.now(clock), instance.databases(), files, instance.roles())
+                    .signed(settings.manifestKey(key));
             long manifestStart = System.nanoTime();
             ResticRepository.Saved saved = manifestSave.finish(manifest.toJson());
             manifestSave = null;
@@ -165,6 +166,9 @@ class BackupRun {
     private Map<String, Manifest.File> saveAll(JobRow job, ResticRepository repository, Endpoint endpoint, BackupPlan plan,
                                                List<String> tags, List<String> made, Path work) throws IOException {
         WorkDirectory.create(work);
+        // The named pipes of the streams' checksums: beside the work directory, which is saved whole.
+        Path streams = work.resolveSibling(work.getFileName() + ".streams");
+        WorkDirectory.create(streams);
         int count = plan.together().size() + plan.streamed().size();
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
         CompletionService<Map.Entry<String, Manifest.File>> saves = new ExecutorCompletionService<>(pool);
@@ -193,10 +197,10 @@ class BackupRun {
                 String name = Manifest.dumpFile(database);
                 saves.submit(SaveTasks.task(context, name, () -> {
                     support.progress(job, message, database);
-                    try {
-                        ResticRepository.Saved saved = repository.backup(tools.dump(endpoint, database), name, tags);
+                    try (Checksums.OfStream checksum = Checksums.OfStream.open(streams, name)) {
+                        ResticRepository.Saved saved = repository.backup(List.of(tools.dump(endpoint, database), checksum.tee()), name, tags);
                         made.add(saved.snapshotId());
-                        return new Manifest.File(saved.snapshotId(), "/" + name, saved.bytes());
+                        return new Manifest.File(saved.snapshotId(), "/" + name, saved.bytes(), checksum.finish());
                     } catch (ResticException e) {
                         if (e.leftSnapshot() != null) {
                             made.add(e.leftSnapshot());
@@ -227,6 +231,7 @@ class BackupRun {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            WorkDirectory.deleteQuietly(streams);
         }
     }
 
@@ -236,7 +241,8 @@ class BackupRun {
         long start = System.nanoTime();
         ResticRepository.Saved saved = repository.backupDirectory(work, tags);
         made.add(saved.snapshotId());
-        files.replaceAll((name, file) -> file.snapshot() == null ? new Manifest.File(saved.snapshotId(), file.path(), file.bytes()) : file);
+        files.replaceAll((name, file) -> file.snapshot() == null ? new Manifest.File(saved.snapshotId(), file.path(), file.bytes(), file.sha256())
+                : file);
         LOG.info("saved the roles and the small databases as snapshot {} in {} ms", saved.snapshotId(), (System.nanoTime() - start) / 1_000_000);
     }
 
@@ -247,7 +253,7 @@ class BackupRun {
         if (!result.ok()) {
             throw new ResticException(result.failure(), false);
         }
-        return new Manifest.File(null, file.toAbsolutePath().toString(), Files.size(file));
+        return new Manifest.File(null, file.toAbsolutePath().toString(), Files.size(file), Checksums.of(file));
     }
 
 

@@ -35,8 +35,8 @@ import java.util.Optional;
 @Singleton
 public class BackupSettings {
 
-    /** The credential store kind: Secret {@code <name>-backup-credentials}, file {@code <name>-backup-credentials.json}. */
-    public static final String CREDENTIALS = "backup-credentials";
+    /** The credential store kind: Secret {@code <name>-backup}, file {@code <name>-backup.json}. */
+    public static final String CREDENTIALS = io.pgfleet.runtime.credentials.CredentialStores.BACKUP;
 
     private final String s3Endpoint;
     private final String endpointOverride;
@@ -85,6 +85,29 @@ public class BackupSettings {
     /** Where credentials from documents are kept. */
     public CredentialStore store() {
         return store;
+    }
+
+    /** The key under which an instance's manifest key is kept in its backup credential store. */
+    static final String MANIFEST_KEY = "manifestKey";
+
+    /**
+     * The key that authenticates the instance's manifests: 32 random bytes made at its first backup and kept in its backup
+     * credential store (never in a document, an event or a state table), so only the backup-worker can sign for it.
+     */
+    public byte[] manifestKey(InstanceKey instance) {
+        String stored = store.read(instance).get(MANIFEST_KEY);
+        if (stored == null) {
+            byte[] key = new byte[32];
+            new java.security.SecureRandom().nextBytes(key);
+            store.write(instance, java.util.Map.of(MANIFEST_KEY, java.util.Base64.getEncoder().encodeToString(key)));
+            stored = store.read(instance).get(MANIFEST_KEY);
+        }
+        return java.util.Base64.getDecoder().decode(stored);
+    }
+
+    /** The instance's manifest key, if it has one (a restore never makes one). */
+    public Optional<byte[]> existingManifestKey(InstanceKey instance) {
+        return Optional.ofNullable(store.read(instance).get(MANIFEST_KEY)).map(java.util.Base64.getDecoder()::decode);
     }
 
     /** The instance's stored credentials, else the operator's defaults. */

@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 class RestoreRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(RestoreRun.class);
+    /** How a restore that refuses what it read begins. */
+    static final String NOT_OURS = "not a backup made by pgfleet";
 
     private final InstanceAccess driver;
     private final BackupSettings settings;
@@ -96,6 +98,16 @@ class RestoreRun {
                             : "no complete backup '" + wanted + "' of instance " + source);
                 }
                 manifest = inRepository.get();
+                // What the repository says is believed only when it carries this instance's key: its password is the tenant's.
+                Optional<byte[]> key = settings.existingManifestKey(source);
+                if (key.isEmpty() || !manifest.authenticatedBy(key.get())) {
+                    return Step.failed(NOT_OURS + ": the manifest of backup '" + manifest.backupId() + "' in the repository of " + source
+                            + " is not authenticated with the key of " + source + "; nothing was restored");
+                }
+            }
+            List<String> problems = manifest.problems();
+            if (!problems.isEmpty()) {
+                return Step.failed(NOT_OURS + ": " + String.join("; ", problems) + "; nothing was restored");
             }
             if (onlyDatabase != null && !manifest.databases().contains(onlyDatabase)) {
                 return Step.failed("backup " + manifest.backupId() + " has no database '" + onlyDatabase + "' (it has "
@@ -110,13 +122,26 @@ class RestoreRun {
             databases.forEach(database -> needed.add(Manifest.dumpFile(database)));
             long bytes = 0;
             try (BackupFiles files = BackupFiles.open(repository, manifest, needed, settings.workDir().resolve("restore-" + job.id()))) {
+                // Every file is checked before any of it reaches the instance.
+                for (String file : needed) {
+                    if (manifest.files().get(file).sha256() == null) {
+                        LOG.warn("{} of backup {} was made before checksums; it is restored unchecked", file, manifest.backupId());
+                    } else if (!files.matches(file)) {
+                        return Step.failed(NOT_OURS + ": " + file + " of backup '" + manifest.backupId() + "' is not the file its manifest "
+                                + "names (its SHA-256 differs); nothing was restored");
+                    }
+                }
                 if (roles) {
                     support.progress(job, "restoring the roles of backup " + manifest.backupId(), "globals");
-                    String sql = Globals.forInstance(files.text(Manifest.GLOBALS), existing);
-                    Pipeline.Result applied = Pipeline.run(
-                            List.of(tools.psql(endpoint.get(), "postgres")), sql.getBytes(StandardCharsets.UTF_8), settings.timeout());
-                    if (!applied.ok()) {
-                        return Step.failed("restoring the roles failed: " + credentials.get().mask(applied.failure()));
+                    String sql;
+                    try {
+                        sql = Globals.forInstance(files.text(Manifest.GLOBALS), existing);
+                    } catch (IllegalArgumentException e) {
+                        return Step.failed(NOT_OURS + ": " + e.getMessage() + "; nothing was restored");
+                    }
+                    Optional<String> refused = applyRoles(endpoint.get(), sql);
+                    if (refused.isPresent()) {
+                        return Step.failed("restoring the roles failed: " + credentials.get().mask(refused.get()));
                     }
                 }
                 for (int i = 0; i < databases.size(); i++) {
@@ -171,6 +196,22 @@ class RestoreRun {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Runs the roles' SQL as SQL statements through JDBC, never through {@code psql}: nothing in it can be a psql
+     * meta-command ({@code \\!}, {@code \\copy}, {@code \\i}); {@link Globals} refuses a file that holds one.
+     */
+    private static Optional<String> applyRoles(Endpoint endpoint, String sql) throws SQLException {
+        try (Connection connection = InstanceCatalog.connect(endpoint); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+            return Optional.empty();
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && (e.getSQLState().startsWith("08") || e.getSQLState().startsWith("57"))) {
+                throw e;
+            }
+            return Optional.of(e.getMessage());
+        }
     }
 
     private static void dropDatabase(Endpoint endpoint, String database) throws SQLException {

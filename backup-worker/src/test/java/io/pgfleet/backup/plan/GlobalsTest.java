@@ -1,7 +1,9 @@
 package io.pgfleet.backup.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -31,5 +33,15 @@ class GlobalsTest {
     void aRoleWhoseNameStartsLikeAnExistingOneIsNotMistakenForIt() {
         String sql = Globals.forInstance(DUMP, Set.of("shop"));
         assertThat(sql).contains("CREATE ROLE shop_owner;");
+    }
+
+    @Test
+    void pgDumpallsRestrictGuardIsDroppedAndAnyOtherMetaCommandRefused() {
+        String guarded = "\\restrict AbC123\n" + DUMP + "\n\\unrestrict AbC123\n";
+        assertThat(Globals.forInstance(guarded, Set.of())).doesNotContain("restrict").contains("CREATE ROLE shop_owner;");
+        for (String meta : List.of("\\! touch /tmp/pwned", "  \\copy x from program 'id'", "\\i /etc/passwd", "\\connect template1")) {
+            assertThatThrownBy(() -> Globals.forInstance(DUMP + "\n" + meta + "\n", Set.of()))
+                    .hasMessageContaining("psql meta-command at line 10");
+        }
     }
 }

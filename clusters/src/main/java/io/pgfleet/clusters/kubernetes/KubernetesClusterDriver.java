@@ -29,6 +29,10 @@ import java.util.Optional;
  * created or updated with plain create/update calls, readiness read from the Cluster's status.
  * The Kubernetes calls it makes: get/create/update/delete on clusters.postgresql.cnpg.io and on
  * services, get on secrets.
+ *
+ * <p>It only touches what it owns: a Cluster or Service that exists without pgfleet's labels for that instance
+ * ({@link CnpgModel#labels}) is never updated, deleted or taken over, and the superuser Secret is read only of a Cluster
+ * that is pgfleet's, and only when CloudNativePG made it for that Cluster; such a command ends {@code FAILED} saying so.
  */
 @Singleton
 @Requires(property = "pgfleet.driver", value = "kubernetes")
@@ -49,18 +53,21 @@ public class KubernetesClusterDriver implements ClusterDriver {
             GenericKubernetesResource existing = clusters(key).withName(key.name()).get();
             if (existing == null) {
                 clusters(key).resource(wanted).create();
-                applyService(key, desired.external());
-                return Step.waitFor("Cluster " + key.name() + " created", Duration.ofSeconds(1));
+                Optional<String> refused = applyService(key, desired.external());
+                return refused.map(Step::failed).orElse(Step.waitFor("Cluster " + key.name() + " created", Duration.ofSeconds(1)));
             }
-            if (!existing.getAdditionalProperties().get("spec").equals(wanted.getAdditionalProperties().get("spec"))
-                    || !CnpgModel.labels(key).equals(existing.getMetadata().getLabels())) {
-                existing.getMetadata().setLabels(wanted.getMetadata().getLabels());
+            if (!Ownership.owns(key, existing.getMetadata())) {
+                return Step.failed(Ownership.notOurs("Cluster", key));
+            }
+            Optional<String> refused = applyService(key, desired.external());
+            if (refused.isPresent()) {
+                return Step.failed(refused.get());
+            }
+            if (!existing.getAdditionalProperties().get("spec").equals(wanted.getAdditionalProperties().get("spec"))) {
                 existing.setAdditionalProperty("spec", wanted.getAdditionalProperties().get("spec"));
                 clusters(key).resource(existing).update();
-                applyService(key, desired.external());
                 return Step.waitFor("Cluster " + key.name() + " updated", Duration.ofSeconds(1));
             }
-            applyService(key, desired.external());
             Status status = Status.of(existing);
             if (status.readyInstances() >= desired.replicas()) {
                 Map<String, Object> details = new LinkedHashMap<>();
@@ -75,14 +82,19 @@ public class KubernetesClusterDriver implements ClusterDriver {
         }
     }
 
-    private void applyService(InstanceKey key, boolean external) {
+    /** Creates or removes the external Service; one that is not pgfleet's is left alone (the reason, when it was needed). */
+    private Optional<String> applyService(InstanceKey key, boolean external) {
         var services = client.services().inNamespace(key.namespace()).withName(CnpgModel.externalServiceName(key));
         Service existing = services.get();
+        if (existing != null && !Ownership.owns(key, existing.getMetadata())) {
+            return external ? Optional.of(Ownership.notOurs("Service " + CnpgModel.externalServiceName(key) + " for", key)) : Optional.empty();
+        }
         if (external && existing == null) {
             client.services().inNamespace(key.namespace()).resource(CnpgModel.externalService(key)).create();
         } else if (!external && existing != null) {
             services.delete();
         }
+        return Optional.empty();
     }
 
     @Override
@@ -106,16 +118,37 @@ public class KubernetesClusterDriver implements ClusterDriver {
 
     @Override
     public Step delete(InstanceKey key) {
-        clusters(key).withName(key.name()).delete();
-        client.services().inNamespace(key.namespace()).withName(CnpgModel.externalServiceName(key)).delete();
+        GenericKubernetesResource cluster = clusters(key).withName(key.name()).get();
+        if (cluster != null && !Ownership.owns(key, cluster.getMetadata())) {
+            return Step.failed(Ownership.notOurs("Cluster", key));
+        }
+        if (cluster != null) {
+            clusters(key).withName(key.name()).delete();
+        }
+        var service = client.services().inNamespace(key.namespace()).withName(CnpgModel.externalServiceName(key));
+        Service existing = service.get();
+        if (existing != null && Ownership.owns(key, existing.getMetadata())) {
+            service.delete();
+        }
         return Step.done("Cluster " + key.name() + " deleted", Map.of());
     }
 
     @Override
     public Optional<Endpoint> primary(InstanceKey key) {
+        GenericKubernetesResource cluster = clusters(key).withName(key.name()).get();
+        if (cluster == null) {
+            return Optional.empty();
+        }
+        if (!Ownership.owns(key, cluster.getMetadata())) {
+            throw new IllegalStateException(Ownership.notOurs("Cluster", key) + "; its superuser Secret is not read");
+        }
         Secret secret = client.secrets().inNamespace(key.namespace()).withName(CnpgModel.superuserSecret(key)).get();
         if (secret == null || secret.getData() == null || !secret.getData().containsKey("password")) {
             return Optional.empty();
+        }
+        if (!Ownership.madeByCnpgFor(key, secret.getMetadata())) {
+            throw new IllegalStateException("Secret " + CnpgModel.superuserSecret(key) + " in namespace " + key.namespace()
+                    + " was not made by CloudNativePG for Cluster " + key.name() + "; it is not read");
         }
         String user = secret.getData().containsKey("username") ? decode(secret.getData().get("username")) : "postgres";
         return Optional.of(new Endpoint(primaryHost(key), CnpgModel.POSTGRES_PORT, user, decode(secret.getData().get("password"))));

@@ -1,6 +1,7 @@
 package io.pgfleet.clusters.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class KubernetesClusterDriverTest {
 
     static KubernetesClient client;
+    static io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
 
     private static ClusterSpec spec(int replicas, boolean external) {
         return new ClusterSpec(external, "10Gi", replicas, "replicated", Map.of("work_mem", "8MB"), 0, Math.max(0, replicas - 2));
@@ -98,12 +100,68 @@ class KubernetesClusterDriverTest {
         KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
         InstanceKey key = new InstanceKey("tenant-k", "pg-secret");
         assertThat(driver.primary(key)).isEmpty();
-        client.secrets().inNamespace("tenant-k").resource(new SecretBuilder().withNewMetadata().withName("pg-secret-superuser").endMetadata()
+        driver.apply(key, spec(1, false));
+        assertThat(driver.primary(key)).isEmpty();
+        client.secrets().inNamespace("tenant-k").resource(new SecretBuilder().withNewMetadata().withName("pg-secret-superuser")
+                .addToLabels("cnpg.io/cluster", "pg-secret").endMetadata()
                 .addToData("username", b64("postgres")).addToData("password", b64("s3cr3t")).build()).create();
         Endpoint endpoint = driver.primary(key).orElseThrow();
         assertThat(endpoint.host()).isEqualTo("pg-secret-rw.tenant-k.svc");
         assertThat(endpoint.password()).isEqualTo("s3cr3t");
         assertThat(endpoint.toString()).doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void aClusterWithTheSameNameThatIsNotPgfleetsIsLeftUntouchedAndItsSecretUnread() {
+        KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
+        InstanceKey key = new InstanceKey("tenant-k", "pg-foreign");
+        GenericKubernetesResource foreign = CnpgModel.cluster(key, spec(2, false));
+        foreign.getMetadata().setLabels(Map.of("team", "payments"));
+        client.genericKubernetesResources(CnpgModel.CLUSTER).inNamespace("tenant-k").resource(foreign).create();
+        client.secrets().inNamespace("tenant-k").resource(new SecretBuilder().withNewMetadata().withName("pg-foreign-superuser")
+                .addToLabels("cnpg.io/cluster", "pg-foreign").endMetadata().addToData("password", b64("theirs")).build()).create();
+        drainRequests();
+
+        Step provision = driver.apply(key, spec(3, true));
+        assertThat(provision.outcome()).isEqualTo(Step.Outcome.FAILED);
+        assertThat(provision.message()).contains("Cluster pg-foreign in namespace tenant-k exists but is not pgfleet's");
+        Step delete = driver.delete(key);
+        assertThat(delete.outcome()).isEqualTo(Step.Outcome.FAILED);
+        assertThatThrownBy(() -> driver.primary(key)).hasMessageContaining("is not pgfleet's").hasMessageContaining("not read");
+
+        assertThat(cluster(key).getMetadata().getLabels()).containsExactly(Map.entry("team", "payments"));
+        assertThat(((Map<?, ?>) cluster(key).getAdditionalProperties().get("spec")).get("instances")).isEqualTo(2);
+        assertThat(client.services().inNamespace("tenant-k").withName("pg-foreign-external").get()).isNull();
+        assertThat(drainRequests()).as("requests after the foreign Cluster was made").noneMatch(r -> r.contains("/secrets/"))
+                .allMatch(r -> r.startsWith("GET "));
+    }
+
+    @Test
+    void aForeignServiceWithTheExternalNameIsNeitherTakenOverNorDeleted() {
+        KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
+        InstanceKey key = new InstanceKey("tenant-k", "pg-svc");
+        client.services().inNamespace("tenant-k").resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata()
+                .withName("pg-svc-external").addToLabels("team", "web").endMetadata().build()).create();
+        assertThat(driver.apply(key, spec(1, true)).message()).contains("Service pg-svc-external for pg-svc in namespace tenant-k exists but "
+                + "is not pgfleet's");
+        driver.apply(key, spec(1, false));
+        assertThat(driver.delete(key).outcome()).isEqualTo(Step.Outcome.DONE);
+        assertThat(client.services().inNamespace("tenant-k").withName("pg-svc-external").get().getMetadata().getLabels())
+                .containsEntry("team", "web");
+    }
+
+    /** The requests the mock server took since the last drain, as {@code METHOD path}. */
+    private static List<String> drainRequests() {
+        List<String> requests = new java.util.ArrayList<>();
+        try {
+            io.fabric8.mockwebserver.http.RecordedRequest request;
+            while ((request = server.takeRequest(50, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+                requests.add(request.getMethod() + " " + request.getPath());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return requests;
     }
 
     private static String b64(String text) {

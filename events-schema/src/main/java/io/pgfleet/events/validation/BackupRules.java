@@ -14,14 +14,17 @@ final class BackupRules {
     }
 
 
-    static void check(String path, Backup backup, Errors errors) {
+    static void check(String path, Backup backup, ValidationPolicy policy, Errors errors) {
         boolean enabled = Boolean.TRUE.equals(backup.enabled());
         if (backup.s3Region() != null && !REGION.matcher(backup.s3Region()).matches()) {
             errors.add(path + ".s3Region", "'" + backup.s3Region() + "' is not a valid region: lower-case letters, digits and '-'");
         }
         if (backup.s3Bucket() != null) {
             try {
-                S3Location.parse(backup.s3Bucket());
+                S3Location location = S3Location.parse(backup.s3Bucket());
+                if (location.endpoint() != null) {
+                    S3Endpoints.refusal(location.endpoint(), policy.allowedEndpoints()).ifPresent(rule -> errors.add(path + ".s3Bucket", rule));
+                }
             } catch (IllegalArgumentException e) {
                 errors.add(path + ".s3Bucket", e.getMessage());
             }

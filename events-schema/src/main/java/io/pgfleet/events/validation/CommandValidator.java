@@ -135,6 +135,9 @@ public final class CommandValidator {
             Names.checkUserName(addUser.name()).ifPresent(rule -> errors.add("name", rule));
         }
         checkPassword("password", addUser.password(), errors);
+        if (Boolean.TRUE.equals(addUser.superuser()) && !policy.allowSuperusers()) {
+            errors.add("superuser", ValidationPolicy.NO_SUPERUSERS);
+        }
         if (addUser.databases() != null) {
             addUser.databases().forEach((database, level) -> {
                 String path = child("databases", database);
@@ -215,10 +218,13 @@ public final class CommandValidator {
                 errors.add(path, "'" + name + "' is the name of a group role of database '" + groupRoles.get(name) + "'");
             }
             checkPassword(child(path, "password"), user.password(), errors);
+            if (Boolean.TRUE.equals(user.superuser()) && !policy.allowSuperusers()) {
+                errors.add(child(path, "superuser"), ValidationPolicy.NO_SUPERUSERS);
+            }
         });
         databases.forEach((name, database) -> DatabaseRules.check(child("spec.databases", name), name, database, users.keySet(), policy, errors));
         if (spec.backup() != null) {
-            BackupRules.check("spec.backup", spec.backup(), errors);
+            BackupRules.check("spec.backup", spec.backup(), policy, errors);
         }
     }
 

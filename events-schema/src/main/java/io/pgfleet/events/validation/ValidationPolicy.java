@@ -1,5 +1,6 @@
 package io.pgfleet.events.validation;
 
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -9,8 +10,15 @@ import java.util.TreeSet;
  *
  * @param allowedExtensions extensions a document may ask for
  * @param limits            bounds on how much one command may ask for
+ * @param allowSuperusers   whether a document may make a user a PostgreSQL superuser ({@code superuser: true}); a fleet
+ *                          whose tenants must not hold the keys to the server sets it false
+ * @param allowedEndpoints  the S3 endpoints a document's {@code s3Bucket} may name ({@link S3Endpoints}); default {@code *}:
+ *                          any host name, no IP address or localhost
  */
-public record ValidationPolicy(Set<String> allowedExtensions, Limits limits) {
+public record ValidationPolicy(Set<String> allowedExtensions, Limits limits, boolean allowSuperusers, List<String> allowedEndpoints) {
+
+    /** Any host name, never an IP address or localhost. */
+    public static final List<String> DEFAULT_ENDPOINTS = List.of("*");
 
     /** The extensions the reference lists. */
     public static final Set<String> DEFAULT_EXTENSIONS =
@@ -39,16 +47,29 @@ public record ValidationPolicy(Set<String> allowedExtensions, Limits limits) {
 
     public ValidationPolicy {
         allowedExtensions = Set.copyOf(allowedExtensions);
+        allowedEndpoints = List.copyOf(allowedEndpoints);
+    }
+
+    public ValidationPolicy(Set<String> allowedExtensions, Limits limits, boolean allowSuperusers) {
+        this(allowedExtensions, limits, allowSuperusers, DEFAULT_ENDPOINTS);
+    }
+
+    public ValidationPolicy(Set<String> allowedExtensions, Limits limits) {
+        this(allowedExtensions, limits, true);
     }
 
     public ValidationPolicy(Set<String> allowedExtensions) {
         this(allowedExtensions, Limits.DEFAULTS);
     }
 
-    /** The policy with the default allowlist and limits. */
+    /** The policy with the default allowlist and limits; superusers allowed (the reference's examples have one). */
     public static ValidationPolicy defaults() {
         return new ValidationPolicy(DEFAULT_EXTENSIONS, Limits.DEFAULTS);
     }
+
+    /** Why a superuser is refused, when it is. */
+    static final String NO_SUPERUSERS = "superusers are not allowed for tenants on this fleet (pgfleet.policy.allow-superusers is false); "
+            + "grant database roles instead";
 
     String allowedExtensionsText() {
         return String.join(", ", new TreeSet<>(allowedExtensions));

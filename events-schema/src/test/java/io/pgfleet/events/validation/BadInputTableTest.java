@@ -118,6 +118,10 @@ class BadInputTableTest {
                         "spec.backup.cleanupStrategy", "not zero"),
                 bad("only one of the backup secrets", spec("backup:\n  s3AccessKey: AKIA"), "spec.backup.s3SecretKey", "go together"),
                 bad("bad bucket", spec("backup:\n  s3Bucket: Bad_Bucket"), "spec.backup.s3Bucket", "does not name a valid bucket"),
+                bad("an IP address as S3 endpoint", spec("backup:\n  s3Bucket: \"127.0.0.1:1/xyz\""), "spec.backup.s3Bucket",
+                        "an IP address or localhost must be named there explicitly"),
+                bad("localhost as S3 endpoint", spec("backup:\n  s3Bucket: \"http://localhost:9000/xyz\""), "spec.backup.s3Bucket",
+                        "endpoint 'localhost:9000' is not allowed"),
                 bad("bad region", spec("backup:\n  s3Region: \"US East\""), "spec.backup.s3Region", "not a valid region"),
                 bad("YAML that does not parse", HEAD + "spec:\n  replicas: [1,\n", "", "not valid YAML"),
                 // bounded work
@@ -325,6 +329,36 @@ class BadInputTableTest {
         assertThat(errors).extracting(FieldError::path)
                 .containsExactlyInAnyOrder("spec.users.bob.password", "spec.backup.s3SecretKey", "spec.backup.resticPassword");
         assertThat(errors.toString()).doesNotContain("hunter2", "AKIA-SECRET-ACCESS", "s3-secret");
+    }
+
+    @Test
+    void aFleetThatAllowsNoSuperusersRefusesThemInDocumentsAndAddUserNamingTheField() {
+        CommandValidator strict = new CommandValidator(new ValidationPolicy(ValidationPolicy.DEFAULT_EXTENSIONS, ValidationPolicy.Limits.DEFAULTS,
+                false));
+        Parsed<Postgres> doc = PayloadReader.fromText(spec("users:\n  admin:\n    superuser: true\n  app: {}"), Postgres.class);
+        assertThat(strict.validate(doc.value())).singleElement().satisfies(error -> {
+            assertThat(error.path()).isEqualTo("spec.users.admin.superuser");
+            assertThat(error.message()).contains("superusers are not allowed", "pgfleet.policy.allow-superusers");
+        });
+        assertThat(strict.validate(new io.pgfleet.events.command.AddUserCommand("db", null, "boss", null, null, true, null)))
+                .extracting(FieldError::path).containsExactly("superuser");
+        // The default policy keeps the reference's examples (one has a superuser) publishable unchanged.
+        assertThat(VALIDATOR.validate(doc.value())).isEmpty();
+    }
+
+    @Test
+    void anS3EndpointAllowlistAdmitsWhatItNamesAndNothingElse() {
+        CommandValidator strict = new CommandValidator(new ValidationPolicy(ValidationPolicy.DEFAULT_EXTENSIONS, ValidationPolicy.Limits.DEFAULTS,
+                true, List.of("s3.tenant.hikube.cloud", "*.backups.example", "10.1.2.3:9000")));
+        for (String allowed : List.of("s3.tenant.hikube.cloud/b-1", "https://s3.tenant.hikube.cloud:443/b-1", "eu.backups.example/b-1",
+                "http://10.1.2.3:9000/b-1", "bucket-only")) {
+            assertThat(strict.validate(PayloadReader.fromText(spec("backup:\n  s3Bucket: \"" + allowed + "\""), Postgres.class).value()))
+                    .as(allowed).isEmpty();
+        }
+        for (String refused : List.of("s3.amazonaws.com/b-1", "backups.example/b-1", "10.1.2.3:9001/b-1", "127.0.0.1/b-1")) {
+            assertThat(strict.validate(PayloadReader.fromText(spec("backup:\n  s3Bucket: \"" + refused + "\""), Postgres.class).value()))
+                    .as(refused).extracting(FieldError::path).containsExactly("spec.backup.s3Bucket");
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.pgfleet.events.status.Phase;
 import io.pgfleet.provisioner.instance.InstancePhase;
 import io.pgfleet.provisioner.instance.InstanceRepository;
 import io.pgfleet.provisioner.instance.Specs;
+import io.pgfleet.runtime.credentials.CredentialStores;
 import io.pgfleet.runtime.job.JobHandler;
 import io.pgfleet.runtime.job.JobKind;
 import io.pgfleet.runtime.job.JobRepository;
@@ -29,21 +30,24 @@ import java.time.Instant;
 public class InstanceReconciler implements JobHandler {
 
     /** What a successful delete says: the instance is gone, its backups are not. */
-    static final String DELETED = "the instance is deleted; its backups are kept";
+    static final String DELETED = "the instance is deleted, with its stored passwords and backup credentials; its backups are kept";
 
     private final ClusterDriver driver;
     private final InstanceRepository instances;
     private final JobRepository jobs;
     private final StatusOutbox status;
+    private final CredentialStores credentials;
     private final Clock clock;
     private final Duration timeout;
 
-    public InstanceReconciler(ClusterDriver driver, InstanceRepository instances, JobRepository jobs, StatusOutbox status, Clock clock,
+    public InstanceReconciler(ClusterDriver driver, InstanceRepository instances, JobRepository jobs, StatusOutbox status,
+                              CredentialStores credentials, Clock clock,
                               @Value("${pgfleet.provisioner.job-timeout:15m}") Duration timeout) {
         this.driver = driver;
         this.instances = instances;
         this.jobs = jobs;
         this.status = status;
+        this.credentials = credentials;
         this.clock = clock;
         this.timeout = timeout;
     }
@@ -56,7 +60,12 @@ public class InstanceReconciler implements JobHandler {
         }
         if (job.kind() == JobKind.DELETE) {
             Step step = driver.delete(key);
-            return step.outcome() == Step.Outcome.DONE ? Step.done(DELETED, step.details()) : step;
+            if (step.outcome() != Step.Outcome.DONE) {
+                return step;
+            }
+            // The instance is gone: so are its users' passwords and backup credentials.
+            credentials.deleteAll(key);
+            return Step.done(DELETED, step.details());
         }
         return driver.apply(key, Specs.read(job.spec()));
     }

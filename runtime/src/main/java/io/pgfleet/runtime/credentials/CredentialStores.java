@@ -8,9 +8,20 @@ import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The credential store of each kind for the configured driver ({@code pgfleet.driver}): Secrets or local files. */
+/**
+ * The credential store of each kind for the configured driver ({@code pgfleet.driver}): Secrets or local files, named
+ * {@code <instance>-<kind>}. A kind is one word (no '-'), so the stores of two instances never resolve to the same Secret
+ * or file: {@code x}'s backup credentials ({@code x-backup}) are not {@code x-backup}'s users ({@code x-backup-credentials}).
+ */
 @Singleton
 public class CredentialStores {
+
+    /** Users' passwords (the user-manager's). */
+    public static final String USERS = "credentials";
+    /** Backup credentials: S3 keys and the restic password (the backup-worker's). */
+    public static final String BACKUP = "backup";
+    /** Every kind: what an instance's delete removes. */
+    public static final java.util.List<String> KINDS = java.util.List.of(USERS, BACKUP);
 
     private final String driver;
     private final BeanProvider<KubernetesClient> client;
@@ -27,10 +38,18 @@ public class CredentialStores {
     /**
      * The store of one kind.
      *
-     * @param kind e.g. {@code credentials} (users' passwords) or {@code backup-credentials}
+     * @param kind one of {@link #KINDS}
      */
     public CredentialStore kind(String kind) {
+        if (!KINDS.contains(kind)) {
+            throw new IllegalArgumentException("no credential kind '" + kind + "'; the kinds are " + KINDS);
+        }
         return stores.computeIfAbsent(kind, k -> "kubernetes".equals(driver) ? new KubernetesCredentialStore(client.get(), k)
                 : new LocalCredentialStore(dataRoot, k));
+    }
+
+    /** Removes every stored secret of the instance (its delete): a new instance of the same name inherits no password. */
+    public void deleteAll(io.pgfleet.events.InstanceKey instance) {
+        KINDS.forEach(kind -> kind(kind).delete(instance));
     }
 }

@@ -70,7 +70,7 @@ class KubernetesCredentialStoreTest {
     void eachKindHasItsOwnSecretAndDeleteRemovesOnlyThatOne() {
         InstanceKey key = new InstanceKey("tenant-k", "kinds");
         KubernetesCredentialStore users = new KubernetesCredentialStore(client, "credentials");
-        KubernetesCredentialStore backup = new KubernetesCredentialStore(client, "backup-credentials");
+        KubernetesCredentialStore backup = new KubernetesCredentialStore(client, "backup");
         users.write(key, Map.of("alice", "a"));
         backup.write(key, Map.of("resticPassword", "r"));
         assertThat(users.read(key)).containsOnlyKeys("alice");
@@ -78,7 +78,7 @@ class KubernetesCredentialStoreTest {
 
         backup.delete(key);
         assertThat(backup.read(key)).isEmpty();
-        assertThat(client.secrets().inNamespace("tenant-k").withName("kinds-backup-credentials").get()).isNull();
+        assertThat(client.secrets().inNamespace("tenant-k").withName("kinds-backup").get()).isNull();
         assertThat(users.read(key)).containsOnlyKeys("alice");
     }
 }

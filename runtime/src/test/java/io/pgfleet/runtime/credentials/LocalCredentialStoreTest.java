@@ -17,18 +17,18 @@ class LocalCredentialStoreTest {
 
     @Test
     void credentialsAreKeptInAFileOnlyTheOwnerReads(@TempDir Path root) throws Exception {
-        LocalCredentialStore store = new LocalCredentialStore(root, "backup-credentials");
+        LocalCredentialStore store = new LocalCredentialStore(root, "backup");
         store.write(KEY, Map.of("s3AccessKey", "a"));
         store.write(KEY, Map.of("resticPassword", "r"));
         assertThat(store.read(KEY)).containsExactlyInAnyOrderEntriesOf(Map.of("s3AccessKey", "a", "resticPassword", "r"));
-        Path file = root.resolve("credentials/tenant-a/shop-backup-credentials.json");
+        Path file = root.resolve("credentials/tenant-a/shop-backup.json");
         assertThat(store.file(KEY)).isEqualTo(file);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
     }
 
     @Test
     void aDamagedFileIsNamedWithoutQuotingItsText(@TempDir Path root) throws Exception {
-        LocalCredentialStore store = new LocalCredentialStore(root, "backup-credentials");
+        LocalCredentialStore store = new LocalCredentialStore(root, "backup");
         store.write(KEY, Map.of("s3AccessKey", "a"));
         Files.writeString(store.file(KEY), "{\"s3AccessKey\": AKIASECRET123}");
         assertThatThrownBy(() -> store.read(KEY))

@@ -47,7 +47,7 @@ public class AccessReconciler implements JobHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AccessReconciler.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     /** The credential store kind of users' passwords: Secret {@code <name>-credentials}, file {@code <name>-credentials.json}. */
-    public static final String PASSWORDS = "credentials";
+    public static final String PASSWORDS = io.pgfleet.runtime.credentials.CredentialStores.USERS;
 
     private final InstanceAccess driver;
     private final InstanceConnections connections;
