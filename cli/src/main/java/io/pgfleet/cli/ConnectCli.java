@@ -87,8 +87,12 @@ final class ConnectCli implements Callable<Integer> {
             password = ":" + URLEncoder.encode(passwords.get(chosenUser), StandardCharsets.UTF_8).replace("+", "%20");
         }
         PrintWriter out = spec.commandLine().getOut();
+        // The local stack's members serve TLS signed by its CA: the string verifies the server with it.
+        Path ca = dataDir.resolve("clusters").resolve("tls").resolve("ca.crt");
+        String tls = Files.exists(ca) ? "?sslmode=verify-full&sslrootcert=" + URLEncoder.encode(ca.toAbsolutePath().toString(), StandardCharsets.UTF_8)
+                : "";
         out.println("postgresql://" + URLEncoder.encode(chosenUser, StandardCharsets.UTF_8) + password + "@" + primary.path("host").asText()
-                + ":" + primary.path("port").asText() + "/" + URLEncoder.encode(chosenDatabase, StandardCharsets.UTF_8));
+                + ":" + primary.path("port").asText() + "/" + URLEncoder.encode(chosenDatabase, StandardCharsets.UTF_8) + tls);
         out.flush();
         return 0;
     }

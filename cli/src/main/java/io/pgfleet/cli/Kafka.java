@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.Optional;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -39,10 +40,28 @@ public final class Kafka {
 
     private final String bootstrapServers;
     private final String prefix;
+    private final Properties client;
 
     public Kafka(String bootstrapServers, String prefix) {
+        this(bootstrapServers, prefix, new Properties());
+    }
+
+    /**
+     * @param client client properties (TLS, SASL: {@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config},
+     *               {@code ssl.truststore.location} ...) for every producer, consumer and admin client
+     */
+    public Kafka(String bootstrapServers, String prefix, Properties client) {
         this.bootstrapServers = bootstrapServers;
         this.prefix = prefix;
+        this.client = client;
+    }
+
+    /** The client properties, with the bootstrap servers. */
+    private Properties properties() {
+        Properties properties = new Properties();
+        properties.putAll(client);
+        properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return properties;
     }
 
     public String statusTopic() {
@@ -56,8 +75,7 @@ public final class Kafka {
     /** Publishes a command; returns its id once Kafka has it. */
     public String publish(CommandType type, InstanceKey instance, Object payload) {
         String id = UUID.randomUUID().toString();
-        Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties properties = properties();
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) UNREACHABLE.toMillis());
         properties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) UNREACHABLE.toMillis());
@@ -78,8 +96,7 @@ public final class Kafka {
     }
 
     private void createStatusTopic() {
-        Properties properties = new Properties();
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties properties = properties();
         try (Admin admin = Admin.create(properties)) {
             admin.createTopics(List.of(new NewTopic(statusTopic(), Optional.empty(), Optional.empty()))).all()
                     .get(UNREACHABLE.toMillis(), TimeUnit.MILLISECONDS);
@@ -107,8 +124,7 @@ public final class Kafka {
         private final KafkaConsumer<String, byte[]> consumer;
 
         private StatusReader(boolean fromStart) {
-            Properties properties = new Properties();
-            properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            Properties properties = properties();
             properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             properties.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) UNREACHABLE.toMillis());
             consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());

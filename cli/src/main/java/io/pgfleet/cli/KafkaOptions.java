@@ -23,15 +23,28 @@ public class KafkaOptions {
                     + "pgfleet.<namespace>.status) (default: $PGFLEET_TENANCY_MODE or ${DEFAULT-VALUE}).")
     String tenancy;
 
+    @Option(names = "--kafka-config", defaultValue = "${env:PGFLEET_KAFKA_CONFIG:-}",
+            description = "A Kafka client properties file, as Kafka's own tools take (--command-config): security.protocol, "
+                    + "sasl.mechanism, sasl.jaas.config, ssl.truststore.location ... (default: $PGFLEET_KAFKA_CONFIG).")
+    String kafkaConfig;
+
     InstanceKey instance(String name) {
         return InstanceKey.parse(name, namespace);
     }
 
     Kafka kafka() {
+        java.util.Properties client = new java.util.Properties();
+        if (kafkaConfig != null && !kafkaConfig.isBlank()) {
+            try (java.io.Reader in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(kafkaConfig))) {
+                client.load(in);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--kafka-config " + kafkaConfig + " cannot be read: " + e.getMessage(), e);
+            }
+        }
         return switch (tenancy) {
-            case "shared" -> new Kafka(bootstrapServers, topicPrefix);
+            case "shared" -> new Kafka(bootstrapServers, topicPrefix, client);
             // The namespace's own topics: its principal's ACLs let it publish there and read its answers.
-            case "namespaced" -> new Kafka(bootstrapServers, topicPrefix + "." + namespace);
+            case "namespaced" -> new Kafka(bootstrapServers, topicPrefix + "." + namespace, client);
             default -> throw new IllegalArgumentException("--tenancy is '" + tenancy + "'; it is shared or namespaced");
         };
     }

@@ -1,5 +1,6 @@
 package io.pgfleet.cli;
 
+import io.pgfleet.runtime.secrets.FleetKey;
 import io.pgfleet.servers.EmbeddedKafkaBroker;
 import io.pgfleet.servers.PostgresServer;
 import io.pgfleet.servers.S3Server;
@@ -102,6 +103,10 @@ final class LocalStack implements AutoCloseable {
         out.flush();
         s3 = S3Server.startOpen(dataDir.resolve("s3"), ports.s3());
         out.println("s3              " + s3.endpoint() + " (every backup endpoint is served here)");
+        // The fleet's key for sealed secrets: made once; its public half beside it, for `pgfleet apply` and `pgfleet seal`.
+        FleetKey fleetKey = FleetKey.createIfAbsent(dataDir.resolve("fleet-key.pem"));
+        Files.writeString(dataDir.resolve(FleetKeyLookup.FILE), fleetKey.publicJwk());
+        out.println("fleet key       " + dataDir.resolve(FleetKeyLookup.FILE) + " (id " + fleetKey.id() + "; secrets are sealed with it)");
         out.flush();
 
         for (Service service : serviceList()) {
@@ -192,6 +197,7 @@ final class LocalStack implements AutoCloseable {
         // Documents may name any host name, and this stack's own S3 server.
         env.put("PGFLEET_BACKUP_ALLOWED_ENDPOINTS", "*," + java.net.URI.create(s3.endpoint()).getAuthority());
         env.put("PGFLEET_BACKUP_TICK", "5s");
+        env.put("PGFLEET_SECRETS_KEY_FILE", dataDir.resolve("fleet-key.pem").toString());
         env.put("PGFLEET_BACKUP_WORK_DIR", dataDir.resolve("backup-work").toString());
         if (service.name().equals("backup-worker")) {
             // So that a document enabling backups without its own credentials (the reference's HA example) backs up:

@@ -2,6 +2,8 @@ package io.pgfleet.cli;
 
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.secrets.Sealed;
+import io.pgfleet.events.secrets.SecretFields;
 import java.io.PrintWriter;
 import java.time.Duration;
 import picocli.CommandLine.Mixin;
@@ -23,12 +25,32 @@ abstract class Publishing {
             description = "How long --wait waits (e.g. 90s, 15m; default ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Mixin
+    FleetKeyLookup keys;
+
     @Spec
     CommandSpec spec;
 
-    /** Publishes the command, and with --wait follows it to its end. */
+    /**
+     * Publishes the command, and with --wait follows it to its end. Its clear secret fields are sealed for the instance
+     * first when the fleet's key is found (so they never sit in clear on Kafka).
+     */
     int publish(CommandType type, InstanceKey instance, Object payload) {
         PrintWriter out = spec.commandLine().getOut();
+        if (!SecretFields.of(payload).isEmpty()) {
+            java.util.Optional<io.pgfleet.runtime.secrets.FleetKey> key = keys.find();
+            if (key.isPresent()) {
+                int[] sealed = {0};
+                payload = SecretFields.map(payload, (path, value) -> {
+                    if (Sealed.isSealed(value)) {
+                        return value;
+                    }
+                    sealed[0]++;
+                    return key.get().seal(value, instance);
+                });
+                out.println("sealed " + sealed[0] + " secret field(s) with the fleet key " + key.get().id());
+            }
+        }
         Kafka client = kafka.kafka();
         if (!await) {
             String id = client.publish(type, instance, payload);

@@ -108,7 +108,7 @@ class HelmChartTest {
         String yaml = new Helm(CHART).template().withName("fleet").withNamespace("pgfleet-system")
                 .set("kafka.bootstrapServers", "kafka:9092").set("database.url", "jdbc:postgresql://db:5432/pgfleet")
                 .set("backup.defaultCredentialsSecret", "backup-defaults").set("rbac.namespaces[0]", "team-a").set("rbac.namespaces[1]", "team-b")
-                .set("tenancy.mode", "namespaced").call();
+                .set("tenancy.mode", "namespaced").set("secrets.keySecret", "fleet-key").call();
         List<HasMetadata> items = client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
         assertThat(of(items, ClusterRole.class)).isEmpty();
         assertThat(of(items, ClusterRoleBinding.class)).isEmpty();
@@ -119,6 +119,13 @@ class HelmChartTest {
                 .allSatisfy(b -> assertThat(b.getSubjects().get(0).getNamespace()).isEqualTo("pgfleet-system"));
         assertThat(of(items, Deployment.class)).allSatisfy(d -> assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
                 .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("PGFLEET_TENANCY_MODE=namespaced")));
+        // The fleet's key for sealed secrets, from its Secret, in every service.
+        assertThat(of(items, Deployment.class)).allSatisfy(d -> {
+            io.fabric8.kubernetes.api.model.PodSpec pod = d.getSpec().getTemplate().getSpec();
+            assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("fleet-key"));
+            assertThat(pod.getContainers().get(0).getEnv()).anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue())
+                    .isEqualTo("PGFLEET_SECRETS_KEY_FILE=/etc/pgfleet/fleet-key/fleet-key.pem"));
+        });
     }
 
     @Test

@@ -123,6 +123,27 @@ class PgfleetCommandIT {
         Result apply = pgfleet("apply", "-f", home.resolve("examples/postgres-complete.yaml").toString(), "--wait");
         assertThat(apply.code()).as(apply.output()).isZero();
         assertThat(apply.output()).contains("provisioner    SUCCEEDED", "user-manager   SUCCEEDED", "backup-worker  SUCCEEDED");
+        // The CLI sealed the document's passwords and keys with the stack's fleet key: Kafka keeps none in clear.
+        assertThat(apply.output()).contains("secret field(s) with the fleet key");
+        io.pgfleet.servers.KafkaBroker broker = new io.pgfleet.servers.KafkaBroker() {
+            @Override
+            public String bootstrapServers() {
+                return "127.0.0.1:" + basePort;
+            }
+
+            @Override
+            public String description() {
+                return "the local stack's broker";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        String provisions = io.pgfleet.testkit.KafkaRecords.readAll(broker, "pgfleet.command.provision", 1).stream()
+                .map(r -> new String(r.value(), StandardCharsets.UTF_8)).reduce("", String::concat);
+        assertThat(provisions).contains("postgres-complete", "eyJ").doesNotContain("secure-admin-password", "your-restic-password",
+                "your-s3-secret-key");
 
         try (Connection admin = connect("postgres-complete", "admin", "myapp"); Statement sql = admin.createStatement()) {
             sql.execute("CREATE TABLE orders (id int PRIMARY KEY, item text)");

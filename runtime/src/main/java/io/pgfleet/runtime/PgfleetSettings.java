@@ -21,7 +21,8 @@ import java.util.Set;
  *       {@code max-payload-bytes} (262144): bounds on one command, the same in every service;</li>
  *   <li>{@code pgfleet.policy.allow-superusers} (true): whether documents may make superusers;</li>
  *   <li>{@code pgfleet.backup.allowed-endpoints} ({@code *}: host names, no IP address or localhost): the S3 endpoints
- *       documents may name.</li>
+ *       documents may name;</li>
+ *   <li>{@code pgfleet.secrets.require-sealed} (false): every secret field must be sealed.</li>
  * </ul>
  */
 @Singleton
@@ -43,13 +44,14 @@ public class PgfleetSettings {
                            @Value("${pgfleet.limits.max-databases:100}") int maxDatabases,
                            @Value("${pgfleet.limits.max-payload-bytes:262144}") int maxPayloadBytes,
                            @Value("${pgfleet.policy.allow-superusers:true}") boolean allowSuperusers,
-                           @Value("${pgfleet.backup.allowed-endpoints:*}") List<String> allowedEndpoints) {
+                           @Value("${pgfleet.backup.allowed-endpoints:*}") List<String> allowedEndpoints,
+                           @Value("${pgfleet.secrets.require-sealed:false}") boolean requireSealed) {
         this.serviceName = serviceName;
         this.defaultNamespace = defaultNamespace;
         this.statusTopic = statusTopic;
         this.validationPolicy = new ValidationPolicy(Set.copyOf(allowedExtensions),
                 new ValidationPolicy.Limits(maxReplicas, maxSize, maxUsers, maxDatabases, maxPayloadBytes), allowSuperusers,
-                allowedEndpoints);
+                allowedEndpoints, requireSealed);
     }
 
     public String serviceName() {

@@ -17,6 +17,7 @@ import io.pgfleet.events.postgres.Postgres;
 import io.pgfleet.events.status.FieldError;
 import io.pgfleet.events.validation.CronExpression;
 import io.pgfleet.runtime.command.CommandHandler;
+import io.pgfleet.runtime.secrets.FleetKeys;
 import io.pgfleet.runtime.job.JobKind;
 import io.pgfleet.runtime.job.JobRepository;
 import io.pgfleet.runtime.job.JobRow;
@@ -49,13 +50,15 @@ public class BackupCommands implements CommandHandler {
     private final BackupSettings settings;
     private final Clock clock;
     private final Set<String> crossNamespaceRestores;
+    private final FleetKeys keys;
 
     /**
      * @param crossNamespaceRestores {@code pgfleet.backup.cross-namespace-restores}: {@code <source namespace>:<target namespace>}
      *                               pairs between which a restore may copy backups (none by default)
      */
     public BackupCommands(BackupConfigRepository configs, BackupRunRepository runs, JobRepository jobs, BackupSettings settings, Clock clock,
-                          @Value("${pgfleet.backup.cross-namespace-restores:}") List<String> crossNamespaceRestores) {
+                          @Value("${pgfleet.backup.cross-namespace-restores:}") List<String> crossNamespaceRestores, FleetKeys keys) {
+        this.keys = keys;
         this.crossNamespaceRestores = Set.copyOf(crossNamespaceRestores);
         this.configs = configs;
         this.runs = runs;
@@ -146,7 +149,9 @@ public class BackupCommands implements CommandHandler {
             return "backups are not enabled";
         }
         if (backup.hasCredentials()) {
-            settings.store().write(key, new ResticCredentials(backup.s3AccessKey(), backup.s3SecretKey(), backup.resticPassword()).asMap());
+            // Sealed values are opened here, where they are used: into the credential store, nowhere else.
+            settings.store().write(key, new ResticCredentials(keys.open(backup.s3AccessKey(), key), keys.open(backup.s3SecretKey(), key),
+                    keys.open(backup.resticPassword(), key)).asMap());
         }
         Instant next = backup.enabled() ? CronExpression.parse(backup.schedule()).next(now.atZone(ZoneOffset.UTC)).toInstant() : null;
         configs.upsert(new BackupConfigRow(key.toString(), backup.enabled(), backup.s3Bucket(), backup.s3Region(), backup.schedule(),

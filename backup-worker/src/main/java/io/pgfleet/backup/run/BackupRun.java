@@ -168,6 +168,8 @@ class BackupRun {
         WorkDirectory.create(work);
         // The named pipes of the streams' checksums: beside the work directory, which is saved whole.
         Path streams = work.resolveSibling(work.getFileName() + ".streams");
+        Checksums.OfStream.stopLeftovers(streams); // what a killed attempt of this backup left
+        WorkDirectory.delete(streams);
         WorkDirectory.create(streams);
         int count = plan.together().size() + plan.streamed().size();
         ExecutorService pool = Executors.newFixedThreadPool(parallel);

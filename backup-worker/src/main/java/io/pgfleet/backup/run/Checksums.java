@@ -70,6 +70,15 @@ final class Checksums {
             this.sum = sum;
         }
 
+        /** Stops the {@code sha256sum} and {@code tee} processes a killed attempt left on the named pipes of {@code directory}. */
+        static void stopLeftovers(Path directory) {
+            String prefix = directory.toAbsolutePath() + "/";
+            ProcessHandle.allProcesses()
+                    .filter(p -> p.info().command().map(c -> c.endsWith("/sha256sum") || c.endsWith("/tee")).orElse(false))
+                    .filter(p -> p.info().arguments().map(args -> java.util.Arrays.stream(args).anyMatch(a -> a.startsWith(prefix))).orElse(false))
+                    .forEach(ProcessHandle::destroyForcibly);
+        }
+
         static OfStream open(Path directory, String name) throws IOException {
             Path fifo = directory.resolve(name + ".sha256");
             Files.deleteIfExists(fifo);

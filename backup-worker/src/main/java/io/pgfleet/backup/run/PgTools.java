@@ -71,7 +71,9 @@ public class PgTools {
         List<String> argv = new ArrayList<>(List.of(binaries.tool(tool), "-h", endpoint.host(), "-p", Integer.toString(endpoint.port()),
                 "-U", endpoint.user()));
         argv.addAll(args);
-        return new Pipeline.Stage(argv, Map.of("PGPASSWORD", endpoint.password(), "PGCONNECT_TIMEOUT", "10",
+        Map<String, String> environment = new java.util.HashMap<>(Map.of("PGPASSWORD", endpoint.password(), "PGCONNECT_TIMEOUT", "10",
                 "PGAPPNAME", "pgfleet-backup-worker"));
+        environment.putAll(endpoint.sslEnvironment());
+        return new Pipeline.Stage(argv, environment);
     }
 }

@@ -58,11 +58,14 @@ public class LocalClusterDriver implements ClusterDriver {
         List<LocalMember> members = IntStream.rangeClosed(1, desired.replicas()).mapToObj(instance::member).toList();
         Map<Integer, Map<String, String>> wanted = new HashMap<>();
         List<LocalPlanner.MemberState> states = new ArrayList<>();
+        java.util.Set<String> names = settings.certificateNames(desired.external());
+        java.time.Instant now = java.time.Instant.now();
         for (LocalMember member : members) {
-            wanted.put(member.index(), render(desired, member, members));
+            Optional<String> serial = settings.tls().validSerial(member.dataDir(), names, now);
+            wanted.put(member.index(), render(desired, member, members, serial.orElse(null)));
             Optional<String> restart = LocalFiles.read(member.restartMarker()).map(text -> text.lines().findFirst().orElse(""));
             states.add(new LocalPlanner.MemberState(member.index(), member.disk(), member.isRunning(), member.configFiles(),
-                    wanted.get(member.index()), restart));
+                    wanted.get(member.index()), restart, serial.isPresent()));
         }
         // plan
         LocalPlanner.Action action = LocalPlanner.next(recorded.stream().map(LocalMember::index).toList(), states);
@@ -72,6 +75,8 @@ public class LocalClusterDriver implements ClusterDriver {
             return steps.remove(instance, recorded.stream().filter(m -> m.index() == remove.index()).findFirst().orElseThrow());
         } else if (action instanceof LocalPlanner.Action.MakeData make) {
             return steps.makeData(instance, members.get(make.index() - 1), primary);
+        } else if (action instanceof LocalPlanner.Action.IssueCertificate issue) {
+            return steps.issueCertificate(members.get(issue.index() - 1), names);
         } else if (action instanceof LocalPlanner.Action.StartPrimary) {
             return steps.startPrimary(primary);
         } else if (action instanceof LocalPlanner.Action.Resume resume) {
@@ -89,7 +94,7 @@ public class LocalClusterDriver implements ClusterDriver {
     }
 
     /** The configuration files of a member as the spec renders them. */
-    private Map<String, String> render(ClusterSpec desired, LocalMember member, List<LocalMember> members) {
+    private Map<String, String> render(ClusterSpec desired, LocalMember member, List<LocalMember> members, String certificateSerial) {
         // Only replicas that exist count: a commit must never wait for a standby still being made.
         List<String> standbys = members.stream().filter(m -> !m.isPrimary() && m.isComplete()).map(LocalMember::name).toList();
         String standbyNames = member.isPrimary()
@@ -97,7 +102,7 @@ public class LocalClusterDriver implements ClusterDriver {
         LocalMember primary = members.get(0);
         return new MemberConfig(settings.listenAddresses(desired.external()), member.port(), member.socketDir(),
                 primary.name().replaceFirst("-1$", ""), standbyNames, desired.parameters(), desired.external(),
-                member.isPrimary() ? null : member.primaryConninfo(primary)).files();
+                member.isPrimary() ? null : member.primaryConninfo(primary), certificateSerial).files();
     }
 
     @Override
@@ -171,8 +176,12 @@ public class LocalClusterDriver implements ClusterDriver {
 
     @Override
     public Optional<Endpoint> primary(InstanceKey key) {
-        return find(key).filter(i -> !i.members().isEmpty())
-                .map(i -> new Endpoint("127.0.0.1", i.members().get(0).port(), LocalInstance.SUPERUSER, i.superuserPassword()));
+        // Verified with the data root's CA once the primary has its certificate (its TLS is on from its next reload).
+        return find(key).filter(i -> !i.members().isEmpty()).map(i -> {
+            LocalMember primary = i.members().get(0);
+            Path ca = java.nio.file.Files.exists(primary.dataDir().resolve(LocalTls.CERT)) ? settings.caCertificate() : null;
+            return new Endpoint("127.0.0.1", primary.port(), LocalInstance.SUPERUSER, i.superuserPassword(), ca);
+        });
     }
 
     private Path instanceDir(InstanceKey key, String storageClass) {

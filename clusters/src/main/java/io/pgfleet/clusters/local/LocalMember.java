@@ -173,8 +173,9 @@ final class LocalMember {
 
     /** What pgfleet-managed.conf must say for a replica to follow the primary. */
     String primaryConninfo(LocalMember primary) {
+        // Over TLS, verifying the primary's certificate against the data root's CA.
         return "host=127.0.0.1 port=" + primary.port() + " user=" + LocalInstance.REPLICATION_USER + " passfile="
-                + instance.pgpassFile() + " application_name=" + name();
+                + instance.pgpassFile() + " application_name=" + name() + " sslmode=verify-full sslrootcert=" + settings.caCertificate();
     }
 
     private void appendIncludes() {

@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * The order of the local driver's steps, as a pure function of what the driver observed: remove
  * members beyond the desired count (the last first), create the members (the primary first, each
- * in two steps: make its data, then resume it), bring every member's configuration to what the
+ * in two steps: make its data, then resume it; a member without a certificate that serves gets one before it is
+ * resumed or configured), bring every member's configuration to what the
  * spec renders, start what does not run, restart what waits for a restart (replicas first, or the
  * primary first when a hot-standby minimum went down), and finally check readiness. The driver
  * carries out the one action this returns and comes back.
@@ -27,9 +28,11 @@ final class LocalPlanner {
      * @param currentFiles   its configuration files as they are
      * @param wantedFiles    its configuration files as the spec renders them
      * @param restartPending the first line of its restart marker, when a changed setting waits for a restart
+     * @param certified      whether its data directory holds a server certificate that serves (signed by the data root's
+     *                       CA, naming the member's addresses, not about to expire)
      */
     record MemberState(int index, MemberCreation.Disk disk, boolean running, Map<String, String> currentFiles,
-                       Map<String, String> wantedFiles, Optional<String> restartPending) {
+                       Map<String, String> wantedFiles, Optional<String> restartPending, boolean certified) {
 
         boolean primary() {
             return index == 1;
@@ -44,6 +47,10 @@ final class LocalPlanner {
 
         /** Empty a member's directory (it never served) and make its data: initdb, or a base backup of the primary. */
         record MakeData(int index) implements Action {
+        }
+
+        /** Issue the member's server certificate (its data exists, it has none that serves). */
+        record IssueCertificate(int index) implements Action {
         }
 
         /** Start the primary: a replica is being made from it. */
@@ -94,7 +101,15 @@ final class LocalPlanner {
             if (!member.primary() && !primary.running()) {
                 return new Action.StartPrimary();
             }
-            return creation == MemberCreation.Action.MAKE_DATA ? new Action.MakeData(member.index()) : new Action.Resume(member.index());
+            if (creation == MemberCreation.Action.MAKE_DATA) {
+                return new Action.MakeData(member.index());
+            }
+            return member.certified() ? new Action.Resume(member.index()) : new Action.IssueCertificate(member.index());
+        }
+        // A member made before TLS, or whose certificate is about to expire: a new one first, then its configuration names it.
+        Optional<MemberState> uncertified = desired.stream().filter(m -> !m.certified()).findFirst();
+        if (uncertified.isPresent()) {
+            return new Action.IssueCertificate(uncertified.get().index());
         }
         List<Integer> changed = desired.stream().filter(m -> !m.currentFiles().equals(m.wantedFiles())).map(MemberState::index).toList();
         if (!changed.isEmpty()) {

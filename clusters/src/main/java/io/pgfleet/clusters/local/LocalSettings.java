@@ -32,6 +32,7 @@ import java.util.Optional;
 public class LocalSettings {
 
     private final Path dataRoot;
+    private final LocalTls tls;
     private final Map<String, Path> storageClasses = new HashMap<>();
     private final String externalAddress;
     private final OsUser osUser;
@@ -51,6 +52,7 @@ public class LocalSettings {
     }
 
     public LocalSettings(Path dataRoot, String externalAddress, OsUser osUser, PgBinaries binaries, Duration startTimeout) {
+        this.tls = new LocalTls(dataRoot.toAbsolutePath());
         this.dataRoot = dataRoot.toAbsolutePath();
         this.externalAddress = externalAddress;
         this.osUser = osUser;
@@ -73,6 +75,34 @@ public class LocalSettings {
     }
 
     /** listen_addresses of an instance. */
+    /** The members' TLS: the data root's CA and the members' certificates. */
+    LocalTls tls() {
+        return tls;
+    }
+
+    /** The CA certificate that signs the members' certificates (clients verify members with it). */
+    public Path caCertificate() {
+        return tls.caCertificate();
+    }
+
+    /** The names a member's certificate must carry: every address it listens on (the host's name for a wildcard) and localhost. */
+    java.util.Set<String> certificateNames(boolean external) {
+        java.util.Set<String> names = new java.util.TreeSet<>(java.util.List.of("localhost"));
+        for (String address : listenAddresses(external).split(",")) {
+            if (address.equals("*")) {
+                try {
+                    names.add(java.net.InetAddress.getLocalHost().getCanonicalHostName());
+                } catch (java.net.UnknownHostException e) {
+                    // localhost and the loopback address remain
+                }
+                names.add("127.0.0.1");
+            } else {
+                names.add(address);
+            }
+        }
+        return names;
+    }
+
     public String listenAddresses(boolean external) {
         if (!external) {
             return "127.0.0.1";

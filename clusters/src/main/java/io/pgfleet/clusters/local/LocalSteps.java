@@ -90,6 +90,12 @@ final class LocalSteps {
         return Step.next("primary " + member.name() + " started");
     }
 
+    /** Issues the member's server certificate (signed by the data root's CA); its configuration names it next. */
+    Step issueCertificate(LocalMember member, java.util.Set<String> names) {
+        settings.tls().issue(member.dataDir(), member.name(), names, settings.osUser());
+        return Step.next("TLS certificate of " + member.name() + " issued");
+    }
+
     /** Writes a new member's configuration, has PostgreSQL read it, and starts the member; empty when it runs. */
     private static Optional<Step> configureAndStart(LocalMember member, Map<String, String> files) {
         member.writeConfigFiles(files);

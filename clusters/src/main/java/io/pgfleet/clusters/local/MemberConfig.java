@@ -15,9 +15,11 @@ import java.util.Map;
  * @param parameters         the document's settings
  * @param external           whether clients outside this machine may connect
  * @param primaryConninfo    for a replica, how it reaches the primary; {@code null} for the primary
+ * @param certificateSerial  the serial of the member's server certificate, named so that a new certificate is a changed
+ *                           configuration (reloaded); {@code null} while it has none (TLS off until it has)
  */
 public record MemberConfig(String listenAddress, int port, Path socketDirectory, String clusterName, String standbyNames,
-                           Map<String, String> parameters, boolean external, String primaryConninfo) {
+                           Map<String, String> parameters, boolean external, String primaryConninfo, String certificateSerial) {
 
     /** The file postgresql.conf includes first. */
     public static final String MANAGED_FILE = "pgfleet-managed.conf";
@@ -46,6 +48,8 @@ public record MemberConfig(String listenAddress, int port, Path socketDirectory,
                 + line("shared_preload_libraries", "pg_stat_statements")
                 + line("password_encryption", "scram-sha-256")
                 + line("synchronous_standby_names", standbyNames)
+                + (certificateSerial == null ? line("ssl", "off") : "# server certificate " + certificateSerial + "\n" + line("ssl", "on")
+                        + line("ssl_cert_file", LocalTls.CERT) + line("ssl_key_file", LocalTls.KEY) + line("ssl_min_protocol_version", "TLSv1.2"))
                 + (primaryConninfo == null ? "" : line("primary_conninfo", primaryConninfo));
     }
 
@@ -65,17 +69,20 @@ public record MemberConfig(String listenAddress, int port, Path socketDirectory,
         return text.toString();
     }
 
-    /** Client authentication: passwords (SCRAM) everywhere; other hosts only when external. */
+    /**
+     * Client authentication: passwords (SCRAM) everywhere; from other hosts (only when external) over TLS only
+     * ({@code hostssl}), replication included: a connection from outside without TLS matches no line and is refused.
+     */
     public String hba() {
         StringBuilder text = new StringBuilder("# Managed by pgfleet.\n")
                 .append("local all all scram-sha-256\n")
                 .append("host all all 127.0.0.1/32 scram-sha-256\n")
                 .append("host replication all 127.0.0.1/32 scram-sha-256\n");
         if (external) {
-            text.append("host all all 0.0.0.0/0 scram-sha-256\n")
-                    .append("host replication all 0.0.0.0/0 scram-sha-256\n")
-                    .append("host all all ::/0 scram-sha-256\n")
-                    .append("host replication all ::/0 scram-sha-256\n");
+            text.append("hostssl all all 0.0.0.0/0 scram-sha-256\n")
+                    .append("hostssl replication all 0.0.0.0/0 scram-sha-256\n")
+                    .append("hostssl all all ::/0 scram-sha-256\n")
+                    .append("hostssl replication all ::/0 scram-sha-256\n");
         }
         return text.toString();
     }

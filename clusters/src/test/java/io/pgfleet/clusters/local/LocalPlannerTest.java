@@ -24,7 +24,7 @@ class LocalPlannerTest {
     private static final Map<String, String> CHANGED = Map.of("pgfleet-parameters.conf", "work_mem = '16MB'\n");
 
     private static MemberState member(int index, Disk disk, boolean running) {
-        return new MemberState(index, disk, running, FILES, FILES, Optional.empty());
+        return new MemberState(index, disk, running, FILES, FILES, Optional.empty(), true);
     }
 
     /** {@code n} complete, running, configured members. */
@@ -88,14 +88,14 @@ class LocalPlannerTest {
     @Test
     void changedConfigurationIsWrittenForEveryMemberWhoseFilesDiffer() {
         List<MemberState> members = ready(3);
-        members.set(0, new MemberState(1, COMPLETE, true, FILES, CHANGED, Optional.empty()));
-        members.set(2, new MemberState(3, COMPLETE, true, FILES, CHANGED, Optional.empty()));
+        members.set(0, new MemberState(1, COMPLETE, true, FILES, CHANGED, Optional.empty(), true));
+        members.set(2, new MemberState(3, COMPLETE, true, FILES, CHANGED, Optional.empty(), true));
         assertThat(LocalPlanner.next(indexes(3), members)).isEqualTo(new Action.Configure(List.of(1, 3)));
     }
 
     @Test
     void configurationWaitsUntilEveryMemberIsCreated() {
-        List<MemberState> members = List.of(new MemberState(1, COMPLETE, true, FILES, CHANGED, Optional.empty()), member(2, NEW, false));
+        List<MemberState> members = List.of(new MemberState(1, COMPLETE, true, FILES, CHANGED, Optional.empty(), true), member(2, NEW, false));
         assertThat(LocalPlanner.next(indexes(2), members)).isEqualTo(new Action.MakeData(2));
     }
 
@@ -109,23 +109,23 @@ class LocalPlannerTest {
     @Test
     void pendingRestartsGoReplicasFirst() {
         List<MemberState> members = ready(3);
-        members.set(0, new MemberState(1, COMPLETE, true, FILES, FILES, Optional.of("replicas-first")));
-        members.set(2, new MemberState(3, COMPLETE, true, FILES, FILES, Optional.of("replicas-first")));
+        members.set(0, new MemberState(1, COMPLETE, true, FILES, FILES, Optional.of("replicas-first"), true));
+        members.set(2, new MemberState(3, COMPLETE, true, FILES, FILES, Optional.of("replicas-first"), true));
         assertThat(LocalPlanner.next(indexes(3), members)).isEqualTo(new Action.Restart(3));
     }
 
     @Test
     void thePrimaryRestartsFirstWhenAStandbyMinimumWentDown() {
         List<MemberState> members = ready(3);
-        members.set(0, new MemberState(1, COMPLETE, true, FILES, FILES, Optional.of(LocalPlanner.PRIMARY_FIRST)));
-        members.set(1, new MemberState(2, COMPLETE, true, FILES, FILES, Optional.of(LocalPlanner.PRIMARY_FIRST)));
+        members.set(0, new MemberState(1, COMPLETE, true, FILES, FILES, Optional.of(LocalPlanner.PRIMARY_FIRST), true));
+        members.set(1, new MemberState(2, COMPLETE, true, FILES, FILES, Optional.of(LocalPlanner.PRIMARY_FIRST), true));
         assertThat(LocalPlanner.next(indexes(3), members)).isEqualTo(new Action.Restart(1));
     }
 
     @Test
     void thePrimaryRestartsLastWhenOnlyItWaits() {
         List<MemberState> members = ready(2);
-        members.set(0, new MemberState(1, COMPLETE, true, FILES, FILES, Optional.of("replicas-first")));
+        members.set(0, new MemberState(1, COMPLETE, true, FILES, FILES, Optional.of("replicas-first"), true));
         assertThat(LocalPlanner.next(indexes(2), members)).isEqualTo(new Action.Restart(1));
     }
 
@@ -143,5 +143,21 @@ class LocalPlannerTest {
                 .isFalse();
         assertThat(LocalPlanner.primaryFirst(Map.of("shared_buffers", "256MB"), Map.of("shared_buffers", "128MB"), Set.of("shared_buffers")))
                 .isFalse();
+    }
+
+    @Test
+    void aMemberWhoseDataIsMadeGetsItsCertificateBeforeItIsResumed() {
+        List<MemberState> members = List.of(new MemberState(1, MADE, false, FILES, FILES, Optional.empty(), false));
+        assertThat(LocalPlanner.next(List.of(1), members)).isEqualTo(new LocalPlanner.Action.IssueCertificate(1));
+        List<MemberState> certified = List.of(new MemberState(1, MADE, false, FILES, FILES, Optional.empty(), true));
+        assertThat(LocalPlanner.next(List.of(1), certified)).isEqualTo(new LocalPlanner.Action.Resume(1));
+    }
+
+    @Test
+    void aRunningMemberWithoutACertificateThatServesGetsOneBeforeItsConfigurationChanges() {
+        List<MemberState> members = ready(3);
+        members.set(1, new MemberState(2, COMPLETE, true, FILES, CHANGED, Optional.empty(), false));
+        members.set(2, new MemberState(3, COMPLETE, true, FILES, CHANGED, Optional.empty(), true));
+        assertThat(LocalPlanner.next(indexes(3), members)).isEqualTo(new LocalPlanner.Action.IssueCertificate(2));
     }
 }

@@ -45,14 +45,19 @@ final class BackupRules {
         }
         // The three secrets go together: a document either brings a full set or keeps the stored one.
         if (backup.hasCredentials()) {
-            requireSecret(path + ".s3AccessKey", backup.s3AccessKey(), errors);
-            requireSecret(path + ".s3SecretKey", backup.s3SecretKey(), errors);
-            requireSecret(path + ".resticPassword", backup.resticPassword(), errors);
+            requireSecret(path + ".s3AccessKey", backup.s3AccessKey(), policy, errors);
+            requireSecret(path + ".s3SecretKey", backup.s3SecretKey(), policy, errors);
+            requireSecret(path + ".resticPassword", backup.resticPassword(), policy, errors);
         }
     }
 
-    private static void requireSecret(String path, String value, Errors errors) {
-        if (value == null || value.isEmpty()) {
+    private static void requireSecret(String path, String value, ValidationPolicy policy, Errors errors) {
+        if (value != null && io.pgfleet.events.secrets.Sealed.isSealed(value)) {
+            return;
+        }
+        if (value != null && !value.isEmpty() && policy.requireSealed()) {
+            errors.add(path, CommandValidator.REQUIRE_SEALED);
+        } else if (value == null || value.isEmpty()) {
             errors.add(path, "is required with the other backup credentials (s3AccessKey, s3SecretKey and resticPassword go together)");
         } else if (value.chars().anyMatch(c -> c < 0x20)) {
             errors.add(path, "must not contain control characters");

@@ -12,6 +12,7 @@ import io.pgfleet.events.command.ScaleCommand;
 import io.pgfleet.events.postgres.Database;
 import io.pgfleet.events.postgres.DatabaseRoles;
 import io.pgfleet.events.postgres.Postgres;
+import io.pgfleet.events.secrets.Sealed;
 import io.pgfleet.events.postgres.PostgresSpec;
 import io.pgfleet.events.postgres.Quorum;
 import io.pgfleet.events.postgres.User;
@@ -163,6 +164,10 @@ public final class CommandValidator {
         return errors.toList();
     }
 
+    /** Why a clear secret is refused where every secret must be sealed. */
+    static final String REQUIRE_SEALED = "must be sealed for its instance (pgfleet.secrets.require-sealed is true): seal it with "
+            + "`pgfleet seal` or the fleet's public key (GET /fleet/keys); the value is not repeated here";
+
     private void checkInstance(InstanceCommand command, Errors errors) {
         checkName("instance", command.instance(), errors);
         checkNamespace("namespace", command.namespace(), errors);
@@ -268,11 +273,16 @@ public final class CommandValidator {
         }
     }
 
-    private static void checkPassword(String path, String password, Errors errors) {
+    private void checkPassword(String path, String password, Errors errors) {
         if (password == null) {
             return;
         }
-        if (password.isEmpty()) {
+        if (Sealed.isSealed(password)) {
+            return; // opened, and its instance checked, by the services that hold the fleet's key
+        }
+        if (policy.requireSealed()) {
+            errors.add(path, REQUIRE_SEALED);
+        } else if (password.isEmpty()) {
             errors.add(path, "must not be empty; leave it out to have one generated");
         } else if (password.indexOf('\0') >= 0) {
             errors.add(path, "must not contain a NUL character");

@@ -14,8 +14,11 @@ import java.util.TreeSet;
  *                          whose tenants must not hold the keys to the server sets it false
  * @param allowedEndpoints  the S3 endpoints a document's {@code s3Bucket} may name ({@link S3Endpoints}); default {@code *}:
  *                          any host name, no IP address or localhost
+ * @param requireSealed     whether every secret field must be sealed ({@code pgfleet.secrets.require-sealed}); by default a
+ *                          clear value is taken too
  */
-public record ValidationPolicy(Set<String> allowedExtensions, Limits limits, boolean allowSuperusers, List<String> allowedEndpoints) {
+public record ValidationPolicy(Set<String> allowedExtensions, Limits limits, boolean allowSuperusers, List<String> allowedEndpoints,
+                               boolean requireSealed) {
 
     /** Any host name, never an IP address or localhost. */
     public static final List<String> DEFAULT_ENDPOINTS = List.of("*");
@@ -48,6 +51,10 @@ public record ValidationPolicy(Set<String> allowedExtensions, Limits limits, boo
     public ValidationPolicy {
         allowedExtensions = Set.copyOf(allowedExtensions);
         allowedEndpoints = List.copyOf(allowedEndpoints);
+    }
+
+    public ValidationPolicy(Set<String> allowedExtensions, Limits limits, boolean allowSuperusers, List<String> allowedEndpoints) {
+        this(allowedExtensions, limits, allowSuperusers, allowedEndpoints, false);
     }
 
     public ValidationPolicy(Set<String> allowedExtensions, Limits limits, boolean allowSuperusers) {

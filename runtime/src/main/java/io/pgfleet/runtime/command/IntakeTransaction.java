@@ -6,6 +6,7 @@ import io.pgfleet.events.status.FieldError;
 import io.pgfleet.events.status.Phase;
 import io.pgfleet.events.validation.CommandValidator;
 import io.pgfleet.runtime.PgfleetSettings;
+import io.pgfleet.runtime.secrets.FleetKeys;
 import io.pgfleet.runtime.status.StatusOutbox;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -23,8 +24,11 @@ public class IntakeTransaction {
     private final StatusOutbox status;
     private final CommandHandler handler;
     private final CommandValidator validator;
+    private final FleetKeys keys;
 
-    public IntakeTransaction(HandledCommandRepository handled, StatusOutbox status, CommandHandler handler, PgfleetSettings settings) {
+    public IntakeTransaction(HandledCommandRepository handled, StatusOutbox status, CommandHandler handler, PgfleetSettings settings,
+                             FleetKeys keys) {
+        this.keys = keys;
         this.handled = handled;
         this.status = status;
         this.handler = handler;
@@ -54,6 +58,10 @@ public class IntakeTransaction {
         List<FieldError> errors = new ArrayList<>(command.errors());
         if (errors.isEmpty()) {
             errors.addAll(validator.validate(command.payload()));
+        }
+        if (errors.isEmpty()) {
+            // Every service checks that the sealed fields open for this instance, so all answer alike; none keeps them opened.
+            errors.addAll(keys.check(command.payload(), command.instance()));
         }
         if (errors.isEmpty()) {
             errors.addAll(handler.check(command));

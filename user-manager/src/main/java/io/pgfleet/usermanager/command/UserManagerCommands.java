@@ -16,6 +16,7 @@ import io.pgfleet.usermanager.access.AccessRepository;
 import io.pgfleet.usermanager.access.AccessRow;
 import io.pgfleet.runtime.credentials.CredentialStore;
 import io.pgfleet.runtime.credentials.CredentialStores;
+import io.pgfleet.runtime.secrets.FleetKeys;
 import io.pgfleet.usermanager.plan.DesiredAccess;
 import io.pgfleet.usermanager.plan.DesiredAccess.DesiredDatabase;
 import io.pgfleet.usermanager.plan.DesiredAccess.DesiredUser;
@@ -39,8 +40,10 @@ public class UserManagerCommands implements CommandHandler {
     private final JobRepository jobs;
     private final CredentialStore credentials;
     private final Clock clock;
+    private final FleetKeys keys;
 
-    public UserManagerCommands(AccessRepository access, JobRepository jobs, CredentialStores credentials, Clock clock) {
+    public UserManagerCommands(AccessRepository access, JobRepository jobs, CredentialStores credentials, Clock clock, FleetKeys keys) {
+        this.keys = keys;
         this.access = access;
         this.jobs = jobs;
         this.credentials = credentials.kind(io.pgfleet.usermanager.access.AccessReconciler.PASSWORDS);
@@ -84,7 +87,8 @@ public class UserManagerCommands implements CommandHandler {
                 wanted = DesiredAccess.of(doc.spec());
                 doc.spec().effective().users().forEach((name, user) -> {
                     if (user.password() != null) {
-                        passwords.put(name, user.password());
+                        // A sealed password is opened here, where it is used: into the credential store, nowhere else.
+                        passwords.put(name, keys.open(user.password(), key));
                     }
                 });
                 message = "applying " + wanted.users().size() + " users and " + wanted.databases().size() + " databases";
@@ -93,7 +97,7 @@ public class UserManagerCommands implements CommandHandler {
                 AddUserCommand addUser = (AddUserCommand) command.payload();
                 wanted = withUser(current(key), addUser);
                 if (addUser.password() != null) {
-                    passwords.put(addUser.name(), addUser.password());
+                    passwords.put(addUser.name(), keys.open(addUser.password(), key));
                 }
                 message = "adding user " + addUser.name();
             }

@@ -1,0 +1,149 @@
+package io.pgfleet.clusters.local;
+
+import io.pgfleet.runtime.local.ProcessRunner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * TLS for local members, with OpenSSL (the {@code openssl} program): one CA per data root ({@code <data-root>/tls/ca.key},
+ * mode 0600, and {@code ca.crt}), made once, that signs a server certificate per member ({@code server.crt} and
+ * {@code server.key} in the member's data directory, the key 0600 and owned by the PostgreSQL account) naming every
+ * address the member listens on. A certificate is issued again when it is missing, expires within 30 days, was not
+ * signed by this CA or does not name the addresses; PostgreSQL reloads it with the configuration.
+ */
+final class LocalTls {
+
+    /** The file names PostgreSQL reads, relative to the data directory. */
+    static final String CERT = "server.crt";
+    static final String KEY = "server.key";
+    /** A certificate this close to its end is issued again. */
+    static final Duration RENEW_BEFORE = Duration.ofDays(30);
+    private static final Duration TIMEOUT = Duration.ofMinutes(2);
+
+    private final Path directory;
+
+    LocalTls(Path dataRoot) {
+        this.directory = dataRoot.resolve("tls");
+    }
+
+    /** The CA certificate clients verify members with (made on first use). */
+    Path caCertificate() {
+        Path cert = directory.resolve("ca.crt");
+        if (!Files.exists(cert)) {
+            makeCa();
+        }
+        return cert;
+    }
+
+    private synchronized void makeCa() {
+        Path cert = directory.resolve("ca.crt");
+        if (Files.exists(cert)) {
+            return;
+        }
+        try {
+            Files.createDirectories(directory);
+            Path key = directory.resolve("ca.key");
+            Path partial = directory.resolve("ca.crt.new");
+            Files.deleteIfExists(key);
+            ProcessRunner.check(List.of("openssl", "req", "-x509", "-newkey", "rsa:3072", "-nodes", "-keyout", key.toString(), "-out",
+                    partial.toString(), "-days", "3650", "-subj", "/CN=pgfleet local CA",
+                    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"), Map.of(), directory, TIMEOUT);
+            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rw-r--r--"));
+            Files.move(partial, cert, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            directory.toFile().setExecutable(true, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The serial number of the member's certificate (hex), when it has one this CA signed that still serves these addresses. */
+    Optional<String> validSerial(Path dataDir, Set<String> addresses, Instant now) {
+        Path file = dataDir.resolve(CERT);
+        if (!Files.exists(file) || !Files.exists(dataDir.resolve(KEY))) {
+            return Optional.empty();
+        }
+        try {
+            X509Certificate cert = read(file);
+            X509Certificate ca = read(caCertificate());
+            cert.verify(ca.getPublicKey());
+            if (cert.getNotAfter().toInstant().isBefore(now.plus(RENEW_BEFORE)) || !names(cert).containsAll(addresses)) {
+                return Optional.empty();
+            }
+            return Optional.of(cert.getSerialNumber().toString(16));
+        } catch (java.security.GeneralSecurityException | IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Issues the member's certificate for these addresses (IP addresses and host names), replacing any it had. */
+    void issue(Path dataDir, String commonName, Set<String> addresses, io.pgfleet.runtime.local.OsUser owner) {
+        Path ca = caCertificate();
+        try {
+            Path work = Files.createTempDirectory("pgfleet-tls-");
+            try {
+                Path key = work.resolve(KEY);
+                Path csr = work.resolve("server.csr");
+                Path cert = work.resolve(CERT);
+                Path ext = work.resolve("ext.cnf");
+                List<String> names = new ArrayList<>();
+                for (String address : new TreeSet<>(addresses)) {
+                    names.add((address.matches("[0-9.]+|[0-9a-fA-F:]+:[0-9a-fA-F:]*") ? "IP:" : "DNS:") + address);
+                }
+                Files.writeString(ext, "subjectAltName=" + String.join(",", names) + "\nextendedKeyUsage=serverAuth\n"
+                        + "keyUsage=critical,digitalSignature,keyEncipherment\n");
+                ProcessRunner.check(List.of("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out", csr.toString(),
+                        "-subj", "/CN=" + commonName), Map.of(), work, TIMEOUT);
+                ProcessRunner.check(List.of("openssl", "x509", "-req", "-in", csr.toString(), "-CA", ca.toString(), "-CAkey",
+                        directory.resolve("ca.key").toString(), "-set_serial", "0x" + java.util.HexFormat.of().formatHex(serial()), "-days", "397",
+                        "-out", cert.toString(), "-extfile", ext.toString()), Map.of(), work, TIMEOUT);
+                LocalFiles.write(dataDir.resolve(KEY), Files.readString(key), "rw-------");
+                LocalFiles.write(dataDir.resolve(CERT), Files.readString(cert), "rw-------");
+                owner.own(dataDir.resolve(KEY));
+                owner.own(dataDir.resolve(CERT));
+            } finally {
+                io.pgfleet.runtime.local.FileTrees.delete(work);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] serial() {
+        byte[] serial = new byte[16];
+        new java.security.SecureRandom().nextBytes(serial);
+        serial[0] &= 0x7f;
+        return serial;
+    }
+
+    private static X509Certificate read(Path file) throws IOException, CertificateException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+    }
+
+    private static Set<String> names(X509Certificate cert) throws CertificateException {
+        Set<String> names = new TreeSet<>();
+        Collection<List<?>> alternatives = cert.getSubjectAlternativeNames();
+        if (alternatives != null) {
+            alternatives.forEach(name -> names.add(String.valueOf(name.get(1))));
+        }
+        return names;
+    }
+}
