@@ -53,6 +53,7 @@ final class LocalStack implements AutoCloseable {
     private PostgresServer state;
     private S3Server s3;
     private final Map<String, Process> services = new LinkedHashMap<>();
+    private boolean secure;
 
     LocalStack(Path home, Path dataDir, Ports ports, PrintWriter out) {
         this.home = home;
@@ -65,6 +66,12 @@ final class LocalStack implements AutoCloseable {
         return List.of(new Service("provisioner", "provisioner", "io.pgfleet.provisioner.Application", ports.provisioner()),
                 new Service("user-manager", "user-manager", "io.pgfleet.usermanager.Application", ports.userManager()),
                 new Service("backup-worker", "backup-worker", "io.pgfleet.backup.Application", ports.backupWorker()));
+    }
+
+    /** Kafka only over SASL_SSL ({@link SecureKafka}); before {@link #start}. */
+    LocalStack secure() {
+        this.secure = true;
+        return this;
     }
 
     String bootstrapServers() {
@@ -89,8 +96,10 @@ final class LocalStack implements AutoCloseable {
 
         out.println("data directory  " + dataDir);
         out.flush();
-        kafka = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), ports.kafka(), ports.controller(), false);
-        out.println("kafka           " + bootstrapServers() + " (embedded KRaft broker)");
+        kafka = secure ? SecureKafka.start(dataDir, ports.kafka(), ports.controller())
+                : EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), ports.kafka(), ports.controller(), false);
+        out.println("kafka           " + bootstrapServers() + (secure ? " (embedded KRaft broker, SASL_SSL only: SCRAM-SHA-512 over TLS; "
+                + "client settings " + SecureKafka.clientConfig(dataDir) + ")" : " (embedded KRaft broker)"));
         out.flush();
         state = PostgresServer.startKept(dataDir.resolve("state"), ports.state());
         try (Connection c = state.connect("postgres"); Statement sql = c.createStatement();
@@ -198,6 +207,9 @@ final class LocalStack implements AutoCloseable {
         env.put("PGFLEET_BACKUP_ALLOWED_ENDPOINTS", "*," + java.net.URI.create(s3.endpoint()).getAuthority());
         env.put("PGFLEET_BACKUP_TICK", "5s");
         env.put("PGFLEET_SECRETS_KEY_FILE", dataDir.resolve("fleet-key.pem").toString());
+        if (secure) {
+            env.put("MICRONAUT_CONFIG_FILES", SecureKafka.serviceConfig(dataDir, service.name()).toString());
+        }
         env.put("PGFLEET_BACKUP_WORK_DIR", dataDir.resolve("backup-work").toString());
         if (service.name().equals("backup-worker")) {
             // So that a document enabling backups without its own credentials (the reference's HA example) backs up:

@@ -29,13 +29,17 @@ final class UpCli implements Callable<Integer> {
             description = "How long the services may take to start (default ${DEFAULT-VALUE}).")
     Duration startTimeout;
 
+    @Option(names = "--secure", description = "Kafka only over SASL_SSL (TLS, then SCRAM-SHA-512): the services and the CLI "
+            + "authenticate; the CLI's settings are printed as PGFLEET_KAFKA_CONFIG.")
+    boolean secure;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        LocalStack stack = start(spec, dataDir, basePort, startTimeout);
+        LocalStack stack = start(spec, dataDir, basePort, startTimeout, secure);
         out.println("pgfleet is up. Ctrl-C stops it.");
         out.flush();
         blockUntilStopped(stack);
@@ -43,8 +47,15 @@ final class UpCli implements Callable<Integer> {
     }
 
     static LocalStack start(CommandSpec spec, Path dataDir, int basePort, Duration startTimeout) throws Exception {
+        return start(spec, dataDir, basePort, startTimeout, false);
+    }
+
+    static LocalStack start(CommandSpec spec, Path dataDir, int basePort, Duration startTimeout, boolean secure) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         LocalStack stack = new LocalStack(Home.get(), dataDir.toAbsolutePath(), LocalStack.Ports.from(basePort), out);
+        if (secure) {
+            stack.secure();
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("stopping...");
@@ -61,7 +72,8 @@ final class UpCli implements Callable<Integer> {
             throw e;
         }
         out.println("export PGFLEET_BOOTSTRAP_SERVERS=" + stack.bootstrapServers() + " PGFLEET_PROVISIONER_URL=" + stack.url("provisioner")
-                + " PGFLEET_USER_MANAGER_URL=" + stack.url("user-manager") + " PGFLEET_BACKUP_WORKER_URL=" + stack.url("backup-worker"));
+                + " PGFLEET_USER_MANAGER_URL=" + stack.url("user-manager") + " PGFLEET_BACKUP_WORKER_URL=" + stack.url("backup-worker")
+                + (secure ? " PGFLEET_KAFKA_CONFIG=" + SecureKafka.clientConfig(dataDir.toAbsolutePath()) : ""));
         out.flush();
         return stack;
     }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -36,13 +37,83 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     private final Path dataDir;
     private final boolean temporary;
     private final Map<String, String> users;
+    private final Tls tls;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path dataDir, boolean temporary, Map<String, String> users) {
+    /**
+     * The broker's TLS: a PKCS#12 keystore with its certificate (SAN 127.0.0.1, localhost) and a truststore clients verify
+     * it with, made once in {@code directory} with the JDK's keytool.
+     */
+    public record Tls(Path directory, String password) {
+
+        public Path keystore() {
+            return directory.resolve("broker.p12");
+        }
+
+        public Path truststore() {
+            return directory.resolve("truststore.p12");
+        }
+    }
+
+    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path dataDir, boolean temporary, Map<String, String> users,
+                                Tls tls) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.dataDir = dataDir;
         this.temporary = temporary;
         this.users = users;
+        this.tls = tls;
+    }
+
+    /**
+     * Starts a broker that takes clients only over SASL_SSL (TLS, then SCRAM-SHA-512 or PLAIN with these users and
+     * {@link #ADMIN}), authorized by Kafka's ACL authorizer, with its data (and TLS material) in {@code dataDir}, formatted on
+     * first use with the users' SCRAM credentials. The users and their passwords must be the same at every start.
+     */
+    public static EmbeddedKafkaBroker startTls(Path dataDir, int port, int controllerPort, boolean temporary, Map<String, String> users,
+                                               String adminPassword, java.util.Collection<String> superUsers) {
+        Map<String, String> all = new TreeMap<>(users);
+        all.put(ADMIN, adminPassword);
+        Tls tls = new Tls(dataDir.resolve("tls"), adminPassword);
+        makeTls(tls);
+        return start(dataDir, port, controllerPort, temporary, all, tls, superUsers);
+    }
+
+    /** A keystore with a self-signed certificate for 127.0.0.1 and localhost, and a truststore with that certificate (once). */
+    private static void makeTls(Tls tls) {
+        if (Files.exists(tls.truststore())) {
+            return;
+        }
+        try {
+            Files.createDirectories(tls.directory());
+            String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+            Path cert = tls.directory().resolve("broker.crt");
+            Files.deleteIfExists(tls.keystore());
+            run(List.of(keytool, "-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
+                    "-ext", "SAN=IP:127.0.0.1,DNS:localhost", "-validity", "825", "-storetype", "PKCS12", "-keystore", tls.keystore().toString(),
+                    "-storepass", tls.password(), "-keypass", tls.password()));
+            run(List.of(keytool, "-exportcert", "-rfc", "-alias", "broker", "-file", cert.toString(), "-keystore", tls.keystore().toString(),
+                    "-storepass", tls.password()));
+            Path partial = tls.directory().resolve("truststore.p12.new");
+            Files.deleteIfExists(partial);
+            run(List.of(keytool, "-importcert", "-noprompt", "-alias", "broker", "-file", cert.toString(), "-storetype", "PKCS12",
+                    "-keystore", partial.toString(), "-storepass", tls.password()));
+            Files.move(partial, tls.truststore(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void run(List<String> argv) throws IOException {
+        Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
+                throw new IllegalStateException("keytool failed: " + output);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while making the broker's TLS material", e);
+        }
     }
 
     /**
@@ -54,7 +125,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         try {
             Map<String, String> all = new TreeMap<>(users);
             all.put(ADMIN, UUID.randomUUID().toString());
-            return start(Files.createTempDirectory("pgfleet-kafka-"), Ports.free(), Ports.free(), true, all);
+            return start(Files.createTempDirectory("pgfleet-kafka-"), Ports.free(), Ports.free(), true, all, null, List.of());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -77,10 +148,11 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
      * @param temporary      remove {@code dataDir} on close
      */
     public static EmbeddedKafkaBroker start(Path dataDir, int port, int controllerPort, boolean temporary) {
-        return start(dataDir, port, controllerPort, temporary, Map.of());
+        return start(dataDir, port, controllerPort, temporary, Map.of(), null, List.of());
     }
 
-    private static EmbeddedKafkaBroker start(Path dataDir, int port, int controllerPort, boolean temporary, Map<String, String> users) {
+    private static EmbeddedKafkaBroker start(Path dataDir, int port, int controllerPort, boolean temporary, Map<String, String> users,
+                                             Tls tls, java.util.Collection<String> superUsers) {
         Properties config = new Properties();
         config.put("process.roles", "broker,controller");
         config.put("node.id", "1");
@@ -102,14 +174,24 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         if (!users.isEmpty()) {
             secure(config, port, controllerPort, users);
         }
+        if (tls != null) {
+            encrypt(config, port, users, tls);
+        }
+        if (!users.isEmpty()) {
+            StringBuilder supers = new StringBuilder("User:" + ADMIN);
+            superUsers.forEach(user -> supers.append(";User:").append(user));
+            config.put("super.users", supers.toString());
+        }
         try {
             Files.createDirectories(dataDir);
             Path file = dataDir.resolve("server.properties");
             try (OutputStream out = Files.newOutputStream(file)) {
                 config.store(out, "pgfleet embedded broker");
             }
+            // The broker's config names passwords when it authenticates: its owner only.
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             if (!Files.exists(dataDir.resolve("log").resolve("meta.properties"))) {
-                format(file); // once: a kept broker starts again on its own storage and cluster id
+                format(file, tls == null ? Map.of() : users); // once: a kept broker starts again on its own storage and cluster id
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -117,7 +199,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(config), Time.SYSTEM);
         server.startup();
         String bootstrap = Ports.LOOPBACK + ":" + port;
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, dataDir, temporary, Map.copyOf(users));
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, dataDir, temporary, Map.copyOf(users), tls);
         try {
             broker.awaitReady();
         } catch (RuntimeException e) {
@@ -155,10 +237,20 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
             if (!users.containsKey(user)) {
                 throw new IllegalArgumentException("the broker has no user " + user);
             }
-            properties.put("security.protocol", "SASL_PLAINTEXT");
-            properties.put("sasl.mechanism", "PLAIN");
-            properties.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
-                    + "\" password=\"" + users.get(user) + "\";");
+            if (tls == null) {
+                properties.put("security.protocol", "SASL_PLAINTEXT");
+                properties.put("sasl.mechanism", "PLAIN");
+                properties.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+                        + "\" password=\"" + users.get(user) + "\";");
+            } else {
+                properties.put("security.protocol", "SASL_SSL");
+                properties.put("sasl.mechanism", "SCRAM-SHA-512");
+                properties.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                        + "\" password=\"" + users.get(user) + "\";");
+                properties.put("ssl.truststore.type", "PKCS12");
+                properties.put("ssl.truststore.location", tls.truststore().toString());
+                properties.put("ssl.truststore.password", tls.password());
+            }
         }
         return properties;
     }
@@ -168,10 +260,32 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         return clientProperties(ADMIN);
     }
 
-    private static void format(Path configFile) {
+    /** The client listener as SASL_SSL (SCRAM-SHA-512 for clients, PLAIN too; the broker is {@link #ADMIN} to itself over PLAIN). */
+    private static void encrypt(Properties config, int port, Map<String, String> users, Tls tls) {
+        config.put("listeners", "SASL_SSL://" + Ports.LOOPBACK + ":" + port + "," + config.getProperty("listeners").split(",")[1]);
+        config.put("advertised.listeners", "SASL_SSL://" + Ports.LOOPBACK + ":" + port);
+        config.put("inter.broker.listener.name", "SASL_SSL");
+        config.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:SASL_PLAINTEXT");
+        config.put("sasl.enabled.mechanisms", "SCRAM-SHA-512,PLAIN");
+        config.put("listener.name.sasl_ssl.sasl.enabled.mechanisms", "SCRAM-SHA-512,PLAIN");
+        config.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+        config.put("listener.name.sasl_ssl.plain.sasl.jaas.config", config.remove("listener.name.sasl_plaintext.plain.sasl.jaas.config"));
+        config.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        config.put("ssl.keystore.type", "PKCS12");
+        config.put("ssl.keystore.location", tls.keystore().toString());
+        config.put("ssl.keystore.password", tls.password());
+        config.put("ssl.key.password", tls.password());
+        config.put("ssl.truststore.type", "PKCS12");
+        config.put("ssl.truststore.location", tls.truststore().toString());
+        config.put("ssl.truststore.password", tls.password());
+    }
+
+    private static void format(Path configFile, Map<String, String> scramUsers) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        int code = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", configFile.toString(),
-                "--ignore-formatted"}, new PrintStream(output, true, StandardCharsets.UTF_8));
+        List<String> args = new java.util.ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(), "-c", configFile.toString(),
+                "--ignore-formatted"));
+        scramUsers.forEach((user, password) -> args.addAll(List.of("--add-scram", "SCRAM-SHA-512=[name=" + user + ",password=" + password + "]")));
+        int code = StorageTool.execute(args.toArray(String[]::new), new PrintStream(output, true, StandardCharsets.UTF_8));
         if (code != 0) {
             throw new IllegalStateException("formatting the Kafka storage failed: " + output.toString(StandardCharsets.UTF_8));
         }

@@ -57,9 +57,9 @@ public final class PayloadReader {
         try {
             return Parsed.ok(Json.mapper().treeToValue(tree, type));
         } catch (JsonMappingException e) {
-            return Parsed.failed(List.of(new FieldError(pathOf(e), e.getOriginalMessage())));
+            return Parsed.failed(List.of(new FieldError(pathOf(e), unquoted(e.getOriginalMessage()))));
         } catch (JsonProcessingException e) {
-            return Parsed.failed(List.of(new FieldError("", e.getOriginalMessage())));
+            return Parsed.failed(List.of(new FieldError("", unquoted(e.getOriginalMessage()))));
         }
     }
 
@@ -85,7 +85,7 @@ public final class PayloadReader {
             var location = e.getLocation();
             String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
             throw new MalformedPayloadException("not valid " + (mapper == Json.mapper() ? "JSON" : "YAML or JSON") + where + ": "
-                    + e.getOriginalMessage());
+                    + unquoted(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new MalformedPayloadException("unreadable payload: " + e.getMessage());
         }
@@ -166,7 +166,7 @@ public final class PayloadReader {
             case ANY -> true;
         };
         if (!ok) {
-            errors.add(new FieldError(path, "must be " + scalar.noun() + ", got " + describe(node)));
+            errors.add(new FieldError(path, "must be " + scalar.noun() + ", got " + (secret(path) ? "another kind of value" : describe(node))));
         }
     }
 
@@ -193,6 +193,24 @@ public final class PayloadReader {
     }
 
     /** What a value is, for messages; strings are not quoted back in full since they may be secrets. */
+    /** Whether the field holds a secret (its value is never repeated in an error). */
+    private static boolean secret(String path) {
+        return path.equals("password") || path.endsWith(".password") || path.endsWith(".s3AccessKey") || path.endsWith(".s3SecretKey")
+                || path.endsWith(".resticPassword");
+    }
+
+    /**
+     * A parser's message without what it quotes of the input: a record that does not parse may hold a secret anywhere, and
+     * the message goes to the dead-letter copy, the status event and the log.
+     */
+    static String unquoted(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        return message.replaceAll("'[^'\\n]*'", "'…'").replaceAll("\"[^\"\\n]*\"", "\"…\"").replaceAll("\\(code [0-9]+\\)", "")
+                .replaceAll("(?s)\\s*at \\[Source.*", "");
+    }
+
     private static String describe(JsonNode node) {
         if (node.isTextual()) {
             return "a string";

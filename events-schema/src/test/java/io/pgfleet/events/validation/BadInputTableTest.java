@@ -332,6 +332,24 @@ class BadInputTableTest {
     }
 
     @Test
+    void aPayloadThatDoesNotParseOrMistypesASecretIsAnsweredWithoutQuotingIt() {
+        // Broken JSON around a secret: the parser's message must not carry the token it stumbled on.
+        io.pgfleet.events.json.Parsed<Postgres> broken;
+        try {
+            broken = PayloadReader.fromJson("{\"spec\":{\"users\":{\"bob\":{\"password\": hunter2secret}}}}".getBytes(), Postgres.class);
+        } catch (io.pgfleet.events.json.MalformedPayloadException e) {
+            assertThat(e.getMessage()).contains("not valid JSON").doesNotContain("hunter2secret");
+            broken = null;
+        }
+        if (broken != null) {
+            assertThat(broken.errors().toString()).doesNotContain("hunter2secret");
+        }
+        List<FieldError> numeric = errorsOf(spec("users:\n  bob:\n    password: 987654321"));
+        assertThat(numeric).extracting(FieldError::path).contains("spec.users.bob.password");
+        assertThat(numeric.toString()).doesNotContain("987654321");
+    }
+
+    @Test
     void aFleetThatAllowsNoSuperusersRefusesThemInDocumentsAndAddUserNamingTheField() {
         CommandValidator strict = new CommandValidator(new ValidationPolicy(ValidationPolicy.DEFAULT_EXTENSIONS, ValidationPolicy.Limits.DEFAULTS,
                 false));

@@ -23,6 +23,8 @@ public class DeadLetters {
     public static final String ERROR = "pgfleet_dlq_error";
     /** Where it was read: {@code topic/partition/offset}. */
     public static final String ORIGIN = "pgfleet_dlq_origin";
+    /** What became of the value: redacted, or omitted. */
+    public static final String VALUE = "pgfleet_dlq_value";
     /** Which service refused it. */
     public static final String SERVICE = "pgfleet_dlq_service";
 
@@ -36,16 +38,61 @@ public class DeadLetters {
         this.settings = settings;
     }
 
-    /** Publishes the record to its dead-letter topic and waits for Kafka to take it. */
+    /** Names of fields whose values are secrets, wherever they are in a payload. */
+    private static final java.util.Set<String> SECRET_FIELDS = java.util.Set.of("password", "s3AccessKey", "s3SecretKey", "resticPassword");
+
+    /**
+     * The value as the dead-letter copy keeps it: a JSON value with every secret field (and any value that is not sealed)
+     * replaced by {@code "***"}; anything that does not read as JSON is not kept at all (it may hold a secret anywhere).
+     */
+    static byte[] redacted(byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode tree = io.pgfleet.events.json.Json.mapper().readTree(value);
+            if (tree == null || !tree.isContainerNode()) {
+                return new byte[0];
+            }
+            redact(tree);
+            return io.pgfleet.events.json.Json.mapper().writeValueAsBytes(tree);
+        } catch (java.io.IOException e) {
+            return new byte[0];
+        }
+    }
+
+    private static void redact(com.fasterxml.jackson.databind.JsonNode node) {
+        if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
+            java.util.List<String> names = new java.util.ArrayList<>();
+            object.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                com.fasterxml.jackson.databind.JsonNode child = object.get(name);
+                if (SECRET_FIELDS.contains(name) && !(child.isTextual() && io.pgfleet.events.secrets.Sealed.isSealed(child.asText()))) {
+                    object.put(name, "***");
+                } else {
+                    redact(child);
+                }
+            }
+        } else if (node.isArray()) {
+            node.forEach(DeadLetters::redact);
+        }
+    }
+
+    /** Publishes the record to its dead-letter topic (secrets redacted) and waits for Kafka to take it. */
     public void send(ConsumerRecord<String, byte[]> record, String error) {
         String topic = PgfleetSettings.deadLetterTopic(record.topic());
-        ProducerRecord<String, byte[]> dead = new ProducerRecord<>(topic, null, record.key(), record.value());
+        byte[] kept = redacted(record.value());
+        ProducerRecord<String, byte[]> dead = new ProducerRecord<>(topic, null, record.key(), kept);
         for (Header header : record.headers()) {
             dead.headers().add(header);
         }
         dead.headers().add(ERROR, error.getBytes(StandardCharsets.UTF_8));
         dead.headers().add(ORIGIN, (record.topic() + "/" + record.partition() + "/" + record.offset()).getBytes(StandardCharsets.UTF_8));
         dead.headers().add(SERVICE, settings.serviceName().getBytes(StandardCharsets.UTF_8));
+        if (record.value() != null) {
+            dead.headers().add(VALUE, (kept.length == 0 ? "omitted: it is not JSON, so a secret could be anywhere in it"
+                    : "the original with every secret field in clear replaced by ***").getBytes(StandardCharsets.UTF_8));
+        }
         try {
             producer.send(dead).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -1,0 +1,95 @@
+package io.pgfleet.cli;
+
+import io.pgfleet.events.json.Json;
+import io.pgfleet.servers.EmbeddedKafkaBroker;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The local stack's broker with {@code up --secure}: clients only over SASL_SSL (SCRAM-SHA-512), one principal per
+ * service and one for the CLI, their passwords made once and kept 0600 in {@code <data-dir>/kafka-secure/}; each service
+ * gets its Kafka client settings from a properties file ({@code MICRONAUT_CONFIG_FILES}), the CLI from
+ * {@code kafka-client.properties} ({@code PGFLEET_KAFKA_CONFIG}). The stack's principals are the broker's super users (one
+ * machine, one operator); a client without credentials, or without TLS, is refused.
+ */
+final class SecureKafka {
+
+    static final List<String> PRINCIPALS = List.of("provisioner", "user-manager", "backup-worker", "cli");
+
+    private SecureKafka() {
+    }
+
+    static Path directory(Path dataDir) {
+        return dataDir.resolve("kafka-secure");
+    }
+
+    /** Starts (or starts again) the secure broker on the stack's ports. */
+    static EmbeddedKafkaBroker start(Path dataDir, int port, int controllerPort) throws IOException {
+        Map<String, String> passwords = passwords(dataDir);
+        Map<String, String> users = new TreeMap<>(passwords);
+        String admin = users.remove(EmbeddedKafkaBroker.ADMIN);
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTls(directory(dataDir).resolve("broker"), port, controllerPort, false, users, admin,
+                PRINCIPALS);
+        for (String principal : PRINCIPALS) {
+            Properties client = broker.clientProperties(principal);
+            client.remove("bootstrap.servers");
+            if (principal.equals("cli")) {
+                write(clientConfig(dataDir), client);
+            } else {
+                Properties service = new Properties();
+                client.forEach((key, value) -> service.put("kafka." + key, value));
+                write(serviceConfig(dataDir, principal), service);
+            }
+        }
+        return broker;
+    }
+
+    /** The CLI's client properties file (for {@code --kafka-config} / {@code PGFLEET_KAFKA_CONFIG}). */
+    static Path clientConfig(Path dataDir) {
+        return directory(dataDir).resolve("kafka-client.properties");
+    }
+
+    /** A service's Kafka settings (for {@code MICRONAUT_CONFIG_FILES}). */
+    static Path serviceConfig(Path dataDir, String service) {
+        return directory(dataDir).resolve("kafka-" + service + ".properties");
+    }
+
+    private static Map<String, String> passwords(Path dataDir) throws IOException {
+        Path file = directory(dataDir).resolve("users.json");
+        if (Files.exists(file)) {
+            return Json.mapper().readValue(file.toFile(), new com.fasterxml.jackson.core.type.TypeReference<TreeMap<String, String>>() {
+            });
+        }
+        Map<String, String> passwords = new TreeMap<>();
+        SecureRandom random = new SecureRandom();
+        for (String user : new java.util.ArrayList<>(List.of(EmbeddedKafkaBroker.ADMIN, "provisioner", "user-manager", "backup-worker", "cli"))) {
+            byte[] bytes = new byte[18];
+            random.nextBytes(bytes);
+            passwords.put(user, HexFormat.of().formatHex(bytes));
+        }
+        Files.createDirectories(directory(dataDir), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path partial = file.resolveSibling("users.json.new");
+        Files.deleteIfExists(partial);
+        Files.createFile(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(partial, Json.mapper().writeValueAsString(passwords));
+        Files.move(partial, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return passwords;
+    }
+
+    private static void write(Path file, Properties properties) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (OutputStream out = Files.newOutputStream(file)) {
+            properties.store(out, "pgfleet up --secure: Kafka over SASL_SSL");
+        }
+    }
+}
