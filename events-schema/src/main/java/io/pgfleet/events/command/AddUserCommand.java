@@ -11,7 +11,7 @@ public record AddUserCommand(
         @Doc(value = "Instance name.", required = true) String instance,
         @Doc("Namespace; the configured default when absent.") String namespace,
         @Doc(value = "User name (PostgreSQL identifier: lower-case letters, digits, '_', at most 63 bytes).", required = true) String name,
-        @Doc("Password. Optional: generated and stored when absent. Never echoed.") String password,
+        @Doc("Password. Optional: generated and stored when absent. Never echoed. In clear, or sealed for this instance: a JWE compact string (RSA-OAEP-256 + A256GCM to the fleet's key from /fleet/keys, protected header `pgfleet.io/instance: <namespace>/<name>`); see docs/events.md, Sealed secrets.") String password,
         @Doc("May open replication connections. Default false.") Boolean replication,
         @Doc("Is a superuser. Default false.") Boolean superuser,
         @Doc("Database name to access level (`admin`, `readonly`, `app` or `monitoring`).") Map<String, String> databases)

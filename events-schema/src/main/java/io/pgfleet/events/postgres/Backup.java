@@ -17,10 +17,10 @@ public record Backup(
         @Doc("When backups run: a 5-field cron expression (minute hour day-of-month month day-of-week), UTC. Default `0 2 * * *`.") String schedule,
         @Doc("Retention after each backup, as restic forget flags: --keep-last|hourly|daily|weekly|monthly|yearly=N (N >= 1), --keep-within[-hourly|-daily|-weekly|-monthly|-yearly]=DURATION (e.g. 2m, 7d, 1y6m), --keep-tag=TAG.")
         String cleanupStrategy,
-        @Doc("S3 access key. Secret: never echoed. Given together with s3SecretKey and resticPassword, or all three omitted to keep the stored (or configured default) credentials.")
+        @Doc("S3 access key. Secret: never echoed. Given together with s3SecretKey and resticPassword, or all three omitted to keep the stored (or configured default) credentials. In clear, or sealed for this instance: a JWE compact string (RSA-OAEP-256 + A256GCM to the fleet's key from /fleet/keys, protected header `pgfleet.io/instance: <namespace>/<name>`); see docs/events.md, Sealed secrets.")
         String s3AccessKey,
-        @Doc("S3 secret key. Secret: never echoed.") String s3SecretKey,
-        @Doc("Password that encrypts the restic repository. Secret: never echoed.") String resticPassword) {
+        @Doc("S3 secret key. Secret: never echoed. In clear, or sealed for this instance: a JWE compact string (RSA-OAEP-256 + A256GCM to the fleet's key from /fleet/keys, protected header `pgfleet.io/instance: <namespace>/<name>`); see docs/events.md, Sealed secrets.") String s3SecretKey,
+        @Doc("Password that encrypts the restic repository. Secret: never echoed. In clear, or sealed for this instance: a JWE compact string (RSA-OAEP-256 + A256GCM to the fleet's key from /fleet/keys, protected header `pgfleet.io/instance: <namespace>/<name>`); see docs/events.md, Sealed secrets.") String resticPassword) {
 
     public static final String DEFAULT_REGION = "us-east-1";
     public static final String DEFAULT_SCHEDULE = "0 2 * * *";
