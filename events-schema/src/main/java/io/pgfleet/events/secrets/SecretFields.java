@@ -13,6 +13,9 @@ import java.util.Map;
  */
 public final class SecretFields {
 
+    /** The names secret fields have, wherever they are in a payload (for what reads a payload as plain JSON). */
+    public static final java.util.Set<String> NAMES = java.util.Set.of("password", "s3AccessKey", "s3SecretKey", "resticPassword");
+
     private SecretFields() {
     }
 

@@ -13,7 +13,10 @@ import java.util.HexFormat;
 /**
  * What a command says, as a digest: its type, its instance and its payload with the keys of every
  * object sorted, so that the same command re-serialised by a publisher (another key order, other
- * spacing) is recognised as the same, and another payload under the same id is not.
+ * spacing) is recognised as the same, and another payload under the same id is not. A secret field in clear is not
+ * hashed as it is (a digest of a short password can be guessed from the state table): it counts as its HMAC under a
+ * key derived from the fleet's key, or, without one, not at all (a command id reused with only another clear password
+ * is then taken for a redelivery). Sealed values are random ciphertexts and count as they are.
  */
 final class CommandFingerprint {
 
@@ -23,10 +26,15 @@ final class CommandFingerprint {
     }
 
     static String of(DecodedCommand command, byte[] value) {
+        return of(command, value, null);
+    }
+
+    /** @param secretKey the key clear secrets are counted under ({@code null}: they are left out) */
+    static String of(DecodedCommand command, byte[] value, byte[] secretKey) {
         byte[] payload;
         try {
             // Read into maps (not a tree) so that writing sorts every object's keys.
-            payload = CANONICAL.writeValueAsBytes(CANONICAL.readValue(value, Object.class));
+            payload = CANONICAL.writeValueAsBytes(withoutClearSecrets(CANONICAL.readValue(value, Object.class), secretKey));
         } catch (IOException | RuntimeException e) {
             payload = value == null ? new byte[0] : value; // not JSON: its bytes as they are
         }
@@ -36,6 +44,34 @@ final class CommandFingerprint {
             digest.update(payload);
             return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object withoutClearSecrets(Object node, byte[] secretKey) {
+        if (node instanceof java.util.Map<?, ?> map) {
+            java.util.Map<String, Object> copy = new java.util.LinkedHashMap<>();
+            ((java.util.Map<String, Object>) map).forEach((name, child) -> copy.put(name,
+                    io.pgfleet.events.secrets.SecretFields.NAMES.contains(name) && child instanceof String text
+                            && !io.pgfleet.events.secrets.Sealed.isSealed(text) ? counted(text, secretKey) : withoutClearSecrets(child, secretKey)));
+            return copy;
+        }
+        if (node instanceof java.util.List<?> list) {
+            return list.stream().map(child -> withoutClearSecrets(child, secretKey)).toList();
+        }
+        return node;
+    }
+
+    private static String counted(String secret, byte[] secretKey) {
+        if (secretKey == null) {
+            return "***";
+        }
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secretKey, "HmacSHA256"));
+            return "hmac:" + HexFormat.of().formatHex(mac.doFinal(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }

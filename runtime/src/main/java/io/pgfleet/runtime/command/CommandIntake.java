@@ -37,12 +37,14 @@ public class CommandIntake {
     private final CommandHandler handler;
     private final PgfleetSettings settings;
     private final Tenancy tenancy;
+    private final io.pgfleet.runtime.secrets.FleetKeys keys;
     private final int maxAttempts;
     private final java.time.Duration maxBackoff;
     /** Records being read again after an error (topic/partition/offset → attempts so far). */
     private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
 
     public CommandIntake(IntakeTransaction transaction, DeadLetters deadLetters, CommandHandler handler, PgfleetSettings settings, Tenancy tenancy,
+                         io.pgfleet.runtime.secrets.FleetKeys keys,
                          @Value("${pgfleet.intake.max-attempts:8}") int maxAttempts,
                          @Value("${pgfleet.intake.max-backoff:10s}") java.time.Duration maxBackoff) {
         this.maxBackoff = maxBackoff;
@@ -52,6 +54,7 @@ public class CommandIntake {
         this.handler = handler;
         this.settings = settings;
         this.tenancy = tenancy;
+        this.keys = keys;
     }
 
     /**
@@ -85,7 +88,7 @@ public class CommandIntake {
             return;
         }
         String origin = record.topic() + "/" + record.partition() + "/" + record.offset();
-        String fingerprint = CommandFingerprint.of(command, record.value());
+        String fingerprint = CommandFingerprint.of(command, record.value(), keys.derivedKey("command-fingerprint"));
         try (MDC.MDCCloseable instance = MDC.putCloseable("instance", command.instance().toString());
              MDC.MDCCloseable id = MDC.putCloseable("commandId", command.commandId())) {
             try {

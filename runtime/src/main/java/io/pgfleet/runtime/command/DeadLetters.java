@@ -38,9 +38,6 @@ public class DeadLetters {
         this.settings = settings;
     }
 
-    /** Names of fields whose values are secrets, wherever they are in a payload. */
-    private static final java.util.Set<String> SECRET_FIELDS = java.util.Set.of("password", "s3AccessKey", "s3SecretKey", "resticPassword");
-
     /**
      * The value as the dead-letter copy keeps it: a JSON value with every secret field (and any value that is not sealed)
      * replaced by {@code "***"}; anything that does not read as JSON is not kept at all (it may hold a secret anywhere).
@@ -67,7 +64,7 @@ public class DeadLetters {
             object.fieldNames().forEachRemaining(names::add);
             for (String name : names) {
                 com.fasterxml.jackson.databind.JsonNode child = object.get(name);
-                if (SECRET_FIELDS.contains(name) && !(child.isTextual() && io.pgfleet.events.secrets.Sealed.isSealed(child.asText()))) {
+                if (io.pgfleet.events.secrets.SecretFields.NAMES.contains(name) && !(child.isTextual() && io.pgfleet.events.secrets.Sealed.isSealed(child.asText()))) {
                     object.put(name, "***");
                 } else {
                     redact(child);

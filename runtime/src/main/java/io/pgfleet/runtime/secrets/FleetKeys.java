@@ -37,6 +37,14 @@ public class FleetKeys {
         this.clock = clock;
     }
 
+    /**
+     * A key derived from the fleet's private key (HMAC-SHA256 of a fixed label), for digests that must not reveal a secret
+     * (command fingerprints); {@code null} without a fleet key.
+     */
+    public byte[] derivedKey(String purpose) {
+        return current.map(key -> key.derive(purpose)).orElse(null);
+    }
+
     /** The keys publishers may seal with (the current one first), public halves only. */
     public List<FleetKey> published() {
         List<FleetKey> keys = new ArrayList<>();
