@@ -16,3 +16,15 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- $registry := .root.Values.image.registry -}}
 {{- if $registry }}{{ $registry }}/{{ end }}pgfleet/{{ .name }}:{{ .root.Values.image.tag }}
 {{- end -}}
+
+{{/* The state database's JDBC URL, with sslmode and the CA file when TLS is configured. */}}
+{{- define "pgfleet.dbUrl" -}}
+{{- $url := .Values.database.url -}}
+{{- if .Values.database.sslMode -}}
+{{- $url = printf "%s%ssslmode=%s" $url (ternary "&" "?" (contains "?" $url)) .Values.database.sslMode -}}
+{{- if .Values.database.caSecret -}}
+{{- $url = printf "%s&sslrootcert=/etc/pgfleet/db-ca/ca.crt" $url -}}
+{{- end -}}
+{{- end -}}
+{{- $url -}}
+{{- end -}}

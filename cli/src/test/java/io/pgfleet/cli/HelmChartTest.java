@@ -108,7 +108,10 @@ class HelmChartTest {
         String yaml = new Helm(CHART).template().withName("fleet").withNamespace("pgfleet-system")
                 .set("kafka.bootstrapServers", "kafka:9092").set("database.url", "jdbc:postgresql://db:5432/pgfleet")
                 .set("backup.defaultCredentialsSecret", "backup-defaults").set("rbac.namespaces[0]", "team-a").set("rbac.namespaces[1]", "team-b")
-                .set("tenancy.mode", "namespaced").set("secrets.keySecret", "fleet-key").call();
+                .set("tenancy.mode", "namespaced").set("secrets.keySecret", "fleet-key")
+                .set("database.sslMode", "verify-full").set("database.caSecret", "pgfleet-db-ca")
+                .set("kafka.securityProtocol", "SASL_SSL").set("kafka.credentialsSecret", "kafka-creds").set("kafka.truststoreSecret", "kafka-ts")
+                .call();
         List<HasMetadata> items = client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
         assertThat(of(items, ClusterRole.class)).isEmpty();
         assertThat(of(items, ClusterRoleBinding.class)).isEmpty();
@@ -125,6 +128,17 @@ class HelmChartTest {
             assertThat(pod.getVolumes()).anyMatch(v -> v.getSecret() != null && "fleet-key".equals(v.getSecret().getSecretName()));
             assertThat(pod.getContainers().get(0).getEnv()).anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue())
                     .isEqualTo("PGFLEET_SECRETS_KEY_FILE=/etc/pgfleet/fleet-key/fleet-key.pem"));
+            // The state database over TLS, verified with its CA from a Secret.
+            assertThat(pod.getContainers().get(0).getEnv()).anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo(
+                    "PGFLEET_DB_URL=jdbc:postgresql://db:5432/pgfleet?sslmode=verify-full&sslrootcert=/etc/pgfleet/db-ca/ca.crt"));
+            assertThat(pod.getVolumes()).anyMatch(v -> v.getSecret() != null && "pgfleet-db-ca".equals(v.getSecret().getSecretName()));
+            // Kafka over SASL_SSL: SCRAM credentials from a Secret (never in the manifest), the truststore from another.
+            assertThat(pod.getContainers().get(0).getEnv()).anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo(
+                    "KAFKA_SASL_JAAS_CONFIG=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"$(PGFLEET_KAFKA_USER)\" "
+                            + "password=\"$(PGFLEET_KAFKA_PASSWORD)\";"));
+            assertThat(pod.getContainers().get(0).getEnv()).anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue())
+                    .isEqualTo("KAFKA_SECURITY_PROTOCOL=SASL_SSL"));
+            assertThat(pod.getVolumes()).anyMatch(v -> v.getSecret() != null && "kafka-ts".equals(v.getSecret().getSecretName()));
         });
     }
 
