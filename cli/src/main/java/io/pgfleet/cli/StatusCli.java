@@ -60,6 +60,12 @@ final class StatusCli implements Callable<Integer> {
                 out.printf("  %-22s %-8s %s:%s %s%n", member.path("name").asText(), member.path("role").asText(), member.path("host").asText(),
                         member.path("port").asText(), member.path("state").asText());
             }
+            JsonNode tls = cluster.path("tls");
+            if (tls.hasNonNull("sslmode")) {
+                out.println("tls        sslmode=" + tls.path("sslmode").asText() + ", CA " + (tls.hasNonNull("caSecret")
+                        ? "in Secret " + tls.path("caSecret").asText() + " (ca.crt)" : "from GET /instances/" + key.namespace() + "/" + key.name()
+                        + " (tls.caCertificate) or the data root's tls/ca.crt"));
+            }
         }
         if (access != null) {
             for (JsonNode user : access.path("users")) {

@@ -175,7 +175,17 @@ class PgfleetCommandIT {
     void statusAndEventsShowWhatHappened() throws Exception {
         Result status = pgfleet("status", "postgres-complete");
         assertThat(status.code()).as(status.output()).isZero();
-        assertThat(status.output()).contains("cluster    READY", "primary", "database   myapp", "database   analytics", "SUCCEEDED on-demand");
+        assertThat(status.output()).contains("cluster    READY", "primary", "database   myapp", "database   analytics", "SUCCEEDED on-demand",
+                "tls        sslmode=verify-full");
+        // The connection string verifies the server with the stack's CA.
+        Result connect = pgfleet("connect", "postgres-complete", "--user", "admin", "--database", "myapp");
+        assertThat(connect.output()).contains("sslmode=verify-full&sslrootcert=");
+        Result withPassword = pgfleet("connect", "postgres-complete", "--user", "admin", "--database", "myapp", "--with-password");
+        Process psql = new ProcessBuilder(io.pgfleet.runtime.local.PgBinaries.find(java.util.Optional.empty()).tool("psql"), "-X", "-A", "-t",
+                "-c", "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", withPassword.output().strip()).redirectErrorStream(true).start();
+        String answer = new String(psql.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(psql.waitFor()).as(answer).isZero();
+        assertThat(answer.strip()).isEqualTo("t");
 
         Result events = pgfleet("events", "--instance", "postgres-complete");
         assertThat(events.code()).isZero();

@@ -20,4 +20,12 @@ public interface ClusterDriver extends InstanceAccess {
 
     /** Moves the instance one step towards not existing. */
     Step delete(InstanceKey instance);
+
+    /**
+     * How a client verifies the instance's server certificate: {@code sslmode} and the CA, as its PEM text
+     * ({@code caCertificate}, local members) or the Secret that holds it ({@code caSecret}, CloudNativePG).
+     */
+    default java.util.Map<String, String> tls(InstanceKey instance) {
+        return java.util.Map.of();
+    }
 }

@@ -154,6 +154,12 @@ public class KubernetesClusterDriver implements ClusterDriver {
         return Optional.of(new Endpoint(primaryHost(key), CnpgModel.POSTGRES_PORT, user, decode(secret.getData().get("password"))));
     }
 
+    /** CloudNativePG's own CA: Secret {@code <name>-ca} in the instance's namespace (its {@code ca.crt}). */
+    @Override
+    public Map<String, String> tls(InstanceKey key) {
+        return Map.of("sslmode", "verify-full", "caSecret", key.name() + "-ca");
+    }
+
     private String primaryHost(InstanceKey key) {
         return CnpgModel.primaryService(key) + "." + key.namespace() + "." + serviceDomain;
     }

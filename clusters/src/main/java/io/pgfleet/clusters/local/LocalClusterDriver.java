@@ -184,6 +184,15 @@ public class LocalClusterDriver implements ClusterDriver {
         });
     }
 
+    @Override
+    public Map<String, String> tls(InstanceKey key) {
+        try {
+            return Map.of("sslmode", "verify-full", "caCertificate", java.nio.file.Files.readString(settings.caCertificate()));
+        } catch (java.io.IOException e) {
+            return Map.of();
+        }
+    }
+
     private Path instanceDir(InstanceKey key, String storageClass) {
         return settings.storageClassRoot(storageClass).resolve(key.namespace()).resolve(key.name());
     }

@@ -19,7 +19,7 @@ public class InstanceController {
 
     /** One instance as the provisioner sees it. */
     public record InstanceView(String instance, String namespace, String name, String phase, String message, ClusterSpec spec,
-                               Instant updatedAt, Observation observed) {
+                               Instant updatedAt, Observation observed, java.util.Map<String, String> tls) {
     }
 
     private final InstanceRepository instances;
@@ -32,18 +32,19 @@ public class InstanceController {
 
     @Get
     public List<InstanceView> list() {
-        return instances.findAllOrderByKey().stream().map(row -> view(row, null)).toList();
+        return instances.findAllOrderByKey().stream().map(row -> view(row, null, null)).toList();
     }
 
     @Get("/{namespace}/{name}")
     public HttpResponse<InstanceView> get(String namespace, String name) {
         return instances.findById(namespace + "/" + name)
-                .map(row -> HttpResponse.ok(view(row, driver.observe(new InstanceKey(namespace, name)))))
+                .map(row -> HttpResponse.ok(view(row, driver.observe(new InstanceKey(namespace, name)),
+                        driver.tls(new InstanceKey(namespace, name)))))
                 .orElseGet(HttpResponse::notFound);
     }
 
-    private static InstanceView view(InstanceRow row, Observation observed) {
+    private static InstanceView view(InstanceRow row, Observation observed, java.util.Map<String, String> tls) {
         return new InstanceView(row.key(), row.namespace(), row.name(), row.phase(), row.message(), Specs.read(row.spec()),
-                row.updatedAt(), observed);
+                row.updatedAt(), observed, tls);
     }
 }
