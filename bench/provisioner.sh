@@ -6,5 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -ntp install -DskipTests -pl provisioner -am
 mvn -B -q -ntp -pl provisioner test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
-java -cp "provisioner/target/test-classes:provisioner/target/classes:$(cat provisioner/target/bench.classpath)" \
-  io.pgfleet.provisioner.bench.ProvisionBenchmark "${1:-3}"
+# The same run twice in one go: members with TLS (the default), then without, to see what TLS costs.
+for tls in true false; do
+  java -Dpgfleet.bench.tls=$tls -cp "provisioner/target/test-classes:provisioner/target/classes:$(cat provisioner/target/bench.classpath)" \
+    io.pgfleet.provisioner.bench.ProvisionBenchmark "${1:-3}"
+done

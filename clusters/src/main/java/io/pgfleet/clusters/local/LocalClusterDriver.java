@@ -61,11 +61,11 @@ public class LocalClusterDriver implements ClusterDriver {
         java.util.Set<String> names = settings.certificateNames(desired.external());
         java.time.Instant now = java.time.Instant.now();
         for (LocalMember member : members) {
-            Optional<String> serial = settings.tls().validSerial(member.dataDir(), names, now);
+            Optional<String> serial = settings.tlsEnabled() ? settings.tls().validSerial(member.dataDir(), names, now) : Optional.empty();
             wanted.put(member.index(), render(desired, member, members, serial.orElse(null)));
             Optional<String> restart = LocalFiles.read(member.restartMarker()).map(text -> text.lines().findFirst().orElse(""));
             states.add(new LocalPlanner.MemberState(member.index(), member.disk(), member.isRunning(), member.configFiles(),
-                    wanted.get(member.index()), restart, serial.isPresent()));
+                    wanted.get(member.index()), restart, serial.isPresent() || !settings.tlsEnabled()));
         }
         // plan
         LocalPlanner.Action action = LocalPlanner.next(recorded.stream().map(LocalMember::index).toList(), states);
@@ -179,7 +179,8 @@ public class LocalClusterDriver implements ClusterDriver {
         // Verified with the data root's CA once the primary has its certificate (its TLS is on from its next reload).
         return find(key).filter(i -> !i.members().isEmpty()).map(i -> {
             LocalMember primary = i.members().get(0);
-            Path ca = java.nio.file.Files.exists(primary.dataDir().resolve(LocalTls.CERT)) ? settings.caCertificate() : null;
+            Path ca = settings.tlsEnabled() && java.nio.file.Files.exists(primary.dataDir().resolve(LocalTls.CERT)) ? settings.caCertificate()
+                    : null;
             return new Endpoint("127.0.0.1", primary.port(), LocalInstance.SUPERUSER, i.superuserPassword(), ca);
         });
     }

@@ -175,7 +175,8 @@ final class LocalMember {
     String primaryConninfo(LocalMember primary) {
         // Over TLS, verifying the primary's certificate against the data root's CA.
         return "host=127.0.0.1 port=" + primary.port() + " user=" + LocalInstance.REPLICATION_USER + " passfile="
-                + instance.pgpassFile() + " application_name=" + name() + " sslmode=verify-full sslrootcert=" + settings.caCertificate();
+                + instance.pgpassFile() + " application_name=" + name()
+                + (settings.tlsEnabled() ? " sslmode=verify-full sslrootcert=" + settings.caCertificate() : "");
     }
 
     private void appendIncludes() {

@@ -38,15 +38,19 @@ public class LocalSettings {
     private final OsUser osUser;
     private final PgBinaries binaries;
     private final Duration startTimeout;
+    /** {@code pgfleet.local.tls} (default true): false only to measure what TLS costs; members then serve no TLS. */
+    private boolean tlsEnabled = true;
 
     public LocalSettings(Environment environment,
                          @Value("${pgfleet.local.data-root:}") String dataRoot,
                          @Value("${pgfleet.local.external-address:0.0.0.0}") String externalAddress,
                          @Value("${pgfleet.local.os-user:nobody}") String osUser,
                          @Value("${pgfleet.local.bin-dir:}") String binDir,
-                         @Value("${pgfleet.local.start-timeout:120s}") Duration startTimeout) {
+                         @Value("${pgfleet.local.start-timeout:120s}") Duration startTimeout,
+                         @Value("${pgfleet.local.tls:true}") boolean tls) {
         this(io.pgfleet.runtime.local.DataRoot.of(dataRoot), externalAddress, OsUser.forPostgres(osUser),
                 PgBinaries.find(binDir.isBlank() ? Optional.empty() : Optional.of(Path.of(binDir))), startTimeout);
+        this.tlsEnabled = tls;
         environment.getProperties("pgfleet.local.storage-classes")
                 .forEach((name, dir) -> storageClasses.put(name, Path.of(dir.toString())));
     }
@@ -78,6 +82,11 @@ public class LocalSettings {
     /** The members' TLS: the data root's CA and the members' certificates. */
     LocalTls tls() {
         return tls;
+    }
+
+    /** Whether members serve TLS. */
+    boolean tlsEnabled() {
+        return tlsEnabled;
     }
 
     /** The CA certificate that signs the members' certificates (clients verify members with it). */

@@ -79,10 +79,12 @@ public record MemberConfig(String listenAddress, int port, Path socketDirectory,
                 .append("host all all 127.0.0.1/32 scram-sha-256\n")
                 .append("host replication all 127.0.0.1/32 scram-sha-256\n");
         if (external) {
-            text.append("hostssl all all 0.0.0.0/0 scram-sha-256\n")
-                    .append("hostssl replication all 0.0.0.0/0 scram-sha-256\n")
-                    .append("hostssl all all ::/0 scram-sha-256\n")
-                    .append("hostssl replication all ::/0 scram-sha-256\n");
+            // Without a certificate only when TLS is switched off (pgfleet.local.tls=false, to measure what it costs).
+            String type = certificateSerial == null ? "host" : "hostssl";
+            text.append(type).append(" all all 0.0.0.0/0 scram-sha-256\n")
+                    .append(type).append(" replication all 0.0.0.0/0 scram-sha-256\n")
+                    .append(type).append(" all all ::/0 scram-sha-256\n")
+                    .append(type).append(" replication all ::/0 scram-sha-256\n");
         }
         return text.toString();
     }

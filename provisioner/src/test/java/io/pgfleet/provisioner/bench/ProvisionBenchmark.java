@@ -53,7 +53,9 @@ public final class ProvisionBenchmark {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         List<String> rows = new ArrayList<>();
         try (ProvisionerFixture fixture = new ProvisionerFixture()) {
-            EmbeddedServer provisioner = fixture.startProvisioner(Map.of("pgfleet.provisioner.health-interval", "5s"));
+            // -Dpgfleet.bench.tls=false: members without TLS, to measure what TLS costs (bench/provisioner.sh runs both).
+            EmbeddedServer provisioner = fixture.startProvisioner(Map.of("pgfleet.provisioner.health-interval", "5s", "pgfleet.local.tls",
+                    System.getProperty("pgfleet.bench.tls", "true")));
             ClusterDriver driver = provisioner.getApplicationContext().getBean(ClusterDriver.class);
             try {
                 for (int example : new int[] {3, 2}) {
@@ -74,7 +76,8 @@ public final class ProvisionBenchmark {
             }
         }
         System.out.println();
-        System.out.println("publish -> SUCCEEDED vs raw initdb + pg_basebackup + pg_ctl start (median of " + runs + " runs, ms)");
+        System.out.println("publish -> SUCCEEDED vs raw initdb + pg_basebackup + pg_ctl start (median of " + runs + " runs, ms; members' TLS "
+                + (Boolean.parseBoolean(System.getProperty("pgfleet.bench.tls", "true")) ? "on" : "off") + ")");
         System.out.println(String.format("%-18s %8s %8s %9s", "example (members)", "pgfleet", "raw", "ratio"));
         rows.forEach(System.out::println);
         System.out.println("goal: ratio <= 1.5x");
