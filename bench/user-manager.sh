@@ -6,5 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -ntp install -DskipTests -pl user-manager -am
 mvn -B -q -ntp -pl user-manager test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
-java -cp "user-manager/target/test-classes:user-manager/target/classes:$(cat user-manager/target/bench.classpath)" \
-  io.pgfleet.usermanager.bench.AccessBenchmark "${1:-200}" "${2:-50}"
+# With the members' TLS (the default), then without, in one run.
+for tls in true false; do
+  echo "members' TLS: $tls"
+  java -Dpgfleet.bench.tls=$tls -cp "user-manager/target/test-classes:user-manager/target/classes:$(cat user-manager/target/bench.classpath)" \
+    io.pgfleet.usermanager.bench.AccessBenchmark "${1:-200}" "${2:-50}"
+done

@@ -50,7 +50,8 @@ public final class AccessBenchmark {
         int databases = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         Postgres doc = document(users, databases);
         try (ServiceFixture fixture = new ServiceFixture("user-manager")) {
-            fixture.start();
+            // -Dpgfleet.bench.tls=false: members without TLS (the user-manager then connects in clear), to measure what TLS costs.
+            fixture.start(Map.of("pgfleet.local.tls", System.getProperty("pgfleet.bench.tls", "true")));
             InstanceKey viaPgfleet = fixture.track(new InstanceKey("bench", "access-pgfleet"));
             InstanceKey viaScript = fixture.track(new InstanceKey("bench", "access-script"));
             ClusterSpec one = new ClusterSpec(false, "1Gi", 1, "local", Map.of(), 0, 0);
