@@ -36,8 +36,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PgfleetCommandIT {
 
-    private static final Duration SLOW = Duration.ofMinutes(5);
+    private static final Duration SLOW = UpProcess.SLOW;
 
+    private UpProcess stack;
     private final Path home = Path.of(System.getProperty("pgfleet.home")).toAbsolutePath().normalize();
     private Path dataDir;
     private int basePort;
@@ -49,40 +50,25 @@ class PgfleetCommandIT {
 
     @BeforeAll
     void start() throws Exception {
-        dataDir = Files.createTempDirectory("pgfleet-cli-it-");
-        basePort = io.pgfleet.runtime.local.LoopbackPorts.freeBlock(7);
+        stack = new UpProcess("pgfleet-cli-it-", List.of(), Map.of());
+        dataDir = stack.dataDir;
+        basePort = stack.basePort;
         up = startUp();
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (up != null && up.isAlive()) {
-            stopUp();
-        }
-        InstanceProcesses.stop(dataDir.resolve("clusters"));
-        try (var files = Files.walk(dataDir)) {
-            for (Path path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
+        stack.close();
     }
 
     private Process startUp() throws IOException {
-        upLog = Files.createTempFile(dataDir, "up-", ".log");
-        // In a session of its own, like a terminal's foreground job: Ctrl-C reaches the whole group.
-        ProcessBuilder builder = new ProcessBuilder("setsid", home.resolve("pgfleet").toString(), "up", "--data-dir", dataDir.toString(),
-                "--base-port", Integer.toString(basePort)).redirectErrorStream(true).redirectOutput(upLog.toFile());
-        builder.environment().put("PGFLEET_NO_BUILD", "1");
-        Process process = builder.start();
-        await().atMost(SLOW).until(() -> Files.readString(upLog).contains("pgfleet is up") || !process.isAlive());
-        assertThat(process.isAlive()).as(Files.readString(upLog)).isTrue();
+        Process process = stack.start();
+        upLog = stack.upLog;
         return process;
     }
 
     private void stopUp() throws Exception {
-        up.destroy(); // SIGTERM, as a service manager would
-        assertThat(up.waitFor(2, TimeUnit.MINUTES)).isTrue();
-        assertThat(Files.readString(upLog)).contains("stopped");
+        stack.stop();
     }
 
     /** What Ctrl-C in a terminal does: SIGINT to every process of the foreground group (the services included). */
@@ -93,20 +79,8 @@ class PgfleetCommandIT {
     }
 
     private Result pgfleet(String... args) throws Exception {
-        List<String> argv = new ArrayList<>(List.of(home.resolve("pgfleet").toString()));
-        argv.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        env.put("PGFLEET_NO_BUILD", "1");
-        env.put("PGFLEET_BOOTSTRAP_SERVERS", "127.0.0.1:" + basePort);
-        env.put("PGFLEET_PROVISIONER_URL", "http://127.0.0.1:" + (basePort + 4));
-        env.put("PGFLEET_USER_MANAGER_URL", "http://127.0.0.1:" + (basePort + 5));
-        env.put("PGFLEET_BACKUP_WORKER_URL", "http://127.0.0.1:" + (basePort + 6));
-        env.put("PGFLEET_DATA_DIR", dataDir.toString());
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(10, TimeUnit.MINUTES)).isTrue();
-        return new Result(process.exitValue(), output);
+        UpProcess.Result result = stack.pgfleet(args);
+        return new Result(result.code(), result.output());
     }
 
     @Test
@@ -181,11 +155,14 @@ class PgfleetCommandIT {
         Result connect = pgfleet("connect", "postgres-complete", "--user", "admin", "--database", "myapp");
         assertThat(connect.output()).contains("sslmode=verify-full&sslrootcert=");
         Result withPassword = pgfleet("connect", "postgres-complete", "--user", "admin", "--database", "myapp", "--with-password");
-        Process psql = new ProcessBuilder(io.pgfleet.runtime.local.PgBinaries.find(java.util.Optional.empty()).tool("psql"), "-X", "-A", "-t",
-                "-c", "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", withPassword.output().strip()).redirectErrorStream(true).start();
+        Process psql = new ProcessBuilder(io.pgfleet.runtime.local.PgBinaries.find(java.util.Optional.empty()).tool("psql"), "-X", "-q", "-A", "-t",
+                // admin works as myapp_admin in myapp (its role setting): SET ROLE NONE, back to itself, to see its own connection.
+                "-c", "SET ROLE NONE", "-c", "SELECT coalesce((SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()), 'no row') || ' as ' "
+                        + "|| current_user", withPassword.output().strip())
+                .redirectErrorStream(true).start();
         String answer = new String(psql.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(psql.waitFor()).as(answer).isZero();
-        assertThat(answer.strip()).isEqualTo("t");
+        assertThat(answer.strip()).as(withPassword.output()).isEqualTo("true as admin");
 
         Result events = pgfleet("events", "--instance", "postgres-complete");
         assertThat(events.code()).isZero();

@@ -2,14 +2,10 @@ package io.pgfleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,61 +28,30 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SecurePathIT {
 
-    private static final Duration SLOW = Duration.ofMinutes(5);
-
-    private final Path home = Path.of(System.getProperty("pgfleet.home")).toAbsolutePath().normalize();
+    private UpProcess stack;
     private Path dataDir;
     private int basePort;
-    private Process up;
-    private Path upLog;
-
-    private record Result(int code, String output) {
-    }
+    private Path home;
 
     @BeforeAll
     void start() throws Exception {
-        dataDir = Files.createTempDirectory("pgfleet-secure-it-");
-        basePort = io.pgfleet.runtime.local.LoopbackPorts.freeBlock(7);
-        upLog = Files.createTempFile(dataDir, "up-", ".log");
-        ProcessBuilder builder = new ProcessBuilder("setsid", home.resolve("pgfleet").toString(), "up", "--secure", "--data-dir", dataDir.toString(),
-                "--base-port", Integer.toString(basePort)).redirectErrorStream(true).redirectOutput(upLog.toFile());
-        builder.environment().put("PGFLEET_NO_BUILD", "1");
-        up = builder.start();
-        await().atMost(SLOW).until(() -> Files.readString(upLog).contains("pgfleet is up") || !up.isAlive());
-        assertThat(up.isAlive()).as(Files.readString(upLog)).isTrue();
+        stack = new UpProcess("pgfleet-secure-it-", List.of("--secure"), Map.of("REPORT_PASSWORD", "report-pass-1234"));
+        dataDir = stack.dataDir;
+        basePort = stack.basePort;
+        home = stack.home;
+        stack.start();
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (up != null && up.isAlive()) {
-            up.destroy();
-            assertThat(up.waitFor(2, TimeUnit.MINUTES)).isTrue();
-        }
-        InstanceProcesses.stop(dataDir.resolve("clusters"));
-        try (var files = Files.walk(dataDir)) {
-            for (Path path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
+        stack.close();
     }
 
-    private Result pgfleet(String... args) throws Exception {
-        List<String> argv = new ArrayList<>(List.of(home.resolve("pgfleet").toString()));
-        argv.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        env.put("PGFLEET_NO_BUILD", "1");
-        env.put("PGFLEET_BOOTSTRAP_SERVERS", "127.0.0.1:" + basePort);
-        env.put("PGFLEET_KAFKA_CONFIG", SecureKafka.clientConfig(dataDir).toString());
-        env.put("PGFLEET_PROVISIONER_URL", "http://127.0.0.1:" + (basePort + 4));
-        env.put("PGFLEET_USER_MANAGER_URL", "http://127.0.0.1:" + (basePort + 5));
-        env.put("PGFLEET_BACKUP_WORKER_URL", "http://127.0.0.1:" + (basePort + 6));
-        env.put("PGFLEET_DATA_DIR", dataDir.toString());
-        env.put("REPORT_PASSWORD", "report-pass-1234");
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(10, TimeUnit.MINUTES)).isTrue();
-        return new Result(process.exitValue(), output);
+    /** A command of the CLI, with the client settings {@code up --secure} printed. */
+    private UpProcess.Result pgfleet(String... args) throws Exception {
+        List<String> withConfig = new ArrayList<>(List.of(args));
+        withConfig.addAll(List.of("--kafka-config", SecureKafka.clientConfig(dataDir).toString()));
+        return stack.pgfleet(withConfig.toArray(String[]::new));
     }
 
     private KafkaProducer<String, byte[]> producer(Properties properties) {
@@ -99,7 +64,7 @@ class SecurePathIT {
 
     @Test
     void provisionAddUserBackupAndRestoreGoThroughSaslSslAndAClientWithoutCredentialsIsRefused() throws Exception {
-        assertThat(Files.readString(upLog)).contains("SASL_SSL only", "PGFLEET_KAFKA_CONFIG=" + SecureKafka.clientConfig(dataDir));
+        assertThat(Files.readString(stack.upLog)).contains("SASL_SSL only", "PGFLEET_KAFKA_CONFIG=" + SecureKafka.clientConfig(dataDir));
 
         // Without TLS and credentials, and with TLS but a wrong password: refused.
         try (KafkaProducer<String, byte[]> plain = producer(new Properties())) {
@@ -116,15 +81,15 @@ class SecurePathIT {
                     .hasStackTraceContaining("Authentication failed");
         }
 
-        Result apply = pgfleet("apply", "-f", home.resolve("examples/postgres-complete.yaml").toString(), "--wait");
+        UpProcess.Result apply = pgfleet("apply", "-f", home.resolve("examples/postgres-complete.yaml").toString(), "--wait");
         assertThat(apply.code()).as(apply.output()).isZero();
         assertThat(apply.output()).contains("provisioner    SUCCEEDED", "user-manager   SUCCEEDED", "backup-worker  SUCCEEDED");
-        Result addUser = pgfleet("add-user", "postgres-complete", "--user", "report", "--password-env", "REPORT_PASSWORD", "--database",
+        UpProcess.Result addUser = pgfleet("add-user", "postgres-complete", "--user", "report", "--password-env", "REPORT_PASSWORD", "--database",
                 "myapp=readonly", "--wait");
         assertThat(addUser.code()).as(addUser.output()).isZero();
-        Result backup = pgfleet("backup", "postgres-complete", "--wait");
+        UpProcess.Result backup = pgfleet("backup", "postgres-complete", "--wait");
         assertThat(backup.code()).as(backup.output()).isZero();
-        Result restore = pgfleet("restore", "postgres-complete", "--database", "myapp", "--wait");
+        UpProcess.Result restore = pgfleet("restore", "postgres-complete", "--database", "myapp", "--wait");
         assertThat(restore.code()).as(restore.output()).isZero();
         assertThat(restore.output()).contains("backup-worker  SUCCEEDED");
         // The settings that hold the principals' passwords are their owner's only.

@@ -86,6 +86,16 @@ class LocalTlsIT {
         assertThat(process.waitFor()).as(output).isZero();
         assertThat(output.strip()).isEqualTo("t");
 
+        // The same as a URI, as `pgfleet connect` prints it.
+        String uri = "postgresql://" + primary.user() + ":" + java.net.URLEncoder.encode(primary.password(), StandardCharsets.UTF_8) + "@127.0.0.1:"
+                + primary.port() + "/postgres?sslmode=verify-full&sslrootcert="
+                + java.net.URLEncoder.encode(settings.caCertificate().toString(), StandardCharsets.UTF_8);
+        Process viaUri = new ProcessBuilder(PgBinaries.find(Optional.empty()).tool("psql"), "-X", "-A", "-t", "-c",
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", uri).redirectErrorStream(true).start();
+        String answer = new String(viaUri.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(viaUri.waitFor()).as(answer).isZero();
+        assertThat(answer.strip()).as(answer).isEqualTo("t");
+
         // The keys stay private.
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("tls/ca.key")))).isEqualTo("rw-------");
         Path memberKey;

@@ -3,7 +3,6 @@ package io.pgfleet.runtime.local;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,7 +78,7 @@ public final class ProcessRunner {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // The program was stopped (a timeout, an interrupt) and its output closed under the reader: what was read is kept.
         }
     }
 
