@@ -1,19 +1,16 @@
 package io.pgfleet.backup.plan;
 
 import io.pgfleet.events.json.Json;
+import io.pgfleet.events.secrets.Hmac;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The last snapshot of a backup's set: it exists only when every dump before it succeeded, so a
@@ -82,14 +79,8 @@ public record Manifest(String backupId, String instance, Instant time, List<Stri
     }
 
     private String hmac(byte[] key) {
-        try {
-            Mac hmac = Mac.getInstance("HmacSHA256");
-            hmac.init(new SecretKeySpec(key, "HmacSHA256"));
-            byte[] canonical = new Manifest(backupId, instance, time, databases, new TreeMap<>(files), roles, null).toJson();
-            return HexFormat.of().formatHex(hmac.doFinal(canonical));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
+        byte[] canonical = new Manifest(backupId, instance, time, databases, new TreeMap<>(files), roles, null).toJson();
+        return Hmac.sha256Hex(key, canonical);
     }
 
     /**

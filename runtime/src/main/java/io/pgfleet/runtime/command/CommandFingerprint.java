@@ -67,12 +67,6 @@ final class CommandFingerprint {
         if (secretKey == null) {
             return "***";
         }
-        try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(secretKey, "HmacSHA256"));
-            return "hmac:" + HexFormat.of().formatHex(mac.doFinal(secret.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return "hmac:" + io.pgfleet.events.secrets.Hmac.sha256Hex(secretKey, secret.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -103,13 +103,7 @@ public final class FleetKey {
 
     /** A key for {@code purpose} derived from the private key (HMAC-SHA256 over the label, keyed by the PKCS#8 encoding). */
     byte[] derive(String purpose) {
-        try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(jwk.getPrivateKey().getEncoded(), "HmacSHA256"));
-            return mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return io.pgfleet.events.secrets.Hmac.sha256(jwk.getPrivateKey().getEncoded(), purpose.getBytes(StandardCharsets.UTF_8));
     }
 
     public String id() {
