@@ -112,9 +112,7 @@ final class LocalStack implements AutoCloseable {
         out.flush();
         s3 = S3Server.startOpen(dataDir.resolve("s3"), ports.s3());
         out.println("s3              " + s3.endpoint() + " (every backup endpoint is served here)");
-        // The fleet's key for sealed secrets: made once; its public half beside it, for `pgfleet apply` and `pgfleet seal`.
-        FleetKey fleetKey = FleetKey.createIfAbsent(dataDir.resolve("fleet-key.pem"));
-        Files.writeString(dataDir.resolve(FleetKeyLookup.FILE), fleetKey.publicJwk());
+        FleetKey fleetKey = LocalSecrets.fleetKey(dataDir);
         out.println("fleet key       " + dataDir.resolve(FleetKeyLookup.FILE) + " (id " + fleetKey.id() + "; secrets are sealed with it)");
         out.flush();
 
@@ -216,25 +214,9 @@ final class LocalStack implements AutoCloseable {
             // the stack's S3 server takes any key; the repository password is the stack's own.
             env.put("PGFLEET_BACKUP_DEFAULT_CREDENTIALS_S3_ACCESS_KEY", "pgfleet-local");
             env.put("PGFLEET_BACKUP_DEFAULT_CREDENTIALS_S3_SECRET_KEY", "pgfleet-local");
-            env.put("PGFLEET_BACKUP_DEFAULT_CREDENTIALS_RESTIC_PASSWORD", defaultResticPassword());
+            env.put("PGFLEET_BACKUP_DEFAULT_CREDENTIALS_RESTIC_PASSWORD", LocalSecrets.defaultResticPassword(dataDir));
         }
         return builder.start();
-    }
-
-    /** The restic password of repositories made with the stack's default credentials: made once, kept 0600 in the data directory. */
-    private String defaultResticPassword() throws IOException {
-        Path file = dataDir.resolve("backup-default-password");
-        if (!Files.exists(file)) {
-            byte[] random = new byte[24];
-            new java.security.SecureRandom().nextBytes(random);
-            Path partial = dataDir.resolve("backup-default-password.new");
-            Files.deleteIfExists(partial);
-            Files.createFile(partial, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(partial, java.util.HexFormat.of().formatHex(random));
-            Files.move(partial, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        }
-        return Files.readString(file).strip();
     }
 
     private Path log(Service service) {

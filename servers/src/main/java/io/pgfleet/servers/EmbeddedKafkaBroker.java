@@ -37,25 +37,10 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     private final Path dataDir;
     private final boolean temporary;
     private final Map<String, String> users;
-    private final Tls tls;
-
-    /**
-     * The broker's TLS: a PKCS#12 keystore with its certificate (SAN 127.0.0.1, localhost) and a truststore clients verify
-     * it with, made once in {@code directory} with the JDK's keytool.
-     */
-    public record Tls(Path directory, String password) {
-
-        public Path keystore() {
-            return directory.resolve("broker.p12");
-        }
-
-        public Path truststore() {
-            return directory.resolve("truststore.p12");
-        }
-    }
+    private final BrokerSecurity.Tls tls;
 
     private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path dataDir, boolean temporary, Map<String, String> users,
-                                Tls tls) {
+                                BrokerSecurity.Tls tls) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.dataDir = dataDir;
@@ -73,48 +58,11 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
                                                String adminPassword, java.util.Collection<String> superUsers) {
         Map<String, String> all = new TreeMap<>(users);
         all.put(ADMIN, adminPassword);
-        Tls tls = new Tls(dataDir.resolve("tls"), adminPassword);
-        makeTls(tls);
+        BrokerSecurity.Tls tls = new BrokerSecurity.Tls(dataDir.resolve("tls"), adminPassword);
+        BrokerSecurity.makeTls(tls);
         return start(dataDir, port, controllerPort, temporary, all, tls, superUsers);
     }
 
-    /** A keystore with a self-signed certificate for 127.0.0.1 and localhost, and a truststore with that certificate (once). */
-    private static void makeTls(Tls tls) {
-        if (Files.exists(tls.truststore())) {
-            return;
-        }
-        try {
-            Files.createDirectories(tls.directory());
-            String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-            Path cert = tls.directory().resolve("broker.crt");
-            Files.deleteIfExists(tls.keystore());
-            run(List.of(keytool, "-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
-                    "-ext", "SAN=IP:127.0.0.1,DNS:localhost", "-validity", "825", "-storetype", "PKCS12", "-keystore", tls.keystore().toString(),
-                    "-storepass", tls.password(), "-keypass", tls.password()));
-            run(List.of(keytool, "-exportcert", "-rfc", "-alias", "broker", "-file", cert.toString(), "-keystore", tls.keystore().toString(),
-                    "-storepass", tls.password()));
-            Path partial = tls.directory().resolve("truststore.p12.new");
-            Files.deleteIfExists(partial);
-            run(List.of(keytool, "-importcert", "-noprompt", "-alias", "broker", "-file", cert.toString(), "-storetype", "PKCS12",
-                    "-keystore", partial.toString(), "-storepass", tls.password()));
-            Files.move(partial, tls.truststore(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void run(List<String> argv) throws IOException {
-        Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
-                throw new IllegalStateException("keytool failed: " + output);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while making the broker's TLS material", e);
-        }
-    }
 
     /**
      * Starts a broker that authenticates every client (SASL/PLAIN, these users and their passwords, plus {@link #ADMIN}) and
@@ -152,7 +100,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     }
 
     private static EmbeddedKafkaBroker start(Path dataDir, int port, int controllerPort, boolean temporary, Map<String, String> users,
-                                             Tls tls, java.util.Collection<String> superUsers) {
+                                             BrokerSecurity.Tls tls, java.util.Collection<String> superUsers) {
         Properties config = new Properties();
         config.put("process.roles", "broker,controller");
         config.put("node.id", "1");
@@ -172,10 +120,10 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         config.put("group.initial.rebalance.delay.ms", "0");
         config.put("auto.create.topics.enable", "true");
         if (!users.isEmpty()) {
-            secure(config, port, controllerPort, users);
+            BrokerSecurity.secure(config, port, controllerPort, users);
         }
         if (tls != null) {
-            encrypt(config, port, users, tls);
+            BrokerSecurity.encrypt(config, port, users, tls);
         }
         if (!users.isEmpty()) {
             StringBuilder supers = new StringBuilder("User:" + ADMIN);
@@ -209,26 +157,6 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         return broker;
     }
 
-    /** SASL/PLAIN on both listeners (the broker is {@link #ADMIN} to itself) and the KRaft ACL authorizer. */
-    private static void secure(Properties config, int port, int controllerPort, Map<String, String> users) {
-        config.put("listeners", "SASL_PLAINTEXT://" + Ports.LOOPBACK + ":" + port + ",CONTROLLER://" + Ports.LOOPBACK + ":" + controllerPort);
-        config.put("advertised.listeners", "SASL_PLAINTEXT://" + Ports.LOOPBACK + ":" + port);
-        config.put("inter.broker.listener.name", "SASL_PLAINTEXT");
-        config.put("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
-        config.put("sasl.enabled.mechanisms", "PLAIN");
-        config.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
-        config.put("sasl.mechanism.controller.protocol", "PLAIN");
-        StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + ADMIN
-                + "\" password=\"" + users.get(ADMIN) + "\"");
-        users.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
-        jaas.append(';');
-        config.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.toString());
-        config.put("listener.name.controller.plain.sasl.jaas.config", jaas.toString());
-        config.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
-        config.put("super.users", "User:" + ADMIN);
-        config.put("allow.everyone.if.no.acl.found", "false");
-    }
-
     /** Client properties that authenticate as {@code user} (a secured broker; the default ones are {@link #ADMIN}'s). */
     public Properties clientProperties(String user) {
         Properties properties = new Properties();
@@ -258,26 +186,6 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     @Override
     public Properties clientProperties() {
         return clientProperties(ADMIN);
-    }
-
-    /** The client listener as SASL_SSL (SCRAM-SHA-512 for clients, PLAIN too; the broker is {@link #ADMIN} to itself over PLAIN). */
-    private static void encrypt(Properties config, int port, Map<String, String> users, Tls tls) {
-        config.put("listeners", "SASL_SSL://" + Ports.LOOPBACK + ":" + port + "," + config.getProperty("listeners").split(",")[1]);
-        config.put("advertised.listeners", "SASL_SSL://" + Ports.LOOPBACK + ":" + port);
-        config.put("inter.broker.listener.name", "SASL_SSL");
-        config.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:SASL_PLAINTEXT");
-        config.put("sasl.enabled.mechanisms", "SCRAM-SHA-512,PLAIN");
-        config.put("listener.name.sasl_ssl.sasl.enabled.mechanisms", "SCRAM-SHA-512,PLAIN");
-        config.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
-        config.put("listener.name.sasl_ssl.plain.sasl.jaas.config", config.remove("listener.name.sasl_plaintext.plain.sasl.jaas.config"));
-        config.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-        config.put("ssl.keystore.type", "PKCS12");
-        config.put("ssl.keystore.location", tls.keystore().toString());
-        config.put("ssl.keystore.password", tls.password());
-        config.put("ssl.key.password", tls.password());
-        config.put("ssl.truststore.type", "PKCS12");
-        config.put("ssl.truststore.location", tls.truststore().toString());
-        config.put("ssl.truststore.password", tls.password());
     }
 
     private static void format(Path configFile, Map<String, String> scramUsers) {
