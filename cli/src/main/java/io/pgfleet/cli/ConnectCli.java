@@ -87,14 +87,35 @@ final class ConnectCli implements Callable<Integer> {
             password = ":" + URLEncoder.encode(passwords.get(chosenUser), StandardCharsets.UTF_8).replace("+", "%20");
         }
         PrintWriter out = spec.commandLine().getOut();
-        // The local stack's members serve TLS signed by its CA: the string verifies the server with it.
-        Path ca = dataDir.resolve("clusters").resolve("tls").resolve("ca.crt");
-        String tls = Files.exists(ca) ? "?sslmode=verify-full&sslrootcert=" + URLEncoder.encode(ca.toAbsolutePath().toString(), StandardCharsets.UTF_8)
-                : "";
+        String tls = tlsParameters(key, cluster.path("tls"));
         out.println("postgresql://" + URLEncoder.encode(chosenUser, StandardCharsets.UTF_8) + password + "@" + primary.path("host").asText()
                 + ":" + primary.path("port").asText() + "/" + URLEncoder.encode(chosenDatabase, StandardCharsets.UTF_8) + tls);
         out.flush();
         return 0;
+    }
+
+    /**
+     * The part of the string that makes libpq verify the server: the local stack's CA file when this machine has it, the
+     * CA the provisioner serves (saved under {@code <data-dir>/ca/}), or, for CloudNativePG, a file named after the CA
+     * Secret, with the command that fills it (said on stderr).
+     */
+    private String tlsParameters(InstanceKey key, JsonNode tls) throws java.io.IOException {
+        if (!tls.hasNonNull("sslmode")) {
+            return "";
+        }
+        Path ca = dataDir.resolve("clusters").resolve("tls").resolve("ca.crt");
+        if (!Files.exists(ca) && tls.hasNonNull("caCertificate")) {
+            ca = dataDir.resolve("ca").resolve(key.namespace() + "." + key.name() + ".crt");
+            Files.createDirectories(ca.getParent());
+            Files.writeString(ca, tls.path("caCertificate").asText());
+        } else if (tls.hasNonNull("caSecret")) {
+            String secret = tls.path("caSecret").asText();
+            ca = Path.of(secret + ".crt");   // relative: where the user runs psql
+            spec.commandLine().getErr().println("the CA is in Secret " + key.namespace() + "/" + secret + "; save it beside you with: kubectl -n "
+                    + key.namespace() + " get secret " + secret + " -o jsonpath='{.data.ca\\.crt}' | base64 -d > " + ca);
+            spec.commandLine().getErr().flush();
+        }
+        return "?sslmode=" + tls.path("sslmode").asText() + "&sslrootcert=" + URLEncoder.encode((ca.isAbsolute() || tls.hasNonNull("caSecret") ? ca : ca.toAbsolutePath()).toString(), StandardCharsets.UTF_8);
     }
 
     private static String databaseOf(JsonNode access, String user) {

@@ -84,4 +84,65 @@ class HealthEventsIT {
                     .extracting(StatusEvent::phase).as("one DEGRADED, one repair, one READY").containsExactly(Phase.DEGRADED, Phase.READY);
         }
     }
+
+    @Test
+    void aCertificateNearItsEndIsIssuedAgainWithoutAnyCommand() throws Exception {
+        InstanceKey key = new InstanceKey("tenant-a", "renewing");
+        Postgres doc = PayloadReader.fromText("""
+                apiVersion: apps.cozystack.io/v1alpha1
+                kind: Postgres
+                metadata:
+                  name: renewing
+                spec:
+                  replicas: 1
+                  storageClass: local
+                """, Postgres.class).value();
+        try (ProvisionerFixture fixture = new ProvisionerFixture()) {
+            fixture.track(key);
+            fixture.startProvisioner();
+            String id = fixture.publisher.publish(CommandType.PROVISION, key, doc);
+            assertThat(fixture.feed.awaitFinal(id, "provisioner", Duration.ofMinutes(2)).phase()).isEqualTo(Phase.SUCCEEDED);
+            int port = fixture.driver().observe(key).members().get(0).port();
+            assertThat(servedCertificateEnd(port)).isAfter(java.time.Instant.now().plus(Duration.ofDays(300)));
+
+            // The member's certificate as it would be 20 days before its end: same key, same CA, 20 days left.
+            Path data = fixture.dataRoot.resolve("local/tenant-a/renewing/member-1/data");
+            Path tls = fixture.dataRoot.resolve("tls");
+            Path work = Files.createTempDirectory("short-cert");
+            Files.writeString(work.resolve("ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+            sh(work, "openssl req -new -key " + data.resolve("server.key") + " -subj /CN=renewing-1 -out short.csr && "
+                    + "openssl x509 -req -in short.csr -CA " + tls.resolve("ca.crt") + " -CAkey " + tls.resolve("ca.key")
+                    + " -set_serial 0x1234 -days 20 -extfile ext.cnf -out short.crt");
+            Files.writeString(data.resolve("server.crt"), Files.readString(work.resolve("short.crt")));   // keeps owner and mode
+            sh(work, "psql -h 127.0.0.1 -p " + port + " -U postgres -d postgres -Atc 'SELECT pg_reload_conf()'",
+                    java.util.Map.of("PGPASSWORD", fixture.driver().primary(key).orElseThrow().password()));
+            assertThat(servedCertificateEnd(port)).isBefore(java.time.Instant.now().plus(Duration.ofDays(21)));
+
+            StatusEvent degraded = fixture.feed.awaitEvent(e -> e.commandId() == null && e.phase() == Phase.DEGRADED
+                    && e.instance().equals("tenant-a/renewing"), Duration.ofMinutes(1), () -> "no DEGRADED event");
+            assertThat(degraded.message()).contains("renewing-1's server certificate ends");
+            StatusEvent ready = fixture.feed.awaitEvent(e -> e.commandId() == null && e.phase() == Phase.READY
+                    && e.instance().equals("tenant-a/renewing"), Duration.ofMinutes(1), () -> "no READY event");
+            assertThat(ready.reason()).isEqualTo("InstanceReady");
+            // What the server presents now (read by openssl, not by pgfleet) is a new certificate of a year.
+            assertThat(servedCertificateEnd(port)).isAfter(java.time.Instant.now().plus(Duration.ofDays(300)));
+        }
+    }
+
+    /** The end of the certificate the server on this port presents, as openssl s_client reads it. */
+    private static java.time.Instant servedCertificateEnd(int port) {
+        String out = sh(Path.of("/tmp"), "openssl s_client -starttls postgres -connect 127.0.0.1:" + port
+                + " </dev/null 2>/dev/null | openssl x509 -noout -enddate");
+        String date = out.trim().replaceFirst("^notAfter=", "");
+        return java.time.ZonedDateTime.parse(date.replaceAll(" +", " "),
+                java.time.format.DateTimeFormatter.ofPattern("MMM d HH:mm:ss yyyy z", java.util.Locale.ROOT)).toInstant();
+    }
+
+    private static String sh(Path dir, String script) {
+        return sh(dir, script, java.util.Map.of());
+    }
+
+    private static String sh(Path dir, String script, java.util.Map<String, String> env) {
+        return io.pgfleet.runtime.local.ProcessRunner.check(java.util.List.of("bash", "-c", script), env, dir, Duration.ofMinutes(1)).output();
+    }
 }

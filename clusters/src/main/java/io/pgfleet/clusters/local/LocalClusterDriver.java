@@ -154,6 +154,12 @@ public class LocalClusterDriver implements ClusterDriver {
             }
         }
         int ready = members.size() - problems.size();
+        if (settings.tlsEnabled()) {
+            // A certificate near its end makes the instance need a repair, which issues it again (LocalPlanner).
+            java.time.Instant now = java.time.Instant.now();
+            members.stream().filter(m -> m.isComplete() && m.isRunning())
+                    .forEach(m -> settings.tls().renewalDue(m.name(), m.dataDir(), now).ifPresent(problems::add));
+        }
         String message = ready + " of " + members.size() + " members ready" + (problems.isEmpty() ? "" : ": " + String.join(", ", problems));
         return new Observation(true, problems.isEmpty(), observed, message, used);
     }
@@ -187,6 +193,9 @@ public class LocalClusterDriver implements ClusterDriver {
 
     @Override
     public Map<String, String> tls(InstanceKey key) {
+        if (!settings.tlsEnabled()) {
+            return Map.of();
+        }
         try {
             return Map.of("sslmode", "verify-full", "caCertificate", java.nio.file.Files.readString(settings.caCertificate()));
         } catch (java.io.IOException e) {

@@ -92,6 +92,24 @@ final class LocalTls {
         }
     }
 
+    /**
+     * Why the member's certificate must be issued again soon, when it must: it is missing, or it ends within
+     * {@link #RENEW_BEFORE}. Read on every health check, so it only parses the file (no signature, no CA).
+     */
+    Optional<String> renewalDue(String member, Path dataDir, Instant now) {
+        Path file = dataDir.resolve(CERT);
+        if (!Files.exists(file)) {
+            return Optional.of(member + " has no server certificate");
+        }
+        try {
+            Instant end = read(file).getNotAfter().toInstant();
+            return end.isBefore(now.plus(RENEW_BEFORE))
+                    ? Optional.of(member + "'s server certificate ends " + end.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) : Optional.empty();
+        } catch (IOException | CertificateException e) {
+            return Optional.of(member + "'s server certificate cannot be read");
+        }
+    }
+
     /** Issues the member's certificate for these addresses (IP addresses and host names), replacing any it had. */
     void issue(Path dataDir, String commonName, Set<String> addresses, io.pgfleet.runtime.local.OsUser owner) {
         Path ca = caCertificate();

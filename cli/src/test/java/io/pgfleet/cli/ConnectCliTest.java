@@ -1,0 +1,90 @@
+package io.pgfleet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code pgfleet connect} against the services' instance views (served here by a plain HTTP server): the string verifies the server. */
+class ConnectCliTest {
+
+    private static final String ACCESS = """
+            {"desired": {"users": {"alice": {}}, "databases": {"shop": {"members": {"admin": ["alice"]}}}}}
+            """;
+
+    private HttpServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aCloudNativePgInstanceNamesItsCaSecretAndHowToSaveIt(@TempDir Path dataDir) throws Exception {
+        serve(Map.of("/p/instances/tenant-a/shop", """
+                {"observed": {"members": [{"name": "shop-1", "role": "primary", "host": "shop-rw.tenant-a.svc", "port": 5432}]},
+                 "tls": {"sslmode": "verify-full", "caSecret": "shop-ca"}}
+                """, "/u/instances/tenant-a/shop", ACCESS));
+        String[] run = connect(dataDir);
+        assertThat(run[0].strip()).isEqualTo("postgresql://alice@shop-rw.tenant-a.svc:5432/shop?sslmode=verify-full&sslrootcert=shop-ca.crt");
+        assertThat(run[1]).contains("Secret tenant-a/shop-ca", "kubectl -n tenant-a get secret shop-ca -o jsonpath='{.data.ca\\.crt}' | base64 -d > shop-ca.crt");
+    }
+
+    @Test
+    void aLocalInstanceSeenFromAnotherMachineGetsTheCaTheProvisionerServes(@TempDir Path dataDir) throws Exception {
+        String pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        serve(Map.of("/p/instances/tenant-a/shop", """
+                {"observed": {"members": [{"name": "shop-1", "role": "primary", "host": "127.0.0.1", "port": 15432}]},
+                 "tls": {"sslmode": "verify-full", "caCertificate": "%s"}}
+                """.formatted(pem.replace("\n", "\\n")), "/u/instances/tenant-a/shop", ACCESS));
+        String[] run = connect(dataDir);
+        Path saved = dataDir.resolve("ca/tenant-a.shop.crt");
+        assertThat(run[0].strip()).isEqualTo("postgresql://alice@127.0.0.1:15432/shop?sslmode=verify-full&sslrootcert="
+                + java.net.URLEncoder.encode(saved.toAbsolutePath().toString(), StandardCharsets.UTF_8));
+        assertThat(Files.readString(saved)).isEqualTo(pem);
+    }
+
+    @Test
+    void withoutTlsTheStringHasNoParameters(@TempDir Path dataDir) throws Exception {
+        serve(Map.of("/p/instances/tenant-a/shop", """
+                {"observed": {"members": [{"name": "shop-1", "role": "primary", "host": "127.0.0.1", "port": 15432}]}, "tls": {}}
+                """, "/u/instances/tenant-a/shop", ACCESS));
+        assertThat(connect(dataDir)[0].strip()).isEqualTo("postgresql://alice@127.0.0.1:15432/shop");
+    }
+
+    private void serve(Map<String, String> bodies) throws Exception {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            String body = bodies.get(exchange.getRequestURI().getPath());
+            byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : bytes.length);
+            if (body != null) {
+                exchange.getResponseBody().write(bytes);
+            }
+            exchange.close();
+        });
+        server.start();
+    }
+
+    /** stdout and stderr of {@code pgfleet connect tenant-a/shop}. */
+    private String[] connect(Path dataDir) {
+        String base = "http://127.0.0.1:" + server.getAddress().getPort();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "connect", "tenant-a/shop", "--data-dir", dataDir.toString(),
+                "--provisioner-url", base + "/p", "--user-manager-url", base + "/u");
+        assertThat(code).as(err.toString()).isZero();
+        return new String[] {out.toString(), err.toString()};
+    }
+}
