@@ -6,8 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -ntp install -DskipTests -pl provisioner -am
 mvn -B -q -ntp -pl provisioner test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
-# The same run twice in one go: members with TLS (the default), then without, to see what TLS costs.
-for tls in true false; do
-  java -Dpgfleet.bench.tls=$tls -cp "provisioner/target/test-classes:provisioner/target/classes:$(cat provisioner/target/bench.classpath)" \
-    io.pgfleet.provisioner.bench.ProvisionBenchmark "${1:-3}"
-done
+# Two provisioners side by side, members with TLS (the default) and without, timed in interleaved rounds.
+java -cp "provisioner/target/test-classes:provisioner/target/classes:$(cat provisioner/target/bench.classpath)" \
+  io.pgfleet.provisioner.bench.ProvisionBenchmark "${1:-3}"

@@ -20,7 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** The connection string of an instance's primary for one of its users. */
 @Command(name = "connect", mixinStandardHelpOptions = true,
-        description = "Print the connection string (postgresql://user@host:port/database) of an instance's primary.")
+        description = "Print the connection string (postgresql://user@host:port,.../database) of an instance's primary: every member "
+                + "with target_session_attrs=read-write, so it reaches the primary after a failover too.")
 final class ConnectCli implements Callable<Integer> {
 
     @Parameters(index = "0", description = "Instance name (or namespace/name).")
@@ -88,8 +89,15 @@ final class ConnectCli implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         String tls = tlsParameters(key, cluster.path("tls"));
-        out.println("postgresql://" + URLEncoder.encode(chosenUser, StandardCharsets.UTF_8) + password + "@" + primary.path("host").asText()
-                + ":" + primary.path("port").asText() + "/" + URLEncoder.encode(chosenDatabase, StandardCharsets.UTF_8) + tls);
+        // Every member, with target_session_attrs=read-write: libpq tries them in turn and keeps the primary, after a failover too.
+        String hosts = cluster.path("primaryHosts").asText("");
+        String parameters = hosts.contains(",") ? "target_session_attrs=read-write" : "";
+        if (hosts.isEmpty()) {
+            hosts = primary.path("host").asText() + ":" + primary.path("port").asText();
+        }
+        String query = tls.isEmpty() ? parameters : tls.substring(1) + (parameters.isEmpty() ? "" : "&" + parameters);
+        out.println("postgresql://" + URLEncoder.encode(chosenUser, StandardCharsets.UTF_8) + password + "@" + hosts + "/"
+                + URLEncoder.encode(chosenDatabase, StandardCharsets.UTF_8) + (query.isEmpty() ? "" : "?" + query));
         out.flush();
         return 0;
     }

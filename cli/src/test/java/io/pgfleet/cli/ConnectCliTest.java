@@ -56,6 +56,16 @@ class ConnectCliTest {
     }
 
     @Test
+    void everyMemberIsListedSoTheStringReachesThePrimaryAfterAFailover(@TempDir Path dataDir) throws Exception {
+        serve(Map.of("/p/instances/tenant-a/shop", """
+                {"observed": {"members": [{"name": "shop-2", "role": "primary", "host": "127.0.0.1", "port": 15433}]},
+                 "primaryHosts": "127.0.0.1:15433,127.0.0.1:15432,127.0.0.1:15434", "tls": {}}
+                """, "/u/instances/tenant-a/shop", ACCESS));
+        assertThat(connect(dataDir)[0].strip())
+                .isEqualTo("postgresql://alice@127.0.0.1:15433,127.0.0.1:15432,127.0.0.1:15434/shop?target_session_attrs=read-write");
+    }
+
+    @Test
     void withoutTlsTheStringHasNoParameters(@TempDir Path dataDir) throws Exception {
         serve(Map.of("/p/instances/tenant-a/shop", """
                 {"observed": {"members": [{"name": "shop-1", "role": "primary", "host": "127.0.0.1", "port": 15432}]}, "tls": {}}

@@ -22,6 +22,15 @@ public interface ClusterDriver extends InstanceAccess {
     Step delete(InstanceKey instance);
 
     /**
+     * What a client lists to reach the primary whichever member it is ({@code host:port,host:port}, the primary first),
+     * to be used with {@code target_session_attrs=read-write} (libpq) or {@code targetServerType=primary} (pgjdbc): the
+     * local driver lists every member, CloudNativePG its {@code -rw} Service, which follows the primary by itself.
+     */
+    default java.util.Optional<String> primaryHosts(InstanceKey instance) {
+        return primary(instance).map(endpoint -> endpoint.host() + ":" + endpoint.port());
+    }
+
+    /**
      * How a client verifies the instance's server certificate: {@code sslmode} and the CA, as its PEM text
      * ({@code caCertificate}, local members) or the Secret that holds it ({@code caSecret}, CloudNativePG).
      */

@@ -6,7 +6,8 @@ import java.util.stream.Collectors;
 /**
  * The synchronous replication rule CloudNativePG applies: with {@code maxSyncReplicas = 0} commits do
  * not wait; otherwise {@code synchronous_standby_names = 'ANY q (standbys...)'} where
- * {@code q = min(maxSyncReplicas, standbys)}, and never less than {@code minSyncReplicas}.
+ * {@code q = min(maxSyncReplicas, streaming standbys)}, and never less than {@code minSyncReplicas}: a standby that
+ * stops streaming lowers q (down to the minimum) so commits go on, and counts again once it streams.
  */
 public final class SyncQuorum {
 
@@ -21,9 +22,14 @@ public final class SyncQuorum {
         return Math.max(minSyncReplicas, Math.min(maxSyncReplicas, standbys));
     }
 
-    /** The value of {@code synchronous_standby_names} for these standbys ({@code ""} for asynchronous). */
+    /** The value of {@code synchronous_standby_names} for these standbys, all streaming ({@code ""} for asynchronous). */
     public static String standbyNames(int minSyncReplicas, int maxSyncReplicas, List<String> standbys) {
-        int q = required(minSyncReplicas, maxSyncReplicas, standbys.size());
+        return standbyNames(minSyncReplicas, maxSyncReplicas, standbys, standbys.size());
+    }
+
+    /** The value of {@code synchronous_standby_names} for these standbys, of which {@code streaming} stream now. */
+    public static String standbyNames(int minSyncReplicas, int maxSyncReplicas, List<String> standbys, int streaming) {
+        int q = required(minSyncReplicas, maxSyncReplicas, Math.min(streaming, standbys.size()));
         if (q == 0 || standbys.isEmpty()) {
             return "";
         }

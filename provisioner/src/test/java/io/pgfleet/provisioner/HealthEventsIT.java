@@ -42,7 +42,7 @@ class HealthEventsIT {
 
             StatusEvent degraded = fixture.feed.awaitEvent(e -> e.commandId() == null && e.phase() == Phase.DEGRADED
                     && e.instance().equals("tenant-a/fragile"), Duration.ofMinutes(1), () -> "no DEGRADED event");
-            assertThat(degraded.reason()).isEqualTo("InstanceDegraded");
+            assertThat(degraded.reason()).isEqualTo("StandbyLost");
             assertThat(degraded.message()).contains("fragile-2 is stopped");
             StatusEvent ready = fixture.feed.awaitEvent(e -> e.commandId() == null && e.phase() == Phase.READY
                     && e.instance().equals("tenant-a/fragile"), Duration.ofMinutes(1), () -> "no READY event");
@@ -126,6 +126,61 @@ class HealthEventsIT {
             assertThat(ready.reason()).isEqualTo("InstanceReady");
             // What the server presents now (read by openssl, not by pgfleet) is a new certificate of a year.
             assertThat(servedCertificateEnd(port)).isAfter(java.time.Instant.now().plus(Duration.ofDays(300)));
+        }
+    }
+
+    @Test
+    void aPrimaryWhoseDiskIsLostIsReplacedWithoutLosingAcknowledgedCommitsAndTheEventsTellTheStory() throws Exception {
+        InstanceKey key = new InstanceKey("tenant-a", "failing-over");
+        Postgres doc = PayloadReader.fromText("""
+                apiVersion: apps.cozystack.io/v1alpha1
+                kind: Postgres
+                metadata:
+                  name: failing-over
+                spec:
+                  replicas: 3
+                  storageClass: local
+                  quorum:
+                    minSyncReplicas: 1
+                    maxSyncReplicas: 2
+                """, Postgres.class).value();
+        try (ProvisionerFixture fixture = new ProvisionerFixture()) {
+            fixture.track(key);
+            fixture.startProvisioner();
+            String id = fixture.publisher.publish(CommandType.PROVISION, key, doc);
+            assertThat(fixture.feed.awaitFinal(id, "provisioner", Duration.ofMinutes(2)).phase()).isEqualTo(Phase.SUCCEEDED);
+            ClusterDriver driver = fixture.driver();
+            io.pgfleet.clusters.Endpoint old = driver.primary(key).orElseThrow();
+            java.util.List<Integer> acknowledged = new java.util.ArrayList<>();
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(old.jdbcUrl("postgres"), old.user(), old.password());
+                 java.sql.Statement sql = c.createStatement()) {
+                sql.execute("CREATE TABLE acked (id int)");
+                for (int i = 0; i < 100; i++) {
+                    sql.execute("INSERT INTO acked VALUES (" + i + ")");
+                    acknowledged.add(i);
+                }
+            }
+            // The primary's disk is lost: its data directory is gone while its postmaster still runs.
+            Path data = fixture.dataRoot.resolve("local/tenant-a/failing-over/member-1/data");
+            long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+            sh(Path.of("/"), "rm -rf " + data);
+
+            java.util.function.Predicate<StatusEvent> observed = e -> e.commandId() == null && e.instance().equals("tenant-a/failing-over");
+            StatusEvent completed = fixture.feed.awaitEvent(observed.and(e -> "FailoverCompleted".equals(e.reason())), Duration.ofMinutes(2),
+                    () -> "no FailoverCompleted: " + fixture.feed.forInstance("tenant-a/failing-over"));
+            assertThat(fixture.feed.forInstance("tenant-a/failing-over")).filteredOn(observed).extracting(StatusEvent::phase, StatusEvent::reason)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(Phase.DEGRADED, "PrimaryLost"),
+                            org.assertj.core.groups.Tuple.tuple(Phase.DEGRADED, "FailoverStarted"),
+                            org.assertj.core.groups.Tuple.tuple(Phase.READY, "FailoverCompleted"));
+            assertThat(completed.phase()).isEqualTo(Phase.READY);
+            assertThat(completed.details()).containsEntry("oldPrimary", "failing-over-1").containsKeys("newPrimary", "durationMs", "receivedLsn")
+                    .containsEntry("members", 3);
+            assertThat(io.pgfleet.runtime.local.Processes.isRunning(pid)).as("the old postmaster is stopped (fenced)").isFalse();
+            io.pgfleet.clusters.Endpoint now = driver.primary(key).orElseThrow();
+            assertThat(now.port()).isNotEqualTo(old.port());
+            assertThat(sh(Path.of("/"), "psql -h 127.0.0.1 -p " + now.port() + " -U postgres -d postgres -Atc 'SELECT count(*) FROM acked'",
+                    java.util.Map.of("PGPASSWORD", now.password())).strip()).isEqualTo(Integer.toString(acknowledged.size()));
+            assertThat(driver.observe(key).ready()).isTrue();
         }
     }
 

@@ -154,6 +154,13 @@ public class KubernetesClusterDriver implements ClusterDriver {
         return Optional.of(new Endpoint(primaryHost(key), CnpgModel.POSTGRES_PORT, user, decode(secret.getData().get("password"))));
     }
 
+    /** The {@code -rw} Service: CloudNativePG points it at whichever pod is the primary. */
+    @Override
+    public Optional<String> primaryHosts(InstanceKey key) {
+        GenericKubernetesResource cluster = clusters(key).withName(key.name()).get();
+        return cluster == null ? Optional.empty() : Optional.of(primaryHost(key) + ":" + CnpgModel.POSTGRES_PORT);
+    }
+
     /** CloudNativePG's own CA: Secret {@code <name>-ca} in the instance's namespace (its {@code ca.crt}). */
     @Override
     public Map<String, String> tls(InstanceKey key) {

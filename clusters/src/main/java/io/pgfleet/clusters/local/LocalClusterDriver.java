@@ -29,8 +29,9 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
- * Real PostgreSQL processes on this machine: member 1 is the primary (never removed), members 2..n
- * are streaming replicas made with {@code pg_basebackup -R}, each with its own application_name.
+ * Real PostgreSQL processes on this machine: one member is the primary (member 1 until a failover names another,
+ * {@link LocalFailover}; never removed), the others streaming replicas made with {@code pg_basebackup -R}, each with
+ * its own application_name and replication slot.
  * Every call does one bounded step and is safe to repeat after a crash: it observes the members
  * (directories, processes, configuration files), asks {@link LocalPlanner} (pure) for the next
  * action, and has {@link LocalSteps} carry out that one action. What exists and runs is adopted; an
@@ -43,10 +44,12 @@ public class LocalClusterDriver implements ClusterDriver {
 
     private final LocalSettings settings;
     private final LocalSteps steps;
+    private final LocalFailover failover;
 
     public LocalClusterDriver(LocalSettings settings) {
         this.settings = settings;
         this.steps = new LocalSteps(settings);
+        this.failover = new LocalFailover(settings, java.time.Clock.systemUTC());
     }
 
     @Override
@@ -55,14 +58,20 @@ public class LocalClusterDriver implements ClusterDriver {
         instance.ensureCreated();
         // observe
         List<LocalMember> recorded = instance.members();
-        List<LocalMember> members = IntStream.rangeClosed(1, desired.replicas()).mapToObj(instance::member).toList();
+        List<LocalMember> members = desiredMembers(instance, recorded, desired.replicas());
+        // The primary's role first: a failover, a promotion to finish, a former primary to bring back (LocalFailover).
+        Optional<Step> role = failover.step(instance, members);
+        if (role.isPresent()) {
+            return role.get();
+        }
+        Set<String> streaming = streaming(members.get(0));
         Map<Integer, Map<String, String>> wanted = new HashMap<>();
         List<LocalPlanner.MemberState> states = new ArrayList<>();
         java.util.Set<String> names = settings.certificateNames(desired.external());
         java.time.Instant now = java.time.Instant.now();
         for (LocalMember member : members) {
             Optional<String> serial = settings.tlsEnabled() ? settings.tls().validSerial(member.dataDir(), names, now) : Optional.empty();
-            wanted.put(member.index(), render(desired, member, members, serial.orElse(null)));
+            wanted.put(member.index(), render(desired, member, members, streaming, serial.orElse(null)));
             Optional<String> restart = LocalFiles.read(member.restartMarker()).map(text -> text.lines().findFirst().orElse(""));
             states.add(new LocalPlanner.MemberState(member.index(), member.disk(), member.isRunning(), member.configFiles(),
                     wanted.get(member.index()), restart, serial.isPresent() || !settings.tlsEnabled()));
@@ -71,38 +80,71 @@ public class LocalClusterDriver implements ClusterDriver {
         LocalPlanner.Action action = LocalPlanner.next(recorded.stream().map(LocalMember::index).toList(), states);
         // act
         LocalMember primary = members.get(0);
+        java.util.function.IntFunction<LocalMember> byIndex = index -> members.stream().filter(m -> m.index() == index).findFirst().orElseThrow();
         if (action instanceof LocalPlanner.Action.Remove remove) {
-            return steps.remove(instance, recorded.stream().filter(m -> m.index() == remove.index()).findFirst().orElseThrow());
+            return steps.remove(instance, recorded.stream().filter(m -> m.index() == remove.index()).findFirst().orElseThrow(), primary);
         } else if (action instanceof LocalPlanner.Action.MakeData make) {
-            return steps.makeData(instance, members.get(make.index() - 1), primary);
+            return steps.makeData(instance, byIndex.apply(make.index()), primary, names);
         } else if (action instanceof LocalPlanner.Action.IssueCertificate issue) {
-            return steps.issueCertificate(members.get(issue.index() - 1), names);
+            return steps.issueCertificate(byIndex.apply(issue.index()), names);
         } else if (action instanceof LocalPlanner.Action.StartPrimary) {
             return steps.startPrimary(primary);
         } else if (action instanceof LocalPlanner.Action.Resume resume) {
-            return steps.resume(instance, members.get(resume.index() - 1), wanted.get(resume.index()), members.size());
+            return steps.resume(instance, byIndex.apply(resume.index()), wanted.get(resume.index()), members.size());
         } else if (action instanceof LocalPlanner.Action.Configure configure) {
             Map<LocalMember, Map<String, String>> files = new LinkedHashMap<>();
-            configure.indexes().forEach(index -> files.put(members.get(index - 1), wanted.get(index)));
-            return steps.configure(files);
+            configure.indexes().forEach(index -> files.put(byIndex.apply(index), wanted.get(index)));
+            return steps.configure(files, members);
         } else if (action instanceof LocalPlanner.Action.Start start) {
-            return steps.start(members.get(start.index() - 1));
+            return steps.start(byIndex.apply(start.index()));
         } else if (action instanceof LocalPlanner.Action.Restart restart) {
-            return steps.restart(members.get(restart.index() - 1));
+            return steps.restart(byIndex.apply(restart.index()));
         }
         return steps.readiness(desired, members);
     }
 
+    /**
+     * The members the spec asks for, the primary first: the designated primary, then the others by index, then new
+     * ones; members beyond the count are removed, never the primary.
+     */
+    private static List<LocalMember> desiredMembers(LocalInstance instance, List<LocalMember> recorded, int replicas) {
+        List<Integer> indexes = new ArrayList<>(List.of(instance.primaryIndex()));
+        recorded.stream().map(LocalMember::index).filter(i -> i != instance.primaryIndex()).sorted().forEach(indexes::add);
+        int next = indexes.stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+        while (indexes.size() < replicas) {
+            indexes.add(next++);
+        }
+        return indexes.subList(0, Math.max(1, replicas)).stream().map(instance::member).toList();
+    }
+
+    /** The standbys that stream from the primary now (pg_stat_replication), by application_name. */
+    private static Set<String> streaming(LocalMember primary) {
+        Set<String> names = new HashSet<>();
+        if (!primary.isRunning()) {
+            return names;
+        }
+        try (Connection connection = primary.connect("postgres"); Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT application_name FROM pg_stat_replication WHERE state = 'streaming'")) {
+            while (rows.next()) {
+                names.add(rows.getString(1));
+            }
+        } catch (SQLException e) {
+            // not answering yet: nothing streams from it
+        }
+        return names;
+    }
+
     /** The configuration files of a member as the spec renders them. */
-    private Map<String, String> render(ClusterSpec desired, LocalMember member, List<LocalMember> members, String certificateSerial) {
-        // Only replicas that exist count: a commit must never wait for a standby still being made.
+    private Map<String, String> render(ClusterSpec desired, LocalMember member, List<LocalMember> members, Set<String> streaming,
+                                       String certificateSerial) {
+        // Only replicas that exist count: a commit must never wait for a standby still being made; and q follows those that stream.
         List<String> standbys = members.stream().filter(m -> !m.isPrimary() && m.isComplete()).map(LocalMember::name).toList();
-        String standbyNames = member.isPrimary()
-                ? SyncQuorum.standbyNames(desired.minSyncReplicas(), desired.maxSyncReplicas(), standbys) : "";
+        String standbyNames = member.isPrimary() ? SyncQuorum.standbyNames(desired.minSyncReplicas(), desired.maxSyncReplicas(), standbys,
+                (int) standbys.stream().filter(streaming::contains).count()) : "";
         LocalMember primary = members.get(0);
         return new MemberConfig(settings.listenAddresses(desired.external()), member.port(), member.socketDir(),
-                primary.name().replaceFirst("-1$", ""), standbyNames, desired.parameters(), desired.external(),
-                member.isPrimary() ? null : member.primaryConninfo(primary), certificateSerial).files();
+                member.name().replaceFirst("-" + member.index() + "$", ""), standbyNames, desired.parameters(), desired.external(),
+                member.isPrimary() ? null : member.primaryConninfo(primary), member.isPrimary() ? null : member.slotName(), certificateSerial).files();
     }
 
     @Override
@@ -189,6 +231,12 @@ public class LocalClusterDriver implements ClusterDriver {
                     : null;
             return new Endpoint("127.0.0.1", primary.port(), LocalInstance.SUPERUSER, i.superuserPassword(), ca);
         });
+    }
+
+    @Override
+    public Optional<String> primaryHosts(InstanceKey key) {
+        return find(key).filter(i -> !i.members().isEmpty())
+                .map(i -> String.join(",", i.members().stream().map(m -> "127.0.0.1:" + m.port()).toList()));
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.util.TreeMap;
  * <pre>
  * &lt;storage class dir&gt;/&lt;namespace&gt;/&lt;name&gt;/
  *   members.json           member index → port (ports stay the same across restarts)
+ *   primary.json           which member is the primary ({@link Designation}); absent: member 1, as provisioned
  *   superuser.password     the superuser credential (mode 0600, the service's account)
  *   replication/pgpass     the replication credential (the PostgreSQL account, 0600)
  *   member-1/ member-2/ …  one per member: data/, server.log, the Unix socket
@@ -33,6 +34,7 @@ final class LocalInstance {
     private final InstanceKey key;
     private final Path dir;
     private final LocalSettings settings;
+    private Designation designation;
 
     LocalInstance(InstanceKey key, Path dir, LocalSettings settings) {
         this.key = key;
@@ -93,6 +95,49 @@ final class LocalInstance {
         return dir.resolve("replication/pgpass");
     }
 
+    /**
+     * Which member is the primary. Written before a standby is promoted, so a member that is not named here never
+     * runs as a primary again (fencing): the driver starts every other member as a standby.
+     *
+     * @param member      the primary's index
+     * @param previous    the primary before it, or 0
+     * @param promotedAt  when this member was chosen (null for the first primary)
+     * @param reason      {@code Failover} or {@code Switchover} (null for the first primary)
+     */
+    record Designation(int member, int previous, java.time.Instant promotedAt, String reason) {
+
+        static Designation first() {
+            return new Designation(1, 0, null, null);
+        }
+    }
+
+    Designation designation() {
+        if (designation == null) {
+            designation = LocalFiles.read(dir.resolve("primary.json")).map(text -> {
+                try {
+                    return Json.mapper().readValue(text, Designation.class);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).orElse(Designation.first());
+        }
+        return designation;
+    }
+
+    int primaryIndex() {
+        return designation().member();
+    }
+
+    /** Names another member the primary (written whole: a reader sees the old designation or the new one). */
+    void designate(Designation next) {
+        try {
+            LocalFiles.write(dir.resolve("primary.json"), Json.mapper().writeValueAsString(next), "rw-r--r--");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        designation = next;
+    }
+
     /** Member index → port. */
     TreeMap<Integer, Integer> ports() {
         try {
@@ -122,9 +167,11 @@ final class LocalInstance {
         return new LocalMember(this, index, port, settings);
     }
 
-    /** Every member recorded, primary first. */
+    /** Every member recorded, primary first, then by index. */
     List<LocalMember> members() {
-        return ports().entrySet().stream().map(e -> new LocalMember(this, e.getKey(), e.getValue(), settings)).toList();
+        int primary = primaryIndex();
+        return ports().entrySet().stream().map(e -> new LocalMember(this, e.getKey(), e.getValue(), settings))
+                .sorted(java.util.Comparator.comparing((LocalMember m) -> m.index() != primary).thenComparing(LocalMember::index)).toList();
     }
 
     void forget(int index) {

@@ -49,8 +49,14 @@ final class LocalMember {
         return instance.memberName(index);
     }
 
+    /** Whether the instance's designation names this member the primary. */
     boolean isPrimary() {
-        return index == 1;
+        return index == instance.primaryIndex();
+    }
+
+    /** Its physical replication slot on the primary, which keeps the WAL it has not received yet. */
+    String slotName() {
+        return "member_" + index;
     }
 
     Path dir() {
@@ -160,13 +166,19 @@ final class LocalMember {
 
     /** pg_basebackup -R from the primary, as the replication user, with this member's application_name. */
     void cloneFrom(LocalMember primary) {
+        // Its slot first, so the primary keeps every WAL segment from the copy's start until it streams.
+        try (Connection connection = primary.connect("postgres")) {
+            LocalFailover.ensureSlots(connection, List.of(this));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create the replication slot of " + name() + " on " + primary.name() + ": " + e.getMessage(), e);
+        }
         run(List.of(settings.binaries().tool("pg_basebackup"), "-D", dataDir().toString(), "-h", "127.0.0.1",
                         "-p", Integer.toString(primary.port()), "-U", LocalInstance.REPLICATION_USER, "-X", "stream", "-R",
-                        "-d", "application_name=" + name(), "--checkpoint=fast", "--no-sync"),
+                        "-S", slotName(), "-d", "application_name=" + name(), "--checkpoint=fast", "--no-sync"),
                 Map.of("PGPASSFILE", instance.pgpassFile().toString()));
-        // -R wrote primary_conninfo to postgresql.auto.conf; it is managed in pgfleet-managed.conf instead.
+        // -R wrote primary_conninfo and primary_slot_name to postgresql.auto.conf; they are managed in pgfleet-managed.conf instead.
         Path auto = dataDir().resolve("postgresql.auto.conf");
-        String kept = LocalFiles.read(auto).orElse("").lines().filter(l -> !l.startsWith("primary_conninfo"))
+        String kept = LocalFiles.read(auto).orElse("").lines().filter(l -> !l.startsWith("primary_conninfo") && !l.startsWith("primary_slot_name"))
                 .reduce("", (a, b) -> a + b + "\n");
         writeOwned(auto, kept);
     }
@@ -237,6 +249,8 @@ final class LocalMember {
                         dataDir().toString(), "-l", logFile().toString(), "-w", "-t", Long.toString(settings.startTimeout().toSeconds()),
                         "start")), Map.of(), Path.of("/"), settings.startTimeout().plusSeconds(30));
         if (result.ok() && isRunning()) {
+            // Kept beside the data: a member whose data directory is gone can still be stopped by its pid (fencing).
+            LocalFiles.write(dir().resolve("postmaster.last-pid"), pid().getAsLong() + "\n", "rw-r--r--");
             return Optional.empty();
         }
         String log = LocalFiles.read(logFile()).orElse(result.output());

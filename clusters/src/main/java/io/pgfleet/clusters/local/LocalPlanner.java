@@ -33,10 +33,6 @@ final class LocalPlanner {
      */
     record MemberState(int index, MemberCreation.Disk disk, boolean running, Map<String, String> currentFiles,
                        Map<String, String> wantedFiles, Optional<String> restartPending, boolean certified) {
-
-        boolean primary() {
-            return index == 1;
-        }
     }
 
     /** The one thing to do next. */
@@ -85,10 +81,11 @@ final class LocalPlanner {
      * The next action.
      *
      * @param recorded indexes of every member the instance has now
-     * @param desired  the desired members, primary first (index 1..replicas)
+     * @param desired  the desired members, the primary first
      */
     static Action next(List<Integer> recorded, List<MemberState> desired) {
-        Optional<Integer> extra = recorded.stream().filter(i -> i > desired.size()).max(Comparator.naturalOrder());
+        List<Integer> wanted = desired.stream().map(MemberState::index).toList();
+        Optional<Integer> extra = recorded.stream().filter(i -> !wanted.contains(i)).max(Comparator.naturalOrder());
         if (extra.isPresent()) {
             return new Action.Remove(extra.get());
         }
@@ -98,7 +95,7 @@ final class LocalPlanner {
             if (creation == MemberCreation.Action.NONE) {
                 continue;
             }
-            if (!member.primary() && !primary.running()) {
+            if (member != primary && !primary.running()) {
                 return new Action.StartPrimary();
             }
             if (creation == MemberCreation.Action.MAKE_DATA) {
@@ -122,14 +119,15 @@ final class LocalPlanner {
         return nextRestart(desired).<Action>map(Action.Restart::new).orElseGet(Action.CheckReadiness::new);
     }
 
-    /** Of the members waiting for a restart: replicas first, or the primary first when a marker says so. */
+    /** Of the members (the primary first) waiting for a restart: replicas first, or the primary first when a marker says so. */
     static Optional<Integer> nextRestart(List<MemberState> members) {
+        MemberState primary = members.get(0);
         List<MemberState> pending = members.stream().filter(m -> m.restartPending().isPresent()).toList();
         if (pending.isEmpty()) {
             return Optional.empty();
         }
         boolean primaryFirst = pending.stream().anyMatch(m -> m.restartPending().get().startsWith(PRIMARY_FIRST));
-        return pending.stream().filter(m -> m.primary() == primaryFirst).findFirst().or(() -> pending.stream().findFirst())
+        return pending.stream().filter(m -> (m == primary) == primaryFirst).findFirst().or(() -> pending.stream().findFirst())
                 .map(MemberState::index);
     }
 

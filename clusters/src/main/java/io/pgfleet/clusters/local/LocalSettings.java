@@ -40,6 +40,8 @@ public class LocalSettings {
     private final Duration startTimeout;
     /** {@code pgfleet.local.tls} (default true): false only to measure what TLS costs; members then serve no TLS. */
     private boolean tlsEnabled = true;
+    /** {@code pgfleet.local.failover-delay} (default 10s): how long a stopped primary whose data is intact is given to start again. */
+    private Duration failoverDelay = Duration.ofSeconds(10);
 
     public LocalSettings(Environment environment,
                          @Value("${pgfleet.local.data-root:}") String dataRoot,
@@ -47,10 +49,12 @@ public class LocalSettings {
                          @Value("${pgfleet.local.os-user:nobody}") String osUser,
                          @Value("${pgfleet.local.bin-dir:}") String binDir,
                          @Value("${pgfleet.local.start-timeout:120s}") Duration startTimeout,
-                         @Value("${pgfleet.local.tls:true}") boolean tls) {
+                         @Value("${pgfleet.local.tls:true}") boolean tls,
+                         @Value("${pgfleet.local.failover-delay:10s}") Duration failoverDelay) {
         this(io.pgfleet.runtime.local.DataRoot.of(dataRoot), externalAddress, OsUser.forPostgres(osUser),
                 PgBinaries.find(binDir.isBlank() ? Optional.empty() : Optional.of(Path.of(binDir))), startTimeout);
         this.tlsEnabled = tls;
+        this.failoverDelay = failoverDelay;
         environment.getProperties("pgfleet.local.storage-classes")
                 .forEach((name, dir) -> storageClasses.put(name, Path.of(dir.toString())));
     }
@@ -82,6 +86,16 @@ public class LocalSettings {
     /** The members' TLS: the data root's CA and the members' certificates. */
     LocalTls tls() {
         return tls;
+    }
+
+    Duration failoverDelay() {
+        return failoverDelay;
+    }
+
+    /** Sets {@code pgfleet.local.failover-delay} (for settings made without the configuration). */
+    public LocalSettings failoverDelay(Duration delay) {
+        this.failoverDelay = delay;
+        return this;
     }
 
     /** Whether members serve TLS. */

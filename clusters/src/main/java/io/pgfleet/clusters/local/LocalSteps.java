@@ -40,24 +40,44 @@ final class LocalSteps {
         this.settings = settings;
     }
 
-    Step remove(LocalInstance instance, LocalMember extra) {
+    Step remove(LocalInstance instance, LocalMember extra, LocalMember primary) {
         extra.stop();
+        // Its slot would keep WAL on the primary for nobody.
+        if (primary.isRunning()) {
+            try (Connection connection = primary.connect("postgres");
+                 PreparedStatement drop = connection.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                         + "WHERE slot_name = ? AND NOT active")) {
+                drop.setString(1, extra.slotName());
+                drop.execute();
+            } catch (SQLException e) {
+                return unreachable(primary, e);
+            }
+        }
         extra.deleteFiles();
         instance.forget(extra.index());
         return Step.next("member " + extra.name() + " removed");
     }
 
-    /** initdb for the primary, pg_basebackup for a replica, into a directory that never served; the marker last. */
-    Step makeData(LocalInstance instance, LocalMember member, LocalMember primary) {
+    /**
+     * initdb for the primary, pg_basebackup for a replica, into a directory that never served; the marker last. With TLS
+     * the member's certificate is issued in the same step (one hand-off less per member; a crash in between leaves a
+     * member the planner certifies next).
+     */
+    Step makeData(LocalInstance instance, LocalMember member, LocalMember primary, java.util.Set<String> certificateNames) {
         member.wipe();
+        String made;
         if (member.isPrimary()) {
             member.initdb(instance.superuserPassword());
-            member.markInitialised();
-            return Step.next("primary " + member.name() + " initialised (initdb)");
+            made = "primary " + member.name() + " initialised (initdb)";
+        } else {
+            member.cloneFrom(primary);
+            made = "replica " + member.name() + " copied from the primary (pg_basebackup)";
         }
-        member.cloneFrom(primary);
         member.markInitialised();
-        return Step.next("replica " + member.name() + " copied from the primary (pg_basebackup)");
+        if (settings.tlsEnabled()) {
+            settings.tls().issue(member.dataDir(), member.name(), certificateNames, settings.osUser());
+        }
+        return Step.next(made);
     }
 
     Step startPrimary(LocalMember primary) {
@@ -75,7 +95,8 @@ final class LocalSteps {
         }
         if (!member.isPrimary()) {
             member.markComplete();
-            return Step.next("replica " + (member.index() - 1) + " of " + (replicas - 1) + " created");
+            long complete = instance.members().stream().filter(m -> !m.isPrimary() && m.isComplete()).count();
+            return Step.next("replica " + complete + " of " + (replicas - 1) + " created");
         }
         try (Connection connection = member.connect("postgres"); Statement sql = connection.createStatement()) {
             sql.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + LocalInstance.REPLICATION_USER
@@ -111,7 +132,16 @@ final class LocalSteps {
      * (otherwise every member keeps its files and the step fails with PostgreSQL's words), reloads,
      * and marks the members whose changed settings only take effect on restart.
      */
-    Step configure(Map<LocalMember, Map<String, String>> wanted) {
+    Step configure(Map<LocalMember, Map<String, String>> wanted, List<LocalMember> members) {
+        LocalMember primary = members.get(0);
+        if (primary.isRunning()) {
+            // The standbys' slots exist before a standby is told to stream through its own.
+            try (Connection connection = primary.connect("postgres")) {
+                LocalFailover.ensureSlots(connection, members.stream().filter(m -> m != primary && m.isComplete()).toList());
+            } catch (SQLException e) {
+                return unreachable(primary, e);
+            }
+        }
         Map<LocalMember, Map<String, String>> before = new LinkedHashMap<>();
         wanted.keySet().forEach(member -> before.put(member, member.configFiles()));
         wanted.forEach(LocalMember::writeConfigFiles);
@@ -190,16 +220,16 @@ final class LocalSteps {
         List<String> standbys = members.stream().filter(m -> !m.isPrimary()).map(LocalMember::name).toList();
         String expectedNames = SyncQuorum.standbyNames(desired.minSyncReplicas(), desired.maxSyncReplicas(), standbys);
         try (Connection connection = primary.connect("postgres"); Statement sql = connection.createStatement()) {
+            Map<String, String> replication = replicationStates(connection);
+            long streaming = standbys.stream().filter(name -> "streaming".equals(replication.get(name))).count();
+            if (streaming < standbys.size()) {
+                return Step.waitFor("replica " + streaming + " of " + standbys.size() + " streaming", Duration.ofMillis(200));
+            }
             try (ResultSet names = sql.executeQuery("SHOW synchronous_standby_names")) {
                 names.next();
                 if (!names.getString(1).equals(expectedNames)) {
                     return Step.waitFor("synchronous_standby_names becoming '" + expectedNames + "'", Duration.ofMillis(200));
                 }
-            }
-            Map<String, String> replication = replicationStates(connection);
-            long streaming = standbys.stream().filter(name -> "streaming".equals(replication.get(name))).count();
-            if (streaming < standbys.size()) {
-                return Step.waitFor("replica " + streaming + " of " + standbys.size() + " streaming", Duration.ofMillis(200));
             }
         } catch (SQLException e) {
             return unreachable(primary, e);

@@ -15,11 +15,13 @@ import java.util.Map;
  * @param parameters         the document's settings
  * @param external           whether clients outside this machine may connect
  * @param primaryConninfo    for a replica, how it reaches the primary; {@code null} for the primary
+ * @param slotName           for a replica, its physical replication slot on the primary; {@code null} for the primary
  * @param certificateSerial  the serial of the member's server certificate, named so that a new certificate is a changed
  *                           configuration (reloaded); {@code null} while it has none (TLS off until it has)
  */
 public record MemberConfig(String listenAddress, int port, Path socketDirectory, String clusterName, String standbyNames,
-                           Map<String, String> parameters, boolean external, String primaryConninfo, String certificateSerial) {
+                           Map<String, String> parameters, boolean external, String primaryConninfo, String slotName,
+                           String certificateSerial) {
 
     /** The file postgresql.conf includes first. */
     public static final String MANAGED_FILE = "pgfleet-managed.conf";
@@ -45,12 +47,16 @@ public record MemberConfig(String listenAddress, int port, Path socketDirectory,
                 + line("max_wal_senders", "16")
                 + line("max_replication_slots", "16")
                 + line("wal_keep_size", "256MB")
+                // Slots keep what a standby has not received, up to this much; pg_rewind needs the hint bits logged.
+                + line("max_slot_wal_keep_size", "1GB")
+                + line("wal_log_hints", "on")
                 + line("shared_preload_libraries", "pg_stat_statements")
                 + line("password_encryption", "scram-sha-256")
                 + line("synchronous_standby_names", standbyNames)
                 + (certificateSerial == null ? line("ssl", "off") : "# server certificate " + certificateSerial + "\n" + line("ssl", "on")
                         + line("ssl_cert_file", LocalTls.CERT) + line("ssl_key_file", LocalTls.KEY) + line("ssl_min_protocol_version", "TLSv1.2"))
-                + (primaryConninfo == null ? "" : line("primary_conninfo", primaryConninfo));
+                + (primaryConninfo == null ? "" : line("primary_conninfo", primaryConninfo))
+                + (slotName == null ? "" : line("primary_slot_name", slotName));
     }
 
     /** All three files by name, as the driver writes them into the data directory. */

@@ -22,4 +22,25 @@ public interface InstanceRepository extends CrudRepository<InstanceRow, String> 
     java.util.Optional<String> lockPhase(String key);
 
     List<InstanceRow> findAllOrderByKey();
+
+    /** Keeps what the FailoverStarted event said until FailoverCompleted is said ({@code null}: none under way). */
+    @Query("UPDATE instance SET failover = :failover WHERE key = :key")
+    void updateFailover(String key, @io.micronaut.core.annotation.Nullable String failover);
+
+    @Query("SELECT failover FROM instance WHERE key = :key AND failover IS NOT NULL")
+    java.util.Optional<String> findFailover(String key);
+
+    /** Counts a failed repair and says when the next may start. */
+    @Query("UPDATE instance SET repair_failures = repair_failures + 1, next_repair_at = :nextAt WHERE key = :key")
+    void repairFailed(String key, java.time.Instant nextAt);
+
+    @Query("SELECT repair_failures FROM instance WHERE key = :key")
+    java.util.Optional<Integer> findRepairFailures(String key);
+
+    @Query("UPDATE instance SET repair_failures = 0, next_repair_at = NULL WHERE key = :key")
+    void repairSucceeded(String key);
+
+    /** Whether a repair of the instance waits for its back-off to end. */
+    @Query("SELECT count(*) > 0 FROM instance WHERE key = :key AND next_repair_at > :now")
+    boolean repairBackingOff(String key, java.time.Instant now);
 }

@@ -21,9 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches ready instances that no job is working on. A member down or not streaming makes the
- * instance {@code DEGRADED} (an event) and starts a repair job; the repair's end makes it {@code READY}
- * again (another event). Config: {@code pgfleet.provisioner.health-interval} (default 2s).
+ * Watches ready and degraded instances that no job is working on. A member down or not streaming makes the
+ * instance {@code DEGRADED} (an event: {@code PrimaryLost}, {@code StandbyLost} or {@code InstanceDegraded}) and starts a
+ * repair job; the repair's end makes it {@code READY} again (another event). An instance whose repair failed stays
+ * watched and is repaired again once its back-off ends. Config: {@code pgfleet.provisioner.health-interval} (default 2s).
  */
 @Singleton
 public class HealthMonitor {
@@ -48,7 +49,7 @@ public class HealthMonitor {
     void check() {
         for (InstanceRow row : instances.findByPhaseInList(List.of(InstancePhase.READY.name(), InstancePhase.DEGRADED.name()))) {
             try {
-                if (jobs.countOpen(row.key()) > 0) {
+                if (jobs.countOpen(row.key()) > 0 || instances.repairBackingOff(row.key(), Instant.now(clock))) {
                     continue;
                 }
                 Observation observed = driver.observe(InstanceKey.of(row.key()));
@@ -59,6 +60,17 @@ public class HealthMonitor {
                 LOG.warn("health check of {} failed: {}", row.key(), e.toString());
             }
         }
+    }
+
+    /** {@code PrimaryLost} when the primary does not run, {@code StandbyLost} when a standby does not stream, else {@code InstanceDegraded}. */
+    static String reason(Observation observed) {
+        if (observed.members().stream().anyMatch(m -> "primary".equals(m.role()) && !"running".equals(m.state()))) {
+            return "PrimaryLost";
+        }
+        if (observed.members().stream().anyMatch(m -> !"primary".equals(m.role()) && !"streaming".equals(m.state()))) {
+            return "StandbyLost";
+        }
+        return "InstanceDegraded";
     }
 
     /**
@@ -74,7 +86,7 @@ public class HealthMonitor {
             return;
         }
         if (phase.get().equals(InstancePhase.READY.name())) {
-            status.observed(InstanceKey.of(row.key()), null, Phase.DEGRADED, "InstanceDegraded", observed.message(), null);
+            status.observed(InstanceKey.of(row.key()), null, Phase.DEGRADED, reason(observed), observed.message(), null);
             LOG.warn("{} degraded: {}", row.key(), observed.message());
         }
         instances.updatePhase(row.key(), InstancePhase.DEGRADED.name(), observed.message());

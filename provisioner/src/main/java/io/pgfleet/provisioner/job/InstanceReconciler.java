@@ -18,16 +18,27 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import io.pgfleet.events.json.Json;
 
 /**
  * Takes one step of a provision, scale, delete or repair with the cluster driver (which observes, plans and acts)
  * and keeps the instance's phase with what the step says. A repair (work nobody asked for) is answered with observed
- * events: {@code READY} again, or {@code DEGRADED}/{@code RepairFailed}; a failed command also leaves an observed
- * {@code DEGRADED}, since what it left is not what was asked for.
+ * events: {@code READY} again, or {@code DEGRADED}/{@code RepairFailed} (the instance stays {@code DEGRADED} and
+ * watched; the next repair waits 10s, doubled per failure in a row, at most 5 minutes); a failed command also leaves
+ * an observed {@code DEGRADED}, since what it left is not what was asked for. A step that promoted a standby says
+ * {@code FailoverStarted}; the job's end then says {@code READY}/{@code FailoverCompleted} with both primaries and
+ * how long the instance had none.
  * Config: {@code pgfleet.provisioner.job-timeout} (default 15m): a job still waiting then fails.
  */
 @Singleton
 public class InstanceReconciler implements JobHandler {
+
+    /** A failed repair waits this long before the next, doubled for every failure in a row up to {@link #MAX_REPAIR_BACK_OFF}. */
+    static final Duration REPAIR_BACK_OFF = Duration.ofSeconds(10);
+    static final Duration MAX_REPAIR_BACK_OFF = Duration.ofMinutes(5);
 
     /** What a successful delete says: the instance is gone, its backups are not. */
     static final String DELETED = "the instance is deleted, with its stored passwords and backup credentials; its backups are kept";
@@ -86,6 +97,14 @@ public class InstanceReconciler implements JobHandler {
         boolean repair = job.kind() == JobKind.REPAIR;
         switch (step.outcome()) {
             case WAIT -> {
+                if (step.details().get("failover") instanceof java.util.Map<?, ?> failover) {
+                    // Said once, when the standby is promoted; kept until the instance is whole again.
+                    Map<String, Object> started = new LinkedHashMap<>();
+                    failover.forEach((name, value) -> started.put(String.valueOf(name), value));
+                    started.put("startedAt", Instant.now(clock).toString());
+                    status.observed(key, null, Phase.DEGRADED, "FailoverStarted", step.message(), started);
+                    instances.updateFailover(job.instance(), Json.write(started));
+                }
             }
             case DONE -> {
                 boolean latest = jobs.countOpen(job.instance()) == 0;
@@ -98,18 +117,47 @@ public class InstanceReconciler implements JobHandler {
                 if (latest) {
                     instances.updatePhase(job.instance(), InstancePhase.READY.name(), step.message());
                 }
-                if (repair) {
+                Optional<String> failover = instances.findFailover(job.instance());
+                if (failover.isPresent()) {
+                    status.observed(key, null, Phase.READY, "FailoverCompleted", "failover completed: " + step.message(),
+                            completed(failover.get(), step.details()));
+                    instances.updateFailover(job.instance(), null);
+                } else if (repair) {
                     status.observed(key, null, Phase.READY, "InstanceReady", "ready again: " + step.message(), step.details());
+                }
+                if (repair) {
+                    instances.repairSucceeded(job.instance());
                 }
             }
             case FAILED -> {
-                instances.updatePhase(job.instance(), InstancePhase.FAILED.name(), step.message());
                 if (repair) {
-                    status.observed(key, null, Phase.DEGRADED, "RepairFailed", "the instance could not be repaired: " + step.message(), null);
-                } else if (job.kind() != JobKind.DELETE) {
+                    // Still watched: the health monitor repairs it again after the back-off.
+                    int failures = instances.findRepairFailures(job.instance()).orElse(0);
+                    Duration backOff = REPAIR_BACK_OFF.multipliedBy(1L << Math.min(failures, 5));
+                    backOff = backOff.compareTo(MAX_REPAIR_BACK_OFF) > 0 ? MAX_REPAIR_BACK_OFF : backOff;
+                    instances.repairFailed(job.instance(), Instant.now(clock).plus(backOff));
+                    instances.updatePhase(job.instance(), InstancePhase.DEGRADED.name(), step.message());
+                    status.observed(key, null, Phase.DEGRADED, "RepairFailed", "the instance could not be repaired (attempt " + (failures + 1)
+                            + "): " + step.message() + "; next attempt in " + backOff.toSeconds() + "s", null);
+                    return;
+                }
+                instances.updatePhase(job.instance(), InstancePhase.FAILED.name(), step.message());
+                if (job.kind() != JobKind.DELETE) {
                     status.observed(key, null, Phase.DEGRADED, "InstanceDegraded", step.message(), null);
                 }
             }
         }
+    }
+
+    /** FailoverCompleted's details: what FailoverStarted said, the members now, and how long the primary was missing. */
+    private Map<String, Object> completed(String started, Map<String, Object> now) {
+        Map<String, Object> details = new LinkedHashMap<>(Json.read(started, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {
+        }));
+        details.putAll(now);
+        Object since = details.get("primaryDownSince");
+        if (since != null) {
+            details.put("durationMs", Duration.between(Instant.parse(since.toString()), Instant.now(clock)).toMillis());
+        }
+        return details;
     }
 }

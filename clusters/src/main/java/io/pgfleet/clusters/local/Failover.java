@@ -1,0 +1,119 @@
+package io.pgfleet.clusters.local;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Who serves as the primary, as a pure function of what the driver saw: a primary that stopped is given
+ * {@code failoverDelay} to start again (when its data is intact); after that, or at once when its data is gone or
+ * damaged, the synchronous standby that received the most WAL is promoted, but only when enough of the synchronous
+ * standbys answer that one of them must hold every commit the old primary acknowledged ({@code ANY q} over {@code n}
+ * names: at least {@code n - q + 1} of them). A member that was the primary before the last promotion rejoins as a
+ * standby (pg_rewind, or a new copy) once the new primary serves.
+ */
+final class Failover {
+
+    /**
+     * A standby as seen while deciding.
+     *
+     * @param index       member index
+     * @param name        its application_name
+     * @param running     whether its postmaster runs and answers
+     * @param receivedLsn the most advanced WAL position it holds (received and flushed, or replayed), when it answers
+     */
+    record Standby(int index, String name, boolean running, Long receivedLsn) {
+    }
+
+    /**
+     * What the driver saw.
+     *
+     * @param primaryIndex      the designated primary
+     * @param primaryRunning    whether it runs
+     * @param promoting         it runs, or is about to, with {@code standby.signal}: designated, not yet promoted
+     * @param primaryDataIntact its data directory holds {@code PG_VERSION} and {@code global/pg_control}
+     * @param downFor           how long the driver has seen it stopped
+     * @param delay             {@code pgfleet.local.failover-delay}
+     * @param quorum            {@code q} of the {@code synchronous_standby_names} in force when it stopped (0: asynchronous)
+     * @param listed            the names in it
+     * @param standbys          every other member whose data is complete
+     * @param rejoining         members marked to rejoin as standbys (a former primary)
+     */
+    record Situation(int primaryIndex, boolean primaryRunning, boolean promoting, boolean primaryDataIntact, Duration downFor,
+                     Duration delay, int quorum, List<String> listed, List<Standby> standbys, List<Integer> rejoining) {
+    }
+
+    /** What to do about the primary before anything else. */
+    sealed interface Decision {
+        /** The primary serves (or nothing can be done by failing over): plan as usual. */
+        record Proceed() implements Decision {
+        }
+
+        /** The designated primary still has standby.signal: finish its promotion. */
+        record FinishPromotion(int index) implements Decision {
+        }
+
+        /** Fence the stopped primary, designate this standby, promote it. */
+        record Promote(int index, long receivedLsn, String why) implements Decision {
+        }
+
+        /** The primary cannot serve and no standby may take over without losing acknowledged commits: wait and say why. */
+        record Refuse(String reason) implements Decision {
+        }
+
+        /** A former primary becomes a standby of the new one. */
+        record Rejoin(int index) implements Decision {
+        }
+    }
+
+    private Failover() {
+    }
+
+    static Decision next(Situation s) {
+        if (s.promoting()) {
+            return new Decision.FinishPromotion(s.primaryIndex());
+        }
+        if (s.primaryRunning()) {
+            return s.rejoining().isEmpty() ? new Decision.Proceed() : new Decision.Rejoin(s.rejoining().get(0));
+        }
+        if (s.standbys().isEmpty()) {
+            return new Decision.Proceed();   // nobody to fail over to: start it again, or fail saying why
+        }
+        if (s.primaryDataIntact() && s.downFor().compareTo(s.delay()) < 0) {
+            return new Decision.Proceed();   // give it its delay to start again
+        }
+        String why = s.primaryDataIntact() ? "the primary did not come back within " + s.delay().toSeconds() + "s"
+                : "the primary's data directory is gone or damaged";
+        List<Standby> answering = s.standbys().stream().filter(Standby::running).filter(st -> st.receivedLsn() != null).toList();
+        List<Standby> candidates = answering;
+        if (s.quorum() > 0) {
+            candidates = answering.stream().filter(st -> s.listed().contains(st.name())).toList();
+            int needed = s.listed().size() - s.quorum() + 1;
+            if (candidates.size() < needed) {
+                return new Decision.Refuse(why + ", and only " + candidates.size() + " of the " + s.listed().size()
+                        + " synchronous standbys answer: with ANY " + s.quorum() + " at least " + needed
+                        + " must, so that one of them holds every acknowledged commit");
+            }
+        }
+        Optional<Standby> best = candidates.stream()
+                .max(Comparator.comparingLong(Standby::receivedLsn).thenComparing(Comparator.comparingInt(Standby::index).reversed()));
+        return best.<Decision>map(b -> new Decision.Promote(b.index(), b.receivedLsn(), why))
+                .orElseGet(() -> new Decision.Refuse(why + ", and no standby answers"));
+    }
+
+    /** {@code q} and the names of {@code ANY q (a, b)} (or {@code FIRST q (...)}, or a plain list: q = 1); empty text: 0. */
+    static int quorumOf(String standbyNames) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*(?:ANY|FIRST)?\\s*(\\d+)\\s*\\(").matcher(standbyNames);
+        if (m.find()) {
+            return Integer.parseInt(m.group(1));
+        }
+        return standbyNames.isBlank() ? 0 : 1;
+    }
+
+    static List<String> namesOf(String standbyNames) {
+        String inner = standbyNames.contains("(") ? standbyNames.substring(standbyNames.indexOf('(') + 1, standbyNames.lastIndexOf(')'))
+                : standbyNames;
+        return java.util.Arrays.stream(inner.split(",")).map(n -> n.strip().replace("\"", "")).filter(n -> !n.isEmpty()).toList();
+    }
+}

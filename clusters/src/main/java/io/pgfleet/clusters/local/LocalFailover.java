@@ -1,0 +1,243 @@
+package io.pgfleet.clusters.local;
+
+import io.pgfleet.runtime.job.Step;
+import io.pgfleet.runtime.local.CommandResult;
+import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.runtime.local.Processes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The primary's role across members: observes what {@link Failover} needs (is the designated primary running, since
+ * when not, its data intact, the quorum in force, how much WAL each standby holds), asks it, and carries out its
+ * decision: fence the old primary (stopped by its pid, {@code standby.signal} in its data, marked to rejoin), designate
+ * and promote the chosen standby, give it the other members' replication slots; later rewind the old primary onto the
+ * new timeline ({@code pg_rewind}) or, when that cannot be done, set its data aside and copy the new primary again.
+ */
+final class LocalFailover {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalFailover.class);
+    private static final Duration TIMEOUT = Duration.ofMinutes(10);
+
+    private final LocalSettings settings;
+    private final Clock clock;
+
+    LocalFailover(LocalSettings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** The step about the primary's role that must come before any other, when there is one. */
+    Optional<Step> step(LocalInstance instance, List<LocalMember> members) {
+        LocalMember primary = members.get(0);
+        if (!primary.isComplete()) {
+            return Optional.empty();   // still being made: provisioning, not failover
+        }
+        boolean running = primary.isRunning();
+        Path downSince = primary.dir().resolve("down-since");
+        Instant now = clock.instant();
+        if (running) {
+            LocalFiles.deleteTree(downSince);
+        } else if (LocalFiles.read(downSince).isEmpty()) {
+            LocalFiles.write(downSince, now + "\n", "rw-r--r--");
+        }
+        boolean promoting = Files.exists(primary.dataDir().resolve("standby.signal"));
+        List<Integer> rejoining = members.stream().filter(m -> m != primary && Files.exists(rejoinMarker(m))).map(LocalMember::index).toList();
+        if (running && !promoting && rejoining.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Failover.Standby> standbys = new ArrayList<>();
+        if (!running) {
+            members.stream().filter(m -> m != primary && m.isComplete() && !rejoining.contains(m.index()))
+                    .forEach(m -> standbys.add(observe(m)));
+        }
+        String names = LocalMember.settingsOf(primary.configFiles()).getOrDefault("synchronous_standby_names", "");
+        Instant since = LocalFiles.read(downSince).map(t -> Instant.parse(t.strip())).orElse(now);
+        Failover.Decision decision = Failover.next(new Failover.Situation(primary.index(), running, promoting, dataIntact(primary),
+                Duration.between(since, now), settings.failoverDelay(), Failover.quorumOf(names), Failover.namesOf(names), standbys, rejoining));
+        if (decision instanceof Failover.Decision.FinishPromotion) {
+            return Optional.of(finishPromotion(instance, primary, members));
+        } else if (decision instanceof Failover.Decision.Promote promote) {
+            LocalMember chosen = members.stream().filter(m -> m.index() == promote.index()).findFirst().orElseThrow();
+            return Optional.of(promote(instance, primary, chosen, promote, members, since));
+        } else if (decision instanceof Failover.Decision.Refuse refuse) {
+            return Optional.of(Step.waitFor("no failover: " + refuse.reason(), Duration.ofSeconds(2)));
+        } else if (decision instanceof Failover.Decision.Rejoin rejoin) {
+            return Optional.of(rejoin(instance, members.stream().filter(m -> m.index() == rejoin.index()).findFirst().orElseThrow(), primary));
+        }
+        return Optional.empty();
+    }
+
+    private Failover.Standby observe(LocalMember member) {
+        if (!member.isRunning()) {
+            return new Failover.Standby(member.index(), member.name(), false, null);
+        }
+        try (Connection connection = member.connect("postgres"); Statement sql = connection.createStatement();
+             ResultSet row = sql.executeQuery("SELECT pg_wal_lsn_diff(greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), '0/0')::bigint")) {
+            row.next();
+            long lsn = row.getLong(1);
+            return new Failover.Standby(member.index(), member.name(), true, row.wasNull() ? null : lsn);
+        } catch (SQLException e) {
+            return new Failover.Standby(member.index(), member.name(), false, null);
+        }
+    }
+
+    static boolean dataIntact(LocalMember member) {
+        return Files.exists(member.dataDir().resolve("PG_VERSION")) && Files.exists(member.dataDir().resolve("global/pg_control"));
+    }
+
+    static Path rejoinMarker(LocalMember member) {
+        return member.dir().resolve("rejoin");
+    }
+
+    /** Fences the old primary, designates the chosen standby, promotes it. Each part is safe to repeat. */
+    private Step promote(LocalInstance instance, LocalMember old, LocalMember chosen, Failover.Decision.Promote decision, List<LocalMember> members,
+                         Instant downSince) {
+        fence(old);
+        LocalFiles.write(rejoinMarker(old), chosen.index() + "\n", "rw-r--r--");
+        instance.designate(new LocalInstance.Designation(chosen.index(), old.index(), clock.instant(), "Failover"));
+        LOG.warn("{}: failover from {} to {} ({}; it holds WAL up to {})", instance.key(), old.name(), chosen.name(), decision.why(),
+                lsnText(decision.receivedLsn()));
+        Step promoted = finishPromotion(instance, chosen, members);
+        if (promoted.outcome() == Step.Outcome.FAILED) {
+            return promoted;
+        }
+        Map<String, Object> failover = new LinkedHashMap<>();
+        failover.put("oldPrimary", old.name());
+        failover.put("newPrimary", chosen.name());
+        failover.put("why", decision.why());
+        failover.put("primaryDownSince", downSince.toString());
+        failover.put("receivedLsn", lsnText(decision.receivedLsn()));
+        return new Step(Step.Outcome.WAIT, chosen.name() + " promoted in place of " + old.name() + " (" + decision.why() + ")", Duration.ZERO,
+                Map.of("failover", failover));
+    }
+
+    /** Stops a member that must not serve as a primary any more (by its recorded pid when its data is gone) and marks its data a standby's. */
+    void fence(LocalMember member) {
+        member.stop();
+        LocalFiles.read(member.dir().resolve("postmaster.last-pid")).map(String::strip).filter(p -> p.matches("\\d+")).map(Long::parseLong)
+                .filter(pid -> LocalFiles.read(Path.of("/proc/" + pid + "/cmdline")).orElse("").contains(member.dataDir().toString()))
+                .ifPresent(pid -> {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                    Processes.awaitExit(pid, Duration.ofSeconds(30));
+                });
+        if (Files.isDirectory(member.dataDir()) && dataIntact(member)) {
+            writeOwned(member.dataDir().resolve("standby.signal"), "");
+        }
+    }
+
+    /** Starts the designated primary if it is stopped, promotes it, and creates the other members' slots on it. */
+    private Step finishPromotion(LocalInstance instance, LocalMember primary, List<LocalMember> members) {
+        if (!primary.isRunning()) {
+            Optional<String> complaint = primary.start();
+            if (complaint.isPresent()) {
+                return Step.waitFor("designated primary " + primary.name() + " does not start: " + complaint.get(), Duration.ofSeconds(2));
+            }
+        }
+        try (Connection connection = primary.connect("postgres"); Statement sql = connection.createStatement()) {
+            try (ResultSet row = sql.executeQuery("SELECT pg_is_in_recovery()")) {
+                row.next();
+                if (row.getBoolean(1)) {
+                    try (ResultSet promoted = sql.executeQuery("SELECT pg_promote(true, 60)")) {
+                        promoted.next();
+                        if (!promoted.getBoolean(1)) {
+                            return Step.waitFor(primary.name() + " is being promoted", Duration.ofMillis(200));
+                        }
+                    }
+                }
+            }
+            ensureSlots(connection, members.stream().filter(m -> m != primary).toList());
+        } catch (SQLException e) {
+            return Step.waitFor(primary.name() + " does not answer yet: " + e.getMessage(), Duration.ofMillis(500));
+        }
+        return Step.next(primary.name() + " promoted");
+    }
+
+    /** Creates the physical replication slots these standbys stream through, when missing. */
+    static void ensureSlots(Connection primary, List<LocalMember> standbys) throws SQLException {
+        try (PreparedStatement create = primary.prepareStatement("SELECT pg_create_physical_replication_slot(?, true) "
+                + "WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = ?)")) {
+            for (LocalMember standby : standbys) {
+                create.setString(1, standby.slotName());
+                create.setString(2, standby.slotName());
+                create.execute();
+            }
+        }
+    }
+
+    /**
+     * Brings a former primary onto the new primary's timeline: pg_rewind from it, then it starts as a standby. When its
+     * data is gone or cannot be rewound, the data is set aside under {@code superseded/} (never deleted: it served) and
+     * the member is copied again like a new one.
+     */
+    private Step rejoin(LocalInstance instance, LocalMember member, LocalMember primary) {
+        fence(member);
+        String why;
+        if (dataIntact(member)) {
+            // pg_rewind reads the new timeline from the source's control file, which only a checkpoint after the promotion updates.
+            try (Connection connection = primary.connect("postgres"); Statement sql = connection.createStatement()) {
+                sql.execute("CHECKPOINT");
+            } catch (SQLException e) {
+                return LocalSteps.unreachable(primary, e);
+            }
+            LocalFiles.deleteTree(member.dataDir().resolve("standby.signal"));   // pg_rewind finishes crash recovery in single-user mode
+            try {
+                Postmaster.clearAfterCrash(member.dataDir(), member.socketDir(), member.port());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            List<String> argv = List.of(settings.binaries().tool("pg_rewind"), "--target-pgdata=" + member.dataDir(), "--source-server=host=127.0.0.1 port="
+                    + primary.port() + " user=" + LocalInstance.SUPERUSER + " dbname=postgres"
+                    + (settings.tlsEnabled() ? " sslmode=verify-full sslrootcert=" + settings.caCertificate() : ""), "--no-sync");
+            CommandResult result = ProcessRunner.run(settings.osUser().command(argv), Map.of("PGPASSWORD", instance.superuserPassword()),
+                    Path.of("/"), TIMEOUT);
+            if (result.ok()) {
+                writeOwned(member.dataDir().resolve("standby.signal"), "");
+                LocalFiles.deleteTree(rejoinMarker(member));
+                return Step.next(member.name() + " rewound onto " + primary.name() + "'s timeline (pg_rewind); it follows as a standby");
+            }
+            why = "pg_rewind failed: " + Postmaster.complaint(result.output());
+            writeOwned(member.dataDir().resolve("standby.signal"), "");
+        } else {
+            why = "its data directory is gone or damaged";
+        }
+        Path aside = instance.dir().resolve("superseded").resolve(member.dir().getFileName() + "-" + clock.millis());
+        try {
+            Files.createDirectories(aside.getParent());
+            if (Files.exists(member.dataDir())) {
+                Files.move(member.dataDir(), aside);
+            }
+            for (String marker : List.of("initialised", "complete")) {
+                Files.deleteIfExists(member.dir().resolve(marker));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        LocalFiles.deleteTree(rejoinMarker(member));
+        return Step.next(member.name() + " is copied again from " + primary.name() + " (" + why + "); its old data is kept in " + aside);
+    }
+
+    private void writeOwned(Path file, String text) {
+        LocalFiles.write(file, text, "rw-------");
+        settings.osUser().own(file);
+    }
+
+    static String lsnText(Long lsn) {
+        return lsn == null ? null : String.format("%X/%X", lsn >>> 32, lsn & 0xFFFFFFFFL);
+    }
+}

@@ -1,0 +1,98 @@
+package io.pgfleet.clusters.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgfleet.clusters.local.Failover.Decision;
+import io.pgfleet.clusters.local.Failover.Situation;
+import io.pgfleet.clusters.local.Failover.Standby;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Who becomes the primary, without a server. */
+class FailoverTest {
+
+    private static final Duration DELAY = Duration.ofSeconds(10);
+    private static final List<String> FOUR = List.of("pg-2", "pg-3", "pg-4", "pg-5");
+
+    private static Situation down(boolean intact, Duration downFor, int quorum, List<Standby> standbys) {
+        return new Situation(1, false, false, intact, downFor, DELAY, quorum, FOUR, standbys, List.of());
+    }
+
+    private static Standby up(int index, long lsn) {
+        return new Standby(index, "pg-" + index, true, lsn);
+    }
+
+    private static Standby lost(int index) {
+        return new Standby(index, "pg-" + index, false, null);
+    }
+
+    @Test
+    void aRunningPrimaryIsLeftAlone() {
+        assertThat(Failover.next(new Situation(1, true, false, true, Duration.ZERO, DELAY, 2, FOUR, List.of(up(2, 10)), List.of())))
+                .isEqualTo(new Decision.Proceed());
+    }
+
+    @Test
+    void aStoppedPrimaryWithIntactDataGetsItsDelayToStartAgain() {
+        assertThat(Failover.next(down(true, Duration.ofSeconds(3), 2, List.of(up(2, 10), up(3, 20), up(4, 5), up(5, 7)))))
+                .isEqualTo(new Decision.Proceed());
+    }
+
+    @Test
+    void afterTheDelayTheStandbyThatReceivedMostIsPromoted() {
+        Decision decision = Failover.next(down(true, Duration.ofSeconds(11), 2, List.of(up(2, 10), up(3, 20), up(4, 5), up(5, 7))));
+        assertThat(decision).isInstanceOf(Decision.Promote.class);
+        assertThat(((Decision.Promote) decision).index()).isEqualTo(3);
+        assertThat(((Decision.Promote) decision).why()).contains("did not come back within 10s");
+    }
+
+    @Test
+    void aPrimaryWhoseDataIsGoneIsReplacedAtOnce() {
+        Decision decision = Failover.next(down(false, Duration.ZERO, 2, List.of(up(2, 10), up(3, 20), lost(4), up(5, 30))));
+        assertThat(decision).isEqualTo(new Decision.Promote(5, 30, "the primary's data directory is gone or damaged"));
+    }
+
+    @Test
+    void onEqualPositionsTheLowestIndexWins() {
+        assertThat(Failover.next(down(false, Duration.ZERO, 1, List.of(up(4, 20), up(2, 20), up(3, 20), up(5, 1)))))
+                .isEqualTo(new Decision.Promote(2, 20, "the primary's data directory is gone or damaged"));
+    }
+
+    @Test
+    void withAnyTwoOfFourThreeStandbysMustAnswerOrNobodyIsPromoted() {
+        // ANY 2 of 4: a commit was acknowledged by 2 of them; with only 2 answering, both could be the ones that did not.
+        Decision decision = Failover.next(down(false, Duration.ZERO, 2, List.of(up(2, 10), up(3, 20), lost(4), lost(5))));
+        assertThat(decision).isInstanceOf(Decision.Refuse.class);
+        assertThat(((Decision.Refuse) decision).reason()).contains("only 2 of the 4 synchronous standbys answer", "ANY 2 at least 3 must");
+        assertThat(Failover.next(down(false, Duration.ZERO, 2, List.of(up(2, 10), up(3, 20), up(4, 1), lost(5)))))
+                .isEqualTo(new Decision.Promote(3, 20, "the primary's data directory is gone or damaged"));
+    }
+
+    @Test
+    void withoutSynchronousStandbysTheMostAdvancedAnsweringStandbyIsPromoted() {
+        Situation async = new Situation(1, false, false, false, Duration.ZERO, DELAY, 0, List.of(), List.of(up(2, 3), lost(3)), List.of());
+        assertThat(Failover.next(async)).isEqualTo(new Decision.Promote(2, 3, "the primary's data directory is gone or damaged"));
+    }
+
+    @Test
+    void anInstanceWithoutStandbysHasNobodyToFailOverTo() {
+        assertThat(Failover.next(down(false, Duration.ofHours(1), 0, List.of()))).isEqualTo(new Decision.Proceed());
+    }
+
+    @Test
+    void aDesignatedPrimaryStillInRecoveryIsPromotedFirstAndAFormerPrimaryRejoinsOnceTheNewOneServes() {
+        assertThat(Failover.next(new Situation(3, true, true, true, Duration.ZERO, DELAY, 2, FOUR, List.of(up(2, 1)), List.of(1))))
+                .isEqualTo(new Decision.FinishPromotion(3));
+        assertThat(Failover.next(new Situation(3, true, false, true, Duration.ZERO, DELAY, 2, FOUR, List.of(up(2, 1)), List.of(1))))
+                .isEqualTo(new Decision.Rejoin(1));
+    }
+
+    @Test
+    void theQuorumInForceIsReadFromTheSetting() {
+        assertThat(Failover.quorumOf("ANY 2 (\"pg-2\", \"pg-3\", \"pg-4\")")).isEqualTo(2);
+        assertThat(Failover.namesOf("ANY 2 (\"pg-2\", \"pg-3\", \"pg-4\")")).containsExactly("pg-2", "pg-3", "pg-4");
+        assertThat(Failover.quorumOf("")).isZero();
+        assertThat(Failover.quorumOf("pg-2")).isEqualTo(1);
+    }
+}

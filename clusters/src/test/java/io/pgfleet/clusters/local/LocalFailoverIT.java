@@ -1,0 +1,198 @@
+package io.pgfleet.clusters.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgfleet.clusters.ClusterSpec;
+import io.pgfleet.clusters.Endpoint;
+import io.pgfleet.clusters.Member;
+import io.pgfleet.clusters.Observation;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.runtime.job.Step;
+import io.pgfleet.runtime.local.OsUser;
+import io.pgfleet.runtime.local.PgBinaries;
+import io.pgfleet.runtime.local.ProcessRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Failover and the quorum on real PostgreSQL processes, through the local driver alone; outcomes checked with psql. */
+class LocalFailoverIT {
+
+    @TempDir
+    Path root;
+    private LocalClusterDriver driver;
+    private final List<InstanceKey> created = new ArrayList<>();
+
+    @BeforeEach
+    void driver() throws Exception {
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
+        driver = new LocalClusterDriver(new LocalSettings(root, "127.0.0.1", OsUser.forPostgres("nobody"), PgBinaries.find(Optional.empty()),
+                Duration.ofSeconds(60)).failoverDelay(Duration.ZERO));
+    }
+
+    @AfterEach
+    void deleteInstances() {
+        created.forEach(driver::delete);
+    }
+
+    private List<String> settle(InstanceKey key, ClusterSpec spec) {
+        if (!created.contains(key)) {
+            created.add(key);
+        }
+        List<String> steps = new ArrayList<>();
+        try {
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                Step step = driver.apply(key, spec);
+                steps.add(step.outcome() + ": " + step.message());
+                assertThat(step.outcome()).as(String.join("\n", steps)).isNotEqualTo(Step.Outcome.FAILED);
+                return step.outcome() == Step.Outcome.DONE;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("not settled; steps:\n" + String.join("\n", steps.subList(0, Math.min(12, steps.size()))) + "\n...\n"
+                    + String.join("\n", steps.subList(Math.max(0, steps.size() - 5), steps.size())) + "\n" + logs(key), e);
+        }
+        return steps;
+    }
+
+    private static ClusterSpec spec(int replicas, int min, int max) {
+        return new ClusterSpec(false, "1Gi", replicas, "local", Map.of(), min, max);
+    }
+
+    @Test
+    void aKilledPrimaryIsReplacedByAStandbyHoldingEveryAcknowledgedCommitAndComesBackAsAStandby() throws Exception {
+        InstanceKey key = new InstanceKey("tenant-a", "pg-fo");
+        settle(key, spec(3, 1, 2));
+        Endpoint old = driver.primary(key).orElseThrow();
+        sql(old, "CREATE TABLE acked (id int PRIMARY KEY)");
+
+        // A client commits rows one by one; a row counts once its COMMIT returned (synchronous: ANY 2 of the standbys).
+        List<Integer> acknowledged = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            try (Connection c = DriverManager.getConnection(old.jdbcUrl("postgres"), old.user(), old.password()); Statement s = c.createStatement()) {
+                for (int i = 0; !stop.get(); i++) {
+                    s.execute("INSERT INTO acked VALUES (" + i + ")");
+                    acknowledged.add(i);
+                }
+            } catch (SQLException e) {
+                // the primary died under it
+            }
+        });
+        writer.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 200 + new java.util.Random().nextInt(200));
+        ProcessHandle.of(pidOf(root.resolve("local/tenant-a/pg-fo/member-1/data"))).orElseThrow().destroyForcibly();   // SIGKILL
+        writer.join(30_000);
+        stop.set(true);
+
+        List<String> steps = settle(key, spec(3, 1, 2));
+        assertThat(steps).anyMatch(s -> s.contains("promoted in place of pg-fo-1")).anyMatch(s -> s.contains("pg-fo-1 rewound onto"));
+        Endpoint now = driver.primary(key).orElseThrow();
+        assertThat(now.port()).isNotEqualTo(old.port());
+        assertThat(psql(now, "SELECT count(*) FROM acked WHERE id <= " + acknowledged.get(acknowledged.size() - 1)))
+                .isEqualTo(Integer.toString(acknowledged.size()));
+        assertThat(psql(now, "SELECT pg_is_in_recovery()")).isEqualTo("f");
+        // The old primary is a standby of the new one, and takes no writes.
+        assertThat(psql(new Endpoint("127.0.0.1", old.port(), old.user(), old.password(), old.caFile()), "SELECT pg_is_in_recovery()"))
+                .isEqualTo("t");
+        Observation observed = driver.observe(key);
+        assertThat(observed.ready()).as(observed.message()).isTrue();
+        assertThat(observed.members()).filteredOn(m -> m.name().equals("pg-fo-1")).extracting(Member::role, Member::state)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("replica", "streaming"));
+        assertThat(psql(now, "SELECT string_agg(slot_name || ':' || active, ',' ORDER BY slot_name) FROM pg_replication_slots"))
+                .contains(":t").doesNotContain(now.port() == portOf(key, 2) ? "member_2" : "member_3");
+        sql(now, "INSERT INTO acked VALUES (-1)");
+    }
+
+    @Test
+    void aPrimaryWhoseDataDirectoryIsGoneIsFencedReplacedAndCopiedAgain() throws Exception {
+        driver = new LocalClusterDriver(new LocalSettings(root, "127.0.0.1", OsUser.forPostgres("nobody"), PgBinaries.find(Optional.empty()),
+                Duration.ofSeconds(60)).failoverDelay(Duration.ofMinutes(10)));
+        InstanceKey key = new InstanceKey("tenant-a", "pg-gone");
+        settle(key, spec(2, 1, 1));
+        Endpoint old = driver.primary(key).orElseThrow();
+        sql(old, "CREATE TABLE kept AS SELECT 42 AS answer");
+        Path data = root.resolve("local/tenant-a/pg-gone/member-1/data");
+        long pid = pidOf(data);
+        ProcessRunner.check(List.of("rm", "-rf", data.toString()), Map.of(), Path.of("/"), Duration.ofMinutes(1));
+
+        List<String> steps = settle(key, spec(2, 1, 1));
+        assertThat(steps).anyMatch(s -> s.contains("data directory is gone or damaged"));
+        assertThat(io.pgfleet.runtime.local.Processes.isRunning(pid)).as("the old postmaster is stopped").isFalse();
+        Endpoint now = driver.primary(key).orElseThrow();
+        assertThat(psql(now, "SELECT answer FROM kept")).isEqualTo("42");
+        assertThat(psql(new Endpoint("127.0.0.1", old.port(), old.user(), old.password(), old.caFile()), "SELECT answer FROM kept"))
+                .isEqualTo("42");
+        assertThat(driver.observe(key).ready()).isTrue();
+    }
+
+    @Test
+    void theQuorumFollowsTheStandbysThatStreamAndNeverGoesBelowTheMinimum() throws Exception {
+        InstanceKey key = new InstanceKey("tenant-a", "pg-q");
+        settle(key, spec(5, 2, 3));
+        Endpoint primary = driver.primary(key).orElseThrow();
+        assertThat(psql(primary, "SHOW synchronous_standby_names")).startsWith("ANY 3 (");
+        for (int member : new int[] {4, 5}) {
+            ProcessHandle.of(pidOf(root.resolve("local/tenant-a/pg-q/member-" + member + "/data"))).orElseThrow().destroyForcibly();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> psql(primary, "SELECT count(*) FROM pg_stat_replication").equals("2"));
+        // The repair's first step lowers q to what streams (2, the minimum); commits go on while two standbys are down.
+        Step first = driver.apply(key, spec(5, 2, 3));
+        assertThat(first.message()).contains("configuration of 1 member updated");
+        assertThat(psql(primary, "SHOW synchronous_standby_names")).startsWith("ANY 2 (");
+        assertThat(psql(primary, "SET statement_timeout = '10s'; CREATE TABLE goes_on (); SELECT 'committed'")).isEqualTo("committed");
+        settle(key, spec(5, 2, 3));
+        assertThat(psql(primary, "SHOW synchronous_standby_names")).startsWith("ANY 3 (");
+    }
+
+    /** The last lines of every member's server log. */
+    private String logs(InstanceKey key) {
+        StringBuilder text = new StringBuilder();
+        try (var dirs = Files.list(root.resolve("local").resolve(key.namespace()).resolve(key.name()))) {
+            for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith("member-")).sorted().toList()) {
+                List<String> lines = Files.exists(dir.resolve("server.log")) ? Files.readAllLines(dir.resolve("server.log")) : List.of();
+                text.append("== ").append(dir.getFileName()).append('\n')
+                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 8), lines.size()))).append('\n');
+            }
+        } catch (java.io.IOException e) {
+            text.append(e);
+        }
+        return text.toString();
+    }
+
+    private int portOf(InstanceKey key, int index) {
+        return new LocalInstance(key, root.resolve("local").resolve(key.namespace()).resolve(key.name()), null).ports().get(index);
+    }
+
+    private static void sql(Endpoint endpoint, String statement) throws SQLException {
+        try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl("postgres"), endpoint.user(), endpoint.password());
+             Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+
+    /** The one value psql prints for this query (an independent client). */
+    private static String psql(Endpoint endpoint, String query) {
+        return ProcessRunner.check(List.of("psql", "-h", endpoint.host(), "-p", Integer.toString(endpoint.port()), "-U", endpoint.user(),
+                "-d", "postgres", "-qAtc", query), Map.of("PGPASSWORD", endpoint.password()), Path.of("/"), Duration.ofMinutes(1)).output().strip();
+    }
+
+    private static long pidOf(Path data) throws Exception {
+        return Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+    }
+}

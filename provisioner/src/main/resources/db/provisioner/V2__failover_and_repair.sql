@@ -1,0 +1,4 @@
+-- A failover under way (its FailoverStarted details, until FailoverCompleted is said), and the back-off of repairs that failed.
+ALTER TABLE instance ADD COLUMN failover text;
+ALTER TABLE instance ADD COLUMN repair_failures integer NOT NULL DEFAULT 0;
+ALTER TABLE instance ADD COLUMN next_repair_at timestamptz;
