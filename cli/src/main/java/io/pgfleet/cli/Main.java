@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code pgfleet} command. */
 @Command(name = "pgfleet", mixinStandardHelpOptions = true, version = "pgfleet 0.1.0",
         description = "Run PostgreSQL for many tenants: a local stack, commands published to Kafka, their status followed.",
-        subcommands = {UpCli.class, DemoCli.class, ApplyCli.class, ScaleCli.class, AddUserCli.class, AddExtensionCli.class,
+        subcommands = {UpCli.class, DemoCli.class, ApplyCli.class, ScaleCli.class, SwitchoverCli.class, AddUserCli.class, AddExtensionCli.class,
                 BackupCli.class, RestoreCli.class, DeleteCli.class, StatusCli.class, EventsCli.class, ConnectCli.class, SealCli.class, CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -32,7 +32,7 @@ final class Outcome {
     static List<String> services(CommandType type) {
         return switch (type) {
             case PROVISION -> List.of("provisioner", "user-manager", "backup-worker");
-            case SCALE, DELETE -> List.of("provisioner");
+            case SCALE, DELETE, SWITCHOVER -> List.of("provisioner");
             case ADD_USER, ADD_EXTENSION -> List.of("user-manager");
             case BACKUP, RESTORE -> List.of("backup-worker");
         };

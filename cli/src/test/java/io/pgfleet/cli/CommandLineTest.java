@@ -26,7 +26,7 @@ class CommandLineTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : List.of("up", "demo", "apply", "scale", "add-user", "add-extension", "backup", "restore", "status", "events",
+        for (String command : List.of("up", "demo", "apply", "scale", "switchover", "add-user", "add-extension", "backup", "restore", "status", "events",
                 "connect", "delete")) {
             Run help = run(command, "--help");
             assertThat(help.code()).as(command).isZero();

@@ -15,6 +15,14 @@ public interface ClusterDriver extends InstanceAccess {
     /** Moves the instance one step towards {@code desired}. */
     Step apply(InstanceKey instance, ClusterSpec desired);
 
+    /**
+     * Moves a planned switchover one step: while {@code from} is still the primary, towards promoting {@code to} (or the
+     * standby that received the most); after that, like {@link #apply}, until every member serves its new role.
+     */
+    default Step switchover(InstanceKey instance, ClusterSpec desired, String from, java.util.Optional<String> to) {
+        return Step.failed("this driver does not switch over");
+    }
+
     /** Looks at the instance without changing it. */
     Observation observe(InstanceKey instance);
 

@@ -120,6 +120,21 @@ public final class EventsDoc {
                 .append("`REJECTED` on that field (the value is never quoted). With `pgfleet.secrets.require-sealed` a clear secret is\n")
                 .append("`REJECTED` on its path. `pgfleet seal NAME` (value on stdin) prints a sealed value; `pgfleet apply` and\n")
                 .append("`add-user` seal by themselves when they find the fleet's key.\n")
+                .append("\n## Observed events\n\n")
+                .append("Events without `commandId` tell what the provisioner saw happen to an instance:\n\n")
+                .append("| phase | reason | when | details |\n|---|---|---|---|\n")
+                .append("| DEGRADED | `PrimaryLost` | the primary does not run | |\n")
+                .append("| DEGRADED | `StandbyLost` | a standby does not run or stream | |\n")
+                .append("| DEGRADED | `InstanceDegraded` | anything else that needs a repair (a member's certificate near its end, a failed command) | |\n")
+                .append("| DEGRADED | `RepairFailed` | the repair did not succeed; the instance stays watched and is repaired again after a back-off "
+                        + "(10 s, doubled per failure, at most 5 min) | |\n")
+                .append("| DEGRADED | `FailoverStarted` | a standby was promoted because the primary stopped for `pgfleet.local.failover-delay` or "
+                        + "lost its data | `oldPrimary`, `newPrimary`, `why`, `primaryDownSince`, `receivedLsn` (the WAL position the new primary "
+                        + "holds: every acknowledged commit is at or before it), `startedAt` |\n")
+                .append("| READY | `FailoverCompleted` | every member serves its new role | the above, `durationMs` (since the primary stopped), "
+                        + "`members`, `primary`, `primaryMember` |\n")
+                .append("| DEGRADED, READY | `SwitchoverStarted`, `SwitchoverCompleted` | the same for a `switchover` command | the same |\n")
+                .append("| READY | `InstanceReady` | a repair made the instance whole again | |\n")
                 .append("\n## Reading the outcome of a command\n\n")
                 .append("A command taken by several services (a provision: provisioner, user-manager, backup-worker) is answered by each\n")
                 .append("of them, `service` naming which. Its outcome is known once every one of them has sent a final event\n")
@@ -133,7 +148,7 @@ public final class EventsDoc {
     private static String consumers(CommandType type) {
         return switch (type) {
             case PROVISION -> CONSUMERS_PROVISION;
-            case SCALE, DELETE -> "provisioner";
+            case SCALE, DELETE, SWITCHOVER -> "provisioner";
             case ADD_USER, ADD_EXTENSION -> "user-manager";
             case BACKUP, RESTORE -> "backup-worker";
         };
@@ -148,7 +163,7 @@ public final class EventsDoc {
                     + "(it was read again `pgfleet.intake.max-attempts` times, then dead-lettered), so no `ACCEPTED` came before.";
             case REJECTED -> "Invalid command (`errors`); nothing changed.";
             case READY -> "Observed: the instance became ready (again).";
-            case DEGRADED -> "Observed: a member is down or not streaming.";
+            case DEGRADED -> "Observed: a member is down or not streaming, or the primary's role is moving (see Observed events).";
         };
     }
 

@@ -163,6 +163,46 @@ class ProvisionHighAvailabilityIT extends RunningProvisionerIT {
         assertThat(fixture.dataRoot.resolve("replicated/tenant-a/postgres-twice")).doesNotExist();
     }
 
+    @Test
+    @Order(5)
+    void aSwitchoverMovesThePrimaryWithNoAcknowledgedWriteLostAndTheOldPrimaryFollows() throws Exception {
+        Endpoint old = driver.primary(HA).orElseThrow();
+        try (Connection connection = connect(HA); Statement sql = connection.createStatement()) {
+            sql.execute("CREATE TABLE before_switch AS SELECT generate_series(1, 500) AS id");
+        }
+        for (String wrong : List.of("postgres-ha-1", "postgres-ha-9", "other-2")) {
+            String id = fixture.publisher.publish(CommandType.SWITCHOVER, HA, new io.pgfleet.events.command.SwitchoverCommand("postgres-ha", "tenant-a", wrong));
+            StatusEvent answer = fixture.feed.awaitFinal(id, "provisioner", SLOW);
+            assertThat(answer.phase()).as(wrong).isEqualTo(Phase.REJECTED);
+            assertThat(answer.errors()).extracting(e -> e.path()).as(wrong).containsExactly("to");
+        }
+
+        String id = fixture.publisher.publish(CommandType.SWITCHOVER, HA, new io.pgfleet.events.command.SwitchoverCommand("postgres-ha", "tenant-a",
+                "postgres-ha-3"));
+        StatusEvent done = fixture.feed.awaitFinal(id, "provisioner", SLOW);
+        assertThat(done.phase()).as(fixture.feed.forCommand(id).stream().map(ProvisionerFixture::brief).toList().toString()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(done.reason()).isEqualTo("SwitchoverCompleted");
+        assertThat(done.details()).containsEntry("primaryMember", "postgres-ha-3");
+        assertThat(fixture.feed.forInstance("tenant-a/postgres-ha")).filteredOn(e -> e.commandId() == null).extracting(StatusEvent::reason)
+                .contains("SwitchoverStarted", "SwitchoverCompleted");
+
+        Endpoint now = driver.primary(HA).orElseThrow();
+        assertThat(now.port()).isNotEqualTo(old.port());
+        assertThat(psql(now, "SELECT pg_is_in_recovery()::text || ' ' || count(*) FROM before_switch")).isEqualTo("false 500");
+        assertThat(psql(new Endpoint(old.host(), old.port(), old.user(), old.password(), old.caFile()), "SELECT pg_is_in_recovery()")).isEqualTo("t");
+        Observation observed = driver.observe(HA);
+        assertThat(observed.ready()).as(observed.message()).isTrue();
+        assertThat(observed.members().get(0).name()).isEqualTo("postgres-ha-3");
+        assertThat(psql(now, "SHOW synchronous_standby_names")).contains("\"postgres-ha-1\"").doesNotContain("postgres-ha-3");
+    }
+
+    /** One value, as psql prints it (an independent client). */
+    private static String psql(Endpoint endpoint, String query) {
+        return io.pgfleet.runtime.local.ProcessRunner.check(List.of("psql", "-h", endpoint.host(), "-p", Integer.toString(endpoint.port()), "-U",
+                endpoint.user(), "-d", "postgres", "-qAtc", query), Map.of("PGPASSWORD", endpoint.password()), java.nio.file.Path.of("/"),
+                Duration.ofMinutes(1)).output().strip();
+    }
+
     private void scale(ScaleCommand scale) {
         String id = fixture.publisher.publish(CommandType.SCALE, HA, scale);
         StatusEvent last = fixture.feed.awaitFinal(id, "provisioner", SLOW);

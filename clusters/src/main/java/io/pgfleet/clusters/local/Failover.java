@@ -102,6 +102,16 @@ final class Failover {
                 .orElseGet(() -> new Decision.Refuse(why + ", and no standby answers"));
     }
 
+    /** The standby a switchover promotes: the one named (when it streams), else the streaming one that received the most. */
+    static Optional<Standby> switchoverTarget(List<Standby> standbys, Optional<String> named) {
+        List<Standby> streaming = standbys.stream().filter(Standby::running).filter(s -> s.receivedLsn() != null).toList();
+        if (named.isPresent()) {
+            return streaming.stream().filter(s -> s.name().equals(named.get())).findFirst();
+        }
+        return streaming.stream().max(Comparator.comparingLong(Standby::receivedLsn)
+                .thenComparing(Comparator.comparingInt(Standby::index).reversed()));
+    }
+
     /** {@code q} and the names of {@code ANY q (a, b)} (or {@code FIRST q (...)}, or a plain list: q = 1); empty text: 0. */
     static int quorumOf(String standbyNames) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*(?:ANY|FIRST)?\\s*(\\d+)\\s*\\(").matcher(standbyNames);

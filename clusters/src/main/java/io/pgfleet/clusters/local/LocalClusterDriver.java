@@ -45,11 +45,13 @@ public class LocalClusterDriver implements ClusterDriver {
     private final LocalSettings settings;
     private final LocalSteps steps;
     private final LocalFailover failover;
+    private final LocalSwitchover switchover;
 
     public LocalClusterDriver(LocalSettings settings) {
         this.settings = settings;
         this.steps = new LocalSteps(settings);
         this.failover = new LocalFailover(settings, java.time.Clock.systemUTC());
+        this.switchover = new LocalSwitchover(settings, failover, java.time.Clock.systemUTC());
     }
 
     @Override
@@ -101,6 +103,16 @@ public class LocalClusterDriver implements ClusterDriver {
             return steps.restart(byIndex.apply(restart.index()));
         }
         return steps.readiness(desired, members);
+    }
+
+    @Override
+    public Step switchover(InstanceKey key, ClusterSpec desired, String from, Optional<String> to) {
+        LocalInstance instance = new LocalInstance(key, instanceDir(key, desired.storageClass()), settings);
+        List<LocalMember> members = desiredMembers(instance, instance.members(), desired.replicas());
+        if (!members.get(0).name().equals(from)) {
+            return apply(key, desired);   // the role has moved: the others follow the new primary
+        }
+        return switchover.step(instance, members, to);
     }
 
     /**

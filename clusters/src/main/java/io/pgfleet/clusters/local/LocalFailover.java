@@ -66,7 +66,7 @@ final class LocalFailover {
             members.stream().filter(m -> m != primary && m.isComplete() && !rejoining.contains(m.index()))
                     .forEach(m -> standbys.add(observe(m)));
         }
-        String names = LocalMember.settingsOf(primary.configFiles()).getOrDefault("synchronous_standby_names", "");
+        String names = MemberConfig.settingsOf(primary.configFiles()).getOrDefault("synchronous_standby_names", "");
         Instant since = LocalFiles.read(downSince).map(t -> Instant.parse(t.strip())).orElse(now);
         Failover.Decision decision = Failover.next(new Failover.Situation(primary.index(), running, promoting, dataIntact(primary),
                 Duration.between(since, now), settings.failoverDelay(), Failover.quorumOf(names), Failover.namesOf(names), standbys, rejoining));
@@ -74,7 +74,7 @@ final class LocalFailover {
             return Optional.of(finishPromotion(instance, primary, members));
         } else if (decision instanceof Failover.Decision.Promote promote) {
             LocalMember chosen = members.stream().filter(m -> m.index() == promote.index()).findFirst().orElseThrow();
-            return Optional.of(promote(instance, primary, chosen, promote, members, since));
+            return Optional.of(promote(instance, primary, chosen, promote.receivedLsn(), promote.why(), "Failover", members, since));
         } else if (decision instanceof Failover.Decision.Refuse refuse) {
             return Optional.of(Step.waitFor("no failover: " + refuse.reason(), Duration.ofSeconds(2)));
         } else if (decision instanceof Failover.Decision.Rejoin rejoin) {
@@ -83,7 +83,7 @@ final class LocalFailover {
         return Optional.empty();
     }
 
-    private Failover.Standby observe(LocalMember member) {
+    Failover.Standby observe(LocalMember member) {
         if (!member.isRunning()) {
             return new Failover.Standby(member.index(), member.name(), false, null);
         }
@@ -106,26 +106,28 @@ final class LocalFailover {
     }
 
     /** Fences the old primary, designates the chosen standby, promotes it. Each part is safe to repeat. */
-    private Step promote(LocalInstance instance, LocalMember old, LocalMember chosen, Failover.Decision.Promote decision, List<LocalMember> members,
-                         Instant downSince) {
+    Step promote(LocalInstance instance, LocalMember old, LocalMember chosen, Long receivedLsn, String why, String kind,
+                         List<LocalMember> members, Instant since) {
         fence(old);
         LocalFiles.write(rejoinMarker(old), chosen.index() + "\n", "rw-r--r--");
-        instance.designate(new LocalInstance.Designation(chosen.index(), old.index(), clock.instant(), "Failover"));
-        LOG.warn("{}: failover from {} to {} ({}; it holds WAL up to {})", instance.key(), old.name(), chosen.name(), decision.why(),
-                lsnText(decision.receivedLsn()));
+        instance.designate(new LocalInstance.Designation(chosen.index(), old.index(), clock.instant(), kind));
+        LOG.warn("{}: {} from {} to {} ({}; it holds WAL up to {})", instance.key(), kind.toLowerCase(java.util.Locale.ROOT), old.name(),
+                chosen.name(), why, lsnText(receivedLsn));
         Step promoted = finishPromotion(instance, chosen, members);
         if (promoted.outcome() == Step.Outcome.FAILED) {
             return promoted;
         }
-        Map<String, Object> failover = new LinkedHashMap<>();
-        failover.put("oldPrimary", old.name());
-        failover.put("newPrimary", chosen.name());
-        failover.put("why", decision.why());
-        failover.put("primaryDownSince", downSince.toString());
-        failover.put("receivedLsn", lsnText(decision.receivedLsn()));
-        return new Step(Step.Outcome.WAIT, chosen.name() + " promoted in place of " + old.name() + " (" + decision.why() + ")", Duration.ZERO,
-                Map.of("failover", failover));
+        Map<String, Object> change = new LinkedHashMap<>();
+        change.put("kind", kind);
+        change.put("oldPrimary", old.name());
+        change.put("newPrimary", chosen.name());
+        change.put("why", why);
+        change.put("primaryDownSince", since.toString());
+        change.put("receivedLsn", lsnText(receivedLsn));
+        return new Step(Step.Outcome.WAIT, chosen.name() + " promoted in place of " + old.name() + " (" + why + ")", Duration.ZERO,
+                Map.of("roleChange", change));
     }
+
 
     /** Stops a member that must not serve as a primary any more (by its recorded pid when its data is gone) and marks its data a standby's. */
     void fence(LocalMember member) {

@@ -16,14 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** One PostgreSQL process of a local instance and its directory. */
 final class LocalMember {
 
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(10);
-    private static final Pattern SETTING = Pattern.compile("^([a-z][a-z0-9_.]*) = '((?:[^']|'')*)'$");
 
     private final LocalInstance instance;
     private final int index;
@@ -209,19 +206,6 @@ final class LocalMember {
         files.forEach((name, text) -> writeOwned(dataDir().resolve(name), text));
     }
 
-    /** The settings of our own configuration files, name to value. */
-    static Map<String, String> settingsOf(Map<String, String> files) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        for (String name : List.of(MemberConfig.MANAGED_FILE, MemberConfig.PARAMETERS_FILE)) {
-            files.getOrDefault(name, "").lines().forEach(line -> {
-                Matcher m = SETTING.matcher(line);
-                if (m.matches()) {
-                    settings.put(m.group(1), m.group(2).replace("''", "'"));
-                }
-            });
-        }
-        return settings;
-    }
 
     /**
      * Has PostgreSQL read the whole configuration, as it would on start.

@@ -156,8 +156,8 @@ final class LocalSteps {
             if (!member.isRunning()) {
                 continue; // it starts with the new files
             }
-            Map<String, String> old = LocalMember.settingsOf(before.get(member));
-            Map<String, String> now = LocalMember.settingsOf(wanted.get(member));
+            Map<String, String> old = MemberConfig.settingsOf(before.get(member));
+            Map<String, String> now = MemberConfig.settingsOf(wanted.get(member));
             Set<String> changed = new TreeSet<>();
             Stream.concat(old.keySet().stream(), now.keySet().stream()).filter(name -> !Objects.equals(old.get(name), now.get(name)))
                     .forEach(changed::add);
@@ -237,6 +237,7 @@ final class LocalSteps {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("members", members.size());
         details.put("primary", "127.0.0.1:" + primary.port());
+        details.put("primaryMember", primary.name());
         details.put("synchronousStandbyNames", expectedNames);
         return Step.done(members.size() + " of " + members.size() + " members ready", details);
     }

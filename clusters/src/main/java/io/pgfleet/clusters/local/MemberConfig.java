@@ -99,4 +99,20 @@ public record MemberConfig(String listenAddress, int port, Path socketDirectory,
     static String line(String name, String value) {
         return name + " = '" + value.replace("\\", "\\\\").replace("'", "''") + "'\n";
     }
+
+    private static final java.util.regex.Pattern SETTING = java.util.regex.Pattern.compile("^([a-z][a-z0-9_.]*) = '((?:[^']|'')*)'$");
+
+    /** The settings of our own configuration files, name to value. */
+    static Map<String, String> settingsOf(Map<String, String> files) {
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        for (String name : java.util.List.of(MANAGED_FILE, PARAMETERS_FILE)) {
+            files.getOrDefault(name, "").lines().forEach(line -> {
+                java.util.regex.Matcher m = SETTING.matcher(line);
+                if (m.matches()) {
+                    settings.put(m.group(1), m.group(2).replace("''", "'"));
+                }
+            });
+        }
+        return settings;
+    }
 }

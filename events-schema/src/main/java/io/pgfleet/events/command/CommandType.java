@@ -21,7 +21,9 @@ public enum CommandType {
     /** Bring a backup back into an instance. */
     RESTORE("restore", RestoreCommand.class),
     /** Remove an instance (backups are kept). */
-    DELETE("delete", DeleteCommand.class);
+    DELETE("delete", DeleteCommand.class),
+    /** Make a standby the primary on purpose. */
+    SWITCHOVER("switchover", SwitchoverCommand.class);
 
     /** Version of the payloads this code reads and writes. */
     public static final String VERSION = "v1";

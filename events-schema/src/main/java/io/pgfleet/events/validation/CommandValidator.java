@@ -9,6 +9,7 @@ import io.pgfleet.events.command.RestoreCommand;
 import io.pgfleet.events.command.DeleteCommand;
 import io.pgfleet.events.command.InstanceCommand;
 import io.pgfleet.events.command.ScaleCommand;
+import io.pgfleet.events.command.SwitchoverCommand;
 import io.pgfleet.events.postgres.Database;
 import io.pgfleet.events.postgres.DatabaseRoles;
 import io.pgfleet.events.postgres.Postgres;
@@ -58,9 +59,12 @@ public final class CommandValidator {
         if (payload instanceof RestoreCommand restore) {
             return validate(restore);
         }
-        if (payload instanceof BackupCommand || payload instanceof DeleteCommand) {
+        if (payload instanceof BackupCommand || payload instanceof DeleteCommand || payload instanceof SwitchoverCommand) {
             Errors errors = new Errors();
             checkInstance((InstanceCommand) payload, errors);
+            if (payload instanceof SwitchoverCommand switchover) {
+                Names.checkMember(switchover.instance(), switchover.to()).ifPresent(rule -> errors.add("to", rule));
+            }
             return errors.toList();
         }
         throw new IllegalArgumentException("not a command payload: " + payload.getClass().getName());

@@ -85,4 +85,12 @@ public final class Names {
         }
         return Optional.empty();
     }
+
+    /** A member of the instance: {@code <instance>-<n>}. */
+    public static Optional<String> checkMember(String instance, String member) {
+        if (member == null || instance == null || member.matches(Pattern.quote(instance) + "-[1-9][0-9]{0,2}")) {
+            return Optional.empty();
+        }
+        return Optional.of("'" + member + "' is not a member of " + instance + ": members are named " + instance + "-<n>, e.g. " + instance + "-2");
+    }
 }

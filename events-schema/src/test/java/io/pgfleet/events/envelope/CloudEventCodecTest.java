@@ -38,7 +38,7 @@ class CloudEventCodecTest {
     @EnumSource(CommandType.class)
     void everyCommandTravelsAndComesBackEqual(CommandType type) throws Exception {
         Object payload = Examples.command(type);
-        InstanceKey instance = type == CommandType.SCALE ? new InstanceKey("tenant-a", "postgres-ha") : INSTANCE;
+        InstanceKey instance = type == CommandType.SCALE || type == CommandType.SWITCHOVER ? new InstanceKey("tenant-a", "postgres-ha") : INSTANCE;
         ProducerRecord<String, byte[]> record = CloudEventCodec.command(type.defaultTopic(), type, instance, "cmd-1", SOURCE, TIME, payload);
 
         assertThat(record.key()).isEqualTo(instance.toString());

@@ -24,7 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Provision, scale and delete: the rules that need the instance's current state, and the job that
+ * Provision, scale, switchover and delete: the rules that need the instance's current state, and the job that
  * carries the command out. Runs inside the intake transaction.
  */
 @Singleton
@@ -33,16 +33,18 @@ public class ProvisionerCommands implements CommandHandler {
     private final InstanceRepository instances;
     private final JobRepository jobs;
     private final Clock clock;
+    private final io.pgfleet.clusters.ClusterDriver driver;
 
-    public ProvisionerCommands(InstanceRepository instances, JobRepository jobs, Clock clock) {
+    public ProvisionerCommands(InstanceRepository instances, JobRepository jobs, Clock clock, io.pgfleet.clusters.ClusterDriver driver) {
         this.instances = instances;
         this.jobs = jobs;
         this.clock = clock;
+        this.driver = driver;
     }
 
     @Override
     public Set<CommandType> commandTypes() {
-        return Set.of(CommandType.PROVISION, CommandType.SCALE, CommandType.DELETE);
+        return Set.of(CommandType.PROVISION, CommandType.SCALE, CommandType.DELETE, CommandType.SWITCHOVER);
     }
 
     @Override
@@ -89,6 +91,7 @@ public class ProvisionerCommands implements CommandHandler {
                     errors.add(noSuchInstance(command.instance()));
                 }
             }
+            case SWITCHOVER -> checkSwitchover(command, existing, errors);
             default -> throw new IllegalArgumentException("not a provisioner command: " + command.type());
         }
         return errors;
@@ -121,6 +124,16 @@ public class ProvisionerCommands implements CommandHandler {
                 jobs.save(JobRow.pending(key, command.commandId(), type, Specs.write(wanted), now));
                 return message;
             }
+            case SWITCHOVER -> {
+                io.pgfleet.events.command.SwitchoverCommand switchover = (io.pgfleet.events.command.SwitchoverCommand) command.payload();
+                String from = primaryOf(command.instance()).orElseThrow();
+                String message = "switching over from " + from + " to " + (switchover.to() == null ? "the standby that received the most"
+                        : switchover.to());
+                instances.updatePhase(key, InstancePhase.PROGRESSING.name(), message);
+                jobs.save(JobRow.pending(key, command.commandId(), type,
+                        new io.pgfleet.provisioner.instance.SwitchoverJob(Specs.read(existing.orElseThrow().spec()), from, switchover.to()).write(), now));
+                return message;
+            }
             case DELETE -> {
                 instances.updatePhase(key, InstancePhase.DELETING.name(), "deleting; backups are kept");
                 jobs.save(JobRow.pending(key, command.commandId(), type, null, now));
@@ -128,6 +141,30 @@ public class ProvisionerCommands implements CommandHandler {
             }
             default -> throw new IllegalArgumentException("not a provisioner command: " + command.type());
         }
+    }
+
+    /** A switchover needs a running primary and a standby; the member asked for must be one of the instance's standbys. */
+    private void checkSwitchover(DecodedCommand command, Optional<InstanceRow> existing, List<FieldError> errors) {
+        if (existing.isEmpty()) {
+            errors.add(noSuchInstance(command.instance()));
+            return;
+        }
+        String to = ((io.pgfleet.events.command.SwitchoverCommand) command.payload()).to();
+        List<String> members = driver.observe(command.instance()).members().stream().map(io.pgfleet.clusters.Member::name).toList();
+        Optional<String> primary = primaryOf(command.instance());
+        if (primary.isEmpty() || members.size() < 2) {
+            errors.add(new FieldError("instance", "instance " + command.instance() + (primary.isEmpty() ? " has no running primary to hand over from"
+                    : " has no standby to switch over to")));
+        } else if (to != null && !members.contains(to)) {
+            errors.add(new FieldError("to", "'" + to + "' is not a member of " + command.instance() + "; its members are " + members));
+        } else if (to != null && to.equals(primary.get())) {
+            errors.add(new FieldError("to", "'" + to + "' is already the primary"));
+        }
+    }
+
+    private Optional<String> primaryOf(InstanceKey key) {
+        return driver.observe(key).members().stream().filter(m -> "primary".equals(m.role()) && "running".equals(m.state()))
+                .map(io.pgfleet.clusters.Member::name).findFirst();
     }
 
     private static void checkSize(String path, ClusterSpec current, ClusterSpec wanted, List<FieldError> errors) {

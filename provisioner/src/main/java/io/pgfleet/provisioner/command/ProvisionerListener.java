@@ -10,7 +10,7 @@ import io.micronaut.configuration.kafka.annotation.Topic;
 import io.pgfleet.runtime.command.CommandIntake;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** In the shared-topic mode, hands provision, scale and delete records to the shared intake; the offset is committed after each. */
+/** In the shared-topic mode, hands provision, scale, switchover and delete records to the shared intake; the offset is committed after each. */
 @Requires(property = "pgfleet.tenancy.mode", notEquals = "namespaced")
 @KafkaListener(groupId = "${pgfleet.kafka.group-id:pgfleet-provisioner}", offsetReset = OffsetReset.EARLIEST,
         offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
@@ -26,7 +26,7 @@ public class ProvisionerListener {
     }
 
     @Topic({"${pgfleet.topics.provision:pgfleet.command.provision}", "${pgfleet.topics.scale:pgfleet.command.scale}",
-            "${pgfleet.topics.delete:pgfleet.command.delete}"})
+            "${pgfleet.topics.delete:pgfleet.command.delete}", "${pgfleet.topics.switchover:pgfleet.command.switchover}"})
     void receive(ConsumerRecord<String, byte[]> record) {
         intake.receive(record);
     }

@@ -78,6 +78,10 @@ public class InstanceReconciler implements JobHandler {
             credentials.deleteAll(key);
             return Step.done(DELETED, step.details());
         }
+        if (job.kind() == JobKind.SWITCHOVER) {
+            io.pgfleet.provisioner.instance.SwitchoverJob switchover = io.pgfleet.provisioner.instance.SwitchoverJob.read(job.spec());
+            return driver.switchover(key, switchover.spec(), switchover.from(), Optional.ofNullable(switchover.to()));
+        }
         return driver.apply(key, Specs.read(job.spec()));
     }
 
@@ -87,6 +91,7 @@ public class InstanceReconciler implements JobHandler {
         return switch (kind) {
             case DELETE -> done ? "InstanceDeleted" : "DeleteFailed";
             case SCALE -> done ? "InstanceReady" : "ScaleFailed";
+            case SWITCHOVER -> done ? "SwitchoverCompleted" : "SwitchoverFailed";
             default -> done ? "InstanceReady" : "ProvisioningFailed";
         };
     }
@@ -97,12 +102,12 @@ public class InstanceReconciler implements JobHandler {
         boolean repair = job.kind() == JobKind.REPAIR;
         switch (step.outcome()) {
             case WAIT -> {
-                if (step.details().get("failover") instanceof java.util.Map<?, ?> failover) {
-                    // Said once, when the standby is promoted; kept until the instance is whole again.
+                if (step.details().get("roleChange") instanceof java.util.Map<?, ?> change) {
+                    // Said once, when the standby is promoted (FailoverStarted, SwitchoverStarted); kept until the instance is whole again.
                     Map<String, Object> started = new LinkedHashMap<>();
-                    failover.forEach((name, value) -> started.put(String.valueOf(name), value));
+                    change.forEach((name, value) -> started.put(String.valueOf(name), value));
                     started.put("startedAt", Instant.now(clock).toString());
-                    status.observed(key, null, Phase.DEGRADED, "FailoverStarted", step.message(), started);
+                    status.observed(key, null, Phase.DEGRADED, started.get("kind") + "Started", step.message(), started);
                     instances.updateFailover(job.instance(), Json.write(started));
                 }
             }
@@ -119,8 +124,10 @@ public class InstanceReconciler implements JobHandler {
                 }
                 Optional<String> failover = instances.findFailover(job.instance());
                 if (failover.isPresent()) {
-                    status.observed(key, null, Phase.READY, "FailoverCompleted", "failover completed: " + step.message(),
-                            completed(failover.get(), step.details()));
+                    Map<String, Object> details = completed(failover.get(), step.details());
+                    String kind = String.valueOf(details.get("kind"));
+                    status.observed(key, null, Phase.READY, kind + "Completed", kind.toLowerCase(java.util.Locale.ROOT) + " completed: "
+                            + step.message(), details);
                     instances.updateFailover(job.instance(), null);
                 } else if (repair) {
                     status.observed(key, null, Phase.READY, "InstanceReady", "ready again: " + step.message(), step.details());

@@ -8,6 +8,7 @@ public enum JobKind {
     PROVISION(CommandType.PROVISION.id()),
     SCALE(CommandType.SCALE.id()),
     DELETE(CommandType.DELETE.id()),
+    SWITCHOVER(CommandType.SWITCHOVER.id()),
     ADD_USER(CommandType.ADD_USER.id()),
     ADD_EXTENSION(CommandType.ADD_EXTENSION.id()),
     BACKUP(CommandType.BACKUP.id()),
