@@ -61,6 +61,27 @@ class KubernetesProvisionIT {
             setReady(key, 4, 4);
             assertThat(fixture.feed.awaitFinal(scale, "provisioner", Duration.ofMinutes(1)).phase()).isEqualTo(Phase.SUCCEEDED);
 
+            // A switchover the way `kubectl cnpg promote` asks for it; done once CloudNativePG made the target the primary.
+            String switchover = fixture.publisher.publish(CommandType.SWITCHOVER, key,
+                    new io.pgfleet.events.command.SwitchoverCommand("postgres-complete", null, "postgres-complete-3"));
+            await().atMost(Duration.ofMinutes(1)).until(() ->
+                    "postgres-complete-3".equals(((Map<?, ?>) cluster(key).getAdditionalProperties().get("status")).get("targetPrimary")));
+            setReady(key, 4, 4, 3);
+            StatusEvent switched = fixture.feed.awaitFinal(switchover, "provisioner", Duration.ofMinutes(1));
+            assertThat(switched.reason()).isEqualTo("SwitchoverCompleted");
+            assertThat(switched.details()).containsEntry("primaryMember", "postgres-complete-3");
+
+            // CloudNativePG fails over by itself: pgfleet tells it like its own failovers.
+            setReady(key, 3, 4, 2);
+            StatusEvent started = fixture.feed.awaitEvent(e -> e.commandId() == null && "FailoverStarted".equals(e.reason()), Duration.ofMinutes(1),
+                    () -> "no FailoverStarted: " + fixture.feed.forInstance("tenant-a/postgres-complete"));
+            assertThat(started.details()).containsEntry("oldPrimary", "postgres-complete-3").containsEntry("newPrimary", "postgres-complete-2");
+            setReady(key, 4, 4, 2);
+            StatusEvent completed = fixture.feed.awaitEvent(e -> e.commandId() == null && "FailoverCompleted".equals(e.reason()),
+                    Duration.ofMinutes(1), () -> "no FailoverCompleted: " + fixture.feed.forInstance("tenant-a/postgres-complete"));
+            assertThat(completed.phase()).isEqualTo(Phase.READY);
+            assertThat(completed.details()).containsEntry("newPrimary", "postgres-complete-2");
+
             assertNoSecretLeft(fixture, complete);
 
             String delete = fixture.publisher.publish(CommandType.DELETE, key, new io.pgfleet.events.command.DeleteCommand("postgres-complete", null));
@@ -140,11 +161,16 @@ class KubernetesProvisionIT {
 
     /** What CloudNativePG would write into the status. */
     private static void setReady(InstanceKey key, int ready, int instances) {
+        setReady(key, ready, instances, 1);
+    }
+
+    /** The status CloudNativePG would write: {@code ready} healthy instances, member {@code primary} the primary. */
+    private static void setReady(InstanceKey key, int ready, int instances, int primary) {
         GenericKubernetesResource cluster = cluster(key);
         List<String> names = java.util.stream.IntStream.rangeClosed(1, instances).mapToObj(i -> key.name() + "-" + i).toList();
         cluster.setAdditionalProperty("status", Map.of("readyInstances", ready, "instances", instances,
                 "phase", ready == instances ? "Cluster in healthy state" : "Waiting for the instances to become active",
-                "currentPrimary", key.name() + "-1", "instanceNames", names,
+                "currentPrimary", key.name() + "-" + primary, "instanceNames", names,
                 "instancesStatus", Map.of("healthy", names.subList(0, ready))));
         client.genericKubernetesResources(CnpgModel.CLUSTER).inNamespace(key.namespace()).resource(cluster).update();
     }

@@ -73,6 +73,9 @@ public class KubernetesClusterDriver implements ClusterDriver {
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("members", desired.replicas());
                 details.put("primary", primaryHost(key) + ":" + CnpgModel.POSTGRES_PORT);
+                if (!status.currentPrimary().isEmpty()) {
+                    details.put("primaryMember", status.currentPrimary());
+                }
                 return Step.done(status.readyInstances() + " of " + desired.replicas() + " members ready", details);
             }
             return Step.waitFor(status.readyInstances() + " of " + desired.replicas() + " members ready"
@@ -95,6 +98,51 @@ public class KubernetesClusterDriver implements ClusterDriver {
             services.delete();
         }
         return Optional.empty();
+    }
+
+    /**
+     * A switchover the way {@code kubectl cnpg promote} asks for one: {@code status.targetPrimary} (and its timestamp,
+     * phase and reason) written through the status subresource; CloudNativePG then shuts the primary down, promotes the
+     * target and restarts the old primary as a standby. Done when {@code status.currentPrimary} is the target and every
+     * instance is ready again.
+     */
+    @Override
+    public Step switchover(InstanceKey key, ClusterSpec desired, String from, Optional<String> to) {
+        GenericKubernetesResource cluster = clusters(key).withName(key.name()).get();
+        if (cluster == null) {
+            return Step.failed("Cluster " + key.name() + " does not exist");
+        }
+        if (!Ownership.owns(key, cluster.getMetadata())) {
+            return Step.failed(Ownership.notOurs("Cluster", key));
+        }
+        Status status = Status.of(cluster);
+        if (!status.currentPrimary().equals(from)) {
+            if (status.readyInstances() >= desired.replicas()) {
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("members", desired.replicas());
+                details.put("primary", primaryHost(key) + ":" + CnpgModel.POSTGRES_PORT);
+                details.put("primaryMember", status.currentPrimary());
+                return Step.done(status.currentPrimary() + " is the primary; " + status.readyInstances() + " of " + desired.replicas()
+                        + " members ready", details);
+            }
+            return Step.waitFor(status.currentPrimary() + " is the primary; " + status.readyInstances() + " of " + desired.replicas()
+                    + " members ready", Duration.ofSeconds(2));
+        }
+        Optional<String> target = to.or(() -> status.healthy().stream().filter(name -> !name.equals(from)).sorted().findFirst());
+        if (target.isEmpty() || !status.healthy().contains(target.get())) {
+            return Step.waitFor(target.map(t -> t + " to be healthy").orElse("a healthy standby") + " before it takes over", Duration.ofSeconds(2));
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> statusMap = new LinkedHashMap<>((Map<String, Object>) cluster.getAdditionalProperties().get("status"));
+        if (!target.get().equals(statusMap.get("targetPrimary"))) {
+            statusMap.put("targetPrimary", target.get());
+            statusMap.put("targetPrimaryTimestamp", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+            statusMap.put("phase", "Switchover in progress");
+            statusMap.put("phaseReason", "Switching over to " + target.get());
+            cluster.setAdditionalProperty("status", statusMap);
+            clusters(key).resource(cluster).updateStatus();
+        }
+        return Step.waitFor("CloudNativePG switching over from " + from + " to " + target.get(), Duration.ofSeconds(2));
     }
 
     @Override

@@ -167,4 +167,35 @@ class KubernetesClusterDriverTest {
     private static String b64(String text) {
         return Base64.getEncoder().encodeToString(text.getBytes());
     }
+
+    @Test
+    void aSwitchoverAsksCloudNativePgForItsTargetPrimaryAndEndsWhenItIsThePrimary() {
+        KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
+        InstanceKey key = new InstanceKey("tenant-k", "pg-switch");
+        driver.apply(key, spec(3, false));
+        reportReady(key, 3);
+
+        Step asked = driver.switchover(key, spec(3, false), "pg-switch-1", java.util.Optional.of("pg-switch-3"));
+        assertThat(asked.outcome()).isEqualTo(Step.Outcome.WAIT);
+        Map<?, ?> status = (Map<?, ?>) cluster(key).getAdditionalProperties().get("status");
+        assertThat(status.get("targetPrimary")).isEqualTo("pg-switch-3");
+        assertThat(status.get("phase")).isEqualTo("Switchover in progress");
+        assertThat(String.valueOf(status.get("targetPrimaryTimestamp"))).matches("\\d{4}-\\d{2}-\\d{2}T.*Z");
+        assertThat(driver.switchover(key, spec(3, false), "pg-switch-1", java.util.Optional.of("pg-switch-3")).outcome())
+                .isEqualTo(Step.Outcome.WAIT);
+
+        // CloudNativePG promoted it.
+        GenericKubernetesResource cluster = cluster(key);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> promoted = new java.util.LinkedHashMap<>((Map<String, Object>) cluster.getAdditionalProperties().get("status"));
+        promoted.put("currentPrimary", "pg-switch-3");
+        promoted.put("phase", "Cluster in healthy state");
+        cluster.setAdditionalProperty("status", promoted);
+        client.genericKubernetesResources(CnpgModel.CLUSTER).inNamespace(key.namespace()).resource(cluster).update();
+        Step done = driver.switchover(key, spec(3, false), "pg-switch-1", java.util.Optional.of("pg-switch-3"));
+        assertThat(done.outcome()).isEqualTo(Step.Outcome.DONE);
+        assertThat(done.details()).containsEntry("primaryMember", "pg-switch-3");
+        assertThat(driver.observe(key).members()).filteredOn(m -> m.role().equals("primary")).extracting(m -> m.name())
+                .containsExactly("pg-switch-3");
+    }
 }

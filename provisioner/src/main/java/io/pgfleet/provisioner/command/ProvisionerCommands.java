@@ -111,7 +111,7 @@ public class ProvisionerCommands implements CommandHandler {
                     instances.updateSpec(key, Specs.write(wanted), InstancePhase.PROGRESSING.name(), message);
                 } else {
                     instances.save(new InstanceRow(key, command.instance().namespace(), command.instance().name(), Specs.write(wanted),
-                            InstancePhase.PROGRESSING.name(), message, now, now));
+                            InstancePhase.PROGRESSING.name(), message, now, now, null, null));
                 }
                 jobs.save(JobRow.pending(key, command.commandId(), type, Specs.write(wanted), now));
                 return message;

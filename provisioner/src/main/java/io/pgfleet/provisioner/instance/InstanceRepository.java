@@ -30,6 +30,9 @@ public interface InstanceRepository extends CrudRepository<InstanceRow, String> 
     @Query("SELECT failover FROM instance WHERE key = :key AND failover IS NOT NULL")
     java.util.Optional<String> findFailover(String key);
 
+    @Query("UPDATE instance SET primary_member = :primaryMember WHERE key = :key")
+    void updatePrimaryMember(String key, String primaryMember);
+
     /** Counts a failed repair and says when the next may start. */
     @Query("UPDATE instance SET repair_failures = repair_failures + 1, next_repair_at = :nextAt WHERE key = :key")
     void repairFailed(String key, java.time.Instant nextAt);

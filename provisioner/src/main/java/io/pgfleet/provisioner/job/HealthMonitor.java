@@ -36,8 +36,11 @@ public class HealthMonitor {
     private final ClusterDriver driver;
     private final StatusOutbox status;
     private final Clock clock;
+    private final PrimaryWatch primaries;
 
-    public HealthMonitor(InstanceRepository instances, JobRepository jobs, ClusterDriver driver, StatusOutbox status, Clock clock) {
+    public HealthMonitor(InstanceRepository instances, JobRepository jobs, ClusterDriver driver, StatusOutbox status, Clock clock,
+                         PrimaryWatch primaries) {
+        this.primaries = primaries;
         this.instances = instances;
         this.jobs = jobs;
         this.driver = driver;
@@ -53,6 +56,7 @@ public class HealthMonitor {
                     continue;
                 }
                 Observation observed = driver.observe(InstanceKey.of(row.key()));
+                primaries.seen(row, observed);
                 if (!observed.ready()) {
                     degraded(row, observed);
                 }

@@ -109,6 +109,7 @@ public class InstanceReconciler implements JobHandler {
                     started.put("startedAt", Instant.now(clock).toString());
                     status.observed(key, null, Phase.DEGRADED, started.get("kind") + "Started", step.message(), started);
                     instances.updateFailover(job.instance(), Json.write(started));
+                    instances.updatePrimaryMember(job.instance(), String.valueOf(started.get("newPrimary")));
                 }
             }
             case DONE -> {
@@ -121,6 +122,9 @@ public class InstanceReconciler implements JobHandler {
                 }
                 if (latest) {
                     instances.updatePhase(job.instance(), InstancePhase.READY.name(), step.message());
+                }
+                if (step.details().get("primaryMember") != null) {
+                    instances.updatePrimaryMember(job.instance(), String.valueOf(step.details().get("primaryMember")));
                 }
                 Optional<String> failover = instances.findFailover(job.instance());
                 if (failover.isPresent()) {
