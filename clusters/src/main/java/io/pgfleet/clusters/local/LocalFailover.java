@@ -59,7 +59,9 @@ final class LocalFailover {
         boolean promoting = Files.exists(primary.dataDir().resolve("standby.signal"));
         List<Integer> rejoining = members.stream().filter(m -> m != primary && Files.exists(rejoinMarker(m))).map(LocalMember::index).toList();
         if (running && !promoting && rejoining.isEmpty()) {
-            return Optional.empty();
+            // A standby whose slot lost WAL it had not received (max_slot_wal_keep_size) can never stream again: a new copy.
+            return lostSlot(primary, members).map(m -> copyAgain(instance, m, primary,
+                    "its replication slot lost WAL it had not received (max_slot_wal_keep_size)"));
         }
         List<Failover.Standby> standbys = new ArrayList<>();
         if (!running) {
@@ -218,6 +220,29 @@ final class LocalFailover {
         } else {
             why = "its data directory is gone or damaged";
         }
+        return copyAgain(instance, member, primary, why);
+    }
+
+    /** A standby of the primary whose replication slot was invalidated for lack of kept WAL, when it does not stream. */
+    private static Optional<LocalMember> lostSlot(LocalMember primary, List<LocalMember> members) {
+        List<String> lost = new ArrayList<>();
+        try (Connection connection = primary.connect("postgres"); Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT slot_name FROM pg_replication_slots WHERE wal_status = 'lost' AND NOT active")) {
+            while (rows.next()) {
+                lost.add(rows.getString(1));
+            }
+        } catch (SQLException e) {
+            return Optional.empty();   // not answering yet: the planner's steps say why
+        }
+        return members.stream().filter(m -> m != primary && m.isComplete() && lost.contains(m.slotName())).findFirst();
+    }
+
+    /**
+     * Sets a member's data aside under {@code superseded/} (never deleted: it served) and has it copied again from the
+     * primary like a new member, with a new replication slot.
+     */
+    private Step copyAgain(LocalInstance instance, LocalMember member, LocalMember primary, String why) {
+        fence(member);
         Path aside = instance.dir().resolve("superseded").resolve(member.dir().getFileName() + "-" + clock.millis());
         try {
             Files.createDirectories(aside.getParent());
@@ -230,7 +255,16 @@ final class LocalFailover {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+        try (Connection connection = primary.connect("postgres");
+             PreparedStatement drop = connection.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                     + "WHERE slot_name = ? AND NOT active")) {
+            drop.setString(1, member.slotName());
+            drop.execute();
+        } catch (SQLException e) {
+            return LocalSteps.unreachable(primary, e);
+        }
         LocalFiles.deleteTree(rejoinMarker(member));
+        LOG.warn("{}: {} is copied again from {} ({}); its old data is kept in {}", instance.key(), member.name(), primary.name(), why, aside);
         return Step.next(member.name() + " is copied again from " + primary.name() + " (" + why + "); its old data is kept in " + aside);
     }
 

@@ -160,6 +160,46 @@ class LocalFailoverIT {
         assertThat(psql(primary, "SHOW synchronous_standby_names")).startsWith("ANY 3 (");
     }
 
+    @Test
+    void aStandbyLeftBehindCatchesUpThroughItsSlotAndIsCopiedAgainOnceTheSlotLostItsWal() throws Exception {
+        InstanceKey key = new InstanceKey("tenant-a", "pg-slot");
+        ClusterSpec spec = new ClusterSpec(false, "1Gi", 2, "local", Map.of("wal_keep_size", "16MB", "max_slot_wal_keep_size", "96MB"), 0, 1);
+        settle(key, spec);
+        Endpoint primary = driver.primary(key).orElseThrow();
+        Path standbyData = root.resolve("local/tenant-a/pg-slot/member-2/data");
+
+        // Down while 48 MB of WAL pass (three times wal_keep_size, within the slot's limit): the slot keeps it.
+        ProcessHandle.of(pidOf(standbyData)).orElseThrow().destroyForcibly();
+        await().atMost(Duration.ofSeconds(30)).until(() -> psql(primary, "SELECT count(*) FROM pg_stat_replication").equals("0"));
+        assertThat(driver.apply(key, spec).message()).contains("configuration of 1 member updated");   // q 1 → 0: commits go on
+        writeWal(primary, "first", 48);
+        assertThat(psql(primary, "SELECT wal_status FROM pg_replication_slots WHERE slot_name = 'member_2'")).isIn("reserved", "extended");
+        List<String> steps = settle(key, spec);
+        assertThat(steps).noneMatch(s -> s.contains("copied again"));
+        Endpoint standby = new Endpoint("127.0.0.1", portOf(key, 2), primary.user(), primary.password(), primary.caFile());
+        await().atMost(Duration.ofSeconds(30)).until(() -> psql(standby, "SELECT count(*) FROM first").equals(psql(primary, "SELECT count(*) FROM first")));
+
+        // Down while more than the slot may keep passes: the slot is lost, the standby is copied again.
+        ProcessHandle.of(pidOf(standbyData)).orElseThrow().destroyForcibly();
+        await().atMost(Duration.ofSeconds(30)).until(() -> psql(primary, "SELECT count(*) FROM pg_stat_replication").equals("0"));
+        driver.apply(key, spec);
+        writeWal(primary, "second", 160);
+        assertThat(psql(primary, "SELECT wal_status FROM pg_replication_slots WHERE slot_name = 'member_2'")).isEqualTo("lost");
+        steps = settle(key, spec);
+        assertThat(steps).anyMatch(s -> s.contains("pg-slot-2 is copied again") && s.contains("replication slot lost WAL"));
+        assertThat(psql(standby, "SELECT count(*) FROM second")).isEqualTo(psql(primary, "SELECT count(*) FROM second"));
+        assertThat(psql(primary, "SELECT wal_status FROM pg_replication_slots WHERE slot_name = 'member_2'")).isIn("reserved", "extended");
+    }
+
+    /** About {@code megabytes} of WAL in a new table, the segments switched and a checkpoint made (which removes what nothing keeps). */
+    private static void writeWal(Endpoint endpoint, String table, int megabytes) throws SQLException {
+        sql(endpoint, "CREATE TABLE " + table + " AS SELECT g AS id, repeat('x', 900) AS filler FROM generate_series(1, " + megabytes * 1000 + ") g");
+        for (int i = 0; i < 3; i++) {
+            sql(endpoint, "SELECT pg_switch_wal()");
+            sql(endpoint, "CHECKPOINT");
+        }
+    }
+
     /** The last lines of every member's server log. */
     private String logs(InstanceKey key) {
         StringBuilder text = new StringBuilder();
