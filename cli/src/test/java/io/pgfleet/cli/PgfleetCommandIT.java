@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -205,17 +203,16 @@ class PgfleetCommandIT {
             // the new password logs in ...
         }
         Result connect = pgfleet("connect", "reborn", "--user", "dev_user", "--database", "dev_db");
-        URI uri = URI.create(connect.output().strip());
+        LibpqUrl url = LibpqUrl.parse(connect.output());
         // ... and the old one no longer does.
-        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath(),
-                "dev_user", first).close()).hasMessageContaining("password authentication failed");
+        assertThatThrownBy(() -> DriverManager.getConnection(url.jdbcUrl(), "dev_user", first).close())
+                .hasMessageContaining("password authentication failed");
         assertThat(pgfleet("delete", "reborn", "--wait").code()).isZero();
     }
 
     private static String password(Result connect) {
         assertThat(connect.code()).as(connect.output()).isZero();
-        String[] userInfo = URI.create(connect.output().strip()).getRawUserInfo().split(":", 2);
-        return URLDecoder.decode(userInfo[1], StandardCharsets.UTF_8);
+        return LibpqUrl.parse(connect.output()).password();
     }
 
     @Test
@@ -245,10 +242,7 @@ class PgfleetCommandIT {
     private Connection connect(String instance, String user, String database) throws Exception {
         Result connect = pgfleet("connect", instance, "--user", user, "--database", database, "--with-password");
         assertThat(connect.code()).as(connect.output()).isZero();
-        URI uri = URI.create(connect.output().strip());
-        String[] userInfo = uri.getRawUserInfo().split(":", 2);
-        return DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath(),
-                URLDecoder.decode(userInfo[0], StandardCharsets.UTF_8), URLDecoder.decode(userInfo[1], StandardCharsets.UTF_8));
+        return LibpqUrl.parse(connect.output()).connect();
     }
 
     /** Processes whose command line names the data directory (the services, PostgreSQL servers). */
