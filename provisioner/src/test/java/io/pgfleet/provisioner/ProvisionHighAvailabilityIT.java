@@ -183,8 +183,10 @@ class ProvisionHighAvailabilityIT extends RunningProvisionerIT {
         assertThat(done.phase()).as(fixture.feed.forCommand(id).stream().map(ProvisionerFixture::brief).toList().toString()).isEqualTo(Phase.SUCCEEDED);
         assertThat(done.reason()).isEqualTo("SwitchoverCompleted");
         assertThat(done.details()).containsEntry("primaryMember", "postgres-ha-3");
+        // Told also as observed events (the command's own answer comes first, in the same transaction).
+        fixture.feed.awaitEvent(e -> e.commandId() == null && "SwitchoverCompleted".equals(e.reason()), SLOW, () -> "no SwitchoverCompleted");
         assertThat(fixture.feed.forInstance("tenant-a/postgres-ha")).filteredOn(e -> e.commandId() == null).extracting(StatusEvent::reason)
-                .contains("SwitchoverStarted", "SwitchoverCompleted");
+                .containsSubsequence("SwitchoverStarted", "SwitchoverCompleted");
 
         Endpoint now = driver.primary(HA).orElseThrow();
         assertThat(now.port()).isNotEqualTo(old.port());
