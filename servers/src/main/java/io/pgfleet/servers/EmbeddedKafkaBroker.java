@@ -37,10 +37,10 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     private final Path dataDir;
     private final boolean temporary;
     private final Map<String, String> users;
-    private final BrokerSecurity.Tls tls;
+    private final LoopbackTls tls;
 
     private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path dataDir, boolean temporary, Map<String, String> users,
-                                BrokerSecurity.Tls tls) {
+                                LoopbackTls tls) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.dataDir = dataDir;
@@ -58,8 +58,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
                                                String adminPassword, java.util.Collection<String> superUsers) {
         Map<String, String> all = new TreeMap<>(users);
         all.put(ADMIN, adminPassword);
-        BrokerSecurity.Tls tls = new BrokerSecurity.Tls(dataDir.resolve("tls"), adminPassword);
-        BrokerSecurity.makeTls(tls);
+        LoopbackTls tls = LoopbackTls.in(dataDir.resolve("tls"), adminPassword);
         return start(dataDir, port, controllerPort, temporary, all, tls, superUsers);
     }
 
@@ -100,7 +99,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     }
 
     private static EmbeddedKafkaBroker start(Path dataDir, int port, int controllerPort, boolean temporary, Map<String, String> users,
-                                             BrokerSecurity.Tls tls, java.util.Collection<String> superUsers) {
+                                             LoopbackTls tls, java.util.Collection<String> superUsers) {
         Properties config = new Properties();
         config.put("process.roles", "broker,controller");
         config.put("node.id", "1");

@@ -14,21 +14,27 @@ import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 
 /**
  * An S3-compatible server (S3Proxy, filesystem backend) on loopback, with generated credentials
- * (AWS signature v2 or v4). Buckets are directories under its data directory.
+ * (AWS signature v2 or v4). Buckets are directories under its data directory. It answers over HTTP and, on a second
+ * port, over HTTPS with a certificate for 127.0.0.1 ({@link LoopbackTls}; pgBackRest speaks only TLS to S3).
  */
 public final class S3Server implements AutoCloseable {
 
     private final S3Proxy proxy;
     private final Path directory;
     private final String endpoint;
+    private final String secureEndpoint;
+    private final LoopbackTls tls;
     private final String accessKey;
     private final String secretKey;
     private final boolean temporary;
 
-    private S3Server(S3Proxy proxy, Path directory, String endpoint, String accessKey, String secretKey, boolean temporary) {
+    private S3Server(S3Proxy proxy, Path directory, String endpoint, String secureEndpoint, LoopbackTls tls, String accessKey,
+                     String secretKey, boolean temporary) {
         this.proxy = proxy;
         this.directory = directory;
         this.endpoint = endpoint;
+        this.secureEndpoint = secureEndpoint;
+        this.tls = tls;
         this.accessKey = accessKey;
         this.secretKey = secretKey;
         this.temporary = temporary;
@@ -48,7 +54,7 @@ public final class S3Server implements AutoCloseable {
 
     /** Starts a server with its data in {@code directory}; {@code temporary} removes it on close. */
     public static S3Server start(Path directory, int port, String accessKey, String secretKey, boolean temporary) {
-        return start(directory, port, accessKey, secretKey, temporary, AuthenticationType.AWS_V2_OR_V4);
+        return start(directory, port, Ports.free(), accessKey, secretKey, temporary, AuthenticationType.AWS_V2_OR_V4);
     }
 
     /**
@@ -56,22 +62,32 @@ public final class S3Server implements AutoCloseable {
      * loopback only, and documents carry their own S3 keys).
      */
     public static S3Server startOpen(Path directory, int port) {
-        return start(directory, port, "any", "any", false, AuthenticationType.NONE);
+        return startOpen(directory, port, Ports.free());
     }
 
-    private static S3Server start(Path directory, int port, String accessKey, String secretKey, boolean temporary,
+    /** The same, its HTTPS endpoint on {@code tlsPort}. */
+    public static S3Server startOpen(Path directory, int port, int tlsPort) {
+        return start(directory, port, tlsPort, "any", "any", false, AuthenticationType.NONE);
+    }
+
+    private static S3Server start(Path directory, int port, int tlsPort, String accessKey, String secretKey, boolean temporary,
                                   AuthenticationType authentication) {
         String endpoint = "http://" + Ports.LOOPBACK + ":" + port;
+        String secureEndpoint = "https://" + Ports.LOOPBACK + ":" + tlsPort;
         try {
             Files.createDirectories(directory);
+            // Beside the buckets, not among them (a directory in there would be a bucket).
+            LoopbackTls tls = LoopbackTls.in(directory.resolveSibling(directory.getFileName() + "-tls"), "s3-loopback");
             S3Proxy proxy = S3Proxy.builder()
                     .blobStore(new FilesystemNio2BlobStore(directory.toString()))
                     .endpoint(URI.create(endpoint))
+                    .secureEndpoint(URI.create(secureEndpoint))
+                    .keyStore(tls.keystore().toString(), tls.password())
                     .awsAuthentication(authentication, accessKey, secretKey)
                     .build();
             proxy.start();
             Waits.until("S3Proxy starting on " + endpoint, Duration.ofSeconds(30), () -> "STARTED".equals(proxy.getState()));
-            return new S3Server(proxy, directory, endpoint, accessKey, secretKey, temporary);
+            return new S3Server(proxy, directory, endpoint, secureEndpoint, tls, accessKey, secretKey, temporary);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (Exception e) {
@@ -82,6 +98,16 @@ public final class S3Server implements AutoCloseable {
     /** {@code http://127.0.0.1:<port>}. */
     public String endpoint() {
         return endpoint;
+    }
+
+    /** {@code https://127.0.0.1:<tls port>}, verified with {@link #caCertificate()}. */
+    public String secureEndpoint() {
+        return secureEndpoint;
+    }
+
+    /** The PEM certificate the HTTPS endpoint is verified with. */
+    public Path caCertificate() {
+        return tls.certificate();
     }
 
     public String accessKey() {
@@ -106,6 +132,7 @@ public final class S3Server implements AutoCloseable {
         }
         if (temporary) {
             io.pgfleet.runtime.local.FileTrees.delete(directory);
+            io.pgfleet.runtime.local.FileTrees.delete(tls.directory());
         }
     }
 }
