@@ -163,16 +163,16 @@ class LocalFailoverIT {
     @Test
     void aStandbyLeftBehindCatchesUpThroughItsSlotAndIsCopiedAgainOnceTheSlotLostItsWal() throws Exception {
         InstanceKey key = new InstanceKey("tenant-a", "pg-slot");
-        ClusterSpec spec = new ClusterSpec(false, "1Gi", 2, "local", Map.of("wal_keep_size", "16MB", "max_slot_wal_keep_size", "96MB"), 0, 1);
+        ClusterSpec spec = new ClusterSpec(false, "1Gi", 2, "local", Map.of("wal_keep_size", "16MB", "max_slot_wal_keep_size", "160MB"), 0, 1);
         settle(key, spec);
         Endpoint primary = driver.primary(key).orElseThrow();
         Path standbyData = root.resolve("local/tenant-a/pg-slot/member-2/data");
 
-        // Down while 48 MB of WAL pass (three times wal_keep_size, within the slot's limit): the slot keeps it.
+        // Down while about 40 MB of WAL pass, and three segment switches (more than wal_keep_size, within the slot's limit): the slot keeps it.
         ProcessHandle.of(pidOf(standbyData)).orElseThrow().destroyForcibly();
         await().atMost(Duration.ofSeconds(30)).until(() -> psql(primary, "SELECT count(*) FROM pg_stat_replication").equals("0"));
         assertThat(driver.apply(key, spec).message()).contains("configuration of 1 member updated");   // q 1 → 0: commits go on
-        writeWal(primary, "first", 48);
+        writeWal(primary, "first", 40);
         assertThat(psql(primary, "SELECT wal_status FROM pg_replication_slots WHERE slot_name = 'member_2'")).isIn("reserved", "extended");
         List<String> steps = settle(key, spec);
         assertThat(steps).noneMatch(s -> s.contains("copied again"));
@@ -183,7 +183,7 @@ class LocalFailoverIT {
         ProcessHandle.of(pidOf(standbyData)).orElseThrow().destroyForcibly();
         await().atMost(Duration.ofSeconds(30)).until(() -> psql(primary, "SELECT count(*) FROM pg_stat_replication").equals("0"));
         driver.apply(key, spec);
-        writeWal(primary, "second", 160);
+        writeWal(primary, "second", 240);
         assertThat(psql(primary, "SELECT wal_status FROM pg_replication_slots WHERE slot_name = 'member_2'")).isEqualTo("lost");
         steps = settle(key, spec);
         assertThat(steps).anyMatch(s -> s.contains("pg-slot-2 is copied again") && s.contains("replication slot lost WAL"));
