@@ -1,0 +1,114 @@
+package io.pgfleet.backup.wal;
+
+import io.pgfleet.runtime.local.CommandResult;
+import io.pgfleet.runtime.local.OsUser;
+import io.pgfleet.runtime.local.ProcessRunner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One instance's pgBackRest repository, driven with the {@code pgbackrest} program as the PostgreSQL account: the
+ * configuration file (0600, it holds the S3 keys and the cipher password), the stanza, base backups, {@code info} and
+ * restores to a time. The superuser's password reaches pgBackRest (libpq) in its environment, never on its command line.
+ */
+public final class PgBackRest {
+
+    private static final DateTimeFormatter TARGET = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx").withZone(ZoneOffset.UTC);
+
+    private final String program;
+    private final OsUser account;
+    private final Path configFile;
+    private final String stanza;
+    private final Duration timeout;
+
+    public PgBackRest(String program, OsUser account, Path configFile, String stanza, Duration timeout) {
+        this.program = program;
+        this.account = account;
+        this.configFile = configFile;
+        this.stanza = stanza;
+        this.timeout = timeout;
+    }
+
+    /** Writes the configuration (and the directories it names) for the PostgreSQL account; the text replaces any before. */
+    public void configure(PgBackRestConfig config, String text) {
+        try {
+            for (String dir : List.of("log", "lock", "spool")) {
+                Files.createDirectories(config.workDir().resolve(dir));
+            }
+            Files.createDirectories(configFile.getParent());
+            Path partial = configFile.resolveSibling(configFile.getFileName() + ".new");
+            Files.writeString(partial, text);
+            Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rw-------"));
+            account.own(partial);
+            account.own(config.workDir());
+            Files.move(partial, configFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The {@code archive_command} a member pushes its WAL with. */
+    public String archiveCommand() {
+        return program + " --config=" + configFile + " --stanza=" + stanza + " archive-push %p";
+    }
+
+    /** Creates the stanza, or checks that the one there belongs to this database (safe to repeat). */
+    public void stanzaCreate(String superuserPassword) {
+        check(run(List.of("stanza-create"), superuserPassword), "stanza-create");
+    }
+
+    /** Checks that WAL reaches the repository: forces a segment switch and waits for it to be archived. */
+    public void check(String superuserPassword) {
+        check(run(List.of("check"), superuserPassword), "check");
+    }
+
+    /** Takes a base backup ({@code full}, {@code diff} or {@code incr}). */
+    public void backup(String type, String superuserPassword) {
+        check(run(List.of("backup", "--type=" + type), superuserPassword), "backup");
+    }
+
+    /** Expires base backups and WAL beyond keeping {@code full} full backups. */
+    public void expire(int full, String superuserPassword) {
+        check(run(List.of("expire", "--repo1-retention-full=" + full), superuserPassword), "expire");
+    }
+
+    public ArchiveInfo info() {
+        CommandResult result = run(List.of("info", "--output=json"), null);
+        check(result, "info");
+        return ArchiveInfo.parse(result.output().substring(Math.max(0, result.output().indexOf('['))));
+    }
+
+    /**
+     * Restores the stopped member's data to {@code target} (a delta restore: only files that differ are copied), to be
+     * promoted when recovery reaches it.
+     */
+    public void restoreToTime(Instant target) {
+        check(run(List.of("restore", "--delta", "--type=time", "--target=" + TARGET.format(target), "--target-action=promote"), null), "restore");
+    }
+
+    private CommandResult run(List<String> command, String superuserPassword) {
+        List<String> argv = new ArrayList<>(List.of(program, "--config=" + configFile, "--stanza=" + stanza, "--log-level-console=warn"));
+        argv.addAll(command);
+        return ProcessRunner.run(account.command(argv), superuserPassword == null ? Map.of() : Map.of("PGPASSWORD", superuserPassword),
+                Path.of("/"), timeout);
+    }
+
+    /** pgBackRest's own words when it failed: its {@code ERROR:} lines. */
+    private static void check(CommandResult result, String what) {
+        if (result.ok()) {
+            return;
+        }
+        List<String> errors = result.output().lines().map(String::strip).filter(l -> l.startsWith("ERROR:") || l.startsWith("HINT:")).toList();
+        throw new IllegalStateException("pgbackrest " + what + " failed: " + (errors.isEmpty() ? result.tail(5) : String.join(" ", errors)));
+    }
+}
