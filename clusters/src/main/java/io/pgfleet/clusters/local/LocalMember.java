@@ -163,7 +163,8 @@ final class LocalMember {
 
     /** pg_basebackup -R from the primary, as the replication user, with this member's application_name. */
     void cloneFrom(LocalMember primary) {
-        // Its slot first, so the primary keeps every WAL segment from the copy's start until it streams.
+        // Its slot first, so the primary keeps every WAL segment from the copy's start until it streams. The copy runs
+        // over loopback between two members of this machine, in clear (encrypting it cost a third of a replica's creation).
         try (Connection connection = primary.connect("postgres")) {
             LocalFailover.ensureSlots(connection, List.of(this));
         } catch (SQLException e) {
@@ -171,7 +172,7 @@ final class LocalMember {
         }
         run(List.of(settings.binaries().tool("pg_basebackup"), "-D", dataDir().toString(), "-h", "127.0.0.1",
                         "-p", Integer.toString(primary.port()), "-U", LocalInstance.REPLICATION_USER, "-X", "stream", "-R",
-                        "-S", slotName(), "-d", "application_name=" + name(), "--checkpoint=fast", "--no-sync"),
+                        "-S", slotName(), "-d", "application_name=" + name() + " sslmode=disable", "--checkpoint=fast", "--no-sync"),
                 Map.of("PGPASSFILE", instance.pgpassFile().toString()));
         // -R wrote primary_conninfo and primary_slot_name to postgresql.auto.conf; they are managed in pgfleet-managed.conf instead.
         Path auto = dataDir().resolve("postgresql.auto.conf");
@@ -259,8 +260,13 @@ final class LocalMember {
         run(List.of(settings.binaries().tool("pg_ctl"), "-D", dataDir().toString(), "reload"));
     }
 
+    /**
+     * The driver's own superuser connection, over loopback without TLS: it runs on the member's machine and reads the
+     * superuser's password from the instance's directory, so a TLS handshake per step would protect nothing (and cost
+     * tens of milliseconds each). The services and clients reach members with {@code sslmode=verify-full}.
+     */
     Connection connect(String database) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?connectTimeout=10",
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?connectTimeout=10&sslmode=disable",
                 LocalInstance.SUPERUSER, instance.superuserPassword());
     }
 

@@ -118,20 +118,17 @@ final class LocalTls {
             Path work = Files.createTempDirectory("pgfleet-tls-");
             try {
                 Path key = work.resolve(KEY);
-                Path csr = work.resolve("server.csr");
                 Path cert = work.resolve(CERT);
-                Path ext = work.resolve("ext.cnf");
                 List<String> names = new ArrayList<>();
                 for (String address : new TreeSet<>(addresses)) {
                     names.add((address.matches("[0-9.]+|[0-9a-fA-F:]+:[0-9a-fA-F:]*") ? "IP:" : "DNS:") + address);
                 }
-                Files.writeString(ext, "subjectAltName=" + String.join(",", names) + "\nextendedKeyUsage=serverAuth\n"
-                        + "keyUsage=critical,digitalSignature,keyEncipherment\n");
-                ProcessRunner.check(List.of("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", csr.toString(),
-                        "-subj", "/CN=" + commonName), Map.of(), work, TIMEOUT);
-                ProcessRunner.check(List.of("openssl", "x509", "-req", "-in", csr.toString(), "-CA", ca.toString(), "-CAkey",
+                // One openssl run makes the key and the certificate the CA signs (OpenSSL 3: req -x509 -CA).
+                ProcessRunner.check(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                        "-keyout", key.toString(), "-out", cert.toString(), "-subj", "/CN=" + commonName, "-CA", ca.toString(), "-CAkey",
                         directory.resolve("ca.key").toString(), "-set_serial", "0x" + java.util.HexFormat.of().formatHex(serial()), "-days", "397",
-                        "-out", cert.toString(), "-extfile", ext.toString()), Map.of(), work, TIMEOUT);
+                        "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "subjectAltName=" + String.join(",", names),
+                        "-addext", "extendedKeyUsage=serverAuth", "-addext", "keyUsage=critical,digitalSignature"), Map.of(), work, TIMEOUT);
                 LocalFiles.write(dataDir.resolve(KEY), Files.readString(key), "rw-------");
                 LocalFiles.write(dataDir.resolve(CERT), Files.readString(cert), "rw-------");
                 owner.own(dataDir.resolve(KEY));
