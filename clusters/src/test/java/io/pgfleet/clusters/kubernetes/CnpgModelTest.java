@@ -85,4 +85,27 @@ class CnpgModelTest {
             assertThat(port.getTargetPort().getIntVal()).isEqualTo(5432);
         });
     }
+
+    @Test
+    void everyExampleRendersAClusterTheCloudNativePgCrdAccepts() {
+        for (int example = 0; example < 4; example++) {
+            GenericKubernetesResource cluster = render(example(example));
+            assertThat(CrdSchemas.problems("postgresql.cnpg.io_clusters.yaml", "v1", cluster)).as(cluster.getMetadata().getName()).isEmpty();
+        }
+        // and the schema does refuse what it must: a field it does not know, a wrong type
+        GenericKubernetesResource wrong = render(example(0));
+        spec(wrong).put("instance", 2);
+        spec(wrong).put("minSyncReplicas", "one");
+        assertThat(CrdSchemas.problems("postgresql.cnpg.io_clusters.yaml", "v1", wrong)).hasSize(2)
+                .anyMatch(m -> m.contains("instance")).anyMatch(m -> m.contains("minSyncReplicas"));
+    }
+
+    @Test
+    void theStatusASwitchoverWritesIsTheOneTheCrdDescribes() {
+        GenericKubernetesResource cluster = render(example(1));
+        cluster.setAdditionalProperty("status", Map.of("currentPrimary", "postgres-complete-1", "targetPrimary", "postgres-complete-3",
+                "targetPrimaryTimestamp", "2026-11-30T18:00:00Z", "phase", "Switchover in progress", "phaseReason",
+                "Switching over to postgres-complete-3", "readyInstances", 3));
+        assertThat(CrdSchemas.problems("postgresql.cnpg.io_clusters.yaml", "v1", cluster)).isEmpty();
+    }
 }
