@@ -60,6 +60,44 @@ public record RetentionPolicy(List<String> flags) {
         return errors.size() == before ? new RetentionPolicy(flags) : null;
     }
 
+    /**
+     * The point-in-time window this policy promises, in whole days (at least 1): the longest any flag keeps, reading
+     * {@code --keep-last=N} as N daily backups, hourly/daily/weekly/monthly/yearly counts as that many hours, days, weeks
+     * (7 d), months (30 d), years (365 d), and {@code --keep-within*=D} as D. Tags keep nothing by time. WAL archives
+     * (pgBackRest's {@code repo1-retention-full-type=time}, Barman's {@code retentionPolicy}) keep this window.
+     */
+    public int windowDays() {
+        double days = 1;
+        for (String flag : flags) {
+            Matcher count = COUNT.matcher(flag);
+            Matcher within = WITHIN.matcher(flag);
+            if (count.matches()) {
+                long n = Long.parseLong(count.group(2));
+                days = Math.max(days, switch (count.group(1)) {
+                    case "hourly" -> n / 24.0;
+                    case "weekly" -> n * 7.0;
+                    case "monthly" -> n * 30.0;
+                    case "yearly" -> n * 365.0;
+                    default -> n;
+                });
+            } else if (within.matches()) {
+                Matcher part = Pattern.compile("([0-9]+)([ymdh])").matcher(within.group(2));
+                double total = 0;
+                while (part.find()) {
+                    long n = Long.parseLong(part.group(1));
+                    total += switch (part.group(2)) {
+                        case "y" -> n * 365.0;
+                        case "m" -> n * 30.0;
+                        case "h" -> n / 24.0;
+                        default -> n;
+                    };
+                }
+                days = Math.max(days, total);
+            }
+        }
+        return (int) Math.min(36_500, Math.ceil(days));
+    }
+
     private static String checkWord(String word) {
         Matcher count = COUNT.matcher(word);
         if (count.matches()) {

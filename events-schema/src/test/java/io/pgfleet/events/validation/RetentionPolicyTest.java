@@ -45,4 +45,18 @@ class RetentionPolicyTest {
             assertThat(errors).as(word).isNotEmpty();
         }
     }
+
+    @Test
+    void theWindowIsTheLongestAnyFlagKeeps() {
+        assertThat(window("--keep-last=10 --keep-daily=14 --keep-within-weekly=1m")).isEqualTo(30);   // the reference's complete example
+        assertThat(window("--keep-last=10")).isEqualTo(10);
+        assertThat(window("--keep-weekly=3 --keep-daily=7")).isEqualTo(21);
+        assertThat(window("--keep-within=1y6m")).isEqualTo(545);
+        assertThat(window("--keep-hourly=30")).isEqualTo(2);
+        assertThat(window("--keep-tag=release")).isEqualTo(1);
+    }
+
+    private static int window(String text) {
+        return RetentionPolicy.parse(text, new ArrayList<>()).windowDays();
+    }
 }
