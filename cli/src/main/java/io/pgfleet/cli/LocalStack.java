@@ -37,11 +37,11 @@ final class LocalStack implements AutoCloseable {
     private record Service(String name, String module, String mainClass, int port) {
     }
 
-    /** The ports: Kafka, its controller, state PostgreSQL, S3, then the three services. */
-    record Ports(int kafka, int controller, int state, int s3, int provisioner, int userManager, int backupWorker) {
+    /** The ports: Kafka, its controller, state PostgreSQL, S3, then the three services, then S3 over HTTPS. */
+    record Ports(int kafka, int controller, int state, int s3, int provisioner, int userManager, int backupWorker, int s3Tls) {
 
         static Ports from(int base) {
-            return new Ports(base, base + 1, base + 2, base + 3, base + 4, base + 5, base + 6);
+            return new Ports(base, base + 1, base + 2, base + 3, base + 4, base + 5, base + 6, base + 7);
         }
     }
 
@@ -85,7 +85,7 @@ final class LocalStack implements AutoCloseable {
     /** Starts everything and waits until every service reports healthy. */
     void start(Duration timeout) throws Exception {
         for (int port : List.of(ports.kafka(), ports.controller(), ports.state(), ports.s3(), ports.provisioner(), ports.userManager(),
-                ports.backupWorker())) {
+                ports.backupWorker(), ports.s3Tls())) {
             requireFree(port);
         }
         Files.createDirectories(dataDir.resolve("logs"));
@@ -110,8 +110,9 @@ final class LocalStack implements AutoCloseable {
         }
         out.println("state postgres  " + state.jdbcUrl("pgfleet"));
         out.flush();
-        s3 = S3Server.startOpen(dataDir.resolve("s3"), ports.s3());
-        out.println("s3              " + s3.endpoint() + " (every backup endpoint is served here)");
+        s3 = S3Server.startOpen(dataDir.resolve("s3"), ports.s3(), ports.s3Tls());
+        out.println("s3              " + s3.endpoint() + " and " + s3.secureEndpoint() + " (CA " + s3.caCertificate()
+                + "; every backup endpoint is served here)");
         FleetKey fleetKey = LocalSecrets.fleetKey(dataDir);
         out.println("fleet key       " + dataDir.resolve(FleetKeyLookup.FILE) + " (id " + fleetKey.id() + "; secrets are sealed with it)");
         out.flush();

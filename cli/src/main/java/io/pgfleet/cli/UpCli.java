@@ -21,8 +21,8 @@ final class UpCli implements Callable<Integer> {
     Path dataDir;
 
     @Option(names = "--base-port", defaultValue = "9092",
-            description = "Kafka listens here; its controller, state PostgreSQL, S3, provisioner, user-manager and backup-worker on the "
-                    + "next six ports (default ${DEFAULT-VALUE}: Kafka 9092 ... backup-worker 9098).")
+            description = "Kafka listens here; its controller, state PostgreSQL, S3, provisioner, user-manager, backup-worker and S3 over "
+                    + "HTTPS on the next seven ports (default ${DEFAULT-VALUE}: Kafka 9092 ... backup-worker 9098, S3 HTTPS 9099).")
     int basePort;
 
     @Option(names = "--start-timeout", defaultValue = "3m", converter = DurationConverter.class,

@@ -43,7 +43,7 @@ final class StackFixture implements AutoCloseable {
     StackFixture(String prefix) throws Exception {
         Path home = Path.of(System.getProperty("pgfleet.home")).toAbsolutePath().normalize();
         dataDir = Files.createTempDirectory(prefix);
-        stack = new LocalStack(home, dataDir, LocalStack.Ports.from(LoopbackPorts.freeBlock(7)), new PrintWriter(System.out, true));
+        stack = new LocalStack(home, dataDir, LocalStack.Ports.from(LoopbackPorts.freeBlock(8)), new PrintWriter(System.out, true));
         stack.start(SLOW);
         Map<CommandType, String> topics = new EnumMap<>(CommandType.class);
         for (CommandType type : CommandType.values()) {
