@@ -18,10 +18,8 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import io.pgfleet.events.json.Json;
 
 /**
  * Takes one step of a provision, scale, delete or repair with the cluster driver (which observes, plans and acts)
@@ -50,10 +48,12 @@ public class InstanceReconciler implements JobHandler {
     private final CredentialStores credentials;
     private final Clock clock;
     private final Duration timeout;
+    private final RoleChanges roleChanges;
 
     public InstanceReconciler(ClusterDriver driver, InstanceRepository instances, JobRepository jobs, StatusOutbox status,
                               CredentialStores credentials, Clock clock,
-                              @Value("${pgfleet.provisioner.job-timeout:15m}") Duration timeout) {
+                              @Value("${pgfleet.provisioner.job-timeout:15m}") Duration timeout, RoleChanges roleChanges) {
+        this.roleChanges = roleChanges;
         this.driver = driver;
         this.instances = instances;
         this.jobs = jobs;
@@ -103,13 +103,8 @@ public class InstanceReconciler implements JobHandler {
         switch (step.outcome()) {
             case WAIT -> {
                 if (step.details().get("roleChange") instanceof java.util.Map<?, ?> change) {
-                    // Said once, when the standby is promoted (FailoverStarted, SwitchoverStarted); kept until the instance is whole again.
-                    Map<String, Object> started = new LinkedHashMap<>();
-                    change.forEach((name, value) -> started.put(String.valueOf(name), value));
-                    started.put("startedAt", Instant.now(clock).toString());
-                    status.observed(key, null, Phase.DEGRADED, started.get("kind") + "Started", step.message(), started);
-                    instances.updateFailover(job.instance(), Json.write(started));
-                    instances.updatePrimaryMember(job.instance(), String.valueOf(started.get("newPrimary")));
+                    // Said once, when the standby is promoted; kept until the instance is whole again.
+                    roleChanges.started(key, change, step.message());
                 }
             }
             case DONE -> {
@@ -128,11 +123,7 @@ public class InstanceReconciler implements JobHandler {
                 }
                 Optional<String> failover = instances.findFailover(job.instance());
                 if (failover.isPresent()) {
-                    Map<String, Object> details = completed(failover.get(), step.details());
-                    String kind = String.valueOf(details.get("kind"));
-                    status.observed(key, null, Phase.READY, kind + "Completed", kind.toLowerCase(java.util.Locale.ROOT) + " completed: "
-                            + step.message(), details);
-                    instances.updateFailover(job.instance(), null);
+                    roleChanges.completed(key, failover.get(), step.details(), step.message());
                 } else if (repair) {
                     status.observed(key, null, Phase.READY, "InstanceReady", "ready again: " + step.message(), step.details());
                 }
@@ -158,17 +149,5 @@ public class InstanceReconciler implements JobHandler {
                 }
             }
         }
-    }
-
-    /** FailoverCompleted's details: what FailoverStarted said, the members now, and how long the primary was missing. */
-    private Map<String, Object> completed(String started, Map<String, Object> now) {
-        Map<String, Object> details = new LinkedHashMap<>(Json.read(started, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {
-        }));
-        details.putAll(now);
-        Object since = details.get("primaryDownSince");
-        if (since != null) {
-            details.put("durationMs", Duration.between(Instant.parse(since.toString()), Instant.now(clock)).toMillis());
-        }
-        return details;
     }
 }

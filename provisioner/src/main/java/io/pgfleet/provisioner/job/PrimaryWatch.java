@@ -4,11 +4,8 @@ import io.micronaut.transaction.annotation.Transactional;
 import io.pgfleet.clusters.Member;
 import io.pgfleet.clusters.Observation;
 import io.pgfleet.events.InstanceKey;
-import io.pgfleet.events.json.Json;
-import io.pgfleet.events.status.Phase;
 import io.pgfleet.provisioner.instance.InstanceRepository;
 import io.pgfleet.provisioner.instance.InstanceRow;
-import io.pgfleet.runtime.status.StatusOutbox;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
@@ -25,12 +22,12 @@ import java.util.Optional;
 public class PrimaryWatch {
 
     private final InstanceRepository instances;
-    private final StatusOutbox status;
+    private final RoleChanges roleChanges;
     private final Clock clock;
 
-    public PrimaryWatch(InstanceRepository instances, StatusOutbox status, Clock clock) {
+    public PrimaryWatch(InstanceRepository instances, RoleChanges roleChanges, Clock clock) {
         this.instances = instances;
-        this.status = status;
+        this.roleChanges = roleChanges;
         this.clock = clock;
     }
 
@@ -45,29 +42,19 @@ public class PrimaryWatch {
         row = instances.findById(row.key()).orElseThrow();   // as it is now, locked: a job may have finished since it was read
         String failover = row.failover();
         if (row.primaryMember() != null && !row.primaryMember().equals(primary.get()) && failover == null) {
-            Map<String, Object> started = new LinkedHashMap<>();
-            started.put("kind", "Failover");
-            started.put("oldPrimary", row.primaryMember());
-            started.put("newPrimary", primary.get());
-            started.put("why", "the cluster changed its primary by itself");
-            started.put("primaryDownSince", Instant.now(clock).toString());
-            started.put("startedAt", Instant.now(clock).toString());
-            failover = Json.write(started);
-            status.observed(key, null, Phase.DEGRADED, "FailoverStarted", primary.get() + " is the primary in place of " + row.primaryMember(), started);
-            instances.updateFailover(row.key(), failover);
-        }
-        if (!primary.get().equals(row.primaryMember())) {
+            Map<String, Object> change = new LinkedHashMap<>();
+            change.put("kind", "Failover");
+            change.put("oldPrimary", row.primaryMember());
+            change.put("newPrimary", primary.get());
+            change.put("why", "the cluster changed its primary by itself");
+            change.put("primaryDownSince", Instant.now(clock).toString());
+            roleChanges.started(key, change, primary.get() + " is the primary in place of " + row.primaryMember());
+            failover = instances.findFailover(row.key()).orElseThrow();
+        } else if (!primary.get().equals(row.primaryMember())) {
             instances.updatePrimaryMember(row.key(), primary.get());
         }
         if (failover != null && observed.ready()) {
-            Map<String, Object> details = new LinkedHashMap<>(Json.read(failover, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {
-            }));
-            details.put("members", observed.members().size());
-            details.put("primaryMember", primary.get());
-            String kind = String.valueOf(details.get("kind"));
-            status.observed(key, null, Phase.READY, kind + "Completed", kind.toLowerCase(java.util.Locale.ROOT) + " completed: " + observed.message(),
-                    details);
-            instances.updateFailover(row.key(), null);
+            roleChanges.completed(key, failover, Map.of("members", observed.members().size(), "primaryMember", primary.get()), observed.message());
         }
     }
 }
