@@ -57,6 +57,9 @@ class PgBackRestIT {
             assertThat(afterBackup.status()).isEqualTo("ok");
             assertThat(afterBackup.backups()).hasSize(1);
             assertThat(afterBackup.earliest()).isPresent();
+            // The window starts when the base backup ended (pgBackRest keeps that time to the second): the changes come after it.
+            Instant earliest = afterBackup.earliest().orElseThrow();
+            await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(earliest.plusSeconds(1)));
 
             // Rows at t1, t2, t3 with WAL switches between; the table dropped at t4.
             try (Connection c = pg.connect("postgres"); Statement sql = c.createStatement()) {
