@@ -52,11 +52,15 @@ public class HealthMonitor {
     void check() {
         for (InstanceRow row : instances.findByPhaseInList(List.of(InstancePhase.READY.name(), InstancePhase.DEGRADED.name()))) {
             try {
-                if (jobs.countOpen(row.key()) > 0 || instances.repairBackingOff(row.key(), Instant.now(clock))) {
+                // Only a degraded instance can be waiting for its next repair.
+                if (jobs.countOpen(row.key()) > 0 || (row.phase().equals(InstancePhase.DEGRADED.name())
+                        && instances.repairBackingOff(row.key(), Instant.now(clock)))) {
                     continue;
                 }
                 Observation observed = driver.observe(InstanceKey.of(row.key()));
-                primaries.seen(row, observed);
+                if (PrimaryWatch.worthALook(row, observed)) {
+                    primaries.seen(row, observed);   // in a transaction of its own, only when there is something to tell
+                }
                 if (!observed.ready()) {
                     degraded(row, observed);
                 }

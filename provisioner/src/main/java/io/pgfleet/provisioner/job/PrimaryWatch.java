@@ -31,6 +31,12 @@ public class PrimaryWatch {
         this.clock = clock;
     }
 
+    /** Whether {@link #seen} has anything to do: the primary is not the one the row names, or a change is still to be told. */
+    static boolean worthALook(InstanceRow row, Observation observed) {
+        String primary = observed.members().stream().filter(m -> "primary".equals(m.role())).map(Member::name).findFirst().orElse(null);
+        return primary != null && (!primary.equals(row.primaryMember()) || row.failover() != null);
+    }
+
     /** What the health monitor saw of an instance no job is working on (its row as read before observing). */
     @Transactional
     public void seen(InstanceRow row, Observation observed) {
