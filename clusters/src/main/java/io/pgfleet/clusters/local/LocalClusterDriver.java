@@ -98,7 +98,13 @@ public class LocalClusterDriver implements ClusterDriver {
             configure.indexes().forEach(index -> files.put(byIndex.apply(index), wanted.get(index)));
             return steps.configure(files, members);
         } else if (action instanceof LocalPlanner.Action.Start start) {
-            return steps.start(byIndex.apply(start.index()));
+            Step started = steps.start(byIndex.apply(start.index()));
+            // A primary that does not start is no failure while a standby can take over once its delay has passed.
+            boolean standby = members.stream().anyMatch(m -> m != primary && m.isComplete());
+            return started.outcome() == Step.Outcome.FAILED && start.index() == primary.index() && standby
+                    ? Step.waitFor(started.message() + "; a standby takes over if it does not start within " + settings.failoverDelay().toSeconds()
+                            + "s", java.time.Duration.ofSeconds(2))
+                    : started;
         } else if (action instanceof LocalPlanner.Action.Restart restart) {
             return steps.restart(byIndex.apply(restart.index()));
         }

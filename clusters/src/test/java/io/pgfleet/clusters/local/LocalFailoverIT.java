@@ -142,6 +142,24 @@ class LocalFailoverIT {
     }
 
     @Test
+    void aPrimaryThatCannotStartIsGivenItsDelayThenReplaced() throws Exception {
+        driver = new LocalClusterDriver(new LocalSettings(root, "127.0.0.1", OsUser.forPostgres("nobody"), PgBinaries.find(Optional.empty()),
+                Duration.ofSeconds(60)).failoverDelay(Duration.ofSeconds(3)));
+        InstanceKey key = new InstanceKey("tenant-a", "pg-stuck");
+        settle(key, spec(2, 1, 1));
+        Path data = root.resolve("local/tenant-a/pg-stuck/member-1/data");
+        // A setting PostgreSQL refuses at start, then the postmaster killed: it cannot come back.
+        Files.writeString(data.resolve("postgresql.auto.conf"), "shared_buffers = 'lots'\n", java.nio.file.StandardOpenOption.APPEND);
+        ProcessHandle.of(pidOf(data)).orElseThrow().destroyForcibly();
+
+        List<String> steps = settle(key, spec(2, 1, 1));
+        assertThat(steps).anyMatch(s -> s.startsWith("WAIT: member pg-stuck-1 did not start") && s.contains("a standby takes over"))
+                .anyMatch(s -> s.contains("pg-stuck-2 promoted in place of pg-stuck-1 (the primary did not come back within 3s)"));
+        assertThat(psql(driver.primary(key).orElseThrow(), "SELECT pg_is_in_recovery()")).isEqualTo("f");
+        assertThat(driver.observe(key).ready()).isTrue();
+    }
+
+    @Test
     void theQuorumFollowsTheStandbysThatStreamAndNeverGoesBelowTheMinimum() throws Exception {
         InstanceKey key = new InstanceKey("tenant-a", "pg-q");
         settle(key, spec(5, 2, 3));
