@@ -67,6 +67,10 @@ final class LocalSwitchover {
         String[] parts = marked.get().split(" ");
         LocalMember target = members.stream().filter(m -> m.index() == Integer.parseInt(parts[0])).findFirst().orElseThrow();
         Instant started = Instant.parse(parts[1]);
+        if (old.isRunning()) {
+            old.stop();   // a predecessor marked the switchover and was killed before it shut the primary down
+            return Step.next(old.name() + " shut down for the switchover to " + target.name() + "; writes pause until it is promoted");
+        }
         Optional<Long> checkpoint = shutdownCheckpoint(old);
         Failover.Standby seen = failover.observe(target);
         if (checkpoint.isPresent() && seen.receivedLsn() != null && seen.receivedLsn() > checkpoint.get()) {

@@ -160,6 +160,29 @@ class LocalFailoverIT {
     }
 
     @Test
+    void aSwitchoverWhosePredecessorWasKilledAfterMarkingItGoesOnFromTheMark() throws Exception {
+        InstanceKey key = new InstanceKey("tenant-a", "pg-sw");
+        ClusterSpec spec = spec(3, 1, 1);
+        settle(key, spec);
+        Endpoint old = driver.primary(key).orElseThrow();
+        sql(old, "CREATE TABLE kept AS SELECT generate_series(1, 50) AS id");
+        // What a killed predecessor leaves: the mark naming member 3, the primary still running.
+        Files.writeString(root.resolve("local/tenant-a/pg-sw/member-1/switchover"), "3 " + java.time.Instant.now() + "\n");
+        List<String> steps = new ArrayList<>();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            Step step = driver.switchover(key, spec, "pg-sw-1", Optional.empty());
+            steps.add(step.outcome() + ": " + step.message());
+            assertThat(step.outcome()).as(String.join("\n", steps)).isNotEqualTo(Step.Outcome.FAILED);
+            return step.outcome() == Step.Outcome.DONE;
+        });
+        assertThat(steps.get(0)).contains("pg-sw-1 shut down for the switchover to pg-sw-3");
+        assertThat(driver.observe(key).members().get(0).name()).isEqualTo("pg-sw-3");
+        assertThat(psql(driver.primary(key).orElseThrow(), "SELECT count(*) FROM kept")).isEqualTo("50");
+        assertThat(psql(new Endpoint("127.0.0.1", old.port(), old.user(), old.password(), old.caFile()), "SELECT pg_is_in_recovery()"))
+                .isEqualTo("t");
+    }
+
+    @Test
     void theQuorumFollowsTheStandbysThatStreamAndNeverGoesBelowTheMinimum() throws Exception {
         InstanceKey key = new InstanceKey("tenant-a", "pg-q");
         settle(key, spec(5, 2, 3));
