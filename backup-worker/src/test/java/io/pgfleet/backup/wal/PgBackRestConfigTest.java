@@ -54,4 +54,21 @@ class PgBackRestConfigTest {
         assertThat(info.backups().get(0).repositorySize()).isEqualTo(4553456);
         assertThat(ArchiveInfo.parse("[{\"name\":\"x\",\"status\":{\"code\":1,\"message\":\"missing stanza path\"}}]").earliest()).isEmpty();
     }
+
+    @Test
+    void theRecoveryWindowRunsFromTheOldestBaseBackupToTheLastArchivedWalAndRefusesTimesOutsideIt() {
+        ArchiveInfo info = ArchiveInfo.parse("""
+                [{"backup":[{"label":"F1","type":"full","timestamp":{"start":1796061600,"stop":1796061618},"info":{"size":1,"repository":{"size":1}}}],
+                  "archive":[{"min":"000000010000000000000001","max":"000000010000000000000009"}],"status":{"code":0,"message":"ok"}}]
+                """);
+        Instant last = Instant.ofEpochSecond(1796065200);
+        RecoveryWindow window = RecoveryWindow.of(info, last).orElseThrow();
+        assertThat(window.earliest()).isEqualTo(Instant.ofEpochSecond(1796061618));
+        assertThat(window.refuse(Instant.ofEpochSecond(1796063000))).isEmpty();
+        assertThat(window.refuse(Instant.ofEpochSecond(1796061000)).orElseThrow())
+                .contains("outside the recovery window", window.earliest().toString(), last.toString(), "oldest base backup");
+        assertThat(window.refuse(last.plusSeconds(1)).orElseThrow()).contains("newest archived WAL");
+        assertThat(RecoveryWindow.of(info, Instant.ofEpochSecond(1796061000))).as("nothing archived after the base backup").isEmpty();
+        assertThat(RecoveryWindow.of(ArchiveInfo.parse("[]"), last)).as("no base backup").isEmpty();
+    }
 }
