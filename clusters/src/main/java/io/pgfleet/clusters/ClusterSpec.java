@@ -17,12 +17,19 @@ import java.util.TreeMap;
  * @param parameters      PostgreSQL settings as the text PostgreSQL reads, sorted by name
  * @param minSyncReplicas quorum minimum
  * @param maxSyncReplicas quorum maximum
+ * @param archive         the members archive their WAL (backups are enabled: point-in-time recovery)
  */
 public record ClusterSpec(boolean external, String size, int replicas, String storageClass, Map<String, String> parameters,
-                          int minSyncReplicas, int maxSyncReplicas) {
+                          int minSyncReplicas, int maxSyncReplicas, boolean archive) {
 
     public ClusterSpec {
         parameters = new TreeMap<>(parameters);
+    }
+
+    /** A cluster that does not archive its WAL. */
+    public ClusterSpec(boolean external, String size, int replicas, String storageClass, Map<String, String> parameters,
+                       int minSyncReplicas, int maxSyncReplicas) {
+        this(external, size, replicas, storageClass, parameters, minSyncReplicas, maxSyncReplicas, false);
     }
 
     /** The cluster part of a document. */
@@ -31,7 +38,8 @@ public record ClusterSpec(boolean external, String size, int replicas, String st
         Map<String, String> parameters = new TreeMap<>();
         effective.postgresql().parameters().forEach((name, value) -> parameters.put(name, settingText(value)));
         return new ClusterSpec(effective.external(), effective.size(), effective.replicas(), effective.storageClass(), parameters,
-                effective.quorum().minSyncReplicas(), effective.quorum().maxSyncReplicas());
+                effective.quorum().minSyncReplicas(), effective.quorum().maxSyncReplicas(),
+                effective.backup().enabled() && effective.backup().s3Bucket() != null);
     }
 
     /** This spec changed by a scale command (absent fields stay as they are). */
@@ -43,7 +51,7 @@ public record ClusterSpec(boolean external, String size, int replicas, String st
             max = scale.quorum().maxSyncReplicas() != null ? scale.quorum().maxSyncReplicas() : max;
         }
         return new ClusterSpec(external, scale.size() != null ? scale.size() : size,
-                scale.replicas() != null ? scale.replicas() : replicas, storageClass, parameters, min, max);
+                scale.replicas() != null ? scale.replicas() : replicas, storageClass, parameters, min, max, archive);
     }
 
     /** A document value as PostgreSQL reads it: 0.9 stays 0.9, 200 stays 200, true becomes on. */

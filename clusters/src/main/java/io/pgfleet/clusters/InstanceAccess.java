@@ -8,4 +8,17 @@ public interface InstanceAccess {
 
     /** The primary's endpoint, or empty while the instance does not exist (yet). */
     Optional<Endpoint> primary(InstanceKey instance);
+
+    /** Where the instance's WAL archive and members are on this machine (the local driver), empty when they are elsewhere. */
+    default Optional<ArchiveLayout> archiveLayout(InstanceKey instance) {
+        return Optional.empty();
+    }
+
+    /**
+     * Moves a point-in-time restore of the instance one step ({@link Recovery}); done says the time and LSN recovered to.
+     * While one is unfinished the driver leaves the instance's members alone.
+     */
+    default io.pgfleet.runtime.job.Step recover(InstanceKey instance, Recovery recovery) {
+        return io.pgfleet.runtime.job.Step.failed("this driver does not restore an instance to a point in time");
+    }
 }

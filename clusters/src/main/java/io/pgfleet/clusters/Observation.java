@@ -10,8 +10,16 @@ import java.util.List;
  * @param members  the members, primary first
  * @param message  for people, e.g. "4 of 5 members ready: postgres-ha-3 is stopped"
  * @param usedBytes bytes used by the data of all members, when known
+ * @param archive   the primary's WAL archiving, when it archives
+ * @param archiveProblem what is wrong with it (the archive falls behind), else null: the instance is degraded though
+ *                  every member is ready
  */
-public record Observation(boolean exists, boolean ready, List<Member> members, String message, Long usedBytes) {
+public record Observation(boolean exists, boolean ready, List<Member> members, String message, Long usedBytes, ArchiveState archive,
+                          String archiveProblem) {
+
+    public Observation(boolean exists, boolean ready, List<Member> members, String message, Long usedBytes) {
+        this(exists, ready, members, message, usedBytes, null, null);
+    }
 
     public static Observation absent() {
         return new Observation(false, false, List.of(), "the instance does not exist", null);

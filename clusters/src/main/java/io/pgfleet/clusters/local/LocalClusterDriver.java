@@ -46,18 +46,24 @@ public class LocalClusterDriver implements ClusterDriver {
     private final LocalSteps steps;
     private final LocalFailover failover;
     private final LocalSwitchover switchover;
+    private final LocalRecovery recovery;
 
     public LocalClusterDriver(LocalSettings settings) {
         this.settings = settings;
         this.steps = new LocalSteps(settings);
         this.failover = new LocalFailover(settings, java.time.Clock.systemUTC());
         this.switchover = new LocalSwitchover(settings, failover, java.time.Clock.systemUTC());
+        this.recovery = new LocalRecovery(settings, failover);
     }
 
     @Override
     public Step apply(InstanceKey key, ClusterSpec desired) {
         LocalInstance instance = new LocalInstance(key, instanceDir(key, desired.storageClass()), settings);
         instance.ensureCreated();
+        Optional<Step> restoring = restoring(instance);
+        if (restoring.isPresent()) {
+            return restoring.get();
+        }
         // observe
         List<LocalMember> recorded = instance.members();
         List<LocalMember> members = desiredMembers(instance, recorded, desired.replicas());
@@ -73,7 +79,7 @@ public class LocalClusterDriver implements ClusterDriver {
         java.time.Instant now = java.time.Instant.now();
         for (LocalMember member : members) {
             Optional<String> serial = settings.tlsEnabled() ? settings.tls().validSerial(member.dataDir(), names, now) : Optional.empty();
-            wanted.put(member.index(), render(desired, member, members, streaming, serial.orElse(null)));
+            wanted.put(member.index(), render(desired, instance, member, members, streaming, serial.orElse(null)));
             Optional<String> restart = LocalFiles.read(member.restartMarker()).map(text -> text.lines().findFirst().orElse(""));
             states.add(new LocalPlanner.MemberState(member.index(), member.disk(), member.isRunning(), member.configFiles(),
                     wanted.get(member.index()), restart, serial.isPresent() || !settings.tlsEnabled()));
@@ -114,11 +120,30 @@ public class LocalClusterDriver implements ClusterDriver {
     @Override
     public Step switchover(InstanceKey key, ClusterSpec desired, String from, Optional<String> to) {
         LocalInstance instance = new LocalInstance(key, instanceDir(key, desired.storageClass()), settings);
+        Optional<Step> restoring = restoring(instance);
+        if (restoring.isPresent()) {
+            return restoring.get();
+        }
         List<LocalMember> members = desiredMembers(instance, instance.members(), desired.replicas());
         if (!members.get(0).name().equals(from)) {
             return apply(key, desired);   // the role has moved: the others follow the new primary
         }
         return switchover.step(instance, members, to);
+    }
+
+    /** While a point-in-time restore is under way, the members are its own: every step waits for it. */
+    private static Optional<Step> restoring(LocalInstance instance) {
+        return LocalRecovery.underWay(instance).map(state -> Step.waitFor("a point-in-time restore to " + state.target() + " is under way ("
+                + state.phase() + ")", java.time.Duration.ofSeconds(2)));
+    }
+
+    @Override
+    public Step recover(InstanceKey key, io.pgfleet.clusters.Recovery request) {
+        Optional<LocalInstance> found = find(key).filter(i -> !i.members().isEmpty());
+        if (found.isEmpty()) {
+            return Step.failed("instance " + key + " has no member to restore into");
+        }
+        return recovery.step(found.get(), found.get().members(), request);
     }
 
     /**
@@ -153,8 +178,8 @@ public class LocalClusterDriver implements ClusterDriver {
     }
 
     /** The configuration files of a member as the spec renders them. */
-    private Map<String, String> render(ClusterSpec desired, LocalMember member, List<LocalMember> members, Set<String> streaming,
-                                       String certificateSerial) {
+    private Map<String, String> render(ClusterSpec desired, LocalInstance instance, LocalMember member, List<LocalMember> members,
+                                       Set<String> streaming, String certificateSerial) {
         // Only replicas that exist count: a commit must never wait for a standby still being made; and q follows those that stream.
         List<String> standbys = members.stream().filter(m -> !m.isPrimary() && m.isComplete()).map(LocalMember::name).toList();
         String standbyNames = member.isPrimary() ? SyncQuorum.standbyNames(desired.minSyncReplicas(), desired.maxSyncReplicas(), standbys,
@@ -162,7 +187,8 @@ public class LocalClusterDriver implements ClusterDriver {
         LocalMember primary = members.get(0);
         return new MemberConfig(settings.listenAddresses(desired.external()), member.port(), member.socketDir(),
                 member.name().replaceFirst("-" + member.index() + "$", ""), standbyNames, desired.parameters(), desired.external(),
-                member.isPrimary() ? null : member.primaryConninfo(primary), member.isPrimary() ? null : member.slotName(), certificateSerial).files();
+                member.isPrimary() ? null : member.primaryConninfo(primary), member.isPrimary() ? null : member.slotName(), certificateSerial,
+                desired.archive() ? LocalArchive.command(settings, instance, member) : null, settings.archiveDelay()).files();
     }
 
     @Override
@@ -175,9 +201,11 @@ public class LocalClusterDriver implements ClusterDriver {
         if (members.isEmpty()) {
             return new Observation(true, false, List.of(), "no member yet", 0L);
         }
+        Optional<String> restoring = restoring(found.get()).map(Step::message);
         LocalMember primary = members.get(0);
         Map<String, Object[]> replication = new HashMap<>();
         boolean primaryRunning = primary.isRunning();
+        Optional<io.pgfleet.clusters.ArchiveState> archive = Optional.empty();
         if (primaryRunning) {
             try (Connection connection = primary.connect("postgres"); Statement sql = connection.createStatement();
                  ResultSet rows = sql.executeQuery("SELECT application_name, state, sync_state, "
@@ -186,6 +214,7 @@ public class LocalClusterDriver implements ClusterDriver {
                     long lag = rows.getLong(4);
                     replication.put(rows.getString(1), new Object[] {rows.getString(2), rows.getString(3), rows.wasNull() ? null : lag});
                 }
+                archive = LocalArchive.state(connection);
             } catch (SQLException e) {
                 primaryRunning = false;
             }
@@ -220,8 +249,11 @@ public class LocalClusterDriver implements ClusterDriver {
             members.stream().filter(m -> m.isComplete() && m.isRunning())
                     .forEach(m -> settings.tls().renewalDue(m.name(), m.dataDir(), now).ifPresent(problems::add));
         }
+        restoring.ifPresent(problems::add);
         String message = ready + " of " + members.size() + " members ready" + (problems.isEmpty() ? "" : ": " + String.join(", ", problems));
-        return new Observation(true, problems.isEmpty(), observed, message, used);
+        String behind = archive.map(a -> a.problem(java.time.Instant.now(), settings.archiveDelay())).orElse(null);
+        return new Observation(true, problems.isEmpty(), observed, message + (behind == null ? "" : "; " + behind), used, archive.orElse(null),
+                behind);
     }
 
     @Override
@@ -249,6 +281,11 @@ public class LocalClusterDriver implements ClusterDriver {
                     : null;
             return new Endpoint("127.0.0.1", primary.port(), LocalInstance.SUPERUSER, i.superuserPassword(), ca);
         });
+    }
+
+    @Override
+    public Optional<io.pgfleet.clusters.ArchiveLayout> archiveLayout(InstanceKey key) {
+        return find(key).filter(i -> !i.members().isEmpty()).map(i -> LocalArchive.layout(settings, i));
     }
 
     @Override

@@ -243,6 +243,24 @@ final class LocalFailover {
      */
     private Step copyAgain(LocalInstance instance, LocalMember member, LocalMember primary, String why) {
         fence(member);
+        Path aside = setAside(instance, member, why);
+        try (Connection connection = primary.connect("postgres");
+             PreparedStatement drop = connection.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                     + "WHERE slot_name = ? AND NOT active")) {
+            drop.setString(1, member.slotName());
+            drop.execute();
+        } catch (SQLException e) {
+            return LocalSteps.unreachable(primary, e);
+        }
+        LOG.warn("{}: {} is copied again from {} ({}); its old data is kept in {}", instance.key(), member.name(), primary.name(), why, aside);
+        return Step.next(member.name() + " is copied again from " + primary.name() + " (" + why + "); its old data is kept in " + aside);
+    }
+
+    /**
+     * Moves a stopped member's data under {@code superseded/} (never deleted: it served), so that the driver copies it again
+     * from the primary like a new member; returns where it went.
+     */
+    Path setAside(LocalInstance instance, LocalMember member, String why) {
         Path aside = instance.dir().resolve("superseded").resolve(member.dir().getFileName() + "-" + clock.millis());
         try {
             Files.createDirectories(aside.getParent());
@@ -255,17 +273,9 @@ final class LocalFailover {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        try (Connection connection = primary.connect("postgres");
-             PreparedStatement drop = connection.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
-                     + "WHERE slot_name = ? AND NOT active")) {
-            drop.setString(1, member.slotName());
-            drop.execute();
-        } catch (SQLException e) {
-            return LocalSteps.unreachable(primary, e);
-        }
         LocalFiles.deleteTree(rejoinMarker(member));
-        LOG.warn("{}: {} is copied again from {} ({}); its old data is kept in {}", instance.key(), member.name(), primary.name(), why, aside);
-        return Step.next(member.name() + " is copied again from " + primary.name() + " (" + why + "); its old data is kept in " + aside);
+        LOG.info("{}: {}'s data set aside in {} ({})", instance.key(), member.name(), aside, why);
+        return aside;
     }
 
     private void writeOwned(Path file, String text) {

@@ -25,7 +25,12 @@ import java.util.Optional;
  *       (default {@code nobody});</li>
  *   <li>{@code pgfleet.local.bin-dir}: PostgreSQL's bin directory (default: the newest under
  *       /usr/lib/postgresql);</li>
- *   <li>{@code pgfleet.local.start-timeout}: how long a member may take to start (default 120s).</li>
+ *   <li>{@code pgfleet.local.start-timeout}: how long a member may take to start (default 120s);</li>
+ *   <li>{@code pgfleet.local.pgbackrest}: the pgBackRest program the members archive their WAL with (default: {@code pgbackrest}
+ *       found on the PATH);</li>
+ *   <li>{@code pgfleet.local.archive-delay}: the most a written WAL record waits to be archived ({@code archive_timeout},
+ *       default 60s: the most a point-in-time restore can miss); WAL waiting longer than that makes the instance
+ *       {@code DEGRADED}.</li>
  * </ul>
  */
 @Singleton
@@ -42,6 +47,8 @@ public class LocalSettings {
     private boolean tlsEnabled = true;
     /** {@code pgfleet.local.failover-delay} (default 10s): how long a stopped primary whose data is intact is given to start again. */
     private Duration failoverDelay = Duration.ofSeconds(10);
+    private String pgbackrest = "pgbackrest";
+    private Duration archiveDelay = Duration.ofSeconds(60);
 
     public LocalSettings(Environment environment,
                          @Value("${pgfleet.local.data-root:}") String dataRoot,
@@ -50,11 +57,15 @@ public class LocalSettings {
                          @Value("${pgfleet.local.bin-dir:}") String binDir,
                          @Value("${pgfleet.local.start-timeout:120s}") Duration startTimeout,
                          @Value("${pgfleet.local.tls:true}") boolean tls,
-                         @Value("${pgfleet.local.failover-delay:10s}") Duration failoverDelay) {
+                         @Value("${pgfleet.local.failover-delay:10s}") Duration failoverDelay,
+                         @Value("${pgfleet.local.pgbackrest:pgbackrest}") String pgbackrest,
+                         @Value("${pgfleet.local.archive-delay:60s}") Duration archiveDelay) {
         this(io.pgfleet.runtime.local.DataRoot.of(dataRoot), externalAddress, OsUser.forPostgres(osUser),
                 PgBinaries.find(binDir.isBlank() ? Optional.empty() : Optional.of(Path.of(binDir))), startTimeout);
         this.tlsEnabled = tls;
         this.failoverDelay = failoverDelay;
+        this.pgbackrest = pgbackrest;
+        this.archiveDelay = archiveDelay;
         environment.getProperties("pgfleet.local.storage-classes")
                 .forEach((name, dir) -> storageClasses.put(name, Path.of(dir.toString())));
     }
@@ -95,6 +106,30 @@ public class LocalSettings {
     /** Sets {@code pgfleet.local.failover-delay} (for settings made without the configuration). */
     public LocalSettings failoverDelay(Duration delay) {
         this.failoverDelay = delay;
+        return this;
+    }
+
+    /**
+     * The pgBackRest program as an absolute path (archive_command runs with the postmaster's environment, whose PATH
+     * may not be ours).
+     */
+    public String pgbackrest() {
+        if (pgbackrest.contains("/")) {
+            return pgbackrest;
+        }
+        return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+                .map(dir -> Path.of(dir, pgbackrest)).filter(java.nio.file.Files::isExecutable).findFirst()
+                .map(Path::toString).orElse("/usr/bin/" + pgbackrest);
+    }
+
+    /** {@code pgfleet.local.archive-delay}. */
+    public Duration archiveDelay() {
+        return archiveDelay;
+    }
+
+    /** Sets {@code pgfleet.local.archive-delay} (for settings made without the configuration). */
+    public LocalSettings archiveDelay(Duration delay) {
+        this.archiveDelay = delay;
         return this;
     }
 

@@ -18,10 +18,13 @@ import java.util.Map;
  * @param slotName           for a replica, its physical replication slot on the primary; {@code null} for the primary
  * @param certificateSerial  the serial of the member's server certificate, named so that a new certificate is a changed
  *                           configuration (reloaded); {@code null} while it has none (TLS off until it has)
+ * @param archiveCommand     the {@code archive_command} that pushes the member's WAL when it is the primary; {@code null}: no archiving
+ * @param archiveTimeout     {@code archive_timeout}: the longest a written WAL record waits before its segment is switched
+ *                           (and archived)
  */
 public record MemberConfig(String listenAddress, int port, Path socketDirectory, String clusterName, String standbyNames,
                            Map<String, String> parameters, boolean external, String primaryConninfo, String slotName,
-                           String certificateSerial) {
+                           String certificateSerial, String archiveCommand, java.time.Duration archiveTimeout) {
 
     /** The file postgresql.conf includes first. */
     public static final String MANAGED_FILE = "pgfleet-managed.conf";
@@ -55,6 +58,9 @@ public record MemberConfig(String listenAddress, int port, Path socketDirectory,
                 + line("synchronous_standby_names", standbyNames)
                 + (certificateSerial == null ? line("ssl", "off") : "# server certificate " + certificateSerial + "\n" + line("ssl", "on")
                         + line("ssl_cert_file", LocalTls.CERT) + line("ssl_key_file", LocalTls.KEY) + line("ssl_min_protocol_version", "TLSv1.2"))
+                // Every member archives once it is the primary (archive_mode=on does nothing on a standby), so a promoted one goes on.
+                + (archiveCommand == null ? "" : line("archive_mode", "on") + line("archive_command", archiveCommand)
+                        + line("archive_timeout", Math.max(1, archiveTimeout.toSeconds()) + "s"))
                 + (primaryConninfo == null ? "" : line("primary_conninfo", primaryConninfo))
                 + (slotName == null ? "" : line("primary_slot_name", slotName));
     }

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Watches ready and degraded instances that no job is working on. A member down or not streaming makes the
  * instance {@code DEGRADED} (an event: {@code PrimaryLost}, {@code StandbyLost} or {@code InstanceDegraded}) and starts a
  * repair job; the repair's end makes it {@code READY} again (another event). An instance whose repair failed stays
- * watched and is repaired again once its back-off ends. Config: {@code pgfleet.provisioner.health-interval} (default 2s).
+ * watched and is repaired again once its back-off ends. WAL that waits to be archived longer than the archive delay makes
+ * the instance {@code DEGRADED} too ({@code ArchiveBehind}), without a repair; {@code READY} again once it caught up. Config: {@code pgfleet.provisioner.health-interval} (default 2s).
  */
 @Singleton
 public class HealthMonitor {
@@ -63,6 +64,8 @@ public class HealthMonitor {
                 }
                 if (!observed.ready()) {
                     degraded(row, observed);
+                } else if (observed.archiveProblem() != null || row.phase().equals(InstancePhase.DEGRADED.name())) {
+                    archiving(row, observed);
                 }
             } catch (RuntimeException e) {
                 LOG.warn("health check of {} failed: {}", row.key(), e.toString());
@@ -79,6 +82,30 @@ public class HealthMonitor {
             return "StandbyLost";
         }
         return "InstanceDegraded";
+    }
+
+    /**
+     * Every member is ready: an archive that falls behind makes the instance {@code DEGRADED} ({@code ArchiveBehind}, said
+     * once; nothing for a repair to do: archiving goes on by itself once S3 answers), and a degraded instance that is whole
+     * again (archive caught up, or ready after a failed repair) is {@code READY} again.
+     */
+    @Transactional
+    public void archiving(InstanceRow row, Observation observed) {
+        java.util.Optional<String> phase = instances.lockPhase(row.key());
+        if (phase.isEmpty() || jobs.countOpen(row.key()) > 0) {
+            return;
+        }
+        InstanceKey key = InstanceKey.of(row.key());
+        if (observed.archiveProblem() != null) {
+            if (phase.get().equals(InstancePhase.READY.name())) {
+                status.observed(key, null, Phase.DEGRADED, "ArchiveBehind", observed.archiveProblem(), null);
+                LOG.warn("{} degraded: {}", row.key(), observed.archiveProblem());
+                instances.updatePhase(row.key(), InstancePhase.DEGRADED.name(), observed.message());
+            }
+        } else if (phase.get().equals(InstancePhase.DEGRADED.name())) {
+            status.observed(key, null, Phase.READY, "InstanceReady", "ready again: " + observed.message(), null);
+            instances.updatePhase(row.key(), InstancePhase.READY.name(), observed.message());
+        }
     }
 
     /**

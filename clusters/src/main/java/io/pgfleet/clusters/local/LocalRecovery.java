@@ -1,0 +1,255 @@
+package io.pgfleet.clusters.local;
+
+import io.pgfleet.clusters.Recovery;
+import io.pgfleet.events.json.Json;
+import io.pgfleet.runtime.credentials.ScramVerifier;
+import io.pgfleet.runtime.job.Step;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A point-in-time restore of a local instance, one step per call, kept in {@code <instance>/recovery/recovery.json} so a
+ * killed predecessor's work is picked up where it stands (and so the provisioner leaves the members alone meanwhile):
+ * <ol>
+ *   <li>{@code fencing}: every member is stopped; the primary's own files (its configuration, pg_hba.conf, certificate and
+ *       key) are kept aside, since the restored data carries those of the member it was copied from;</li>
+ *   <li>{@code restoring}: the data of the time is restored into the primary's data directory (a delta restore), its own
+ *       files put back;</li>
+ *   <li>{@code restored}: the primary starts and replays WAL up to the time, where it pauses; the LSN and the time of
+ *       the last transaction replayed are written down, then it is promoted;</li>
+ *   <li>{@code reached}: the recovery settings are removed, the instance's own passwords set again (the data may come
+ *       from another instance), the standbys' data set aside to be copied again from the new primary by the
+ *       provisioner; the file is removed.</li>
+ * </ol>
+ */
+final class LocalRecovery {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalRecovery.class);
+    private static final List<String> OWN_FILES = List.of(MemberConfig.MANAGED_FILE, MemberConfig.PARAMETERS_FILE, "pg_hba.conf",
+            LocalTls.CERT, LocalTls.KEY);
+    private static final String ENDED_EARLY = "recovery ended before configured recovery target was reached";
+
+    /** What is written down between steps. */
+    record State(String commandId, Instant target, String phase, String lsn, Instant lastTransactionAt) {
+    }
+
+    private final LocalSettings settings;
+    private final LocalFailover failover;
+
+    LocalRecovery(LocalSettings settings, LocalFailover failover) {
+        this.settings = settings;
+        this.failover = failover;
+    }
+
+    static Path file(LocalInstance instance) {
+        return instance.dir().resolve("recovery").resolve("recovery.json");
+    }
+
+    /** The restore under way, if any: while there is one, the driver leaves the members alone. */
+    static Optional<State> underWay(LocalInstance instance) {
+        return LocalFiles.read(file(instance)).map(text -> Json.read(text, State.class));
+    }
+
+    Step step(LocalInstance instance, List<LocalMember> members, Recovery recovery) {
+        Optional<State> current = underWay(instance).filter(s -> s.commandId().equals(recovery.commandId()));
+        if (current.isEmpty()) {
+            write(instance, new State(recovery.commandId(), recovery.target(), "fencing", null, null));
+            return Step.next("a point-in-time restore to " + recovery.target() + " begins: the members stop");
+        }
+        State state = current.get();
+        LocalMember primary = members.get(0);
+        switch (state.phase()) {
+            case "fencing" -> {
+                for (LocalMember member : members) {
+                    if (member.isRunning()) {
+                        member.stop();
+                        return Step.next(member.name() + " stopped for the restore");
+                    }
+                }
+                Path kept = instance.dir().resolve("recovery").resolve("own-files");
+                if (!Files.exists(kept.resolve("complete"))) {
+                    LocalFiles.deleteTree(kept);
+                    LocalFiles.mkdir(kept, "rwx------");
+                    for (String name : OWN_FILES) {
+                        copy(primary.dataDir().resolve(name), kept.resolve(name));
+                    }
+                    LocalFiles.write(kept.resolve("complete"), "", "rw-------");
+                }
+                write(instance, withPhase(state, "restoring"));
+                return Step.next("every member stopped; " + primary.name() + "'s own files kept aside");
+            }
+            case "restoring" -> {
+                recovery.restorer().restore(primary.dataDir(), state.target());
+                Path kept = instance.dir().resolve("recovery").resolve("own-files");
+                for (String name : OWN_FILES) {
+                    copy(kept.resolve(name), primary.dataDir().resolve(name));
+                }
+                deleteIfExists(primary.dataDir().resolve("standby.signal"));
+                write(instance, withPhase(state, "restored"));
+                return Step.next("the data of " + state.target() + " restored into " + primary.name() + "; it replays WAL up to that time");
+            }
+            case "restored" -> {
+                return replay(instance, primary, state, recovery);
+            }
+            default -> {
+                return finish(instance, members, state, recovery);
+            }
+        }
+    }
+
+    /** Starts the restored primary, waits for its replay to pause at the time, writes down where, promotes it. */
+    private Step replay(LocalInstance instance, LocalMember primary, State state, Recovery recovery) {
+        if (!primary.isRunning()) {
+            Optional<String> complaint = primary.start();
+            if (complaint.isPresent()) {
+                String log = LocalFiles.read(primary.logFile()).orElse("");
+                return Step.failed(log.contains(ENDED_EARLY) ? "the archive ends before " + state.target() + ": " + ENDED_EARLY
+                        + "; the instance stays stopped until a restore succeeds" : primary.name() + " does not start: " + complaint.get());
+            }
+            return Step.next(primary.name() + " started; it replays WAL up to " + state.target());
+        }
+        try (Connection connection = connect(primary, instance, recovery); Statement sql = connection.createStatement();
+             ResultSet row = sql.executeQuery("SELECT pg_is_in_recovery(), pg_get_wal_replay_pause_state(), pg_last_wal_replay_lsn()::text, "
+                     + "pg_last_xact_replay_timestamp()")) {
+            row.next();
+            if (!row.getBoolean(1)) {
+                return finish(instance, instance.members(), withPhase(state, "reached"), recovery);
+            }
+            if (!"paused".equals(row.getString(2))) {
+                return Step.waitFor(primary.name() + " replays WAL up to " + state.target() + " (at " + row.getString(3) + ")",
+                        Duration.ofMillis(500));
+            }
+            java.sql.Timestamp last = row.getTimestamp(4);
+            write(instance, new State(state.commandId(), state.target(), "reached", row.getString(3), last == null ? null : last.toInstant()));
+            sql.execute("SELECT pg_promote(true, 60)");
+            LOG.info("{}: restored to {} (LSN {}), promoted", instance.key(), state.target(), row.getString(3));
+            return Step.next(primary.name() + " reached " + state.target() + " at LSN " + row.getString(3) + " and is promoted");
+        } catch (SQLException e) {
+            return Step.waitFor(primary.name() + " does not answer yet: " + e.getMessage(), Duration.ofMillis(500));
+        }
+    }
+
+    /** The promoted primary made the instance's own again; the standbys set aside to be copied from it. */
+    private Step finish(LocalInstance instance, List<LocalMember> members, State state, Recovery recovery) {
+        LocalMember primary = members.get(0);
+        if (!primary.isRunning()) {
+            Optional<String> complaint = primary.start();
+            if (complaint.isPresent()) {
+                return Step.failed(primary.name() + " does not start: " + complaint.get());
+            }
+        }
+        try (Connection connection = connect(primary, instance, recovery); Statement sql = connection.createStatement()) {
+            try (ResultSet row = sql.executeQuery("SELECT pg_is_in_recovery()")) {
+                row.next();
+                if (row.getBoolean(1)) {
+                    // Promoted by a predecessor that was killed before the promotion took: paused at the time again.
+                    sql.execute("SELECT CASE WHEN pg_get_wal_replay_pause_state() = 'paused' THEN pg_promote(false) END");
+                    return Step.waitFor(primary.name() + " finishes its promotion", Duration.ofMillis(300));
+                }
+            }
+            // pgBackRest wrote restore_command and the target to postgresql.auto.conf; pgfleet keeps nothing else there.
+            sql.execute("ALTER SYSTEM RESET ALL");
+            sql.execute("ALTER ROLE " + LocalInstance.SUPERUSER + " PASSWORD '" + ScramVerifier.of(instance.superuserPassword()) + "'");
+            sql.execute("ALTER ROLE " + LocalInstance.REPLICATION_USER + " WITH LOGIN REPLICATION PASSWORD '"
+                    + ScramVerifier.of(instance.replicationPassword()) + "'");
+            sql.execute("SELECT pg_reload_conf()");
+            sql.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active");
+        } catch (SQLException e) {
+            return Step.waitFor(primary.name() + " does not answer yet: " + e.getMessage(), Duration.ofMillis(500));
+        }
+        for (LocalMember standby : members.subList(1, members.size())) {
+            if (Files.exists(standby.dataDir())) {
+                failover.setAside(instance, standby, "it held the data from before the restore");
+            }
+        }
+        String timeline = timeline(primary);
+        LocalFiles.deleteTree(instance.dir().resolve("recovery").resolve("own-files"));
+        deleteIfExists(file(instance));
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("pointInTime", state.target().toString());
+        details.put("lsn", state.lsn());
+        if (state.lastTransactionAt() != null) {
+            details.put("lastTransactionAt", state.lastTransactionAt().toString());
+        }
+        details.put("timeline", timeline);
+        details.put("primary", primary.name());
+        return Step.done("restored to " + state.target() + " (WAL up to LSN " + state.lsn()
+                + (state.lastTransactionAt() == null ? "" : ", last transaction committed at " + state.lastTransactionAt())
+                + ", timeline " + timeline + "); " + primary.name() + " is the primary, the standbys are copied again from it", details);
+    }
+
+    /**
+     * As the instance's superuser; after a restore from another instance, until its passwords are set again, with that
+     * instance's superuser password.
+     */
+    private static Connection connect(LocalMember primary, LocalInstance instance, Recovery recovery) throws SQLException {
+        try {
+            return primary.connect("postgres");
+        } catch (SQLException e) {
+            if (recovery.sourceSuperuserPassword() == null || !"28P01".equals(e.getSQLState())) {
+                throw e;
+            }
+            return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + primary.port() + "/postgres?connectTimeout=10&sslmode=disable",
+                    LocalInstance.SUPERUSER, recovery.sourceSuperuserPassword());
+        }
+    }
+
+    private static String timeline(LocalMember primary) {
+        try (Connection connection = primary.connect("postgres"); Statement sql = connection.createStatement();
+             ResultSet row = sql.executeQuery("SELECT timeline_id FROM pg_control_checkpoint()")) {
+            row.next();
+            return Integer.toString(row.getInt(1));
+        } catch (SQLException e) {
+            return "unknown";
+        }
+    }
+
+    private State withPhase(State state, String phase) {
+        return new State(state.commandId(), state.target(), phase, state.lsn(), state.lastTransactionAt());
+    }
+
+    private void write(LocalInstance instance, State state) {
+        try {
+            Files.createDirectories(file(instance).getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        LocalFiles.write(file(instance), Json.write(state), "rw-------");
+    }
+
+    /** Copies a file keeping it the PostgreSQL account's and private. */
+    private void copy(Path from, Path to) {
+        try {
+            if (Files.exists(from)) {
+                Files.copy(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(to, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                settings.osUser().own(to);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteIfExists(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
