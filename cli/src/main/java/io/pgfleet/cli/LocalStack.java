@@ -216,6 +216,9 @@ final class LocalStack implements AutoCloseable {
             env.put("PGFLEET_BACKUP_DEFAULT_CREDENTIALS_S3_ACCESS_KEY", "pgfleet-local");
             env.put("PGFLEET_BACKUP_DEFAULT_CREDENTIALS_S3_SECRET_KEY", "pgfleet-local");
             env.put("PGFLEET_BACKUP_DEFAULT_CREDENTIALS_RESTIC_PASSWORD", LocalSecrets.defaultResticPassword(dataDir));
+            // pgBackRest talks to S3 only over TLS: the WAL archives go to the S3 server's TLS port, verified with its CA.
+            env.put("PGFLEET_BACKUP_WAL_S3_ENDPOINT_OVERRIDE", s3.secureEndpoint());
+            env.put("PGFLEET_BACKUP_S3_CA_FILE", s3.caCertificate().toString());
         }
         return builder.start();
     }

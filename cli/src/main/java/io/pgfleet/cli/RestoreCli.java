@@ -23,9 +23,13 @@ final class RestoreCli extends Publishing implements Callable<Integer> {
     @Option(names = {"-d", "--database"}, description = "Restore only this database.")
     String database;
 
+    @Option(names = "--point-in-time", paramLabel = "TIME", description = "Return the whole instance to this time (RFC 3339, e.g. "
+            + "2026-11-30T14:05:00Z) from the WAL archive: in place, or from --from's archive into this instance.")
+    String pointInTime;
+
     @Override
     public Integer call() {
         var key = kafka.instance(name);
-        return publish(CommandType.RESTORE, key, new RestoreCommand(key.name(), key.namespace(), from, backup, database));
+        return publish(CommandType.RESTORE, key, new RestoreCommand(key.name(), key.namespace(), from, backup, database, pointInTime));
     }
 }

@@ -97,6 +97,18 @@ final class StackFixture implements AutoCloseable {
         feed.close();
         publisher.close();
         stack.close();
+        // The services' logs outlive the run, for whoever reads a failure.
+        try {
+            Path kept = Path.of("target", "stack-logs", dataDir.getFileName().toString());
+            Files.createDirectories(kept);
+            try (Stream<Path> logs = Files.list(dataDir.resolve("logs"))) {
+                for (Path log : logs.toList()) {
+                    Files.copy(log, kept.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("the stack's logs were not kept: " + e);
+        }
         FileTrees.delete(dataDir);
     }
 }

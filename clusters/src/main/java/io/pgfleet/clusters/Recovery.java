@@ -13,8 +13,10 @@ import java.time.Instant;
  * @param restorer              what restores the data (pgBackRest, a delta restore) into a stopped member
  * @param sourceSuperuserPassword the superuser password of the instance the data comes from when it is another one
  *                              (the restored data carries that instance's roles), null for a restore in place
+ * @param flush                 run once before the members stop: has the primary's WAL up to now archived (else a restore
+ *                              in place would lose what the archive has not received yet)
  */
-public record Recovery(String commandId, Instant target, Restorer restorer, String sourceSuperuserPassword) {
+public record Recovery(String commandId, Instant target, Restorer restorer, String sourceSuperuserPassword, Runnable flush) {
 
     /** Restores the data of a time into a stopped member's data directory, leaving it to replay WAL up to the time and pause. */
     @FunctionalInterface

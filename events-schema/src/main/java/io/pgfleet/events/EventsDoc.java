@@ -134,7 +134,10 @@ public final class EventsDoc {
                 .append("| READY | `FailoverCompleted` | every member serves its new role | the above, `durationMs` (since the primary stopped), "
                         + "`members`, `primary`, `primaryMember` |\n")
                 .append("| DEGRADED, READY | `SwitchoverStarted`, `SwitchoverCompleted` | the same for a `switchover` command | the same |\n")
-                .append("| READY | `InstanceReady` | a repair made the instance whole again | |\n")
+                .append("| DEGRADED | `ArchiveBehind` | a WAL segment has waited to be archived longer than the archive delay "
+                        + "(`pgfleet.local.archive-delay`, 60 s): S3 unreachable, the repository refusing; archiving goes on by itself "
+                        + "(PostgreSQL keeps the segments), so no repair starts | |\n")
+                .append("| READY | `InstanceReady` | a repair made the instance whole again, or its WAL archive caught up | |\n")
                 .append("\n## Reading the outcome of a command\n\n")
                 .append("A command taken by several services (a provision: provisioner, user-manager, backup-worker) is answered by each\n")
                 .append("of them, `service` naming which. Its outcome is known once every one of them has sent a final event\n")

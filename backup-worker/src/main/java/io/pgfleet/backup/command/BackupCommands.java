@@ -51,14 +51,17 @@ public class BackupCommands implements CommandHandler {
     private final Clock clock;
     private final Set<String> crossNamespaceRestores;
     private final FleetKeys keys;
+    private final io.pgfleet.backup.wal.WalArchive walArchives;
 
     /**
      * @param crossNamespaceRestores {@code pgfleet.backup.cross-namespace-restores}: {@code <source namespace>:<target namespace>}
      *                               pairs between which a restore may copy backups (none by default)
      */
     public BackupCommands(BackupConfigRepository configs, BackupRunRepository runs, JobRepository jobs, BackupSettings settings, Clock clock,
-                          @Value("${pgfleet.backup.cross-namespace-restores:}") List<String> crossNamespaceRestores, FleetKeys keys) {
+                          @Value("${pgfleet.backup.cross-namespace-restores:}") List<String> crossNamespaceRestores, FleetKeys keys,
+                          io.pgfleet.backup.wal.WalArchive walArchives) {
         this.keys = keys;
+        this.walArchives = walArchives;
         this.crossNamespaceRestores = Set.copyOf(crossNamespaceRestores);
         this.configs = configs;
         this.runs = runs;
@@ -99,6 +102,9 @@ public class BackupCommands implements CommandHandler {
                 } else if (configs.findById(source.toString()).isEmpty()) {
                     errors.add(new FieldError(((RestoreCommand) command.payload()).from() == null ? "instance" : "from",
                             "instance " + source + " has no backup configuration, so it has no backups"));
+                } else if (((RestoreCommand) command.payload()).pointInTime() != null) {
+                    outsideWindow(source, ((RestoreCommand) command.payload()).pointInTime())
+                            .ifPresent(rule -> errors.add(new FieldError("pointInTime", rule)));
                 }
             }
             default -> throw new IllegalArgumentException("not a backup-worker command: " + command.type());
@@ -131,6 +137,11 @@ public class BackupCommands implements CommandHandler {
                 spec.put("from", source(command).toString());
                 spec.put("backup", restore.backup());
                 spec.put("database", restore.database());
+                if (restore.pointInTime() != null) {
+                    spec.put("pointInTime", restore.pointInTime());
+                    jobs.save(JobRow.pending(key.toString(), command.commandId(), JobKind.RESTORE, json(spec), now));
+                    return "restore of " + key + " to " + restore.pointInTime() + " from the WAL archive of " + source(command) + " queued";
+                }
                 jobs.save(JobRow.pending(key.toString(), command.commandId(), JobKind.RESTORE, json(spec), now));
                 return "restore of " + (restore.database() == null ? "every database and the roles" : "database " + restore.database())
                         + " from " + (restore.backup() == null ? "the latest backup" : "backup " + restore.backup()) + " of "
@@ -157,6 +168,26 @@ public class BackupCommands implements CommandHandler {
         configs.upsert(new BackupConfigRow(key.toString(), backup.enabled(), backup.s3Bucket(), backup.s3Region(), backup.schedule(),
                 backup.cleanupStrategy(), next, now));
         return backup.enabled() ? "backups enabled (" + backup.schedule() + " UTC), next at " + next : "backups are not enabled";
+    }
+
+    /** Why a time cannot be restored to: outside the window from the end of the oldest base backup to now (named). */
+    private Optional<String> outsideWindow(InstanceKey source, String pointInTime) {
+        Instant at;
+        try {
+            at = java.time.OffsetDateTime.parse(pointInTime).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();   // the validator names it
+        }
+        Instant now = Instant.now(clock);
+        Optional<Instant> earliest = walArchives.find(source).map(io.pgfleet.backup.wal.WalArchiveRow::earliest);
+        if (earliest.isEmpty()) {
+            return Optional.of("instance " + source + " has no base backup in a WAL archive yet, so no time can be restored to");
+        }
+        if (at.isBefore(earliest.get()) || at.isAfter(now)) {
+            return Optional.of(pointInTime + " is outside the recovery window of " + source + ", " + earliest.get() + " to now (" + now + ")"
+                    + (at.isAfter(now) ? ": it is in the future" : ": it is before the oldest base backup kept ends"));
+        }
+        return Optional.empty();
     }
 
     private InstanceKey source(DecodedCommand command) {

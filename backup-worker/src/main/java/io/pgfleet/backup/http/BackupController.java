@@ -10,6 +10,9 @@ import io.pgfleet.backup.run.BackupConfigRow;
 import io.pgfleet.backup.run.BackupRunRepository;
 import io.pgfleet.backup.run.BackupRunRow;
 import io.pgfleet.backup.run.BackupSettings;
+import io.pgfleet.backup.wal.ArchiveInfo;
+import io.pgfleet.backup.wal.WalArchive;
+import io.pgfleet.backup.wal.WalArchiveRow;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.json.Json;
 import java.io.IOException;
@@ -27,8 +30,19 @@ public class BackupController {
 
     /** An instance's configuration. */
     public record ConfigView(String instance, boolean enabled, String s3Bucket, String s3Region, String schedule, String cleanupStrategy,
-                             Instant nextRun, boolean hasCredentials) {
+                             Instant nextRun, boolean hasCredentials, WalView walArchive) {
     }
+
+    /**
+     * The instance's WAL archive: where it is, the base backups it holds (oldest first, with their times, sizes and WAL
+     * range) and the recovery window, from {@code recoverableFrom} to the newest archived WAL ({@code walMax}).
+     */
+    public record WalView(String repository, Instant recoverableFrom, List<ArchiveInfo.BaseBackup> baseBackups, String walMin, String walMax,
+                          Instant checkedAt) {
+    }
+
+    private static final TypeReference<List<ArchiveInfo.BaseBackup>> BASE_BACKUPS = new TypeReference<>() {
+    };
 
     /** One backup of the catalog. */
     public record BackupView(String id, String trigger, String status, Instant scheduledFor, Instant startedAt, Instant finishedAt,
@@ -43,7 +57,10 @@ public class BackupController {
     private final BackupRunRepository runs;
     private final BackupSettings settings;
 
-    public BackupController(BackupConfigRepository configs, BackupRunRepository runs, BackupSettings settings) {
+    private final WalArchive walArchives;
+
+    public BackupController(BackupConfigRepository configs, BackupRunRepository runs, BackupSettings settings, WalArchive walArchives) {
+        this.walArchives = walArchives;
         this.configs = configs;
         this.runs = runs;
         this.settings = settings;
@@ -69,7 +86,17 @@ public class BackupController {
 
     private ConfigView view(BackupConfigRow row) {
         return new ConfigView(row.instance(), row.enabled(), row.s3Bucket(), row.s3Region(), row.schedule(), row.cleanupStrategy(),
-                row.nextRun(), settings.credentials(InstanceKey.of(row.instance())).isPresent());
+                row.nextRun(), settings.credentials(InstanceKey.of(row.instance())).isPresent(),
+                walArchives.find(InstanceKey.of(row.instance())).map(BackupController::view).orElse(null));
+    }
+
+    private static WalView view(WalArchiveRow row) {
+        try {
+            return new WalView(row.repository(), row.earliest(), Json.mapper().readValue(row.baseBackups(), BASE_BACKUPS), row.walMin(),
+                    row.walMax(), row.updatedAt());
+        } catch (IOException e) {
+            throw new IllegalStateException("WAL archive row of " + row.instance() + " is unreadable", e);
+        }
     }
 
     private static BackupView view(BackupRunRow run) {

@@ -10,8 +10,13 @@ import io.pgfleet.runtime.job.JobKind;
 import io.pgfleet.runtime.job.JobRow;
 import io.pgfleet.runtime.job.Step;
 import jakarta.inject.Singleton;
+import io.pgfleet.backup.restic.ResticCredentials;
+import io.pgfleet.backup.wal.BaseBackups;
+import io.pgfleet.backup.wal.PointInTimeRestore;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +48,13 @@ public class BackupJob implements JobHandler {
     private final BackupCatalog catalog;
     private final BackupRun backups;
     private final RestoreRun restores;
+    private final BaseBackups baseBackups;
+    private final PointInTimeRestore pointInTime;
 
-    public BackupJob(BackupSettings settings, BackupConfigRepository configs, BackupCatalog catalog, BackupRun backups, RestoreRun restores) {
+    public BackupJob(BackupSettings settings, BackupConfigRepository configs, BackupCatalog catalog, BackupRun backups, RestoreRun restores,
+                     BaseBackups baseBackups, PointInTimeRestore pointInTime) {
+        this.baseBackups = baseBackups;
+        this.pointInTime = pointInTime;
         this.settings = settings;
         this.configs = configs;
         this.catalog = catalog;
@@ -58,8 +68,8 @@ public class BackupJob implements JobHandler {
             JsonNode spec = Json.mapper().readTree(job.spec());
             return switch (job.kind()) {
                 case PROVISION -> provisioned(job, spec.get("message").asText());
-                case BACKUP -> backups.backup(job, spec.get("backupId").asText());
-                default -> restores.restore(job, spec);
+                case BACKUP -> backup(job, spec.get("backupId").asText());
+                default -> spec.hasNonNull("pointInTime") ? pointInTime.restore(job, spec) : restores.restore(job, spec);
             };
         } catch (IOException e) {
             return Step.failed("the job's description cannot be read: " + e.getMessage());
@@ -98,6 +108,34 @@ public class BackupJob implements JobHandler {
                     + "are in the document and no default is configured (give s3AccessKey, s3SecretKey and resticPassword, or configure "
                     + "pgfleet.backup.default-credentials); no backup will run until there are");
         }
-        return Step.done(message, Map.of());
+        if (!enabled) {
+            return Step.done(message, Map.of());
+        }
+        Step physical = baseBackups.step(job, configs.findById(job.instance()).orElseThrow(), settings.credentials(key).orElseThrow(), false);
+        return physical.outcome() == Step.Outcome.DONE ? Step.done(message + "; " + physical.message(), physical.details()) : physical;
+    }
+
+    /**
+     * A base backup for the WAL archive (when this service archives the instance's WAL), then the logical set: a step
+     * retried after the logical set failed half-way does not take the base backup again.
+     */
+    private Step backup(JobRow job, String backupId) {
+        InstanceKey key = InstanceKey.of(job.instance());
+        Optional<BackupConfigRow> config = configs.findById(job.instance());
+        Optional<ResticCredentials> credentials = settings.credentials(key);
+        if (config.isEmpty() || credentials.isEmpty()) {
+            return backups.backup(job, backupId);   // which says what is missing
+        }
+        Step physical = baseBackups.step(job, config.get(), credentials.get(), true);
+        if (physical.outcome() != Step.Outcome.DONE) {
+            return physical;
+        }
+        Step logical = backups.backup(job, backupId);
+        if (logical.outcome() != Step.Outcome.DONE) {
+            return logical;
+        }
+        Map<String, Object> details = new LinkedHashMap<>(logical.details());
+        details.putAll(physical.details());
+        return Step.done(logical.message() + "; " + physical.message(), details);
     }
 }

@@ -77,9 +77,14 @@ public final class PgBackRest {
         check(run(List.of("backup", "--type=" + type), superuserPassword), "backup");
     }
 
-    /** Expires base backups and WAL beyond keeping {@code full} full backups. */
-    public void expire(int full, String superuserPassword) {
-        check(run(List.of("expire", "--repo1-retention-full=" + full), superuserPassword), "expire");
+    /** Expires the base backups and WAL the configured retention no longer needs. */
+    public void expire() {
+        check(run(List.of("expire"), null), "expire");
+    }
+
+    /** Takes the repository over for data whose system identifier changed (restored from another instance). */
+    public void stanzaUpgrade(String superuserPassword) {
+        check(run(List.of("stanza-upgrade"), superuserPassword), "stanza-upgrade");
     }
 
     public ArchiveInfo info() {
@@ -93,7 +98,21 @@ public final class PgBackRest {
      * promoted when recovery reaches it.
      */
     public void restoreToTime(Instant target) {
-        check(run(List.of("restore", "--delta", "--type=time", "--target=" + TARGET.format(target), "--target-action=promote"), null), "restore");
+        restoreToTime(target, null, "promote");
+    }
+
+    /**
+     * Restores into {@code dataDir} (null: {@code pg1-path}), replaying WAL up to {@code target} and then doing
+     * {@code action} ({@code promote} or {@code pause}).
+     */
+    public void restoreToTime(Instant target, Path dataDir, String action) {
+        List<String> command = new ArrayList<>(List.of("restore", "--delta", "--type=time", "--target=" + TARGET.format(target),
+                "--target-action=" + action));
+        if (dataDir != null) {
+            // Only pg1 is restored into; the other members are copied again from it.
+            command.add(0, "--pg1-path=" + dataDir);
+        }
+        check(run(command, null), "restore");
     }
 
     private CommandResult run(List<String> command, String superuserPassword) {

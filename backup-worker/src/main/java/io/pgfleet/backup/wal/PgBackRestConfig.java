@@ -1,5 +1,6 @@
 package io.pgfleet.backup.wal;
 
+import io.pgfleet.clusters.ArchiveLayout;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,18 +19,19 @@ import java.util.Map;
  * @param region         the S3 region
  * @param repoPath       the repository's path in the bucket, e.g. {@code /postgres-backups/_wal/tenant-a/shop}
  * @param caFile         the CA file the endpoint is verified with ({@code null}: the system's)
- * @param dataDir        the primary member's data directory
- * @param pgPort         its port
- * @param socketDir      its Unix socket directory
+ * @param members        the members base backups are taken from: the primary first ({@code pg1}), then the standbys that
+ *                       run; with one, base backups copy from it ({@code backup-standby})
  * @param workDir        where pgBackRest keeps its logs, locks and the asynchronous archive's spool (the PostgreSQL account's)
  * @param archiveTimeout how long a backup waits for its last WAL segment to be archived
+ * @param retentionDays  full base backups (and the WAL after them) are kept so that every time of the last this many days
+ *                       can be restored to ({@code repo1-retention-full-type=time})
  */
-public record PgBackRestConfig(String stanza, String endpoint, String bucket, String region, String repoPath, Path caFile, Path dataDir,
-                               int pgPort, Path socketDir, Path workDir, Duration archiveTimeout) {
+public record PgBackRestConfig(String stanza, String endpoint, String bucket, String region, String repoPath, Path caFile,
+                               java.util.List<ArchiveLayout.MemberPaths> members, Path workDir, Duration archiveTimeout, int retentionDays) {
 
     /** The stanza of an instance. */
     public static String stanza(io.pgfleet.events.InstanceKey instance) {
-        return instance.namespace() + "-" + instance.name();
+        return ArchiveLayout.stanza(instance);
     }
 
     /**
@@ -71,6 +73,11 @@ public record PgBackRestConfig(String stanza, String endpoint, String bucket, St
         options.put("process-max", "2");
         options.put("start-fast", "y");
         options.put("delta", "y");
+        options.put("repo1-retention-full-type", "time");
+        options.put("repo1-retention-full", Integer.toString(Math.max(1, retentionDays)));
+        if (members.size() > 1) {
+            options.put("backup-standby", "y");
+        }
         return options;
     }
 
@@ -78,11 +85,15 @@ public record PgBackRestConfig(String stanza, String endpoint, String bucket, St
     public String render(String accessKey, String secretKey, String cipherPass) {
         StringBuilder text = new StringBuilder("# Written by pgfleet's backup-worker; changes are overwritten.\n[global]\n");
         options(accessKey, secretKey, cipherPass).forEach((name, value) -> text.append(name).append('=').append(value).append('\n'));
-        text.append('\n').append('[').append(stanza).append("]\n")
-                .append("pg1-path=").append(dataDir).append('\n')
-                .append("pg1-port=").append(pgPort).append('\n')
-                .append("pg1-socket-path=").append(socketDir).append('\n')
-                .append("pg1-user=postgres\n");
+        text.append('\n').append('[').append(stanza).append("]\n");
+        for (int i = 0; i < members.size(); i++) {
+            ArchiveLayout.MemberPaths member = members.get(i);
+            String pg = "pg" + (i + 1) + "-";
+            text.append(pg).append("path=").append(member.dataDir()).append('\n')
+                    .append(pg).append("port=").append(member.port()).append('\n')
+                    .append(pg).append("socket-path=").append(member.socketDir()).append('\n')
+                    .append(pg).append("user=postgres\n");
+        }
         return text.toString();
     }
 }

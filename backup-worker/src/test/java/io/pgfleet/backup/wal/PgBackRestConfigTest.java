@@ -15,7 +15,8 @@ class PgBackRestConfigTest {
 
     private static PgBackRestConfig config(String endpoint) {
         return new PgBackRestConfig(PgBackRestConfig.stanza(SHOP), endpoint, "backups", "eu-west-1", PgBackRestConfig.repoPath("pg", SHOP),
-                null, Path.of("/data/m1"), 5433, Path.of("/run/m1"), Path.of("/work"), Duration.ofSeconds(60));
+                null, java.util.List.of(new io.pgfleet.clusters.ArchiveLayout.MemberPaths("shop-1", Path.of("/data/m1"), 5433, Path.of("/run/m1"),
+                        true, true)), Path.of("/work"), Duration.ofSeconds(60), 7);
     }
 
     @Test

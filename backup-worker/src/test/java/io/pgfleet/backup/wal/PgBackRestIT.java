@@ -42,8 +42,9 @@ class PgBackRestIT {
                      repository.archiveCommand()))) {
             Files.createDirectories(s3.directory().resolve("backups"));
             PgBackRestConfig config = new PgBackRestConfig(PgBackRestConfig.stanza(SHOP), s3.secureEndpoint(), "backups", "us-east-1",
-                    PgBackRestConfig.repoPath("postgres", SHOP), s3.caCertificate(), pg.directory().resolve("data"), pg.port(), pg.directory(),
-                    work, Duration.ofSeconds(60));
+                    PgBackRestConfig.repoPath("postgres", SHOP), s3.caCertificate(),
+                    java.util.List.of(new io.pgfleet.clusters.ArchiveLayout.MemberPaths("shop-1", pg.directory().resolve("data"), pg.port(),
+                            pg.directory(), true, true)), work, Duration.ofSeconds(60), 7);
             String cipher = "cipher-" + System.nanoTime();
             repository.configure(config, config.render(s3.accessKey(), s3.secretKey(), cipher));
             assertThat(Files.getPosixFilePermissions(work.resolve("pgbackrest.conf"))).containsExactlyInAnyOrder(

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * A point-in-time restore of a local instance, one step per call, kept in {@code <instance>/recovery/recovery.json} so a
  * killed predecessor's work is picked up where it stands (and so the provisioner leaves the members alone meanwhile):
  * <ol>
- *   <li>{@code fencing}: every member is stopped; the primary's own files (its configuration, pg_hba.conf, certificate and
- *       key) are kept aside, since the restored data carries those of the member it was copied from;</li>
+ *   <li>{@code fencing}: every member is stopped; the primary's own files (its managed configuration, pg_hba.conf,
+ *       certificate and key) are kept aside, since the restored data carries those of the member it was copied from;</li>
  *   <li>{@code restoring}: the data of the time is restored into the primary's data directory (a delta restore), its own
  *       files put back;</li>
  *   <li>{@code restored}: the primary starts and replays WAL up to the time, where it pauses; the LSN and the time of
@@ -40,8 +40,14 @@ import org.slf4j.LoggerFactory;
 final class LocalRecovery {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalRecovery.class);
-    private static final List<String> OWN_FILES = List.of(MemberConfig.MANAGED_FILE, MemberConfig.PARAMETERS_FILE, "pg_hba.conf",
-            LocalTls.CERT, LocalTls.KEY);
+    /**
+     * The member's own files. The document's parameters are not among them: replay needs settings at least as high as
+     * those the data was written with (max_connections ...), so it runs with the restored ones; the provisioner writes the
+     * instance's own again once the restore is done (and restarts the member when one needs it).
+     */
+    private static final List<String> OWN_FILES = List.of(MemberConfig.MANAGED_FILE, "pg_hba.conf", LocalTls.CERT, LocalTls.KEY);
+    /** Kept aside with them, and put back (with a restart) once the primary is promoted. */
+    private static final String PARAMETERS = MemberConfig.PARAMETERS_FILE;
     private static final String ENDED_EARLY = "recovery ended before configured recovery target was reached";
 
     /** What is written down between steps. */
@@ -68,6 +74,7 @@ final class LocalRecovery {
     Step step(LocalInstance instance, List<LocalMember> members, Recovery recovery) {
         Optional<State> current = underWay(instance).filter(s -> s.commandId().equals(recovery.commandId()));
         if (current.isEmpty()) {
+            recovery.flush().run();
             write(instance, new State(recovery.commandId(), recovery.target(), "fencing", null, null));
             return Step.next("a point-in-time restore to " + recovery.target() + " begins: the members stop");
         }
@@ -88,6 +95,7 @@ final class LocalRecovery {
                     for (String name : OWN_FILES) {
                         copy(primary.dataDir().resolve(name), kept.resolve(name));
                     }
+                    copy(primary.dataDir().resolve(PARAMETERS), kept.resolve(PARAMETERS));
                     LocalFiles.write(kept.resolve("complete"), "", "rw-------");
                 }
                 write(instance, withPhase(state, "restoring"));
@@ -115,9 +123,11 @@ final class LocalRecovery {
     /** Starts the restored primary, waits for its replay to pause at the time, writes down where, promotes it. */
     private Step replay(LocalInstance instance, LocalMember primary, State state, Recovery recovery) {
         if (!primary.isRunning()) {
-            Optional<String> complaint = primary.start();
+            // A replay that ran out of WAL before the time ends the postmaster: starting it again would do the same.
+            String before = LocalFiles.read(primary.logFile()).orElse("");
+            Optional<String> complaint = before.contains(ENDED_EARLY) ? Optional.of(ENDED_EARLY) : primary.start();
             if (complaint.isPresent()) {
-                String log = LocalFiles.read(primary.logFile()).orElse("");
+                String log = before + LocalFiles.read(primary.logFile()).orElse("");
                 return Step.failed(log.contains(ENDED_EARLY) ? "the archive ends before " + state.target() + ": " + ENDED_EARLY
                         + "; the instance stays stopped until a restore succeeds" : primary.name() + " does not start: " + complaint.get());
             }
@@ -135,10 +145,13 @@ final class LocalRecovery {
                         Duration.ofMillis(500));
             }
             java.sql.Timestamp last = row.getTimestamp(4);
-            write(instance, new State(state.commandId(), state.target(), "reached", row.getString(3), last == null ? null : last.toInstant()));
-            sql.execute("SELECT pg_promote(true, 60)");
-            LOG.info("{}: restored to {} (LSN {}), promoted", instance.key(), state.target(), row.getString(3));
-            return Step.next(primary.name() + " reached " + state.target() + " at LSN " + row.getString(3) + " and is promoted");
+            String lsn = row.getString(3);
+            write(instance, new State(state.commandId(), state.target(), "reached", lsn, last == null ? null : last.toInstant()));
+            try (Statement promote = connection.createStatement()) {
+                promote.execute("SELECT pg_promote(true, 60)");
+            }
+            LOG.info("{}: restored to {} (LSN {}), promoted", instance.key(), state.target(), lsn);
+            return Step.next(primary.name() + " reached " + state.target() + " at LSN " + lsn + " and is promoted");
         } catch (SQLException e) {
             return Step.waitFor(primary.name() + " does not answer yet: " + e.getMessage(), Duration.ofMillis(500));
         }
@@ -162,6 +175,8 @@ final class LocalRecovery {
                     return Step.waitFor(primary.name() + " finishes its promotion", Duration.ofMillis(300));
                 }
             }
+            // Its synchronous standbys are stopped until they are copied again: these commits must not wait for them.
+            sql.execute("SET synchronous_commit = local");
             // pgBackRest wrote restore_command and the target to postgresql.auto.conf; pgfleet keeps nothing else there.
             sql.execute("ALTER SYSTEM RESET ALL");
             sql.execute("ALTER ROLE " + LocalInstance.SUPERUSER + " PASSWORD '" + ScramVerifier.of(instance.superuserPassword()) + "'");
@@ -171,6 +186,16 @@ final class LocalRecovery {
             sql.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active");
         } catch (SQLException e) {
             return Step.waitFor(primary.name() + " does not answer yet: " + e.getMessage(), Duration.ofMillis(500));
+        }
+        // The instance's own parameters again (the standbys are copied with them, and need them as high as the primary's).
+        Path keptParameters = instance.dir().resolve("recovery").resolve("own-files").resolve(PARAMETERS);
+        if (Files.exists(keptParameters) && !LocalFiles.read(keptParameters).equals(LocalFiles.read(primary.dataDir().resolve(PARAMETERS)))) {
+            copy(keptParameters, primary.dataDir().resolve(PARAMETERS));
+            primary.stop();
+            Optional<String> complaint = primary.start();
+            if (complaint.isPresent()) {
+                return Step.failed(primary.name() + " does not start with the instance's parameters: " + complaint.get());
+            }
         }
         for (LocalMember standby : members.subList(1, members.size())) {
             if (Files.exists(standby.dataDir())) {

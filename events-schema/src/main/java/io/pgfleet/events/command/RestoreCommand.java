@@ -6,7 +6,7 @@ import io.pgfleet.events.Doc;
  * Brings a backup back into an instance: every database and the roles, or one database. The backup
  * may be another instance's (restore into a fresh instance).
  */
-@Doc("Restores a backup into an instance: every database and the roles, or one database.")
+@Doc("Restores a backup into an instance: every database and the roles, or one database; or the whole instance to a point in time.")
 public record RestoreCommand(
         @Doc(value = "Instance restored into.", required = true) String instance,
         @Doc("Namespace; the configured default when absent.") String namespace,
@@ -15,5 +15,12 @@ public record RestoreCommand(
         @Doc("The backup: its backup id, or the restic snapshot id (8 to 64 hex digits) of any of its snapshots. Default: the latest successful backup.")
         String backup,
         @Doc("Restore only this database (dropped and recreated from the backup). Default: every database and the roles.")
-        String database) implements InstanceCommand {
+        String database,
+        @Doc("Return the whole instance to this time (RFC 3339 with its offset, e.g. `2026-11-30T14:05:00Z`) from its WAL archive: its members are stopped, the primary restored and replayed up to the time, then promoted, the standbys copied again. Must be inside the recovery window (from the end of the oldest base backup kept to now); not with `backup` or `database`.")
+        String pointInTime) implements InstanceCommand {
+
+    /** A restore of a backup (every database and the roles, or one database). */
+    public RestoreCommand(String instance, String namespace, String from, String backup, String database) {
+        this(instance, namespace, from, backup, database, null);
+    }
 }

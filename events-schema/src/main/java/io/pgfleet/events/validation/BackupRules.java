@@ -63,4 +63,25 @@ final class BackupRules {
             errors.add(path, "must not contain control characters");
         }
     }
+
+    /**
+     * A restore to a point in time: an RFC 3339 time with its offset, which returns the whole instance, so it names
+     * neither a backup nor a database.
+     */
+    static void checkPointInTime(io.pgfleet.events.command.RestoreCommand restore, Errors errors) {
+        if (restore.pointInTime() == null) {
+            return;
+        }
+        try {
+            java.time.OffsetDateTime.parse(restore.pointInTime());
+        } catch (java.time.format.DateTimeParseException e) {
+            errors.add("pointInTime", "'" + restore.pointInTime() + "' is not an RFC 3339 time with its offset, e.g. 2026-11-30T14:05:00Z");
+        }
+        if (restore.backup() != null) {
+            errors.add("backup", "a point-in-time restore finds its base backup itself: give pointInTime or backup, not both");
+        }
+        if (restore.database() != null) {
+            errors.add("database", "a point-in-time restore returns the whole instance: give pointInTime or database, not both");
+        }
+    }
 }

@@ -110,6 +110,7 @@ public final class CommandValidator {
         if (restore.database() != null && !restore.database().equals("postgres")) {
             Names.checkDatabaseName(restore.database()).ifPresent(rule -> errors.add("database", rule));
         }
+        BackupRules.checkPointInTime(restore, errors);
         return errors.toList();
     }
 

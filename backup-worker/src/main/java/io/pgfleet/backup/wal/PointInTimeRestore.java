@@ -1,0 +1,105 @@
+package io.pgfleet.backup.wal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgfleet.backup.restic.ResticCredentials;
+import io.pgfleet.backup.run.BackupConfigRepository;
+import io.pgfleet.backup.run.BackupConfigRow;
+import io.pgfleet.backup.run.BackupSettings;
+import io.pgfleet.clusters.Endpoint;
+import io.pgfleet.clusters.InstanceAccess;
+import io.pgfleet.clusters.Recovery;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.runtime.job.JobRow;
+import io.pgfleet.runtime.job.Step;
+import jakarta.inject.Singleton;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole instance returned to a point in time from a WAL archive (its own: in place; another instance's: {@code from}).
+ * The driver stops the members, this service's pgBackRest restores the primary's data (a delta restore) to replay WAL up
+ * to the time, the driver promotes it and has the standbys copied again ({@link Recovery}). Before the members stop, the
+ * primary's WAL up to now is archived ({@code pgbackrest check} switches the segment and waits for it).
+ */
+@Singleton
+public class PointInTimeRestore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PointInTimeRestore.class);
+
+    private final InstanceAccess driver;
+    private final BackupConfigRepository configs;
+    private final BackupSettings settings;
+    private final WalArchive archives;
+
+    public PointInTimeRestore(InstanceAccess driver, BackupConfigRepository configs, BackupSettings settings, WalArchive archives) {
+        this.driver = driver;
+        this.configs = configs;
+        this.settings = settings;
+        this.archives = archives;
+    }
+
+    public Step restore(JobRow job, JsonNode spec) {
+        InstanceKey target = InstanceKey.of(job.instance());
+        InstanceKey source = InstanceKey.parse(spec.path("from").asText(job.instance()), target.namespace());
+        Instant at = OffsetDateTime.parse(spec.get("pointInTime").asText()).toInstant();
+        Optional<BackupConfigRow> config = configs.findById(source.toString());
+        Optional<ResticCredentials> credentials = settings.credentials(source);
+        if (config.isEmpty() || credentials.isEmpty()) {
+            return Step.failed("instance " + source + " has no backup configuration or credentials, so it has no WAL archive");
+        }
+        Optional<String> unavailable = archives.unavailable(source, config.get());
+        if (unavailable.isPresent()) {
+            return Step.failed("point-in-time recovery of " + source + " is not available: " + unavailable.get());
+        }
+        Optional<Endpoint> sourcePrimary = driver.primary(source);
+        Optional<WalArchive.Opened> opened = archives.openInto(source, config.get(), credentials.get(), target);
+        if (opened.isEmpty()) {
+            return Step.failed("instance " + target + " has no member to restore into");
+        }
+        PgBackRest repository = opened.get().repository();
+        try {
+            // Before anything stops: a time the archive cannot reach is refused while the instance still runs.
+            Optional<Instant> earliest = repository.info().earliest().map(stop -> stop.plusSeconds(1));
+            if (earliest.isEmpty() || at.isBefore(earliest.get())) {
+                return Step.failed(at + " cannot be restored to: " + (earliest.isEmpty() ? "the WAL archive of " + source + " holds no base backup"
+                        : "the oldest base backup of " + source + " ends at " + earliest.get()) + "; nothing was changed");
+            }
+        } catch (IllegalStateException e) {
+            return Step.failed(opened.get().mask(e.getMessage()));
+        }
+        // The source's own repository configuration (it names the source's members) flushes its primary's WAL.
+        Runnable flush = () -> sourcePrimary.ifPresent(primary -> (source.equals(target) ? opened
+                : archives.open(source, config.get(), credentials.get())).ifPresent(o -> {
+            try {
+                // A commit after the time: replay stops at the first one past it (an idle instance has none otherwise, and
+                // replay would run out of WAL before reaching the time).
+                WalArchive.commitNow(primary);
+                o.repository().check(primary.password());
+            } catch (IllegalStateException | java.sql.SQLException e) {
+                LOG.warn("the WAL of {} up to now could not be archived before its restore: {}", source, o.mask(e.getMessage()));
+            }
+        }));
+        Recovery recovery = new Recovery(job.commandId() == null ? "job-" + job.id() : job.commandId(), at,
+                (dataDir, time) -> repository.restoreToTime(time, dataDir, "pause"),
+                source.equals(target) ? null : sourcePrimary.map(Endpoint::password).orElse(null), flush);
+        Step step;
+        try {
+            step = driver.recover(target, recovery);
+        } catch (IllegalStateException e) {
+            return Step.failed(opened.get().mask(e.getMessage()));
+        }
+        if (step.outcome() != Step.Outcome.DONE) {
+            return step;
+        }
+        Map<String, Object> details = new LinkedHashMap<>(step.details());
+        details.put("from", source.toString());
+        details.put("walRepository", opened.get().location());
+        String message = step.message() + (source.equals(target) ? "" : "; from the WAL archive of " + source);
+        return Step.done(message, details);
+    }
+}

@@ -1,0 +1,171 @@
+package io.pgfleet.backup.wal;
+
+import io.micronaut.context.annotation.Value;
+import io.pgfleet.backup.restic.ResticCredentials;
+import io.pgfleet.backup.run.BackupConfigRow;
+import io.pgfleet.clusters.ArchiveLayout;
+import io.pgfleet.clusters.Endpoint;
+import io.pgfleet.clusters.InstanceAccess;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.json.Json;
+import io.pgfleet.events.validation.RetentionPolicy;
+import io.pgfleet.events.validation.S3Location;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The instances' WAL archives (pgBackRest): where each one's repository is, its configuration written for its members as
+ * they are now, and what the repository holds (kept in {@code wal_archive}). Config:
+ * <ul>
+ *   <li>{@code pgfleet.backup.pgbackrest}: the program (default {@code pgbackrest});</li>
+ *   <li>{@code pgfleet.backup.wal-s3-endpoint-override}: the {@code https://} endpoint every WAL archive goes to, whatever
+ *       endpoint its bucket names (pgBackRest talks to S3 only over TLS; the local stack: its S3 server's TLS port);</li>
+ *   <li>{@code pgfleet.backup.s3-ca-file}: the CA the S3 endpoint's certificate is verified with (default: the system's);</li>
+ *   <li>{@code pgfleet.backup.archive-timeout}: how long a base backup waits for its WAL to be archived (default 120s).</li>
+ * </ul>
+ */
+@Singleton
+public class WalArchive {
+
+    private final InstanceAccess driver;
+    private final WalArchiveRepository archives;
+    private final Clock clock;
+    private final String program;
+    private final String walEndpoint;
+    private final String resticEndpointOverride;
+    private final String defaultEndpoint;
+    private final Path caFile;
+    private final Duration archiveTimeout;
+    private final Duration timeout;
+
+    public WalArchive(InstanceAccess driver, WalArchiveRepository archives, Clock clock,
+                      @Value("${pgfleet.backup.pgbackrest:pgbackrest}") String program,
+                      @Value("${pgfleet.backup.wal-s3-endpoint-override:}") String walEndpoint,
+                      @Value("${pgfleet.backup.s3-endpoint-override:}") String resticEndpointOverride,
+                      @Value("${pgfleet.backup.s3-endpoint:`https://s3.amazonaws.com`}") String defaultEndpoint,
+                      @Value("${pgfleet.backup.s3-ca-file:}") String caFile,
+                      @Value("${pgfleet.backup.archive-timeout:120s}") Duration archiveTimeout,
+                      @Value("${pgfleet.backup.timeout:6h}") Duration timeout) {
+        this.driver = driver;
+        this.archives = archives;
+        this.clock = clock;
+        this.program = program;
+        this.walEndpoint = walEndpoint;
+        this.resticEndpointOverride = resticEndpointOverride;
+        this.defaultEndpoint = defaultEndpoint;
+        this.caFile = caFile.isBlank() ? null : Path.of(caFile);
+        this.archiveTimeout = archiveTimeout;
+        this.timeout = timeout;
+    }
+
+    /** The S3 endpoint of an instance's WAL archive. */
+    String endpoint(BackupConfigRow config) {
+        if (!walEndpoint.isBlank()) {
+            return walEndpoint;
+        }
+        S3Location location = S3Location.parse(config.s3Bucket());
+        return !resticEndpointOverride.isBlank() ? resticEndpointOverride
+                : location.endpoint() == null ? defaultEndpoint : location.scheme() + "://" + location.endpoint();
+    }
+
+    /** Why the instance's WAL is not archived by this service, or empty when it is. */
+    public Optional<String> unavailable(InstanceKey key, BackupConfigRow config) {
+        if (driver.archiveLayout(key).isEmpty() && driver.primary(key).isPresent()) {
+            return Optional.of("its members are not on this machine (CloudNativePG archives WAL through the Barman Cloud plugin)");
+        }
+        String endpoint = endpoint(config);
+        if (!endpoint.startsWith("https://")) {
+            return Optional.of("pgBackRest reaches S3 only over https and the endpoint is " + endpoint
+                    + " (set pgfleet.backup.wal-s3-endpoint-override)");
+        }
+        return Optional.empty();
+    }
+
+    /** The instance's repository, its configuration written for its members as they are now; empty while it has none. */
+    public Optional<Opened> open(InstanceKey key, BackupConfigRow config, ResticCredentials credentials) {
+        return openInto(key, config, credentials, key);
+    }
+
+    /**
+     * The repository of {@code source} opened for the members of {@code target}: the instance's own configuration when
+     * they are the same; otherwise a configuration of its own in the target's directory ({@code from-<stanza>.conf}), whose
+     * only member is the target's primary (a restore into another instance; the source need not exist any more).
+     */
+    public Optional<Opened> openInto(InstanceKey source, BackupConfigRow config, ResticCredentials credentials, InstanceKey target) {
+        Optional<ArchiveLayout> layout = driver.archiveLayout(target);
+        if (layout.isEmpty()) {
+            return Optional.empty();
+        }
+        boolean own = source.equals(target);
+        String stanza = ArchiveLayout.stanza(source);
+        S3Location location = S3Location.parse(config.s3Bucket());
+        List<ArchiveLayout.MemberPaths> members = new ArrayList<>(List.of(layout.get().primary()));
+        if (own) {
+            members.addAll(layout.get().runningStandbys());
+        }
+        int days = config.cleanupStrategy() == null ? 7 : RetentionPolicy.parse(config.cleanupStrategy(), new ArrayList<>()).windowDays();
+        PgBackRestConfig pg = new PgBackRestConfig(stanza, endpoint(config), location.bucket(), config.s3Region(),
+                PgBackRestConfig.repoPath(location.prefix(), source), caFile, members, layout.get().workDir(), archiveTimeout, days);
+        Path file = own ? layout.get().configFile() : layout.get().configFile().resolveSibling("from-" + stanza + ".conf");
+        PgBackRest repository = new PgBackRest(program, layout.get().account(), file, stanza, timeout);
+        repository.configure(pg, pg.render(credentials.s3AccessKey(), credentials.s3SecretKey(), credentials.resticPassword()));
+        return Optional.of(new Opened(repository, layout.get(), "s3:" + endpoint(config) + "/" + location.bucket() + pg.repoPath(),
+                credentials));
+    }
+
+    /** An instance's repository, opened. */
+    public record Opened(PgBackRest repository, ArchiveLayout layout, String location, ResticCredentials credentials) {
+
+        /** pgBackRest's words with no credential in them. */
+        public String mask(String text) {
+            return credentials.mask(text);
+        }
+    }
+
+    /** Reads the repository and keeps what it holds (base backups, the window's start). */
+    public ArchiveInfo refresh(InstanceKey key, Opened opened) {
+        ArchiveInfo info = opened.repository().info();
+        // pgBackRest keeps a backup's end to the second: a restore reaches safely from the second after it.
+        Instant earliest = info.earliest().map(stop -> stop.plusSeconds(1)).orElse(null);
+        archives.upsert(new WalArchiveRow(key.toString(), ArchiveLayout.stanza(key), opened.location(), earliest, Json.write(info.backups()),
+                info.walMin(), info.walMax(), Instant.now(clock)));
+        return info;
+    }
+
+    /** Whether the instance's primary archives into this repository (the provisioner set its archive_command). */
+    public static boolean archiving(Endpoint primary, ArchiveLayout layout) throws SQLException {
+        try (Connection connection = connect(primary); Statement sql = connection.createStatement();
+             ResultSet row = sql.executeQuery("SELECT current_setting('archive_mode'), current_setting('archive_command')")) {
+            row.next();
+            return !"off".equals(row.getString(1)) && row.getString(2).contains(layout.configFile().toString());
+        }
+    }
+
+    /** Commits a transaction that writes a commit record now. */
+    public static void commitNow(Endpoint primary) throws SQLException {
+        try (Connection connection = connect(primary); Statement sql = connection.createStatement()) {
+            sql.execute("SELECT txid_current()");
+        }
+    }
+
+    /** The primary's superuser connection on this machine (loopback, like the driver's own). */
+    private static Connection connect(Endpoint primary) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://" + primary.host() + ":" + primary.port()
+                + "/postgres?connectTimeout=10&sslmode=disable", primary.user(), primary.password());
+    }
+
+    public Optional<WalArchiveRow> find(InstanceKey key) {
+        return archives.findById(key.toString());
+    }
+}
