@@ -20,10 +20,12 @@ import java.util.TreeMap;
  * @param archive         the members archive their WAL (backups are enabled: point-in-time recovery)
  */
 public record ClusterSpec(boolean external, String size, int replicas, String storageClass, Map<String, String> parameters,
-                          int minSyncReplicas, int maxSyncReplicas, boolean archive) {
+                          int minSyncReplicas, int maxSyncReplicas, Boolean archive) {
 
     public ClusterSpec {
         parameters = new TreeMap<>(parameters);
+        // A spec stored before archiving existed has no such field: it did not archive.
+        archive = archive != null && archive;
     }
 
     /** A cluster that does not archive its WAL. */

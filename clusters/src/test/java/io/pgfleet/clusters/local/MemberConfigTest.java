@@ -1,0 +1,35 @@
+package io.pgfleet.clusters.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What a member's managed configuration says about WAL archiving. */
+class MemberConfigTest {
+
+    private static MemberConfig config(String archiveCommand) {
+        return new MemberConfig("127.0.0.1", 5433, Path.of("/run/m1"), "shop", "", Map.of(), false, null, null, null, archiveCommand,
+                Duration.ofSeconds(60));
+    }
+
+    @Test
+    void aMemberOfAnArchivingInstanceArchivesWithItsCommandAndABoundedDelay() {
+        Map<String, String> settings = MemberConfig.settingsOf(config("/usr/bin/pgbackrest --stanza=a-shop archive-push %p").files());
+        assertThat(settings).containsEntry("archive_mode", "on").containsEntry("archive_command", "/usr/bin/pgbackrest --stanza=a-shop archive-push %p")
+                .containsEntry("archive_timeout", "60s");
+    }
+
+    @Test
+    void aMemberOfAnInstanceWithoutBackupsDoesNotArchive() {
+        assertThat(MemberConfig.settingsOf(config(null).files())).doesNotContainKeys("archive_mode", "archive_command", "archive_timeout");
+    }
+
+    @Test
+    void aCommandWithQuotesSurvivesPostgresqlConfQuoting() {
+        Map<String, String> settings = MemberConfig.settingsOf(config("/bin/pgbackrest --config='/my root/x.conf' archive-push %p").files());
+        assertThat(settings).containsEntry("archive_command", "/bin/pgbackrest --config='/my root/x.conf' archive-push %p");
+    }
+}
