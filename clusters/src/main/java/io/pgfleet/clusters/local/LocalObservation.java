@@ -1,0 +1,84 @@
+package io.pgfleet.clusters.local;
+
+import io.pgfleet.clusters.Member;
+import io.pgfleet.clusters.Observation;
+import io.pgfleet.runtime.job.Step;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a local instance looks like right now: its members and their replication (from the primary's
+ * {@code pg_stat_replication}), certificates near their end, a restore under way, and its WAL archiving.
+ */
+final class LocalObservation {
+
+    private LocalObservation() {
+    }
+
+    static Observation of(LocalInstance instance, LocalSettings settings) {
+        List<LocalMember> members = instance.members();
+        if (members.isEmpty()) {
+            return new Observation(true, false, List.of(), "no member yet", 0L);
+        }
+        Optional<String> restoring = LocalClusterDriver.restoring(instance).map(Step::message);
+        LocalMember primary = members.get(0);
+        Map<String, Object[]> replication = new HashMap<>();
+        boolean primaryRunning = primary.isRunning();
+        Optional<io.pgfleet.clusters.ArchiveState> archive = Optional.empty();
+        if (primaryRunning) {
+            try (Connection connection = primary.connect("postgres"); Statement sql = connection.createStatement();
+                 ResultSet rows = sql.executeQuery("SELECT application_name, state, sync_state, "
+                         + "pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint FROM pg_stat_replication")) {
+                while (rows.next()) {
+                    long lag = rows.getLong(4);
+                    replication.put(rows.getString(1), new Object[] {rows.getString(2), rows.getString(3), rows.wasNull() ? null : lag});
+                }
+                archive = LocalArchive.state(connection);
+            } catch (SQLException e) {
+                primaryRunning = false;
+            }
+        }
+        String host = "127.0.0.1";
+        List<Member> observed = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        long used = 0;
+        for (LocalMember member : members) {
+            used += LocalFiles.sizeOf(member.dataDir());
+            if (member.isPrimary()) {
+                String state = primaryRunning ? "running" : member.isComplete() ? "stopped" : "creating";
+                observed.add(new Member(member.name(), "primary", host, member.port(), state, null, null));
+                if (!primaryRunning) {
+                    problems.add(member.name() + " is " + state);
+                }
+                continue;
+            }
+            Object[] r = replication.get(member.name());
+            boolean running = member.isRunning();
+            String state = !running ? (member.isComplete() ? "stopped" : "creating") : r == null ? "running" : (String) r[0];
+            observed.add(new Member(member.name(), "replica", host, member.port(), state, r == null ? null : (String) r[1],
+                    r == null ? null : (Long) r[2]));
+            if (!"streaming".equals(state)) {
+                problems.add(member.name() + " is " + state);
+            }
+        }
+        int ready = members.size() - problems.size();
+        if (settings.tlsEnabled()) {
+            // A certificate near its end makes the instance need a repair, which issues it again (LocalPlanner).
+            java.time.Instant now = java.time.Instant.now();
+            members.stream().filter(m -> m.isComplete() && m.isRunning())
+                    .forEach(m -> settings.tls().renewalDue(m.name(), m.dataDir(), now).ifPresent(problems::add));
+        }
+        restoring.ifPresent(problems::add);
+        String message = ready + " of " + members.size() + " members ready" + (problems.isEmpty() ? "" : ": " + String.join(", ", problems));
+        String behind = archive.map(a -> a.problem(java.time.Instant.now(), settings.archiveDelay())).orElse(null);
+        return new Observation(true, problems.isEmpty(), observed, message + (behind == null ? "" : "; " + behind), used, archive.orElse(null),
+                behind);
+    }
+}
