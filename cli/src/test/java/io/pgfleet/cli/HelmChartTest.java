@@ -161,7 +161,7 @@ class HelmChartTest {
 
         // The provisioner: create, observe, change, expose and unexpose, reach, delete.
         driver.apply(key, new ClusterSpec(true, "10Gi", 3, "replicated", Map.of(), 0, 1));
-        driver.apply(key, new ClusterSpec(false, "10Gi", 4, "replicated", Map.of(), 0, 1));
+        driver.apply(key, new ClusterSpec(false, "10Gi", 4, "replicated", Map.of(), 0, 1, true));
         driver.observe(key);
         driver.primary(key);
         driver.delete(key);
@@ -183,6 +183,9 @@ class HelmChartTest {
         backup.read(key);
         backup.write(key, Map.of("resticPassword", "r"));
         backup.write(key, Map.of("resticPassword", "s"));
+        // ... and declare its WAL archive to the Barman Cloud plugin, then change its schedule and window
+        driver.declareArchive(key, new io.pgfleet.clusters.ArchiveTarget("s3://b/_wal/tenant-r/pg-rbac", null, "0 3 * * *", 7));
+        driver.declareArchive(key, new io.pgfleet.clusters.ArchiveTarget("s3://b/_wal/tenant-r/pg-rbac", null, "0 4 * * *", 14));
         Set<String> backupWorker = drain();
 
         assertThat(granted(roles.get("provisioner"))).isEqualTo(provisioner);

@@ -15,6 +15,15 @@ public interface InstanceAccess {
     }
 
     /**
+     * Declares the instance's WAL archive to a platform that archives by itself (CloudNativePG: the Barman Cloud plugin's
+     * {@code ObjectStore} and a {@code ScheduledBackup}); says what it applied, empty when this driver's instances are
+     * archived by the backup-worker itself (local: pgBackRest).
+     */
+    default Optional<String> declareArchive(InstanceKey instance, ArchiveTarget target) {
+        return Optional.empty();
+    }
+
+    /**
      * Moves a point-in-time restore of the instance one step ({@link Recovery}); done says the time and LSN recovered to.
      * While one is unfinished the driver leaves the instance's members alone.
      */

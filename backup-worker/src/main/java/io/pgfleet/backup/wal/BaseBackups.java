@@ -51,6 +51,15 @@ public class BaseBackups {
      */
     public Step step(JobRow job, BackupConfigRow config, ResticCredentials credentials, boolean always) {
         InstanceKey key = InstanceKey.of(job.instance());
+        Optional<String> declared;
+        try {
+            declared = archives.declare(key, config);
+        } catch (RuntimeException e) {
+            return Step.failed("the WAL archive of " + key + " could not be declared: " + e.getMessage());
+        }
+        if (declared.isPresent()) {
+            return Step.done(declared.get(), Map.of("pointInTimeRecovery", "barman-cloud"));
+        }
         Optional<String> unavailable = archives.unavailable(key, config);
         if (unavailable.isPresent()) {
             return Step.done("point-in-time recovery is off: " + unavailable.get(), Map.of("pointInTimeRecovery", "off: " + unavailable.get()));

@@ -79,6 +79,22 @@ public class WalArchive {
                 : location.endpoint() == null ? defaultEndpoint : location.scheme() + "://" + location.endpoint();
     }
 
+    /**
+     * Declares the instance's archive to a platform that archives by itself (CloudNativePG's Barman Cloud plugin, in the same
+     * place pgBackRest would use); what was applied, or empty when this service archives it itself.
+     */
+    public Optional<String> declare(InstanceKey key, BackupConfigRow config) {
+        S3Location location = S3Location.parse(config.s3Bucket());
+        String endpoint = endpoint(config);
+        return driver.declareArchive(key, new io.pgfleet.clusters.ArchiveTarget("s3://" + location.bucket()
+                + PgBackRestConfig.repoPath(location.prefix(), key), endpoint.equals(defaultEndpoint) ? null : endpoint, config.schedule(),
+                windowDays(config)));
+    }
+
+    private static int windowDays(BackupConfigRow config) {
+        return config.cleanupStrategy() == null ? 7 : RetentionPolicy.parse(config.cleanupStrategy(), new ArrayList<>()).windowDays();
+    }
+
     /** Why the instance's WAL is not archived by this service, or empty when it is. */
     public Optional<String> unavailable(InstanceKey key, BackupConfigRow config) {
         if (driver.archiveLayout(key).isEmpty() && driver.primary(key).isPresent()) {
@@ -114,7 +130,7 @@ public class WalArchive {
         if (own) {
             members.addAll(layout.get().runningStandbys());
         }
-        int days = config.cleanupStrategy() == null ? 7 : RetentionPolicy.parse(config.cleanupStrategy(), new ArrayList<>()).windowDays();
+        int days = windowDays(config);
         PgBackRestConfig pg = new PgBackRestConfig(stanza, endpoint(config), location.bucket(), config.s3Region(),
                 PgBackRestConfig.repoPath(location.prefix(), source), caFile, members, layout.get().workDir(), archiveTimeout, days);
         Path file = own ? layout.get().configFile() : layout.get().configFile().resolveSibling("from-" + stanza + ".conf");

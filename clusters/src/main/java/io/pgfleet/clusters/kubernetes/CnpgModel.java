@@ -55,6 +55,10 @@ public final class CnpgModel {
         body.put("postgresql", postgresql);
         body.put("minSyncReplicas", spec.minSyncReplicas());
         body.put("maxSyncReplicas", spec.maxSyncReplicas());
+        if (spec.archive()) {
+            // The members archive their WAL through the Barman Cloud plugin to the store the backup-worker declares.
+            body.put("plugins", BarmanModel.plugins(key));
+        }
         cluster.setAdditionalProperty("spec", body);
         return cluster;
     }

@@ -46,6 +46,30 @@ public class KubernetesClusterDriver implements ClusterDriver {
         this.serviceDomain = serviceDomain;
     }
 
+    /** The instance's ObjectStore and ScheduledBackup, made or brought to what {@code target} says. */
+    @Override
+    public Optional<String> declareArchive(InstanceKey key, io.pgfleet.clusters.ArchiveTarget target) {
+        BarmanModel.Archive archive = new BarmanModel.Archive(target.destinationPath(), target.endpointUrl(), target.schedule(),
+                target.windowDays());
+        GenericKubernetesResource store = BarmanModel.objectStore(key, archive);
+        GenericKubernetesResource schedule = BarmanModel.scheduledBackup(key, archive);
+        for (var resource : java.util.List.of(java.util.Map.entry(BarmanModel.OBJECT_STORE, store), java.util.Map.entry(BarmanModel.SCHEDULED_BACKUP,
+                schedule))) {
+            var kind = client.genericKubernetesResources(resource.getKey()).inNamespace(key.namespace());
+            GenericKubernetesResource existing = kind.withName(resource.getValue().getMetadata().getName()).get();
+            if (existing == null) {
+                kind.resource(resource.getValue()).create();
+            } else if (!Ownership.owns(key, existing.getMetadata())) {
+                throw new IllegalStateException(Ownership.notOurs(resource.getValue().getKind(), key));
+            } else if (!resource.getValue().getAdditionalProperties().get("spec").equals(existing.getAdditionalProperties().get("spec"))) {
+                existing.setAdditionalProperty("spec", resource.getValue().getAdditionalProperties().get("spec"));
+                kind.resource(existing).update();
+            }
+        }
+        return Optional.of("ObjectStore " + store.getMetadata().getName() + " (" + target.destinationPath() + ") and ScheduledBackup "
+                + schedule.getMetadata().getName() + " applied: the Barman Cloud plugin archives the WAL and takes the base backups");
+    }
+
     @Override
     public Step apply(InstanceKey key, ClusterSpec desired) {
         try {

@@ -64,6 +64,35 @@ class KubernetesClusterDriverTest {
     }
 
     @Test
+    void anArchivingClusterNamesTheBarmanCloudPluginAndTheDeclaredStoreAndScheduleValidateAgainstTheCrds() {
+        KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc.cluster.local");
+        InstanceKey key = new InstanceKey("tenant-k", "pg-archived");
+        driver.apply(key, new ClusterSpec(false, "10Gi", 2, "replicated", Map.of(), 0, 1, true));
+        GenericKubernetesResource made = cluster(key);
+        assertThat(((Map<?, ?>) made.getAdditionalProperties().get("spec")).get("plugins")).isEqualTo(BarmanModel.plugins(key));
+        assertThat(CrdSchemas.problems("postgresql.cnpg.io_clusters.yaml", "v1", made)).isEmpty();
+
+        io.pgfleet.clusters.ArchiveTarget target = new io.pgfleet.clusters.ArchiveTarget("s3://backups/_wal/tenant-k/pg-archived",
+                "https://s3.tenant.example", "0 3 * * *", 60);
+        assertThat(driver.declareArchive(key, target)).hasValueSatisfying(said -> assertThat(said).contains("ObjectStore pg-archived-archive"));
+        GenericKubernetesResource store = client.genericKubernetesResources(BarmanModel.OBJECT_STORE).inNamespace("tenant-k")
+                .withName("pg-archived-archive").get();
+        GenericKubernetesResource schedule = client.genericKubernetesResources(BarmanModel.SCHEDULED_BACKUP).inNamespace("tenant-k")
+                .withName("pg-archived-base").get();
+        assertThat(CrdSchemas.problems("barmancloud.cnpg.io_objectstores.yaml", "v1", store)).isEmpty();
+        assertThat(CrdSchemas.problems("postgresql.cnpg.io_scheduledbackups.yaml", "v1", schedule)).isEmpty();
+        assertThat(store.getAdditionalProperties().get("spec").toString()).contains("destinationPath=s3://backups/_wal/tenant-k/pg-archived",
+                "endpointURL=https://s3.tenant.example", "retentionPolicy=60d");
+        assertThat(schedule.getAdditionalProperties().get("spec").toString()).contains("schedule=0 0 3 * * *", "method=plugin");
+
+        // Declared again with another schedule: the same two resources, updated.
+        driver.declareArchive(key, new io.pgfleet.clusters.ArchiveTarget(target.destinationPath(), target.endpointUrl(), "30 1 * * *", 60));
+        assertThat(client.genericKubernetesResources(BarmanModel.SCHEDULED_BACKUP).inNamespace("tenant-k").withName("pg-archived-base").get()
+                .getAdditionalProperties().get("spec").toString()).contains("schedule=0 30 1 * * *");
+        assertThat(client.genericKubernetesResources(BarmanModel.SCHEDULED_BACKUP).inNamespace("tenant-k").list().getItems()).hasSize(1);
+    }
+
+    @Test
     void scalingUpdatesSpecInstancesAndKeepsTheStatus() {
         KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
         InstanceKey key = new InstanceKey("tenant-k", "pg-scale");
