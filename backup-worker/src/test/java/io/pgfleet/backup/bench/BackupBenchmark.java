@@ -98,7 +98,7 @@ public final class BackupBenchmark {
         System.exit(0);
     }
 
-    private static long fill(Endpoint endpoint, long mib) throws Exception {
+    static long fill(Endpoint endpoint, long mib) throws Exception {
         try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl("postgres"), endpoint.user(), endpoint.password());
              Statement sql = c.createStatement()) {
             sql.execute("CREATE DATABASE big");

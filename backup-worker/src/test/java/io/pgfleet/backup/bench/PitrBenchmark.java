@@ -1,0 +1,167 @@
+package io.pgfleet.backup.bench;
+
+import io.pgfleet.clusters.ArchiveLayout;
+import io.pgfleet.clusters.ClusterSpec;
+import io.pgfleet.clusters.Endpoint;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.command.RestoreCommand;
+import io.pgfleet.events.postgres.Backup;
+import io.pgfleet.events.postgres.Postgres;
+import io.pgfleet.events.postgres.PostgresSpec;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.events.status.StatusEvent;
+import io.pgfleet.runtime.job.Step;
+import io.pgfleet.runtime.local.CommandResult;
+import io.pgfleet.runtime.local.FileTrees;
+import io.pgfleet.runtime.local.PgBinaries;
+import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.servers.Ports;
+import io.pgfleet.servers.S3Server;
+import io.pgfleet.testkit.ServiceFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Benchmark, not a test: a database of about {@code MiB} (default 1024) with WAL archiving, a base backup, then about a
+ * quarter of that again written as WAL; restored to a time after those writes (1) through the backup-worker into another
+ * instance ({@code restore --from big --pointInTime T}: members stopped, delta restore, replay, promote) and (2) raw:
+ * {@code pgbackrest restore --type=time} into an empty directory, {@code pg_ctl start}, waiting for the promotion — in the
+ * same run, against the same repository, twice each alternating; the best of each counts. Run with {@code bench/pitr.sh
+ * [MiB]}.
+ */
+public final class PitrBenchmark {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(60);
+    private static final DateTimeFormatter TARGET = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx").withZone(ZoneOffset.UTC);
+
+    private PitrBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long mib = args.length > 0 ? Long.parseLong(args[0]) : 1024;
+        try (ServiceFixture fixture = new ServiceFixture("backup-worker"); S3Server s3 = S3Server.start()) {
+            fixture.start(Map.of("pgfleet.backup.tick", "1s", "pgfleet.backup.wal-s3-endpoint-override", s3.secureEndpoint(),
+                    "pgfleet.backup.s3-ca-file", s3.caCertificate().toString()));
+            InstanceKey source = fixture.track(new InstanceKey("bench", "big"));
+            List<InstanceKey> copies = List.of(fixture.track(new InstanceKey("bench", "copy-1")), fixture.track(new InstanceKey("bench", "copy-2")));
+            settle(fixture, source, new ClusterSpec(false, "20Gi", 1, "local", Map.of("max_wal_size", "4GB"), 0, 0, true));
+            for (InstanceKey copy : copies) {
+                settle(fixture, copy, new ClusterSpec(false, "20Gi", 1, "local", Map.of("max_wal_size", "4GB"), 0, 0));
+            }
+            Endpoint endpoint = fixture.driver().primary(source).orElseThrow();
+            long bytes = BackupBenchmark.fill(endpoint, mib);
+            System.out.printf("database 'big': %d MiB%n", bytes >> 20);
+
+            Files.createDirectories(s3.directory().resolve("bench"));
+            Postgres doc = Postgres.of(source.name(), source.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
+                    new Backup(true, "us-east-1", s3.endpoint() + "/bench", "0 3 * * *", null, s3.accessKey(), s3.secretKey(), "bench-password")));
+            long baseBackup = timed(() -> expect(fixture, fixture.publisher.publish(CommandType.PROVISION, source, doc)));
+            System.out.printf("provision with the first base backup: %d ms%n", baseBackup);
+
+            long walStart = lsn(endpoint);
+            try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl("big"), endpoint.user(), endpoint.password());
+                 Statement sql = c.createStatement()) {
+                sql.execute("CREATE TABLE after_backup AS SELECT g AS id, md5(g::text) || md5((g * 3)::text) AS payload "
+                        + "FROM generate_series(1, " + (mib * 1024 * 1024 / 4 / 130) + ") g");
+            }
+            System.out.printf("WAL written after the base backup: %d MiB%n", (lsn(endpoint) - walStart) >> 20);
+            Instant target = Instant.now();
+            try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl("big"), endpoint.user(), endpoint.password());
+                 Statement sql = c.createStatement()) {
+                sql.execute("CREATE TABLE after_target (id int)");
+            }
+
+            ArchiveLayout layout = fixture.driver().archiveLayout(source).orElseThrow();
+            PgBinaries pg = PgBinaries.find(Optional.empty());
+            long viaWorker = Long.MAX_VALUE;
+            long raw = Long.MAX_VALUE;
+            for (int round = 0; round < 2; round++) {
+                InstanceKey copy = copies.get(round);
+                viaWorker = Math.min(viaWorker, timed(() -> expect(fixture, fixture.publisher.publish(CommandType.RESTORE, copy,
+                        new RestoreCommand(copy.name(), copy.namespace(), source.name(), null, null, target.toString())))));
+                raw = Math.min(raw, timed(() -> rawRestore(layout, pg, endpoint.password(), target)));
+            }
+            System.out.printf("restore to a time: backup-worker %d ms, raw pgbackrest restore + start %d ms: %.2fx (goal <= 1.1x)%n",
+                    viaWorker, raw, (double) viaWorker / raw);
+        }
+    }
+
+    /** pgBackRest into an empty directory, PostgreSQL started on it (its own port, no archiving), until it is promoted. */
+    private static void rawRestore(ArchiveLayout layout, PgBinaries pg, String password, Instant target) {
+        Path dir = layout.workDir().resolveSibling("raw-" + System.nanoTime());
+        int port = Ports.free();
+        try {
+            Files.createDirectories(dir);
+            layout.account().own(dir);
+            check(ProcessRunner.run(layout.account().command(List.of("pgbackrest", "--config=" + layout.configFile(), "--stanza=" + layout.stanza(),
+                    "--pg1-path=" + dir, "--log-level-console=warn", "restore", "--type=time", "--target=" + TARGET.format(target),
+                    "--target-action=promote")), Map.of(), Path.of("/"), TIMEOUT));
+            check(ProcessRunner.run(layout.account().command(List.of(pg.tool("pg_ctl"), "-D", dir.toString(), "-l", dir.resolve("log").toString(),
+                    "-w", "-t", "3600", "-o", "-p " + port + " -c unix_socket_directories=" + dir + " -c archive_mode=off", "start")), Map.of(),
+                    Path.of("/"), TIMEOUT));
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres?sslmode=disable", "postgres",
+                        password); Statement sql = c.createStatement(); var row = sql.executeQuery("SELECT pg_is_in_recovery()")) {
+                    row.next();
+                    if (!row.getBoolean(1)) {
+                        break;
+                    }
+                } catch (java.sql.SQLException e) {
+                    // starting
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            ProcessRunner.run(layout.account().command(List.of(pg.tool("pg_ctl"), "-D", dir.toString(), "-m", "immediate", "stop")), Map.of(),
+                    Path.of("/"), Duration.ofMinutes(1));
+            FileTrees.delete(dir);
+        }
+    }
+
+    private static void check(CommandResult result) {
+        if (!result.ok()) {
+            throw new IllegalStateException(result.tail(10));
+        }
+    }
+
+    private static void settle(ServiceFixture fixture, InstanceKey key, ClusterSpec spec) {
+        while (fixture.driver().apply(key, spec).outcome() != Step.Outcome.DONE) {
+            // each call is one bounded step
+        }
+    }
+
+    private static long lsn(Endpoint endpoint) throws Exception {
+        try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl("postgres"), endpoint.user(), endpoint.password());
+             Statement sql = c.createStatement(); var row = sql.executeQuery("SELECT pg_current_wal_lsn() - '0/0'")) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    private static void expect(ServiceFixture fixture, String commandId) {
+        StatusEvent done = fixture.feed.awaitFinal(commandId, "backup-worker", TIMEOUT);
+        if (done.phase() != Phase.SUCCEEDED) {
+            throw new IllegalStateException("ended " + done.phase() + ": " + done.message());
+        }
+    }
+
+    private static long timed(Runnable work) {
+        long start = System.nanoTime();
+        work.run();
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+}
