@@ -42,8 +42,17 @@ class PointInTimeRestoreIT {
                 assertThat(answer.phase()).as(service + ": " + answer.message()).isEqualTo(Phase.SUCCEEDED);
             }
             assertThat(fixture.feed.awaitFinal(provision, "backup-worker", StackFixture.SLOW).message()).contains("point-in-time recovery from");
-            String minimal = fixture.publisher.publish(CommandType.PROVISION, MINIMAL, example("postgres-minimal"));
+            // The minimal example with backups of its own (the complete example's settings), so its own archive must follow
+            // the data restored into it from the other instance.
+            Postgres complete = example("postgres-complete");
+            io.pgfleet.events.postgres.PostgresSpec small = example("postgres-minimal").spec();
+            Postgres minimalDoc = Postgres.of(MINIMAL.name(), null, new io.pgfleet.events.postgres.PostgresSpec(small.external(), small.size(),
+                    small.replicas(), small.storageClass(), small.postgresql(), small.quorum(), small.users(), small.databases(),
+                    complete.spec().backup()));
+            assertThat(minimalDoc.spec().backup()).isNotNull();
+            String minimal = fixture.publisher.publish(CommandType.PROVISION, MINIMAL, minimalDoc);
             assertThat(fixture.feed.awaitFinal(minimal, "provisioner", StackFixture.SLOW).phase()).isEqualTo(Phase.SUCCEEDED);
+            assertThat(fixture.feed.awaitFinal(minimal, "backup-worker", StackFixture.SLOW).phase()).isEqualTo(Phase.SUCCEEDED);
 
             // t1, t2, t3: ten rows each, the WAL segment switched after each; t4: the table dropped.
             fixture.psql(COMPLETE, "admin", "secure-admin-password", "myapp", "CREATE TABLE ledger (id int PRIMARY KEY, written text)");
@@ -87,6 +96,7 @@ class PointInTimeRestoreIT {
                     COMPLETE.name(), null, null, target.toString()));
             StatusEvent copied = fixture.feed.awaitFinal(copy, "backup-worker", StackFixture.SLOW);
             assertThat(copied.phase()).as(copied.message()).isEqualTo(Phase.SUCCEEDED);
+            assertThat(copied.message()).contains("own WAL archive now follows the restored data");
             assertThat(fixture.psql(MINIMAL, "postgres", null, "myapp", "SELECT count(*) || ' ' || max(id) FROM ledger")).isEqualTo("30 30");
             await().atMost(Duration.ofMinutes(3)).until(() -> fixture.psql(MINIMAL, "postgres", null, "postgres",
                     "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'").equals("1"));
@@ -97,6 +107,12 @@ class PointInTimeRestoreIT {
                     "--stanza=default-postgres-complete", "info"), Map.of(), Path.of("/"), Duration.ofMinutes(2));
             assertThat(info.output()).as(info.output()).contains("status: ok", "full backup");
             assertThat(info.output()).doesNotContain("your-s3-secret-key", "your-restic-password");
+            // The copy's own archive takes its WAL again (pgbackrest check switches a segment and waits for it).
+            Path copyConfig = fixture.instanceDir(MINIMAL).resolve("pgbackrest/pgbackrest.conf");
+            CommandResult check = ProcessRunner.run(List.of("runuser", "-u", "nobody", "--", "pgbackrest", "--config=" + copyConfig,
+                    "--stanza=default-postgres-minimal", "check"), Map.of("PGPASSWORD",
+                    Files.readString(fixture.instanceDir(MINIMAL).resolve("superuser.password")).strip()), Path.of("/"), Duration.ofMinutes(2));
+            assertThat(check.ok()).as(check.output()).isTrue();
         }
     }
 

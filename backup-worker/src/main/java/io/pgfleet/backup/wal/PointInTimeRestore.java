@@ -99,7 +99,34 @@ public class PointInTimeRestore {
         Map<String, Object> details = new LinkedHashMap<>(step.details());
         details.put("from", source.toString());
         details.put("walRepository", opened.get().location());
-        String message = step.message() + (source.equals(target) ? "" : "; from the WAL archive of " + source);
+        String message = step.message() + (source.equals(target) ? "" : "; from the WAL archive of " + source + takeOver(target));
         return Step.done(message, details);
+    }
+
+    /**
+     * After a restore from another instance the data has that instance's system identifier: the target's own archive (when
+     * it has one) is taken over for it ({@code stanza-upgrade} records the new database, the older backups stay) and a
+     * base backup starts its window again.
+     */
+    private String takeOver(InstanceKey target) {
+        Optional<BackupConfigRow> config = configs.findById(target.toString()).filter(BackupConfigRow::enabled);
+        Optional<ResticCredentials> credentials = settings.credentials(target);
+        Optional<Endpoint> primary = driver.primary(target);
+        if (config.isEmpty() || credentials.isEmpty() || primary.isEmpty() || archives.find(target).isEmpty()) {
+            return "";
+        }
+        Optional<WalArchive.Opened> own = archives.open(target, config.get(), credentials.get());
+        if (own.isEmpty()) {
+            return "";
+        }
+        try {
+            own.get().repository().stanzaUpgrade(primary.get().password());
+            own.get().repository().backup("full", primary.get().password());
+            archives.refresh(target, own.get());
+            return "; " + target + "'s own WAL archive now follows the restored data (a new base backup taken)";
+        } catch (IllegalStateException e) {
+            LOG.warn("the WAL archive of {} could not be taken over after the restore: {}", target, own.get().mask(e.getMessage()));
+            return "; " + target + "'s own WAL archive could not be taken over: " + own.get().mask(e.getMessage());
+        }
     }
 }
