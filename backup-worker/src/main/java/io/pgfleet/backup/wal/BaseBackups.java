@@ -84,11 +84,14 @@ public class BaseBackups {
             return Step.waitFor("the primary of " + key + " does not answer yet: " + e.getMessage(), Duration.ofSeconds(1));
         }
         PgBackRest repository = opened.get().repository();
-        try {
-            // pgBackRest makes no bucket: restic's repository (which makes it) is initialised first, once.
-            settings.repository(config, key, credentials).ensureInitialized();
-        } catch (io.pgfleet.backup.restic.ResticException e) {
-            return Step.failed(credentials.mask(e.getMessage()));
+        if (!always) {
+            try {
+                // pgBackRest makes no bucket: restic's repository (which makes it) is initialised first, at provision.
+                settings.repository(config, key, credentials).ensureInitialized();
+            } catch (io.pgfleet.backup.restic.ResticException e) {
+                return e.locked() ? Step.waitFor("the restic repository of " + key + " is locked", Duration.ofSeconds(2))
+                        : Step.failed(credentials.mask(e.getMessage()));
+            }
         }
         try {
             ArchiveInfo before = repository.info();

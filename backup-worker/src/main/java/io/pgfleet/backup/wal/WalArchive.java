@@ -97,9 +97,6 @@ public class WalArchive {
 
     /** Why the instance's WAL is not archived by this service, or empty when it is. */
     public Optional<String> unavailable(InstanceKey key, BackupConfigRow config) {
-        if (driver.archiveLayout(key).isEmpty() && driver.primary(key).isPresent()) {
-            return Optional.of("its members are not on this machine (CloudNativePG archives WAL through the Barman Cloud plugin)");
-        }
         String endpoint = endpoint(config);
         if (!endpoint.startsWith("https://")) {
             return Optional.of("pgBackRest reaches S3 only over https and the endpoint is " + endpoint
