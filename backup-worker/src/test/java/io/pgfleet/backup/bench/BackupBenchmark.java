@@ -120,14 +120,14 @@ public final class BackupBenchmark {
         }
     }
 
-    private static void expect(ServiceFixture fixture, String commandId) {
+    static void expect(ServiceFixture fixture, String commandId) {
         StatusEvent done = fixture.feed.awaitFinal(commandId, "backup-worker", TIMEOUT);
         if (done.phase() != Phase.SUCCEEDED) {
             throw new IllegalStateException("ended " + done.phase() + ": " + done.message());
         }
     }
 
-    private static long timed(Runnable work) {
+    static long timed(Runnable work) {
         long start = System.nanoTime();
         work.run();
         return (System.nanoTime() - start) / 1_000_000;

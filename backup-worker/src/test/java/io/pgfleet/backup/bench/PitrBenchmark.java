@@ -9,8 +9,6 @@ import io.pgfleet.events.command.RestoreCommand;
 import io.pgfleet.events.postgres.Backup;
 import io.pgfleet.events.postgres.Postgres;
 import io.pgfleet.events.postgres.PostgresSpec;
-import io.pgfleet.events.status.Phase;
-import io.pgfleet.events.status.StatusEvent;
 import io.pgfleet.runtime.job.Step;
 import io.pgfleet.runtime.local.CommandResult;
 import io.pgfleet.runtime.local.FileTrees;
@@ -66,7 +64,8 @@ public final class PitrBenchmark {
             Files.createDirectories(s3.directory().resolve("bench"));
             Postgres doc = Postgres.of(source.name(), source.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
                     new Backup(true, "us-east-1", s3.endpoint() + "/bench", "0 3 * * *", null, s3.accessKey(), s3.secretKey(), "bench-password")));
-            long baseBackup = timed(() -> expect(fixture, fixture.publisher.publish(CommandType.PROVISION, source, doc)));
+            long baseBackup = BackupBenchmark.timed(() -> BackupBenchmark.expect(fixture,
+                    fixture.publisher.publish(CommandType.PROVISION, source, doc)));
             System.out.printf("provision with the first base backup: %d ms%n", baseBackup);
 
             long walStart = lsn(endpoint);
@@ -88,9 +87,10 @@ public final class PitrBenchmark {
             long raw = Long.MAX_VALUE;
             for (int round = 0; round < 2; round++) {
                 InstanceKey copy = copies.get(round);
-                viaWorker = Math.min(viaWorker, timed(() -> expect(fixture, fixture.publisher.publish(CommandType.RESTORE, copy,
+                viaWorker = Math.min(viaWorker, BackupBenchmark.timed(() -> BackupBenchmark.expect(fixture,
+                        fixture.publisher.publish(CommandType.RESTORE, copy,
                         new RestoreCommand(copy.name(), copy.namespace(), source.name(), null, null, target.toString())))));
-                raw = Math.min(raw, timed(() -> rawRestore(layout, pg, endpoint.password(), target)));
+                raw = Math.min(raw, BackupBenchmark.timed(() -> rawRestore(layout, pg, endpoint.password(), target)));
             }
             System.out.printf("restore to a time: backup-worker %d ms, raw pgbackrest restore + start %d ms: %.2fx (goal <= 1.1x)%n",
                     viaWorker, raw, (double) viaWorker / raw);
@@ -150,18 +150,5 @@ public final class PitrBenchmark {
             row.next();
             return row.getLong(1);
         }
-    }
-
-    private static void expect(ServiceFixture fixture, String commandId) {
-        StatusEvent done = fixture.feed.awaitFinal(commandId, "backup-worker", TIMEOUT);
-        if (done.phase() != Phase.SUCCEEDED) {
-            throw new IllegalStateException("ended " + done.phase() + ": " + done.message());
-        }
-    }
-
-    private static long timed(Runnable work) {
-        long start = System.nanoTime();
-        work.run();
-        return (System.nanoTime() - start) / 1_000_000;
     }
 }
