@@ -15,14 +15,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The physical side of an instance's backups: its pgBackRest stanza (made when backups are enabled, with a first full
  * base backup so the recovery window starts at once) and a full base backup beside each logical backup, taken from a
- * standby when one runs. Retention ({@code repo1-retention-full-type=time}, the days {@code cleanupStrategy} keeps) runs
- * after each base backup. A step that finds a base backup started since its job began does not take another (its
+ * standby when one runs. Retention ({@link WalRetention}: the window {@code cleanupStrategy} keeps) runs after each
+ * base backup. A step that finds a base backup started since its job began does not take another (its
  * predecessor was killed after taking it).
  */
 @Singleton
@@ -107,6 +108,8 @@ public class BaseBackups {
             if (needed) {
                 repository.backup("full", primary.get().password());
             }
+            List<ArchiveInfo.BaseBackup> expired = WalArchive.retention(config).expired(repository.info().backups(), Instant.now(clock));
+            repository.expire(expired);
             ArchiveInfo info = archives.refresh(key, opened.get());
             Map<String, Object> details = new LinkedHashMap<>();
             info.latest().ifPresent(latest -> {
@@ -120,9 +123,13 @@ public class BaseBackups {
                 details.put("baseBackup", base);
             });
             details.put("walRepository", opened.get().location());
+            if (!expired.isEmpty()) {
+                details.put("expired", expired.stream().map(ArchiveInfo.BaseBackup::label).toList());
+            }
             info.earliest().ifPresent(start -> details.put("recoverableFrom", start.plusSeconds(1).toString()));
             String message = (needed ? "base backup " + info.latest().map(ArchiveInfo.BaseBackup::label).orElse("?") + " taken from " + from
                     : "the WAL archive holds " + info.backups().size() + " base backup(s)") + "; WAL archived to " + opened.get().location()
+                    + (expired.isEmpty() ? "" : "; " + expired.size() + " older base backup(s) expired")
                     + info.earliest().map(start -> "; point-in-time recovery from " + start.plusSeconds(1)).orElse("");
             return Step.done(message, details);
         } catch (IllegalStateException e) {

@@ -77,9 +77,22 @@ public final class PgBackRest {
         check(run(List.of("backup", "--type=" + type), superuserPassword), "backup");
     }
 
-    /** Expires the base backups and WAL the configured retention no longer needs. */
-    public void expire() {
-        check(run(List.of("expire"), null), "expire");
+    /**
+     * Expires these base backups ({@code expire --set}, oldest first; one already gone is skipped, so a killed
+     * predecessor's half-done expiry is finished, not failed), then the WAL older than the oldest base backup left
+     * ({@code expire} keeping archive for as many full backups as remain: the configuration keeps every backup).
+     */
+    public void expire(List<ArchiveInfo.BaseBackup> backups) {
+        java.util.Set<String> present = new java.util.HashSet<>(info().backups().stream().map(ArchiveInfo.BaseBackup::label).toList());
+        for (ArchiveInfo.BaseBackup backup : backups) {
+            if (present.contains(backup.label())) {
+                check(run(List.of("expire", "--set=" + backup.label()), null), "expire");
+            }
+        }
+        int kept = info().backups().size();
+        if (kept > 0) {
+            check(run(List.of("expire", "--repo1-retention-archive-type=full", "--repo1-retention-archive=" + kept), null), "expire");
+        }
     }
 
     /** Takes the repository over for data whose system identifier changed (restored from another instance). */

@@ -11,7 +11,8 @@ import java.util.Map;
  * The pgBackRest configuration of one instance's WAL archive and base backups, rendered from where they go and the
  * member they come from (pure: no I/O). The repository is S3 over TLS (the only way pgBackRest talks to S3), encrypted
  * on the client with the instance's backup password ({@code repo1-cipher-type=aes-256-cbc}); WAL is pushed
- * asynchronously, compressed with lz4, two processes at a time.
+ * asynchronously, compressed with lz4, two processes at a time. Retention is pgfleet's ({@link WalRetention}):
+ * pgBackRest's own counts whole days and is kept from expiring anything by itself.
  *
  * @param stanza         {@code <namespace>-<name>}
  * @param endpoint       {@code https://host[:port]} of the S3 service
@@ -23,11 +24,9 @@ import java.util.Map;
  *                       run; with one, base backups copy from it ({@code backup-standby})
  * @param workDir        where pgBackRest keeps its logs, locks and the asynchronous archive's spool (the PostgreSQL account's)
  * @param archiveTimeout how long a backup waits for its last WAL segment to be archived
- * @param retentionDays  full base backups (and the WAL after them) are kept so that every time of the last this many days
- *                       can be restored to ({@code repo1-retention-full-type=time})
  */
 public record PgBackRestConfig(String stanza, String endpoint, String bucket, String region, String repoPath, Path caFile,
-                               java.util.List<ArchiveLayout.MemberPaths> members, Path workDir, Duration archiveTimeout, int retentionDays) {
+                               java.util.List<ArchiveLayout.MemberPaths> members, Path workDir, Duration archiveTimeout) {
 
     /** The stanza of an instance. */
     public static String stanza(io.pgfleet.events.InstanceKey instance) {
@@ -73,8 +72,9 @@ public record PgBackRestConfig(String stanza, String endpoint, String bucket, St
         options.put("process-max", "2");
         options.put("start-fast", "y");
         options.put("delta", "y");
-        options.put("repo1-retention-full-type", "time");
-        options.put("repo1-retention-full", Integer.toString(Math.max(1, retentionDays)));
+        // pgBackRest never expires by itself (it counts time in whole days): WalRetention chooses to the second what goes.
+        options.put("repo1-retention-full-type", "count");
+        options.put("repo1-retention-full", "9999999");
         if (members.size() > 1) {
             options.put("backup-standby", "y");
         }

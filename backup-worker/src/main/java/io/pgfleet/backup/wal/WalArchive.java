@@ -91,6 +91,11 @@ public class WalArchive {
                 windowDays(config)));
     }
 
+    /** What the instance's archive keeps: the window its {@code cleanupStrategy} promises. */
+    public static WalRetention retention(BackupConfigRow config) {
+        return new WalRetention(Duration.ofDays(windowDays(config)));
+    }
+
     private static int windowDays(BackupConfigRow config) {
         return config.cleanupStrategy() == null ? 7 : RetentionPolicy.parse(config.cleanupStrategy(), new ArrayList<>()).windowDays();
     }
@@ -127,9 +132,8 @@ public class WalArchive {
         if (own) {
             members.addAll(layout.get().runningStandbys());
         }
-        int days = windowDays(config);
         PgBackRestConfig pg = new PgBackRestConfig(stanza, endpoint(config), location.bucket(), config.s3Region(),
-                PgBackRestConfig.repoPath(location.prefix(), source), caFile, members, layout.get().workDir(), archiveTimeout, days);
+                PgBackRestConfig.repoPath(location.prefix(), source), caFile, members, layout.get().workDir(), archiveTimeout);
         Path file = own ? layout.get().configFile() : layout.get().configFile().resolveSibling("from-" + stanza + ".conf");
         PgBackRest repository = new PgBackRest(program, layout.get().account(), file, stanza, timeout);
         repository.configure(pg, pg.render(credentials.s3AccessKey(), credentials.s3SecretKey(), credentials.resticPassword()));

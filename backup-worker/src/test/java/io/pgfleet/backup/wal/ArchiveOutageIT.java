@@ -59,7 +59,7 @@ class ArchiveOutageIT {
             ArchiveLayout layout = driver.archiveLayout(SHOP).orElseThrow();
             Endpoint primary = driver.primary(SHOP).orElseThrow();
             PgBackRestConfig config = new PgBackRestConfig(layout.stanza(), s3.secureEndpoint(), "backups", "us-east-1",
-                    PgBackRestConfig.repoPath("", SHOP), s3.caCertificate(), List.of(layout.primary()), layout.workDir(), Duration.ofSeconds(60), 7);
+                    PgBackRestConfig.repoPath("", SHOP), s3.caCertificate(), List.of(layout.primary()), layout.workDir(), Duration.ofSeconds(60));
             PgBackRest repository = new PgBackRest("pgbackrest", layout.account(), layout.configFile(), layout.stanza(), Duration.ofMinutes(5));
             repository.configure(config, config.render("any", "any", "cipher-" + System.nanoTime()));
             repository.stanzaCreate(primary.password());

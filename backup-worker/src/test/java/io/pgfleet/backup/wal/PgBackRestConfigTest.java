@@ -16,7 +16,7 @@ class PgBackRestConfigTest {
     private static PgBackRestConfig config(String endpoint) {
         return new PgBackRestConfig(PgBackRestConfig.stanza(SHOP), endpoint, "backups", "eu-west-1", PgBackRestConfig.repoPath("pg", SHOP),
                 null, java.util.List.of(new io.pgfleet.clusters.ArchiveLayout.MemberPaths("shop-1", Path.of("/data/m1"), 5433, Path.of("/run/m1"),
-                        true, true)), Path.of("/work"), Duration.ofSeconds(60), 7);
+                        true, true)), Path.of("/work"), Duration.ofSeconds(60));
     }
 
     @Test
@@ -30,14 +30,14 @@ class PgBackRestConfigTest {
     }
 
     @Test
-    void withARunningStandbyBaseBackupsCopyFromItAndRetentionKeepsTheWindowInDays() {
+    void withARunningStandbyBaseBackupsCopyFromItAndPgBackRestNeverExpiresByItself() {
         PgBackRestConfig two = new PgBackRestConfig(PgBackRestConfig.stanza(SHOP), "https://s3.example.com", "backups", "eu-west-1",
                 PgBackRestConfig.repoPath("", SHOP), Path.of("/ca.crt"), java.util.List.of(
                         new io.pgfleet.clusters.ArchiveLayout.MemberPaths("shop-1", Path.of("/data/m1"), 5433, Path.of("/run/m1"), true, true),
                         new io.pgfleet.clusters.ArchiveLayout.MemberPaths("shop-2", Path.of("/data/m2"), 5434, Path.of("/run/m2"), false, true)),
-                Path.of("/work"), Duration.ofSeconds(60), 60);
+                Path.of("/work"), Duration.ofSeconds(60));
         String text = two.render("AK", "SK", "cipher");
-        assertThat(text).contains("backup-standby=y\n", "repo1-retention-full-type=time\n", "repo1-retention-full=60\n",
+        assertThat(text).contains("backup-standby=y\n", "repo1-retention-full-type=count\n", "repo1-retention-full=9999999\n",
                 "repo1-storage-ca-file=/ca.crt\n", "pg1-path=/data/m1\n", "pg2-path=/data/m2\npg2-port=5434\npg2-socket-path=/run/m2\n");
         assertThat(config("https://s3.example.com").render("AK", "SK", "c")).doesNotContain("backup-standby", "pg2-");
     }

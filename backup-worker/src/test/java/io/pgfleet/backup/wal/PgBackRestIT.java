@@ -32,21 +32,10 @@ class PgBackRestIT {
 
     @Test
     void walIsArchivedEncryptedAndARestoreToATimeBringsBackExactlyWhatWasCommittedBeforeIt() throws Exception {
-        Path work = Files.createTempDirectory("pgfleet-pgbackrest-");
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-        OsUser account = OsUser.forPostgres("nobody");
-        PgBackRest repository = new PgBackRest("pgbackrest", account, work.resolve("pgbackrest.conf"), PgBackRestConfig.stanza(SHOP),
-                Duration.ofMinutes(5));
-        try (S3Server s3 = S3Server.start();
-             PostgresServer pg = PostgresServer.start(Map.of("wal_level", "replica", "archive_mode", "on", "archive_command",
-                     repository.archiveCommand()))) {
-            Files.createDirectories(s3.directory().resolve("backups"));
-            PgBackRestConfig config = new PgBackRestConfig(PgBackRestConfig.stanza(SHOP), s3.secureEndpoint(), "backups", "us-east-1",
-                    PgBackRestConfig.repoPath("postgres", SHOP), s3.caCertificate(),
-                    java.util.List.of(new io.pgfleet.clusters.ArchiveLayout.MemberPaths("shop-1", pg.directory().resolve("data"), pg.port(),
-                            pg.directory(), true, true)), work, Duration.ofSeconds(60), 7);
-            String cipher = "cipher-" + System.nanoTime();
-            repository.configure(config, config.render(s3.accessKey(), s3.secretKey(), cipher));
+        Path work = workDir("pgfleet-pgbackrest-");
+        PgBackRest repository = repository(work);
+        try (S3Server s3 = S3Server.start(); PostgresServer pg = archivingTo(repository)) {
+            configure(repository, work, s3, pg);
             assertThat(Files.getPosixFilePermissions(work.resolve("pgbackrest.conf"))).containsExactlyInAnyOrder(
                     java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
 
@@ -108,6 +97,111 @@ class PgBackRestIT {
             }
         } finally {
             ProcessRunner.run(List.of("rm", "-rf", work.toString()), Map.of(), Path.of("/"), Duration.ofMinutes(1));
+        }
+    }
+
+    @Test
+    void retentionKeepsTheBaseBackupTheWindowStartsFromAndExpiresEverythingOlder() throws Exception {
+        Path work = workDir("pgfleet-pgbackrest-retention-");
+        PgBackRest repository = repository(work);
+        try (S3Server s3 = S3Server.start(); PostgresServer pg = archivingTo(repository)) {
+            configure(repository, work, s3, pg);
+            repository.stanzaCreate(pg.password());
+            // Three base backups, rows before each: batch 1 before B1, 2 before B2, 3 (a while after B2 ended) before B3.
+            List<ArchiveInfo.BaseBackup> taken = new java.util.ArrayList<>();
+            try (Connection c = pg.connect("postgres"); Statement sql = c.createStatement()) {
+                sql.execute("CREATE TABLE orders (batch int)");
+                for (int batch = 1; batch <= 3; batch++) {
+                    if (batch == 3) {
+                        Instant b2 = taken.get(1).stop();
+                        await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(b2.plusSeconds(2)));
+                    }
+                    sql.execute("INSERT INTO orders SELECT " + batch + " FROM generate_series(1, 10)");
+                    repository.backup("full", pg.password());
+                    taken.add(repository.info().latest().orElseThrow());
+                }
+                sql.execute("INSERT INTO orders SELECT 4 FROM generate_series(1, 10)");
+            }
+            ArchiveInfo.BaseBackup b1 = taken.get(0);
+            ArchiveInfo.BaseBackup b2 = taken.get(1);
+            ArchiveInfo.BaseBackup b3 = taken.get(2);
+            assertThat(b3.stop()).isAfter(b2.stop().plusSeconds(1));
+
+            // A day's window, a day and a second after B2 ended: its oldest time needs B2; B1 is no longer needed.
+            WalRetention retention = new WalRetention(Duration.ofDays(1));
+            Instant now = b2.stop().plus(Duration.ofDays(1)).plusSeconds(1);
+            Instant oldest = retention.keepsFrom(now);
+            List<ArchiveInfo.BaseBackup> expired = retention.expired(repository.info().backups(), now);
+            assertThat(expired).extracting(ArchiveInfo.BaseBackup::label).containsExactly(b1.label());
+            repository.expire(expired);
+            repository.expire(expired);   // again, as a retried step would: nothing more goes
+            assertThat(retention.expired(repository.info().backups(), now)).isEmpty();
+
+            // pgBackRest's own CLI: B2 and B3 remain, and no WAL older than B2's first segment.
+            String info = ProcessRunner.check(account.command(List.of("pgbackrest", "--config=" + work.resolve("pgbackrest.conf"),
+                    "--stanza=" + PgBackRestConfig.stanza(SHOP), "info", "--output=json")), Map.of(), Path.of("/"), Duration.ofMinutes(1)).output();
+            ArchiveInfo kept = ArchiveInfo.parse(info.substring(info.indexOf('[')));
+            assertThat(kept.backups()).extracting(ArchiveInfo.BaseBackup::label).containsExactly(b2.label(), b3.label());
+            assertThat(kept.walMin()).isGreaterThanOrEqualTo(b2.walStart()).isGreaterThan(b1.walStop());
+            assertThat(RecoveryWindow.of(kept, Instant.now()).orElseThrow().refuse(b1.stop().plusSeconds(1))).isPresent();
+
+            // The window's oldest time restores: batches 1 and 2, not 3.
+            assertThat(oldest).isAfter(b2.stop()).isBefore(b3.start());
+            Path copy = work.resolve("copy");
+            Files.createDirectories(copy);
+            Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwx------"));
+            account.own(copy);
+            repository.restoreToTime(oldest, copy, "promote");
+            int port = io.pgfleet.servers.Ports.free();
+            ProcessRunner.check(account.command(List.of(pg.binaries().tool("pg_ctl"), "-D", copy.toString(), "-l", work.resolve("copy.log").toString(),
+                    "-o", "-c port=" + port + " -c archive_mode=off -c unix_socket_directories=" + work, "-w", "start")),
+                    Map.of(), Path.of("/"), Duration.ofMinutes(2));
+            try {
+                String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres?sslmode=disable";
+                await().atMost(Duration.ofMinutes(1)).ignoreExceptions().until(() -> query(url, pg.password(), "SELECT NOT pg_is_in_recovery()").equals("t"));
+                assertThat(query(url, pg.password(), "SELECT string_agg(batch || 'x' || n, ',' ORDER BY batch) FROM "
+                        + "(SELECT batch, count(*) n FROM orders GROUP BY batch) b")).isEqualTo("1x10,2x10");
+            } finally {
+                ProcessRunner.run(account.command(List.of(pg.binaries().tool("pg_ctl"), "-D", copy.toString(), "-m", "immediate", "-w", "stop")),
+                        Map.of(), Path.of("/"), Duration.ofMinutes(1));
+            }
+        } finally {
+            ProcessRunner.run(List.of("rm", "-rf", work.toString()), Map.of(), Path.of("/"), Duration.ofMinutes(1));
+        }
+    }
+
+    private static final OsUser account = OsUser.forPostgres("nobody");
+
+    private static Path workDir(String prefix) throws Exception {
+        Path work = Files.createTempDirectory(prefix);
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return work;
+    }
+
+    private static PgBackRest repository(Path work) {
+        return new PgBackRest("pgbackrest", account, work.resolve("pgbackrest.conf"), PgBackRestConfig.stanza(SHOP), Duration.ofMinutes(5));
+    }
+
+    /** A PostgreSQL server whose WAL goes to the repository. */
+    private static PostgresServer archivingTo(PgBackRest repository) {
+        return PostgresServer.start(Map.of("wal_level", "replica", "archive_mode", "on", "archive_command", repository.archiveCommand()));
+    }
+
+    /** The repository in the S3 server's bucket {@code backups}, encrypted with a password of its own, for this server. */
+    private static void configure(PgBackRest repository, Path work, S3Server s3, PostgresServer pg) throws Exception {
+        Files.createDirectories(s3.directory().resolve("backups"));
+        PgBackRestConfig config = new PgBackRestConfig(PgBackRestConfig.stanza(SHOP), s3.secureEndpoint(), "backups", "us-east-1",
+                PgBackRestConfig.repoPath("postgres", SHOP), s3.caCertificate(),
+                List.of(new io.pgfleet.clusters.ArchiveLayout.MemberPaths("shop-1", pg.directory().resolve("data"), pg.port(),
+                        pg.directory(), true, true)), work, Duration.ofSeconds(60));
+        repository.configure(config, config.render(s3.accessKey(), s3.secretKey(), "cipher-" + System.nanoTime()));
+    }
+
+    private static String query(String url, String password, String sql) throws Exception {
+        try (Connection c = java.sql.DriverManager.getConnection(url, PostgresServer.SUPERUSER, password);
+             Statement statement = c.createStatement(); ResultSet row = statement.executeQuery(sql)) {
+            row.next();
+            return row.getString(1);
         }
     }
 
