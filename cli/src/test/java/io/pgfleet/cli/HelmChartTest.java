@@ -186,7 +186,23 @@ class HelmChartTest {
         // ... and declare its WAL archive to the Barman Cloud plugin, then change its schedule and window
         driver.declareArchive(key, new io.pgfleet.clusters.ArchiveTarget("s3://b/_wal/tenant-r/pg-rbac", null, "0 3 * * *", 7));
         driver.declareArchive(key, new io.pgfleet.clusters.ArchiveTarget("s3://b/_wal/tenant-r/pg-rbac", null, "0 4 * * *", 14));
-        Set<String> backupWorker = drain();
+        driver.recoverableFrom(key);
+        Set<String> backupWorker = new TreeSet<>(drain());
+        // ... and restore it to a time: recorded, taken over by a newer command, the Cluster replaced, CloudNativePG's report read
+        java.time.Instant at = java.time.Instant.parse("2026-11-30T12:00:00Z");
+        driver.recover(key, new io.pgfleet.clusters.Recovery("cmd-1", at, null, null, () -> { }));
+        io.pgfleet.clusters.Recovery newer = new io.pgfleet.clusters.Recovery("cmd-2", at, null, null, () -> { });
+        for (int step = 0; step < 3; step++) {
+            driver.recover(key, newer);
+        }
+        backupWorker.addAll(drain());
+        var clusters = client.genericKubernetesResources(io.pgfleet.clusters.kubernetes.CnpgModel.CLUSTER).inNamespace("tenant-r");
+        io.fabric8.kubernetes.api.model.GenericKubernetesResource recovered = clusters.withName("pg-rbac").get();
+        recovered.setAdditionalProperty("status", Map.of("readyInstances", 1));
+        clusters.resource(recovered).update();
+        drain();
+        assertThat(driver.recover(key, newer).outcome()).isEqualTo(io.pgfleet.runtime.job.Step.Outcome.DONE);
+        backupWorker.addAll(drain());
 
         assertThat(granted(roles.get("provisioner"))).isEqualTo(provisioner);
         assertThat(granted(roles.get("user-manager"))).isEqualTo(userManager);

@@ -23,6 +23,16 @@ public interface InstanceAccess {
         return Optional.empty();
     }
 
+    /** Whether the platform archives the instances' WAL itself (CloudNativePG), not the backup-worker with pgBackRest. */
+    default boolean archivesItself() {
+        return false;
+    }
+
+    /** The earliest time the platform's own archive of the instance can restore to, when it archives itself and knows it. */
+    default Optional<java.time.Instant> recoverableFrom(InstanceKey instance) {
+        return Optional.empty();
+    }
+
     /**
      * Moves a point-in-time restore of the instance one step ({@link Recovery}); done says the time and LSN recovered to.
      * While one is unfinished the driver leaves the instance's members alone.

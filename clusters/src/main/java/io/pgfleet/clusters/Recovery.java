@@ -15,8 +15,15 @@ import java.time.Instant;
  *                              (the restored data carries that instance's roles), null for a restore in place
  * @param flush                 run once before the members stop: has the primary's WAL up to now archived (else a restore
  *                              in place would lose what the archive has not received yet)
+ * @param source                the instance whose archive the data comes from (itself for a restore in place)
  */
-public record Recovery(String commandId, Instant target, Restorer restorer, String sourceSuperuserPassword, Runnable flush) {
+public record Recovery(String commandId, Instant target, Restorer restorer, String sourceSuperuserPassword, Runnable flush,
+                       io.pgfleet.events.InstanceKey source) {
+
+    /** A restore in place, or one whose source the driver need not know (it is in {@code restorer}). */
+    public Recovery(String commandId, Instant target, Restorer restorer, String sourceSuperuserPassword, Runnable flush) {
+        this(commandId, target, restorer, sourceSuperuserPassword, flush, null);
+    }
 
     /** Restores the data of a time into a stopped member's data directory, leaving it to replay WAL up to the time and pause. */
     @FunctionalInterface

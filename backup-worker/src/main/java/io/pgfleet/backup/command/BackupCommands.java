@@ -179,7 +179,7 @@ public class BackupCommands implements CommandHandler {
             return Optional.empty();   // the validator names it
         }
         Instant now = Instant.now(clock);
-        Optional<Instant> earliest = walArchives.find(source).map(io.pgfleet.backup.wal.WalArchiveRow::earliest);
+        Optional<Instant> earliest = walArchives.recoverableFrom(source);
         if (earliest.isEmpty()) {
             return Optional.of("instance " + source + " has no base backup in a WAL archive yet, so no time can be restored to");
         }

@@ -52,6 +52,9 @@ public class PointInTimeRestore {
         if (config.isEmpty() || credentials.isEmpty()) {
             return Step.failed("instance " + source + " has no backup configuration or credentials, so it has no WAL archive");
         }
+        if (driver.archivesItself()) {
+            return platformRestore(job, target, source, at);
+        }
         Optional<String> unavailable = archives.unavailable(source, config.get());
         if (unavailable.isPresent()) {
             return Step.failed("point-in-time recovery of " + source + " is not available: " + unavailable.get());
@@ -84,7 +87,7 @@ public class PointInTimeRestore {
                 LOG.warn("the WAL of {} up to now could not be archived before its restore: {}", source, o.mask(e.getMessage()));
             }
         }));
-        Recovery recovery = new Recovery(job.commandId() == null ? "job-" + job.id() : job.commandId(), at,
+        Recovery recovery = new Recovery(commandId(job), at,
                 (dataDir, time) -> repository.restoreToTime(time, dataDir, "pause"),
                 source.equals(target) ? null : sourcePrimary.map(Endpoint::password).orElse(null), flush);
         Step step;
@@ -101,6 +104,40 @@ public class PointInTimeRestore {
         details.put("walRepository", opened.get().location());
         String message = step.message() + (source.equals(target) ? "" : "; from the WAL archive of " + source + takeOver(target));
         return Step.done(message, details);
+    }
+
+    /**
+     * A restore the platform carries out from its own archive (CloudNativePG: a Cluster bootstrapped by recovery from the
+     * Barman Cloud store): refused before anything changes when the store's window does not reach the time; the source's
+     * WAL up to now is archived before its Cluster goes.
+     */
+    private Step platformRestore(JobRow job, InstanceKey target, InstanceKey source, Instant at) {
+        Optional<Instant> earliest = archives.recoverableFrom(source);
+        if (earliest.isEmpty() || at.isBefore(earliest.get())) {
+            return Step.failed(at + " cannot be restored to: " + (earliest.isEmpty() ? "the store of " + source + " reports no recoverability point yet"
+                    : "the store of " + source + " is recoverable from " + earliest.get()) + "; nothing was changed");
+        }
+        Optional<Endpoint> sourcePrimary = driver.primary(source);
+        Runnable flush = () -> sourcePrimary.ifPresent(primary -> {
+            try {
+                WalArchive.switchAndWait(primary, archives.archiveTimeout());
+            } catch (java.sql.SQLException e) {
+                LOG.warn("the WAL of {} up to now could not be archived before its restore: {}", source, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Step step = driver.recover(target, new Recovery(commandId(job), at, null, null, flush, source));
+        if (step.outcome() != Step.Outcome.DONE) {
+            return step;
+        }
+        Map<String, Object> details = new LinkedHashMap<>(step.details());
+        details.put("from", source.toString());
+        return Step.done(step.message(), details);
+    }
+
+    private static String commandId(JobRow job) {
+        return job.commandId() == null ? "job-" + job.id() : job.commandId();
     }
 
     /**

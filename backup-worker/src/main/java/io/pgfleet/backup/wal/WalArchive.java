@@ -69,6 +69,11 @@ public class WalArchive {
         this.timeout = timeout;
     }
 
+    /** How long a base backup or a flush waits for WAL to be archived. */
+    public Duration archiveTimeout() {
+        return archiveTimeout;
+    }
+
     /** The S3 endpoint of an instance's WAL archive. */
     String endpoint(BackupConfigRow config) {
         if (!walEndpoint.isBlank()) {
@@ -184,5 +189,41 @@ public class WalArchive {
 
     public Optional<WalArchiveRow> find(InstanceKey key) {
         return archives.findById(key.toString());
+    }
+
+    /** The earliest time the instance's archive restores to: its pgBackRest window, or what the platform's archive reports. */
+    public Optional<Instant> recoverableFrom(InstanceKey key) {
+        return find(key).map(WalArchiveRow::earliest).or(() -> driver.recoverableFrom(key));
+    }
+
+    /**
+     * Has the primary's WAL up to now archived by whatever archives it (CloudNativePG's plugin): a commit, a segment switch,
+     * then waits (at most {@code timeout}) until {@code pg_stat_archiver} reports that segment archived. Over TLS.
+     */
+    public static void switchAndWait(Endpoint primary, Duration timeout) throws SQLException, InterruptedException {
+        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://" + primary.host() + ":" + primary.port()
+                + "/postgres?connectTimeout=10&sslmode=require", primary.user(), primary.password()); Statement sql = connection.createStatement()) {
+            sql.execute("SELECT txid_current()");
+            String segment;
+            try (ResultSet row = sql.executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {
+                row.next();
+                segment = row.getString(1);
+            }
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                try (ResultSet row = sql.executeQuery("SELECT coalesce(last_archived_wal, '') >= " + quote(segment) + " FROM pg_stat_archiver")) {
+                    row.next();
+                    if (row.getBoolean(1)) {
+                        return;
+                    }
+                }
+                Thread.sleep(200);   // bounded: the segment reaches the store within the archive delay, or this gives up
+            }
+            throw new SQLException("WAL segment " + segment + " was not archived within " + timeout);
+        }
+    }
+
+    private static String quote(String literal) {
+        return "'" + literal.replace("'", "''") + "'";
     }
 }

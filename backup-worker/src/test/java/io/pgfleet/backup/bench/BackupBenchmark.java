@@ -42,7 +42,7 @@ public final class BackupBenchmark {
     public static void main(String[] args) throws Exception {
         long mib = args.length > 0 ? Long.parseLong(args[0]) : 1024;
         try (ServiceFixture fixture = new ServiceFixture("backup-worker"); S3Server s3 = S3Server.start()) {
-            fixture.start(Map.of("pgfleet.backup.tick", "1s"));
+            fixture.start(Map.of("pgfleet.backup.tick", "1s", "pgfleet.backup.allowed-endpoints", java.net.URI.create(s3.endpoint()).getAuthority()));
             InstanceKey source = fixture.track(new InstanceKey("bench", "big"));
             InstanceKey viaWorker = fixture.track(new InstanceKey("bench", "copy-worker"));
             InstanceKey viaRaw = fixture.track(new InstanceKey("bench", "copy-raw"));
@@ -123,7 +123,7 @@ public final class BackupBenchmark {
     static void expect(ServiceFixture fixture, String commandId) {
         StatusEvent done = fixture.feed.awaitFinal(commandId, "backup-worker", TIMEOUT);
         if (done.phase() != Phase.SUCCEEDED) {
-            throw new IllegalStateException("ended " + done.phase() + ": " + done.message());
+            throw new IllegalStateException("ended " + done.phase() + ": " + done.message() + " " + done.errors());
         }
     }
 

@@ -49,7 +49,7 @@ public final class PitrBenchmark {
     public static void main(String[] args) throws Exception {
         long mib = args.length > 0 ? Long.parseLong(args[0]) : 1024;
         try (ServiceFixture fixture = new ServiceFixture("backup-worker"); S3Server s3 = S3Server.start()) {
-            fixture.start(Map.of("pgfleet.backup.tick", "1s", "pgfleet.backup.wal-s3-endpoint-override", s3.secureEndpoint(),
+            fixture.start(Map.of("pgfleet.backup.tick", "1s", "pgfleet.backup.allowed-endpoints", java.net.URI.create(s3.endpoint()).getAuthority(), "pgfleet.backup.wal-s3-endpoint-override", s3.secureEndpoint(),
                     "pgfleet.backup.s3-ca-file", s3.caCertificate().toString()));
             InstanceKey source = fixture.track(new InstanceKey("bench", "big"));
             List<InstanceKey> copies = List.of(fixture.track(new InstanceKey("bench", "copy-1")), fixture.track(new InstanceKey("bench", "copy-2")));
@@ -63,10 +63,11 @@ public final class PitrBenchmark {
 
             Files.createDirectories(s3.directory().resolve("bench"));
             Postgres doc = Postgres.of(source.name(), source.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
-                    new Backup(true, "us-east-1", s3.endpoint() + "/bench", "0 3 * * *", null, s3.accessKey(), s3.secretKey(), "bench-password")));
+                    new Backup(true, "us-east-1", s3.endpoint() + "/bench", "0 3 * * *", null, s3.accessKey(), s3.secretKey(), "bench-restic-password")));
             long baseBackup = BackupBenchmark.timed(() -> BackupBenchmark.expect(fixture,
                     fixture.publisher.publish(CommandType.PROVISION, source, doc)));
             System.out.printf("provision with the first base backup: %d ms%n", baseBackup);
+            Instant provisioned = Instant.now();
 
             long walStart = lsn(endpoint);
             try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl("big"), endpoint.user(), endpoint.password());
@@ -75,6 +76,9 @@ public final class PitrBenchmark {
                         + "FROM generate_series(1, " + (mib * 1024 * 1024 / 4 / 130) + ") g");
             }
             System.out.printf("WAL written after the base backup: %d MiB%n", (lsn(endpoint) - walStart) >> 20);
+            while (Instant.now().isBefore(provisioned.plusSeconds(2))) {
+                Thread.sleep(100);   // the window starts the second after the base backup ended (a tiny database writes faster)
+            }
             Instant target = Instant.now();
             try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl("big"), endpoint.user(), endpoint.password());
                  Statement sql = c.createStatement()) {

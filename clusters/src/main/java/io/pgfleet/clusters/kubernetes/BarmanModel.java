@@ -16,8 +16,7 @@ import java.util.Map;
  * ({@code barmancloud.cnpg.io/v1}, WAL and base backups under {@code <destination>/<name>}, lz4-compressed, at most 4
  * WAL files in parallel, encrypted by the bucket ({@code AES256}), kept for the window of {@code cleanupStrategy}), the
  * Cluster's {@code spec.plugins} entry that makes it the WAL archiver, the {@code ScheduledBackup} (method
- * {@code plugin}) on the document's schedule, and a Cluster bootstrapped by recovery from another instance's store to a
- * time. The S3 keys are read from the instance's backup Secret ({@code <name>-backup}, keys {@code s3AccessKey},
+ * {@code plugin}) on the document's schedule, and a Cluster bootstrapped by recovery from a store to a time. The S3 keys are read from the instance's backup Secret ({@code <name>-backup}, keys {@code s3AccessKey},
  * {@code s3SecretKey}), never written into a manifest.
  */
 public final class BarmanModel {
@@ -68,11 +67,38 @@ public final class BarmanModel {
 
     /** The Cluster's {@code spec.plugins}: the Barman Cloud plugin archives its WAL to the instance's ObjectStore. */
     public static List<Map<String, Object>> plugins(InstanceKey key) {
+        return plugins(key, null);
+    }
+
+    /**
+     * The same, archiving under {@code serverName} in the store ({@code null}: the Cluster's name; a Cluster recovered in
+     * place archives under a name of its own, since the plugin refuses to archive into a server's WAL that is not empty).
+     */
+    public static List<Map<String, Object>> plugins(InstanceKey key, String serverName) {
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("barmanObjectName", objectStoreName(key));
+        if (serverName != null) {
+            parameters.put("serverName", serverName);
+        }
         Map<String, Object> plugin = new LinkedHashMap<>();
         plugin.put("name", PLUGIN);
         plugin.put("isWALArchiver", true);
-        plugin.put("parameters", Map.of("barmanObjectName", objectStoreName(key)));
+        plugin.put("parameters", parameters);
         return List.of(plugin);
+    }
+
+    /** The server name a Cluster's WAL is archived under in its store: {@code serverName} of its plugin, else its name. */
+    public static String serverName(GenericKubernetesResource cluster) {
+        Object spec = cluster.getAdditionalProperties().get("spec");
+        if (spec instanceof Map<?, ?> body && body.get("plugins") instanceof List<?> plugins) {
+            for (Object plugin : plugins) {
+                if (plugin instanceof Map<?, ?> entry && PLUGIN.equals(entry.get("name")) && entry.get("parameters") instanceof Map<?, ?> parameters
+                        && parameters.get("serverName") instanceof String name) {
+                    return name;
+                }
+            }
+        }
+        return cluster.getMetadata().getName();
     }
 
     /** A base backup on the document's schedule (CloudNativePG's schedules have a seconds field first). */
@@ -87,24 +113,58 @@ public final class BarmanModel {
         return resource("postgresql.cnpg.io/v1", "ScheduledBackup", key, key.name() + "-base", spec);
     }
 
+    /** The annotation naming the restore command a Cluster was bootstrapped by. */
+    public static final String RESTORE_ANNOTATION = "pgfleet.io/restore-command";
+
     /**
-     * The Cluster of {@code key} bootstrapped by recovering {@code source}'s archive to {@code targetTime} (in place: the
-     * same name as the source, the old Cluster replaced), then archiving to its own store.
+     * A Cluster like {@code base} (its name, labels and spec) bootstrapped by recovering {@code sourceServer}'s WAL and base
+     * backups in {@code source}'s store to {@code targetTime}, then archiving to its own store under {@code serverName};
+     * annotated with the restore command.
      */
-    public static GenericKubernetesResource recoveryCluster(InstanceKey key, ClusterSpec spec, InstanceKey source, Instant targetTime) {
-        GenericKubernetesResource cluster = CnpgModel.cluster(key, spec);
+    public static GenericKubernetesResource recoveryCluster(GenericKubernetesResource base, InstanceKey source, String sourceServer,
+                                                            Instant targetTime, String serverName, String commandId) {
         @SuppressWarnings("unchecked")
-        Map<String, Object> body = (Map<String, Object>) cluster.getAdditionalProperties().get("spec");
+        Map<String, Object> body = io.pgfleet.events.json.Json.mapper().convertValue(base.getAdditionalProperties().get("spec"), Map.class);
         Map<String, Object> recovery = new LinkedHashMap<>();
         recovery.put("source", "origin");
         recovery.put("recoveryTarget", Map.of("targetTime", targetTime.toString()));
         body.put("bootstrap", Map.of("recovery", recovery));
         Map<String, Object> origin = new LinkedHashMap<>();
         origin.put("name", "origin");
-        origin.put("plugin", Map.of("name", PLUGIN, "parameters", Map.of("barmanObjectName", objectStoreName(source), "serverName", source.name())));
+        origin.put("plugin", Map.of("name", PLUGIN, "parameters", Map.of("barmanObjectName", objectStoreName(source), "serverName", sourceServer)));
         body.put("externalClusters", List.of(origin));
-        body.put("plugins", plugins(key));
+        InstanceKey key = new InstanceKey(base.getMetadata().getNamespace(), base.getMetadata().getName());
+        body.put("plugins", plugins(key, serverName));
+        GenericKubernetesResource cluster = new GenericKubernetesResource();
+        cluster.setApiVersion(base.getApiVersion());
+        cluster.setKind(base.getKind());
+        cluster.setMetadata(new ObjectMetaBuilder().withName(key.name()).withNamespace(key.namespace())
+                .withLabels(base.getMetadata().getLabels()).withAnnotations(Map.of(RESTORE_ANNOTATION, commandId)).build());
+        cluster.setAdditionalProperty("spec", body);
         return cluster;
+    }
+
+    /**
+     * The spec the provisioner wants, with what a recovered Cluster must keep: its {@code bootstrap} and
+     * {@code externalClusters} (they made it) and the server name it archives under.
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> keepRecovery(Map<String, Object> wanted, GenericKubernetesResource existing) {
+        Map<String, Object> had = (Map<String, Object>) existing.getAdditionalProperties().get("spec");
+        if (had == null || !(had.get("bootstrap") instanceof Map<?, ?> bootstrap) || !bootstrap.containsKey("recovery")) {
+            return wanted;
+        }
+        Map<String, Object> kept = new LinkedHashMap<>(wanted);
+        kept.put("bootstrap", had.get("bootstrap"));
+        if (had.containsKey("externalClusters")) {
+            kept.put("externalClusters", had.get("externalClusters"));
+        }
+        if (kept.containsKey("plugins")) {
+            InstanceKey key = new InstanceKey(existing.getMetadata().getNamespace(), existing.getMetadata().getName());
+            String server = serverName(existing);
+            kept.put("plugins", plugins(key, server.equals(key.name()) ? null : server));
+        }
+        return kept;
     }
 
     private static GenericKubernetesResource resource(String apiVersion, String kind, InstanceKey key, String name, Map<String, Object> spec) {

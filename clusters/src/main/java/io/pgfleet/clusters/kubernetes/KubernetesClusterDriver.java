@@ -40,39 +40,50 @@ public class KubernetesClusterDriver implements ClusterDriver {
 
     private final KubernetesClient client;
     private final String serviceDomain;
+    private final KubernetesArchive archive;
+    private final KubernetesRestore restore;
 
     public KubernetesClusterDriver(KubernetesClient client, @Value("${pgfleet.kubernetes.service-domain:svc}") String serviceDomain) {
         this.client = client;
         this.serviceDomain = serviceDomain;
+        this.archive = new KubernetesArchive(client);
+        this.restore = new KubernetesRestore(client);
     }
 
     /** The instance's ObjectStore and ScheduledBackup, made or brought to what {@code target} says. */
     @Override
     public Optional<String> declareArchive(InstanceKey key, io.pgfleet.clusters.ArchiveTarget target) {
-        BarmanModel.Archive archive = new BarmanModel.Archive(target.destinationPath(), target.endpointUrl(), target.schedule(),
-                target.windowDays());
-        GenericKubernetesResource store = BarmanModel.objectStore(key, archive);
-        GenericKubernetesResource schedule = BarmanModel.scheduledBackup(key, archive);
-        for (var resource : java.util.List.of(java.util.Map.entry(BarmanModel.OBJECT_STORE, store), java.util.Map.entry(BarmanModel.SCHEDULED_BACKUP,
-                schedule))) {
-            var kind = client.genericKubernetesResources(resource.getKey()).inNamespace(key.namespace());
-            GenericKubernetesResource existing = kind.withName(resource.getValue().getMetadata().getName()).get();
-            if (existing == null) {
-                kind.resource(resource.getValue()).create();
-            } else if (!Ownership.owns(key, existing.getMetadata())) {
-                throw new IllegalStateException(Ownership.notOurs(resource.getValue().getKind(), key));
-            } else if (!resource.getValue().getAdditionalProperties().get("spec").equals(existing.getAdditionalProperties().get("spec"))) {
-                existing.setAdditionalProperty("spec", resource.getValue().getAdditionalProperties().get("spec"));
-                kind.resource(existing).update();
-            }
+        return archive.declare(key, target);
+    }
+
+    /** CloudNativePG's Barman Cloud plugin archives the WAL and takes the base backups. */
+    @Override
+    public boolean archivesItself() {
+        return true;
+    }
+
+    @Override
+    public Optional<java.time.Instant> recoverableFrom(InstanceKey key) {
+        return archive.recoverableFrom(key);
+    }
+
+    /** The Cluster replaced by one CloudNativePG recovers to the time ({@link KubernetesRestore}). */
+    @Override
+    public Step recover(InstanceKey key, io.pgfleet.clusters.Recovery recovery) {
+        try {
+            return restore.step(key, recovery);
+        } catch (KubernetesClientException e) {
+            throw new IllegalStateException("Kubernetes refused a call for " + key + ": " + e.getMessage(), e);
         }
-        return Optional.of("ObjectStore " + store.getMetadata().getName() + " (" + target.destinationPath() + ") and ScheduledBackup "
-                + schedule.getMetadata().getName() + " applied: the Barman Cloud plugin archives the WAL and takes the base backups");
     }
 
     @Override
     public Step apply(InstanceKey key, ClusterSpec desired) {
         try {
+            Optional<Step> restoring = restoring(key);
+            if (restoring.isPresent()) {
+                return restoring.get();
+            }
             GenericKubernetesResource wanted = CnpgModel.cluster(key, desired);
             GenericKubernetesResource existing = clusters(key).withName(key.name()).get();
             if (existing == null) {
@@ -87,12 +98,14 @@ public class KubernetesClusterDriver implements ClusterDriver {
             if (refused.isPresent()) {
                 return Step.failed(refused.get());
             }
-            if (!existing.getAdditionalProperties().get("spec").equals(wanted.getAdditionalProperties().get("spec"))) {
-                existing.setAdditionalProperty("spec", wanted.getAdditionalProperties().get("spec"));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec = BarmanModel.keepRecovery((Map<String, Object>) wanted.getAdditionalProperties().get("spec"), existing);
+            if (!existing.getAdditionalProperties().get("spec").equals(spec)) {
+                existing.setAdditionalProperty("spec", spec);
                 clusters(key).resource(existing).update();
                 return Step.waitFor("Cluster " + key.name() + " updated", Duration.ofSeconds(1));
             }
-            Status status = Status.of(existing);
+            ClusterStatus status = ClusterStatus.of(existing);
             if (status.readyInstances() >= desired.replicas()) {
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("members", desired.replicas());
@@ -107,6 +120,12 @@ public class KubernetesClusterDriver implements ClusterDriver {
         } catch (KubernetesClientException e) {
             throw new IllegalStateException("Kubernetes refused a call for " + key + ": " + e.getMessage(), e);
         }
+    }
+
+    /** While a point-in-time restore replaces the Cluster, the instance is its own: every step waits for it. */
+    private Optional<Step> restoring(InstanceKey key) {
+        return restore.underWay(key).map(record -> Step.waitFor("a point-in-time restore to " + record.getData().get("target")
+                + " is under way (command " + record.getData().get("commandId") + ")", Duration.ofSeconds(5)));
     }
 
     /** Creates or removes the external Service; one that is not pgfleet's is left alone (the reason, when it was needed). */
@@ -132,6 +151,10 @@ public class KubernetesClusterDriver implements ClusterDriver {
      */
     @Override
     public Step switchover(InstanceKey key, ClusterSpec desired, String from, Optional<String> to) {
+        Optional<Step> restoring = restoring(key);
+        if (restoring.isPresent()) {
+            return restoring.get();
+        }
         GenericKubernetesResource cluster = clusters(key).withName(key.name()).get();
         if (cluster == null) {
             return Step.failed("Cluster " + key.name() + " does not exist");
@@ -139,7 +162,7 @@ public class KubernetesClusterDriver implements ClusterDriver {
         if (!Ownership.owns(key, cluster.getMetadata())) {
             return Step.failed(Ownership.notOurs("Cluster", key));
         }
-        Status status = Status.of(cluster);
+        ClusterStatus status = ClusterStatus.of(cluster);
         if (!status.currentPrimary().equals(from)) {
             if (status.readyInstances() >= desired.replicas()) {
                 Map<String, Object> details = new LinkedHashMap<>();
@@ -172,10 +195,14 @@ public class KubernetesClusterDriver implements ClusterDriver {
     @Override
     public Observation observe(InstanceKey key) {
         GenericKubernetesResource cluster = clusters(key).withName(key.name()).get();
+        Optional<Step> restoring = restoring(key);
+        if (restoring.isPresent()) {
+            return new Observation(true, false, List.of(), restoring.get().message(), null);
+        }
         if (cluster == null) {
             return Observation.absent();
         }
-        Status status = Status.of(cluster);
+        ClusterStatus status = ClusterStatus.of(cluster);
         int instances = ((Number) ((Map<?, ?>) cluster.getAdditionalProperties().get("spec")).get("instances")).intValue();
         List<Member> members = new ArrayList<>();
         for (String name : status.instanceNames()) {
@@ -251,25 +278,5 @@ public class KubernetesClusterDriver implements ClusterDriver {
             io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
             io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> clusters(InstanceKey key) {
         return client.genericKubernetesResources(CnpgModel.CLUSTER).inNamespace(key.namespace());
-    }
-
-    /** What CloudNativePG reports in a Cluster's status. */
-    record Status(int readyInstances, String phase, String currentPrimary, List<String> instanceNames, List<String> healthy) {
-
-        @SuppressWarnings("unchecked")
-        static Status of(GenericKubernetesResource cluster) {
-            Object raw = cluster.getAdditionalProperties().get("status");
-            if (!(raw instanceof Map<?, ?>)) {
-                return new Status(0, "", "", List.of(), List.of());
-            }
-            Map<String, Object> status = (Map<String, Object>) raw;
-            Object ready = status.get("readyInstances");
-            Object names = status.get("instanceNames");
-            Object instancesStatus = status.get("instancesStatus");
-            List<String> healthy = instancesStatus instanceof Map<?, ?> map && map.get("healthy") instanceof List<?> list
-                    ? (List<String>) list : List.of();
-            return new Status(ready instanceof Number n ? n.intValue() : 0, String.valueOf(status.getOrDefault("phase", "")),
-                    String.valueOf(status.getOrDefault("currentPrimary", "")), names instanceof List<?> l ? (List<String>) l : List.of(), healthy);
-        }
     }
 }

@@ -74,13 +74,26 @@ class BarmanModelTest {
     @SuppressWarnings("unchecked")
     void aRestoreToATimeIsAClusterBootstrappedFromTheSourceArchive() {
         Instant target = Instant.parse("2026-11-30T17:43:06Z");
-        GenericKubernetesResource restored = BarmanModel.recoveryCluster(new InstanceKey("tenant-a", "postgres-copy"),
-                ClusterSpec.of(complete().spec()), KEY, target);
+        GenericKubernetesResource restored = BarmanModel.recoveryCluster(CnpgModel.cluster(new InstanceKey("tenant-a", "postgres-copy"),
+                ClusterSpec.of(complete().spec())), KEY, "postgres-complete", target, "postgres-copy-0a1b2c3d", "cmd-1");
         assertThat(CrdSchemas.problems("postgresql.cnpg.io_clusters.yaml", "v1", restored)).isEmpty();
+        assertThat(restored.getMetadata().getName()).isEqualTo("postgres-copy");
+        assertThat(restored.getMetadata().getAnnotations()).containsEntry(BarmanModel.RESTORE_ANNOTATION, "cmd-1");
+        assertThat(BarmanModel.serverName(restored)).isEqualTo("postgres-copy-0a1b2c3d");
         assertThat(spec(restored)).containsEntry("bootstrap", Map.of("recovery", Map.of("source", "origin",
                 "recoveryTarget", Map.of("targetTime", "2026-11-30T17:43:06Z"))));
         assertThat((List<Object>) spec(restored).get("externalClusters")).containsExactly(Map.of("name", "origin", "plugin", Map.of(
                 "name", "barman-cloud.cloudnative-pg.io", "parameters", Map.of("barmanObjectName", "postgres-complete-archive",
                         "serverName", "postgres-complete"))));
+
+        // The provisioner's later updates keep how it was made and the server it archives under.
+        Map<String, Object> wanted = (Map<String, Object>) CnpgModel.cluster(new InstanceKey("tenant-a", "postgres-copy"),
+                ClusterSpec.of(complete().spec())).getAdditionalProperties().get("spec");
+        Map<String, Object> kept = BarmanModel.keepRecovery(wanted, restored);
+        assertThat(kept).containsEntry("bootstrap", spec(restored).get("bootstrap"))
+                .containsEntry("externalClusters", spec(restored).get("externalClusters"))
+                .containsEntry("plugins", spec(restored).get("plugins"));
+        assertThat(BarmanModel.keepRecovery(wanted, CnpgModel.cluster(new InstanceKey("tenant-a", "postgres-copy"),
+                ClusterSpec.of(complete().spec())))).isSameAs(wanted);
     }
 }

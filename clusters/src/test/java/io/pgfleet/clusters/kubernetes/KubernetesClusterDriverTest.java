@@ -227,4 +227,88 @@ class KubernetesClusterDriverTest {
         assertThat(driver.observe(key).members()).filteredOn(m -> m.role().equals("primary")).extracting(m -> m.name())
                 .containsExactly("pg-switch-3");
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aRestoreToATimeReplacesTheClusterWithOneRecoveredFromTheStoreAndLaterUpdatesKeepHowItWasMade() {
+        KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
+        InstanceKey key = new InstanceKey("tenant-pitr", "pg-pitr");
+        ClusterSpec archiving = new ClusterSpec(false, "10Gi", 2, "replicated", Map.of(), 0, 1, true);
+        driver.apply(key, archiving);
+        reportReady(key, 2);
+        driver.declareArchive(key, new io.pgfleet.clusters.ArchiveTarget("s3://backups/_wal/tenant-pitr", null, "0 3 * * *", 7));
+        windowOf(key, "pg-pitr", "2026-11-30T10:00:00Z");
+        assertThat(driver.recoverableFrom(key)).contains(java.time.Instant.parse("2026-11-30T10:00:00Z"));
+
+        int[] flushed = {0};
+        io.pgfleet.clusters.Recovery recovery = new io.pgfleet.clusters.Recovery("cmd-pitr-1", java.time.Instant.parse("2026-11-30T12:00:00Z"),
+                null, null, () -> flushed[0]++);
+        // 1: the live primary's WAL is flushed and the plan recorded; nothing deleted yet.
+        assertThat(driver.recover(key, recovery).outcome()).isEqualTo(Step.Outcome.WAIT);
+        assertThat(flushed[0]).isEqualTo(1);
+        io.fabric8.kubernetes.api.model.ConfigMap record = client.configMaps().inNamespace("tenant-pitr").withName("pg-pitr-restore").get();
+        assertThat(record.getData()).containsEntry("commandId", "cmd-pitr-1").containsEntry("target", "2026-11-30T12:00:00Z")
+                .containsEntry("sourceStore", "pg-pitr-archive").containsEntry("sourceServer", "pg-pitr");
+        assertThat(record.getData().toString()).doesNotContainIgnoringCase("password");
+        assertThat(cluster(key)).isNotNull();
+        // While it is under way the provisioner's steps wait and the observation says why.
+        assertThat(driver.apply(key, archiving).message()).contains("point-in-time restore to 2026-11-30T12:00:00Z is under way");
+        assertThat(driver.observe(key).ready()).isFalse();
+
+        // 2: the original goes; 3: the recovered Cluster is made from the record.
+        assertThat(driver.recover(key, recovery).message()).contains("Cluster pg-pitr deleted");
+        assertThat(cluster(key)).isNull();
+        assertThat(driver.recover(key, recovery).message()).contains("created to recover");
+        GenericKubernetesResource recovered = cluster(key);
+        assertThat(CrdSchemas.problems("postgresql.cnpg.io_clusters.yaml", "v1", recovered)).isEmpty();
+        Map<String, Object> spec = (Map<String, Object>) recovered.getAdditionalProperties().get("spec");
+        assertThat(spec).containsEntry("bootstrap", Map.of("recovery", Map.of("source", "origin",
+                "recoveryTarget", Map.of("targetTime", "2026-11-30T12:00:00Z"))));
+        Map<String, Object> origin = ((List<Map<String, Object>>) spec.get("externalClusters")).get(0);
+        assertThat((Map<String, Object>) ((Map<String, Object>) origin.get("plugin")).get("parameters"))
+                .isEqualTo(Map.of("barmanObjectName", "pg-pitr-archive", "serverName", "pg-pitr"));
+        String server = BarmanModel.serverName(recovered);
+        assertThat(server).matches("pg-pitr-[0-9a-f]{8}");
+        assertThat(spec.get("instances")).isEqualTo(2);
+        assertThat(driver.recover(key, recovery).message()).contains("CloudNativePG recovers Cluster pg-pitr");
+
+        // CloudNativePG reports it healthy: done, the record removed; asked again, still done.
+        reportReady(key, 2);
+        Step done = driver.recover(key, recovery);
+        assertThat(done.outcome()).isEqualTo(Step.Outcome.DONE);
+        assertThat(done.message()).contains("restored to 2026-11-30T12:00:00Z", "pg-pitr-archive/pg-pitr", "archiving as " + server);
+        assertThat(client.configMaps().inNamespace("tenant-pitr").withName("pg-pitr-restore").get()).isNull();
+        assertThat(driver.recover(key, recovery).outcome()).isEqualTo(Step.Outcome.DONE);
+        assertThat(flushed[0]).isEqualTo(1);
+
+        // The provisioner scales it later: the recipe and the server it archives under stay; the window is that server's.
+        driver.apply(key, new ClusterSpec(false, "10Gi", 3, "replicated", Map.of(), 0, 1, true));
+        Map<String, Object> scaled = (Map<String, Object>) cluster(key).getAdditionalProperties().get("spec");
+        assertThat(scaled).containsEntry("instances", 3).containsEntry("bootstrap", spec.get("bootstrap"));
+        assertThat(BarmanModel.serverName(cluster(key))).isEqualTo(server);
+        windowOf(key, server, "2026-11-30T12:05:00Z");
+        assertThat(driver.recoverableFrom(key)).contains(java.time.Instant.parse("2026-11-30T12:05:00Z"));
+    }
+
+    @Test
+    void aRestoreFromAnotherNamespacesStoreOrIntoNothingIsRefusedAndChangesNothing() {
+        KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
+        InstanceKey key = new InstanceKey("tenant-k", "pg-nothing");
+        io.pgfleet.clusters.Recovery recovery = new io.pgfleet.clusters.Recovery("cmd-x", java.time.Instant.parse("2026-11-30T12:00:00Z"),
+                null, null, () -> { }, new InstanceKey("tenant-other", "pg-src"));
+        assertThat(driver.recover(key, recovery).message()).contains("own namespace");
+        Step nothing = driver.recover(key, new io.pgfleet.clusters.Recovery("cmd-x", java.time.Instant.parse("2026-11-30T12:00:00Z"),
+                null, null, () -> { }));
+        assertThat(nothing.outcome()).isEqualTo(Step.Outcome.FAILED);
+        assertThat(nothing.message()).contains("no Cluster to restore into");
+        assertThat(client.configMaps().inNamespace("tenant-k").withName("pg-nothing-restore").get()).isNull();
+    }
+
+    /** The plugin's report of a server's window in the instance's ObjectStore status. */
+    private void windowOf(InstanceKey key, String server, String first) {
+        var stores = client.genericKubernetesResources(BarmanModel.OBJECT_STORE).inNamespace(key.namespace());
+        GenericKubernetesResource store = stores.withName(BarmanModel.objectStoreName(key)).get();
+        store.setAdditionalProperty("status", Map.of("serverRecoveryWindow", Map.of(server, Map.of("firstRecoverabilityPoint", first))));
+        stores.resource(store).update();
+    }
 }
