@@ -205,6 +205,7 @@ final class LocalStack implements AutoCloseable {
         // Documents may name any host name, and this stack's own S3 server.
         env.put("PGFLEET_BACKUP_ALLOWED_ENDPOINTS", "*," + java.net.URI.create(s3.endpoint()).getAuthority());
         env.put("PGFLEET_BACKUP_TICK", "5s");
+        env.put("PGFLEET_BACKUP_METRICS_INTERVAL", "5s");
         env.put("PGFLEET_SECRETS_KEY_FILE", dataDir.resolve("fleet-key.pem").toString());
         if (secure) {
             env.put("MICRONAUT_CONFIG_FILES", SecureKafka.serviceConfig(dataDir, service.name()).toString());

@@ -67,6 +67,15 @@ class PointInTimeRestoreIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(target.plusMillis(1500)));
             fixture.psql(COMPLETE, "admin", "secure-admin-password", "myapp", "DROP TABLE ledger");
 
+            // The window and the archive's age on the services' metrics pages (Prometheus text).
+            await().atMost(Duration.ofMinutes(1)).until(() -> fixture.gauge("backup-worker", "pgfleet_wal_recovery_window_seconds", COMPLETE) != null
+                    && fixture.gauge("provisioner", "pgfleet_wal_archive_age_seconds", COMPLETE) != null);
+            assertThat(fixture.gauge("backup-worker", "pgfleet_wal_recovery_window_seconds", COMPLETE)).isPositive();
+            assertThat(fixture.gauge("backup-worker", "pgfleet_wal_base_backups", COMPLETE)).isGreaterThanOrEqualTo(1.0);
+            assertThat(fixture.gauge("backup-worker", "pgfleet_wal_base_backup_age_seconds", COMPLETE)).isNotNegative();
+            assertThat(fixture.gauge("provisioner", "pgfleet_wal_archive_age_seconds", COMPLETE)).isNotNegative();
+            assertThat(fixture.gauge("provisioner", "pgfleet_wal_archive_waiting_segments", COMPLETE)).isNotNull();
+
             // Outside the window: refused with the window, nothing changed.
             for (String outside : List.of(Instant.now().plus(Duration.ofHours(1)).toString(), "2001-01-01T00:00:00Z")) {
                 String id = fixture.publisher.publish(CommandType.RESTORE, COMPLETE, new RestoreCommand(COMPLETE.name(), COMPLETE.namespace(),

@@ -53,6 +53,15 @@ final class StackFixture implements AutoCloseable {
         feed = new StatusFeed(stack.kafka(), StatusEvent.DEFAULT_TOPIC);
     }
 
+    /** The value of a service's gauge for an instance on its {@code /prometheus} page, or null while it has none. */
+    Double gauge(String service, String name, InstanceKey key) throws Exception {
+        String page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.url(service) + "/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^" + name + "\\{instance=\"" + java.util.regex.Pattern.quote(key.toString())
+                + "\",?\\} (\\S+)$").matcher(page);
+        return line.find() ? Double.valueOf(line.group(1)) : null;
+    }
+
     /**
      * Runs one statement with psql (not through pgfleet) on the instance's primary, as found in the provisioner's
      * view; as its superuser when no password is given. Returns psql's output.

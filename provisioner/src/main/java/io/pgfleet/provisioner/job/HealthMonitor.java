@@ -38,10 +38,12 @@ public class HealthMonitor {
     private final StatusOutbox status;
     private final Clock clock;
     private final PrimaryWatch primaries;
+    private final ArchiveMetrics metrics;
 
     public HealthMonitor(InstanceRepository instances, JobRepository jobs, ClusterDriver driver, StatusOutbox status, Clock clock,
-                         PrimaryWatch primaries) {
+                         PrimaryWatch primaries, ArchiveMetrics metrics) {
         this.primaries = primaries;
+        this.metrics = metrics;
         this.instances = instances;
         this.jobs = jobs;
         this.driver = driver;
@@ -51,7 +53,9 @@ public class HealthMonitor {
 
     @Scheduled(fixedDelay = "${pgfleet.provisioner.health-interval:2s}", initialDelay = "2s")
     void check() {
-        for (InstanceRow row : instances.findByPhaseInList(List.of(InstancePhase.READY.name(), InstancePhase.DEGRADED.name()))) {
+        List<InstanceRow> watched = instances.findByPhaseInList(List.of(InstancePhase.READY.name(), InstancePhase.DEGRADED.name()));
+        metrics.retain(watched.stream().map(InstanceRow::key).toList());
+        for (InstanceRow row : watched) {
             try {
                 // Only a degraded instance can be waiting for its next repair.
                 if (jobs.countOpen(row.key()) > 0 || (row.phase().equals(InstancePhase.DEGRADED.name())
@@ -59,6 +63,7 @@ public class HealthMonitor {
                     continue;
                 }
                 Observation observed = driver.observe(InstanceKey.of(row.key()));
+                metrics.seen(row.key(), observed.archive());
                 if (PrimaryWatch.worthALook(row, observed)) {
                     primaries.seen(row, observed);   // in a transaction of its own, only when there is something to tell
                 }
