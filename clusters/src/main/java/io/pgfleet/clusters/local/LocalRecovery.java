@@ -72,23 +72,51 @@ final class LocalRecovery {
     }
 
     Step step(LocalInstance instance, List<LocalMember> members, Recovery recovery) {
-        Optional<State> current = underWay(instance).filter(s -> s.commandId().equals(recovery.commandId()));
-        if (current.isEmpty()) {
-            recovery.flush().run();
-            write(instance, new State(recovery.commandId(), recovery.target(), "fencing", null, null));
-            return Step.next("a point-in-time restore to " + recovery.target() + " begins: the members stop");
+        State state = underWay(instance).filter(s -> s.commandId().equals(recovery.commandId())).orElse(null);
+        RecoveryPlan.Seen seen = observe(instance, members, state, recovery);
+        return act(RecoveryPlan.next(seen), instance, members, state, seen, recovery);
+    }
+
+    /** What the plan needs: the phase written down, the members' processes, the primary's log and replay. */
+    private RecoveryPlan.Seen observe(LocalInstance instance, List<LocalMember> members, State state, Recovery recovery) {
+        if (state == null) {
+            return new RecoveryPlan.Seen(null, null, false, false, null);
         }
-        State state = current.get();
         LocalMember primary = members.get(0);
-        switch (state.phase()) {
-            case "fencing" -> {
-                for (LocalMember member : members) {
-                    if (member.isRunning()) {
-                        member.stop();
-                        return Step.next(member.name() + " stopped for the restore");
-                    }
-                }
-                Path kept = instance.dir().resolve("recovery").resolve("own-files");
+        String running = members.stream().filter(LocalMember::isRunning).map(LocalMember::name).findFirst().orElse(null);
+        boolean primaryRunning = primary.isRunning();
+        boolean endedEarly = !primaryRunning && LocalFiles.read(primary.logFile()).orElse("").contains(ENDED_EARLY);
+        RecoveryPlan.Replay replay = null;
+        if (primaryRunning && !state.phase().equals("fencing") && !state.phase().equals("restoring")) {
+            try (Connection connection = connect(primary, instance, recovery); Statement sql = connection.createStatement();
+                 ResultSet row = sql.executeQuery("SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN pg_get_wal_replay_pause_state() END, "
+                         + "pg_last_wal_replay_lsn()::text, pg_last_xact_replay_timestamp()")) {
+                row.next();
+                java.sql.Timestamp last = row.getTimestamp(4);
+                replay = new RecoveryPlan.Replay(row.getBoolean(1), row.getString(2), row.getString(3), last == null ? null : last.toInstant());
+            } catch (SQLException e) {
+                LOG.debug("{} does not answer yet: {}", primary.name(), e.getMessage());
+            }
+        }
+        return new RecoveryPlan.Seen(state.phase(), running, primaryRunning, endedEarly, replay);
+    }
+
+    private Step act(RecoveryPlan.Action action, LocalInstance instance, List<LocalMember> members, State state, RecoveryPlan.Seen seen,
+                     Recovery recovery) {
+        LocalMember primary = members.get(0);
+        Path kept = instance.dir().resolve("recovery").resolve("own-files");
+        switch (action) {
+            case BEGIN -> {
+                recovery.flush().run();
+                write(instance, new State(recovery.commandId(), recovery.target(), "fencing", null, null));
+                return Step.next("a point-in-time restore to " + recovery.target() + " begins: the members stop");
+            }
+            case STOP_MEMBER -> {
+                LocalMember member = members.stream().filter(m -> m.name().equals(seen.runningMember())).findFirst().orElseThrow();
+                member.stop();
+                return Step.next(member.name() + " stopped for the restore");
+            }
+            case KEEP_OWN_FILES -> {
                 if (!Files.exists(kept.resolve("complete"))) {
                     LocalFiles.deleteTree(kept);
                     LocalFiles.mkdir(kept, "rwx------");
@@ -101,9 +129,8 @@ final class LocalRecovery {
                 write(instance, withPhase(state, "restoring"));
                 return Step.next("every member stopped; " + primary.name() + "'s own files kept aside");
             }
-            case "restoring" -> {
+            case RESTORE -> {
                 recovery.restorer().restore(primary.dataDir(), state.target());
-                Path kept = instance.dir().resolve("recovery").resolve("own-files");
                 for (String name : OWN_FILES) {
                     copy(kept.resolve(name), primary.dataDir().resolve(name));
                 }
@@ -111,70 +138,59 @@ final class LocalRecovery {
                 write(instance, withPhase(state, "restored"));
                 return Step.next("the data of " + state.target() + " restored into " + primary.name() + "; it replays WAL up to that time");
             }
-            case "restored" -> {
-                return replay(instance, primary, state, recovery);
+            case START_PRIMARY -> {
+                Optional<String> complaint = primary.start();
+                if (complaint.isPresent()) {
+                    return LocalFiles.read(primary.logFile()).orElse("").contains(ENDED_EARLY) ? endedEarly(state)
+                            : Step.failed(primary.name() + " does not start: " + complaint.get());
+                }
+                return Step.next(primary.name() + " started" + (state.phase().equals("restored") ? "; it replays WAL up to " + state.target() : ""));
+            }
+            case ENDED_EARLY -> {
+                // A replay that ran out of WAL before the time ends the postmaster: starting it again would do the same.
+                return endedEarly(state);
+            }
+            case WAIT -> {
+                return Step.waitFor(seen.replay() == null ? primary.name() + " does not answer yet"
+                        : primary.name() + " replays WAL up to " + state.target() + " (at " + seen.replay().lsn() + ")", Duration.ofMillis(500));
+            }
+            case PROMOTE -> {
+                write(instance, new State(state.commandId(), state.target(), "reached", seen.replay().lsn(), seen.replay().lastTransactionAt()));
+                return sql(primary, instance, recovery, "SELECT pg_promote(true, 60)", () -> {
+                    LOG.info("{}: restored to {} (LSN {}), promoted", instance.key(), state.target(), seen.replay().lsn());
+                    return Step.next(primary.name() + " reached " + state.target() + " at LSN " + seen.replay().lsn() + " and is promoted");
+                });
+            }
+            case FINISH_PROMOTION -> {
+                // Promoted by a predecessor that was killed before the promotion took: paused at the time again.
+                return sql(primary, instance, recovery, "SELECT CASE WHEN pg_get_wal_replay_pause_state() = 'paused' THEN pg_promote(false) END",
+                        () -> Step.waitFor(primary.name() + " finishes its promotion", Duration.ofMillis(300)));
             }
             default -> {
-                return finish(instance, members, state, recovery);
+                return makeOwn(instance, members, state, recovery);
             }
         }
     }
 
-    /** Starts the restored primary, waits for its replay to pause at the time, writes down where, promotes it. */
-    private Step replay(LocalInstance instance, LocalMember primary, State state, Recovery recovery) {
-        if (!primary.isRunning()) {
-            // A replay that ran out of WAL before the time ends the postmaster: starting it again would do the same.
-            String before = LocalFiles.read(primary.logFile()).orElse("");
-            Optional<String> complaint = before.contains(ENDED_EARLY) ? Optional.of(ENDED_EARLY) : primary.start();
-            if (complaint.isPresent()) {
-                String log = before + LocalFiles.read(primary.logFile()).orElse("");
-                return Step.failed(log.contains(ENDED_EARLY) ? "the archive ends before " + state.target() + ": " + ENDED_EARLY
-                        + "; the instance stays stopped until a restore succeeds" : primary.name() + " does not start: " + complaint.get());
-            }
-            return Step.next(primary.name() + " started; it replays WAL up to " + state.target());
-        }
-        try (Connection connection = connect(primary, instance, recovery); Statement sql = connection.createStatement();
-             ResultSet row = sql.executeQuery("SELECT pg_is_in_recovery(), pg_get_wal_replay_pause_state(), pg_last_wal_replay_lsn()::text, "
-                     + "pg_last_xact_replay_timestamp()")) {
-            row.next();
-            if (!row.getBoolean(1)) {
-                return finish(instance, instance.members(), withPhase(state, "reached"), recovery);
-            }
-            if (!"paused".equals(row.getString(2))) {
-                return Step.waitFor(primary.name() + " replays WAL up to " + state.target() + " (at " + row.getString(3) + ")",
-                        Duration.ofMillis(500));
-            }
-            java.sql.Timestamp last = row.getTimestamp(4);
-            String lsn = row.getString(3);
-            write(instance, new State(state.commandId(), state.target(), "reached", lsn, last == null ? null : last.toInstant()));
-            try (Statement promote = connection.createStatement()) {
-                promote.execute("SELECT pg_promote(true, 60)");
-            }
-            LOG.info("{}: restored to {} (LSN {}), promoted", instance.key(), state.target(), lsn);
-            return Step.next(primary.name() + " reached " + state.target() + " at LSN " + lsn + " and is promoted");
+    private static Step endedEarly(State state) {
+        return Step.failed("the archive ends before " + state.target() + ": " + ENDED_EARLY + "; the instance stays stopped until a restore succeeds");
+    }
+
+    /** Runs one statement on the primary; {@code then} says what comes next, or a wait while it does not answer. */
+    private static Step sql(LocalMember primary, LocalInstance instance, Recovery recovery, String statement,
+                            java.util.function.Supplier<Step> then) {
+        try (Connection connection = connect(primary, instance, recovery); Statement sql = connection.createStatement()) {
+            sql.execute(statement);
+            return then.get();
         } catch (SQLException e) {
             return Step.waitFor(primary.name() + " does not answer yet: " + e.getMessage(), Duration.ofMillis(500));
         }
     }
 
     /** The promoted primary made the instance's own again; the standbys set aside to be copied from it. */
-    private Step finish(LocalInstance instance, List<LocalMember> members, State state, Recovery recovery) {
+    private Step makeOwn(LocalInstance instance, List<LocalMember> members, State state, Recovery recovery) {
         LocalMember primary = members.get(0);
-        if (!primary.isRunning()) {
-            Optional<String> complaint = primary.start();
-            if (complaint.isPresent()) {
-                return Step.failed(primary.name() + " does not start: " + complaint.get());
-            }
-        }
         try (Connection connection = connect(primary, instance, recovery); Statement sql = connection.createStatement()) {
-            try (ResultSet row = sql.executeQuery("SELECT pg_is_in_recovery()")) {
-                row.next();
-                if (row.getBoolean(1)) {
-                    // Promoted by a predecessor that was killed before the promotion took: paused at the time again.
-                    sql.execute("SELECT CASE WHEN pg_get_wal_replay_pause_state() = 'paused' THEN pg_promote(false) END");
-                    return Step.waitFor(primary.name() + " finishes its promotion", Duration.ofMillis(300));
-                }
-            }
             // Its synchronous standbys are stopped until they are copied again: these commits must not wait for them.
             sql.execute("SET synchronous_commit = local");
             // pgBackRest wrote restore_command and the target to postgresql.auto.conf; pgfleet keeps nothing else there.
