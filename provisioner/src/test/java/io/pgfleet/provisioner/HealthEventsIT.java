@@ -200,4 +200,74 @@ class HealthEventsIT {
     private static String sh(Path dir, String script, java.util.Map<String, String> env) {
         return io.pgfleet.runtime.local.ProcessRunner.check(java.util.List.of("bash", "-c", script), env, dir, Duration.ofMinutes(1)).output();
     }
+
+    @Test
+    void walArchivingThatFailsMakesTheInstanceDegradedWithArchiveBehindAndReadyOnceItArchivesAgain() throws Exception {
+        InstanceKey key = new InstanceKey("tenant-a", "archived");
+        Postgres doc = PayloadReader.fromText("""
+                apiVersion: apps.cozystack.io/v1alpha1
+                kind: Postgres
+                metadata:
+                  name: archived
+                spec:
+                  replicas: 1
+                  storageClass: local
+                  backup:
+                    enabled: true
+                    s3Region: "us-east-1"
+                    s3Bucket: "s3.tenant.example/postgres-backups"
+                    schedule: "0 3 * * *"
+                    cleanupStrategy: "--keep-last=5"
+                    s3AccessKey: "archive-access-key"
+                    s3SecretKey: "archive-secret-key"
+                    resticPassword: "archive-restic-password"
+                """, Postgres.class).value();
+        try (ProvisionerFixture fixture = new ProvisionerFixture()) {
+            fixture.track(key);
+            fixture.startProvisioner(java.util.Map.of("pgfleet.local.archive-delay", "3s", "pgfleet.provisioner.health-interval", "500ms"));
+            ClusterDriver driver = fixture.driver();
+            String id = fixture.publisher.publish(CommandType.PROVISION, key, doc);
+            assertThat(fixture.feed.awaitFinal(id, "provisioner", Duration.ofMinutes(2)).phase()).isEqualTo(Phase.SUCCEEDED);
+
+            // No repository yet (no backup-worker here): every archive-push fails, and WAL written waits.
+            Path instance = fixture.dataRoot.resolve("local/tenant-a/archived");
+            String password = Files.readString(instance.resolve("superuser.password")).strip();
+            io.pgfleet.clusters.Endpoint primary = driver.primary(key).orElseThrow();
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(primary.jdbcUrl("postgres"), primary.user(), primary.password());
+                 java.sql.Statement sql = c.createStatement()) {
+                sql.execute("CREATE TABLE t AS SELECT 1 AS one");
+                sql.execute("SELECT pg_switch_wal()");
+            }
+            StatusEvent degraded = fixture.feed.awaitEvent(e -> e.commandId() == null && e.phase() == Phase.DEGRADED
+                    && e.instance().equals("tenant-a/archived"), Duration.ofMinutes(1), () -> "no DEGRADED event");
+            assertThat(degraded.reason()).isEqualTo("ArchiveBehind");
+            assertThat(degraded.message()).contains("WAL archiving is behind", "limit 3s");
+            assertThat(degraded.toString()).doesNotContain("archive-secret-key", "archive-restic-password", password);
+
+            // A repository appears (pgBackRest on a directory, made as the backup-worker would make its S3 one): archiving
+            // resumes by itself, with no repair, and the instance is READY again.
+            io.pgfleet.clusters.ArchiveLayout layout = driver.archiveLayout(key).orElseThrow();
+            Path repo = instance.resolve("test-repo");
+            for (Path dir : java.util.List.of(repo, layout.workDir().resolve("log"), layout.workDir().resolve("lock"), layout.configFile().getParent())) {
+                Files.createDirectories(dir);
+                layout.account().own(dir);
+            }
+            layout.account().own(layout.workDir());
+            io.pgfleet.clusters.ArchiveLayout.MemberPaths member = layout.primary();
+            Files.writeString(layout.configFile(), "[global]\nrepo1-path=" + repo + "\nlog-path=" + layout.workDir().resolve("log")
+                    + "\nlock-path=" + layout.workDir().resolve("lock") + "\n\n[" + layout.stanza() + "]\npg1-path=" + member.dataDir()
+                    + "\npg1-port=" + member.port() + "\npg1-socket-path=" + member.socketDir() + "\npg1-user=postgres\n");
+            layout.account().own(layout.configFile());
+            io.pgfleet.runtime.local.CommandResult created = io.pgfleet.runtime.local.ProcessRunner.run(layout.account().command(java.util.List.of(
+                    "pgbackrest", "--config=" + layout.configFile(), "--stanza=" + layout.stanza(), "stanza-create")),
+                    java.util.Map.of("PGPASSWORD", password), Path.of("/"), Duration.ofMinutes(1));
+            assertThat(created.ok()).as(created.output()).isTrue();
+            StatusEvent ready = fixture.feed.awaitEvent(e -> e.commandId() == null && e.phase() == Phase.READY
+                    && e.instance().equals("tenant-a/archived"), Duration.ofMinutes(1), () -> "no READY event");
+            assertThat(fixture.feed.forInstance("tenant-a/archived").indexOf(ready))
+                    .isGreaterThan(fixture.feed.forInstance("tenant-a/archived").indexOf(degraded));
+            assertThat(driver.observe(key).archive().waiting()).isZero();
+            assertThat(fixture.feed.forInstance("tenant-a/archived")).noneMatch(e -> e.commandId() == null && "repair".equals(e.commandType()));
+        }
+    }
 }
