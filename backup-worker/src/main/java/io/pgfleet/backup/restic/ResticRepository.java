@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -46,27 +47,41 @@ public record ResticRepository(String restic, String repository, String region, 
         return new Pipeline.Stage(argv, credentials.environment());
     }
 
-    /** Repositories this process has seen initialised (a wrong password still shows at the next command). */
-    private static final Set<String> INITIALISED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Repositories this process has seen initialised, with their format version (a wrong password still shows at the next command). */
+    private static final Map<String, Integer> INITIALISED = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Creates the repository unless it exists. */
     public void ensureInitialized() {
-        if (INITIALISED.contains(repository)) {
+        if (INITIALISED.containsKey(repository)) {
             return;
         }
         Pipeline.Result config = Pipeline.run(List.of(stage("cat", "config")), null, timeout);
         if (config.ok()) {
-            INITIALISED.add(repository);
+            INITIALISED.put(repository, formatVersion(config.output()));
             return;
         }
         String error = config.errors().get(0);
         boolean unreachable = !explain(error).equals(error);
         if (!unreachable && (error.contains("Is there a repository at the following location?") || error.contains("unable to open config file"))) {
-            check(Pipeline.run(List.of(stage("init")), null, timeout), "initialising the repository");
-            INITIALISED.add(repository);
+            check(Pipeline.run(List.of(stage("init", "--repository-version", "2")), null, timeout), "initialising the repository");
+            INITIALISED.put(repository, 2);
             return;
         }
         check(config, "opening the repository");
+    }
+
+    /**
+     * Whether restic compresses what it stores here (format version 2, zstd): dumps are then written uncompressed
+     * ({@code pg_dump -Z0}), so the work is restic's, in parallel, and unchanged data deduplicates across backups. A
+     * repository this process has not opened yet counts as one that compresses (every repository restic 0.14 makes does).
+     */
+    public boolean compresses() {
+        return INITIALISED.getOrDefault(repository, 2) >= 2;
+    }
+
+    private static int formatVersion(String config) {
+        java.util.regex.Matcher version = java.util.regex.Pattern.compile("\"version\"\\s*:\\s*(\\d+)").matcher(config);
+        return version.find() ? Integer.parseInt(version.group(1)) : 1;
     }
 
     /**

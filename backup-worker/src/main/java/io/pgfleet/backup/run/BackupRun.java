@@ -70,7 +70,6 @@ class BackupRun {
         this.parallel = Math.max(1, parallel);
     }
 
-
     /** A backup; when it succeeds its manifest is kept in the catalog row. */
     Step backup(JobRow job, String backupId) {
         InstanceKey key = InstanceKey.of(job.instance());
@@ -105,7 +104,8 @@ class BackupRun {
                     LOG.warn("stopped {} restic process(es) an earlier attempt of backup {} left running", stopped, backupId);
                 }
                 made.addAll(repository.snapshots("backup=" + backupId).stream().map(ResticRepository.Snapshot::id).toList());
-                forget(repository, made);
+                repository.forget(made);
+                made.clear();
             }
             WorkDirectory.delete(work);
             InstanceCatalog instance = InstanceCatalog.read(endpoint.get());
@@ -151,7 +151,7 @@ class BackupRun {
             if (manifestSave != null) {
                 manifestSave.cancel();
             }
-            forgetQuietly(repository, made);
+            forgetQuietly(repository, made, manifestSave == null ? null : backupId);
             WorkDirectory.deleteQuietly(work);
         }
     }
@@ -190,7 +190,7 @@ class BackupRun {
                 Path file = work.resolve(Manifest.dumpFile(database));
                 saves.submit(SaveTasks.task(context, Manifest.dumpFile(database), () -> {
                     support.progress(job, message, database);
-                    return toFile(tools.dump(endpoint, database, file), file);
+                    return toFile(tools.dump(endpoint, database, file, repository.compresses()), file);
                 }));
                 dumps++;
             }
@@ -200,7 +200,7 @@ class BackupRun {
                 saves.submit(SaveTasks.task(context, name, () -> {
                     support.progress(job, message, database);
                     try (Checksums.OfStream checksum = Checksums.OfStream.open(streams, name)) {
-                        ResticRepository.Saved saved = repository.backup(List.of(tools.dump(endpoint, database), checksum.tee()), name, tags);
+                        ResticRepository.Saved saved = repository.backup(List.of(tools.dump(endpoint, database, repository.compresses()), checksum.tee()), name, tags);
                         made.add(saved.snapshotId());
                         return new Manifest.File(saved.snapshotId(), "/" + name, saved.bytes(), checksum.finish());
                     } catch (ResticException e) {
@@ -248,7 +248,6 @@ class BackupRun {
         LOG.info("saved the roles and the small databases as snapshot {} in {} ms", saved.snapshotId(), (System.nanoTime() - start) / 1_000_000);
     }
 
-
     /** Runs a dump into {@code file}; the file is saved later, with the others of the work directory. */
     private Manifest.File toFile(Pipeline.Stage dump, Path file) throws IOException {
         Pipeline.Result result = Pipeline.run(List.of(dump), null, settings.timeout());
@@ -257,7 +256,6 @@ class BackupRun {
         }
         return new Manifest.File(null, file.toAbsolutePath().toString(), Files.size(file), Checksums.of(file));
     }
-
 
     private String retention(ResticRepository repository, BackupConfigRow config, InstanceKey key) {
         if (config.cleanupStrategy() == null) {
@@ -283,15 +281,16 @@ class BackupRun {
         }
     }
 
-
-    private static void forget(ResticRepository repository, List<String> snapshots) {
-        repository.forget(snapshots);
-        snapshots.clear();
-    }
-
-    private static void forgetQuietly(ResticRepository repository, List<String> snapshots) {
+    /**
+     * Forgets the snapshots made; with {@code failedBackup}, every snapshot tagged with it too (a save stopped as it ended
+     * may have written its snapshot after its task stopped listening).
+     */
+    private static void forgetQuietly(ResticRepository repository, List<String> snapshots, String failedBackup) {
         try {
-            repository.forget(snapshots);
+            if (failedBackup != null) {
+                snapshots.addAll(repository.snapshots("backup=" + failedBackup).stream().map(ResticRepository.Snapshot::id).toList());
+            }
+            repository.forget(List.copyOf(new java.util.LinkedHashSet<>(snapshots)));
         } catch (ResticException e) {
             LOG.warn("snapshots of a failed backup could not be forgotten (no manifest: they do not count): {}", e.getMessage());
         }

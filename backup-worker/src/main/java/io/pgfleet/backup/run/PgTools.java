@@ -25,14 +25,27 @@ public class PgTools {
         this.binaries = PgBinaries.find(binDir.isBlank() ? Optional.empty() : Optional.of(Path.of(binDir)));
     }
 
-    /** One database in pg_dump's custom format (restorable alone, or in parts) to stdout. */
-    public Pipeline.Stage dump(Endpoint endpoint, String database) {
-        return stage("pg_dump", endpoint, List.of("-Fc", "-d", database));
+    /**
+     * One database in pg_dump's custom format (restorable alone, or in parts) to stdout; uncompressed ({@code -Z0}) when
+     * the repository compresses (zlib on one core is slower than the disk; restic's zstd is not, and deduplicates).
+     */
+    public Pipeline.Stage dump(Endpoint endpoint, String database, boolean repositoryCompresses) {
+        return stage("pg_dump", endpoint, dumpArgs(database, repositoryCompresses, List.of()));
     }
 
-    /** One database in pg_dump's custom format to a file. */
-    public Pipeline.Stage dump(Endpoint endpoint, String database, Path file) {
-        return stage("pg_dump", endpoint, List.of("-Fc", "-d", database, "-f", file.toString()));
+    /** One database in pg_dump's custom format to a file (uncompressed when the repository compresses). */
+    public Pipeline.Stage dump(Endpoint endpoint, String database, Path file, boolean repositoryCompresses) {
+        return stage("pg_dump", endpoint, dumpArgs(database, repositoryCompresses, List.of("-f", file.toString())));
+    }
+
+    private static List<String> dumpArgs(String database, boolean repositoryCompresses, List<String> more) {
+        List<String> args = new ArrayList<>(List.of("-Fc"));
+        if (repositoryCompresses) {
+            args.add("-Z0");
+        }
+        args.addAll(List.of("-d", database));
+        args.addAll(more);
+        return args;
     }
 
     /** Roles (and tablespaces) as SQL to a file. */

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /** Small file operations of the local driver, unchecked. */
 final class LocalFiles {
@@ -48,19 +47,6 @@ final class LocalFiles {
     }
 
     static long sizeOf(Path root) {
-        if (!Files.exists(root)) {
-            return 0;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            return paths.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0; // a WAL segment removed while we looked
-                }
-            }).sum();
-        } catch (IOException | UncheckedIOException e) {
-            return 0;
-        }
+        return io.pgfleet.runtime.local.FileTrees.size(root);
     }
 }

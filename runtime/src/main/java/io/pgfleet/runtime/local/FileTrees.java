@@ -8,7 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Directory trees: the one recursive delete. */
+/** Directory trees: the one recursive delete, and their size. */
 public final class FileTrees {
 
     private FileTrees() {
@@ -29,6 +29,24 @@ public final class FileTrees {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Bytes in the regular files under {@code root} (0 when it does not exist; a file removed meanwhile counts 0). */
+    public static long size(Path root) {
+        if (!Files.exists(root)) {
+            return 0;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            return paths.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0; // a WAL segment removed while we looked
+                }
+            }).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
         }
     }
 }

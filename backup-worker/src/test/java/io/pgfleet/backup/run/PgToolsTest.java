@@ -1,0 +1,24 @@
+package io.pgfleet.backup.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgfleet.clusters.Endpoint;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class PgToolsTest {
+
+    private static final Endpoint PRIMARY = new Endpoint("127.0.0.1", 5432, "postgres", "s3cr3t-pw");
+
+    @Test
+    void aRepositoryThatCompressesGetsUncompressedDumpsAndOneThatCannotGetsZlibOnes() {
+        PgTools tools = new PgTools("");
+        assertThat(tools.dump(PRIMARY, "shop", true).argv()).containsSubsequence("-Fc", "-Z0", "-d", "shop");
+        assertThat(tools.dump(PRIMARY, "shop", Path.of("/w/shop.dump"), true).argv()).containsSubsequence("-Fc", "-Z0", "-d", "shop", "-f",
+                "/w/shop.dump");
+        assertThat(tools.dump(PRIMARY, "shop", false).argv()).contains("-Fc").doesNotContain("-Z0");
+        // The password travels in the environment only.
+        assertThat(tools.dump(PRIMARY, "shop", true).argv()).doesNotContain("s3cr3t-pw");
+        assertThat(tools.dump(PRIMARY, "shop", true).environment()).containsEntry("PGPASSWORD", "s3cr3t-pw");
+    }
+}
