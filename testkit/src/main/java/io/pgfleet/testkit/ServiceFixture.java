@@ -87,7 +87,9 @@ public class ServiceFixture implements AutoCloseable {
         properties.put("pgfleet.local.data-root", dataRoot.toString());
         properties.put("pgfleet.local.external-address", EXTERNAL_ADDRESS);
         properties.put("pgfleet.jobs.instance-id", groupId);
-        properties.put("pgfleet.outbox.interval", "100ms");
+        // Work is handed over by the state database's notifications; no test waits for a safety-net poll to find it.
+        properties.put("pgfleet.jobs.poll", "1h");
+        properties.put("pgfleet.outbox.interval", "1h");
         return properties;
     }
 

@@ -79,7 +79,7 @@ public class BaseBackups {
             if (!opened.get().layout().primary().running() || !WalArchive.archiving(primary.get(), opened.get().layout())) {
                 return wait.late(job.createdAt(), now)
                         ? Step.failed("the primary of " + key + " does not archive its WAL after " + InstanceWait.text(wait.timeout()))
-                        : Step.waitFor("waiting for the primary of " + key + " to archive its WAL", Duration.ofSeconds(1));
+                        : Step.poll("waiting for the primary of " + key + " to archive its WAL", Duration.ofSeconds(1));
             }
         } catch (SQLException e) {
             return Step.waitFor("the primary of " + key + " does not answer yet: " + e.getMessage(), Duration.ofSeconds(1));

@@ -160,14 +160,14 @@ final class LocalFailover {
                     try (ResultSet promoted = sql.executeQuery("SELECT pg_promote(true, 60)")) {
                         promoted.next();
                         if (!promoted.getBoolean(1)) {
-                            return Step.waitFor(primary.name() + " is being promoted", Duration.ofMillis(200));
+                            return Step.poll(primary.name() + " is being promoted", Duration.ofMillis(200));
                         }
                     }
                 }
             }
             ensureSlots(connection, members.stream().filter(m -> m != primary).toList());
         } catch (SQLException e) {
-            return Step.waitFor(primary.name() + " does not answer yet: " + e.getMessage(), Duration.ofMillis(500));
+            return Step.poll(primary.name() + " does not answer yet: " + e.getMessage(), Duration.ofMillis(500));
         }
         return Step.next(primary.name() + " promoted");
     }

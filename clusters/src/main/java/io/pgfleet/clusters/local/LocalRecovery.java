@@ -164,7 +164,7 @@ final class LocalRecovery {
             case FINISH_PROMOTION -> {
                 // Promoted by a predecessor that was killed before the promotion took: paused at the time again.
                 return sql(primary, instance, recovery, "SELECT CASE WHEN pg_get_wal_replay_pause_state() = 'paused' THEN pg_promote(false) END",
-                        () -> Step.waitFor(primary.name() + " finishes its promotion", Duration.ofMillis(300)));
+                        () -> Step.poll(primary.name() + " finishes its promotion", Duration.ofMillis(300)));
             }
             default -> {
                 return makeOwn(instance, members, state, recovery);

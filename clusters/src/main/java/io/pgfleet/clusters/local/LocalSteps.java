@@ -223,12 +223,12 @@ final class LocalSteps {
             Map<String, String> replication = replicationStates(connection);
             long streaming = standbys.stream().filter(name -> "streaming".equals(replication.get(name))).count();
             if (streaming < standbys.size()) {
-                return Step.waitFor("replica " + streaming + " of " + standbys.size() + " streaming", Duration.ofMillis(200));
+                return Step.poll("replica " + streaming + " of " + standbys.size() + " streaming", Duration.ofMillis(500));
             }
             try (ResultSet names = sql.executeQuery("SHOW synchronous_standby_names")) {
                 names.next();
                 if (!names.getString(1).equals(expectedNames)) {
-                    return Step.waitFor("synchronous_standby_names becoming '" + expectedNames + "'", Duration.ofMillis(200));
+                    return Step.poll("synchronous_standby_names becoming '" + expectedNames + "'", Duration.ofMillis(500));
                 }
             }
         } catch (SQLException e) {
@@ -250,7 +250,7 @@ final class LocalSteps {
     static Step unreachable(LocalMember member, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (state.startsWith("08") || state.startsWith("57P0") || state.startsWith("53")) {
-            return Step.waitFor("member " + member.name() + " accepting connections (" + e.getMessage() + ")", Duration.ofMillis(500));
+            return Step.poll("member " + member.name() + " accepting connections (" + e.getMessage() + ")", Duration.ofSeconds(1));
         }
         return Step.failed("member " + member.name() + " runs but refuses connections: " + e.getMessage());
     }

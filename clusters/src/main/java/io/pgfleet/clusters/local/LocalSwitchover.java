@@ -57,8 +57,8 @@ final class LocalSwitchover {
                     .map(m -> new Failover.Standby(m.index(), m.name(), streaming.containsKey(m.name()), streaming.get(m.name()))).toList();
             Optional<Failover.Standby> target = Failover.switchoverTarget(standbys, to);
             if (target.isEmpty()) {
-                return to.isPresent() ? Step.waitFor(to.get() + " to stream before it takes over", Duration.ofMillis(500))
-                        : Step.waitFor("a standby that streams", Duration.ofMillis(500));
+                return to.isPresent() ? Step.poll(to.get() + " to stream before it takes over", Duration.ofMillis(500))
+                        : Step.poll("a standby that streams", Duration.ofMillis(500));
             }
             LocalFiles.write(marker, target.get().index() + " " + clock.instant() + "\n", "rw-r--r--");
             old.stop();
@@ -86,7 +86,7 @@ final class LocalSwitchover {
             return Step.failed(target.name() + " did not receive the old primary's last WAL within 30s; " + old.name()
                     + complaint.map(c -> " could not start again: " + c).orElse(" is the primary again"));
         }
-        return Step.waitFor(target.name() + " to receive " + old.name() + "'s shutdown checkpoint", Duration.ofMillis(100));
+        return Step.poll(target.name() + " to receive " + old.name() + "'s shutdown checkpoint", Duration.ofMillis(100));
     }
 
     /** Where the stopped primary's last checkpoint starts (pg_controldata), when it shut down cleanly. */

@@ -5,6 +5,8 @@ import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.status.Phase;
 import io.pgfleet.runtime.status.StatusOutbox;
 import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +35,12 @@ public class JobRecorder {
         InstanceKey key = InstanceKey.of(job.instance());
         switch (step.outcome()) {
             case WAIT -> {
-                ledger.progress(job, step.message(), step.after().toMillis());
+                // A poll backs off with the time this same step has waited (its first report when it is new).
+                Duration waited = step.message().equals(job.step()) && job.stepSince() != null
+                        ? Duration.between(job.stepSince(), Instant.now()) : Duration.ZERO;
+                Duration after = step.pause(waited.isNegative() ? Duration.ZERO : waited);
+                LOG.debug("{} step: {} (again in {} ms)", job.commandType(), step.message(), after.toMillis());
+                ledger.progress(job, step.message(), after.toMillis());
                 if (asked && !step.message().equals(job.step())) {
                     status.command(job.commandId(), job.commandType(), key, Phase.PROGRESSING, "Progressing", step.message(), step.message(),
                             null, null);

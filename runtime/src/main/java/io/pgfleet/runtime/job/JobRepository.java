@@ -12,10 +12,15 @@ public interface JobRepository extends CrudRepository<JobRow, Long> {
     @Query("SELECT count(*) FROM job WHERE instance = :instance AND status IN ('PENDING', 'RUNNING')")
     long countOpen(String instance);
 
+    /** The instances with an open job, in one query (a health check of many instances asks once). */
+    @Query(value = "SELECT DISTINCT instance FROM job WHERE status IN ('PENDING', 'RUNNING')", nativeQuery = true)
+    List<String> findOpenInstances();
+
     // Fenced: each update of a taken job names the lease it was taken under and changes nothing (returns 0)
     // when that lease has passed to another worker, or the job was ended meanwhile.
 
     @Query("UPDATE job SET status = 'RUNNING', step = :step, not_before = now() + (:afterMillis * interval '1 millisecond'), "
+            + "step_since = CASE WHEN step = :step THEN step_since ELSE now() END, "
             + "lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = :id AND lease_owner = :owner AND status = 'RUNNING'")
     int progress(long id, String owner, String step, long afterMillis);
 

@@ -15,16 +15,17 @@ import java.time.Instant;
  * @param status      {@link JobStatus}
  * @param step        the last step reported
  * @param errors      unexpected errors met so far (retried a few times)
+ * @param stepSince   when {@code step} was first reported
  */
 @MappedEntity("job")
 public record JobRow(@Id @GeneratedValue @Nullable Long id, String instance, @Nullable String commandId, String commandType,
                      @Nullable String spec, String status, String step, int errors, Instant notBefore, @Nullable String leaseOwner,
                      @Nullable Instant leaseUntil, Instant createdAt,
-                     Instant updatedAt) {
+                     Instant updatedAt, @Nullable Instant stepSince) {
 
     /** A new job, to be taken as soon as the instance's earlier jobs are done. */
     public static JobRow pending(String instance, String commandId, JobKind kind, String spec, Instant now) {
-        return new JobRow(null, instance, commandId, kind.id(), spec, JobStatus.PENDING.name(), "", 0, now, null, null, now, now);
+        return new JobRow(null, instance, commandId, kind.id(), spec, JobStatus.PENDING.name(), "", 0, now, null, null, now, now, now);
     }
 
     /** What the job carries out. */

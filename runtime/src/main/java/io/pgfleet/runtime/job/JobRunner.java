@@ -2,6 +2,9 @@ package io.pgfleet.runtime.job;
 
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
+import io.pgfleet.runtime.db.StateNotifications;
+import io.pgfleet.runtime.db.Wakeup;
+import jakarta.inject.Inject;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
@@ -22,7 +25,8 @@ import org.slf4j.MDC;
  * step at most, and instances take turns. A step that throws is tried again 2s later; after
  * {@code pgfleet.jobs.max-errors} such steps the job ends as failed, so every command gets its final event.
  * Config: {@code pgfleet.jobs.workers} (default 4), {@code pgfleet.jobs.lease} (default 60s),
- * {@code pgfleet.jobs.max-errors} (default 3),
+ * {@code pgfleet.jobs.max-errors} (default 3), {@code pgfleet.jobs.poll} (default 10s: the safety net's pace; a worker with
+ * nothing to do sleeps until the next job is due or the state database announces one, see {@link StateNotifications}),
  * {@code pgfleet.jobs.instance-id} (default the host name). Each process takes jobs under an owner id of its
  * own ({@code <instance-id>/<random>}), so leases are fenced between processes; at start it frees the leases of
  * its earlier runs under the same instance id, so a restarted process takes back its jobs at once.
@@ -32,6 +36,8 @@ import org.slf4j.MDC;
 public class JobRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+
+    private static final Duration MIN_WAIT = Duration.ofMillis(20);
 
     private final JobQueue queue;
     private final JobHandler handler;
@@ -43,13 +49,24 @@ public class JobRunner {
     private final String instanceId;
     private final String owner;
     private final int maxErrors;
+    private final Wakeup wakeup;
+    private final Duration poll;
     private final List<Thread> threads = new ArrayList<>();
     private final Set<Long> inProgress = ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
 
+    @Inject
     public JobRunner(JobQueue queue, JobHandler handler, JobRepository jobs, JobLedger ledger, JobRecorder recorder,
                      @Value("${pgfleet.jobs.workers:4}") int workers, @Value("${pgfleet.jobs.lease:60s}") Duration lease,
-                     @Value("${pgfleet.jobs.instance-id:}") String instanceId, @Value("${pgfleet.jobs.max-errors:3}") int maxErrors) {
+                     @Value("${pgfleet.jobs.instance-id:}") String instanceId, @Value("${pgfleet.jobs.max-errors:3}") int maxErrors,
+                     StateNotifications notifications, @Value("${pgfleet.jobs.poll:10s}") Duration poll) {
+        this(queue, handler, jobs, ledger, recorder, workers, lease, instanceId, maxErrors, notifications.jobs(), poll);
+    }
+
+    JobRunner(JobQueue queue, JobHandler handler, JobRepository jobs, JobLedger ledger, JobRecorder recorder, int workers,
+              Duration lease, String instanceId, int maxErrors, Wakeup wakeup, Duration poll) {
+        this.wakeup = wakeup;
+        this.poll = poll;
         this.maxErrors = Math.max(1, maxErrors);
         this.queue = queue;
         this.jobs = jobs;
@@ -132,9 +149,16 @@ public class JobRunner {
         }
     }
 
+    /** Sleeps until the next job is due, at most the safety net's pace, and briefly when one is due but taken meanwhile. */
+    private Duration untilDue() {
+        Duration due = queue.nextDue().orElse(poll);
+        return due.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : due.compareTo(poll) > 0 ? poll : due;
+    }
+
     private void work() {
         while (running) {
             try {
+                long seen = wakeup.generation();
                 var job = queue.claim(owner, lease);
                 if (job.isPresent()) {
                     inProgress.add(job.get().id());
@@ -147,8 +171,10 @@ public class JobRunner {
                         inProgress.remove(job.get().id());
                     }
                 } else {
-                    LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+                    wakeup.await(seen, untilDue());
                 }
+            } catch (InterruptedException e) {
+                return;
             } catch (RuntimeException e) {
                 if (!running) {
                     return;

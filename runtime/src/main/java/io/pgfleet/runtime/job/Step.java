@@ -11,8 +11,16 @@ import java.util.Map;
  * @param message a message: the step under way, the result, or the failure's reason
  * @param after   with {@code WAIT}: when to come back
  * @param details with {@code DONE}: facts for the status event (members, primary address)
+ * @param polls   with {@code WAIT}: {@code after} is the longest pause of a poll that starts short and backs off
  */
-public record Step(Outcome outcome, String message, Duration after, Map<String, Object> details) {
+public record Step(Outcome outcome, String message, Duration after, Map<String, Object> details, boolean polls) {
+
+    /** The shortest pause of a poll. */
+    static final Duration FIRST_POLL = Duration.ofMillis(10);
+
+    public Step(Outcome outcome, String message, Duration after, Map<String, Object> details) {
+        this(outcome, message, after, details, false);
+    }
 
     /** The kinds of outcome. */
     public enum Outcome { DONE, WAIT, FAILED }
@@ -29,6 +37,24 @@ public record Step(Outcome outcome, String message, Duration after, Map<String, 
     /** Come back after a while; {@code step} says what is awaited. */
     public static Step waitFor(String step, Duration after) {
         return new Step(Outcome.WAIT, step, after, Map.of());
+    }
+
+    /**
+     * Come back soon to look again at something PostgreSQL will do by itself (start, promote, catch up): after 10 ms, then
+     * after half the time this step has waited so far, at most {@code longest}; so a short wait ends soon after what it
+     * waits for, and a long one is not polled often.
+     */
+    public static Step poll(String step, Duration longest) {
+        return new Step(Outcome.WAIT, step, longest, Map.of(), true);
+    }
+
+    /** The pause before the next look, for a step that has waited {@code waited} so far (pure). */
+    public Duration pause(Duration waited) {
+        if (!polls) {
+            return after;
+        }
+        Duration half = waited.dividedBy(2);
+        return half.compareTo(FIRST_POLL) < 0 ? FIRST_POLL : half.compareTo(after) > 0 ? after : half;
     }
 
     public static Step failed(String reason) {

@@ -1,7 +1,6 @@
 package io.pgfleet.runtime.status;
 
 import io.micronaut.configuration.kafka.annotation.KafkaClient;
-import io.micronaut.scheduling.annotation.Scheduled;
 import io.micronaut.transaction.annotation.Transactional;
 import io.pgfleet.events.json.Json;
 import io.pgfleet.events.status.StatusEvent;
@@ -21,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * Publishes the outbox to the status topic, oldest first. A row is marked published only after
  * Kafka acknowledged it; when Kafka is away the rows wait and go out once it is back (consumers
  * dedupe on {@code ce_id}, so the rare re-send after a crash is harmless).
- * Config: {@code pgfleet.outbox.interval} (default 200ms), {@code pgfleet.outbox.batch} (default 100).
+ * {@link OutboxPump} runs it when an event is written. Config: {@code pgfleet.outbox.batch} (default 100).
  */
 @Singleton
 public class OutboxRelay {
@@ -41,14 +40,16 @@ public class OutboxRelay {
         this.batch = batch;
     }
 
-    @Scheduled(fixedDelay = "${pgfleet.outbox.interval:200ms}", initialDelay = "1s")
-    void tick() {
+    /** Publishes everything waiting; {@code false} when Kafka or the database refused (the events wait). */
+    boolean relayAll() {
         try {
             while (relayBatch() == batch) {
                 // more are waiting
             }
+            return true;
         } catch (RuntimeException e) {
             LOG.warn("status events wait in the outbox: {}", e.getMessage());
+            return false;
         }
     }
 
@@ -74,6 +75,9 @@ public class OutboxRelay {
         } catch (Exception e) {
             throw new IllegalStateException("Kafka did not take the status events: " + e.getMessage(), e);
         }
+        // Marking is the only write: losing it to a crash of the state database re-sends the same events (deduped on ce_id),
+        // so it need not wait for the disk (one flush less per event).
+        outbox.commitWithoutWaiting();
         outbox.markPublished(rows.stream().map(OutboxRow::id).toList());
         return rows.size();
     }

@@ -3,6 +3,7 @@ package io.pgfleet.runtime.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgfleet.runtime.db.Wakeup;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,7 @@ class JobRunnerTest {
     private static final class OneJob extends JobQueue {
 
         final AtomicReference<JobRow> job = new AtomicReference<>(new JobRow(1L, "tenant/db", "c-1", "backup", "{}", "RUNNING", "", 0,
-                Instant.now(), "test", null, Instant.now(), Instant.now()));
+                Instant.now(), "test", null, Instant.now(), Instant.now(), Instant.now()));
         final List<String> erred = new CopyOnWriteArrayList<>();
         volatile boolean open = true;
 
@@ -32,6 +33,11 @@ class JobRunnerTest {
             return open ? Optional.of(job.get()) : Optional.empty();
         }
 
+        @Override
+        public Optional<Duration> nextDue() {
+            return Optional.empty();
+        }
+
         JobRepository repository() {
             return (JobRepository) Proxy.newProxyInstance(JobRepository.class.getClassLoader(), new Class<?>[] {JobRepository.class},
                     (proxy, method, args) -> {
@@ -39,7 +45,7 @@ class JobRunnerTest {
                             erred.add((String) args[2]);
                             JobRow row = job.get();
                             job.set(new JobRow(1L, row.instance(), row.commandId(), row.commandType(), row.spec(), row.status(),
-                                    (String) args[2], row.errors() + 1, row.notBefore(), null, null, row.createdAt(), Instant.now()));
+                                    (String) args[2], row.errors() + 1, row.notBefore(), null, null, row.createdAt(), Instant.now(), row.stepSince()));
                         }
                         return method.getReturnType() == int.class ? 1 : null;
                     });
@@ -80,7 +86,8 @@ class JobRunnerTest {
                 handler.recorded(job, step);
             }
         };
-        JobRunner runner = new JobRunner(queue, handler, repository, ledger, recorder, 1, Duration.ofSeconds(60), "test", 3);
+        JobRunner runner = new JobRunner(queue, handler, repository, ledger, recorder, 1, Duration.ofSeconds(60), "test", 3, new Wakeup(),
+                Duration.ofMillis(100));
         runner.start();
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> !failed.isEmpty());
