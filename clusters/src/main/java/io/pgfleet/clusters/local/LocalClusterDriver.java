@@ -43,6 +43,7 @@ import java.util.stream.Stream;
 public class LocalClusterDriver implements ClusterDriver {
 
     private final LocalSettings settings;
+    private final ObservedConnections observed = new ObservedConnections();
     private final LocalSteps steps;
     private final LocalFailover failover;
     private final LocalSwitchover switchover;
@@ -193,7 +194,7 @@ public class LocalClusterDriver implements ClusterDriver {
 
     @Override
     public Observation observe(InstanceKey key) {
-        return find(key).map(instance -> LocalObservation.of(instance, settings)).orElseGet(Observation::absent);
+        return find(key).map(instance -> LocalObservation.of(instance, settings, observed)).orElseGet(Observation::absent);
     }
 
     @Override

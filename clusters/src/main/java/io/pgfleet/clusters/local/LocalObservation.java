@@ -22,7 +22,7 @@ final class LocalObservation {
     private LocalObservation() {
     }
 
-    static Observation of(LocalInstance instance, LocalSettings settings) {
+    static Observation of(LocalInstance instance, LocalSettings settings, ObservedConnections connections) {
         List<LocalMember> members = instance.members();
         if (members.isEmpty()) {
             return new Observation(true, false, List.of(), "no member yet", 0L);
@@ -33,14 +33,18 @@ final class LocalObservation {
         boolean primaryRunning = primary.isRunning();
         Optional<io.pgfleet.clusters.ArchiveState> archive = Optional.empty();
         if (primaryRunning) {
-            try (Connection connection = primary.connect("postgres"); Statement sql = connection.createStatement();
-                 ResultSet rows = sql.executeQuery("SELECT application_name, state, sync_state, "
-                         + "pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint FROM pg_stat_replication")) {
-                while (rows.next()) {
-                    long lag = rows.getLong(4);
-                    replication.put(rows.getString(1), new Object[] {rows.getString(2), rows.getString(3), rows.wasNull() ? null : lag});
-                }
-                archive = LocalArchive.state(connection);
+            try {
+                archive = connections.query(primary, connection -> {
+                    try (Statement sql = connection.createStatement();
+                         ResultSet rows = sql.executeQuery("SELECT application_name, state, sync_state, "
+                                 + "pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint FROM pg_stat_replication")) {
+                        while (rows.next()) {
+                            long lag = rows.getLong(4);
+                            replication.put(rows.getString(1), new Object[] {rows.getString(2), rows.getString(3), rows.wasNull() ? null : lag});
+                        }
+                    }
+                    return LocalArchive.state(connection);
+                });
             } catch (SQLException e) {
                 primaryRunning = false;
             }
@@ -50,7 +54,7 @@ final class LocalObservation {
         List<String> problems = new ArrayList<>();
         long used = 0;
         for (LocalMember member : members) {
-            used += LocalFiles.sizeOf(member.dataDir());
+            used += connections.sizeOf(member.dataDir());
             if (member.isPrimary()) {
                 String state = primaryRunning ? "running" : member.isComplete() ? "stopped" : "creating";
                 observed.add(new Member(member.name(), "primary", host, member.port(), state, null, null));

@@ -97,13 +97,24 @@ final class LocalTls {
      * Why the member's certificate must be issued again soon, when it must: it is missing, or it ends within
      * {@link #RENEW_BEFORE}. Read on every health check, so it only parses the file (no signature, no CA).
      */
+    private final java.util.Map<Path, Object[]> notAfter = new java.util.concurrent.ConcurrentHashMap<>();
+
     Optional<String> renewalDue(String member, Path dataDir, Instant now) {
         Path file = dataDir.resolve(CERT);
         if (!Files.exists(file)) {
             return Optional.of(member + " has no server certificate");
         }
         try {
-            Instant end = read(file).getNotAfter().toInstant();
+            // Read again only when the file changed (a health check asks every few seconds for every member).
+            long modified = Files.getLastModifiedTime(file).toMillis();
+            Object[] known = notAfter.get(file);
+            Instant end;
+            if (known != null && (long) known[0] == modified) {
+                end = (Instant) known[1];
+            } else {
+                end = read(file).getNotAfter().toInstant();
+                notAfter.put(file, new Object[] {modified, end});
+            }
             return end.isBefore(now.plus(RENEW_BEFORE))
                     ? Optional.of(member + "'s server certificate ends " + end.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) : Optional.empty();
         } catch (IOException | CertificateException e) {

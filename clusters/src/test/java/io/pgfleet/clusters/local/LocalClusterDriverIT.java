@@ -3,6 +3,8 @@ package io.pgfleet.clusters.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgfleet.runtime.local.ProcessRunner;
+
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.clusters.ClusterSpec;
 import io.pgfleet.clusters.Endpoint;
@@ -140,6 +142,30 @@ class LocalClusterDriverIT {
         Step again = driver.apply(key, spec(1, 0, 0, Map.of()));
         assertThat(again.outcome()).isEqualTo(Step.Outcome.DONE);
         assertThat(pidOf(root.resolve("local/tenant-a/pg-again/member-1/data"))).isEqualTo(pid);
+    }
+
+    @Test
+    void observingAgainReusesOneConnectionAndOutlivesARestartOfThePrimary() throws Exception {
+        InstanceKey key = new InstanceKey("tenant-a", "pg-watch");
+        applyUntilSettled(key, spec(1, 0, 0, Map.of()), Step.Outcome.DONE);
+        Endpoint primary = driver.primary(key).orElseThrow();
+        String observers = "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()";
+        for (int i = 0; i < 5; i++) {
+            assertThat(driver.observe(key).ready()).isTrue();
+        }
+        try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"), primary.user(), primary.password());
+             Statement sql = c.createStatement(); ResultSet rows = sql.executeQuery(observers)) {
+            rows.next();
+            assertThat(rows.getInt(1)).as("connections held by five observations").isEqualTo(1);
+        }
+        // The held connection ends with the server; the next observation opens another and still sees a ready primary.
+        Path data = root.resolve("local/tenant-a/pg-watch/member-1/data");
+        long before = pidOf(data);
+        ProcessRunner.check(OsUser.forPostgres("nobody").command(List.of(PgBinaries.find(Optional.empty()).tool("pg_ctl"), "-D",
+                data.toString(), "-l", data.getParent().resolve("server.log").toString(), "-m", "fast", "-w", "restart")), Map.of(), Path.of("/"),
+                Duration.ofMinutes(1));
+        assertThat(pidOf(data)).isNotEqualTo(before);
+        assertThat(driver.observe(key).ready()).isTrue();
     }
 
     @Test

@@ -55,10 +55,11 @@ public class HealthMonitor {
     void check() {
         List<InstanceRow> watched = instances.findByPhaseInList(List.of(InstancePhase.READY.name(), InstancePhase.DEGRADED.name()));
         metrics.retain(watched.stream().map(InstanceRow::key).toList());
+        java.util.Set<String> worked = watched.isEmpty() ? java.util.Set.of() : new java.util.HashSet<>(jobs.findOpenInstances());
         for (InstanceRow row : watched) {
             try {
-                // Only a degraded instance can be waiting for its next repair.
-                if (jobs.countOpen(row.key()) > 0 || (row.phase().equals(InstancePhase.DEGRADED.name())
+                // Only a degraded instance can be waiting for its next repair. (Acting on one locks its row and counts again.)
+                if (worked.contains(row.key()) || (row.phase().equals(InstancePhase.DEGRADED.name())
                         && instances.repairBackingOff(row.key(), Instant.now(clock)))) {
                     continue;
                 }

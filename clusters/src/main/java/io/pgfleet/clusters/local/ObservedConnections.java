@@ -1,0 +1,97 @@
+package io.pgfleet.clusters.local;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What watching many instances costs, kept small: the observation of a primary (every few seconds, for every instance)
+ * reuses one open connection per member instead of opening one each time (each opening is a SCRAM exchange: thousands of
+ * hash rounds on both sides), and the size of a member's data directory is walked at most every 30 s. A connection that
+ * fails is closed and opened again once; one not used for 5 minutes (its instance deleted, say) is closed. Only read-only
+ * catalogue queries in autocommit go through it, one caller per member at a time.
+ */
+final class ObservedConnections {
+
+    /** A member's reusable connection and its last use. */
+    private static final class Held {
+        Connection connection;
+        long usedAt;
+    }
+
+    private static final Duration IDLE = Duration.ofMinutes(5);
+    private static final Duration SIZE_AGE = Duration.ofSeconds(30);
+
+    private final Map<String, Held> held = new ConcurrentHashMap<>();
+    private final Map<Path, long[]> sizes = new ConcurrentHashMap<>();
+
+    /** A unit of work on a connection. */
+    interface Query<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /** Runs {@code query} on the member's held connection (opened when there is none; a held one that fails is
+     * replaced once). */
+    <T> T query(LocalMember member, Query<T> query) throws SQLException {
+        closeIdle();
+        Held entry = held.computeIfAbsent(member.dataDir() + ":" + member.port(), k -> new Held());
+        synchronized (entry) {
+            entry.usedAt = System.nanoTime();
+            while (true) {
+                boolean fresh = entry.connection == null || entry.connection.isClosed();
+                if (fresh) {
+                    entry.connection = member.connect("postgres");
+                }
+                try {
+                    return query.run(entry.connection);
+                } catch (SQLException e) {
+                    close(entry);
+                    // A held connection may have been ended meanwhile (the member restarted): one more try on a new one.
+                    if (fresh) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The bytes under a member's data directory, walked again when the last count is older than 30 s. */
+    long sizeOf(Path dataDir) {
+        long now = System.nanoTime();
+        long[] known = sizes.get(dataDir);
+        if (known != null && now - known[1] < SIZE_AGE.toNanos()) {
+            return known[0];
+        }
+        long size = LocalFiles.sizeOf(dataDir);
+        sizes.put(dataDir, new long[] {size, now});
+        return size;
+    }
+
+    private void closeIdle() {
+        long now = System.nanoTime();
+        held.entrySet().removeIf(e -> {
+            synchronized (e.getValue()) {
+                if (now - e.getValue().usedAt > IDLE.toNanos()) {
+                    close(e.getValue());
+                    return true;
+                }
+                return false;
+            }
+        });
+        sizes.entrySet().removeIf(e -> now - e.getValue()[1] > IDLE.toNanos());
+    }
+
+    private static void close(Held entry) {
+        try {
+            if (entry.connection != null) {
+                entry.connection.close();
+            }
+        } catch (SQLException e) {
+            // already broken
+        }
+        entry.connection = null;
+    }
+}
