@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The files of a backup a restore reads. Files that share a snapshot with others the restore needs
  * (the roles and the small databases) are restored to the work directory by one {@code restic
- * restore}; each other file is streamed by {@code restic dump} straight into the program that reads it.
+ * restore}, and so are large dumps while they fit the work directory's budget; each other file is streamed by
+ * {@code restic dump} straight into the program that reads it.
  * Closing removes the work directory.
  */
 final class BackupFiles implements AutoCloseable {
@@ -41,14 +42,27 @@ final class BackupFiles implements AutoCloseable {
         this.local = local;
     }
 
-    /** Restores to {@code work} the needed files that share a snapshot. */
-    static BackupFiles open(ResticRepository repository, Manifest manifest, Collection<String> needed, Path work) throws IOException {
+    /**
+     * Restores to {@code work} the needed files that share a snapshot, and the dumps of snapshots of their own while they
+     * fit in {@code budget} bytes (and on the work directory's disk): those are then read once from the repository (their
+     * checksum and {@code pg_restore -j} read the copy) instead of once to check them and once more into their database.
+     */
+    static BackupFiles open(ResticRepository repository, Manifest manifest, Collection<String> needed, Path work, long budget)
+            throws IOException {
         Map<String, List<String>> bySnapshot = new LinkedHashMap<>();
         needed.forEach(file -> bySnapshot.computeIfAbsent(manifest.files().get(file).snapshot(), s -> new ArrayList<>()).add(file));
         Map<String, Path> local = new HashMap<>();
         WorkDirectory.delete(work);
+        Map<String, Long> sizes = new HashMap<>();
+        needed.forEach(file -> sizes.put(file, manifest.files().get(file).bytes()));
+        Path existing = work;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        long usable = existing == null ? 0 : Files.getFileStore(existing).getUsableSpace();
+        java.util.Set<String> copied = copied(bySnapshot, sizes, budget, usable);
         for (Map.Entry<String, List<String>> snapshot : bySnapshot.entrySet()) {
-            if (snapshot.getValue().size() < 2) {
+            if (!copied.containsAll(snapshot.getValue())) {
                 continue;
             }
             if (local.isEmpty()) {
@@ -64,6 +78,30 @@ final class BackupFiles implements AutoCloseable {
             }
         }
         return new BackupFiles(repository, manifest, work, local);
+    }
+
+    /**
+     * The files copied to the work directory (pure): every file of a snapshot shared by several (the roles and the small
+     * databases, small by how backups are planned); then each file with a snapshot of its own, in order, while the copies
+     * add up to at most {@code budget} and leave a tenth of {@code usable} free.
+     */
+    static java.util.Set<String> copied(Map<String, List<String>> bySnapshot, Map<String, Long> sizes, long budget, long usable) {
+        java.util.Set<String> copied = new java.util.LinkedHashSet<>();
+        long total = 0;
+        for (List<String> files : bySnapshot.values()) {
+            if (files.size() > 1) {
+                copied.addAll(files);
+                total += files.stream().mapToLong(sizes::get).sum();
+            }
+        }
+        for (List<String> files : bySnapshot.values()) {
+            long size = sizes.get(files.get(0));
+            if (files.size() == 1 && total + size <= budget && total + size <= usable - usable / 10) {
+                copied.add(files.get(0));
+                total += size;
+            }
+        }
+        return copied;
     }
 
     /**

@@ -29,7 +29,8 @@ import java.util.Optional;
  *       together (default {@code <java.io.tmpdir>/pgfleet-backup}; one directory per backup, mode 0700, removed after it);</li>
  *   <li>{@code pgfleet.backup.small-database}: the largest database ({@code pg_database_size}) dumped to the work directory and saved with the roles
  *       rather than streamed into its own snapshot (default 64MB; 0 streams every database);</li>
- *   <li>{@code pgfleet.backup.small-databases-total}: the most the databases saved with the roles may add up to (default 1GB).</li>
+ *   <li>{@code pgfleet.backup.small-databases-total}: the most the databases saved with the roles may add up to (default 1GB),
+ *       and the most a restore copies to the work directory (dumps read once there, then {@code pg_restore -j}).</li>
  * </ul>
  */
 @Singleton
@@ -73,6 +74,11 @@ public class BackupSettings {
     }
 
     /** Where a backup dumps the roles and its small databases before saving them together. */
+    /** The most the work directory holds for one backup or restore ({@code small-databases-total}). */
+    public long workBudget() {
+        return smallTotal;
+    }
+
     public java.nio.file.Path workDir() {
         return workDir;
     }

@@ -121,7 +121,8 @@ class RestoreRun {
             List<String> needed = new ArrayList<>(roles ? List.of(Manifest.GLOBALS) : List.of());
             databases.forEach(database -> needed.add(Manifest.dumpFile(database)));
             long bytes = 0;
-            try (BackupFiles files = BackupFiles.open(repository, manifest, needed, settings.workDir().resolve("restore-" + job.id()))) {
+            try (BackupFiles files = BackupFiles.open(repository, manifest, needed, settings.workDir().resolve("restore-" + job.id()),
+                    settings.workBudget())) {
                 // Every file is checked before any of it reaches the instance.
                 for (String file : needed) {
                     if (manifest.files().get(file).sha256() == null) {
