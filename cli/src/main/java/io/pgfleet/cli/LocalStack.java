@@ -128,19 +128,29 @@ final class LocalStack implements AutoCloseable {
         }
     }
 
-    /**
-     * Kills a service with SIGKILL, as a crash would, and waits for its process to be gone (the instances it
-     * started keep running, as they would after a crash).
-     */
+    /** Kills a service with SIGKILL, as a crash would, and waits for it to be gone (its instances keep running, as after a crash). */
     void kill(String name) throws InterruptedException {
+        end(name, true);
+    }
+
+    /** Stops a service as {@code down} does (SIGTERM: it ends its work and writes its class-data archive) and waits for it. */
+    void stop(String name) throws InterruptedException {
+        end(name, false);
+    }
+
+    private void end(String name, boolean crash) throws InterruptedException {
         Process process = services.get(name);
-        process.destroyForcibly(); // SIGKILL on Linux
-        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-            throw new IllegalStateException(name + " (pid " + process.pid() + ") did not die after SIGKILL");
+        if (crash) {
+            process.destroyForcibly(); // SIGKILL on Linux
+        } else {
+            process.destroy();
+        }
+        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " (pid " + process.pid() + ") did not end after " + (crash ? "SIGKILL" : "SIGTERM"));
         }
     }
 
-    /** Starts a service again (after {@link #kill}) and waits until it reports healthy. */
+    /** Starts a service again (after {@link #kill} or {@link #stop}) and waits until it reports healthy. */
     void restart(String name, Duration timeout) throws Exception {
         Service service = serviceList().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
         if (services.get(name).isAlive()) {
@@ -148,6 +158,16 @@ final class LocalStack implements AutoCloseable {
         }
         services.put(name, launch(service, dataDir.resolve("clusters")));
         awaitHealthy(service, System.nanoTime() + timeout.toNanos());
+    }
+
+    /** The services' names, in the order they start. */
+    List<String> serviceNames() {
+        return serviceList().stream().map(Service::name).toList();
+    }
+
+    /** The process id of a running service. */
+    long pid(String name) {
+        return services.get(name).pid();
     }
 
     /** Stops the Kafka broker and starts it again on its own storage (an outage of the broker, for drills). */
@@ -182,13 +202,10 @@ final class LocalStack implements AutoCloseable {
             throw new IllegalStateException(service.name() + " is not built (" + classpathFile + " is missing): run mvn package -DskipTests in "
                     + home);
         }
-        String classpath = moduleDir.resolve("classes") + java.io.File.pathSeparator + Files.readString(classpathFile).strip();
-        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                // Static group membership: a service started again after a crash takes its partitions back at once,
-                // instead of waiting for the broker to time out the dead consumer's session.
-                "-Dkafka.consumers.default.group.instance.id=local-" + service.name(),
-                "-cp", classpath, service.mainClass()));
+        List<String> argv = new ArrayList<>(ServiceJvm.command(moduleDir, service.name()));
+        // Static group membership: a service started again after a crash takes its partitions back at once,
+        // instead of waiting for the broker to time out the dead consumer's session.
+        argv.addAll(List.of("-Dkafka.consumers.default.group.instance.id=local-" + service.name(), service.mainClass()));
         ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
                 log(service).toFile()));
         Map<String, String> env = builder.environment();
@@ -228,28 +245,8 @@ final class LocalStack implements AutoCloseable {
         return dataDir.resolve("logs").resolve(service.name() + ".log");
     }
 
-    private void awaitHealthy(Service service, long deadline) throws InterruptedException {
-        // polled: the service is a process of its own
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        Process process = services.get(service.name());
-        while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(service.name() + " stopped with exit code " + process.exitValue() + "; see " + log(service));
-            }
-            try {
-                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/health"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-                if (health.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(service.name() + " did not become healthy in time; see " + log(service));
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
-        }
+    private void awaitHealthy(Service service, long deadline) {
+        ServiceHealth.await(service.name(), services.get(service.name()), service.port(), log(service), deadline);
     }
 
     private static void requireFree(int port) {

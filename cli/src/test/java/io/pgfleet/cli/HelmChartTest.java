@@ -104,6 +104,22 @@ class HelmChartTest {
     }
 
     @Test
+    void theServicesHaveAMemoryLimitAboveTheirHeapCeilingAndTakeExtraJvmOptions() {
+        for (Deployment deployment : of(render(), Deployment.class)) {
+            Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertThat(container.getResources().getLimits().get("memory").getNumericalAmount().longValue())
+                    .as(deployment.getMetadata().getName()).isGreaterThan(256L << 20);
+            assertThat(container.getEnv()).noneMatch(e -> e.getName().equals("JAVA_TOOL_OPTIONS"));
+        }
+        String yaml = new Helm(CHART).template().withName("fleet").withNamespace("pgfleet-system")
+                .set("kafka.bootstrapServers", "kafka:9092").set("database.url", "jdbc:postgresql://db:5432/pgfleet")
+                .set("jvm.options", "-Xmx512m").call();
+        assertThat(of(client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items(), Deployment.class))
+                .hasSize(3).allSatisfy(d -> assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                        .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("JAVA_TOOL_OPTIONS=-Xmx512m")));
+    }
+
+    @Test
     void forAListOfNamespacesTheServicesGetRolesThereAndNoClusterRole() {
         String yaml = new Helm(CHART).template().withName("fleet").withNamespace("pgfleet-system")
                 .set("kafka.bootstrapServers", "kafka:9092").set("database.url", "jdbc:postgresql://db:5432/pgfleet")

@@ -1,0 +1,88 @@
+package io.pgfleet.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * How the local stack runs a service's JVM: small and quick to start (the same settings as the images and the chart; see
+ * the README, "JVM settings"). A service runs from its module's jar, so its classes can be kept in a class-data sharing
+ * archive: the first run after a build writes one when it stops ({@code -XX:ArchiveClassesAtExit}), every later run maps
+ * it ({@code -XX:SharedArchiveFile}) instead of loading and verifying those classes again. The archive is named after the
+ * classpath's digest, so a rebuild with other jars makes a new one; a JVM that cannot use an archive runs without it.
+ */
+final class ServiceJvm {
+
+    /**
+     * Serial GC (no collector threads; pauses are short on a heap this size), a heap that starts small and gives memory back,
+     * C1 only (services wait on I/O: quicker start and less JIT memory than C2's peak speed would buy).
+     */
+    static final List<String> FLAGS = List.of("-XX:+UseSerialGC", "-Xms24m", "-Xmx256m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
+            "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=64m", "-Xss512k");
+
+    private ServiceJvm() {
+    }
+
+    /** The java command line before the main class: flags, archive, classpath. */
+    static List<String> command(Path moduleTarget, String service) {
+        String classpath = jar(moduleTarget) + java.io.File.pathSeparator + read(moduleTarget.resolve("classpath.txt")).strip();
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        argv.addAll(FLAGS);
+        Path archive = moduleTarget.resolve("cds").resolve(service + "-" + digest(classpath) + ".jsa");
+        if (Files.isRegularFile(archive)) {
+            argv.add("-XX:SharedArchiveFile=" + archive);
+        } else {
+            try {
+                Files.createDirectories(archive.getParent());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            argv.add("-XX:ArchiveClassesAtExit=" + archive);
+        }
+        argv.addAll(List.of("-cp", classpath));
+        return argv;
+    }
+
+    /** The module's own jar (mvn package). */
+    private static Path jar(Path moduleTarget) {
+        try (Stream<Path> files = Files.list(moduleTarget)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".jar") && !f.getFileName().toString().endsWith("-tests.jar")
+                    && !f.getFileName().toString().endsWith("-sources.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no jar in " + moduleTarget + ": run mvn package -DskipTests"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String digest(String classpath) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String entry : classpath.split(java.io.File.pathSeparator)) {
+                Path path = Path.of(entry);
+                sha.update((entry + ":" + (Files.exists(path) ? Files.getLastModifiedTime(path).toMillis() + ":" + Files.size(path) : "-") + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
