@@ -29,8 +29,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class StatusFeed implements AutoCloseable {
 
-    /** A received status event. */
-    public record Received(String ceId, String key, String rawValue, StatusEvent event) {
+    /** A received status event; {@code receivedNanos} is {@link System#nanoTime()} when this feed got it. */
+    public record Received(String ceId, String key, String rawValue, StatusEvent event, long receivedNanos) {
     }
 
     private final KafkaConsumer<String, byte[]> consumer;
@@ -62,7 +62,7 @@ public final class StatusFeed implements AutoCloseable {
                     try {
                         StatusEvent event = CloudEventCodec.decodeStatus(record);
                         received.add(new Received(new String(record.headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8),
-                                record.key(), new String(record.value(), StandardCharsets.UTF_8), event));
+                                record.key(), new String(record.value(), StandardCharsets.UTF_8), event, System.nanoTime()));
                     } catch (BadRecordException e) {
                         throw new IllegalStateException("a status record that is not a status event: " + e.getMessage(), e);
                     }

@@ -1,0 +1,201 @@
+package io.pgfleet.cli;
+
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.command.DeleteCommand;
+import io.pgfleet.events.json.PayloadReader;
+import io.pgfleet.events.postgres.Metadata;
+import io.pgfleet.events.postgres.Postgres;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.runtime.local.LoopbackPorts;
+import io.pgfleet.runtime.local.OsUser;
+import io.pgfleet.runtime.local.PgBinaries;
+import io.pgfleet.runtime.local.ProcessRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Benchmark (bench/fleet.sh, not a test): the local stack (three services as processes of their own) provisions N copies of
+ * the reference's development example at once, against N raw {@code initdb} + {@code pg_ctl start -w} run at once in the
+ * same run; then the N instances sit idle for a while and the services' CPU and resident memory are read from /proc. Each
+ * service's start-to-ready time (process start to its health endpoint answering) is measured by stopping it and starting it
+ * again with no instance (with the class-data archive its first run wrote when it stopped). Prints one table; the numbers go to the README.
+ */
+public final class FleetBenchmark {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(10);
+    private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+    public static void main(String[] args) throws Exception {
+        List<Integer> sizes = new ArrayList<>();
+        for (String arg : args.length > 0 ? args[0].split(",") : new String[] {"1", "10", "30"}) {
+            sizes.add(Integer.parseInt(arg.strip()));
+        }
+        Duration idle = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 60);
+        Path home = Path.of(System.getProperty("pgfleet.home")).toAbsolutePath().normalize();
+        Postgres dev = PayloadReader.fromText(Files.readString(home.resolve("examples/postgres-dev.yaml")), Postgres.class).value();
+        List<String> lines = new ArrayList<>();
+        try (StackFixture fixture = new StackFixture("pgfleet-fleet-bench-")) {
+            LocalStack stack = fixture.stack;
+            lines.add(String.format("%-14s %10s %12s", "service", "ready (ms)", "RSS (MB)"));
+            for (String service : stack.serviceNames()) {
+                // Stopped as `down` stops it, so its class-data sharing archive is written, then started again with it.
+                stack.stop(service);
+                long start = System.nanoTime();
+                stack.restart(service, Duration.ofMinutes(2));
+                lines.add(String.format("%-14s %10d %12.0f", service, (System.nanoTime() - start) / 1_000_000, rssMb(stack.pid(service))));
+            }
+            lines.add("");
+            lines.add(String.format("%4s %12s %10s %7s %14s %26s", "N", "pgfleet (ms)", "raw (ms)", "ratio", "idle CPU (%)",
+                    "RSS after (MB) p / u / b"));
+            for (int n : sizes) {
+                long through = provisionAll(fixture, dev, n);
+                long raw = rawAll(n);
+                Map<String, Long> before = cpuTicks(stack);
+                long idleStart = System.nanoTime();
+                java.util.concurrent.locks.LockSupport.parkNanos(idle.toNanos()); // the measured idle period itself
+                double seconds = (System.nanoTime() - idleStart) / 1e9;
+                Map<String, Long> after = cpuTicks(stack);
+                StringBuilder perService = new StringBuilder();
+                long total = 0;
+                for (String service : stack.serviceNames()) {
+                    long used = after.get(service) - before.get(service);
+                    total += used;
+                    perService.append(String.format(" %s %.1f%%", service, 100.0 * used / TICKS_PER_SECOND / seconds));
+                }
+                String rss = String.join(" / ", stack.serviceNames().stream().map(s -> String.format("%.0f", rssMb(stack.pid(s)))).toList());
+                lines.add(String.format("%4d %12d %10d %6.2fx %13.1f%% %26s  (%s)", n, through, raw, (double) through / raw,
+                        100.0 * total / TICKS_PER_SECOND / seconds, rss, perService.toString().strip()));
+                deleteAll(fixture, n);
+            }
+        }
+        System.out.println();
+        System.out.println("fleet benchmark: N development instances provisioned at once (publish -> every SUCCEEDED) vs N raw initdb + pg_ctl "
+                + "start at once; the services' CPU (share of one core) while the N instances sit idle for " + idle.toSeconds()
+                + "s, and their resident memory after");
+        lines.forEach(System.out::println);
+        System.out.println("goals (#17): 30 instances <= 1.3x raw; idle CPU of the services < 5% of one core; each service ready <= 2 s "
+                + "after its JVM starts and <= 200 MB resident after the fleet run");
+        System.exit(0);
+    }
+
+    private static InstanceKey key(int i) {
+        return new InstanceKey(LocalStack.NAMESPACE, "fleet-" + i);
+    }
+
+    private static long provisionAll(StackFixture fixture, Postgres dev, int n) {
+        List<InstanceKey> keys = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            keys.add(key(i));
+        }
+        return provisionAll(fixture, dev, keys);
+    }
+
+    /** Publishes a copy of {@code doc} for each key at once; ms until every one SUCCEEDED (throws when one did not). */
+    static long provisionAll(StackFixture fixture, Postgres doc, List<InstanceKey> keys) {
+        long start = System.nanoTime();
+        List<String> ids = new ArrayList<>();
+        for (InstanceKey key : keys) {
+            ids.add(fixture.publisher.publish(CommandType.PROVISION, key,
+                    new Postgres(doc.apiVersion(), doc.kind(), new Metadata(key.name(), key.namespace()), doc.spec())));
+        }
+        for (String id : ids) {
+            var last = fixture.feed.awaitFinal(id, "provisioner", TIMEOUT);
+            if (last.phase() != Phase.SUCCEEDED) {
+                throw new IllegalStateException("provision " + id + " ended " + last.phase() + ": " + last.message());
+            }
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    private static void deleteAll(StackFixture fixture, int n) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(fixture.publisher.publish(CommandType.DELETE, key(i), new DeleteCommand(key(i).name(), key(i).namespace())));
+        }
+        ids.forEach(id -> fixture.feed.awaitFinal(id, "provisioner", TIMEOUT));
+    }
+
+    /** What a person would script for N instances at once: initdb and start each, in parallel; ms until all run. */
+    private static long rawAll(int n) throws Exception {
+        OsUser os = OsUser.forPostgres("nobody");
+        PgBinaries bin = PgBinaries.find(Optional.empty());
+        Path root = Files.createTempDirectory("pgfleet-raw-fleet-");
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        List<Path> dataDirs = new ArrayList<>();
+        try {
+            long start = System.nanoTime();
+            List<Future<?>> started = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Path dir = root.resolve("i" + i);
+                Path data = dir.resolve("data");
+                dataDirs.add(data);
+                started.add(pool.submit(() -> {
+                    Files.createDirectories(dir);
+                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                    os.own(dir);
+                    Path pw = dir.resolve("pw");
+                    Files.writeString(pw, "secret\n");
+                    os.own(pw);
+                    run(os, List.of(bin.tool("initdb"), "-D", data.toString(), "-U", "postgres", "--pwfile=" + pw, "--auth-local=scram-sha-256",
+                            "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale"));
+                    Files.writeString(data.resolve("postgresql.conf"), "\nlisten_addresses = '127.0.0.1'\nport = " + LoopbackPorts.freeBlock(1)
+                            + "\nunix_socket_directories = '" + dir + "'\n", StandardOpenOption.APPEND);
+                    run(os, List.of(bin.tool("pg_ctl"), "-D", data.toString(), "-l", dir.resolve("log").toString(), "-w", "start"));
+                    return null;
+                }));
+            }
+            for (Future<?> future : started) {
+                future.get();
+            }
+            return (System.nanoTime() - start) / 1_000_000;
+        } finally {
+            pool.shutdown();
+            for (Path data : dataDirs) {
+                ProcessRunner.run(os.command(List.of(bin.tool("pg_ctl"), "-D", data.toString(), "-m", "immediate", "-w", "stop")), Map.of(),
+                        Path.of("/"), Duration.ofMinutes(1));
+            }
+            io.pgfleet.runtime.local.FileTrees.delete(root);
+        }
+    }
+
+    private static void run(OsUser os, List<String> argv) {
+        ProcessRunner.check(os.command(argv), Map.of(), Path.of("/"), TIMEOUT);
+    }
+
+    /** utime + stime of each service, in clock ticks. */
+    private static Map<String, Long> cpuTicks(LocalStack stack) throws Exception {
+        Map<String, Long> ticks = new LinkedHashMap<>();
+        for (String service : stack.serviceNames()) {
+            String stat = Files.readString(Path.of("/proc", Long.toString(stack.pid(service)), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks.put(service, Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+        }
+        return ticks;
+    }
+
+    private static double rssMb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no VmRSS for " + pid);
+    }
+}

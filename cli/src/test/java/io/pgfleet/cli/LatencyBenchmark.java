@@ -1,0 +1,203 @@
+package io.pgfleet.cli;
+
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.command.AddUserCommand;
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.json.PayloadReader;
+import io.pgfleet.events.postgres.Postgres;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.testkit.StatusFeed;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Benchmark (bench/latency.sh, not a test): add-user commands for existing instances of the local stack, published at a
+ * steady rate, timed from publish to the user-manager's {@code ACCEPTED} and to its {@code SUCCEEDED} as a plain status
+ * consumer sees them; beside it, in the same run and on the same broker, a raw Kafka consume→produce echo at the same rate
+ * (the least any Kafka service can answer in). Prints p50 and p99 of each and the commands' throughput.
+ */
+public final class LatencyBenchmark {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(10);
+    private static final int INSTANCES = 4;
+
+    public static void main(String[] args) throws Exception {
+        int commands = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+        int rate = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        Path home = Path.of(System.getProperty("pgfleet.home")).toAbsolutePath().normalize();
+        Postgres dev = PayloadReader.fromText(Files.readString(home.resolve("examples/postgres-dev.yaml")), Postgres.class).value();
+        try (StackFixture fixture = new StackFixture("pgfleet-latency-bench-")) {
+            List<InstanceKey> instances = new ArrayList<>();
+            for (int i = 0; i < INSTANCES; i++) {
+                instances.add(key(i));
+            }
+            FleetBenchmark.provisionAll(fixture, dev, instances);
+            List<Long> echo = echo(fixture.stack.kafka().clientProperties(), commands, rate);
+
+            Map<String, Long> published = new HashMap<>();
+            long first = System.nanoTime();
+            for (int i = 0; i < commands; i++) {
+                pace(first, i, rate);
+                InstanceKey key = key(i % INSTANCES);
+                long at = System.nanoTime();
+                String id = fixture.publisher.publish(CommandType.ADD_USER, key,
+                        new AddUserCommand(key.name(), key.namespace(), "bench_" + i, null, false, false, null));
+                published.put(id, at);
+            }
+            for (String id : published.keySet()) {
+                require(fixture.feed.awaitFinal(id, "user-manager", TIMEOUT).phase() == Phase.SUCCEEDED, "add-user " + id);
+            }
+            Map<String, Long> accepted = new HashMap<>();
+            Map<String, Long> succeeded = new HashMap<>();
+            long last = first;
+            for (StatusFeed.Received received : fixture.feed.all()) {
+                Long at = published.get(received.event().commandId());
+                if (at == null) {
+                    continue;
+                }
+                Map<String, Long> into = received.event().phase() == Phase.ACCEPTED ? accepted
+                        : received.event().phase() == Phase.SUCCEEDED ? succeeded : null;
+                if (into != null) {
+                    into.putIfAbsent(received.event().commandId(), received.receivedNanos() - at);
+                    last = Math.max(last, received.receivedNanos());
+                }
+            }
+            System.out.println();
+            System.out.printf("command latency: %d add-user commands for %d instances, published at %d/s; a raw Kafka consume->produce "
+                    + "echo at the same rate on the same broker (ms)%n", commands, INSTANCES, rate);
+            System.out.printf("%-26s %8s %8s %8s%n", "", "p50", "p99", "max");
+            row("raw echo", echo);
+            row("publish -> ACCEPTED", new ArrayList<>(accepted.values()));
+            row("publish -> SUCCEEDED", new ArrayList<>(succeeded.values()));
+            System.out.printf("throughput: %.0f commands/s (first publish to last SUCCEEDED)%n", commands / ((last - first) / 1e9));
+            System.out.printf("ACCEPTED p99 / echo p99 = %.2fx (goal <= 2x, #17)%n", percentile(new ArrayList<>(accepted.values()), 99)
+                    / percentile(echo, 99));
+        }
+        System.exit(0);
+    }
+
+    private static InstanceKey key(int i) {
+        return new InstanceKey(LocalStack.NAMESPACE, "latency-" + i);
+    }
+
+    /** Publishes {@code count} records at {@code rate}; an echo loop consumes each and produces it to a second topic. */
+    private static List<Long> echo(Properties client, int count, int rate) throws Exception {
+        String in = "bench.echo.in";
+        String out = "bench.echo.out";
+        try (AdminClient admin = AdminClient.create(client)) {
+            admin.createTopics(List.of(new NewTopic(in, 1, (short) 1), new NewTopic(out, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        Properties producing = new Properties();
+        producing.putAll(client);
+        producing.put("acks", "all");
+        producing.put("enable.idempotence", "true");
+        Map<String, Long> seen = new ConcurrentHashMap<>();
+        try (KafkaProducer<String, byte[]> publisher = new KafkaProducer<>(producing, new StringSerializer(), new ByteArraySerializer());
+             KafkaProducer<String, byte[]> echoer = new KafkaProducer<>(producing, new StringSerializer(), new ByteArraySerializer());
+             KafkaConsumer<String, byte[]> echoIn = consumer(client, "echo", in);
+             KafkaConsumer<String, byte[]> echoOut = consumer(client, "echo-reader", out)) {
+            java.util.concurrent.CountDownLatch assigned = new java.util.concurrent.CountDownLatch(2);
+            boolean[] loopAssigned = new boolean[1];
+            Thread loop = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    var records = echoIn.poll(Duration.ofMillis(100));
+                    if (!echoIn.assignment().isEmpty() && !loopAssigned[0]) {
+                        loopAssigned[0] = true;
+                        assigned.countDown();
+                    }
+                    for (ConsumerRecord<String, byte[]> record : records) {
+                        echoer.send(new ProducerRecord<>(out, record.key(), record.value()));
+                    }
+                    echoIn.commitSync();
+                }
+            });
+            boolean[] readerAssigned = new boolean[1];
+            Thread reader = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    var records = echoOut.poll(Duration.ofMillis(100));
+                    records.forEach(record -> seen.putIfAbsent(record.key(), System.nanoTime()));
+                    if (!echoOut.assignment().isEmpty() && !readerAssigned[0]) {
+                        readerAssigned[0] = true;
+                        assigned.countDown();
+                    }
+                }
+            });
+            loop.start();
+            reader.start();
+            // Both consumers have their partitions before the clock starts.
+            require(assigned.await(1, TimeUnit.MINUTES), "the echo's consumers' assignment");
+            Map<String, Long> sent = new HashMap<>();
+            long first = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                pace(first, i, rate);
+                sent.put("k" + i, System.nanoTime());
+                publisher.send(new ProducerRecord<>(in, "k" + i, new byte[512])).get(30, TimeUnit.SECONDS);
+            }
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (seen.size() < count && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            }
+            loop.interrupt();
+            reader.interrupt();
+            loop.join();
+            reader.join();
+            require(seen.size() == count, "the echo answered " + seen.size() + " of " + count);
+            List<Long> latencies = new ArrayList<>();
+            sent.forEach((key, at) -> latencies.add(seen.get(key) - at));
+            return latencies;
+        }
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(Properties client, String group, String topic) {
+        Properties properties = new Properties();
+        properties.putAll(client);
+        properties.put("group.id", group);
+        properties.put("auto.offset.reset", "earliest");
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topic));
+        return consumer;
+    }
+
+    /** Waits until the i-th record is due at {@code rate} per second from {@code first}. */
+    private static void pace(long first, int i, int rate) {
+        long due = first + i * 1_000_000_000L / rate;
+        long now;
+        while ((now = System.nanoTime()) < due) {
+            LockSupport.parkNanos(due - now);
+        }
+    }
+
+    private static double percentile(List<Long> nanos, int p) {
+        List<Long> sorted = nanos.stream().sorted().toList();
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1)) / 1e6;
+    }
+
+    private static void row(String name, List<Long> nanos) {
+        System.out.printf("%-26s %8.1f %8.1f %8.1f%n", name, percentile(nanos, 50), percentile(nanos, 99), percentile(nanos, 100));
+    }
+
+    private static void require(boolean condition, String what) {
+        if (!condition) {
+            throw new IllegalStateException(what + " did not succeed");
+        }
+    }
+}
