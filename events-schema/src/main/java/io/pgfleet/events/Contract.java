@@ -1,10 +1,15 @@
 package io.pgfleet.events;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.json.Json;
 import io.pgfleet.events.json.SchemaGenerator;
 import io.pgfleet.events.status.StatusEvent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +27,15 @@ public final class Contract {
      * @param topic      its default topic
      */
     public record Payload(String schemaFile, Class<?> type, String ceType, String topic) {
+
+        /** The versioned URI of its schema: its {@code $id} and the CloudEvents {@code dataschema} of its records. */
+        public URI dataSchema() {
+            return SchemaGenerator.id(CommandType.VERSION, schemaFile);
+        }
     }
+
+    /** Where the schemas of a released version are kept as they were released, e.g. {@code released/v1/}. */
+    public static final String RELEASED = "released/";
 
     private Contract() {
     }
@@ -31,9 +44,9 @@ public final class Contract {
     public static List<Payload> payloads() {
         List<Payload> payloads = new ArrayList<>();
         for (CommandType type : CommandType.values()) {
-            payloads.add(new Payload(type.id() + ".schema.json", type.payloadType(), type.ceType(), type.defaultTopic()));
+            payloads.add(new Payload(type.schemaFile(), type.payloadType(), type.ceType(), type.defaultTopic()));
         }
-        payloads.add(new Payload("status.schema.json", StatusEvent.class, StatusEvent.CE_TYPE, StatusEvent.DEFAULT_TOPIC));
+        payloads.add(new Payload(StatusEvent.SCHEMA_FILE, StatusEvent.class, StatusEvent.CE_TYPE, StatusEvent.DEFAULT_TOPIC));
         return payloads;
     }
 
@@ -41,9 +54,33 @@ public final class Contract {
     public static Map<String, String> schemaFiles() {
         Map<String, String> files = new LinkedHashMap<>();
         for (Payload payload : payloads()) {
-            files.put(payload.schemaFile(), pretty(SchemaGenerator.schema(payload.type(), payload.schemaFile())));
+            files.put(payload.schemaFile(), pretty(SchemaGenerator.schema(payload.type(), payload.dataSchema())));
         }
         return files;
+    }
+
+    /** The payload whose CloudEvents type is {@code ceType}. */
+    public static Payload payload(String ceType) {
+        return payloads().stream().filter(p -> p.ceType().equals(ceType)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no payload of the contract has type " + ceType));
+    }
+
+    /**
+     * The schemas of a released version as they were released (file name to schema), from
+     * {@code events-schema/src/main/resources/released/<version>}: what {@link Compatibility} holds the current ones to.
+     */
+    public static Map<String, JsonNode> released(String version) {
+        Map<String, JsonNode> schemas = new LinkedHashMap<>();
+        for (Payload payload : payloads()) {
+            try (InputStream in = Contract.class.getResourceAsStream("/" + RELEASED + version + "/" + payload.schemaFile())) {
+                if (in != null) {
+                    schemas.put(payload.schemaFile(), Json.mapper().readTree(in));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the released schema " + payload.schemaFile(), e);
+            }
+        }
+        return schemas;
     }
 
     static String pretty(Object value) {

@@ -29,7 +29,14 @@ public final class EventsDoc {
                 .append("record value, the context attributes are `ce_*` headers, and the record key is the instance key\n")
                 .append("`<namespace>/<name>` (a bare `<name>` means the services' default namespace), so all commands of one instance\n")
                 .append("keep their order within a topic. JSON Schemas of every payload are in\n")
-                .append("[`events-schema/src/main/resources/schemas`](../events-schema/src/main/resources/schemas).\n\n");
+                .append("[`events-schema/src/main/resources/schemas`](../events-schema/src/main/resources/schemas); each record names its\n")
+                .append("schema's versioned URI in `ce_dataschema`. The channels, messages, headers and Kafka bindings are also described as\n")
+                .append("an AsyncAPI 3.0 document, [`asyncapi.yaml`](asyncapi.yaml), to generate clients from.\n\n")
+                .append("**Compatibility.** The schemas of the released contract are kept as released in\n")
+                .append("[`events-schema/src/main/resources/released/v1`](../events-schema/src/main/resources/released/v1). Within `v1` a\n")
+                .append("change may add optional fields and enum values; it may not remove or retype a field, make a field required\n")
+                .append("or remove an enum value (`CompatibilityTest` holds every schema to that). Consumers should ignore fields they\n")
+                .append("do not know. A change that must break goes to `v2`: new `ce_type`s and schema URIs beside the old ones.\n\n");
 
         md.append("## Topics\n\n| command | default topic | `ce_type` | payload | consumed by |\n|---|---|---|---|---|\n");
         for (CommandType type : CommandType.values()) {
@@ -49,6 +56,8 @@ public final class EventsDoc {
                 .append("| `").append(CeHeaders.SPEC_VERSION).append("` | yes | `1.0`. |\n")
                 .append("| `").append(CeHeaders.TIME).append("` | no | RFC 3339 time of publication. |\n")
                 .append("| `").append(CeHeaders.SUBJECT).append("` | no | The instance key; when present it must name the same instance as the payload. |\n")
+                .append("| `").append(CeHeaders.DATA_SCHEMA).append("` | no (always written by pgfleet) | The versioned URI of the payload's JSON Schema, e.g. `")
+                .append(StatusEvent.DATA_SCHEMA).append("`; the file of the same name is in the schemas folder. |\n")
                 .append("| `").append(CeHeaders.CORRELATION_ID).append("` | status only | The id of the command a status event answers. |\n")
                 .append("| `").append(CeHeaders.CONTENT_TYPE).append("` | no | `application/json`. |\n\n");
 

@@ -13,13 +13,14 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The committed JSON Schemas and docs/events.md are what the records generate. When this fails,
+ * The committed JSON Schemas, docs/events.md and docs/asyncapi.yaml are what the records generate. When this fails,
  * regenerate with {@code mvn -pl events-schema test -Dpgfleet.regenerate=true} and commit the files.
  */
 class GeneratedFilesTest {
 
     private static final Path SCHEMAS = Path.of("src/main/resources/schemas");
     private static final Path EVENTS_DOC = Path.of("../docs/events.md");
+    private static final Path ASYNCAPI = Path.of("../docs/asyncapi.yaml");
     private static final boolean REGENERATE = Boolean.getBoolean("pgfleet.regenerate");
 
     @Test
@@ -36,6 +37,11 @@ class GeneratedFilesTest {
     @Test
     void theCommittedEventsPageIsCurrent() throws IOException {
         check(EVENTS_DOC, EventsDoc.render());
+    }
+
+    @Test
+    void theCommittedAsyncApiDocumentIsCurrent() throws IOException {
+        check(ASYNCAPI, AsyncApiDoc.render());
     }
 
     @Test

@@ -74,6 +74,7 @@ class ReferenceExamplesThroughBrokerIT {
             assertThat(header(record, "ce_specversion")).isEqualTo("1.0");
             assertThat(header(record, "ce_source")).isEqualTo("/pgfleet/testkit");
             assertThat(header(record, "ce_subject")).isEqualTo(record.key());
+            assertThat(header(record, "ce_dataschema")).isEqualTo("https://pgfleet.io/schemas/v1/provision.schema.json");
             assertThat(Instant.parse(header(record, "ce_time"))).isEqualTo(time);
 
             DecodedCommand decoded = CloudEventCodec.decodeCommand(record, "tenant-a");

@@ -52,6 +52,16 @@ public enum CommandType {
         return TYPE_PREFIX + id + "." + VERSION;
     }
 
+    /** The file name of its payload's JSON Schema, e.g. {@code add-user.schema.json}. */
+    public String schemaFile() {
+        return id + ".schema.json";
+    }
+
+    /** The CloudEvents {@code dataschema}: its schema's versioned URI, e.g. {@code https://pgfleet.io/schemas/v1/add-user.schema.json}. */
+    public java.net.URI dataSchema() {
+        return io.pgfleet.events.json.SchemaGenerator.id(VERSION, schemaFile());
+    }
+
     /** The default topic, e.g. {@code pgfleet.command.add-user}. */
     public String defaultTopic() {
         return "pgfleet.command." + id;

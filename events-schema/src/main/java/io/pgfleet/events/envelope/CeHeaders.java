@@ -8,6 +8,8 @@ public final class CeHeaders {
     public static final String SPEC_VERSION = "ce_specversion";
     public static final String TIME = "ce_time";
     public static final String SUBJECT = "ce_subject";
+    /** The versioned URI of the payload's JSON Schema. */
+    public static final String DATA_SCHEMA = "ce_dataschema";
     /** The id of the command an event answers (extension {@code correlationid}). */
     public static final String CORRELATION_ID = "ce_correlationid";
     /** The payload's media type; the binding maps {@code datacontenttype} to this header. */

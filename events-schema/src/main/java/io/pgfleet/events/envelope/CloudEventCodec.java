@@ -51,13 +51,14 @@ public final class CloudEventCodec {
         if (!type.payloadType().isInstance(payload)) {
             throw new IllegalArgumentException(type.id() + " takes a " + type.payloadType().getSimpleName() + " payload");
         }
-        Headers headers = headers(commandId, source, type.ceType(), time, instance.toString(), null);
+        Headers headers = headers(commandId, source, type.ceType(), type.dataSchema(), time, instance.toString(), null);
         return new ProducerRecord<>(topic, null, instance.toString(), json(payload), headers);
     }
 
     /** A status record; {@code eventId} is its own CloudEvents id. */
     public static ProducerRecord<String, byte[]> status(String topic, String eventId, URI source, StatusEvent event) {
-        Headers headers = headers(eventId, source, StatusEvent.CE_TYPE, event.time(), event.instance(), event.commandId());
+        Headers headers = headers(eventId, source, StatusEvent.CE_TYPE, StatusEvent.DATA_SCHEMA, event.time(), event.instance(),
+                event.commandId());
         return new ProducerRecord<>(topic, null, event.instance(), json(event), headers);
     }
 
@@ -193,13 +194,15 @@ public final class CloudEventCodec {
         }
     }
 
-    private static Headers headers(String id, URI source, String type, Instant time, String subject, String correlationId) {
+    private static Headers headers(String id, URI source, String type, URI dataSchema, Instant time, String subject,
+                                   String correlationId) {
         RecordHeaders headers = new RecordHeaders();
         put(headers, CeHeaders.ID, id);
         put(headers, CeHeaders.SOURCE, source.toString());
         put(headers, CeHeaders.TYPE, type);
         put(headers, CeHeaders.SPEC_VERSION, CeHeaders.SPEC_VERSION_1_0);
         put(headers, CeHeaders.CONTENT_TYPE, CeHeaders.JSON);
+        put(headers, CeHeaders.DATA_SCHEMA, dataSchema.toString());
         if (time != null) {
             put(headers, CeHeaders.TIME, time.toString());
         }

@@ -13,20 +13,25 @@ import java.util.TreeMap;
  */
 public final class SchemaGenerator {
 
-    /** Where the schemas say they live. */
+    /** Where the schemas say they live: {@code <BASE_ID><version>/<file>}. */
     public static final String BASE_ID = "https://pgfleet.io/schemas/";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private SchemaGenerator() {
     }
 
-    /** The schema of a payload record, its nested records under {@code $defs}. */
-    public static ObjectNode schema(Class<?> type, String fileName) {
+    /** The versioned URI of a schema file, e.g. {@code https://pgfleet.io/schemas/v1/status.schema.json}. */
+    public static java.net.URI id(String version, String fileName) {
+        return java.net.URI.create(BASE_ID + version + "/" + fileName);
+    }
+
+    /** The schema of a payload record, its nested records under {@code $defs}; {@code id} is its {@code $id}. */
+    public static ObjectNode schema(Class<?> type, java.net.URI id) {
         Map<String, ObjectNode> defs = new TreeMap<>();
         Shape.Obj root = (Shape.Obj) Shapes.of(type);
         ObjectNode schema = NODES.objectNode();
         schema.put("$schema", "https://json-schema.org/draft/2020-12/schema");
-        schema.put("$id", BASE_ID + fileName);
+        schema.put("$id", id.toString());
         schema.put("title", type.getSimpleName());
         schema.setAll(objectSchema(root, defs));
         if (!defs.isEmpty()) {

@@ -42,6 +42,10 @@ public record StatusEvent(
     public static final String CE_TYPE = "io.pgfleet.status.v1";
     /** The default status topic. */
     public static final String DEFAULT_TOPIC = "pgfleet.status";
+    /** The file name of its JSON Schema. */
+    public static final String SCHEMA_FILE = "status.schema.json";
+    /** The CloudEvents {@code dataschema} of status events: their schema's versioned URI. */
+    public static final java.net.URI DATA_SCHEMA = io.pgfleet.events.json.SchemaGenerator.id("v1", SCHEMA_FILE);
 
     /** The status topic of one namespace in tenant mode, e.g. {@code pgfleet.team-a.status}: that tenant's readers read it. */
     public static String tenantTopic(String namespace) {

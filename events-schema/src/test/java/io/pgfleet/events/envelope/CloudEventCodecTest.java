@@ -44,6 +44,7 @@ class CloudEventCodecTest {
         assertThat(record.key()).isEqualTo(instance.toString());
         assertThat(header(record.headers(), "ce_type")).isEqualTo("io.pgfleet.command." + type.id() + ".v1");
         assertThat(header(record.headers(), "ce_subject")).isEqualTo(instance.toString());
+        assertThat(header(record.headers(), "ce_dataschema")).isEqualTo("https://pgfleet.io/schemas/v1/" + type.id() + ".schema.json");
 
         DecodedCommand decoded = CloudEventCodec.decodeCommand(consumed(record), "default");
         assertThat(decoded.errors()).isEmpty();
@@ -75,6 +76,7 @@ class CloudEventCodecTest {
         ProducerRecord<String, byte[]> record = CloudEventCodec.status("pgfleet.status", "evt-1", SOURCE, event);
         CloudEvent sdk = KafkaMessageFactory.createReader(record.headers(), record.value()).toEvent();
         assertThat(sdk.getExtension("correlationid")).isEqualTo(event.commandId());
+        assertThat(sdk.getDataSchema()).hasToString("https://pgfleet.io/schemas/v1/status.schema.json");
         assertThat(record.key()).isEqualTo(event.instance());
         assertThat(CloudEventCodec.decodeStatus(consumed(record))).isEqualTo(event);
     }
