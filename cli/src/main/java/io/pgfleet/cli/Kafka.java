@@ -9,7 +9,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -115,7 +117,12 @@ public final class Kafka {
 
     /** A reader of the status topic from its start, or from its current end. */
     public StatusReader statusReader(boolean fromStart) {
-        return new StatusReader(fromStart);
+        return new StatusReader(fromStart, null);
+    }
+
+    /** A reader from the first status record written at or after {@code since}. */
+    public StatusReader statusReader(Instant since) {
+        return new StatusReader(true, since);
     }
 
     /** Reads status events in order of arrival. */
@@ -123,7 +130,7 @@ public final class Kafka {
 
         private final KafkaConsumer<String, byte[]> consumer;
 
-        private StatusReader(boolean fromStart) {
+        private StatusReader(boolean fromStart, Instant since) {
             Properties properties = properties();
             properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             properties.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) UNREACHABLE.toMillis());
@@ -139,7 +146,17 @@ public final class Kafka {
                 throw new IllegalStateException("Kafka at " + bootstrapServers + " cannot be reached", e);
             }
             consumer.assign(partitions);
-            if (fromStart) {
+            if (since != null) {
+                Map<TopicPartition, Long> times = new HashMap<>();
+                partitions.forEach(p -> times.put(p, since.toEpochMilli()));
+                consumer.offsetsForTimes(times).forEach((partition, found) -> {
+                    if (found == null) {
+                        consumer.seekToEnd(List.of(partition)); // nothing written since then
+                    } else {
+                        consumer.seek(partition, found.offset());
+                    }
+                });
+            } else if (fromStart) {
                 consumer.seekToBeginning(partitions);
             } else {
                 consumer.seekToEnd(partitions);

@@ -223,6 +223,7 @@ final class LocalStack implements AutoCloseable {
         env.put("PGFLEET_BACKUP_ALLOWED_ENDPOINTS", "*," + java.net.URI.create(s3.endpoint()).getAuthority());
         env.put("PGFLEET_BACKUP_TICK", "5s");
         env.put("PGFLEET_BACKUP_METRICS_INTERVAL", "5s");
+        env.put("PGFLEET_PROVISIONER_METRICS_INTERVAL", "5s");
         env.put("PGFLEET_SECRETS_KEY_FILE", dataDir.resolve("fleet-key.pem").toString());
         if (secure) {
             env.put("MICRONAUT_CONFIG_FILES", SecureKafka.serviceConfig(dataDir, service.name()).toString());

@@ -1,5 +1,6 @@
 package io.pgfleet.cli;
 
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "pgfleet", mixinStandardHelpOptions = true, version = "pgfleet 0.1.0",
         description = "Run PostgreSQL for many tenants: a local stack, commands published to Kafka, their status followed.",
         subcommands = {UpCli.class, DemoCli.class, ApplyCli.class, ScaleCli.class, SwitchoverCli.class, AddUserCli.class, AddExtensionCli.class,
-                BackupCli.class, RestoreCli.class, DeleteCli.class, StatusCli.class, EventsCli.class, ConnectCli.class, SealCli.class, CommandLine.HelpCommand.class})
+                BackupCli.class, RestoreCli.class, DeleteCli.class, StatusCli.class, ListCli.class, BackupsCli.class, EventsCli.class,
+                ConnectCli.class, SealCli.class, CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -27,12 +27,26 @@ class CommandLineTest {
     @Test
     void everyCommandHasHelp() {
         for (String command : List.of("up", "demo", "apply", "scale", "switchover", "add-user", "add-extension", "backup", "restore", "status", "events",
-                "connect", "delete")) {
+                "connect", "delete", "list", "backups", "generate-completion")) {
             Run help = run(command, "--help");
             assertThat(help.code()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: pgfleet " + command);
         }
-        assertThat(run("--help").out()).contains("apply", "restore", "events");
+        assertThat(run("--help").out()).contains("apply", "restore", "events", "list", "backups");
+    }
+
+    @Test
+    void completionCoversEveryCommandAndItsOptions() {
+        Run completion = run("generate-completion");
+        assertThat(completion.code()).isZero();
+        assertThat(completion.out()).contains("complete -F _complete_pgfleet", "list", "backups", "--output", "--since", "--command");
+    }
+
+    @Test
+    void anUnknownOutputFormatIsRefusedWithTheChoices() {
+        Run list = run("list", "-o", "xml");
+        assertThat(list.code()).isEqualTo(2);
+        assertThat(list.err()).contains("-o", "xml", "table, wide, json, yaml");
     }
 
     @Test

@@ -13,6 +13,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgfleet.events.json.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -167,6 +170,98 @@ class PgfleetCommandIT {
         assertThat(events.output()).contains("provisioner    provision     SUCCEEDED", "backup-worker  backup        SUCCEEDED",
                 "backup-worker  restore       SUCCEEDED");
         assertThat(events.output()).doesNotContain("secure-admin-password", "your-restic-password", "your-s3-secret-key");
+    }
+
+    @Test
+    @Order(5)
+    void listShowsFourInstancesInEachFormatAndEventsNarrowByCommandAndTime() throws Exception {
+        Instant beforeTheOthers = Instant.now();
+        for (String name : List.of("postgres-dev", "postgres-minimal", "postgres-dev-b")) {
+            Path doc = dataDir.resolve(name + ".yaml");
+            String example = name.equals("postgres-dev-b") ? "postgres-dev" : name;
+            Files.writeString(doc, Files.readString(home.resolve("examples/" + example + ".yaml")).replace("name: " + example, "name: " + name));
+            Result apply = pgfleet("apply", "-f", doc.toString(), "--wait");
+            assertThat(apply.code()).as(apply.output()).isZero();
+        }
+        await().atMost(SLOW).untilAsserted(() -> assertThat(pgfleet("list").output().lines().filter(l -> l.contains(" READY ")).count())
+                .isEqualTo(4));
+
+        Result table = pgfleet("list");
+        assertThat(table.code()).as(table.output()).isZero();
+        List<String> lines = table.output().lines().toList();
+        assertThat(lines.get(0)).matches("INSTANCE +PHASE +MEMBERS +PRIMARY +LAST BACKUP +AGE");
+        assertThat(lines).hasSize(5);
+        assertThat(lines.get(1)).matches("default/postgres-complete +READY +3/3 +postgres-complete-[0-9] +\\S+ +[0-9]+[smhd].*");
+        assertThat(lines.get(2)).matches("default/postgres-dev +READY +1/1 +postgres-dev-1 +- +-");
+        assertThat(lines.get(3)).matches("default/postgres-dev-b +READY +1/1 +postgres-dev-b-1 +- +-");
+        assertThat(lines.get(4)).matches("default/postgres-minimal +READY +2/2 +postgres-minimal-1 +- +-");
+
+        Result wide = pgfleet("list", "-o", "wide");
+        assertThat(wide.output().lines().findFirst().orElseThrow()).contains("SIZE", "SCHEDULE", "RECOVERABLE FROM", "MESSAGE");
+        assertThat(wide.output()).contains("0 2 * * *", "10Gi", "5Gi");
+
+        JsonNode json = Json.mapper().readTree(pgfleet("list", "-o", "json").output());
+        JsonNode yaml = Json.yamlMapper().readTree(pgfleet("list", "-o", "yaml").output());
+        for (JsonNode parsed : List.of(json, yaml)) {
+            assertThat(parsed).hasSize(4);
+            assertThat(parsed.get(0).path("instance").asText()).isEqualTo("default/postgres-complete");
+            assertThat(parsed.get(0).path("membersReady").asInt()).isEqualTo(3);
+            assertThat(parsed.get(0).path("lastBackup").asText()).isNotBlank();
+            assertThat(parsed.get(3).path("membersDesired").asInt()).isEqualTo(2);
+        }
+        // The HTTP views say the same.
+        JsonNode provisioner = io.pgfleet.events.json.Json.mapper().readTree(java.net.URI.create("http://127.0.0.1:" + (basePort + 4)
+                + "/instances/default/postgres-complete").toURL());
+        assertThat(json.get(0).path("primary").asText()).isEqualTo(provisioner.path("primary").asText());
+
+        Result backups = pgfleet("backups", "postgres-complete", "-o", "json");
+        assertThat(backups.code()).as(backups.output()).isZero();
+        JsonNode runs = Json.mapper().readTree(backups.output());
+        assertThat(runs.get(0).path("id").asText()).isEqualTo(json.get(0).path("lastBackup").asText());
+        assertThat(pgfleet("backups", "postgres-complete").output()).contains("SUCCEEDED", "on-demand");
+        assertThat(pgfleet("backups", "no-such-instance").code()).isEqualTo(1);
+
+        JsonNode devProvision = pgfleet("events", "-i", "postgres-dev", "-o", "json").output().lines().map(PgfleetCommandIT::tree)
+                .filter(e -> "provision".equals(e.path("commandType").asText())).findFirst().orElseThrow();
+        String commandId = devProvision.path("commandId").asText();
+        List<String> answers = pgfleet("events", "--command", commandId).output().lines().toList();
+        assertThat(answers).isNotEmpty().allMatch(l -> l.contains("default/postgres-dev ") && l.contains(" provision "));
+        assertThat(String.join("\n", answers)).contains("provisioner    provision     SUCCEEDED", "user-manager   provision     SUCCEEDED");
+        List<JsonNode> since = pgfleet("events", "--since", beforeTheOthers.toString(), "-o", "json").output().lines()
+                .map(PgfleetCommandIT::tree).toList();
+        assertThat(since).extracting(e -> e.path("instance").asText()).contains("default/postgres-dev-b", "default/postgres-minimal");
+        assertThat(since).allMatch(e -> !Instant.parse(e.path("time").asText()).isBefore(beforeTheOthers));
+
+        // The same fleet as Prometheus scrapes it (the names the chart's dashboard and alerts use).
+        await().atMost(SLOW).untilAsserted(() -> {
+            String scraped = scrape(basePort + 4);
+            assertThat(scraped).containsPattern("pgfleet_instance_phase\\{instance=\"default/postgres-complete\",phase=\"READY\"[^}]*} 1\\.0")
+                    .containsPattern("pgfleet_instance_phase\\{instance=\"default/postgres-dev\",phase=\"DEGRADED\"[^}]*} 0\\.0")
+                    .containsPattern("pgfleet_instance_members_ready\\{instance=\"default/postgres-complete\"[^}]*} 3\\.0")
+                    .containsPattern("pgfleet_instance_members_desired\\{instance=\"default/postgres-minimal\"[^}]*} 2\\.0")
+                    .containsPattern("pgfleet_replication_lag_bytes\\{instance=\"default/postgres-minimal\",member=\"postgres-minimal-[0-9]\"[^}]*} [0-9.E]+")
+                    .containsPattern("pgfleet_commands_total\\{outcome=\"SUCCEEDED\",service=\"provisioner\",type=\"provision\"[^}]*} ([4-9]|[1-9][0-9])\\.0")
+                    .containsPattern("pgfleet_outbox_backlog_events\\{service=\"provisioner\"[^}]*} 0\\.0");
+            assertThat(scrape(basePort + 5)).containsPattern("pgfleet_commands_total\\{outcome=\"SUCCEEDED\",service=\"user-manager\",type=\"provision\"");
+            assertThat(scrape(basePort + 6))
+                    .containsPattern("pgfleet_backup_last_success_timestamp_seconds\\{instance=\"default/postgres-complete\"[^}]*} 1\\.[0-9]+E9")
+                    .containsPattern("pgfleet_backup_schedule_interval_seconds\\{instance=\"default/postgres-complete\"[^}]*} 86400\\.0")
+                    .containsPattern("pgfleet_commands_total\\{outcome=\"SUCCEEDED\",service=\"backup-worker\",type=\"backup\"");
+        });
+    }
+
+    private static String scrape(int port) throws IOException {
+        try (var in = java.net.URI.create("http://127.0.0.1:" + port + "/prometheus").toURL().openStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static JsonNode tree(String json) {
+        try {
+            return Json.mapper().readTree(json);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

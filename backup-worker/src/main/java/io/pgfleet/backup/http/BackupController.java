@@ -28,9 +28,9 @@ import java.util.stream.StreamSupport;
 @Controller("/instances")
 public class BackupController {
 
-    /** An instance's configuration. */
+    /** An instance's configuration, its newest kept successful backup ({@code lastBackup}, or null) and its WAL archive. */
     public record ConfigView(String instance, boolean enabled, String s3Bucket, String s3Region, String schedule, String cleanupStrategy,
-                             Instant nextRun, boolean hasCredentials, WalView walArchive) {
+                             Instant nextRun, boolean hasCredentials, WalView walArchive, BackupView lastBackup) {
     }
 
     /**
@@ -68,13 +68,17 @@ public class BackupController {
 
     @Get
     public List<ConfigView> list() {
-        return StreamSupport.stream(configs.findAll().spliterator(), false).map(this::view).toList();
+        Map<String, BackupRunRow> last = new java.util.HashMap<>();
+        runs.findLastSucceeded().forEach(run -> last.put(run.instance(), run));
+        return StreamSupport.stream(configs.findAll().spliterator(), false).map(row -> view(row, last.get(row.instance()))).toList();
     }
 
     @Get("/{namespace}/{name}")
     public HttpResponse<ConfigView> get(String namespace, String name) {
-        return configs.findById(new InstanceKey(namespace, name).toString()).map(this::view).map(HttpResponse::ok)
-                .orElseGet(HttpResponse::notFound);
+        String key = new InstanceKey(namespace, name).toString();
+        return configs.findById(key).map(row -> view(row, runs.findByInstanceOrderByCreatedAtDesc(key).stream()
+                        .filter(run -> "SUCCEEDED".equals(run.status()) && !run.forgotten()).findFirst().orElse(null)))
+                .map(HttpResponse::ok).orElseGet(HttpResponse::notFound);
     }
 
     /** The catalog, newest first; backups removed by retention only with {@code ?all=true}. */
@@ -84,10 +88,11 @@ public class BackupController {
                 .filter(run -> all || !run.forgotten()).map(BackupController::view).toList();
     }
 
-    private ConfigView view(BackupConfigRow row) {
+    private ConfigView view(BackupConfigRow row, BackupRunRow last) {
         return new ConfigView(row.instance(), row.enabled(), row.s3Bucket(), row.s3Region(), row.schedule(), row.cleanupStrategy(),
                 row.nextRun(), settings.credentials(InstanceKey.of(row.instance())).isPresent(),
-                walArchives.find(InstanceKey.of(row.instance())).map(BackupController::view).orElse(null));
+                walArchives.find(InstanceKey.of(row.instance())).map(BackupController::view).orElse(null),
+                last == null ? null : view(last));
     }
 
     private static WalView view(WalArchiveRow row) {

@@ -13,6 +13,11 @@ public interface BackupRunRepository extends CrudRepository<BackupRunRow, String
 
     List<BackupRunRow> findByInstanceOrderByCreatedAtDesc(String instance);
 
+    /** The newest backup that succeeded and is still kept, per instance (the fleet's list shows it). */
+    @Query(value = "SELECT DISTINCT ON (instance) * FROM backup_run WHERE status = 'SUCCEEDED' AND NOT forgotten "
+            + "ORDER BY instance, finished_at DESC", nativeQuery = true)
+    List<BackupRunRow> findLastSucceeded();
+
     @Query("UPDATE backup_run SET status = 'RUNNING', started_at = :startedAt WHERE id = :id")
     void started(String id, Instant startedAt);
 

@@ -9,6 +9,7 @@ import io.pgfleet.provisioner.instance.InstanceRow;
 import io.pgfleet.provisioner.instance.Specs;
 import io.pgfleet.clusters.ClusterDriver;
 import io.pgfleet.clusters.ClusterSpec;
+import io.pgfleet.clusters.Member;
 import io.pgfleet.clusters.Observation;
 import java.time.Instant;
 import java.util.List;
@@ -19,10 +20,13 @@ public class InstanceController {
 
     /**
      * One instance as the provisioner sees it. {@code primaryHosts}: {@code host:port,...} to connect with
-     * {@code target_session_attrs=read-write}, which reaches the primary after a failover too.
+     * {@code target_session_attrs=read-write}, which reaches the primary after a failover too. {@code membersDesired}
+     * and {@code membersReady} (a primary running, a standby streaming) and {@code primary} (the member that is, or null)
+     * summarise {@code observed}.
      */
     public record InstanceView(String instance, String namespace, String name, String phase, String message, ClusterSpec spec,
-                               Instant updatedAt, Observation observed, java.util.Map<String, String> tls, String primaryHosts) {
+                               Instant updatedAt, Observation observed, java.util.Map<String, String> tls, String primaryHosts,
+                               int membersDesired, int membersReady, String primary) {
     }
 
     private final InstanceRepository instances;
@@ -33,9 +37,10 @@ public class InstanceController {
         this.driver = driver;
     }
 
+    /** Every instance, each observed now (its members' state; no TLS material). */
     @Get
     public List<InstanceView> list() {
-        return instances.findAllOrderByKey().stream().map(row -> view(row, null, null, null)).toList();
+        return instances.findAllOrderByKey().stream().map(row -> view(row, driver.observe(InstanceKey.of(row.key())), null, null)).toList();
     }
 
     @Get("/{namespace}/{name}")
@@ -47,7 +52,12 @@ public class InstanceController {
     }
 
     private static InstanceView view(InstanceRow row, Observation observed, java.util.Map<String, String> tls, String primaryHosts) {
-        return new InstanceView(row.key(), row.namespace(), row.name(), row.phase(), row.message(), Specs.read(row.spec()),
-                row.updatedAt(), observed, tls, primaryHosts);
+        ClusterSpec spec = Specs.read(row.spec());
+        List<Member> members = observed == null ? List.of() : observed.members();
+        int ready = (int) members.stream().filter(m -> "primary".equals(m.role()) ? "running".equals(m.state()) : "streaming".equals(m.state()))
+                .count();
+        String primary = members.stream().filter(m -> "primary".equals(m.role())).map(Member::name).findFirst().orElse(null);
+        return new InstanceView(row.key(), row.namespace(), row.name(), row.phase(), row.message(), spec, row.updatedAt(), observed, tls,
+                primaryHosts, spec.replicas(), ready, primary);
     }
 }

@@ -39,9 +39,11 @@ public class HealthMonitor {
     private final Clock clock;
     private final PrimaryWatch primaries;
     private final ArchiveMetrics metrics;
+    private final InstanceMetrics instanceMetrics;
 
     public HealthMonitor(InstanceRepository instances, JobRepository jobs, ClusterDriver driver, StatusOutbox status, Clock clock,
-                         PrimaryWatch primaries, ArchiveMetrics metrics) {
+                         PrimaryWatch primaries, ArchiveMetrics metrics, InstanceMetrics instanceMetrics) {
+        this.instanceMetrics = instanceMetrics;
         this.primaries = primaries;
         this.metrics = metrics;
         this.instances = instances;
@@ -65,6 +67,7 @@ public class HealthMonitor {
                 }
                 Observation observed = driver.observe(InstanceKey.of(row.key()));
                 metrics.seen(row.key(), observed.archive());
+                instanceMetrics.seen(row.key(), observed);
                 if (PrimaryWatch.worthALook(row, observed)) {
                     primaries.seen(row, observed);   // in a transaction of its own, only when there is something to tell
                 }

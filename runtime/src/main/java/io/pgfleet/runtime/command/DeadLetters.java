@@ -32,8 +32,11 @@ public class DeadLetters {
 
     private final Producer<String, byte[]> producer;
     private final PgfleetSettings settings;
+    private final io.pgfleet.runtime.metrics.ServiceMetrics metrics;
 
-    public DeadLetters(@KafkaClient("pgfleet-dlq") Producer<String, byte[]> producer, PgfleetSettings settings) {
+    public DeadLetters(@KafkaClient("pgfleet-dlq") Producer<String, byte[]> producer, PgfleetSettings settings,
+                       io.pgfleet.runtime.metrics.ServiceMetrics metrics) {
+        this.metrics = metrics;
         this.producer = producer;
         this.settings = settings;
     }
@@ -99,6 +102,7 @@ public class DeadLetters {
             // Not acknowledged: the listener fails and the record is read again.
             throw new IllegalStateException("could not dead-letter a record from " + record.topic() + ": " + e.getMessage(), e);
         }
+        metrics.deadLettered(topic);
         LOG.warn("record {}/{}/{} sent to {}: {}", record.topic(), record.partition(), record.offset(), topic, error);
     }
 }

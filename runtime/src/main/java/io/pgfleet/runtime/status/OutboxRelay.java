@@ -31,9 +31,12 @@ public class OutboxRelay {
     private final Producer<String, byte[]> producer;
     private final PgfleetSettings settings;
     private final int batch;
+    private final io.pgfleet.runtime.metrics.ServiceMetrics metrics;
 
     public OutboxRelay(OutboxRepository outbox, @KafkaClient("pgfleet-status") Producer<String, byte[]> producer,
-                       PgfleetSettings settings, @io.micronaut.context.annotation.Value("${pgfleet.outbox.batch:100}") int batch) {
+                       PgfleetSettings settings, @io.micronaut.context.annotation.Value("${pgfleet.outbox.batch:100}") int batch,
+                       io.pgfleet.runtime.metrics.ServiceMetrics metrics) {
+        this.metrics = metrics;
         this.outbox = outbox;
         this.producer = producer;
         this.settings = settings;
@@ -61,8 +64,10 @@ public class OutboxRelay {
             return 0;
         }
         List<Future<RecordMetadata>> sent = new ArrayList<>();
+        List<StatusEvent> events = new ArrayList<>();
         for (OutboxRow row : rows) {
             StatusEvent event = read(row);
+            events.add(event);
             sent.add(producer.send(CloudEventCodec.status(row.topic(), row.eventId().toString(), settings.source(), event)));
         }
         try {
@@ -79,6 +84,7 @@ public class OutboxRelay {
         // so it need not wait for the disk (one flush less per event).
         outbox.commitWithoutWaiting();
         outbox.markPublished(rows.stream().map(OutboxRow::id).toList());
+        events.forEach(metrics::published);
         return rows.size();
     }
 

@@ -13,6 +13,9 @@ public interface OutboxRepository extends CrudRepository<OutboxRow, Long> {
     @Query("SELECT * FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED")
     List<OutboxRow> lockUnpublished(int limit);
 
+    @Query("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+    long countUnpublished();
+
     @Query("UPDATE outbox SET published_at = now() WHERE id IN (:ids)")
     void markPublished(List<Long> ids);
 

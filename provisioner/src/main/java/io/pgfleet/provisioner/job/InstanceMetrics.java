@@ -1,0 +1,74 @@
+package io.pgfleet.provisioner.job;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.scheduling.annotation.Scheduled;
+import io.pgfleet.clusters.Member;
+import io.pgfleet.clusters.Observation;
+import io.pgfleet.provisioner.instance.InstancePhase;
+import io.pgfleet.provisioner.instance.InstanceRepository;
+import io.pgfleet.provisioner.instance.InstanceRow;
+import io.pgfleet.provisioner.instance.Specs;
+import io.pgfleet.runtime.metrics.InstanceGauges;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Each instance as Prometheus sees it: {@code pgfleet_instance_phase{instance,phase}} (1 for the phase it is in, 0 for
+ * the others, as kube-state-metrics does for pods), {@code pgfleet_instance_members_desired}, and from the health
+ * monitor's observations {@code pgfleet_instance_members_ready} (a primary running, a standby streaming) and
+ * {@code pgfleet_replication_lag_bytes{instance,member}} per standby.
+ */
+@Singleton
+public class InstanceMetrics {
+
+    private final InstanceRepository instances;
+    private final InstanceGauges phase;
+    private final InstanceGauges desired;
+    private final InstanceGauges ready;
+    private final InstanceGauges lag;
+
+    public InstanceMetrics(InstanceRepository instances, MeterRegistry registry) {
+        this.instances = instances;
+        this.phase = new InstanceGauges(registry, "pgfleet.instance.phase", "1 for the phase the instance is in, 0 for the others", null,
+                "phase");
+        this.desired = new InstanceGauges(registry, "pgfleet.instance.members.desired", "members the instance should have", null);
+        this.ready = new InstanceGauges(registry, "pgfleet.instance.members.ready", "members ready (primary running, standby streaming)", null);
+        this.lag = new InstanceGauges(registry, "pgfleet.replication.lag", "WAL a standby has still to replay", "bytes", "member");
+    }
+
+    /** Reads every instance's phase and desired size (every 15 s by default: one query). */
+    @Scheduled(fixedDelay = "${pgfleet.provisioner.metrics-interval:15s}", initialDelay = "1s")
+    void refresh() {
+        List<String> keys = new ArrayList<>();
+        for (InstanceRow row : instances.findAllOrderByKey()) {
+            keys.add(row.key());
+            for (InstancePhase each : InstancePhase.values()) {
+                double value = each.name().equals(row.phase()) ? 1 : 0;
+                phase.set(row.key(), each.name(), () -> value);
+            }
+            int members = Specs.read(row.spec()).replicas();
+            desired.set(row.key(), () -> members);
+        }
+        phase.retain(keys);
+        desired.retain(keys);
+        ready.retain(keys);
+        lag.retain(keys);
+    }
+
+    /** What the health monitor observed of an instance. */
+    public void seen(String instance, Observation observed) {
+        long up = observed.members().stream()
+                .filter(m -> "primary".equals(m.role()) ? "running".equals(m.state()) : "streaming".equals(m.state())).count();
+        ready.set(instance, () -> up);
+        List<String> standbys = new ArrayList<>();
+        for (Member member : observed.members()) {
+            if (!"primary".equals(member.role()) && member.lagBytes() != null) {
+                long bytes = member.lagBytes();
+                lag.set(instance, member.name(), () -> bytes);
+                standbys.add(member.name());
+            }
+        }
+        lag.retain(instance, standbys);
+    }
+}

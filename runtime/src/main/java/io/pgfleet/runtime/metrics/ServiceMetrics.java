@@ -1,0 +1,48 @@
+package io.pgfleet.runtime.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.events.status.StatusEvent;
+import io.pgfleet.runtime.PgfleetSettings;
+import io.pgfleet.runtime.status.OutboxRepository;
+import jakarta.inject.Singleton;
+import java.util.Set;
+
+/**
+ * What every service counts the same way (tag {@code service}): {@code pgfleet_commands_total{type,outcome}} (commands
+ * answered {@code SUCCEEDED}, {@code FAILED} or {@code REJECTED}, counted when the answer reaches Kafka),
+ * {@code pgfleet_dead_letters_total{topic}} (records sent to a dead-letter topic) and {@code pgfleet_outbox_backlog_events}
+ * (status events committed but not yet on Kafka, read when scraped).
+ */
+@Singleton
+public class ServiceMetrics {
+
+    private static final Set<Phase> OUTCOMES = Set.of(Phase.SUCCEEDED, Phase.FAILED, Phase.REJECTED);
+
+    private final MeterRegistry registry;
+    private final String service;
+
+    public ServiceMetrics(MeterRegistry registry, PgfleetSettings settings, OutboxRepository outbox) {
+        this.registry = registry;
+        this.service = settings.serviceName();
+        Gauge.builder("pgfleet.outbox.backlog", outbox, OutboxRepository::countUnpublished).baseUnit("events")
+                .description("status events committed but not yet published to Kafka").tag("service", service).register(registry);
+    }
+
+    /** A status event reached Kafka: an answer to a command counts once per outcome. */
+    public void published(StatusEvent event) {
+        if (event.commandId() != null && OUTCOMES.contains(event.phase())) {
+            Counter.builder("pgfleet.commands").description("commands answered, by type and outcome").tag("service", service)
+                    .tag("type", event.commandType() == null ? "unknown" : event.commandType()).tag("outcome", event.phase().name())
+                    .register(registry).increment();
+        }
+    }
+
+    /** A record went to {@code topic} (a dead-letter topic). */
+    public void deadLettered(String topic) {
+        Counter.builder("pgfleet.dead.letters").description("records sent to a dead-letter topic").tag("service", service)
+                .tag("topic", topic).register(registry).increment();
+    }
+}
