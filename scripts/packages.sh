@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# What pgfleet needs from Debian, in one place: the demo (./pgfleet demo, up) and the tests (scripts/test.sh, .ci/run).
+#   bash scripts/packages.sh demo|test            prints the missing packages, one line (nothing when all are there)
+#   bash scripts/packages.sh demo|test --install  installs them (as root, or with sudo), or names the exact command and fails
+set -euo pipefail
+need="${1:?demo or test}"
+missing=()
+# PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup, pg_dump) under /usr/lib/postgresql/<major>/bin.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v restic >/dev/null || missing+=(restic)
+# pgBackRest archives WAL and takes base backups.
+command -v pgbackrest >/dev/null || missing+=(pgbackrest)
+# runuser: PostgreSQL runs as an unprivileged account when pgfleet runs as root.
+command -v runuser >/dev/null || missing+=(util-linux)
+# openssl makes the local members' CA and certificates; tee, mkfifo and sha256sum (coreutils) checksum streamed dumps.
+command -v openssl >/dev/null || missing+=(openssl)
+command -v sha256sum >/dev/null || missing+=(coreutils)
+# The kill program (not the shell's builtin): the backup-worker stops a restic process with SIGINT.
+[ -x /usr/bin/kill ] || [ -x /bin/kill ] || missing+=(procps)
+if [ "$need" = test ]; then
+  # docker-compose v1 validates docker-compose.yml (ComposeFileTest) without a Docker engine; no recommends, so no engine.
+  command -v docker-compose >/dev/null || missing+=(docker-compose)
+  # promtool checks the chart's alerting rules and shows them firing (MonitoringChartTest).
+  command -v promtool >/dev/null || missing+=(prometheus)
+fi
+if [ "${2:-}" != --install ]; then
+  echo "${missing[*]}"
+  exit 0
+fi
+[ "${#missing[@]}" -eq 0 ] && exit 0
+command="apt-get install -y -qq --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  sudo=(sudo)
+else
+  echo "pgfleet: missing Debian packages: ${missing[*]}; install them with: sudo apt-get update && sudo $command" >&2
+  exit 1
+fi
+echo "pgfleet: installing Debian packages: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq >&2
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
