@@ -13,6 +13,12 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import java.time.Instant;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgfleet.events.json.Json;
@@ -198,7 +204,7 @@ class PgfleetCommandIT {
 
         Result wide = pgfleet("list", "-o", "wide");
         assertThat(wide.output().lines().findFirst().orElseThrow()).contains("SIZE", "SCHEDULE", "RECOVERABLE FROM", "MESSAGE");
-        assertThat(wide.output()).contains("0 2 * * *", "10Gi", "5Gi");
+        assertThat(wide.output()).contains("0 3 * * *", "50Gi", "10Gi", "5Gi");
 
         JsonNode json = Json.mapper().readTree(pgfleet("list", "-o", "json").output());
         JsonNode yaml = Json.yamlMapper().readTree(pgfleet("list", "-o", "yaml").output());
@@ -312,6 +318,79 @@ class PgfleetCommandIT {
 
     @Test
     @Order(6)
+    void theFleetStateTopicReadFromItsStartEqualsTheViewsAndHoldsATombstoneForTheDeleted() throws Exception {
+        Result scale = pgfleet("scale", "postgres-minimal", "--replicas", "3", "--wait");
+        assertThat(scale.code()).as(scale.output()).isZero();
+        Result backup = pgfleet("backup", "postgres-complete", "--wait");
+        assertThat(backup.code()).as(backup.output()).isZero();
+
+        await().atMost(SLOW).untilAsserted(() -> {
+            Map<String, ConsumerRecord<String, byte[]>> latest = new java.util.TreeMap<>();
+            for (ConsumerRecord<String, byte[]> record : readFromStart("pgfleet.instances")) {
+                latest.put(record.key(), record);
+            }
+            assertThat(latest).containsKey("default/reborn");
+            assertThat(latest.get("default/reborn").value()).as("the deleted instance's last record is a tombstone").isNull();
+            JsonNode provisioner = Json.mapper().readTree(java.net.URI.create("http://127.0.0.1:" + (basePort + 4) + "/instances").toURL());
+            List<String> live = new ArrayList<>();
+            provisioner.forEach(view -> live.add(view.path("instance").asText()));
+            assertThat(live).contains("default/postgres-complete", "default/postgres-dev", "default/postgres-minimal", "default/postgres-dev-b");
+            for (JsonNode view : provisioner) {
+                String key = view.path("instance").asText();
+                assertThat(latest).containsKey(key);
+                ConsumerRecord<String, byte[]> record = latest.get(key);
+                assertThat(new String(record.headers().lastHeader("ce_type").value(), StandardCharsets.UTF_8)).isEqualTo("io.pgfleet.instance.v1");
+                String text = new String(record.value(), StandardCharsets.UTF_8);
+                assertThat(text).doesNotContain("secure-admin-password", "dev-password", "your-restic-password", "your-s3-secret-key");
+                JsonNode state = Json.mapper().readTree(text);
+                assertThat(state.path("phase").asText()).as(key).isEqualTo(view.path("phase").asText());
+                assertThat(state.path("membersDesired").asInt()).as(key).isEqualTo(view.path("membersDesired").asInt());
+                assertThat(state.path("membersReady").asInt()).as(key).isEqualTo(view.path("membersReady").asInt());
+                assertThat(state.path("primary").asText()).as(key).isEqualTo(view.path("primary").asText());
+                JsonNode access = ServiceUrls.get("http://127.0.0.1:" + (basePort + 5), "/instances/" + key);
+                assertThat(names(state.path("users"))).as(key).isEqualTo(names(access.path("users")));
+                assertThat(names(state.path("databases"))).as(key).isEqualTo(names(access.path("databases")));
+                JsonNode backups = ServiceUrls.get("http://127.0.0.1:" + (basePort + 6), "/instances/" + key);
+                if (backups == null) {
+                    assertThat(state.has("backup")).as(key + ": the backup-worker does not know it").isFalse();
+                } else {
+                    assertThat(state.at("/backup/lastBackup").asText(null)).as(key).isEqualTo(backups.at("/lastBackup/id").asText(null));
+                    assertThat(state.at("/backup/enabled").asBoolean()).as(key).isEqualTo(backups.path("enabled").asBoolean());
+                }
+            }
+            assertThat(Json.mapper().readTree(latest.get("default/postgres-minimal").value()).path("membersDesired").asInt()).isEqualTo(3);
+            JsonNode complete = Json.mapper().readTree(latest.get("default/postgres-complete").value());
+            assertThat(complete.at("/backup/lastBackup").asText()).isNotBlank();
+            assertThat(complete.path("members")).hasSize(3);
+            assertThat(complete.path("updated")).hasSize(3);
+        });
+    }
+
+    private List<ConsumerRecord<String, byte[]>> readFromStart(String topic) {
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + basePort,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+            return records;
+        }
+    }
+
+    private static List<String> names(JsonNode list) {
+        List<String> names = new ArrayList<>();
+        list.forEach(item -> names.add(item.path("name").asText()));
+        return names.stream().sorted().toList();
+    }
+
+    @Test
+    @Order(7)
     void ctrlCLeavesNothingRunningAndTheNextUpResumes() throws Exception {
         interruptUp();
         assertThat(processesUsing(dataDir)).isEmpty();

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.envelope.CeHeaders;
+import io.pgfleet.events.fleet.InstanceState;
 import io.pgfleet.events.json.SchemaGenerator;
 import io.pgfleet.events.status.StatusEvent;
 import java.util.Iterator;
@@ -17,8 +18,8 @@ import java.util.Map;
 
 /**
  * Renders {@code docs/asyncapi.yaml} (AsyncAPI 3.0) from the same records as the JSON Schemas: a channel per topic
- * (the shared topics and the per-namespace ones of tenant mode), an operation per command (sent, answered on the
- * status channel), the CloudEvents headers, the record key and the Kafka bindings. Payload schemas are the
+ * (the shared topics and the per-namespace ones of tenant mode, the compacted fleet-state topic), an operation per
+ * command (sent, answered on the status channel), the CloudEvents headers, the record key and the Kafka bindings. Payload schemas are the
  * contract's JSON Schemas with their definitions under {@code components.schemas}.
  */
 public final class AsyncApiDoc {
@@ -80,6 +81,22 @@ public final class AsyncApiDoc {
         }
         receiveOperation(operations, "status");
         receiveOperation(operations, "tenant-status");
+        ObjectNode instances = channels.putObject("instances");
+        instances.put("address", InstanceState.DEFAULT_TOPIC);
+        instances.put("description", "The fleet's state: one record per instance (key: the instance key) with its latest state as the "
+                + "three services see it, replaced on every change; a tombstone (no value) once the instance is deleted. Compacted: "
+                + "a consumer that reads it from the start knows the whole fleet.");
+        instances.putObject("messages").set("instance", ref("#/components/messages/instance"));
+        ObjectNode topic = instances.putObject("bindings").putObject("kafka");
+        topic.put("topic", InstanceState.DEFAULT_TOPIC);
+        topic.putObject("topicConfiguration").putArray("cleanup.policy").add("compact");
+        topic.put("bindingVersion", KAFKA_BINDING);
+        ObjectNode read = operations.putObject("receive-instances");
+        read.put("action", "receive");
+        read.set("channel", ref("#/channels/instances"));
+        read.put("summary", "Read the fleet's state from the start: the last record per key is each instance's state; a key whose last "
+                + "record has no value is an instance that was deleted.");
+        read.putArray("messages").add(ref("#/channels/instances/messages/instance"));
         components.set("securitySchemes", securitySchemes());
         return doc;
     }
@@ -118,7 +135,7 @@ public final class AsyncApiDoc {
         if (payload.type() == StatusEvent.class) {
             message.putObject("correlationId").put("description", "The command this event answers (absent for observed changes).")
                     .put("location", "$message.header#/" + CeHeaders.CORRELATION_ID);
-        } else {
+        } else if (payload.type() != InstanceState.class) {
             message.putObject("correlationId").put("description", "The command id; status events name it in `ce_correlationid`.")
                     .put("location", "$message.header#/" + CeHeaders.ID);
         }

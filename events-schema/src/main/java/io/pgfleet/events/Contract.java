@@ -3,6 +3,7 @@ package io.pgfleet.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.fleet.InstanceState;
 import io.pgfleet.events.json.Json;
 import io.pgfleet.events.json.SchemaGenerator;
 import io.pgfleet.events.status.StatusEvent;
@@ -40,12 +41,13 @@ public final class Contract {
     private Contract() {
     }
 
-    /** Every command payload, then the status event. */
+    /** Every command payload, then the fleet-state record and the status event. */
     public static List<Payload> payloads() {
         List<Payload> payloads = new ArrayList<>();
         for (CommandType type : CommandType.values()) {
             payloads.add(new Payload(type.schemaFile(), type.payloadType(), type.ceType(), type.defaultTopic()));
         }
+        payloads.add(new Payload(InstanceState.SCHEMA_FILE, InstanceState.class, InstanceState.CE_TYPE, InstanceState.DEFAULT_TOPIC));
         payloads.add(new Payload(StatusEvent.SCHEMA_FILE, StatusEvent.class, StatusEvent.CE_TYPE, StatusEvent.DEFAULT_TOPIC));
         return payloads;
     }

@@ -2,6 +2,7 @@ package io.pgfleet.events;
 
 import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.envelope.CeHeaders;
+import io.pgfleet.events.fleet.InstanceState;
 import io.pgfleet.events.json.Shape;
 import io.pgfleet.events.json.Shapes;
 import io.pgfleet.events.status.Phase;
@@ -81,6 +82,17 @@ public final class EventsDoc {
         for (StatusEvent event : Examples.statusEvents()) {
             md.append("\nExample (").append(event.phase()).append("):\n\n```json\n").append(Contract.pretty(event)).append("```\n");
         }
+
+        md.append("\n## Fleet state\n\nThe compacted topic `").append(InstanceState.DEFAULT_TOPIC).append("` holds one record per instance (key: the ")
+                .append("instance key, `ce_type` `").append(InstanceState.CE_TYPE).append("`, schema `").append(InstanceState.SCHEMA_FILE)
+                .append("`): its latest state as\nthe three services see it, written again on every change (and at least every minute), and ")
+                .append("a tombstone (a record with\nno value) once the instance is deleted. A consumer that reads it from the start and keeps ")
+                .append("the last record per key knows the\nwhole fleet. Each service publishes its part (provisioner: phase, members, endpoints; ")
+                .append("user-manager: users and\ndatabases; backup-worker: backups and the recovery window) to `").append(InstanceState.DEFAULT_TOPIC)
+                .append(".parts` (compacted too, key\n`<instance>@<service>`); the provisioner lays them over one another into the record. ")
+                .append("No record carries a password or a key.\n\n");
+        fieldTable(md, (Shape.Obj) Shapes.of(InstanceState.class));
+        md.append("\nExample:\n\n```json\n").append(Contract.pretty(Examples.instanceState())).append("```\n");
 
         md.append("\n## Validation\n\nA command that breaks a rule is answered `REJECTED` with every error as `{path, message}`, and nothing\n")
                 .append("changes. Besides the structure (unknown fields such as `spec.replcias` are errors), the rules are:\n\n")
@@ -194,6 +206,8 @@ public final class EventsDoc {
                 rows(md, nested, path + ".");
             } else if (shape instanceof Shape.MapOf map && map.values() instanceof Shape.Obj nested) {
                 rows(md, nested, path + ".<name>.");
+            } else if (shape instanceof Shape.ListOf list && list.items() instanceof Shape.Obj nested) {
+                rows(md, nested, path + "[].");
             }
         }
     }

@@ -7,6 +7,7 @@ import io.pgfleet.events.command.RestoreCommand;
 import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.command.DeleteCommand;
 import io.pgfleet.events.command.ScaleCommand;
+import io.pgfleet.events.fleet.InstanceState;
 import io.pgfleet.events.postgres.Database;
 import io.pgfleet.events.postgres.DatabaseRoles;
 import io.pgfleet.events.postgres.Postgres;
@@ -47,6 +48,19 @@ public final class Examples {
             case RESTORE -> new RestoreCommand("postgres-dev", "tenant-a", null, null, "dev_db");
             case DELETE -> new DeleteCommand("postgres-dev", "tenant-a");
         };
+    }
+
+    /** An example fleet-state record: the complete example with its three parts. */
+    public static InstanceState instanceState() {
+        return new InstanceState("tenant-a/postgres-complete", "READY", "3 of 3 members ready", 3, 3, "postgres-complete-1",
+                List.of(new InstanceState.MemberState("postgres-complete-1", "primary", "running", "127.0.0.1", 54321, null, null),
+                        new InstanceState.MemberState("postgres-complete-2", "replica", "streaming", "127.0.0.1", 54322, "quorum", 0L),
+                        new InstanceState.MemberState("postgres-complete-3", "replica", "streaming", "127.0.0.1", 54323, "quorum", 0L)),
+                "127.0.0.1:54321,127.0.0.1:54322,127.0.0.1:54323",
+                List.of(new InstanceState.UserState("admin", List.of("myapp_admin")), new InstanceState.UserState("user1", List.of("myapp_readonly"))),
+                List.of(new InstanceState.DatabaseState("myapp", "myapp_admin", List.of("hstore"))),
+                new InstanceState.BackupState(true, "0 3 * * *", "20261124-030000-4f2a", TIME.minusSeconds(3300), TIME.minusSeconds(86400)),
+                new TreeMap<>(Map.of("provisioner", TIME, "user-manager", TIME, "backup-worker", TIME)));
     }
 
     /** Example status events: a rejection and a success. */

@@ -48,6 +48,10 @@ class AsyncApiDocTest {
         assertThat(doc.at("/components/messages/status/bindings/kafka/key/type").asText()).isEqualTo("string");
         assertThat(doc.at("/channels/status/bindings/kafka/topic").asText()).isEqualTo("pgfleet.status");
         assertThat(doc.at("/operations/receive-status/action").asText()).isEqualTo("receive");
+        assertThat(doc.at("/channels/instances/address").asText()).isEqualTo("pgfleet.instances");
+        assertThat(doc.at("/channels/instances/bindings/kafka/topicConfiguration/cleanup.policy/0").asText()).isEqualTo("compact");
+        assertThat(doc.at("/components/messages/instance/payload/$ref").asText()).isEqualTo("#/components/schemas/InstanceState");
+        assertThat(doc.at("/operations/receive-instances/action").asText()).isEqualTo("receive");
     }
 
     @Test

@@ -63,6 +63,17 @@ public final class CloudEventCodec {
     }
 
     /**
+     * A record of the fleet-state topic: the instance's latest state, or its tombstone ({@code state} null: the instance
+     * was deleted; the record keeps its headers, so a reader sees who said so and when).
+     */
+    public static ProducerRecord<String, byte[]> instanceState(String topic, String eventId, URI source, String instance,
+                                                               io.pgfleet.events.fleet.InstanceState state, Instant time) {
+        Headers headers = headers(eventId, source, io.pgfleet.events.fleet.InstanceState.CE_TYPE,
+                io.pgfleet.events.fleet.InstanceState.DATA_SCHEMA, time, instance, null);
+        return new ProducerRecord<>(topic, null, instance, state == null ? null : json(state), headers);
+    }
+
+    /**
      * Reads a command record.
      *
      * @param defaultNamespace the namespace of a command that names none

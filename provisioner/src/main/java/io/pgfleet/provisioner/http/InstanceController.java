@@ -51,7 +51,8 @@ public class InstanceController {
                 .orElseGet(HttpResponse::notFound);
     }
 
-    private static InstanceView view(InstanceRow row, Observation observed, java.util.Map<String, String> tls, String primaryHosts) {
+    /** The view of an instance's row with what was observed of it (also the provisioner's part of the fleet state). */
+    public static InstanceView view(InstanceRow row, Observation observed, java.util.Map<String, String> tls, String primaryHosts) {
         ClusterSpec spec = Specs.read(row.spec());
         List<Member> members = observed == null ? List.of() : observed.members();
         int ready = (int) members.stream().filter(m -> "primary".equals(m.role()) ? "running".equals(m.state()) : "streaming".equals(m.state()))

@@ -32,11 +32,14 @@ public class OutboxRelay {
     private final PgfleetSettings settings;
     private final int batch;
     private final io.pgfleet.runtime.metrics.ServiceMetrics metrics;
+    private final io.pgfleet.runtime.fleet.FleetStatePublisher fleetState;
 
     public OutboxRelay(OutboxRepository outbox, @KafkaClient("pgfleet-status") Producer<String, byte[]> producer,
                        PgfleetSettings settings, @io.micronaut.context.annotation.Value("${pgfleet.outbox.batch:100}") int batch,
-                       io.pgfleet.runtime.metrics.ServiceMetrics metrics) {
+                       io.pgfleet.runtime.metrics.ServiceMetrics metrics,
+                       @io.micronaut.core.annotation.Nullable io.pgfleet.runtime.fleet.FleetStatePublisher fleetState) {
         this.metrics = metrics;
+        this.fleetState = fleetState;
         this.outbox = outbox;
         this.producer = producer;
         this.settings = settings;
@@ -85,6 +88,9 @@ public class OutboxRelay {
         outbox.commitWithoutWaiting();
         outbox.markPublished(rows.stream().map(OutboxRow::id).toList());
         events.forEach(metrics::published);
+        if (fleetState != null) {
+            events.stream().map(StatusEvent::instance).distinct().forEach(fleetState::touched);
+        }
         return rows.size();
     }
 

@@ -43,31 +43,36 @@ public class AccessController {
         this.connections = connections;
     }
 
+    /** What the instance has: its login users and databases, or why they could not be read. */
+    public record Observed(List<UserView> users, List<DatabaseView> databases, String error) {
+    }
+
     @Get("/{namespace}/{name}")
     public HttpResponse<AccessView> get(String namespace, String name) {
         InstanceKey key = new InstanceKey(namespace, name);
         return access.findById(key.toString()).map(row -> {
-            DesiredAccess desired = AccessJson.desired(row.desired());
-            Set<String> managed = AccessJson.users(row.managedUsers());
-            List<UserView> users = List.of();
-            List<DatabaseView> databases = List.of();
-            String error = null;
-            try {
-                var endpoint = driver.primary(key);
-                if (endpoint.isPresent()) {
-                    Catalog catalog = CatalogReader.readAll(connections, endpoint.get());
-                    users = catalog.roles().values().stream().filter(r -> r.login() && !r.name().equals("postgres")
-                                    && !r.name().equals("streaming_replica"))
-                            .map(r -> new UserView(r.name(), r.replication(), r.superuser(), new TreeSet<>(r.memberOf()))).toList();
-                    databases = catalog.databases().values().stream()
-                            .map(d -> new DatabaseView(d.name(), d.owner(), new TreeSet<>(d.extensions()))).toList();
-                } else {
-                    error = "the instance does not exist yet";
-                }
-            } catch (SQLException e) {
-                error = e.getMessage();
-            }
-            return HttpResponse.ok(new AccessView(key.toString(), desired, managed, users, databases, error));
+            Observed observed = observe(key);
+            return HttpResponse.ok(new AccessView(key.toString(), AccessJson.desired(row.desired()), AccessJson.users(row.managedUsers()),
+                    observed.users(), observed.databases(), observed.error()));
         }).orElseGet(HttpResponse::notFound);
+    }
+
+    /** The instance's users and databases as its primary's catalogue has them (also the user-manager's part of the fleet state). */
+    public Observed observe(InstanceKey key) {
+        try {
+            var endpoint = driver.primary(key);
+            if (endpoint.isEmpty()) {
+                return new Observed(List.of(), List.of(), "the instance does not exist yet");
+            }
+            Catalog catalog = CatalogReader.readAll(connections, endpoint.get());
+            List<UserView> users = catalog.roles().values().stream().filter(r -> r.login() && !r.name().equals("postgres")
+                            && !r.name().equals("streaming_replica"))
+                    .map(r -> new UserView(r.name(), r.replication(), r.superuser(), new TreeSet<>(r.memberOf()))).toList();
+            List<DatabaseView> databases = catalog.databases().values().stream()
+                    .map(d -> new DatabaseView(d.name(), d.owner(), new TreeSet<>(d.extensions()))).toList();
+            return new Observed(users, databases, null);
+        } catch (SQLException e) {
+            return new Observed(List.of(), List.of(), e.getMessage());
+        }
     }
 }

@@ -1,0 +1,38 @@
+package io.pgfleet.backup.http;
+
+import io.micronaut.http.HttpResponse;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.fleet.InstanceState;
+import io.pgfleet.backup.run.BackupConfigRepository;
+import io.pgfleet.runtime.fleet.FleetStatePart;
+import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.StreamSupport;
+
+/** The backup-worker's part of the fleet state: schedule, the newest successful backup and the recovery window's start. */
+@Singleton
+public class BackupFleetPart implements FleetStatePart {
+
+    private final BackupConfigRepository configs;
+    private final BackupController views;
+
+    public BackupFleetPart(BackupConfigRepository configs, BackupController views) {
+        this.configs = configs;
+        this.views = views;
+    }
+
+    @Override
+    public Optional<InstanceState> part(InstanceKey key) {
+        HttpResponse<BackupController.ConfigView> response = views.get(key.namespace(), key.name());
+        return response.getBody().map(view -> new InstanceState(key.toString(), null, null, null, null, null, null, null, null, null,
+                new InstanceState.BackupState(view.enabled(), view.schedule(), view.lastBackup() == null ? null : view.lastBackup().id(),
+                        view.lastBackup() == null ? null : view.lastBackup().finishedAt(),
+                        view.walArchive() == null ? null : view.walArchive().recoverableFrom()), null));
+    }
+
+    @Override
+    public List<InstanceKey> instances() {
+        return StreamSupport.stream(configs.findAll().spliterator(), false).map(row -> InstanceKey.of(row.instance())).toList();
+    }
+}

@@ -1,0 +1,131 @@
+package io.pgfleet.runtime.fleet;
+
+import io.micronaut.configuration.kafka.annotation.KafkaClient;
+import io.micronaut.configuration.kafka.config.KafkaDefaultConfiguration;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
+import io.pgfleet.events.envelope.CloudEventCodec;
+import io.pgfleet.events.fleet.InstanceState;
+import io.pgfleet.events.json.Json;
+import io.pgfleet.runtime.PgfleetSettings;
+import io.pgfleet.runtime.db.Loop;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the fleet-state topic: reads the parts topic from its start (every partition, no consumer group: the state is
+ * rebuilt in memory at each start, and the topic is compacted so that stays short), lays each instance's parts over
+ * one another ({@link FleetStateFold}) and writes the instance's record when it changed, a tombstone once the
+ * provisioner's part is one. Runs where {@code pgfleet.fleet-state.project} is true (the provisioner).
+ */
+@Context
+@Requires(property = "pgfleet.fleet-state.project", value = "true")
+public class FleetStateProjector {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FleetStateProjector.class);
+
+    private final KafkaDefaultConfiguration kafka;
+    private final Producer<String, byte[]> producer;
+    private final FleetStateTopics topics;
+    private final PgfleetSettings settings;
+    private final Clock clock;
+    private Loop loop;
+
+    public FleetStateProjector(KafkaDefaultConfiguration kafka, @KafkaClient("pgfleet-fleet-state") Producer<String, byte[]> producer,
+                               FleetStateTopics topics, PgfleetSettings settings, Clock clock) {
+        this.kafka = kafka;
+        this.producer = producer;
+        this.topics = topics;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    @PostConstruct
+    void start() {
+        loop = Loop.start("fleet-state-projector", this::run);
+    }
+
+    @PreDestroy
+    void stop() throws InterruptedException {
+        loop.stop(Duration.ofSeconds(35));
+    }
+
+    private void run(Loop loop) {
+        while (loop.running()) {
+            try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+                topics.ensure();
+                List<TopicPartition> partitions = new ArrayList<>();
+                consumer.partitionsFor(topics.parts(), Duration.ofSeconds(30))
+                        .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                FleetStateFold fold = new FleetStateFold();
+                while (loop.running()) {
+                    project(fold, consumer.poll(Duration.ofSeconds(1)));
+                }
+            } catch (org.apache.kafka.common.errors.InterruptException e) {
+                return;
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                if (!loop.running()) {
+                    return;
+                }
+                LOG.warn("fleet-state projection stopped, starting again from the parts' start in 5s: {}", e.getMessage());
+                try {
+                    Thread.sleep(5000); // a pause before reconnecting to a broker that refused, not a wait for a result
+                } catch (InterruptedException stop) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void project(FleetStateFold fold, Iterable<ConsumerRecord<String, byte[]>> records) throws Exception {
+        List<FleetStateFold.Change> changes = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            InstanceState part = record.value() == null ? null : Json.mapper().readValue(record.value(), InstanceState.class);
+            fold.apply(record.key(), part).ifPresent(changes::add);
+        }
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        for (FleetStateFold.Change change : changes) {
+            sent.add(producer.send(CloudEventCodec.instanceState(topics.instances(), UUID.randomUUID().toString(), settings.source(),
+                    change.instance(), change.state(), clock.instant())));
+        }
+        for (int i = 0; i < sent.size(); i++) {
+            try {
+                sent.get(i).get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                fold.untold(changes.get(i).instance()); // told again with the instance's next part
+                throw e;
+            }
+        }
+    }
+
+    private KafkaConsumer<String, byte[]> consumer() {
+        Properties properties = new Properties();
+        properties.putAll(kafka.getConfig());
+        properties.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        properties.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.serviceName() + "-fleet-state");
+        return new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+}

@@ -1,0 +1,138 @@
+package io.pgfleet.runtime.fleet;
+
+import io.micronaut.configuration.kafka.annotation.KafkaClient;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.fleet.InstanceState;
+import io.pgfleet.events.json.Json;
+import io.pgfleet.runtime.PgfleetSettings;
+import io.pgfleet.runtime.db.Loop;
+import io.pgfleet.runtime.db.Wakeup;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes this service's part of each instance's state to the parts topic (key {@code <instance>@<service>}, a
+ * tombstone once the service no longer knows the instance): for an instance as soon as a status event about it reached
+ * Kafka (every change of state comes with one), and for every instance every {@code pgfleet.fleet-state.refresh}
+ * (default 60s; changes without an event, such as the recovery window, and anything a failed send missed). A part is
+ * sent only when it differs from the last one Kafka took, so an idle fleet sends nothing. On its own thread: reading a
+ * part (a catalogue, a view) never holds up the status relay.
+ */
+@Context
+@Requires(beans = FleetStatePart.class)
+public class FleetStatePublisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FleetStatePublisher.class);
+    private static final InstanceState GONE = new InstanceState("", null, null, null, null, null, null, null, null, null, null, null);
+
+    private final FleetStatePart source;
+    private final Producer<String, byte[]> producer;
+    private final FleetStateTopics topics;
+    private final String service;
+    private final Clock clock;
+    private final Duration refresh;
+    private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    private final Map<String, InstanceState> sent = new ConcurrentHashMap<>();
+    private final Wakeup wakeup = new Wakeup();
+    private volatile boolean everything = true;
+    private Loop loop;
+
+    public FleetStatePublisher(FleetStatePart source, @KafkaClient("pgfleet-fleet-state") Producer<String, byte[]> producer,
+                               FleetStateTopics topics, PgfleetSettings settings, Clock clock,
+                               @Value("${pgfleet.fleet-state.refresh:60s}") Duration refresh) {
+        this.source = source;
+        this.producer = producer;
+        this.topics = topics;
+        this.service = settings.serviceName();
+        this.clock = clock;
+        this.refresh = refresh;
+    }
+
+    @PostConstruct
+    void start() {
+        loop = Loop.start("fleet-state", this::run);
+    }
+
+    @PreDestroy
+    void stop() throws InterruptedException {
+        loop.stop(Duration.ofSeconds(35));
+    }
+
+    /** A status event about {@code instance} reached Kafka: its part may have changed. */
+    public void touched(String instance) {
+        pending.add(instance);
+        wakeup.signal();
+    }
+
+    private void run(Loop loop) {
+        boolean ready = false;
+        long lastRefresh = System.nanoTime();
+        while (loop.running()) {
+            long seen = wakeup.generation();
+            try {
+                if (!ready) {
+                    topics.ensure();
+                    ready = true;
+                }
+                if (everything || System.nanoTime() - lastRefresh >= refresh.toNanos()) {
+                    source.instances().forEach(key -> pending.add(key.toString()));
+                    pending.addAll(sent.keySet()); // those it knew, to tell their deletion
+                    everything = false;
+                    lastRefresh = System.nanoTime();
+                }
+                publishPending();
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                LOG.warn("fleet state not published, tried again within {}: {}", refresh, e.getMessage());
+                everything = true;
+            }
+            try {
+                wakeup.await(seen, ready ? refresh : Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void publishPending() throws Exception {
+        List<String> instances = new ArrayList<>(pending);
+        pending.removeAll(instances);
+        for (String instance : instances) {
+            Optional<InstanceState> part = source.part(InstanceKey.of(instance));
+            InstanceState content = part.map(p -> p.withUpdated(null)).orElse(GONE);
+            if (content.equals(sent.get(instance))) {
+                continue;
+            }
+            byte[] value = part.map(p -> Json.write(p.withUpdated(Map.of(service, clock.instant()))).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .orElse(null);
+            try {
+                producer.send(new ProducerRecord<>(topics.parts(), FleetStateFold.partKey(instance, service), value)).get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                pending.add(instance);
+                throw e;
+            }
+            if (part.isPresent()) {
+                sent.put(instance, content);
+            } else {
+                sent.remove(instance); // told gone: not asked again
+            }
+        }
+    }
+}
