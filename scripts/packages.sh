@@ -37,7 +37,13 @@ else
   echo "pgfleet: missing Debian packages: ${missing[*]}; install them with: sudo apt-get update && sudo $command" >&2
   exit 1
 fi
-echo "pgfleet: installing Debian packages: ${missing[*]}" >&2
+echo "pgfleet: installing Debian packages: ${missing[*]} ..." >&2
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq >&2
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+log="$(mktemp -t pgfleet-apt.XXXXXX)"
+if ! { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+  tail -n 20 "$log" >&2
+  echo "pgfleet: installing ${missing[*]} failed (whole output: $log)" >&2
+  exit 1
+fi
+rm -f "$log"
+echo "pgfleet: installed ${missing[*]}" >&2

@@ -37,7 +37,7 @@ final class ConnectCli implements Callable<Integer> {
             + "credential file (local driver only).")
     boolean withPassword;
 
-    @Option(names = "--data-dir", defaultValue = "${env:PGFLEET_DATA_DIR:-${sys:user.home}/.pgfleet}",
+    @Option(names = "--data-dir", defaultValue = "${env:PGFLEET_DATA_DIR:-${sys:pgfleet.default-data-dir:-${sys:user.home}/.pgfleet}}",
             description = "The local stack's data directory (default ${DEFAULT-VALUE}).")
     Path dataDir;
 

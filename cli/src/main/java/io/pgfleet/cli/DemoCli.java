@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "until all three services succeeded; then keep running until Ctrl-C.")
 final class DemoCli implements Callable<Integer> {
 
-    @Option(names = "--data-dir", defaultValue = "${env:PGFLEET_DATA_DIR:-${sys:user.home}/.pgfleet}",
+    @Option(names = "--data-dir", defaultValue = "${env:PGFLEET_DATA_DIR:-${sys:pgfleet.default-data-dir:-${sys:user.home}/.pgfleet}}",
             description = "Where everything keeps its data (default ${DEFAULT-VALUE}).")
     Path dataDir;
 

@@ -28,7 +28,7 @@ public class FleetKeyLookup {
                     + "stack's, or the provisioner's /fleet/keys).")
     String file;
 
-    @Option(names = "--data-dir", defaultValue = "${env:PGFLEET_DATA_DIR:-${sys:user.home}/.pgfleet}", hidden = true)
+    @Option(names = "--data-dir", defaultValue = "${env:PGFLEET_DATA_DIR:-${sys:pgfleet.default-data-dir:-${sys:user.home}/.pgfleet}}", hidden = true)
     Path dataDir;
 
     @Option(names = "--provisioner-url", defaultValue = "${env:PGFLEET_PROVISIONER_URL:-http://127.0.0.1:9096}", hidden = true)

@@ -82,12 +82,31 @@ final class LocalStack implements AutoCloseable {
         return "http://127.0.0.1:" + serviceList().stream().filter(s -> s.name().equals(service)).findFirst().orElseThrow().port();
     }
 
+    /**
+     * As root, PostgreSQL runs as an unprivileged account, which must reach the data directory: every directory above it
+     * must let others through (a home directory such as /root, mode 0700, does not).
+     */
+    static void requireReachable(Path dataDir) throws java.io.IOException {
+        if (!io.pgfleet.runtime.local.OsUser.isRoot()) {
+            return;
+        }
+        for (Path dir = dataDir.toAbsolutePath().normalize().getParent(); dir != null; dir = dir.getParent()) {
+            if (Files.exists(dir) && !Files.getPosixFilePermissions(dir).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                throw new IllegalStateException(dir + " does not let other accounts through (mode "
+                        + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))
+                        + "), and PostgreSQL runs as nobody when pgfleet runs as root: give a --data-dir it can reach, e.g. /var/lib/pgfleet "
+                        + "(the default for root)");
+            }
+        }
+    }
+
     /** Starts everything and waits until every service reports healthy. */
     void start(Duration timeout) throws Exception {
         for (int port : List.of(ports.kafka(), ports.controller(), ports.state(), ports.s3(), ports.provisioner(), ports.userManager(),
                 ports.backupWorker(), ports.s3Tls())) {
             requireFree(port);
         }
+        requireReachable(dataDir);
         Files.createDirectories(dataDir.resolve("logs"));
         Path clusters = dataDir.resolve("clusters");
         Files.createDirectories(clusters);

@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "Ctrl-C stops everything. Data stays in the data directory: starting again resumes.")
 final class UpCli implements Callable<Integer> {
 
-    @Option(names = "--data-dir", defaultValue = "${env:PGFLEET_DATA_DIR:-${sys:user.home}/.pgfleet}",
+    @Option(names = "--data-dir", defaultValue = "${env:PGFLEET_DATA_DIR:-${sys:pgfleet.default-data-dir:-${sys:user.home}/.pgfleet}}",
             description = "Where everything keeps its data (default ${DEFAULT-VALUE}).")
     Path dataDir;
 

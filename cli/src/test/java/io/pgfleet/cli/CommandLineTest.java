@@ -43,6 +43,18 @@ class CommandLineTest {
     }
 
     @Test
+    void asRootADataDirectoryPostgresCannotReachIsRefusedWithTheReason(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.pgfleet.runtime.local.OsUser.isRoot(), "only root hands PostgreSQL to nobody");
+        java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path home = java.nio.file.Files.createDirectories(dir.resolve("root"));
+        java.nio.file.Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LocalStack.requireReachable(home.resolve(".pgfleet")))
+                .hasMessageContaining(home + " does not let other accounts through (mode rwx------)").hasMessageContaining("/var/lib/pgfleet");
+        java.nio.file.Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        LocalStack.requireReachable(home.resolve(".pgfleet"));
+    }
+
+    @Test
     void anUnknownOutputFormatIsRefusedWithTheChoices() {
         Run list = run("list", "-o", "xml");
         assertThat(list.code()).isEqualTo(2);
