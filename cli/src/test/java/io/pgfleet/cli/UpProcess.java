@@ -47,7 +47,10 @@ final class UpProcess implements AutoCloseable {
     /** Starts {@code pgfleet up} and waits until it says it is up. */
     Process start() throws IOException {
         upLog = Files.createTempFile(dataDir, "up-", ".log");
-        List<String> argv = new ArrayList<>(List.of("setsid", home.resolve("pgfleet").toString(), "up"));
+        // SIGINT as a terminal's foreground job has it: a shell that ran these tests in the background left it ignored,
+        // and an ignored SIGINT stays ignored across exec (perl, essential on Debian, sets it back to the default).
+        List<String> argv = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"", "setsid",
+                home.resolve("pgfleet").toString(), "up"));
         argv.addAll(upOptions);
         argv.addAll(List.of("--data-dir", dataDir.toString(), "--base-port", Integer.toString(basePort)));
         // In a session of its own, like a terminal's foreground job: Ctrl-C reaches the whole group.
@@ -93,6 +96,21 @@ final class UpProcess implements AutoCloseable {
             stop();
         }
         InstanceProcesses.stop(dataDir.resolve("clusters"));
+        // The services' logs and up's own output stay in target/stack-logs, for a failure to be read.
+        Path kept = Path.of("target", "stack-logs", dataDir.getFileName().toString());
+        Files.createDirectories(kept);
+        try (var logs = Files.list(dataDir)) {
+            for (Path log : logs.filter(p -> p.getFileName().toString().startsWith("up-")).toList()) {
+                Files.copy(log, kept.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        if (Files.isDirectory(dataDir.resolve("logs"))) {
+            try (var logs = Files.list(dataDir.resolve("logs"))) {
+                for (Path log : logs.toList()) {
+                    Files.copy(log, kept.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
         try (var files = Files.walk(dataDir)) {
             for (Path path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
