@@ -70,7 +70,8 @@ public class FleetStateProjector {
 
     private void run(Loop loop) {
         while (loop.running()) {
-            try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            KafkaConsumer<String, byte[]> consumer = consumer();
+            try {
                 topics.ensure();
                 List<TopicPartition> partitions = new ArrayList<>();
                 consumer.partitionsFor(topics.parts(), Duration.ofSeconds(30))
@@ -95,7 +96,18 @@ public class FleetStateProjector {
                 } catch (InterruptedException stop) {
                     return;
                 }
+            } finally {
+                close(consumer);
             }
+        }
+    }
+
+    /** Closes the consumer at once, also when the thread was interrupted to stop (it has no group to leave). */
+    private static void close(KafkaConsumer<String, byte[]> consumer) {
+        boolean interrupted = Thread.interrupted();
+        consumer.close(Duration.ZERO);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
