@@ -37,16 +37,27 @@ public final class FileTrees {
         if (!Files.exists(root)) {
             return 0;
         }
-        try (Stream<Path> paths = Files.walk(root)) {
-            return paths.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0; // a WAL segment removed while we looked
+        // A live server adds and removes files while we look (WAL segments recycled, statistics rewritten): an entry gone
+        // before it is read counts nothing, and the walk goes on (a walk that stopped there would count the whole tree as 0).
+        long[] total = {0};
+        try {
+            Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attributes) {
+                    if (attributes.isRegularFile()) {
+                        total[0] += attributes.size();
+                    }
+                    return java.nio.file.FileVisitResult.CONTINUE;
                 }
-            }).sum();
-        } catch (IOException | UncheckedIOException e) {
-            return 0;
+
+                @Override
+                public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            return total[0];
         }
+        return total[0];
     }
 }
