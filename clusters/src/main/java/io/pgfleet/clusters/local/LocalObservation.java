@@ -54,7 +54,7 @@ final class LocalObservation {
         List<String> problems = new ArrayList<>();
         long used = 0;
         for (LocalMember member : members) {
-            used += connections.sizeOf(member.dataDir());
+            used += connections.sizeOf(member.dataDir(), member.isComplete());
             if (member.isPrimary()) {
                 String state = primaryRunning ? "running" : member.isComplete() ? "stopped" : "creating";
                 observed.add(new Member(member.name(), "primary", host, member.port(), state, null, null));

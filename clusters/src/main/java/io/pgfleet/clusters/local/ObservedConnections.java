@@ -58,15 +58,22 @@ final class ObservedConnections {
         }
     }
 
-    /** The bytes under a member's data directory, walked again when the last count is older than 30 s. */
-    long sizeOf(Path dataDir) {
+    /**
+     * The bytes under a member's data directory, walked again when the last count is older than 30 s. Only a complete
+     * member's count is kept: one still being made (no directory yet, a copy half-way) grows from one look to the next.
+     */
+    long sizeOf(Path dataDir, boolean complete) {
         long now = System.nanoTime();
         long[] known = sizes.get(dataDir);
         if (known != null && now - known[1] < SIZE_AGE.toNanos()) {
             return known[0];
         }
         long size = LocalFiles.sizeOf(dataDir);
-        sizes.put(dataDir, new long[] {size, now});
+        if (complete) {
+            sizes.put(dataDir, new long[] {size, now});
+        } else {
+            sizes.remove(dataDir);
+        }
         return size;
     }
 
