@@ -61,12 +61,6 @@ public final class Contract {
         return files;
     }
 
-    /** The payload whose CloudEvents type is {@code ceType}. */
-    public static Payload payload(String ceType) {
-        return payloads().stream().filter(p -> p.ceType().equals(ceType)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no payload of the contract has type " + ceType));
-    }
-
     /**
      * The schemas of a released version as they were released (file name to schema), from
      * {@code events-schema/src/main/resources/released/<version>}: what {@link Compatibility} holds the current ones to.
