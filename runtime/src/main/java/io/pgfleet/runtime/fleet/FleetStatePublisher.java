@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * Kafka (every change of state comes with one), and for every instance every {@code pgfleet.fleet-state.refresh}
  * (default 60s; changes without an event, such as the recovery window, and anything a failed send missed). A part is
  * sent only when it differs from the last one Kafka took, so an idle fleet sends nothing. On its own thread: reading a
- * part (a catalogue, a view) never holds up the status relay.
+ * part (a catalogue, a view) never holds up the status relay. An instance's part is read at most once every
+ * {@code pgfleet.fleet-state.min-interval} (default 2s): the events of a burst of commands for one instance are answered
+ * by one read at the end of the interval, not one read each (a catalogue read connects to every database).
  */
 @Context
 @Requires(beans = FleetStatePart.class)
@@ -47,6 +49,9 @@ public class FleetStatePublisher {
     private final String service;
     private final Clock clock;
     private final Duration refresh;
+    private final Duration minInterval;
+    /** When each instance's part was last read (System.nanoTime()). */
+    private final Map<String, Long> lastRead = new ConcurrentHashMap<>();
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private final Map<String, InstanceState> sent = new ConcurrentHashMap<>();
     private final Wakeup wakeup = new Wakeup();
@@ -55,7 +60,9 @@ public class FleetStatePublisher {
 
     public FleetStatePublisher(FleetStatePart source, @KafkaClient("pgfleet-fleet-state") Producer<String, byte[]> producer,
                                FleetStateTopics topics, PgfleetSettings settings, Clock clock,
-                               @Value("${pgfleet.fleet-state.refresh:60s}") Duration refresh) {
+                               @Value("${pgfleet.fleet-state.refresh:60s}") Duration refresh,
+                               @Value("${pgfleet.fleet-state.min-interval:2s}") Duration minInterval) {
+        this.minInterval = minInterval;
         this.source = source;
         this.producer = producer;
         this.topics = topics;
@@ -85,6 +92,7 @@ public class FleetStatePublisher {
         long lastRefresh = System.nanoTime();
         while (loop.running()) {
             long seen = wakeup.generation();
+            Duration wait = refresh;
             try {
                 if (!ready) {
                     topics.ensure();
@@ -96,7 +104,9 @@ public class FleetStatePublisher {
                     everything = false;
                     lastRefresh = System.nanoTime();
                 }
-                publishPending();
+                Duration untilRefresh = Duration.ofNanos(Math.max(0, lastRefresh + refresh.toNanos() - System.nanoTime()));
+                Duration untilDue = publishPending();
+                wait = untilDue.compareTo(untilRefresh) < 0 ? untilDue : untilRefresh;
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
@@ -104,17 +114,26 @@ public class FleetStatePublisher {
                 everything = true;
             }
             try {
-                wakeup.await(seen, ready ? refresh : Duration.ofSeconds(5));
+                wakeup.await(seen, ready ? wait : Duration.ofSeconds(5));
             } catch (InterruptedException e) {
                 return;
             }
         }
     }
 
-    private void publishPending() throws Exception {
+    /** Publishes the pending parts read long enough ago; returns how long until the next of the others may be read. */
+    private Duration publishPending() throws Exception {
         List<String> instances = new ArrayList<>(pending);
-        pending.removeAll(instances);
+        long now = System.nanoTime();
+        long nextDue = now + refresh.toNanos();
         for (String instance : instances) {
+            long due = lastRead.getOrDefault(instance, now - minInterval.toNanos()) + minInterval.toNanos();
+            if (due > now) {
+                nextDue = Math.min(nextDue, due);
+                continue;
+            }
+            pending.remove(instance);
+            lastRead.put(instance, System.nanoTime());
             Optional<InstanceState> part = source.part(InstanceKey.of(instance));
             InstanceState content = part.map(p -> p.withUpdated(null)).orElse(GONE);
             if (content.equals(sent.get(instance))) {
@@ -132,7 +151,9 @@ public class FleetStatePublisher {
                 sent.put(instance, content);
             } else {
                 sent.remove(instance); // told gone: not asked again
+                lastRead.remove(instance);
             }
         }
+        return Duration.ofNanos(Math.max(1_000_000, nextDue - System.nanoTime()));
     }
 }

@@ -47,6 +47,12 @@ public final class CatalogReader {
             + SCHEMAS + ") s UNION ALL SELECT 'd', p FROM (" + DEFAULT_PRIVILEGES + ") d(p)";
     /** Databases read at the same time: connection set-up (fork, authentication) dominates, not the queries. */
     private static final int PARALLEL = 4;
+    /** The threads that read databases side by side, shared by every read (kept a minute after use, not made per read). */
+    private static final ExecutorService READERS = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "catalog-reader");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private CatalogReader() {
     }
@@ -102,12 +108,19 @@ public final class CatalogReader {
         if (names.isEmpty()) {
             return details;
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL, names.size()));
+        // At most PARALLEL reads at once: the names are dealt to that many tasks, each reading its share in turn.
+        int tasks = Math.min(PARALLEL, names.size());
         try {
             List<Future<?>> reads = new ArrayList<>();
-            for (String name : names) {
-                reads.add(pool.submit(() -> {
-                    details.put(name, details(connections, endpoint, name));
+            for (int task = 0; task < tasks; task++) {
+                List<String> share = new ArrayList<>();
+                for (int i = task; i < names.size(); i += tasks) {
+                    share.add(names.get(i));
+                }
+                reads.add(READERS.submit(() -> {
+                    for (String name : share) {
+                        details.put(name, details(connections, endpoint, name));
+                    }
                     return null;
                 }));
             }
@@ -123,8 +136,6 @@ public final class CatalogReader {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted while reading the catalog", "08006", e);
-        } finally {
-            pool.shutdownNow();
         }
     }
 
