@@ -494,6 +494,73 @@ class BackupWorkerIT {
 
     @Test
     @Order(9)
+    void aBurstOfCommandsIsAnsweredOnceEachAndTheOneThatCannotBeTakenAloneWithoutHoldingUpTheOthers() throws Exception {
+        // Six records in one produce request, so the worker's next poll takes them together: answers for an instance
+        // without backups (REJECTED, no job), a record that is not a CloudEvent, a backup of shop while its credential
+        // file is damaged (cannot be taken: three attempts, then FAILED), a redelivery of the first command.
+        String topic = fixture.publisher.topic(CommandType.BACKUP);
+        String dlq = topic + ".dlq";
+        Map<String, Long> deadBefore = keyCounts(io.pgfleet.testkit.KafkaRecords.readToEnd(fixture.kafka, dlq));
+        java.nio.file.Path file = fixture.dataRoot.resolve("credentials/tenant-a/shop-backup.json");
+        String intact = java.nio.file.Files.readString(file);
+        java.nio.file.Files.writeString(file, "{\"s3AccessKey\": [1]}");
+        List<String> rejected = List.of(java.util.UUID.randomUUID().toString(), java.util.UUID.randomUUID().toString(),
+                java.util.UUID.randomUUID().toString());
+        String poison = java.util.UUID.randomUUID().toString();
+        java.util.function.BiFunction<InstanceKey, String, org.apache.kafka.clients.producer.ProducerRecord<String, byte[]>> backup =
+                (key, id) -> {
+                    var record = io.pgfleet.events.envelope.CloudEventCodec.command(topic, CommandType.BACKUP, key, id,
+                            URI.create("/pgfleet/test"), Instant.now(), new BackupCommand(key.name(), key.namespace()));
+                    return new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, record.key(), record.value(), record.headers());
+                };
+        try {
+            io.pgfleet.testkit.KafkaRecords.sendTogether(fixture.kafka, List.of(
+                    backup.apply(COPY, rejected.get(0)),
+                    new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, "garbage", "not a CloudEvent".getBytes()),
+                    backup.apply(COPY, rejected.get(1)),
+                    backup.apply(SHOP, poison),
+                    backup.apply(COPY, rejected.get(0)),
+                    backup.apply(COPY, rejected.get(2))));
+            StatusEvent failed = fixture.feed.awaitFinal(poison, "backup-worker", SLOW);
+            assertThat(failed.phase()).isEqualTo(Phase.FAILED);
+            assertThat(failed.message()).contains("the backup command could not be taken (3 attempts)");
+        } finally {
+            java.nio.file.Files.writeString(file, intact);
+        }
+        for (String id : rejected) {
+            assertThat(fixture.feed.awaitFinal(id, "backup-worker", SLOW).phase()).as(id).isEqualTo(Phase.REJECTED);
+        }
+        // The worker's consumer group has committed the end of the partition: every record handled.
+        Map<String, Object> properties = fixture.properties();
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(fixture.kafka.clientProperties())) {
+            org.apache.kafka.common.TopicPartition partition = new org.apache.kafka.common.TopicPartition(topic, 0);
+            long end = admin.listOffsets(Map.of(partition, org.apache.kafka.clients.admin.OffsetSpec.latest())).partitionResult(partition).get()
+                    .offset();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                var committed = admin.listConsumerGroupOffsets((String) properties.get("pgfleet.kafka.group-id")).partitionsToOffsetAndMetadata()
+                        .get().get(partition);
+                return committed != null && committed.offset() == end;
+            });
+        }
+        // One answer each (the redelivery of the first adds none), and each record set aside once: the garbage and the poison.
+        for (String id : rejected) {
+            assertThat(fixture.feed.forCommand(id).stream().filter(e -> e.service().equals("backup-worker")).toList()).as(id).hasSize(1);
+        }
+        assertThat(fixture.feed.forCommand(poison).stream().filter(e -> e.service().equals("backup-worker")).toList()).hasSize(1);
+        Map<String, Long> dead = keyCounts(io.pgfleet.testkit.KafkaRecords.readToEnd(fixture.kafka, dlq));
+        assertThat(dead.getOrDefault("garbage", 0L)).isEqualTo(deadBefore.getOrDefault("garbage", 0L) + 1);
+        assertThat(dead.getOrDefault(SHOP.toString(), 0L)).isEqualTo(deadBefore.getOrDefault(SHOP.toString(), 0L) + 1);
+        assertThat(dead.values().stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(deadBefore.values().stream().mapToLong(Long::longValue).sum() + 2);
+    }
+
+    private static Map<String, Long> keyCounts(List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> records) {
+        return records.stream().collect(java.util.stream.Collectors.groupingBy(
+                org.apache.kafka.clients.consumer.ConsumerRecord::key, java.util.stream.Collectors.counting()));
+    }
+
+    @Test
+    @Order(9)
     void theScheduleFiresOnceWithTwoWorkersAndMissedRunsBecomeOne() throws Exception {
         EmbeddedServer second = fixture.start(Map.of("pgfleet.backup.tick", "200ms", "pgfleet.jobs.instance-id", "second-worker"), clock);
         try {

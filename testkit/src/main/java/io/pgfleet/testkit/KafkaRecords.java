@@ -35,6 +35,44 @@ public final class KafkaRecords {
         }
     }
 
+    /**
+     * Sends records without waiting between them, lingering so that they travel in one produce request: a consumer's
+     * next fetch returns them together (one poll), as a burst of commands reaches a service. Waits for Kafka to take each.
+     */
+    public static void sendTogether(KafkaBroker kafka, List<ProducerRecord<String, byte[]>> records) throws Exception {
+        Properties properties = kafka.clientProperties();
+        properties.put("acks", "all");
+        properties.put("linger.ms", "1000");
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer())) {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (ProducerRecord<String, byte[]> record : records) {
+                sent.add(producer.send(record));
+            }
+            producer.flush();
+            for (java.util.concurrent.Future<?> future : sent) {
+                future.get();
+            }
+        }
+    }
+
+    /** Every record of a topic, from its start to its end as it is when this is called (every partition). */
+    public static List<ConsumerRecord<String, byte[]>> readToEnd(KafkaBroker kafka, String topic) {
+        Properties properties = kafka.clientProperties();
+        List<ConsumerRecord<String, byte[]>> received = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(info -> new org.apache.kafka.common.TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            java.util.Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(received::add);
+                return partitions.stream().allMatch(partition -> consumer.position(partition) >= end.get(partition));
+            });
+        }
+        return received;
+    }
+
     /** Reads a topic from its start until at least {@code expected} records came (60s at most). */
     public static List<ConsumerRecord<String, byte[]>> readAll(KafkaBroker kafka, String topic, int expected) {
         Properties properties = kafka.clientProperties();

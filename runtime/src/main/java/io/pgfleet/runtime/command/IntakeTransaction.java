@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** The transactional part of the intake: dedupe, validate, record work and status together. */
 @Singleton
@@ -36,13 +37,32 @@ public class IntakeTransaction {
     }
 
     /**
-     * Takes a command once.
+     * A command as the intake read it.
      *
-     * @param fingerprint what the command says ({@link CommandFingerprint}): the same id with the same fingerprint is a
-     *                    redelivery (nothing to do), with another one a reused id (answered {@code REJECTED})
+     * @param fingerprint     what the command says ({@link CommandFingerprint}): the same id with the same fingerprint is a
+     *                        redelivery (nothing to do), with another one a reused id (answered {@code REJECTED})
+     * @param answerNamespace the namespace whose status topics answer it (its topic's in tenant mode)
+     * @param foreign         in tenant mode, why the command acts outside its topic's namespace ({@code null}: it does not)
      */
+    public record Intake(DecodedCommand command, String fingerprint, String answerNamespace, FieldError foreign) {
+    }
+
+    /** Takes commands once each, in their order, in one transaction: all are recorded, or none. */
     @Transactional
-    public void handle(DecodedCommand command, String fingerprint) {
+    public void handleAll(List<Intake> intakes) {
+        for (Intake intake : intakes) {
+            try (MDC.MDCCloseable instance = MDC.putCloseable("instance", intake.command().instance().toString());
+                 MDC.MDCCloseable id = MDC.putCloseable("commandId", intake.command().commandId())) {
+                if (intake.foreign() != null) {
+                    reject(intake.command(), intake.fingerprint(), intake.answerNamespace(), intake.foreign());
+                } else {
+                    handle(intake.command(), intake.fingerprint());
+                }
+            }
+        }
+    }
+
+    private void handle(DecodedCommand command, String fingerprint) {
         String type = command.type().id();
         if (handled.recordFirst(command.commandId(), type, command.instance().toString(), fingerprint) == 0) {
             if (handled.recordedForAnother(command.commandId(), fingerprint)) {
@@ -82,8 +102,7 @@ public class IntakeTransaction {
      * Answers {@code REJECTED} a command that acts outside its publisher's namespace, on the status topics of
      * {@code answerNamespace} (where its publisher reads), changing nothing else; recorded as handled.
      */
-    @Transactional
-    public void reject(DecodedCommand command, String fingerprint, String answerNamespace, FieldError error) {
+    private void reject(DecodedCommand command, String fingerprint, String answerNamespace, FieldError error) {
         String type = command.type().id();
         if (handled.recordFirst(command.commandId(), type, command.instance().toString(), fingerprint) == 0) {
             return;

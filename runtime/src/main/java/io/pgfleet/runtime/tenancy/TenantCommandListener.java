@@ -9,6 +9,8 @@ import io.micronaut.configuration.kafka.annotation.OffsetReset;
 import io.micronaut.configuration.kafka.annotation.OffsetStrategy;
 import io.micronaut.configuration.kafka.annotation.Topic;
 import io.pgfleet.runtime.command.CommandIntake;
+import java.util.List;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -18,9 +20,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * default 10s), without a restart. The services' own listeners take the shared topics instead.
  */
 @Requires(property = "pgfleet.tenancy.mode", value = "namespaced")
-@KafkaListener(groupId = "${pgfleet.kafka.group-id}", offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
+@KafkaListener(groupId = "${pgfleet.kafka.group-id}", offsetReset = OffsetReset.EARLIEST, batch = true, offsetStrategy = OffsetStrategy.SYNC,
         errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR, retryCount = Integer.MAX_VALUE, retryDelay = "100ms"),
-        properties = @Property(name = "metadata.max.age.ms", value = "${pgfleet.tenancy.topic-refresh-ms:10000}"))
+        properties = {@Property(name = "metadata.max.age.ms", value = "${pgfleet.tenancy.topic-refresh-ms:10000}"),
+                @Property(name = "max.poll.records", value = "${pgfleet.intake.batch:32}")})
 public class TenantCommandListener {
 
     private final CommandIntake intake;
@@ -30,7 +33,7 @@ public class TenantCommandListener {
     }
 
     @Topic(patterns = "${pgfleet.tenancy.topic-pattern}")
-    void receive(ConsumerRecord<String, byte[]> record) {
-        intake.receive(record);
+    void receive(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
+        intake.receiveAll(records, consumer);
     }
 }

@@ -1,6 +1,7 @@
 package io.pgfleet.usermanager.command;
 
 import io.micronaut.configuration.kafka.annotation.ErrorStrategy;
+import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.configuration.kafka.annotation.ErrorStrategyValue;
 import io.micronaut.configuration.kafka.annotation.KafkaListener;
@@ -8,15 +9,22 @@ import io.micronaut.configuration.kafka.annotation.OffsetReset;
 import io.micronaut.configuration.kafka.annotation.OffsetStrategy;
 import io.micronaut.configuration.kafka.annotation.Topic;
 import io.pgfleet.runtime.command.CommandIntake;
+import java.util.List;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** In the shared-topic mode, hands provision, add-user and add-extension records to the shared intake. */
+/**
+ * In the shared-topic mode, hands each poll's provision, add-user and add-extension records to the shared intake (at most
+ * {@code pgfleet.intake.batch}, default 32, taken together); the offsets are committed after each poll, where the handled
+ * records end.
+ */
 @Requires(property = "pgfleet.tenancy.mode", notEquals = "namespaced")
 @KafkaListener(groupId = "${pgfleet.kafka.group-id:pgfleet-user-manager}", offsetReset = OffsetReset.EARLIEST,
-        offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
-        // Read again after an error, never skipped; the intake backs off (capped) before each new attempt.
+        batch = true, offsetStrategy = OffsetStrategy.SYNC,
+        // The intake moves back to a record that must be read again (after its back-off); what escapes it is read again too.
         errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR, retryCount = Integer.MAX_VALUE,
-                retryDelay = "100ms"))
+                retryDelay = "100ms"),
+        properties = @Property(name = "max.poll.records", value = "${pgfleet.intake.batch:32}"))
 public class UserManagerListener {
 
     private final CommandIntake intake;
@@ -27,7 +35,7 @@ public class UserManagerListener {
 
     @Topic({"${pgfleet.topics.provision:pgfleet.command.provision}", "${pgfleet.topics.add-user:pgfleet.command.add-user}",
             "${pgfleet.topics.add-extension:pgfleet.command.add-extension}"})
-    void receive(ConsumerRecord<String, byte[]> record) {
-        intake.receive(record);
+    void receive(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
+        intake.receiveAll(records, consumer);
     }
 }
