@@ -176,7 +176,7 @@ public final class FleetBenchmark {
     }
 
     /** utime + stime of each service, in clock ticks. */
-    private static Map<String, Long> cpuTicks(LocalStack stack) throws Exception {
+    static Map<String, Long> cpuTicks(LocalStack stack) throws Exception {
         Map<String, Long> ticks = new LinkedHashMap<>();
         for (String service : stack.serviceNames()) {
             String stat = Files.readString(Path.of("/proc", Long.toString(stack.pid(service)), "stat"));

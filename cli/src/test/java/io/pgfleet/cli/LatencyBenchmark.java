@@ -54,6 +54,9 @@ public final class LatencyBenchmark {
             List<Long> echo = echo(fixture.stack.kafka().clientProperties(), commands, rate);
 
             Map<String, Long> published = new HashMap<>();
+            WallBase wallBase = new WallBase(System.nanoTime(), java.time.Instant.now());
+            Map<String, Long> cpuBefore = FleetBenchmark.cpuTicks(fixture.stack);
+            long ownBefore = ownCpuNanos();
             long first = System.nanoTime();
             for (int i = 0; i < commands; i++) {
                 pace(first, i, rate);
@@ -66,8 +69,13 @@ public final class LatencyBenchmark {
             for (String id : published.keySet()) {
                 require(fixture.feed.awaitFinal(id, "user-manager", TIMEOUT).phase() == Phase.SUCCEEDED, "add-user " + id);
             }
+            Map<String, Long> cpuAfter = FleetBenchmark.cpuTicks(fixture.stack);
+            long ownAfter = ownCpuNanos();
             Map<String, Long> accepted = new HashMap<>();
             Map<String, Long> succeeded = new HashMap<>();
+            // The ACCEPTED event's time (when the intake wrote it) splits its latency: publish -> written, written -> seen.
+            List<Long> intake = new ArrayList<>();
+            List<Long> relay = new ArrayList<>();
             long last = first;
             for (StatusFeed.Received received : fixture.feed.all()) {
                 Long at = published.get(received.event().commandId());
@@ -76,6 +84,11 @@ public final class LatencyBenchmark {
                 }
                 Map<String, Long> into = received.event().phase() == Phase.ACCEPTED ? accepted
                         : received.event().phase() == Phase.SUCCEEDED ? succeeded : null;
+                if (into == accepted && !accepted.containsKey(received.event().commandId())) {
+                    long written = wallBase.nanos() + java.time.Duration.between(wallBase.wall(), received.event().time()).toNanos();
+                    intake.add(written - at);
+                    relay.add(received.receivedNanos() - written);
+                }
                 if (into != null) {
                     into.putIfAbsent(received.event().commandId(), received.receivedNanos() - at);
                     last = Math.max(last, received.receivedNanos());
@@ -87,12 +100,26 @@ public final class LatencyBenchmark {
             System.out.printf("%-26s %8s %8s %8s%n", "", "p50", "p99", "max");
             row("raw echo", echo);
             row("publish -> ACCEPTED", new ArrayList<>(accepted.values()));
+            row("  publish -> written", intake);
+            row("  written -> seen", relay);
             row("publish -> SUCCEEDED", new ArrayList<>(succeeded.values()));
             System.out.printf("throughput: %.0f commands/s (first publish to last SUCCEEDED)%n", commands / ((last - first) / 1e9));
+            // clock ticks are 10 ms (USER_HZ 100)
+            System.out.printf("services' CPU per command (ms): %s%n", String.join(", ", cpuAfter.keySet().stream().map(service ->
+                    String.format("%s %.1f", service, (cpuAfter.get(service) - cpuBefore.get(service)) * 10.0 / commands)).toList())
+                    + String.format(", this process (Kafka broker, publisher, status reader) %.1f", (ownAfter - ownBefore) / 1e6 / commands));
             System.out.printf("ACCEPTED p99 / echo p99 = %.2fx (goal <= 2x, #17)%n", percentile(new ArrayList<>(accepted.values()), 99)
                     / percentile(echo, 99));
         }
         System.exit(0);
+    }
+
+    /** A moment on both clocks: the monotonic one the latencies use and the wall clock of the events' times. */
+    private record WallBase(long nanos, java.time.Instant wall) {
+    }
+
+    private static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static InstanceKey key(int i) {
