@@ -9,6 +9,10 @@ import io.pgfleet.events.status.Phase;
 import io.pgfleet.events.status.StatusEvent;
 import io.pgfleet.runtime.PgfleetSettings;
 import io.pgfleet.runtime.tenancy.Tenancy;
+import io.micronaut.transaction.TransactionOperations;
+import io.micronaut.transaction.support.TransactionSynchronization;
+import io.pgfleet.runtime.db.StateNotifications;
+import io.pgfleet.runtime.db.Wakeup;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,7 +22,9 @@ import java.util.UUID;
 
 /**
  * Writes status events to the outbox, in the caller's transaction (or its own), so that an event
- * exists exactly when the change it describes was committed. {@link OutboxRelay} publishes them.
+ * exists exactly when the change it describes was committed. {@link OutboxRelay} publishes them: the commit wakes this
+ * process's relay at once (the state database's announcement of it, see {@code StateNotifications}, comes a hand-off
+ * later and wakes another replica's).
  */
 @Singleton
 public class StatusOutbox {
@@ -27,8 +33,13 @@ public class StatusOutbox {
     private final PgfleetSettings settings;
     private final Tenancy tenancy;
     private final Clock clock;
+    private final TransactionOperations<?> transactions;
+    private final Wakeup relay;
 
-    public StatusOutbox(OutboxRepository outbox, PgfleetSettings settings, Tenancy tenancy, Clock clock) {
+    public StatusOutbox(OutboxRepository outbox, PgfleetSettings settings, Tenancy tenancy, Clock clock, TransactionOperations<?> transactions,
+                        StateNotifications notifications) {
+        this.transactions = transactions;
+        this.relay = notifications.outbox();
         this.outbox = outbox;
         this.settings = settings;
         this.tenancy = tenancy;
@@ -74,6 +85,12 @@ public class StatusOutbox {
             for (String topic : tenancy.statusTopics(namespace)) {
                 outbox.save(new OutboxRow(null, UUID.randomUUID(), topic, event.instance(), payload, Instant.now(clock), null));
             }
+            transactions.findTransactionStatus().ifPresent(status -> status.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    relay.signal();
+                }
+            }));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a status event as JSON", e);
         }
