@@ -88,6 +88,11 @@ public class CommandIntake {
             }
             takeAll(run, done);
         } catch (RuntimeException e) {
+            if (!(e instanceof ReadAgain)) {
+                // A failed attempt was logged where it failed; anything else (a dead letter Kafka did not take) is told here.
+                LOG.warn("records from {}/{}/{} on are read again: {}", records.get(done[0]).topic(), records.get(done[0]).partition(),
+                        records.get(done[0]).offset(), e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            }
             Map<TopicPartition, Long> again = new LinkedHashMap<>();
             for (ConsumerRecord<String, byte[]> record : records.subList(done[0], records.size())) {
                 again.putIfAbsent(new TopicPartition(record.topic(), record.partition()), record.offset());
@@ -101,8 +106,7 @@ public class CommandIntake {
         if (run.size() > 1) {
             try {
                 transaction.handleAll(run.stream().map(Read.Taken::intake).toList());
-                run.forEach(taken -> LOG.debug("{} command {} taken with {} others", taken.command().type().id(), taken.command().commandId(),
-                        run.size() - 1));
+                LOG.debug("{} commands taken together", run.size());
                 done[0] += run.size();
                 run.clear();
                 return;
@@ -115,6 +119,14 @@ public class CommandIntake {
             take(run.get(0));
             run.remove(0);
             done[0]++;
+        }
+    }
+
+    /** A command's attempt failed (and was logged): its record is read again after the back-off already waited. */
+    private static final class ReadAgain extends RuntimeException {
+
+        ReadAgain(RuntimeException cause) {
+            super(cause.getMessage(), cause);
         }
     }
 
@@ -178,7 +190,7 @@ public class CommandIntake {
                     LOG.warn("{} command could not be taken (attempt {} of {}), read again in {} ms: {}", command.type().id(), attempt,
                             maxAttempts, backoff.toMillis(), reason);
                     java.util.concurrent.locks.LockSupport.parkNanos(backoff.toNanos());
-                    throw e;
+                    throw new ReadAgain(e);
                 }
                 // The same record failed every time: answered FAILED (which needs the state database: while it is
                 // down this throws and the record is read again) and set aside, so the commands behind it go on.
