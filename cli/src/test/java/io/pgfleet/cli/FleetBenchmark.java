@@ -135,12 +135,19 @@ public final class FleetBenchmark {
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
         ExecutorService pool = Executors.newFixedThreadPool(n);
         List<Path> dataDirs = new ArrayList<>();
+        // Ports chosen before the threads start and distinct: two threads picking at once could be given the same one.
+        java.util.Set<Integer> ports = new java.util.LinkedHashSet<>();
+        while (ports.size() < n) {
+            ports.add(LoopbackPorts.freeBlock(1));
+        }
+        java.util.Iterator<Integer> nextPort = ports.iterator();
         try {
             long start = System.nanoTime();
             List<Future<?>> started = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 Path dir = root.resolve("i" + i);
                 Path data = dir.resolve("data");
+                int port = nextPort.next();
                 dataDirs.add(data);
                 started.add(pool.submit(() -> {
                     Files.createDirectories(dir);
@@ -151,7 +158,7 @@ public final class FleetBenchmark {
                     os.own(pw);
                     run(os, List.of(bin.tool("initdb"), "-D", data.toString(), "-U", "postgres", "--pwfile=" + pw, "--auth-local=scram-sha-256",
                             "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale"));
-                    Files.writeString(data.resolve("postgresql.conf"), "\nlisten_addresses = '127.0.0.1'\nport = " + LoopbackPorts.freeBlock(1)
+                    Files.writeString(data.resolve("postgresql.conf"), "\nlisten_addresses = '127.0.0.1'\nport = " + port
                             + "\nunix_socket_directories = '" + dir + "'\n", StandardOpenOption.APPEND);
                     run(os, List.of(bin.tool("pg_ctl"), "-D", data.toString(), "-l", dir.resolve("log").toString(), "-w", "start"));
                     return null;

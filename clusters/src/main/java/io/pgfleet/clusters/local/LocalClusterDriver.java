@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
  * Real PostgreSQL processes on this machine: one member is the primary (member 1 until a failover names another,
@@ -253,15 +252,7 @@ public class LocalClusterDriver implements ClusterDriver {
 
     /** The instance's directory, whatever its storage class. */
     private Optional<LocalInstance> find(InstanceKey key) {
-        Set<Path> roots = new HashSet<>(settings.knownStorageClasses().values());
-        if (Files.isDirectory(settings.dataRoot())) {
-            try (Stream<Path> classes = Files.list(settings.dataRoot())) {
-                classes.filter(Files::isDirectory).forEach(roots::add);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-        return roots.stream()
+        return settings.storageRoots().stream()
                 .map(root -> new LocalInstance(key, root.toAbsolutePath().resolve(key.namespace()).resolve(key.name()), settings))
                 .filter(LocalInstance::exists)
                 .findFirst();

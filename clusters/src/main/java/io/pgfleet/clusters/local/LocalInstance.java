@@ -157,12 +157,13 @@ final class LocalInstance {
 
     /** The member with this index, allocating it a port on first use. */
     LocalMember member(int index) {
-        TreeMap<Integer, Integer> ports = ports();
-        Integer port = ports.get(index);
+        Integer port = ports().get(index);
         if (port == null) {
-            port = freePort();
-            ports.put(index, port);
-            savePorts(ports);
+            port = MemberPorts.allocate(settings, free -> {
+                TreeMap<Integer, Integer> ports = ports();
+                ports.put(index, free);
+                savePorts(ports);
+            });
         }
         return new LocalMember(this, index, port, settings);
     }
@@ -188,9 +189,5 @@ final class LocalInstance {
         byte[] bytes = new byte[24];
         new SecureRandom().nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
-    }
-
-    private static int freePort() {
-        return io.pgfleet.runtime.local.LoopbackPorts.free();
     }
 }

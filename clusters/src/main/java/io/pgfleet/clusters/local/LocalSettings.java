@@ -89,6 +89,20 @@ public class LocalSettings {
         return Map.copyOf(storageClasses);
     }
 
+    /** Every directory instances can be under: the configured storage classes' and the data root's subdirectories. */
+    public java.util.Set<Path> storageRoots() {
+        java.util.Set<Path> roots = new java.util.HashSet<>();
+        storageClasses.values().forEach(root -> roots.add(root.toAbsolutePath()));
+        if (java.nio.file.Files.isDirectory(dataRoot)) {
+            try (java.util.stream.Stream<Path> classes = java.nio.file.Files.list(dataRoot)) {
+                classes.filter(java.nio.file.Files::isDirectory).forEach(roots::add);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return roots;
+    }
+
     public Path dataRoot() {
         return dataRoot;
     }
