@@ -24,7 +24,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
         // The intake moves back to a record that must be read again (after its back-off); what escapes it is read again too.
         errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR, retryCount = Integer.MAX_VALUE,
                 retryDelay = "100ms"),
-        properties = @Property(name = "max.poll.records", value = "${pgfleet.intake.batch:32}"))
+        pollTimeout = CommandIntake.POLL_TIMEOUT,
+        properties = {@Property(name = "max.poll.records", value = "${pgfleet.intake.batch:32}"),
+                @Property(name = "fetch.max.wait.ms", value = CommandIntake.FETCH_MAX_WAIT_MS)})
 public class ProvisionerListener {
 
     private final CommandIntake intake;

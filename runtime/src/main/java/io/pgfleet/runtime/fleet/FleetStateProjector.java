@@ -80,7 +80,8 @@ public class FleetStateProjector {
                 consumer.seekToBeginning(partitions);
                 FleetStateFold fold = new FleetStateFold();
                 while (loop.running()) {
-                    project(fold, consumer.poll(Duration.ofSeconds(1)));
+                    // A part that arrives ends the poll and the fetch at once; the waits only set how often an idle loop wakes.
+                    project(fold, consumer.poll(Duration.ofSeconds(2)));
                 }
             } catch (org.apache.kafka.common.errors.InterruptException e) {
                 return;
@@ -138,6 +139,7 @@ public class FleetStateProjector {
         properties.remove(ConsumerConfig.GROUP_ID_CONFIG);
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         properties.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.serviceName() + "-fleet-state");
+        properties.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "2000");
         return new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
     }
 }

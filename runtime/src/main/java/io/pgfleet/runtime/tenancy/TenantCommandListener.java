@@ -22,8 +22,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 @Requires(property = "pgfleet.tenancy.mode", value = "namespaced")
 @KafkaListener(groupId = "${pgfleet.kafka.group-id}", offsetReset = OffsetReset.EARLIEST, batch = true, offsetStrategy = OffsetStrategy.SYNC,
         errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR, retryCount = Integer.MAX_VALUE, retryDelay = "100ms"),
+        pollTimeout = CommandIntake.POLL_TIMEOUT,
         properties = {@Property(name = "metadata.max.age.ms", value = "${pgfleet.tenancy.topic-refresh-ms:10000}"),
-                @Property(name = "max.poll.records", value = "${pgfleet.intake.batch:32}")})
+                @Property(name = "max.poll.records", value = "${pgfleet.intake.batch:32}"),
+                @Property(name = "fetch.max.wait.ms", value = CommandIntake.FETCH_MAX_WAIT_MS)})
 public class TenantCommandListener {
 
     private final CommandIntake intake;
