@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  * the README, "JVM settings"). A service runs from its module's jar, so its classes can be kept in a class-data sharing
  * archive: the first run after a build writes one when it stops ({@code -XX:ArchiveClassesAtExit}), every later run maps
  * it ({@code -XX:SharedArchiveFile}) instead of loading and verifying those classes again. The archive is named after the
- * classpath's digest, so a rebuild with other jars makes a new one; a JVM that cannot use an archive runs without it.
+ * classpath's digest, so a rebuild with other jars makes a new one (and removes the old ones); a JVM that cannot use an
+ * archive runs without it.
  */
 final class ServiceJvm {
 
@@ -43,6 +44,13 @@ final class ServiceJvm {
         } else {
             try {
                 Files.createDirectories(archive.getParent());
+                // The archives of earlier builds (some 80 MB each) are of no use once the classpath changed.
+                try (Stream<Path> old = Files.list(archive.getParent())) {
+                    for (Path file : old.filter(f -> f.getFileName().toString().startsWith(service + "-")
+                            && f.getFileName().toString().endsWith(".jsa")).toList()) {
+                        Files.deleteIfExists(file);
+                    }
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
