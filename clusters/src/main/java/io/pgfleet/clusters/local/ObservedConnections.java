@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What watching many instances costs, kept small: the observation of a primary (every few seconds, for every instance)
  * reuses one open connection per member instead of opening one each time (each opening is a SCRAM exchange: thousands of
- * hash rounds on both sides), and the size of a member's data directory is walked at most every 5 minutes (a new
+ * hash rounds on both sides), and the size of a member's data directory is walked at most every 5 minutes (10 s while it is being made; a new
  * instance's directory holds some 1300 files: a walk is tens of milliseconds, and at 30 s it was most of what watching 30
  * idle instances cost; the size is a storage gauge, not something the health check decides on). A connection that
  * fails is closed and opened again once; one not used for 5 minutes (its instance deleted, say) is closed. Only read-only
@@ -26,6 +26,7 @@ final class ObservedConnections {
 
     private static final Duration IDLE = Duration.ofMinutes(5);
     private static final Duration SIZE_AGE = Duration.ofMinutes(5);
+    private static final Duration GROWING_SIZE_AGE = Duration.ofSeconds(10);
 
     private final Map<String, Held> held = new ConcurrentHashMap<>();
     private final Map<Path, long[]> sizes = new ConcurrentHashMap<>();
@@ -61,21 +62,18 @@ final class ObservedConnections {
     }
 
     /**
-     * The bytes under a member's data directory, walked again when the last count is older than 5 minutes. Only a complete
-     * member's count is kept: one still being made (no directory yet, a copy half-way) grows from one look to the next.
+     * The bytes under a member's data directory, walked again when the last count is older than 5 minutes, or 10 seconds
+     * for a member still being made (its directory grows from one look to the next: the count shows a copy's progress,
+     * and every step of the job that makes it observes the instance).
      */
     long sizeOf(Path dataDir, boolean complete) {
         long now = System.nanoTime();
         long[] known = sizes.get(dataDir);
-        if (known != null && now - known[1] < SIZE_AGE.toNanos()) {
+        if (known != null && now - known[1] < (known[2] == 1 ? SIZE_AGE : GROWING_SIZE_AGE).toNanos()) {
             return known[0];
         }
         long size = LocalFiles.sizeOf(dataDir);
-        if (complete) {
-            sizes.put(dataDir, new long[] {size, now});
-        } else {
-            sizes.remove(dataDir);
-        }
+        sizes.put(dataDir, new long[] {size, now, complete ? 1 : 0});
         return size;
     }
 
