@@ -161,8 +161,12 @@ final class LocalInstance {
         if (port == null) {
             port = MemberPorts.allocate(settings, free -> {
                 TreeMap<Integer, Integer> ports = ports();
-                ports.put(index, free);
+                Integer recorded = ports.putIfAbsent(index, free);
+                if (recorded != null) {
+                    return recorded;
+                }
                 savePorts(ports);
+                return free;
             });
         }
         return new LocalMember(this, index, port, settings);

@@ -84,11 +84,6 @@ public class LocalSettings {
         return storageClasses.getOrDefault(storageClass, dataRoot.resolve(storageClass)).toAbsolutePath();
     }
 
-    /** Every storage class directory in use (configured ones and those under the data root). */
-    public Map<String, Path> knownStorageClasses() {
-        return Map.copyOf(storageClasses);
-    }
-
     /** Every directory instances can be under: the configured storage classes' and the data root's subdirectories. */
     public java.util.Set<Path> storageRoots() {
         java.util.Set<Path> roots = new java.util.HashSet<>();

@@ -12,8 +12,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
+import java.util.function.IntUnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -32,17 +32,18 @@ final class MemberPorts {
     private MemberPorts() {
     }
 
-    /** Chooses a port no recorded member has and hands it to {@code record} (which writes it down) before anyone else chooses. */
-    static int allocate(LocalSettings settings, IntConsumer record) {
+    /**
+     * Chooses a port no recorded member has and hands it to {@code record}, which writes it down before anyone else chooses
+     * and returns the member's port (the one recorded meanwhile, if another thread got there first).
+     */
+    static int allocate(LocalSettings settings, IntUnaryOperator record) {
         synchronized (LOCK) {
             Path lockFile = settings.dataRoot().resolve("ports.lock");
             try {
                 Files.createDirectories(settings.dataRoot());
                 try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                      FileLock ignored = channel.lock()) {
-                    int port = choose(recorded(settings.storageRoots()), io.pgfleet.runtime.local.LoopbackPorts::free);
-                    record.accept(port);
-                    return port;
+                    return record.applyAsInt(choose(recorded(settings.storageRoots()), io.pgfleet.runtime.local.LoopbackPorts::free));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

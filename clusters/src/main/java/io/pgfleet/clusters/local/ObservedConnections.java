@@ -29,7 +29,11 @@ final class ObservedConnections {
     private static final Duration GROWING_SIZE_AGE = Duration.ofSeconds(10);
 
     private final Map<String, Held> held = new ConcurrentHashMap<>();
-    private final Map<Path, long[]> sizes = new ConcurrentHashMap<>();
+    private final Map<Path, Count> sizes = new ConcurrentHashMap<>();
+
+    /** A directory's bytes, when they were counted ({@code System.nanoTime()}), and whether its member was complete then. */
+    private record Count(long bytes, long at, boolean complete) {
+    }
 
     /** A unit of work on a connection. */
     interface Query<T> {
@@ -68,12 +72,12 @@ final class ObservedConnections {
      */
     long sizeOf(Path dataDir, boolean complete) {
         long now = System.nanoTime();
-        long[] known = sizes.get(dataDir);
-        if (known != null && now - known[1] < (known[2] == 1 ? SIZE_AGE : GROWING_SIZE_AGE).toNanos()) {
-            return known[0];
+        Count known = sizes.get(dataDir);
+        if (known != null && now - known.at() < (known.complete() ? SIZE_AGE : GROWING_SIZE_AGE).toNanos()) {
+            return known.bytes();
         }
         long size = LocalFiles.sizeOf(dataDir);
-        sizes.put(dataDir, new long[] {size, now, complete ? 1 : 0});
+        sizes.put(dataDir, new Count(size, now, complete));
         return size;
     }
 
@@ -88,7 +92,7 @@ final class ObservedConnections {
                 return false;
             }
         });
-        sizes.entrySet().removeIf(e -> now - e.getValue()[1] > IDLE.toNanos());
+        sizes.entrySet().removeIf(e -> now - e.getValue().at() > IDLE.toNanos());
     }
 
     private static void close(Held entry) {
