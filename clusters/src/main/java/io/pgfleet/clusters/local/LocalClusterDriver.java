@@ -42,7 +42,7 @@ import java.util.stream.IntStream;
 public class LocalClusterDriver implements ClusterDriver {
 
     private final LocalSettings settings;
-    private final ObservedConnections observed = new ObservedConnections();
+    private final MemberConnections connections = new MemberConnections();
     private final LocalSteps steps;
     private final LocalFailover failover;
     private final LocalSwitchover switchover;
@@ -50,8 +50,8 @@ public class LocalClusterDriver implements ClusterDriver {
 
     public LocalClusterDriver(LocalSettings settings) {
         this.settings = settings;
-        this.steps = new LocalSteps(settings);
-        this.failover = new LocalFailover(settings, java.time.Clock.systemUTC());
+        this.steps = new LocalSteps(settings, connections);
+        this.failover = new LocalFailover(settings, connections, java.time.Clock.systemUTC());
         this.switchover = new LocalSwitchover(settings, failover, java.time.Clock.systemUTC());
         this.recovery = new LocalRecovery(settings, failover);
     }
@@ -161,20 +161,15 @@ public class LocalClusterDriver implements ClusterDriver {
     }
 
     /** The standbys that stream from the primary now (pg_stat_replication), by application_name. */
-    private static Set<String> streaming(LocalMember primary) {
-        Set<String> names = new HashSet<>();
+    private Set<String> streaming(LocalMember primary) {
         if (!primary.isRunning()) {
-            return names;
+            return Set.of();
         }
-        try (Connection connection = primary.connect("postgres"); Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery("SELECT application_name FROM pg_stat_replication WHERE state = 'streaming'")) {
-            while (rows.next()) {
-                names.add(rows.getString(1));
-            }
+        try {
+            return new HashSet<>(connections.column(primary, "SELECT application_name FROM pg_stat_replication WHERE state = 'streaming'"));
         } catch (SQLException e) {
-            // not answering yet: nothing streams from it
+            return Set.of();   // not answering yet: nothing streams from it
         }
-        return names;
     }
 
     /** The configuration files of a member as the spec renders them. */
@@ -193,7 +188,7 @@ public class LocalClusterDriver implements ClusterDriver {
 
     @Override
     public Observation observe(InstanceKey key) {
-        return find(key).map(instance -> LocalObservation.of(instance, settings, observed)).orElseGet(Observation::absent);
+        return find(key).map(instance -> LocalObservation.of(instance, settings, connections)).orElseGet(Observation::absent);
     }
 
     @Override

@@ -35,10 +35,12 @@ final class LocalFailover {
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
     private final LocalSettings settings;
+    private final MemberConnections connections;
     private final Clock clock;
 
-    LocalFailover(LocalSettings settings, Clock clock) {
+    LocalFailover(LocalSettings settings, MemberConnections connections, Clock clock) {
         this.settings = settings;
+        this.connections = connections;
         this.clock = clock;
     }
 
@@ -89,11 +91,15 @@ final class LocalFailover {
         if (!member.isRunning()) {
             return new Failover.Standby(member.index(), member.name(), false, null);
         }
-        try (Connection connection = member.connect("postgres"); Statement sql = connection.createStatement();
-             ResultSet row = sql.executeQuery("SELECT pg_wal_lsn_diff(greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), '0/0')::bigint")) {
-            row.next();
-            long lsn = row.getLong(1);
-            return new Failover.Standby(member.index(), member.name(), true, row.wasNull() ? null : lsn);
+        try {
+            return connections.query(member, connection -> {
+                try (Statement sql = connection.createStatement();
+                     ResultSet row = sql.executeQuery("SELECT pg_wal_lsn_diff(greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), '0/0')::bigint")) {
+                    row.next();
+                    long lsn = row.getLong(1);
+                    return new Failover.Standby(member.index(), member.name(), true, row.wasNull() ? null : lsn);
+                }
+            });
         } catch (SQLException e) {
             return new Failover.Standby(member.index(), member.name(), false, null);
         }
@@ -172,16 +178,20 @@ final class LocalFailover {
         return Step.next(primary.name() + " promoted");
     }
 
-    /** Creates the physical replication slots these standbys stream through, when missing. */
-    static void ensureSlots(Connection primary, List<LocalMember> standbys) throws SQLException {
+    /** Creates the physical replication slots these standbys stream through, when missing; returns how many it created. */
+    static int ensureSlots(Connection primary, List<LocalMember> standbys) throws SQLException {
+        int created = 0;
         try (PreparedStatement create = primary.prepareStatement("SELECT pg_create_physical_replication_slot(?, true) "
                 + "WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = ?)")) {
             for (LocalMember standby : standbys) {
                 create.setString(1, standby.slotName());
                 create.setString(2, standby.slotName());
-                create.execute();
+                try (ResultSet row = create.executeQuery()) {
+                    created += row.next() ? 1 : 0;
+                }
             }
         }
+        return created;
     }
 
     /**
@@ -224,13 +234,10 @@ final class LocalFailover {
     }
 
     /** A standby of the primary whose replication slot was invalidated for lack of kept WAL, when it does not stream. */
-    private static Optional<LocalMember> lostSlot(LocalMember primary, List<LocalMember> members) {
-        List<String> lost = new ArrayList<>();
-        try (Connection connection = primary.connect("postgres"); Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery("SELECT slot_name FROM pg_replication_slots WHERE wal_status = 'lost' AND NOT active")) {
-            while (rows.next()) {
-                lost.add(rows.getString(1));
-            }
+    private Optional<LocalMember> lostSlot(LocalMember primary, List<LocalMember> members) {
+        List<String> lost;
+        try {
+            lost = connections.column(primary, "SELECT slot_name FROM pg_replication_slots WHERE wal_status = 'lost' AND NOT active");
         } catch (SQLException e) {
             return Optional.empty();   // not answering yet: the planner's steps say why
         }

@@ -161,15 +161,10 @@ final class LocalMember {
         appendIncludes();
     }
 
-    /** pg_basebackup -R from the primary, as the replication user, with this member's application_name. */
+    /** pg_basebackup -R from the primary through this member's replication slot (made first), as the replication user, with its application_name. */
     void cloneFrom(LocalMember primary) {
-        // Its slot first, so the primary keeps every WAL segment from the copy's start until it streams. The copy runs
-        // over loopback between two members of this machine, in clear (encrypting it cost a third of a replica's creation).
-        try (Connection connection = primary.connect("postgres")) {
-            LocalFailover.ensureSlots(connection, List.of(this));
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create the replication slot of " + name() + " on " + primary.name() + ": " + e.getMessage(), e);
-        }
+        // The copy runs over loopback between two members of this machine, in clear (encrypting it cost a third of a
+        // replica's creation). Its replication slot exists on the primary already (LocalSteps.makeData).
         run(List.of(settings.binaries().tool("pg_basebackup"), "-D", dataDir().toString(), "-h", "127.0.0.1",
                         "-p", Integer.toString(primary.port()), "-U", LocalInstance.REPLICATION_USER, "-X", "stream", "-R",
                         "-S", slotName(), "-d", "application_name=" + name() + " sslmode=disable", "--checkpoint=fast", "--no-sync"),

@@ -22,7 +22,7 @@ final class LocalObservation {
     private LocalObservation() {
     }
 
-    static Observation of(LocalInstance instance, LocalSettings settings, ObservedConnections connections) {
+    static Observation of(LocalInstance instance, LocalSettings settings, MemberConnections connections) {
         List<LocalMember> members = instance.members();
         if (members.isEmpty()) {
             return new Observation(true, false, List.of(), "no member yet", 0L);

@@ -35,9 +35,11 @@ final class LocalSteps {
     private static final Logger LOG = LoggerFactory.getLogger(LocalSteps.class);
 
     private final LocalSettings settings;
+    private final MemberConnections connections;
 
-    LocalSteps(LocalSettings settings) {
+    LocalSteps(LocalSettings settings, MemberConnections connections) {
         this.settings = settings;
+        this.connections = connections;
     }
 
     Step remove(LocalInstance instance, LocalMember extra, LocalMember primary) {
@@ -70,6 +72,13 @@ final class LocalSteps {
             member.initdb(instance.superuserPassword());
             made = "primary " + member.name() + " initialised (initdb)";
         } else {
+            // Its slot first, so the primary keeps every WAL segment from the copy's start until it streams.
+            try {
+                connections.query(primary, connection -> LocalFailover.ensureSlots(connection, List.of(member)));
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot create the replication slot of " + member.name() + " on " + primary.name() + ": "
+                        + e.getMessage(), e);
+            }
             member.cloneFrom(primary);
             made = "replica " + member.name() + " copied from the primary (pg_basebackup)";
         }
@@ -98,12 +107,17 @@ final class LocalSteps {
             long complete = instance.members().stream().filter(m -> !m.isPrimary() && m.isComplete()).count();
             return Step.next("replica " + complete + " of " + (replicas - 1) + " created");
         }
-        try (Connection connection = member.connect("postgres"); Statement sql = connection.createStatement()) {
-            sql.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + LocalInstance.REPLICATION_USER
+        try {
+            connections.query(member, connection -> {
+                try (Statement sql = connection.createStatement()) {
+                    sql.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + LocalInstance.REPLICATION_USER
                     + "') THEN CREATE ROLE " + LocalInstance.REPLICATION_USER + "; END IF; END $$");
             // The verifier, never the password, goes to the server.
-            sql.execute("ALTER ROLE " + LocalInstance.REPLICATION_USER + " WITH LOGIN REPLICATION PASSWORD '"
-                    + ScramVerifier.of(instance.replicationPassword()) + "'");
+                    sql.execute("ALTER ROLE " + LocalInstance.REPLICATION_USER + " WITH LOGIN REPLICATION PASSWORD '"
+                            + ScramVerifier.of(instance.replicationPassword()) + "'");
+                }
+                return null;
+            });
         } catch (SQLException e) {
             return unreachable(member, e);
         }
@@ -117,13 +131,13 @@ final class LocalSteps {
         return Step.next("TLS certificate of " + member.name() + " issued");
     }
 
-    /** Writes a new member's configuration, has PostgreSQL read it, and starts the member; empty when it runs. */
+    /**
+     * Writes a new member's configuration and starts the member; empty when it runs. No separate check first (a process
+     * per member): a member being made serves nobody yet, and a configuration PostgreSQL refuses fails its start with
+     * PostgreSQL's words.
+     */
     private static Optional<Step> configureAndStart(LocalMember member, Map<String, String> files) {
         member.writeConfigFiles(files);
-        Optional<String> refused = member.checkConfiguration();
-        if (refused.isPresent()) {
-            return Optional.of(Step.failed("PostgreSQL refuses the configuration: " + refused.get()));
-        }
         return member.start().map(complaint -> Step.failed("member " + member.name() + " did not start: " + complaint));
     }
 
@@ -136,8 +150,9 @@ final class LocalSteps {
         LocalMember primary = members.get(0);
         if (primary.isRunning()) {
             // The standbys' slots exist before a standby is told to stream through its own.
-            try (Connection connection = primary.connect("postgres")) {
-                LocalFailover.ensureSlots(connection, members.stream().filter(m -> m != primary && m.isComplete()).toList());
+            try {
+                connections.query(primary, connection -> LocalFailover.ensureSlots(connection,
+                        members.stream().filter(m -> m != primary && m.isComplete()).toList()));
             } catch (SQLException e) {
                 return unreachable(primary, e);
             }
@@ -173,23 +188,27 @@ final class LocalSteps {
     }
 
     /** Which of the changed settings PostgreSQL applies only on restart (its context is postmaster). */
-    private static Set<String> restartOnly(LocalMember member, Set<String> changed) {
+    private Set<String> restartOnly(LocalMember member, Set<String> changed) {
         if (changed.isEmpty()) {
             return Set.of();
         }
-        Set<String> names = new HashSet<>();
-        try (Connection connection = member.connect("postgres");
-             PreparedStatement query = connection.prepareStatement("SELECT name FROM pg_settings WHERE context = 'postmaster' AND name = ANY (?)")) {
-            query.setArray(1, connection.createArrayOf("text", changed.toArray()));
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    names.add(rows.getString(1));
+        try {
+            return connections.query(member, connection -> {
+                Set<String> names = new HashSet<>();
+                try (PreparedStatement query = connection.prepareStatement(
+                        "SELECT name FROM pg_settings WHERE context = 'postmaster' AND name = ANY (?)")) {
+                    query.setArray(1, connection.createArrayOf("text", changed.toArray()));
+                    try (ResultSet rows = query.executeQuery()) {
+                        while (rows.next()) {
+                            names.add(rows.getString(1));
+                        }
+                    }
                 }
-            }
+                return names;
+            });
         } catch (SQLException e) {
-            names.addAll(changed); // cannot ask: a restart applies everything
+            return changed; // cannot ask: a restart applies everything
         }
-        return names;
     }
 
     Step start(LocalMember member) {
@@ -219,17 +238,23 @@ final class LocalSteps {
         LocalMember primary = members.get(0);
         List<String> standbys = members.stream().filter(m -> !m.isPrimary()).map(LocalMember::name).toList();
         String expectedNames = SyncQuorum.standbyNames(desired.minSyncReplicas(), desired.maxSyncReplicas(), standbys);
-        try (Connection connection = primary.connect("postgres"); Statement sql = connection.createStatement()) {
-            Map<String, String> replication = replicationStates(connection);
-            long streaming = standbys.stream().filter(name -> "streaming".equals(replication.get(name))).count();
-            if (streaming < standbys.size()) {
-                return Step.poll("replica " + streaming + " of " + standbys.size() + " streaming", Duration.ofMillis(500));
-            }
-            try (ResultSet names = sql.executeQuery("SHOW synchronous_standby_names")) {
-                names.next();
-                if (!names.getString(1).equals(expectedNames)) {
-                    return Step.poll("synchronous_standby_names becoming '" + expectedNames + "'", Duration.ofMillis(500));
+        try {
+            Optional<Step> waiting = connections.query(primary, connection -> {
+                Map<String, String> replication = replicationStates(connection);
+                long streaming = standbys.stream().filter(name -> "streaming".equals(replication.get(name))).count();
+                if (streaming < standbys.size()) {
+                    return Optional.of(Step.poll("replica " + streaming + " of " + standbys.size() + " streaming", Duration.ofMillis(500)));
                 }
+                try (Statement sql = connection.createStatement(); ResultSet names = sql.executeQuery("SHOW synchronous_standby_names")) {
+                    names.next();
+                    if (!names.getString(1).equals(expectedNames)) {
+                        return Optional.of(Step.poll("synchronous_standby_names becoming '" + expectedNames + "'", Duration.ofMillis(500)));
+                    }
+                }
+                return Optional.empty();
+            });
+            if (waiting.isPresent()) {
+                return waiting.get();
             }
         } catch (SQLException e) {
             return unreachable(primary, e);

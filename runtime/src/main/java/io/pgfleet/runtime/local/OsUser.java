@@ -1,10 +1,16 @@
 package io.pgfleet.runtime.local;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The OS account PostgreSQL runs as. PostgreSQL refuses to run as root, so when this JVM is root the
@@ -13,9 +19,11 @@ import java.util.Map;
  */
 public final class OsUser {
 
-    private static final Duration CHOWN_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration ID_TIMEOUT = Duration.ofSeconds(30);
 
     private final String name;
+    /** The account's uid and primary gid, asked once ({@code id}, so accounts from any name service work). */
+    private volatile int[] ids;
 
     private OsUser(String name) {
         this.name = name;
@@ -55,10 +63,47 @@ public final class OsUser {
         return wrapped;
     }
 
-    /** Hands a directory tree to this account (no-op when commands do not switch). */
+    /**
+     * Hands a directory tree to this account and its primary group, like {@code chown -R name: path} (symbolic links
+     * themselves, never what they point to), without starting a process per call; a no-op when commands do not switch.
+     * A file under {@code path} that goes away meanwhile needs no owner.
+     */
     public void own(Path path) {
-        if (name != null) {
-            ProcessRunner.check(List.of("chown", "-R", name + ":", path.toString()), Map.of(), null, CHOWN_TIMEOUT);
+        if (name == null) {
+            return;
+        }
+        int[] account = ids();
+        try (Stream<Path> tree = Files.walk(path)) {
+            for (Path file : (Iterable<Path>) tree::iterator) {
+                try {
+                    Files.setAttribute(file, "unix:uid", account[0], LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(file, "unix:gid", account[1], LinkOption.NOFOLLOW_LINKS);
+                } catch (NoSuchFileException gone) {
+                    if (file.equals(path)) {
+                        throw gone;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot hand " + path + " to " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private int[] ids() {
+        int[] known = ids;
+        if (known == null) {
+            known = new int[] {id("-u"), id("-g")};
+            ids = known;
+        }
+        return known;
+    }
+
+    private int id(String option) {
+        String out = ProcessRunner.check(List.of("id", option, name), Map.of(), null, ID_TIMEOUT).output().strip();
+        try {
+            return Integer.parseInt(out);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("id " + option + " " + name + " answered '" + out + "'", e);
         }
     }
 }

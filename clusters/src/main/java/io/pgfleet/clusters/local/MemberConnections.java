@@ -2,21 +2,29 @@ package io.pgfleet.clusters.local;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What watching many instances costs, kept small: the observation of a primary (every few seconds, for every instance)
- * reuses one open connection per member instead of opening one each time (each opening is a SCRAM exchange: thousands of
- * hash rounds on both sides), and the size of a member's data directory is walked at most every 5 minutes (10 s while it is being made; a new
- * instance's directory holds some 1300 files: a walk is tens of milliseconds, and at 30 s it was most of what watching 30
- * idle instances cost; the size is a storage gauge, not something the health check decides on). A connection that
- * fails is closed and opened again once; one not used for 5 minutes (its instance deleted, say) is closed. Only read-only
- * catalogue queries in autocommit go through it, one caller per member at a time.
+ * What touching many members costs, kept small: every look at a member and every step's statements on it (observing a
+ * primary every few seconds, for every instance; a provision's steps asking which standbys stream, creating slots and
+ * roles, checking readiness) reuse one open superuser connection per member instead of opening one each time (each
+ * opening is a SCRAM exchange — thousands of hash rounds on both sides — and a new server process: 25–40 ms on these
+ * machines, and a provision of five members opened some thirty), and the size of a member's data directory is walked at
+ * most every 5 minutes (10 s while it is being made; a new instance's directory holds some 1300 files: a walk is tens of
+ * milliseconds, and at 30 s it was most of what watching 30 idle instances cost; the size is a storage gauge, not
+ * something the health check decides on). A connection that fails is closed and the work is tried once more on a new
+ * one (a member that restarted ended it), so only statements that may run twice go through here: catalogue queries and
+ * idempotent administration (a slot or role created when missing), each in autocommit, one caller per member at a time.
+ * One not used for 5 minutes (its instance deleted, say) is closed.
  */
-final class ObservedConnections {
+final class MemberConnections {
 
     /** A member's reusable connection and its last use. */
     private static final class Held {
@@ -63,6 +71,19 @@ final class ObservedConnections {
                 }
             }
         }
+    }
+
+    /** The first column of every row {@code sql} returns, as text, on the member's held connection. */
+    List<String> column(LocalMember member, String sql) throws SQLException {
+        return query(member, connection -> {
+            List<String> values = new ArrayList<>();
+            try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+                while (rows.next()) {
+                    values.add(rows.getString(1));
+                }
+            }
+            return values;
+        });
     }
 
     /**
