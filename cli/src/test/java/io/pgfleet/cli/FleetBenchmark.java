@@ -28,7 +28,9 @@ import java.util.concurrent.Future;
 /**
  * Benchmark (bench/fleet.sh, not a test): the local stack (three services as processes of their own) provisions N copies of
  * the reference's development example at once, against N raw {@code initdb} + {@code pg_ctl start -w} run at once in the
- * same run; then the N instances sit idle for a while and the services' CPU and resident memory are read from /proc. Each
+ * same run (the time until every provisioner's SUCCEEDED, and until every user-manager's: their users and databases are there
+ * too; the CPU the services used meanwhile); then the N instances sit idle for a while and the services' CPU and resident
+ * memory are read from /proc. Each
  * service's start-to-ready time (process start to its health endpoint answering) is measured by stopping it and starting it
  * again with no instance (with the class-data archive its first run wrote when it stopped). Prints one table; the numbers go to the README.
  */
@@ -46,6 +48,7 @@ public final class FleetBenchmark {
         Path home = Path.of(System.getProperty("pgfleet.home")).toAbsolutePath().normalize();
         Postgres dev = PayloadReader.fromText(Files.readString(home.resolve("examples/postgres-dev.yaml")), Postgres.class).value();
         List<String> lines = new ArrayList<>();
+        List<String> busy = new ArrayList<>();
         try (StackFixture fixture = new StackFixture("pgfleet-fleet-bench-")) {
             LocalStack stack = fixture.stack;
             lines.add(String.format("%-14s %10s %12s", "service", "ready (ms)", "RSS (MB)"));
@@ -57,10 +60,14 @@ public final class FleetBenchmark {
                 lines.add(String.format("%-14s %10d %12.0f", service, (System.nanoTime() - start) / 1_000_000, rssMb(stack.pid(service))));
             }
             lines.add("");
-            lines.add(String.format("%4s %12s %10s %7s %14s %26s", "N", "pgfleet (ms)", "raw (ms)", "ratio", "idle CPU (%)",
-                    "RSS after (MB) p / u / b"));
+            lines.add(String.format("%4s %12s %10s %7s %17s %14s %26s", "N", "pgfleet (ms)", "raw (ms)", "ratio", "users there (ms)",
+                    "idle CPU (%)", "RSS after (MB) p / u / b"));
             for (int n : sizes) {
-                long through = provisionAll(fixture, dev, n);
+                Map<String, Long> ready = cpuTicks(stack);
+                Provisioned through = provisionAll(fixture, dev, n);
+                Map<String, Long> provisioned = cpuTicks(stack);
+                busy.add(String.format("%4d %s", n, String.join(" / ", stack.serviceNames().stream().map(s -> String.format("%.1f",
+                        (double) (provisioned.get(s) - ready.get(s)) / TICKS_PER_SECOND)).toList())));
                 long raw = rawAll(n);
                 Map<String, Long> before = cpuTicks(stack);
                 long idleStart = System.nanoTime();
@@ -75,16 +82,19 @@ public final class FleetBenchmark {
                     perService.append(String.format(" %s %.1f%%", service, 100.0 * used / TICKS_PER_SECOND / seconds));
                 }
                 String rss = String.join(" / ", stack.serviceNames().stream().map(s -> String.format("%.0f", rssMb(stack.pid(s)))).toList());
-                lines.add(String.format("%4d %12d %10d %6.2fx %13.1f%% %26s  (%s)", n, through, raw, (double) through / raw,
+                lines.add(String.format("%4d %12d %10d %6.2fx %17d %13.1f%% %26s  (%s)", n, through.readyMillis(), raw,
+                        (double) through.readyMillis() / raw, through.appliedMillis(),
                         100.0 * total / TICKS_PER_SECOND / seconds, rss, perService.toString().strip()));
                 deleteAll(fixture, n);
             }
         }
         System.out.println();
-        System.out.println("fleet benchmark: N development instances provisioned at once (publish -> every SUCCEEDED) vs N raw initdb + pg_ctl "
-                + "start at once; the services' CPU (share of one core) while the N instances sit idle for " + idle.toSeconds()
+        System.out.println("fleet benchmark: N development instances provisioned at once (publish -> every provisioner SUCCEEDED; users "
+                + "there: every user-manager SUCCEEDED too) vs N raw initdb + pg_ctl start at once; the services' CPU (share of one core) while the N instances sit idle for " + idle.toSeconds()
                 + "s, and their resident memory after");
         lines.forEach(System.out::println);
+        System.out.println("CPU the services used while the N were provisioned (s; provisioner / user-manager / backup-worker):");
+        busy.forEach(System.out::println);
         System.out.println("goals (#17): 30 instances <= 1.3x raw; idle CPU of the services < 5% of one core; each service ready <= 2 s "
                 + "after its JVM starts and <= 200 MB resident after the fleet run");
         System.exit(0);
@@ -94,7 +104,7 @@ public final class FleetBenchmark {
         return new InstanceKey(LocalStack.NAMESPACE, "fleet-" + i);
     }
 
-    private static long provisionAll(StackFixture fixture, Postgres dev, int n) {
+    private static Provisioned provisionAll(StackFixture fixture, Postgres dev, int n) {
         List<InstanceKey> keys = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             keys.add(key(i));
@@ -102,18 +112,31 @@ public final class FleetBenchmark {
         return provisionAll(fixture, dev, keys);
     }
 
-    /** Publishes a copy of {@code doc} for each key at once; ms until every one SUCCEEDED (throws when one did not). */
-    static long provisionAll(StackFixture fixture, Postgres doc, List<InstanceKey> keys) {
+    /**
+     * How long N provisions took, from publishing them all: until the provisioner's {@code SUCCEEDED} of every one (the
+     * instances run), and until the user-manager's too (their users and databases are there: the tenant can connect).
+     */
+    record Provisioned(long readyMillis, long appliedMillis) {
+    }
+
+    /** Publishes a copy of {@code doc} for each key at once and waits for every SUCCEEDED (throws when one did not). */
+    static Provisioned provisionAll(StackFixture fixture, Postgres doc, List<InstanceKey> keys) {
         long start = System.nanoTime();
         List<String> ids = new ArrayList<>();
         for (InstanceKey key : keys) {
             ids.add(fixture.publisher.publish(CommandType.PROVISION, key,
                     new Postgres(doc.apiVersion(), doc.kind(), new Metadata(key.name(), key.namespace()), doc.spec())));
         }
+        long ready = awaitSucceeded(fixture, ids, "provisioner", start);
+        long applied = awaitSucceeded(fixture, ids, "user-manager", start);
+        return new Provisioned(ready, Math.max(ready, applied));
+    }
+
+    private static long awaitSucceeded(StackFixture fixture, List<String> ids, String service, long start) {
         for (String id : ids) {
-            var last = fixture.feed.awaitFinal(id, "provisioner", TIMEOUT);
+            var last = fixture.feed.awaitFinal(id, service, TIMEOUT);
             if (last.phase() != Phase.SUCCEEDED) {
-                throw new IllegalStateException("provision " + id + " ended " + last.phase() + ": " + last.message());
+                throw new IllegalStateException("provision " + id + " ended " + last.phase() + " at the " + service + ": " + last.message());
             }
         }
         return (System.nanoTime() - start) / 1_000_000;

@@ -21,11 +21,13 @@ class InstanceWaitTest {
     }
 
     @Test
-    void anAbsentInstanceIsWaitedForEverySecondUntilTheDeadline() {
+    void anAbsentInstanceIsLookedAtSoonThenLessOftenUntilTheDeadline() {
         Step step = wait.untilItExists(KEY, Optional.empty(), CREATED, CREATED.plus(Duration.ofMinutes(9))).orElseThrow();
         assertThat(step.outcome()).isEqualTo(Step.Outcome.WAIT);
-        assertThat(step.after()).isEqualTo(Duration.ofSeconds(1));
         assertThat(step.message()).isEqualTo("waiting for instance tenant-a/later to exist");
+        assertThat(step.pause(Duration.ZERO)).isEqualTo(Duration.ofMillis(10));
+        assertThat(step.pause(Duration.ofSeconds(2))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(step.pause(Duration.ofMinutes(1))).isEqualTo(InstanceWait.LONGEST).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test

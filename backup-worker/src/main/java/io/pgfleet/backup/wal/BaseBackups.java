@@ -73,16 +73,16 @@ public class BaseBackups {
         }
         Optional<WalArchive.Opened> opened = archives.open(key, config, credentials);
         if (opened.isEmpty()) {
-            return Step.waitFor("instance " + key + " has no member yet", Duration.ofSeconds(1));
+            return Step.poll("instance " + key + " has no member yet", InstanceWait.LONGEST);
         }
         try {
             if (!opened.get().layout().primary().running() || !WalArchive.archiving(primary.get(), opened.get().layout())) {
                 return wait.late(job.createdAt(), now)
                         ? Step.failed("the primary of " + key + " does not archive its WAL after " + InstanceWait.text(wait.timeout()))
-                        : Step.poll("waiting for the primary of " + key + " to archive its WAL", Duration.ofSeconds(1));
+                        : Step.poll("waiting for the primary of " + key + " to archive its WAL", InstanceWait.LONGEST);
             }
         } catch (SQLException e) {
-            return Step.waitFor("the primary of " + key + " does not answer yet: " + e.getMessage(), Duration.ofSeconds(1));
+            return Step.poll("the primary of " + key + " does not answer yet: " + e.getMessage(), InstanceWait.LONGEST);
         }
         PgBackRest repository = opened.get().repository();
         if (!always) {

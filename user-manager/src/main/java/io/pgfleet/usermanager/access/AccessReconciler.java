@@ -104,7 +104,7 @@ public class AccessReconciler implements JobHandler {
                 return Step.failed("could not read the catalog of " + key + ": " + e.getMessage());
             }
             return late ? Step.failed("instance " + key + " did not accept connections within " + InstanceWait.text(readyTimeout) + ": "
-                    + e.getMessage()) : Step.poll("waiting for instance " + key + " to accept connections", Duration.ofSeconds(1));
+                    + e.getMessage()) : Step.poll("waiting for instance " + key + " to accept connections", InstanceWait.LONGEST);
         }
         Map<String, String> verifiers = verifiers(key, desired, catalog);
         Set<String> managed = access.findById(job.instance()).map(row -> AccessJson.users(row.managedUsers())).orElse(Set.of());
