@@ -111,8 +111,8 @@ final class LocalSteps {
             connections.query(member, connection -> {
                 try (Statement sql = connection.createStatement()) {
                     sql.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + LocalInstance.REPLICATION_USER
-                    + "') THEN CREATE ROLE " + LocalInstance.REPLICATION_USER + "; END IF; END $$");
-            // The verifier, never the password, goes to the server.
+                            + "') THEN CREATE ROLE " + LocalInstance.REPLICATION_USER + "; END IF; END $$");
+                    // The verifier, never the password, goes to the server.
                     sql.execute("ALTER ROLE " + LocalInstance.REPLICATION_USER + " WITH LOGIN REPLICATION PASSWORD '"
                             + ScramVerifier.of(instance.replicationPassword()) + "'");
                 }
