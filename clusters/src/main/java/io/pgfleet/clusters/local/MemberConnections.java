@@ -89,12 +89,13 @@ final class MemberConnections {
     /**
      * The bytes under a member's data directory, walked again when the last count is older than 5 minutes, or 10 seconds
      * for a member still being made (its directory grows from one look to the next: the count shows a copy's progress,
-     * and every step of the job that makes it observes the instance).
+     * and every step of the job that makes it observes the instance), and at the first look after the member is complete
+     * (a count from while it was made — none at all before its initdb — is not what a ready instance holds).
      */
     long sizeOf(Path dataDir, boolean complete) {
         long now = System.nanoTime();
         Count known = sizes.get(dataDir);
-        if (known != null && now - known.at() < (known.complete() ? SIZE_AGE : GROWING_SIZE_AGE).toNanos()) {
+        if (known != null && known.complete() == complete && now - known.at() < (complete ? SIZE_AGE : GROWING_SIZE_AGE).toNanos()) {
             return known.bytes();
         }
         long size = LocalFiles.sizeOf(dataDir);
