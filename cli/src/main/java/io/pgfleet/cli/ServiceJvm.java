@@ -24,11 +24,12 @@ final class ServiceJvm {
 
     /**
      * Serial GC (no collector threads; pauses are short on a heap this size), a heap that starts small and gives memory back,
-     * C1 only (services wait on I/O: quicker start and less JIT memory than C2's peak speed would buy), no performance-data
+     * C1 only (services wait on I/O: quicker start and less JIT memory than C2's peak speed would buy) on one compiler thread
+     * (a second one competed with the start itself for a core: 8 % slower on 2 cores), no performance-data
      * file (its sampler wakes twenty times a second; {@code jcmd} still works, {@code jstat} does not).
      */
     static final List<String> FLAGS = List.of("-XX:+UseSerialGC", "-Xms24m", "-Xmx256m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
-            "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=64m", "-Xss512k", "-XX:-UsePerfData");
+            "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=64m", "-Xss512k", "-XX:-UsePerfData");
 
     private ServiceJvm() {
     }

@@ -104,19 +104,32 @@ class HelmChartTest {
     }
 
     @Test
-    void theServicesHaveAMemoryLimitAboveTheirHeapCeilingAndTakeExtraJvmOptions() {
+    void theServicesHaveAMemoryLimitAboveTheirHeapCeilingAndTakeExtraJvmOptions() throws Exception {
         for (Deployment deployment : of(render(), Deployment.class)) {
             Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
             assertThat(container.getResources().getLimits().get("memory").getNumericalAmount().longValue())
                     .as(deployment.getMetadata().getName()).isGreaterThan(256L << 20);
-            assertThat(container.getEnv()).noneMatch(e -> e.getName().equals("JAVA_TOOL_OPTIONS"));
+            assertThat(container.getEnv()).noneMatch(e -> e.getName().equals("JDK_JAVA_OPTIONS") || e.getName().equals("JAVA_TOOL_OPTIONS"));
         }
         String yaml = new Helm(CHART).template().withName("fleet").withNamespace("pgfleet-system")
                 .set("kafka.bootstrapServers", "kafka:9092").set("database.url", "jdbc:postgresql://db:5432/pgfleet")
                 .set("jvm.options", "-Xmx512m").call();
-        assertThat(of(client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items(), Deployment.class))
-                .hasSize(3).allSatisfy(d -> assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
-                        .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("JAVA_TOOL_OPTIONS=-Xmx512m")));
+        List<Deployment> deployments = of(client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items(), Deployment.class);
+        assertThat(deployments).hasSize(3).allSatisfy(d -> assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("JDK_JAVA_OPTIONS=-Xmx512m"))
+                .noneMatch(e -> e.getName().equals("JAVA_TOOL_OPTIONS")));
+        // What the container's java makes of the two: the chart's heap, the image's other settings.
+        String options = deployments.get(0).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .filter(e -> e.getName().equals("JDK_JAVA_OPTIONS")).findFirst().orElseThrow().getValue();
+        ProcessBuilder java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+PrintFlagsFinal",
+                "-version").redirectErrorStream(true);
+        java.environment().put("JAVA_TOOL_OPTIONS", String.join(" ", ServiceJvmTest.imageFlags()));
+        java.environment().put("JDK_JAVA_OPTIONS", options);
+        Process process = java.start();
+        String flags = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(flags).isZero();
+        assertThat(flags).containsPattern("MaxHeapSize\\s+= 536870912 ").containsPattern("TieredStopAtLevel\\s+= 1 ")
+                .containsPattern("UseSerialGC\\s+= true ");
     }
 
     @Test
