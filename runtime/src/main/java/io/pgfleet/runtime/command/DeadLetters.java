@@ -1,12 +1,12 @@
 package io.pgfleet.runtime.command;
 
-import io.micronaut.configuration.kafka.annotation.KafkaClient;
+import io.micronaut.configuration.kafka.ProducerRegistry;
+import io.pgfleet.runtime.LazyProducer;
 import io.pgfleet.runtime.PgfleetSettings;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
@@ -30,14 +30,14 @@ public class DeadLetters {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
 
-    private final Producer<String, byte[]> producer;
+    private final LazyProducer producer;
     private final PgfleetSettings settings;
     private final io.pgfleet.runtime.metrics.ServiceMetrics metrics;
 
-    public DeadLetters(@KafkaClient("pgfleet-dlq") Producer<String, byte[]> producer, PgfleetSettings settings,
+    public DeadLetters(ProducerRegistry producers, PgfleetSettings settings,
                        io.pgfleet.runtime.metrics.ServiceMetrics metrics) {
         this.metrics = metrics;
-        this.producer = producer;
+        this.producer = new LazyProducer(producers, "pgfleet-dlq");
         this.settings = settings;
     }
 
@@ -94,7 +94,7 @@ public class DeadLetters {
                     : "the original with every secret field in clear replaced by ***").getBytes(StandardCharsets.UTF_8));
         }
         try {
-            producer.send(dead).get(30, TimeUnit.SECONDS);
+            producer.get().send(dead).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while dead-lettering", e);

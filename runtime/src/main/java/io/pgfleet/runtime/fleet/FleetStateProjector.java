@@ -1,12 +1,13 @@
 package io.pgfleet.runtime.fleet;
 
-import io.micronaut.configuration.kafka.annotation.KafkaClient;
+import io.micronaut.configuration.kafka.ProducerRegistry;
 import io.micronaut.configuration.kafka.config.KafkaDefaultConfiguration;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.pgfleet.events.envelope.CloudEventCodec;
 import io.pgfleet.events.fleet.InstanceState;
 import io.pgfleet.events.json.Json;
+import io.pgfleet.runtime.LazyProducer;
 import io.pgfleet.runtime.PgfleetSettings;
 import io.pgfleet.runtime.db.Loop;
 import jakarta.annotation.PostConstruct;
@@ -22,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -43,16 +43,16 @@ public class FleetStateProjector {
     private static final Logger LOG = LoggerFactory.getLogger(FleetStateProjector.class);
 
     private final KafkaDefaultConfiguration kafka;
-    private final Producer<String, byte[]> producer;
+    private final LazyProducer producer;
     private final FleetStateTopics topics;
     private final PgfleetSettings settings;
     private final Clock clock;
     private Loop loop;
 
-    public FleetStateProjector(KafkaDefaultConfiguration kafka, @KafkaClient("pgfleet-fleet-state") Producer<String, byte[]> producer,
+    public FleetStateProjector(KafkaDefaultConfiguration kafka, ProducerRegistry producers,
                                FleetStateTopics topics, PgfleetSettings settings, Clock clock) {
         this.kafka = kafka;
-        this.producer = producer;
+        this.producer = new LazyProducer(producers, "pgfleet-fleet-state");
         this.topics = topics;
         this.settings = settings;
         this.clock = clock;
@@ -120,7 +120,7 @@ public class FleetStateProjector {
         }
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (FleetStateFold.Change change : changes) {
-            sent.add(producer.send(CloudEventCodec.instanceState(topics.instances(), UUID.randomUUID().toString(), settings.source(),
+            sent.add(producer.get().send(CloudEventCodec.instanceState(topics.instances(), UUID.randomUUID().toString(), settings.source(),
                     change.instance(), change.state(), clock.instant())));
         }
         for (int i = 0; i < sent.size(); i++) {

@@ -1,12 +1,13 @@
 package io.pgfleet.runtime.fleet;
 
-import io.micronaut.configuration.kafka.annotation.KafkaClient;
+import io.micronaut.configuration.kafka.ProducerRegistry;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.fleet.InstanceState;
 import io.pgfleet.events.json.Json;
+import io.pgfleet.runtime.LazyProducer;
 import io.pgfleet.runtime.PgfleetSettings;
 import io.pgfleet.runtime.db.Loop;
 import io.pgfleet.runtime.db.Wakeup;
@@ -21,7 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +44,7 @@ public class FleetStatePublisher {
     private static final InstanceState GONE = new InstanceState("", null, null, null, null, null, null, null, null, null, null, null);
 
     private final FleetStatePart source;
-    private final Producer<String, byte[]> producer;
+    private final LazyProducer producer;
     private final FleetStateTopics topics;
     private final String service;
     private final Clock clock;
@@ -58,13 +58,13 @@ public class FleetStatePublisher {
     private volatile boolean everything = true;
     private Loop loop;
 
-    public FleetStatePublisher(FleetStatePart source, @KafkaClient("pgfleet-fleet-state") Producer<String, byte[]> producer,
+    public FleetStatePublisher(FleetStatePart source, ProducerRegistry producers,
                                FleetStateTopics topics, PgfleetSettings settings, Clock clock,
                                @Value("${pgfleet.fleet-state.refresh:60s}") Duration refresh,
                                @Value("${pgfleet.fleet-state.min-interval:2s}") Duration minInterval) {
         this.minInterval = minInterval;
         this.source = source;
-        this.producer = producer;
+        this.producer = new LazyProducer(producers, "pgfleet-fleet-state");
         this.topics = topics;
         this.service = settings.serviceName();
         this.clock = clock;
@@ -142,7 +142,7 @@ public class FleetStatePublisher {
             byte[] value = part.map(p -> Json.write(p.withUpdated(Map.of(service, clock.instant()))).getBytes(java.nio.charset.StandardCharsets.UTF_8))
                     .orElse(null);
             try {
-                producer.send(new ProducerRecord<>(topics.parts(), FleetStateFold.partKey(instance, service), value)).get(30, TimeUnit.SECONDS);
+                producer.get().send(new ProducerRecord<>(topics.parts(), FleetStateFold.partKey(instance, service), value)).get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 pending.add(instance);
                 throw e;

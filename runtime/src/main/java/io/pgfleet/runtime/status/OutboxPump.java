@@ -41,6 +41,7 @@ public class OutboxPump {
     }
 
     private void run(Loop loop) {
+        relay.prepare();
         Duration retry = FIRST_RETRY;
         while (loop.running()) {
             long seen = wakeup.generation();

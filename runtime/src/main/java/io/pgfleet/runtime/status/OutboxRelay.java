@@ -1,9 +1,10 @@
 package io.pgfleet.runtime.status;
 
-import io.micronaut.configuration.kafka.annotation.KafkaClient;
+import io.micronaut.configuration.kafka.ProducerRegistry;
 import io.micronaut.transaction.annotation.Transactional;
 import io.pgfleet.events.json.Json;
 import io.pgfleet.events.status.StatusEvent;
+import io.pgfleet.runtime.LazyProducer;
 import io.pgfleet.runtime.PgfleetSettings;
 import io.pgfleet.events.envelope.CloudEventCodec;
 import jakarta.inject.Singleton;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,22 +28,27 @@ public class OutboxRelay {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
     private final OutboxRepository outbox;
-    private final Producer<String, byte[]> producer;
+    private final LazyProducer producer;
     private final PgfleetSettings settings;
     private final int batch;
     private final io.pgfleet.runtime.metrics.ServiceMetrics metrics;
     private final io.pgfleet.runtime.fleet.FleetStatePublisher fleetState;
 
-    public OutboxRelay(OutboxRepository outbox, @KafkaClient("pgfleet-status") Producer<String, byte[]> producer,
+    public OutboxRelay(OutboxRepository outbox, ProducerRegistry producers,
                        PgfleetSettings settings, @io.micronaut.context.annotation.Value("${pgfleet.outbox.batch:100}") int batch,
                        io.pgfleet.runtime.metrics.ServiceMetrics metrics,
                        @io.micronaut.core.annotation.Nullable io.pgfleet.runtime.fleet.FleetStatePublisher fleetState) {
         this.metrics = metrics;
         this.fleetState = fleetState;
         this.outbox = outbox;
-        this.producer = producer;
+        this.producer = new LazyProducer(producers, "pgfleet-status");
         this.settings = settings;
         this.batch = batch;
+    }
+
+    /** Makes the status producer (on the relay's thread, beside the rest of the service's start). */
+    void prepare() {
+        producer.get();
     }
 
     /** Publishes everything waiting; {@code false} when Kafka or the database refused (the events wait). */
@@ -71,7 +76,7 @@ public class OutboxRelay {
         for (OutboxRow row : rows) {
             StatusEvent event = read(row);
             events.add(event);
-            sent.add(producer.send(CloudEventCodec.status(row.topic(), row.eventId().toString(), settings.source(), event)));
+            sent.add(producer.get().send(CloudEventCodec.status(row.topic(), row.eventId().toString(), settings.source(), event)));
         }
         try {
             for (Future<RecordMetadata> future : sent) {
