@@ -24,10 +24,10 @@ import java.util.List;
 public class ServiceLogging extends ContextAwareBase implements Configurator {
 
     /** The line of every event. */
-    public static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level [%X{instance:-} %X{commandId:-}] %logger{30} - %msg%n";
+    private static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level [%X{instance:-} %X{commandId:-}] %logger{30} - %msg%n";
 
     /** Loggers kept at WARN: their INFO lines are configuration dumps and connection chatter. */
-    static final List<String> QUIET = List.of("org.apache.kafka", "kafka", "com.zaxxer.hikari", "org.flywaydb");
+    private static final List<String> QUIET = List.of("org.apache.kafka", "kafka", "com.zaxxer.hikari", "org.flywaydb");
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {

@@ -48,7 +48,12 @@ public class OutboxRelay {
 
     /** Makes the status producer (on the relay's thread, beside the rest of the service's start). */
     void prepare() {
-        producer.get();
+        try {
+            producer.get();
+        } catch (RuntimeException e) {
+            // relayAll() tries again with each batch and says so; the events wait in the outbox meanwhile
+            LOG.warn("the status producer could not be made yet: {}", e.getMessage());
+        }
     }
 
     /** Publishes everything waiting; {@code false} when Kafka or the database refused (the events wait). */

@@ -42,7 +42,7 @@ class ServiceLoggingTest {
     }
 
     @Test
-    void itStepsAsideForATestConfigurationOrAFileAnOperatorNames() {
+    void itStepsAsideForATestConfiguration() {
         // This module's tests have a logback-test.xml: logback goes on to read it.
         LoggerContext context = new LoggerContext();
         ServiceLogging logging = new ServiceLogging();
