@@ -4,13 +4,14 @@ import io.micronaut.configuration.kafka.ProducerRegistry;
 import io.micronaut.configuration.kafka.config.KafkaDefaultConfiguration;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.runtime.event.ApplicationStartupEvent;
 import io.pgfleet.events.envelope.CloudEventCodec;
 import io.pgfleet.events.fleet.InstanceState;
 import io.pgfleet.events.json.Json;
 import io.pgfleet.runtime.LazyProducer;
 import io.pgfleet.runtime.PgfleetSettings;
 import io.pgfleet.runtime.db.Loop;
-import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 @Context
 @Requires(property = "pgfleet.fleet-state.project", value = "true")
-public class FleetStateProjector {
+public class FleetStateProjector implements ApplicationEventListener<ApplicationStartupEvent> {
 
     private static final Logger LOG = LoggerFactory.getLogger(FleetStateProjector.class);
 
@@ -58,14 +59,19 @@ public class FleetStateProjector {
         this.clock = clock;
     }
 
-    @PostConstruct
-    void start() {
-        loop = Loop.start("fleet-state-projector", this::run);
+    /** Starts once the service answers: a view of the fleet, it waits rather than take a core from the service's start. */
+    @Override
+    public synchronized void onApplicationEvent(ApplicationStartupEvent event) {
+        if (loop == null) {
+            loop = Loop.start("fleet-state-projector", this::run);
+        }
     }
 
     @PreDestroy
-    void stop() throws InterruptedException {
-        loop.stop(Duration.ofSeconds(35));
+    synchronized void stop() throws InterruptedException {
+        if (loop != null) {
+            loop.stop(Duration.ofSeconds(35));
+        }
     }
 
     private void run(Loop loop) {

@@ -4,6 +4,8 @@ import io.micronaut.configuration.kafka.ProducerRegistry;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.runtime.event.ApplicationStartupEvent;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.fleet.InstanceState;
 import io.pgfleet.events.json.Json;
@@ -11,7 +13,6 @@ import io.pgfleet.runtime.LazyProducer;
 import io.pgfleet.runtime.PgfleetSettings;
 import io.pgfleet.runtime.db.Loop;
 import io.pgfleet.runtime.db.Wakeup;
-import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 @Context
 @Requires(beans = FleetStatePart.class)
-public class FleetStatePublisher {
+public class FleetStatePublisher implements ApplicationEventListener<ApplicationStartupEvent> {
 
     private static final Logger LOG = LoggerFactory.getLogger(FleetStatePublisher.class);
     private static final InstanceState GONE = new InstanceState("", null, null, null, null, null, null, null, null, null, null, null);
@@ -71,14 +72,19 @@ public class FleetStatePublisher {
         this.refresh = refresh;
     }
 
-    @PostConstruct
-    void start() {
-        loop = Loop.start("fleet-state", this::run);
+    /** Starts once the service answers: a view of the fleet, it waits rather than take a core from the service's start. */
+    @Override
+    public synchronized void onApplicationEvent(ApplicationStartupEvent event) {
+        if (loop == null) {
+            loop = Loop.start("fleet-state", this::run);
+        }
     }
 
     @PreDestroy
-    void stop() throws InterruptedException {
-        loop.stop(Duration.ofSeconds(35));
+    synchronized void stop() throws InterruptedException {
+        if (loop != null) {
+            loop.stop(Duration.ofSeconds(35));
+        }
     }
 
     /** A status event about {@code instance} reached Kafka: its part may have changed. */
