@@ -49,6 +49,7 @@ public final class FleetBenchmark {
         Postgres dev = PayloadReader.fromText(Files.readString(home.resolve("examples/postgres-dev.yaml")), Postgres.class).value();
         List<String> lines = new ArrayList<>();
         List<String> busy = new ArrayList<>();
+        List<String> busiest = new ArrayList<>();
         try (StackFixture fixture = new StackFixture("pgfleet-fleet-bench-")) {
             LocalStack stack = fixture.stack;
             lines.add(String.format("%-14s %10s %12s", "service", "ready (ms)", "RSS (MB)"));
@@ -70,10 +71,12 @@ public final class FleetBenchmark {
                         (double) (provisioned.get(s) - ready.get(s)) / TICKS_PER_SECOND)).toList())));
                 long raw = rawAll(n);
                 Map<String, Long> before = cpuTicks(stack);
+                Map<String, Map<String, Long>> threadsBefore = threadTicks(stack);
                 long idleStart = System.nanoTime();
                 java.util.concurrent.locks.LockSupport.parkNanos(idle.toNanos()); // the measured idle period itself
                 double seconds = (System.nanoTime() - idleStart) / 1e9;
                 Map<String, Long> after = cpuTicks(stack);
+                busiest.add(String.format("%4d %s", n, busiestThreads(threadsBefore, threadTicks(stack), seconds)));
                 StringBuilder perService = new StringBuilder();
                 long total = 0;
                 for (String service : stack.serviceNames()) {
@@ -95,6 +98,8 @@ public final class FleetBenchmark {
         lines.forEach(System.out::println);
         System.out.println("CPU the services used while the N were provisioned (s; provisioner / user-manager / backup-worker):");
         busy.forEach(System.out::println);
+        System.out.println("the busiest threads while the N sat idle (share of one core; thread names as /proc gives them):");
+        busiest.forEach(System.out::println);
         System.out.println("goals (#17): 30 instances <= 1.3x raw; idle CPU of the services < 5% of one core; each service ready <= 2 s "
                 + "after its JVM starts and <= 200 MB resident after the fleet run");
         System.exit(0);
@@ -203,6 +208,43 @@ public final class FleetBenchmark {
 
     private static void run(OsUser os, List<String> argv) {
         ProcessRunner.check(os.command(argv), Map.of(), Path.of("/"), TIMEOUT);
+    }
+
+    /** utime + stime of each thread of each service (service -> "<name>/<tid>" -> ticks); threads that ended are left out. */
+    static Map<String, Map<String, Long>> threadTicks(LocalStack stack) throws Exception {
+        Map<String, Map<String, Long>> services = new LinkedHashMap<>();
+        for (String service : stack.serviceNames()) {
+            Map<String, Long> threads = new LinkedHashMap<>();
+            try (var tasks = Files.list(Path.of("/proc", Long.toString(stack.pid(service)), "task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        threads.put(name + "/" + task.getFileName(), Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+                    } catch (java.nio.file.NoSuchFileException ended) {
+                        // the thread ended between the listing and the read
+                    }
+                }
+            }
+            services.put(service, threads);
+        }
+        return services;
+    }
+
+    /** Per service, the three threads that used the most CPU between the two readings, as shares of one core. */
+    static String busiestThreads(Map<String, Map<String, Long>> before, Map<String, Map<String, Long>> after, double seconds) {
+        List<String> parts = new ArrayList<>();
+        for (var service : after.entrySet()) {
+            Map<String, Long> earlier = before.getOrDefault(service.getKey(), Map.of());
+            String top = service.getValue().entrySet().stream()
+                    .map(t -> Map.entry(t.getKey().substring(0, t.getKey().lastIndexOf('/')), t.getValue() - earlier.getOrDefault(t.getKey(), 0L)))
+                    .filter(t -> t.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(3)
+                    .map(t -> String.format("%s %.2f%%", t.getKey(), 100.0 * t.getValue() / TICKS_PER_SECOND / seconds))
+                    .collect(java.util.stream.Collectors.joining(", "));
+            parts.add(service.getKey() + ": " + (top.isEmpty() ? "-" : top));
+        }
+        return String.join("; ", parts);
     }
 
     /** utime + stime of each service, in clock ticks. */
