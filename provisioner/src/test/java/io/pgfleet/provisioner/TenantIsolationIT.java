@@ -8,6 +8,8 @@ import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.command.DeleteCommand;
 import io.pgfleet.events.envelope.CloudEventCodec;
+import io.pgfleet.events.fleet.InstanceState;
+import io.pgfleet.events.json.Json;
 import io.pgfleet.events.json.PayloadReader;
 import io.pgfleet.events.postgres.Postgres;
 import io.pgfleet.events.status.Phase;
@@ -33,6 +35,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -61,7 +64,7 @@ class TenantIsolationIT {
     @BeforeAll
     void start() {
         Map<String, String> users = new HashMap<>();
-        for (String user : List.of("alice", "bob", "provisioner", "auditor")) {
+        for (String user : List.of("alice", "bob", "provisioner", "auditor", "platform")) {
             users.put(user, UUID.randomUUID().toString());
         }
         kafka = EmbeddedKafkaBroker.startSecured(users);
@@ -69,11 +72,12 @@ class TenantIsolationIT {
         grantTenant("alice", "team-a");
         grantTenant("bob", "team-b");
         KafkaAcls.run(kafka, "--add --allow-principal User:provisioner --operation Read --operation Write --operation Create "
-                + "--operation Describe --topic pgfleet. --resource-pattern-type prefixed");
+                + "--operation Describe --operation DescribeConfigs --topic pgfleet. --resource-pattern-type prefixed");
         KafkaAcls.run(kafka, "--add --allow-principal User:provisioner --operation Read --group pgfleet-provisioner");
         KafkaAcls.run(kafka, "--add --allow-principal User:provisioner --operation Describe --operation DescribeConfigs --cluster");
         KafkaAcls.run(kafka, "--add --allow-principal User:auditor --operation Read --operation Describe --topic pgfleet.status");
         KafkaAcls.run(kafka, "--add --allow-principal User:auditor --operation Read --group audit. --resource-pattern-type prefixed");
+        KafkaAcls.run(kafka, "--add --allow-principal User:platform --operation Read --operation Describe --topic pgfleet.instances");
         // Installing creates the fleet's status topic; onboarding team-a creates its topics; team-b's come later, while the
         // provisioner runs.
         try (Admin admin = Admin.create(kafka.clientProperties())) {
@@ -175,6 +179,30 @@ class TenantIsolationIT {
         assertThat(done.instance()).isEqualTo("team-a/shop");
         assertThat(fixture.driver().observe(shop).ready()).isTrue();
         assertThat(auditFeed.awaitFinal(id, "provisioner", SLOW).phase()).isEqualTo(Phase.SUCCEEDED);
+    }
+
+    @Test
+    void thePlatformReadsTheFleetStateWithTheReadmesGrants() throws Exception {
+        InstanceKey atlas = fixture.track(new InstanceKey("team-a", "atlas"));
+        String id = UUID.randomUUID().toString();
+        alice.publish(CommandType.PROVISION, atlas, doc("atlas", null), id, null);
+        assertThat(aliceFeed.awaitFinal(id, "provisioner", SLOW).phase()).isEqualTo(Phase.SUCCEEDED);
+
+        // As a fleet view reads it: from the start of every partition, no consumer group (the README grants none).
+        try (KafkaConsumer<String, byte[]> platform = new KafkaConsumer<>(kafka.clientProperties("platform"), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = await().atMost(SLOW).until(() -> platform.partitionsFor(InstanceState.DEFAULT_TOPIC)
+                    .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList(), p -> !p.isEmpty());
+            platform.assign(partitions);
+            platform.seekToBeginning(partitions);
+            Map<String, InstanceState> latest = new HashMap<>();
+            await().atMost(SLOW).until(() -> {
+                for (ConsumerRecord<String, byte[]> record : platform.poll(Duration.ofMillis(500))) {
+                    latest.put(record.key(), record.value() == null ? null : Json.mapper().readValue(record.value(), InstanceState.class));
+                }
+                return latest.get("team-a/atlas") != null && "READY".equals(latest.get("team-a/atlas").phase());
+            });
+        }
     }
 
     @Test

@@ -82,6 +82,12 @@ public class FleetStateProjector implements ApplicationEventListener<Application
                 List<TopicPartition> partitions = new ArrayList<>();
                 consumer.partitionsFor(topics.parts(), Duration.ofSeconds(30))
                         .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+                if (partitions.isEmpty()) {
+                    // A topic just made: its partitions are not in the metadata yet.
+                    LOG.debug("topic {} has no partitions yet, read again in 1s", topics.parts());
+                    pause(Duration.ofSeconds(1));
+                    continue;
+                }
                 consumer.assign(partitions);
                 consumer.seekToBeginning(partitions);
                 FleetStateFold fold = new FleetStateFold();
@@ -99,7 +105,7 @@ public class FleetStateProjector implements ApplicationEventListener<Application
                 }
                 LOG.warn("fleet-state projection stopped, starting again from the parts' start in 5s: {}", e.getMessage());
                 try {
-                    Thread.sleep(5000); // a pause before reconnecting to a broker that refused, not a wait for a result
+                    pause(Duration.ofSeconds(5));
                 } catch (InterruptedException stop) {
                     return;
                 }
@@ -107,6 +113,11 @@ public class FleetStateProjector implements ApplicationEventListener<Application
                 close(consumer);
             }
         }
+    }
+
+    /** A pause before asking a broker again (it refused, or a topic is still being made), not a wait for a result. */
+    private static void pause(Duration pause) throws InterruptedException {
+        Thread.sleep(pause.toMillis());
     }
 
     /** Closes the consumer at once, also when the thread was interrupted to stop (it has no group to leave). */
