@@ -144,30 +144,26 @@ public final class LatencyBenchmark {
              KafkaConsumer<String, byte[]> echoOut = consumer(client, "echo-reader", out)) {
             java.util.concurrent.CountDownLatch assigned = new java.util.concurrent.CountDownLatch(2);
             boolean[] loopAssigned = new boolean[1];
-            Thread loop = new Thread(() -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                    var records = echoIn.poll(Duration.ofMillis(100));
-                    if (!echoIn.assignment().isEmpty() && !loopAssigned[0]) {
-                        loopAssigned[0] = true;
-                        assigned.countDown();
-                    }
-                    for (ConsumerRecord<String, byte[]> record : records) {
-                        echoer.send(new ProducerRecord<>(out, record.key(), record.value()));
-                    }
-                    echoIn.commitSync();
+            Thread loop = new Thread(() -> untilInterrupted(() -> {
+                var records = echoIn.poll(Duration.ofMillis(100));
+                if (!echoIn.assignment().isEmpty() && !loopAssigned[0]) {
+                    loopAssigned[0] = true;
+                    assigned.countDown();
                 }
-            });
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    echoer.send(new ProducerRecord<>(out, record.key(), record.value()));
+                }
+                echoIn.commitSync();
+            }));
             boolean[] readerAssigned = new boolean[1];
-            Thread reader = new Thread(() -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                    var records = echoOut.poll(Duration.ofMillis(100));
-                    records.forEach(record -> seen.putIfAbsent(record.key(), System.nanoTime()));
-                    if (!echoOut.assignment().isEmpty() && !readerAssigned[0]) {
-                        readerAssigned[0] = true;
-                        assigned.countDown();
-                    }
+            Thread reader = new Thread(() -> untilInterrupted(() -> {
+                var records = echoOut.poll(Duration.ofMillis(100));
+                records.forEach(record -> seen.putIfAbsent(record.key(), System.nanoTime()));
+                if (!echoOut.assignment().isEmpty() && !readerAssigned[0]) {
+                    readerAssigned[0] = true;
+                    assigned.countDown();
                 }
-            });
+            }));
             loop.start();
             reader.start();
             // Both consumers have their partitions before the clock starts.
@@ -191,6 +187,17 @@ public final class LatencyBenchmark {
             List<Long> latencies = new ArrayList<>();
             sent.forEach((key, at) -> latencies.add(seen.get(key) - at));
             return latencies;
+        }
+    }
+
+    /** Runs {@code step} again and again until the thread is interrupted (a Kafka call it interrupts ends the loop too). */
+    private static void untilInterrupted(Runnable step) {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                step.run();
+            }
+        } catch (org.apache.kafka.common.errors.InterruptException stopped) {
+            // the benchmark stopped the echo
         }
     }
 
