@@ -140,7 +140,16 @@ public class FleetStatePublisher implements ApplicationEventListener<Application
             }
             pending.remove(instance);
             lastRead.put(instance, System.nanoTime());
-            Optional<InstanceState> part = source.part(InstanceKey.of(instance));
+            Optional<InstanceState> part;
+            try {
+                part = source.part(InstanceKey.of(instance));
+            } catch (RuntimeException e) {
+                // This instance's part cannot be read (its credential file damaged, ...): the others still go out. It is
+                // read again with its next status event or the next refresh; its last record on Kafka stays meanwhile.
+                LOG.warn("fleet state of {} not read, read again with its next event or within {}: {}", instance, refresh,
+                        e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                continue;
+            }
             InstanceState content = part.map(p -> p.withUpdated(null)).orElse(GONE);
             if (content.equals(sent.get(instance))) {
                 continue;
