@@ -67,6 +67,10 @@ public class LocalClusterDriver implements ClusterDriver {
         // observe
         List<LocalMember> recorded = instance.members();
         List<LocalMember> members = desiredMembers(instance, recorded, desired.replicas());
+        Optional<Step> leftover = stopLeftovers(recorded, members);
+        if (leftover.isPresent()) {
+            return leftover.get();
+        }
         // The primary's role first: a failover, a promotion to finish, a former primary to bring back (LocalFailover).
         Optional<Step> role = failover.step(instance, members);
         if (role.isPresent()) {
@@ -125,10 +129,31 @@ public class LocalClusterDriver implements ClusterDriver {
             return restoring.get();
         }
         List<LocalMember> members = desiredMembers(instance, instance.members(), desired.replicas());
+        Optional<Step> leftover = stopLeftovers(instance.members(), members);
+        if (leftover.isPresent()) {
+            return leftover.get();
+        }
         if (!members.get(0).name().equals(from)) {
             return apply(key, desired);   // the role has moved: the others follow the new primary
         }
         return switchover.step(instance, members, to);
+    }
+
+    /**
+     * Observes (every member's data directory, recorded or desired), plans ({@link LocalPlanner#stopLeftoversFirst}) and
+     * acts: stops what a killed predecessor left running on one member; empty when nothing runs.
+     */
+    private Optional<Step> stopLeftovers(List<LocalMember> recorded, List<LocalMember> desired) {
+        Map<Integer, LocalMember> byIndex = new java.util.TreeMap<>();
+        recorded.forEach(m -> byIndex.put(m.index(), m));
+        desired.forEach(m -> byIndex.putIfAbsent(m.index(), m));
+        Map<Path, List<Leftovers.Leftover>> running = Leftovers.on(byIndex.values().stream().map(LocalMember::dataDir).toList());
+        Map<Integer, Integer> counts = new HashMap<>();
+        byIndex.forEach((index, member) -> counts.put(index, running.getOrDefault(member.dataDir(), List.of()).size()));
+        return LocalPlanner.stopLeftoversFirst(counts).map(action -> {
+            LocalMember member = byIndex.get(((LocalPlanner.Action.StopLeftovers) action).index());
+            return steps.stopLeftovers(member, running.get(member.dataDir()));
+        });
     }
 
     /** While a point-in-time restore is under way, the members are its own: every step waits for it. */

@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The order of the local driver's steps, as a pure function of what the driver observed: remove
+ * The order of the local driver's steps, as a pure function of what the driver observed: stop what a killed
+ * predecessor left running on a member's data ({@link #stopLeftoversFirst}, before even a failover), remove
  * members beyond the desired count (the last first), create the members (the primary first, each
  * in two steps: make its data, then resume it; a member without a certificate that serves gets one before it is
  * resumed or configured), bring every member's configuration to what the
@@ -37,6 +38,10 @@ final class LocalPlanner {
 
     /** The one thing to do next. */
     sealed interface Action {
+        /** Stop what a killed predecessor left running on a member's data directory ({@link Leftovers}). */
+        record StopLeftovers(int index) implements Action {
+        }
+
         /** Stop a member beyond the desired count and remove its files. */
         record Remove(int index) implements Action {
         }
@@ -117,6 +122,17 @@ final class LocalPlanner {
             return new Action.Start(stopped.get().index());
         }
         return nextRestart(desired).<Action>map(Action.Restart::new).orElseGet(Action.CheckReadiness::new);
+    }
+
+    /**
+     * Before anything else (a failover, making data, a rewind): the first member, by index, on whose data directory a
+     * program a killed predecessor started still runs. Nothing is done on a member while one does.
+     *
+     * @param leftovers the members' indexes with how many such programs run on each
+     */
+    static Optional<Action> stopLeftoversFirst(Map<Integer, Integer> leftovers) {
+        return leftovers.entrySet().stream().filter(e -> e.getValue() > 0).map(Map.Entry::getKey).min(Comparator.naturalOrder())
+                .map(Action.StopLeftovers::new);
     }
 
     /** Of the members (the primary first) waiting for a restart: replicas first, or the primary first when a marker says so. */

@@ -89,6 +89,15 @@ final class LocalSteps {
         return Step.next(made);
     }
 
+    /** Stops what a killed predecessor left running on the member's data directory; its data is made again next if it never served. */
+    Step stopLeftovers(LocalMember member, List<Leftovers.Leftover> leftovers) {
+        LOG.warn("{}: stopping what a stopped predecessor left running on its data directory: {}", member.name(), leftovers);
+        if (!Leftovers.stop(leftovers, Duration.ofSeconds(10))) {
+            return Step.waitFor("waiting for " + leftovers + " on " + member.name() + " to end", Duration.ofSeconds(2));
+        }
+        return Step.next("stopped " + leftovers + ", left running on " + member.name() + " by a stopped predecessor");
+    }
+
     Step startPrimary(LocalMember primary) {
         return primary.start().map(complaint -> Step.failed("primary " + primary.name() + " did not start: " + complaint))
                 .orElseGet(() -> Step.next("primary " + primary.name() + " started"));

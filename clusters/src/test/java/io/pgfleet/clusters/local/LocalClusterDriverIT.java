@@ -36,14 +36,15 @@ class LocalClusterDriverIT {
 
     @TempDir
     Path root;
+    private LocalSettings settings;
     private LocalClusterDriver driver;
     private final List<InstanceKey> created = new ArrayList<>();
 
     @BeforeEach
     void driver() throws Exception {
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
-        driver = new LocalClusterDriver(new LocalSettings(root, "127.0.0.1", OsUser.forPostgres("nobody"), PgBinaries.find(Optional.empty()),
-                Duration.ofSeconds(60)));
+        settings = new LocalSettings(root, "127.0.0.1", OsUser.forPostgres("nobody"), PgBinaries.find(Optional.empty()), Duration.ofSeconds(60));
+        driver = new LocalClusterDriver(settings);
     }
 
     @AfterEach
@@ -196,6 +197,51 @@ class LocalClusterDriverIT {
             assertThat(rows.getInt(1)).isEqualTo(42);
         }
         assertThat(driver.observe(key).ready()).isTrue();
+    }
+
+    @Test
+    void anInitdbAKilledPredecessorLeftRunningIsStoppedBeforeThePrimaryIsMadeAgain() throws Exception {
+        InstanceKey key = new InstanceKey("tenant-a", "pg-leftover");
+        created.add(key);
+        // What a provisioner killed during the primary's initdb leaves: the initdb it started, still running, no longer
+        // its child (a SIGKILL ends the JVM, not the programs it started). setsid -f detaches it from this JVM likewise.
+        LocalInstance instance = new LocalInstance(key, root.resolve("local/tenant-a/pg-leftover"), settings);
+        instance.ensureCreated();
+        LocalMember member = instance.member(1);
+        member.wipe();
+        String dataDir = member.dataDir().toString();
+        List<String> initdb = new ArrayList<>(List.of("setsid", "-f"));
+        initdb.addAll(settings.osUser().command(List.of(settings.binaries().tool("initdb"), "-D", dataDir, "-U", "postgres",
+                "--auth-local=trust", "-E", "UTF8", "--no-locale")));
+        new ProcessBuilder(initdb).redirectErrorStream(true).redirectOutput(root.resolve("predecessor-initdb.log").toFile()).start().waitFor();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> !programsOn(dataDir, "initdb").isEmpty());
+        List<ProcessHandle> predecessor = programsOn(dataDir, "initdb");
+
+        Step first = driver.apply(key, spec(1, 0, 0, Map.of()));
+        assertThat(first.message()).as(first.toString()).startsWith("stopped [initdb (pid ").endsWith("left running on pg-leftover-1 by a stopped predecessor");
+        assertThat(predecessor).noneMatch(p -> io.pgfleet.runtime.local.Processes.isRunning(p.pid()));
+
+        List<String> steps = applyUntilSettled(key, spec(1, 0, 0, Map.of()), Step.Outcome.DONE);
+        assertThat(steps).anyMatch(s -> s.contains("primary pg-leftover-1 initialised (initdb)"));
+        assertThat(programsOn(dataDir, "initdb")).isEmpty();
+        Endpoint primary = driver.primary(key).orElseThrow();
+        try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"), primary.user(), primary.password());
+             Statement sql = c.createStatement()) {
+            sql.execute("CREATE TABLE made_once (id int)");
+        }
+        assertThat(driver.observe(key).ready()).isTrue();
+    }
+
+    /** The processes whose command line runs {@code program} on {@code dataDir}, read from /proc apart from the driver's own reading. */
+    private static List<ProcessHandle> programsOn(String dataDir, String program) {
+        return ProcessHandle.allProcesses().filter(p -> {
+            try {
+                List<String> argv = List.of(Files.readString(Path.of("/proc/" + p.pid() + "/cmdline")).split("\0"));
+                return argv.contains(dataDir) && argv.stream().anyMatch(a -> a.endsWith("/" + program));
+            } catch (Exception e) {
+                return false;
+            }
+        }).toList();
     }
 
     private static String show(Statement sql, String name) throws Exception {

@@ -160,4 +160,26 @@ class LocalPlannerTest {
         members.set(2, new MemberState(3, COMPLETE, true, FILES, CHANGED, Optional.empty(), true));
         assertThat(LocalPlanner.next(indexes(3), members)).isEqualTo(new LocalPlanner.Action.IssueCertificate(2));
     }
+
+    @Test
+    void whatAKilledPredecessorLeftRunningOnAMemberIsStoppedBeforeAnythingElse() {
+        assertThat(LocalPlanner.stopLeftoversFirst(Map.of(1, 0, 2, 0, 3, 0))).isEmpty();
+        assertThat(LocalPlanner.stopLeftoversFirst(Map.of(1, 0, 2, 0, 3, 2))).contains(new Action.StopLeftovers(3));
+        assertThat(LocalPlanner.stopLeftoversFirst(Map.of(1, 1, 2, 0, 3, 2))).contains(new Action.StopLeftovers(1));
+    }
+
+    @Test
+    void aDataProgramIsOneRunningOnTheMembersOwnDirectoryDirectlyOrThroughRunuser() {
+        String dir = "/data/local/tenant-a/pg/member-1/data";
+        assertThat(Leftovers.program(List.of("/usr/lib/postgresql/15/bin/initdb", "-D", dir, "-U", "postgres"), dir)).contains("initdb");
+        assertThat(Leftovers.program(List.of("/usr/sbin/runuser", "-u", "nobody", "--", "/usr/lib/postgresql/15/bin/pg_basebackup", "-D", dir,
+                "-X", "stream"), dir)).contains("pg_basebackup");
+        assertThat(Leftovers.program(List.of("pg_rewind", "--target-pgdata=" + dir, "--source-server=host=127.0.0.1"), dir)).contains("pg_rewind");
+        // The member's own server, a server check, another member's copy, a start: not data programs on this directory.
+        assertThat(Leftovers.program(List.of("/usr/lib/postgresql/15/bin/postgres", "-D", dir), dir)).isEmpty();
+        assertThat(Leftovers.program(List.of("/usr/lib/postgresql/15/bin/pg_ctl", "-D", dir, "start"), dir)).isEmpty();
+        assertThat(Leftovers.program(List.of("pg_basebackup", "-D", "/data/local/tenant-a/pg/member-10/data"), dir)).isEmpty();
+        assertThat(Leftovers.program(List.of("initdb", "-D", "/data/local/tenant-a/xpg/member-1/data"), "/data/local/tenant-a/pg/member-1/data"))
+                .isEmpty();
+    }
 }
