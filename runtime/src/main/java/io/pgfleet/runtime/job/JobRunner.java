@@ -122,7 +122,7 @@ public class JobRunner {
     }
 
     /** A step threw: tried again shortly, or, after too many, the job fails. */
-    private void unexpected(JobRow job, RuntimeException e) {
+    private void unexpected(JobRow job, Throwable e) {
         String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (job.errors() + 1 >= maxErrors) {
             LOG.warn("job {} ({} of {}): step failed {} times, giving up: {}", job.id(), job.commandType(), job.instance(), job.errors() + 1,
@@ -140,7 +140,9 @@ public class JobRunner {
             recorder.record(job, handler.step(job), handler);
         } catch (LeaseLostException e) {
             LOG.warn("{}; what its step did is not recorded", e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (a step that overflowed its stack, a class that failed to load): the worker lives on and the
+            // job is tried again or fails, where an uncaught one would end the worker and leave the job silent.
             try {
                 unexpected(job, e);
             } catch (LeaseLostException lost) {

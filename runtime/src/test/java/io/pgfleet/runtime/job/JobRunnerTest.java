@@ -54,6 +54,20 @@ class JobRunnerTest {
 
     @Test
     void aStepThatKeepsThrowingIsTriedAgainThenTheHandlerFailsTheJob() {
+        List<String> failed = runUntilFailed(() -> new IllegalStateException("the credential file is not a JSON object of strings"),
+                "the credential file is not a JSON object of strings");
+        assertThat(failed).containsExactly("c-1: the credential file is not a JSON object of strings");
+    }
+
+    @Test
+    void aStepThatThrowsAnErrorEndsTheJobAsFailedAndNotTheWorker() {
+        // Without the runner catching it, the Error ends the worker thread: the job stays open with no answer.
+        List<String> failed = runUntilFailed(() -> new StackOverflowError(), "StackOverflowError");
+        assertThat(failed).containsExactly("c-1: StackOverflowError");
+    }
+
+    /** Runs one job whose every step throws {@code thrown}, until the handler records it failed; the failures recorded. */
+    private static List<String> runUntilFailed(java.util.function.Supplier<Throwable> thrown, String reason) {
         OneJob queue = new OneJob();
         List<String> failed = new CopyOnWriteArrayList<>();
         List<Integer> attempts = new CopyOnWriteArrayList<>();
@@ -61,7 +75,11 @@ class JobRunnerTest {
             @Override
             public Step step(JobRow job) {
                 attempts.add(job.errors());
-                throw new IllegalStateException("the credential file is not a JSON object of strings");
+                Throwable t = thrown.get();
+                if (t instanceof Error error) {
+                    throw error;
+                }
+                throw (RuntimeException) t;
             }
 
             @Override
@@ -92,9 +110,8 @@ class JobRunnerTest {
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> !failed.isEmpty());
             assertThat(attempts).containsExactly(0, 1, 2);
-            assertThat(queue.erred).containsExactly("retrying after: the credential file is not a JSON object of strings",
-                    "retrying after: the credential file is not a JSON object of strings");
-            assertThat(failed).containsExactly("c-1: the credential file is not a JSON object of strings");
+            assertThat(queue.erred).containsExactly("retrying after: " + reason, "retrying after: " + reason);
+            return failed;
         } finally {
             runner.stop();
         }
