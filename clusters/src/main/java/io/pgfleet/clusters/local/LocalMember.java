@@ -261,8 +261,17 @@ final class LocalMember {
      * tens of milliseconds each). The services and clients reach members with {@code sslmode=verify-full}.
      */
     Connection connect(String database) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?connectTimeout=10&sslmode=disable",
-                LocalInstance.SUPERUSER, instance.superuserPassword());
+        return DriverManager.getConnection(driverUrl(port, database), LocalInstance.SUPERUSER, instance.superuserPassword());
+    }
+
+    /**
+     * The driver's own connection to a member on this machine: bounded at every stage, so a step or a look at a member
+     * never waits forever — not for the port (10s), not for the server's answer to the login (a program other than the
+     * member's server answering on its port, or none at all: 10s), not for a statement's reply (5 minutes: a checkpoint
+     * of a large primary before a rewind is the longest the driver waits for).
+     */
+    static String driverUrl(int port, String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?connectTimeout=10&loginTimeout=10&socketTimeout=300&sslmode=disable";
     }
 
     Path restartMarker() {

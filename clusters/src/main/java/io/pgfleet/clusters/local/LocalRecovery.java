@@ -245,7 +245,7 @@ final class LocalRecovery {
             if (recovery.sourceSuperuserPassword() == null || !"28P01".equals(e.getSQLState())) {
                 throw e;
             }
-            return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + primary.port() + "/postgres?connectTimeout=10&sslmode=disable",
+            return DriverManager.getConnection(LocalMember.driverUrl(primary.port(), "postgres"),
                     LocalInstance.SUPERUSER, recovery.sourceSuperuserPassword());
         }
     }

@@ -1,6 +1,14 @@
 package io.pgfleet.clusters.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,5 +33,17 @@ class MemberConnectionsTest {
         Files.write(data.resolve("more"), new byte[100]);
         // and a complete member's count serves for a while (the walk is the expensive part of watching many instances)
         assertThat(connections.sizeOf(data, true)).isEqualTo(8192);
+    }
+
+    @Test
+    void aMemberPortWhereAnotherProgramListensAndNeverAnswersFailsTheLoginInsteadOfWaitingForever() throws Exception {
+        // Something else took the port of a stopped member: the connection is accepted (the listen backlog) and the
+        // login never answered. Without a login timeout the driver would wait forever, and with it the step and every
+        // look at the instance. The bound here is a hang's, well above the login timeout.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            assertTimeoutPreemptively(Duration.ofSeconds(90), () -> assertThatThrownBy(() -> DriverManager.getConnection(
+                    LocalMember.driverUrl(silent.getLocalPort(), "postgres"), "postgres", "not-a-secret"))
+                    .isInstanceOf(SQLException.class));
+        }
     }
 }
