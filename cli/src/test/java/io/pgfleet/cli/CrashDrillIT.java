@@ -231,7 +231,13 @@ class CrashDrillIT {
         }
         for (String id : ids) {
             for (String service : TAKEN_BY.get(type)) {
-                StatusEvent done = feed.awaitFinal(id, service, SLOW);
+                StatusEvent done;
+                try {
+                    done = feed.awaitFinal(id, service, SLOW);
+                } catch (AssertionError e) {
+                    // What the run's output must tell when CI has nothing else: the seed, the kills, what the services logged.
+                    throw new AssertionError("crash drill seed " + seed + "; kills: " + killLog + "\n" + e.getMessage() + fixture.logExcerpt(40), e);
+                }
                 assertThat(done.phase()).as(type.id() + " from " + service + ": " + feed.forCommand(id)).isEqualTo(Phase.SUCCEEDED);
             }
         }

@@ -95,6 +95,27 @@ final class StackFixture implements AutoCloseable {
     }
 
     /** The instance's directory under the stack's data root, whatever its storage class. */
+    /**
+     * The last warnings and errors of each service's log (every run of it: a service started again appends), for the
+     * message of a failed drill: what CI keeps of a run is its output, not the data directory this removes.
+     */
+    String logExcerpt(int linesPerService) {
+        StringBuilder excerpt = new StringBuilder();
+        for (String service : stack.serviceNames()) {
+            Path log = dataDir.resolve("logs").resolve(service + ".log");
+            List<String> lines;
+            try (Stream<String> all = Files.lines(log, java.nio.charset.StandardCharsets.UTF_8)) {
+                lines = all.filter(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.startsWith("\tat io.pgfleet")
+                        || l.startsWith("Caused by")).map(l -> l.length() > 400 ? l.substring(0, 400) + "…" : l).toList();
+            } catch (Exception e) {
+                lines = List.of("(log not read: " + e + ")");
+            }
+            excerpt.append("\n--- ").append(service).append(": last warnings and errors ---\n");
+            lines.subList(Math.max(0, lines.size() - linesPerService), lines.size()).forEach(l -> excerpt.append(l).append('\n'));
+        }
+        return excerpt.toString();
+    }
+
     Path instanceDir(InstanceKey key) throws Exception {
         try (Stream<Path> classes = Files.list(dataDir.resolve("clusters"))) {
             return classes.map(c -> c.resolve(key.namespace()).resolve(key.name())).filter(Files::isDirectory).findFirst().orElseThrow();
