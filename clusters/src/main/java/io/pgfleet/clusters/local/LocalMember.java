@@ -164,10 +164,12 @@ final class LocalMember {
     /** pg_basebackup -R from the primary through this member's replication slot (made first), as the replication user, with its application_name. */
     void cloneFrom(LocalMember primary) {
         // The copy runs over loopback between two members of this machine, in clear (encrypting it cost a third of a
-        // replica's creation). Its replication slot exists on the primary already (LocalSteps.makeData).
+        // replica's creation). Its replication slot exists on the primary already (LocalSteps.makeData). The password comes
+        // from the instance's password file only: never a prompt, which under a terminal would wait for an answer.
         run(List.of(settings.binaries().tool("pg_basebackup"), "-D", dataDir().toString(), "-h", "127.0.0.1",
                         "-p", Integer.toString(primary.port()), "-U", LocalInstance.REPLICATION_USER, "-X", "stream", "-R",
-                        "-S", slotName(), "-d", "application_name=" + name() + " sslmode=disable", "--checkpoint=fast", "--no-sync"),
+                        "-S", slotName(), "-d", "application_name=" + name() + " sslmode=disable", "--checkpoint=fast", "--no-sync",
+                        "--no-password"),
                 Map.of("PGPASSFILE", instance.pgpassFile().toString()));
         // -R wrote primary_conninfo and primary_slot_name to postgresql.auto.conf; they are managed in pgfleet-managed.conf instead.
         Path auto = dataDir().resolve("postgresql.auto.conf");
