@@ -94,12 +94,9 @@ public record ResticRepository(String restic, String repository, String region, 
      */
     public int stopLeftovers(String backupId) {
         String tag = "backup=" + backupId;
-        List<ProcessHandle> leftovers = ProcessHandle.allProcesses()
-                .filter(p -> p.pid() != ProcessHandle.current().pid())
-                .filter(p -> p.info().command().map(c -> c.endsWith("/" + restic) || c.equals(restic) || c.endsWith("/restic")).orElse(false))
-                .filter(p -> p.info().arguments().map(args -> java.util.Arrays.asList(args).contains(tag)
-                        && java.util.Arrays.asList(args).contains(repository)).orElse(false))
-                .toList();
+        List<ProcessHandle> leftovers = io.pgfleet.runtime.local.Processes.matching(argv -> !argv.isEmpty()
+                && (argv.get(0).equals(restic) || io.pgfleet.runtime.local.Processes.programName(argv.get(0)).equals("restic"))
+                && argv.contains(tag) && argv.contains(repository));
         for (ProcessHandle leftover : leftovers) {
             leftover.destroy();
         }

@@ -73,9 +73,9 @@ final class Checksums {
         /** Stops the {@code sha256sum} and {@code tee} processes a killed attempt left on the named pipes of {@code directory}. */
         static void stopLeftovers(Path directory) {
             String prefix = directory.toAbsolutePath() + "/";
-            ProcessHandle.allProcesses()
-                    .filter(p -> p.info().command().map(c -> c.endsWith("/sha256sum") || c.endsWith("/tee")).orElse(false))
-                    .filter(p -> p.info().arguments().map(args -> java.util.Arrays.stream(args).anyMatch(a -> a.startsWith(prefix))).orElse(false))
+            io.pgfleet.runtime.local.Processes.matching(argv -> !argv.isEmpty()
+                            && java.util.Set.of("sha256sum", "tee").contains(io.pgfleet.runtime.local.Processes.programName(argv.get(0)))
+                            && argv.stream().skip(1).anyMatch(a -> a.startsWith(prefix)))
                     .forEach(ProcessHandle::destroyForcibly);
         }
 

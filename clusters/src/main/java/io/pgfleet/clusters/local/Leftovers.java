@@ -1,13 +1,9 @@
 package io.pgfleet.clusters.local;
 
 import io.pgfleet.runtime.local.Processes;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,14 +40,15 @@ final class Leftovers {
     /** The data programs running on each of {@code dataDirs} that this process did not start (nor its children), by directory. */
     static Map<Path, List<Leftover>> on(Collection<Path> dataDirs) {
         Set<Long> own = ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
+        List<String> dirs = dataDirs.stream().map(d -> d.toAbsolutePath().normalize().toString()).toList();
         Map<Path, List<Leftover>> found = new LinkedHashMap<>();
-        ProcessHandle.allProcesses().filter(p -> !own.contains(p.pid())).forEach(p -> {
-            List<String> argv = commandLine(p.pid());
+        for (ProcessHandle process : Processes.matching(argv -> dirs.stream().anyMatch(dir -> program(argv, dir).isPresent()))) {
+            List<String> argv = Processes.commandLine(process.pid());
             for (Path dataDir : dataDirs) {
-                program(argv, dataDir.toAbsolutePath().normalize().toString())
-                        .ifPresent(program -> found.computeIfAbsent(dataDir, d -> new ArrayList<>()).add(new Leftover(p.pid(), program)));
+                program(argv, dataDir.toAbsolutePath().normalize().toString()).filter(program -> !own.contains(process.pid()))
+                        .ifPresent(program -> found.computeIfAbsent(dataDir, d -> new ArrayList<>()).add(new Leftover(process.pid(), program)));
             }
-        });
+        }
         return found;
     }
 
@@ -62,7 +59,7 @@ final class Leftovers {
             return java.util.Optional.empty();
         }
         // The program itself, or the one a wrapper (runuser -u account -- program ...) runs.
-        return argv.stream().map(arg -> arg.substring(arg.lastIndexOf('/') + 1)).filter(DATA_PROGRAMS::contains).findFirst();
+        return argv.stream().map(Processes::programName).filter(DATA_PROGRAMS::contains).findFirst();
     }
 
     /** Stops them (SIGKILL: what they wrote is never used, the member's data is made again) and waits for them to end. */
@@ -75,14 +72,5 @@ final class Leftovers {
             }
         }
         return true;
-    }
-
-    private static List<String> commandLine(long pid) {
-        try {
-            byte[] raw = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
-            return raw.length == 0 ? List.of() : Arrays.asList(new String(raw, StandardCharsets.UTF_8).split("\0"));
-        } catch (IOException | SecurityException e) {
-            return List.of();   // ended meanwhile, or not ours to read
-        }
     }
 }

@@ -1,10 +1,14 @@
 package io.pgfleet.runtime.local;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /** Facts about OS processes by id, as Linux reports them in /proc. */
 public final class Processes {
@@ -25,6 +29,31 @@ public final class Processes {
         } catch (IOException | IndexOutOfBoundsException e) {
             return false;
         }
+    }
+
+    /**
+     * The processes other than this JVM whose argument vector ({@code argv[0]} first, as {@code /proc/<pid>/cmdline} has
+     * it: a program run through {@code runuser} shows the wrapper's) satisfies {@code test}: what a killed predecessor
+     * left running is found by the program and the files it names.
+     */
+    public static List<ProcessHandle> matching(Predicate<List<String>> test) {
+        long self = ProcessHandle.current().pid();
+        return ProcessHandle.allProcesses().filter(p -> p.pid() != self && test.test(commandLine(p.pid()))).toList();
+    }
+
+    /** A process's argument vector; empty when it ended meanwhile or is not ours to read. */
+    public static List<String> commandLine(long pid) {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
+            return raw.length == 0 ? List.of() : Arrays.asList(new String(raw, StandardCharsets.UTF_8).split("\0"));
+        } catch (IOException | SecurityException e) {
+            return List.of();
+        }
+    }
+
+    /** The program an argument names, without its directory. */
+    public static String programName(String argument) {
+        return argument.substring(argument.lastIndexOf('/') + 1);
     }
 
     /** The processes whose parent is {@code pid}. */
