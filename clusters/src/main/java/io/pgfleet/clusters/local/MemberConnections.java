@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What touching many members costs, kept small: every look at a member and every step's statements on it (observing a
@@ -22,14 +23,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * something the health check decides on). A connection that fails is closed and the work is tried once more on a new
  * one (a member that restarted ended it), so only statements that may run twice go through here: catalogue queries and
  * idempotent administration (a slot or role created when missing), each in autocommit, one caller per member at a time.
- * One not used for 5 minutes (its instance deleted, say) is closed.
+ * One not used for 5 minutes (its instance deleted, say) is closed; one in use is not waited for, so a member slow to
+ * answer holds up only the work on that member.
  */
 final class MemberConnections {
 
-    /** A member's reusable connection and its last use. */
+    /** A member's reusable connection and its last use; one caller at a time holds its lock. */
     private static final class Held {
+        final ReentrantLock lock = new ReentrantLock();
         Connection connection;
-        long usedAt;
+        volatile long usedAt;
     }
 
     private static final Duration IDLE = Duration.ofMinutes(5);
@@ -52,8 +55,17 @@ final class MemberConnections {
      * replaced once). */
     <T> T query(LocalMember member, Query<T> query) throws SQLException {
         closeIdle();
-        Held entry = held.computeIfAbsent(member.dataDir() + ":" + member.port(), k -> new Held());
-        synchronized (entry) {
+        String key = member.dataDir() + ":" + member.port();
+        Held entry;
+        while (true) {
+            entry = held.computeIfAbsent(key, k -> new Held());
+            entry.lock.lock();
+            if (held.get(key) == entry) {
+                break;   // it stays in the map while its lock is held (closeIdle removes only what it could lock)
+            }
+            entry.lock.unlock();   // closed as idle between finding it and taking its lock: the map's next one serves
+        }
+        try {
             entry.usedAt = System.nanoTime();
             while (true) {
                 boolean fresh = entry.connection == null || entry.connection.isClosed();
@@ -70,6 +82,8 @@ final class MemberConnections {
                     }
                 }
             }
+        } finally {
+            entry.lock.unlock();
         }
     }
 
@@ -103,15 +117,19 @@ final class MemberConnections {
         return size;
     }
 
+    /** Closes connections not used for {@link #IDLE}; one in use (its lock held, a statement under way) is never waited for. */
     private void closeIdle() {
         long now = System.nanoTime();
         held.entrySet().removeIf(e -> {
-            synchronized (e.getValue()) {
-                if (now - e.getValue().usedAt > IDLE.toNanos()) {
-                    close(e.getValue());
-                    return true;
-                }
+            Held entry = e.getValue();
+            if (now - entry.usedAt <= IDLE.toNanos() || !entry.lock.tryLock()) {
                 return false;
+            }
+            try {
+                close(entry);
+                return true;
+            } finally {
+                entry.lock.unlock();
             }
         });
         sizes.entrySet().removeIf(e -> now - e.getValue().at() > IDLE.toNanos());

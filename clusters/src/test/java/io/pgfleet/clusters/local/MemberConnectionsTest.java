@@ -46,4 +46,36 @@ class MemberConnectionsTest {
                     .isInstanceOf(SQLException.class));
         }
     }
+
+    @Test
+    void aMemberSlowToAnswerHoldsUpOnlyTheWorkOnThatMember(@TempDir Path dir) throws Exception {
+        LocalSettings settings = new LocalSettings(dir, "127.0.0.1", io.pgfleet.runtime.local.OsUser.forPostgres("nobody"),
+                io.pgfleet.runtime.local.PgBinaries.find(java.util.Optional.empty()), Duration.ofSeconds(60));
+        LocalInstance instance = new LocalInstance(new io.pgfleet.events.InstanceKey("tenant-a", "pg"), dir.resolve("pg"), settings);
+        Files.createDirectories(instance.dir());
+        Files.writeString(instance.passwordFile(), "not-a-secret\n");
+        int refused;
+        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            refused = closed.getLocalPort();
+        }
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            LocalMember slow = new LocalMember(instance, 1, silent.getLocalPort(), settings);
+            LocalMember other = new LocalMember(instance, 2, refused, settings);
+            java.util.concurrent.CompletableFuture<Object> held = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return connections.query(slow, connection -> "answered");
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            // The slow member's login is under way (its lock held) once the silent server has accepted the connection.
+            try (java.net.Socket accepted = silent.accept()) {
+                // Work on another member goes on meanwhile (here it ends at once: nothing listens on its port), where
+                // before it waited, looking for idle connections to close, for the slow member's lock.
+                assertThatThrownBy(() -> connections.query(other, connection -> "answered")).isInstanceOf(SQLException.class);
+                assertThat(held).isNotDone();
+            }
+            assertThat(held.get(60, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(SQLException.class);
+        }
+    }
 }
