@@ -40,15 +40,14 @@ final class Leftovers {
     /** The data programs running on each of {@code dataDirs} that this process did not start (nor its children), by directory. */
     static Map<Path, List<Leftover>> on(Collection<Path> dataDirs) {
         Set<Long> own = ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
-        List<String> dirs = dataDirs.stream().map(d -> d.toAbsolutePath().normalize().toString()).toList();
         Map<Path, List<Leftover>> found = new LinkedHashMap<>();
-        for (ProcessHandle process : Processes.matching(argv -> dirs.stream().anyMatch(dir -> program(argv, dir).isPresent()))) {
-            List<String> argv = Processes.commandLine(process.pid());
+        ProcessHandle.allProcesses().filter(p -> p.pid() != ProcessHandle.current().pid() && !own.contains(p.pid())).forEach(p -> {
+            List<String> argv = Processes.commandLine(p.pid());
             for (Path dataDir : dataDirs) {
-                program(argv, dataDir.toAbsolutePath().normalize().toString()).filter(program -> !own.contains(process.pid()))
-                        .ifPresent(program -> found.computeIfAbsent(dataDir, d -> new ArrayList<>()).add(new Leftover(process.pid(), program)));
+                program(argv, dataDir.toAbsolutePath().normalize().toString())
+                        .ifPresent(program -> found.computeIfAbsent(dataDir, d -> new ArrayList<>()).add(new Leftover(p.pid(), program)));
             }
-        }
+        });
         return found;
     }
 

@@ -141,12 +141,17 @@ public class LocalClusterDriver implements ClusterDriver {
 
     /**
      * Observes (every member's data directory, recorded or desired), plans ({@link LocalPlanner#stopLeftoversFirst}) and
-     * acts: stops what a killed predecessor left running on one member; empty when nothing runs.
+     * acts: stops what a killed predecessor left running on one member; empty when nothing runs. Members all complete
+     * and running are not looked at (the processes of the machine are): a data program only ever runs on a member being
+     * made, rewound or restored, which is stopped or not complete until it is done.
      */
     private Optional<Step> stopLeftovers(List<LocalMember> recorded, List<LocalMember> desired) {
         Map<Integer, LocalMember> byIndex = new java.util.TreeMap<>();
         recorded.forEach(m -> byIndex.put(m.index(), m));
         desired.forEach(m -> byIndex.putIfAbsent(m.index(), m));
+        if (byIndex.values().stream().allMatch(m -> m.isComplete() && m.isRunning())) {
+            return Optional.empty();
+        }
         Map<Path, List<Leftovers.Leftover>> running = Leftovers.on(byIndex.values().stream().map(LocalMember::dataDir).toList());
         Map<Integer, Integer> counts = new HashMap<>();
         byIndex.forEach((index, member) -> counts.put(index, running.getOrDefault(member.dataDir(), List.of()).size()));
