@@ -12,19 +12,19 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Programs that make a member's data ({@code initdb}, {@code pg_basebackup}, {@code pg_rewind}, and
- * {@code pgbackrest restore --pg1-path=} of a point-in-time restore) which a killed predecessor started and which still
- * run: a SIGKILL ends the service's JVM, not the programs it started. One still
+ * Programs that make a member's data ({@code initdb}, {@code pg_basebackup}, {@code pg_rewind}) which a killed
+ * predecessor started and which still run: a SIGKILL ends the service's JVM, not the programs it started. One still
  * writing while a retried step empties the directory and makes the data again races it (an {@code initdb} that then
  * fails removes the data directory it created, which by then holds the new primary's data). A step of an instance
  * runs alone (one job of an instance at a time, under a lease; while a point-in-time restore is under way the provisioner
  * only waits), so such a program on one of its data directories that this process did not start is a predecessor's: it
- * is stopped before anything else is done on the member.
+ * is stopped before anything else is done on the member. Not {@code pgbackrest}: the server itself runs it on its data
+ * directory ({@code archive-get} in {@code restore_command}) while it replays WAL.
  */
 final class Leftovers {
 
     /** What makes or rewrites a member's data directory. */
-    static final Set<String> DATA_PROGRAMS = Set.of("initdb", "pg_basebackup", "pg_rewind", "pgbackrest");
+    static final Set<String> DATA_PROGRAMS = Set.of("initdb", "pg_basebackup", "pg_rewind");
 
     /** A program still running on a member's data directory. */
     record Leftover(long pid, String program) {

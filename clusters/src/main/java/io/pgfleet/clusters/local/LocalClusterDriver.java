@@ -173,11 +173,6 @@ public class LocalClusterDriver implements ClusterDriver {
         if (found.isEmpty()) {
             return Step.failed("instance " + key + " has no member to restore into");
         }
-        // A restore a killed backup-worker left running (pgbackrest restore) is stopped before the step is taken again.
-        Optional<Step> leftover = stopLeftovers(found.get().members(), found.get().members());
-        if (leftover.isPresent()) {
-            return leftover.get();
-        }
         return recovery.step(found.get(), found.get().members(), request);
     }
 
