@@ -1,6 +1,10 @@
 package io.pgfleet.clusters;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * How to reach an instance's primary as its superuser. The password is a secret: it must never be
@@ -19,16 +23,25 @@ public record Endpoint(String host, int port, String user, String password, Path
         this(host, port, user, password, null);
     }
 
-    /** {@code jdbc:postgresql://host:port/database}, verifying the server's certificate when there is a CA. */
+    /**
+     * {@code jdbc:postgresql://host:port/database}, verifying the server's certificate when there is a CA, with the
+     * search path of {@link TenantSession}.
+     */
     public String jdbcUrl(String database) {
-        return "jdbc:postgresql://" + host + ":" + port + "/" + database
-                + (caFile == null ? "" : "?sslmode=verify-full&sslrootcert=" + caFile.toAbsolutePath());
+        return TenantSession.jdbcUrl(host, port, database, caFile == null ? ""
+                : "sslmode=verify-full&sslrootcert=" + URLEncoder.encode(caFile.toAbsolutePath().toString(), StandardCharsets.UTF_8));
     }
 
-    /** libpq's environment for the same (psql, pg_dump, pg_restore): {@code PGSSLMODE} and {@code PGSSLROOTCERT}. */
-    public java.util.Map<String, String> sslEnvironment() {
-        return caFile == null ? java.util.Map.of()
-                : java.util.Map.of("PGSSLMODE", "verify-full", "PGSSLROOTCERT", caFile.toAbsolutePath().toString());
+    /**
+     * libpq's environment for the same (psql, pg_dump, pg_restore): {@code PGOPTIONS} of {@link TenantSession}, and
+     * {@code PGSSLMODE} and {@code PGSSLROOTCERT} when there is a CA.
+     */
+    public Map<String, String> libpqEnvironment() {
+        Map<String, String> environment = new HashMap<>(TenantSession.LIBPQ_ENVIRONMENT);
+        if (caFile != null) {
+            environment.putAll(Map.of("PGSSLMODE", "verify-full", "PGSSLROOTCERT", caFile.toAbsolutePath().toString()));
+        }
+        return Map.copyOf(environment);
     }
 
     @Override

@@ -31,13 +31,13 @@ record InstanceCatalog(Map<String, Long> sizes, List<String> roles) {
         Map<String, Long> sizes = new LinkedHashMap<>();
         List<String> roles = new ArrayList<>();
         try (Connection connection = connect(endpoint); Statement sql = connection.createStatement()) {
-            try (ResultSet rows = sql.executeQuery("SELECT datname, pg_database_size(oid) FROM pg_database "
+            try (ResultSet rows = sql.executeQuery("SELECT datname, pg_catalog.pg_database_size(oid) FROM pg_catalog.pg_database "
                     + "WHERE datallowconn AND NOT datistemplate ORDER BY datname")) {
                 while (rows.next()) {
                     sizes.put(rows.getString(1), rows.getLong(2));
                 }
             }
-            try (ResultSet rows = sql.executeQuery("SELECT rolname FROM pg_roles WHERE rolname !~ '^pg_' ORDER BY rolname")) {
+            try (ResultSet rows = sql.executeQuery("SELECT rolname FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_' ORDER BY rolname")) {
                 while (rows.next()) {
                     roles.add(rows.getString(1));
                 }
@@ -50,7 +50,7 @@ record InstanceCatalog(Map<String, Long> sizes, List<String> roles) {
     static Set<String> roles(Endpoint endpoint) throws SQLException {
         Set<String> names = new HashSet<>();
         try (Connection connection = connect(endpoint); Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery("SELECT rolname FROM pg_roles")) {
+             ResultSet rows = sql.executeQuery("SELECT rolname FROM pg_catalog.pg_roles")) {
             while (rows.next()) {
                 names.add(rows.getString(1));
             }

@@ -3,6 +3,7 @@ package io.pgfleet.backup.run;
 import io.micronaut.context.annotation.Value;
 import io.pgfleet.backup.restic.Pipeline;
 import io.pgfleet.clusters.Endpoint;
+import io.pgfleet.clusters.TenantSession;
 import io.pgfleet.runtime.local.PgBinaries;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
@@ -13,7 +14,8 @@ import java.util.Optional;
 
 /**
  * pg_dump, pg_dumpall, pg_restore and psql against an instance's primary, as pipeline stages. The
- * password travels in the environment, never on the command line.
+ * password travels in the environment, never on the command line; a database name reaches {@code -d} only as a quoted
+ * {@code dbname='…'}, so a tenant's database called {@code host=elsewhere} is a name, not a connection string.
  * Config: {@code pgfleet.backup.bin-dir} (default: the newest PostgreSQL under /usr/lib/postgresql, or the PATH).
  */
 @Singleton
@@ -43,7 +45,7 @@ public class PgTools {
         if (repositoryCompresses) {
             args.add("-Z0");
         }
-        args.addAll(List.of("-d", database));
+        args.addAll(List.of("-d", TenantSession.dbname(database)));
         args.addAll(more);
         return args;
     }
@@ -78,7 +80,7 @@ public class PgTools {
 
     /** psql running the SQL of stdin in {@code database}, stopping at the first error. */
     public Pipeline.Stage psql(Endpoint endpoint, String database) {
-        return stage("psql", endpoint, List.of("-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database, "-f", "-"));
+        return stage("psql", endpoint, List.of("-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", TenantSession.dbname(database), "-f", "-"));
     }
 
     private Pipeline.Stage stage(String tool, Endpoint endpoint, List<String> args) {
@@ -87,7 +89,7 @@ public class PgTools {
         argv.addAll(args);
         Map<String, String> environment = new java.util.HashMap<>(Map.of("PGPASSWORD", endpoint.password(), "PGCONNECT_TIMEOUT", "10",
                 "PGAPPNAME", "pgfleet-backup-worker"));
-        environment.putAll(endpoint.sslEnvironment());
+        environment.putAll(endpoint.libpqEnvironment());
         return new Pipeline.Stage(argv, environment);
     }
 }

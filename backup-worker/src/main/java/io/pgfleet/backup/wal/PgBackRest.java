@@ -1,5 +1,6 @@
 package io.pgfleet.backup.wal;
 
+import io.pgfleet.clusters.TenantSession;
 import io.pgfleet.runtime.local.CommandResult;
 import io.pgfleet.runtime.local.OsUser;
 import io.pgfleet.runtime.local.ProcessRunner;
@@ -131,7 +132,8 @@ public final class PgBackRest {
     private CommandResult run(List<String> command, String superuserPassword) {
         List<String> argv = new ArrayList<>(List.of(program, "--config=" + configFile, "--stanza=" + stanza, "--log-level-console=warn"));
         argv.addAll(command);
-        return ProcessRunner.run(account.command(argv), superuserPassword == null ? Map.of() : Map.of("PGPASSWORD", superuserPassword),
+        return ProcessRunner.run(account.command(argv), superuserPassword == null ? TenantSession.LIBPQ_ENVIRONMENT
+                        : Map.of("PGPASSWORD", superuserPassword, "PGOPTIONS", TenantSession.OPTIONS),
                 Path.of("/"), timeout);
     }
 

@@ -4,6 +4,7 @@ import io.micronaut.context.annotation.Value;
 import io.pgfleet.backup.restic.ResticCredentials;
 import io.pgfleet.backup.run.BackupConfigRow;
 import io.pgfleet.clusters.ArchiveLayout;
+import io.pgfleet.clusters.TenantSession;
 import io.pgfleet.clusters.Endpoint;
 import io.pgfleet.clusters.InstanceAccess;
 import io.pgfleet.events.InstanceKey;
@@ -183,8 +184,8 @@ public class WalArchive {
 
     /** The primary's superuser connection on this machine (loopback, like the driver's own). */
     private static Connection connect(Endpoint primary) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://" + primary.host() + ":" + primary.port()
-                + "/postgres?connectTimeout=10&sslmode=disable", primary.user(), primary.password());
+        return DriverManager.getConnection(TenantSession.jdbcUrl(primary.host(), primary.port(), "postgres", "connectTimeout=10&sslmode=disable"),
+                primary.user(), primary.password());
     }
 
     public Optional<WalArchiveRow> find(InstanceKey key) {
@@ -201,8 +202,8 @@ public class WalArchive {
      * then waits (at most {@code timeout}) until {@code pg_stat_archiver} reports that segment archived. Over TLS.
      */
     public static void switchAndWait(Endpoint primary, Duration timeout) throws SQLException, InterruptedException {
-        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://" + primary.host() + ":" + primary.port()
-                + "/postgres?connectTimeout=10&sslmode=require", primary.user(), primary.password()); Statement sql = connection.createStatement()) {
+        try (Connection connection = DriverManager.getConnection(TenantSession.jdbcUrl(primary.host(), primary.port(), "postgres",
+                "connectTimeout=10&sslmode=require"), primary.user(), primary.password()); Statement sql = connection.createStatement()) {
             sql.execute("SELECT txid_current()");
             String segment;
             try (ResultSet row = sql.executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {

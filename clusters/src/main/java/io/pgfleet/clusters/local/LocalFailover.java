@@ -1,5 +1,6 @@
 package io.pgfleet.clusters.local;
 
+import io.pgfleet.clusters.TenantSession;
 import io.pgfleet.runtime.job.Step;
 import io.pgfleet.runtime.local.CommandResult;
 import io.pgfleet.runtime.local.ProcessRunner;
@@ -218,7 +219,8 @@ final class LocalFailover {
             List<String> argv = List.of(settings.binaries().tool("pg_rewind"), "--target-pgdata=" + member.dataDir(), "--source-server=host=127.0.0.1 port="
                     + primary.port() + " user=" + LocalInstance.SUPERUSER + " dbname=postgres"
                     + (settings.tlsEnabled() ? " sslmode=verify-full sslrootcert=" + settings.caCertificate() : ""), "--no-sync");
-            CommandResult result = ProcessRunner.run(settings.osUser().command(argv), Map.of("PGPASSWORD", instance.superuserPassword()),
+            CommandResult result = ProcessRunner.run(settings.osUser().command(argv),
+                    Map.of("PGPASSWORD", instance.superuserPassword(), "PGOPTIONS", TenantSession.OPTIONS),
                     Path.of("/"), TIMEOUT);
             if (result.ok()) {
                 writeOwned(member.dataDir().resolve("standby.signal"), "");

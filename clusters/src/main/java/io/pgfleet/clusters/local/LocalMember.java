@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import io.pgfleet.clusters.TenantSession;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -273,7 +274,7 @@ final class LocalMember {
      * of a large primary before a rewind is the longest the driver waits for).
      */
     static String driverUrl(int port, String database) {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?connectTimeout=10&loginTimeout=10&socketTimeout=300&sslmode=disable";
+        return TenantSession.jdbcUrl("127.0.0.1", port, database, "connectTimeout=10&loginTimeout=10&socketTimeout=300&sslmode=disable");
     }
 
     Path restartMarker() {

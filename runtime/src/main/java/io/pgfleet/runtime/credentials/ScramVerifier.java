@@ -15,6 +15,12 @@ import java.util.Base64;
 public final class ScramVerifier {
 
     private static final int ITERATIONS = 4096;
+    /**
+     * The most PBKDF2 rounds a stored verifier is checked with. A role may set its own verifier, and one of
+     * 2<sup>31</sup>-1 rounds would keep a worker busy for hours; a verifier above this is never computed, it does not
+     * match, and the document's password is set again.
+     */
+    public static final int MAX_ITERATIONS = 100_000;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int KNOWN_MAX = 10_000;
     /**
@@ -43,7 +49,7 @@ public final class ScramVerifier {
 
     /**
      * Whether {@code password} is the one behind a stored verifier (same salt and iterations), so an
-     * unchanged password is not set again.
+     * unchanged password is not set again. A verifier of more than {@link #MAX_ITERATIONS} rounds never matches.
      */
     public static boolean matches(String password, String stored) {
         if (stored == null || !stored.startsWith("SCRAM-SHA-256$")) {
@@ -55,8 +61,12 @@ public final class ScramVerifier {
         }
         try {
             String[] parts = stored.substring("SCRAM-SHA-256$".length()).split("[$:]");
+            int iterations = Integer.parseInt(parts[0]);
+            if (iterations < 1 || iterations > MAX_ITERATIONS) {
+                return false;
+            }
             byte[] salt = Base64.getDecoder().decode(parts[1]);
-            boolean matches = MessageDigest.isEqual(of(password, salt, Integer.parseInt(parts[0])).getBytes(StandardCharsets.UTF_8),
+            boolean matches = MessageDigest.isEqual(of(password, salt, iterations).getBytes(StandardCharsets.UTF_8),
                     stored.getBytes(StandardCharsets.UTF_8));
             if (matches) {
                 KNOWN.put(stored, digest(password));

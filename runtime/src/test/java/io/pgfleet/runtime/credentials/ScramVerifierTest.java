@@ -33,4 +33,16 @@ class ScramVerifierTest {
         assertThat(ScramVerifier.matches("it's a \"quote\" \\ back $$ dollars", verifier)).isFalse();
         assertThat(ScramVerifier.matches("pencil", "md5abc")).isFalse();
     }
+
+    @Test
+    void aVerifierOfTooManyRoundsIsNeverComputed() {
+        // what a role can set for itself: 2^31-1 rounds would take hours; it is answered at once, as no match
+        long started = System.nanoTime();
+        assertThat(ScramVerifier.matches("pencil", "SCRAM-SHA-256$2147483647:MDEyMzQ1Njc4OWFiY2RlZg==$"
+                + "nQpbZ77WudtqufPwikHXGRt6g2QJ4zns8bZLw273DRM=:jn2amWP1q1h+jgjy0YTO14S6/F02SV7taipOeB7ef20=")).isFalse();
+        assertThat(ScramVerifier.matches("pencil", "SCRAM-SHA-256$0:MDEyMzQ1Njc4OWFiY2RlZg==$x:y")).isFalse();
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(1));
+        String atTheCap = ScramVerifier.of("pencil", SALT, ScramVerifier.MAX_ITERATIONS);
+        assertThat(ScramVerifier.matches("pencil", atTheCap)).isTrue();
+    }
 }

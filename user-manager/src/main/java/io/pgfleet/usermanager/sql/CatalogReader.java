@@ -23,27 +23,31 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
-/** Reads what {@link AccessPlanner} compares against, as the superuser. */
+/**
+ * Reads what {@link AccessPlanner} compares against, as the superuser. Its sessions fix their search path
+ * ({@link io.pgfleet.clusters.TenantSession}) and its SQL names every catalogue table and function with its schema, so
+ * nothing a tenant made in its database runs here.
+ */
 public final class CatalogReader {
 
     private static final String ROLES = """
             SELECT r.rolname, r.rolcanlogin, r.rolreplication, r.rolsuper, a.rolpassword,
-                   ARRAY(SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid)
-            FROM pg_roles r JOIN pg_authid a ON a.oid = r.oid""";
+                   ARRAY(SELECT g.rolname FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid)
+            FROM pg_catalog.pg_roles r JOIN pg_catalog.pg_authid a ON a.oid = r.oid""";
     private static final String DATABASES = """
-            SELECT d.datname, pg_get_userbyid(d.datdba),
-                   ARRAY(SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END || '|' || a.privilege_type
-                         FROM aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a),
-                   ARRAY(SELECT pg_get_userbyid(s.setrole) || '|' || substr(c, 6)
-                         FROM pg_db_role_setting s, unnest(s.setconfig) c WHERE s.setdatabase = d.oid AND c LIKE 'role=%')
-            FROM pg_database d WHERE NOT d.datistemplate""";
+            SELECT d.datname, pg_catalog.pg_get_userbyid(d.datdba),
+                   ARRAY(SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END || '|' || a.privilege_type
+                         FROM pg_catalog.aclexplode(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) a),
+                   ARRAY(SELECT pg_catalog.pg_get_userbyid(s.setrole) || '|' || pg_catalog.substr(c, 6)
+                         FROM pg_catalog.pg_db_role_setting s, pg_catalog.unnest(s.setconfig) c WHERE s.setdatabase = d.oid AND c LIKE 'role=%')
+            FROM pg_catalog.pg_database d WHERE NOT d.datistemplate""";
     private static final String DEFAULT_PRIVILEGES = """
-            SELECT pg_get_userbyid(d.defaclrole) || '|' || d.defaclobjtype::text || '|'
-                   || CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END || '|' || a.privilege_type
-            FROM pg_default_acl d, aclexplode(d.defaclacl) a WHERE d.defaclnamespace = 0""";
-    private static final String SCHEMAS = "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'";
+            SELECT pg_catalog.pg_get_userbyid(d.defaclrole) || '|' || d.defaclobjtype::text || '|'
+                   || CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END || '|' || a.privilege_type
+            FROM pg_catalog.pg_default_acl d, pg_catalog.aclexplode(d.defaclacl) a WHERE d.defaclnamespace = 0""";
+    private static final String SCHEMAS = "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'";
     /** A database's own details in one round trip: kind (e extension, s schema, d default privilege) and value. */
-    private static final String DETAILS = "SELECT 'e', extname::text FROM pg_extension UNION ALL SELECT 's', nspname::text FROM ("
+    private static final String DETAILS = "SELECT 'e', extname::text FROM pg_catalog.pg_extension UNION ALL SELECT 's', nspname::text FROM ("
             + SCHEMAS + ") s UNION ALL SELECT 'd', p FROM (" + DEFAULT_PRIVILEGES + ") d(p)";
     /** Databases read at the same time: connection set-up (fork, authentication) dominates, not the queries. */
     private static final int PARALLEL = 4;
