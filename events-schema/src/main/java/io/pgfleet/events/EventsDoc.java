@@ -119,7 +119,7 @@ public final class EventsDoc {
                 .append("  `--keep-last|hourly|daily|weekly|monthly|yearly=N` (N >= 1), `--keep-within[-hourly|-daily|-weekly|-monthly|-yearly]=DURATION`\n")
                 .append("  and `--keep-tag=TAG`; `s3AccessKey`, `s3SecretKey` and `resticPassword` together or not at all (absent: the\n")
                 .append("  stored or operator-configured credentials are used); an endpoint in `s3Bucket` only from\n")
-                .append("  `pgfleet.backup.allowed-endpoints` (default `*`: any host name, never an IP address or `localhost`);\n")
+                .append("  `pgfleet.backup.allowed-endpoints` (default `*`: any host name that resolves to no loopback, link-local, private or multicast address; an IP address, in any of its written forms, or `localhost` only when named);\n")
                 .append("- `superuser: true` (document or `add-user`) only where `pgfleet.policy.allow-superusers` is true (the default);\n")
                 .append("- `restore.from` in another namespace only for a pair listed in `pgfleet.backup.cross-namespace-restores`.\n")
                 .append("\nEvery service that takes a command applies the same rules with the same limits, so a command is either\n")

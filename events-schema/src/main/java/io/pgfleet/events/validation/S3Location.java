@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * Where backups go, read from {@code s3Bucket}: {@code bucket}, {@code bucket/prefix}, or
- * {@code endpoint/bucket[/prefix]} when the first segment looks like a host (has a '.' or ':'),
+ * {@code endpoint/bucket[/prefix]} when the first segment looks like a host (has a '.' or ':', or is an IP address in
+ * any form a resolver takes, such as {@code 2130706433} or {@code 0x7f000001}),
  * optionally with {@code http://} or {@code https://} in front.
  *
  * @param scheme   {@code https} unless the text says {@code http://}
@@ -16,7 +17,7 @@ import java.util.regex.Pattern;
 public record S3Location(String scheme, String endpoint, String bucket, String prefix) {
 
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]+(:[0-9]{1,5})?");
+    private static final Pattern HOST = Pattern.compile("([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?");
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._/-]*");
 
     /**
@@ -37,7 +38,7 @@ public record S3Location(String scheme, String endpoint, String bucket, String p
         String[] parts = rest.split("/", -1);
         String endpoint = null;
         int bucketIndex = 0;
-        if (parts[0].contains(".") || parts[0].contains(":")) {
+        if (parts[0].contains(".") || parts[0].contains(":") || parts[0].startsWith("[") || S3Endpoints.isAddress(parts[0])) {
             if (!HOST.matcher(parts[0]).matches()) {
                 throw new IllegalArgumentException("'" + parts[0] + "' is not a valid S3 endpoint host[:port]");
             }

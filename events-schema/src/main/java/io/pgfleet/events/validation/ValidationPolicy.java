@@ -13,14 +13,14 @@ import java.util.TreeSet;
  * @param allowSuperusers   whether a document may make a user a PostgreSQL superuser ({@code superuser: true}); a fleet
  *                          whose tenants must not hold the keys to the server sets it false
  * @param allowedEndpoints  the S3 endpoints a document's {@code s3Bucket} may name ({@link S3Endpoints}); default {@code *}:
- *                          any host name, no IP address or localhost
+ *                          any host name that resolves to no internal address, no IP address or localhost
  * @param requireSealed     whether every secret field must be sealed ({@code pgfleet.secrets.require-sealed}); by default a
  *                          clear value is taken too
  */
 public record ValidationPolicy(Set<String> allowedExtensions, Limits limits, boolean allowSuperusers, List<String> allowedEndpoints,
                                boolean requireSealed) {
 
-    /** Any host name, never an IP address or localhost. */
+    /** Any host name that resolves to no internal address; never an IP address or localhost. */
     public static final List<String> DEFAULT_ENDPOINTS = List.of("*");
 
     /** The extensions the reference lists. */
