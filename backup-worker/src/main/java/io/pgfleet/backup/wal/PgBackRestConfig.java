@@ -81,10 +81,22 @@ public record PgBackRestConfig(String stanza, String endpoint, String bucket, St
         return options;
     }
 
+    /**
+     * A value as one line of the file, or an {@link IllegalArgumentException} naming the option (never the value): a
+     * newline or any other control character would start an option of someone else's choosing.
+     */
+    private static String line(String name, String value) {
+        if (value.codePoints().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
+                || Character.getType(c) == Character.PARAGRAPH_SEPARATOR)) {
+            throw new IllegalArgumentException("the value of " + name + " holds a control character; pgbackrest.conf is not written");
+        }
+        return value;
+    }
+
     /** The file's text. It holds the S3 keys and the cipher password: written 0600 for the PostgreSQL account only. */
     public String render(String accessKey, String secretKey, String cipherPass) {
         StringBuilder text = new StringBuilder("# Written by pgfleet's backup-worker; changes are overwritten.\n[global]\n");
-        options(accessKey, secretKey, cipherPass).forEach((name, value) -> text.append(name).append('=').append(value).append('\n'));
+        options(accessKey, secretKey, cipherPass).forEach((name, value) -> text.append(name).append('=').append(line(name, value)).append('\n'));
         text.append('\n').append('[').append(stanza).append("]\n");
         for (int i = 0; i < members.size(); i++) {
             ArchiveLayout.MemberPaths member = members.get(i);

@@ -85,4 +85,14 @@ class PgBackRestConfigTest {
         assertThat(RecoveryWindow.of(info, Instant.ofEpochSecond(1796061000))).as("nothing archived after the base backup").isEmpty();
         assertThat(RecoveryWindow.of(ArchiveInfo.parse("[]"), last)).as("no base backup").isEmpty();
     }
+
+    @Test
+    void aValueThatWouldStartALineIsNeverWritten() {
+        for (String value : java.util.List.of("AK\nrecovery-option=restore_command=touch /tmp/pwned", "AK\rx", "AK\u0000", "AK\u2028x")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> config("https://s3.example.com").render(value, "SK", "c"))
+                    .hasMessageContaining("repo1-s3-key holds a control character").hasMessageNotContaining("pwned");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> config("https://s3.example.com").render("AK", "SK", value))
+                    .hasMessageContaining("repo1-cipher-pass holds a control character");
+        }
+    }
 }

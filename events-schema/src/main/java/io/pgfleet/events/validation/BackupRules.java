@@ -59,8 +59,8 @@ final class BackupRules {
             errors.add(path, CommandValidator.REQUIRE_SEALED);
         } else if (value == null || value.isEmpty()) {
             errors.add(path, "is required with the other backup credentials (s3AccessKey, s3SecretKey and resticPassword go together)");
-        } else if (value.chars().anyMatch(c -> c < 0x20)) {
-            errors.add(path, "must not contain control characters");
+        } else {
+            SecretRules.problem(path, value).ifPresent(rule -> errors.add(path, rule));
         }
     }
 

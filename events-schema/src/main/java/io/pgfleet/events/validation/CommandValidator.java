@@ -283,16 +283,14 @@ public final class CommandValidator {
             return;
         }
         if (Sealed.isSealed(password)) {
-            return; // opened, and its instance checked, by the services that hold the fleet's key
+            return; // opened, its instance and these same rules checked, by the services that hold the fleet's key
         }
         if (policy.requireSealed()) {
             errors.add(path, REQUIRE_SEALED);
         } else if (password.isEmpty()) {
             errors.add(path, "must not be empty; leave it out to have one generated");
-        } else if (password.indexOf('\0') >= 0) {
-            errors.add(path, "must not contain a NUL character");
-        } else if (password.length() > 1024) {
-            errors.add(path, "must be at most 1024 characters");
+        } else {
+            SecretRules.problem(path, password).ifPresent(rule -> errors.add(path, rule));
         }
     }
 }

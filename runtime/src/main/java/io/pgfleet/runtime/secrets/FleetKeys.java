@@ -5,6 +5,7 @@ import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.secrets.Sealed;
 import io.pgfleet.events.secrets.SecretFields;
 import io.pgfleet.events.status.FieldError;
+import io.pgfleet.events.validation.SecretRules;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -73,12 +74,16 @@ public class FleetKeys {
         return key.open(value, instance);
     }
 
-    /** The sealed fields of a command that do not open for its instance, each with the reason (no value quoted). */
+    /** The sealed fields of a command that do not open for its instance, or whose opened value breaks {@link SecretRules}, each with the reason (no value quoted). */
     public List<FieldError> check(Object payload, InstanceKey instance) {
         List<FieldError> errors = new ArrayList<>();
         SecretFields.of(payload).forEach((path, value) -> {
             try {
-                open(value, instance);
+                String opened = open(value, instance);
+                if (Sealed.isSealed(value)) {
+                    // what a sealed value holds meets the rules a clear one meets: anyone can seal
+                    SecretRules.problem(path, opened).ifPresent(rule -> errors.add(new FieldError(path, "once opened, " + rule)));
+                }
             } catch (IllegalArgumentException | IllegalStateException e) {
                 errors.add(new FieldError(path, e.getMessage()));
             }

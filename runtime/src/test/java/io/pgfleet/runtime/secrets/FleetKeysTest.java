@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,5 +86,35 @@ class FleetKeysTest {
         });
         assertThat(fleet.check(new AddUserCommand("shop", "team-a", "bob", key.seal("bobs-password", SHOP), null, null, null), SHOP))
                 .extracting(FieldError::path).isEmpty();
+    }
+
+    @Test
+    void aSealedValueMeetsTheRulesOfAClearOneOnceOpened() throws Exception {
+        // Anyone can seal with the served public key: a sealed S3 key holding a newline and a pgBackRest option would
+        // otherwise become a line of pgbackrest.conf (a restore_command, i.e. a shell command, at the next restore).
+        FleetKey key = FleetKey.createIfAbsent(dir.resolve("fleet.pem"));
+        FleetKeys fleet = keys(dir.resolve("fleet.pem"), null, "1970-01-01T00:00:00Z");
+        String injected = "AKIAEXAMPLE\nrecovery-option=restore_command=touch /tmp/pwned";
+        String document = """
+                apiVersion: apps.cozystack.io/v1alpha1
+                kind: Postgres
+                metadata:
+                  name: shop
+                  namespace: team-a
+                spec:
+                  backup:
+                    s3Bucket: s3.tenant.example/backups
+                    s3AccessKey: "%s"
+                    s3SecretKey: "%s"
+                    resticPassword: "%s"
+                  users:
+                    bob:
+                      password: "%s"
+                """.formatted(key.seal(injected, SHOP), key.seal("secret key", SHOP), key.seal(" padded", SHOP), key.seal("a\u0000b", SHOP));
+        io.pgfleet.events.postgres.Postgres doc = io.pgfleet.events.json.PayloadReader.fromText(document, io.pgfleet.events.postgres.Postgres.class).value();
+        List<FieldError> errors = fleet.check(doc, SHOP);
+        assertThat(errors).extracting(FieldError::path).containsExactlyInAnyOrder("spec.users.bob.password", "spec.backup.s3AccessKey",
+                "spec.backup.s3SecretKey", "spec.backup.resticPassword");
+        assertThat(errors).allSatisfy(error -> assertThat(error.message()).startsWith("once opened, ").doesNotContain("AKIA", "pwned", "padded"));
     }
 }
