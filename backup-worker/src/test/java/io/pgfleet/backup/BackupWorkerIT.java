@@ -1,5 +1,6 @@
 package io.pgfleet.backup;
 
+import io.pgfleet.backup.plan.Manifest;
 import static io.pgfleet.testkit.Sql.count;
 import static io.pgfleet.testkit.Sql.exec;
 import static io.pgfleet.testkit.Sql.text;
@@ -57,6 +58,9 @@ class BackupWorkerIT {
     private static final Duration SLOW = Duration.ofMinutes(3);
     private static final InstanceKey SHOP = new InstanceKey("tenant-a", "shop");
     private static final InstanceKey COPY = new InstanceKey("tenant-a", "shop-copy");
+    private static final String SALES_DUMP = Manifest.dumpFile("sales");
+    private static final String STOCK_DUMP = Manifest.dumpFile("stock");
+    private static final String POSTGRES_DUMP = Manifest.dumpFile("postgres");
     private static final String PASSWORD = "restic-pässword-$(id)-'q'";
     private static final ClusterSpec ONE = new ClusterSpec(false, "1Gi", 1, "local", Map.of(), 0, 0);
 
@@ -156,7 +160,7 @@ class BackupWorkerIT {
                 .contains("globals", "sales", "stock", "postgres");
         @SuppressWarnings("unchecked")
         Map<String, String> snapshots = (Map<String, String>) done.details().get("snapshots");
-        assertThat(snapshots).containsOnlyKeys("globals.sql", "postgres.dump", "sales.dump", "stock.dump", "manifest.json");
+        assertThat(snapshots).containsOnlyKeys("globals.sql", POSTGRES_DUMP, SALES_DUMP, STOCK_DUMP, "manifest.json");
         assertThat(((Number) done.details().get("bytes")).longValue()).isPositive();
         assertThat(done.details()).containsKeys("durationMs", "backupId");
 
@@ -170,20 +174,20 @@ class BackupWorkerIT {
             }
         });
         assertThat(pathsById).hasSize(3);
-        assertThat(pathsById.get(snapshots.get("sales.dump"))).isEqualTo("/sales.dump");
+        assertThat(pathsById.get(snapshots.get(SALES_DUMP))).isEqualTo("/" + SALES_DUMP);
         assertThat(pathsById.get(snapshots.get("manifest.json"))).isEqualTo("/manifest.json");
         String together = snapshots.get("globals.sql");
-        assertThat(snapshots.get("stock.dump")).isEqualTo(together);
-        assertThat(snapshots.get("postgres.dump")).isEqualTo(together);
+        assertThat(snapshots.get(STOCK_DUMP)).isEqualTo(together);
+        assertThat(snapshots.get(POSTGRES_DUMP)).isEqualTo(together);
         JsonNode manifest = Json.mapper().readTree(restic().run(null, "dump", snapshots.get("manifest.json"), "/manifest.json").output());
         String globalsPath = manifest.get("files").get("globals.sql").get("path").asText();
         assertThat(restic().run(null, "ls", together).output()).contains(globalsPath,
-                manifest.get("files").get("stock.dump").get("path").asText(), manifest.get("files").get("postgres.dump").get("path").asText());
+                manifest.get("files").get(STOCK_DUMP).get("path").asText(), manifest.get("files").get(POSTGRES_DUMP).get("path").asText());
         String globals = restic().run(null, "dump", together, globalsPath).output();
         assertThat(globals).contains("CREATE ROLE shop_owner", "CREATE ROLE shop_reader");
-        String salesDump = restic().run(null, "dump", snapshots.get("sales.dump"), "/sales.dump").output();
+        String salesDump = restic().run(null, "dump", snapshots.get(SALES_DUMP), "/" + SALES_DUMP).output();
         assertThat(salesDump).startsWith("PGDMP");
-        assertThat(restic().run(null, "dump", together, manifest.get("files").get("stock.dump").get("path").asText()).output())
+        assertThat(restic().run(null, "dump", together, manifest.get("files").get(STOCK_DUMP).get("path").asText()).output())
                 .startsWith("PGDMP");
         // The work directory the roles were dumped to is gone.
         assertThat(java.nio.file.Path.of(globalsPath)).hasParentRaw(workDir.resolve(backupId));
@@ -206,10 +210,10 @@ class BackupWorkerIT {
             assertThat(text(owner, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'stock'")).isEqualTo("shop_owner");
         }
         // The roles and the small databases came out of their snapshot in one restic restore, to a work directory now gone.
-        assertThat(LogCapture.text()).containsPattern("restored 3 files of snapshot \\w+ \\(globals.sql, postgres.dump, stock.dump\\)");
+        assertThat(LogCapture.text()).containsPattern("restored 3 files of snapshot \\w+ " + java.util.regex.Pattern.quote("(globals.sql, " + POSTGRES_DUMP + ", " + STOCK_DUMP + ")"));
         // sales.dump, in a snapshot of its own, fits the work directory's budget: read once from the repository, checked,
         // and loaded by pg_restore -j from the copy.
-        assertThat(LogCapture.text()).containsPattern("restored 1 files of snapshot \\w+ \\(sales.dump\\)");
+        assertThat(LogCapture.text()).containsPattern("restored 1 files of snapshot \\w+ " + java.util.regex.Pattern.quote("(" + SALES_DUMP + ")"));
         assertThat(workDir).isEmptyDirectory();
     }
 
@@ -401,7 +405,7 @@ class BackupWorkerIT {
             }
             StatusEvent streamed = backupNow();
             assertThat(streamed.phase()).isEqualTo(Phase.FAILED);
-            assertThat(streamed.message()).contains("saving scratch.dump failed: pg_dump exited with 1");
+            assertThat(streamed.message()).contains("saving " + Manifest.dumpFile("scratch") + " failed: pg_dump exited with 1");
             assertThat(resticSnapshots().size()).isEqualTo(snapshotsBefore);
             assertThat(restic().run(null, "list", "locks").output()).isBlank();
         } finally {
@@ -606,6 +610,48 @@ class BackupWorkerIT {
         StatusEvent done = backupNow();
         assertThat(done.phase()).as(done.message()).isEqualTo(Phase.SUCCEEDED);
         assertThat(String.valueOf(done.details().get("retention"))).startsWith("applied");
+    }
+
+    @Test
+    @Order(10)
+    void databasesWithHostileNamesAreBackedUpAndRestoredExactlyAndNoneBecomesAPathOrAConnectionString() throws Exception {
+        // A tenant names its databases: '=' makes a libpq conninfo of a bare -d (host=... sends the password there),
+        // '../' leaves a work directory, '?' and '&' add JDBC parameters.
+        List<String> names = List.of("a=b", "../x", "host=127.0.0.2 port=1", "\"q\"", "ünïcode", "x?sslmode=disable&y=1", "it's \\ odd");
+        try (Connection c = superuser(SHOP, "postgres")) {
+            for (String name : names) {
+                exec(c, "CREATE DATABASE \"" + name.replace("\"", "\"\"") + "\" OWNER shop_owner");
+            }
+        }
+        for (String name : names) {
+            try (Connection c = login(SHOP, name, "shop_owner", "owner-pass")) {
+                exec(c, "CREATE TABLE marker (name text)");
+                exec(c, "INSERT INTO marker VALUES ('" + name.replace("'", "''") + "')");
+            }
+        }
+        StatusEvent done = backupNow();
+        assertThat(done.phase()).as(done.message()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(workDir.getParent().resolve("x.dump")).doesNotExist();
+        assertThat(workDir).isEmptyDirectory();
+
+        InstanceKey names2 = fixture.track(new InstanceKey("tenant-a", "shop-names"));
+        await().atMost(SLOW).until(() -> fixture.driver().apply(names2, ONE).outcome() == Step.Outcome.DONE);
+        String id = fixture.publisher.publish(CommandType.RESTORE, names2, new RestoreCommand(names2.name(), names2.namespace(), "shop",
+                (String) done.details().get("backupId"), null));
+        StatusEvent restored = fixture.feed.awaitFinal(id, "backup-worker", SLOW);
+        assertThat(restored.phase()).as(String.valueOf(fixture.feed.forCommand(id))).isEqualTo(Phase.SUCCEEDED);
+        for (String name : names) {
+            try (Connection c = login(names2, name, "shop_owner", "owner-pass")) {
+                assertThat(text(c, "SELECT current_database()")).isEqualTo(name);
+                assertThat(text(c, "SELECT name FROM marker")).isEqualTo(name);
+            }
+        }
+        assertThat(workDir.getParent().resolve("x.dump")).doesNotExist();
+        try (Connection c = superuser(SHOP, "postgres")) {
+            for (String name : names) {
+                exec(c, "DROP DATABASE \"" + name.replace("\"", "\"\"") + "\"");
+            }
+        }
     }
 
     /** restic backup from a stdin that never ends: it holds its lock until killed. */

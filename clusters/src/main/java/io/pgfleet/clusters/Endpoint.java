@@ -24,12 +24,25 @@ public record Endpoint(String host, int port, String user, String password, Path
     }
 
     /**
-     * {@code jdbc:postgresql://host:port/database}, verifying the server's certificate when there is a CA, with the
-     * search path of {@link TenantSession}.
+     * pgfleet's own session: {@code jdbc:postgresql://host:port/database}, verifying the server's certificate when there is
+     * a CA, with the search path of {@link TenantSession} (so nothing a tenant made in the database runs in it). Every
+     * connection the services open on an instance uses this.
+     */
+    public String sessionUrl(String database) {
+        return TenantSession.jdbcUrl(host, port, database, tls());
+    }
+
+    /**
+     * What a client of the instance uses (a tenant's application, a test acting as one): the same address, database name
+     * and TLS, without pgfleet's session options, so objects it creates land where the client's search path says.
      */
     public String jdbcUrl(String database) {
-        return TenantSession.jdbcUrl(host, port, database, caFile == null ? ""
-                : "sslmode=verify-full&sslrootcert=" + URLEncoder.encode(caFile.toAbsolutePath().toString(), StandardCharsets.UTF_8));
+        return "jdbc:postgresql://" + host + ":" + port + "/" + URLEncoder.encode(database, StandardCharsets.UTF_8)
+                + (caFile == null ? "" : "?" + tls());
+    }
+
+    private String tls() {
+        return caFile == null ? "" : "sslmode=verify-full&sslrootcert=" + URLEncoder.encode(caFile.toAbsolutePath().toString(), StandardCharsets.UTF_8);
     }
 
     /**

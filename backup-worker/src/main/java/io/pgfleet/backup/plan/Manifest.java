@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * backup-worker holds), so a restore can tell what pgfleet wrote from anything else in a repository whose
  * password the tenant knows.
  *
- * @param files file in the set ({@code globals.sql}, {@code <db>.dump}) to its snapshot, path, size and checksum
+ * @param files file in the set ({@code globals.sql}, {@link #dumpFile} of each database) to its snapshot, path, size and checksum
  * @param roles the names of the instance's roles at backup time (not {@code pg_*}); a restore into an
  *              instance that has them all needs nothing from {@code globals.sql}, which only creates missing roles
  * @param mac   the manifest's HMAC-SHA256 (hex) over its other fields ({@code null} in manifests made before)
@@ -35,8 +35,10 @@ public record Manifest(String backupId, String instance, Instant time, List<Stri
     private static final Pattern BACKUP_ID = Pattern.compile("[0-9]{8}-[0-9]{6}-[0-9a-f]{6}");
     private static final Pattern SNAPSHOT = Pattern.compile("[0-9a-f]{8,64}");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-    /** Any database name that can also be a file name: no '/', no control character. */
-    private static final Pattern DATABASE = Pattern.compile("[^/\\p{Cntrl}]+");
+    /** Any database name PostgreSQL takes that pgfleet saves: no control character (its dump file is named by {@link #dumpFile}). */
+    private static final Pattern DATABASE = Pattern.compile("[^\\p{Cntrl}]+");
+    /** What a database name had to be when its dump file was {@code <name>.dump} (manifests made before): no '/'. */
+    private static final Pattern LEGACY_FILE_NAME = Pattern.compile("[^/\\p{Cntrl}]+");
 
     /**
      * One saved file.
@@ -62,8 +64,32 @@ public record Manifest(String backupId, String instance, Instant time, List<Stri
         return path == null ? "/" + file : path;
     }
 
-    /** The file of one database's dump. */
+    /**
+     * The file of one database's dump, named so that no database name becomes a path: the name's letters, digits, '_'
+     * and '-' (others as '_', at most 40) for whoever lists a snapshot, then 16 hex digits of the name's SHA-256, so that
+     * {@code ../x}, {@code a/b} and {@code a_b} each have a file of their own in the work directory and nowhere else.
+     */
     public static String dumpFile(String database) {
+        String readable = database.replaceAll("[^A-Za-z0-9_-]", "_");
+        return readable.substring(0, Math.min(40, readable.length())) + "." + nameDigest(database) + ".dump";
+    }
+
+    /** The file this manifest holds one database's dump in: {@link #dumpFile}, or {@code <name>.dump} in manifests made before. */
+    public String dumpFileOf(String database) {
+        String file = dumpFile(database);
+        return files.containsKey(file) || !files.containsKey(legacyDumpFile(database)) ? file : legacyDumpFile(database);
+    }
+
+    private static String nameDigest(String database) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(database.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
+    }
+
+    private static String legacyDumpFile(String database) {
         return database + ".dump";
     }
 
@@ -85,7 +111,7 @@ public record Manifest(String backupId, String instance, Instant time, List<Stri
 
     /**
      * What is wrong with it before any of its names becomes a path or a database name: ids, database names,
-     * file names ({@code globals.sql}, {@code <database>.dump}), paths (absolute, no {@code ..}, in this backup's
+     * file names ({@code globals.sql}, {@link #dumpFile}), paths (absolute, no {@code ..}, in this backup's
      * work directory or at the snapshot's root), snapshot ids and checksums. Empty when nothing is.
      */
     public List<String> problems() {
@@ -97,11 +123,13 @@ public record Manifest(String backupId, String instance, Instant time, List<Stri
             problems.add("it lists no databases or no files");
             return problems;
         }
-        databases.stream().filter(database -> !DATABASE.matcher(database).matches() || database.equals(".") || database.equals("..")
+        databases.stream().filter(database -> !DATABASE.matcher(database).matches()
                         || database.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63)
                 .forEach(database -> problems.add("database '" + database + "' is not a name PostgreSQL gives a database that pgfleet saves"));
         files.forEach((name, file) -> {
-            boolean known = name.equals(GLOBALS) || name.endsWith(".dump") && databases.contains(name.substring(0, name.length() - 5));
+            boolean known = name.equals(GLOBALS) || databases.stream().anyMatch(database -> name.equals(dumpFile(database))
+                    || name.equals(legacyDumpFile(database)) && LEGACY_FILE_NAME.matcher(database).matches() && !database.equals("..")
+                    && !database.equals("."));
             if (!known) {
                 problems.add("file '" + name + "' is neither the roles nor the dump of a database it lists");
                 return;

@@ -63,6 +63,6 @@ record InstanceCatalog(Map<String, Long> sizes, List<String> roles) {
         properties.setProperty("user", endpoint.user());
         properties.setProperty("password", endpoint.password());
         properties.setProperty("connectTimeout", "10");
-        return DriverManager.getConnection(endpoint.jdbcUrl("postgres"), properties);
+        return DriverManager.getConnection(endpoint.sessionUrl("postgres"), properties);
     }
 }

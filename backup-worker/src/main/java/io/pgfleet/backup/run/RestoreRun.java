@@ -119,7 +119,7 @@ class RestoreRun {
             // Only missing roles are created (existing ones are left as they are): the roles are read only when some are missing.
             boolean roles = manifest.roles() == null || !existing.containsAll(manifest.roles());
             List<String> needed = new ArrayList<>(roles ? List.of(Manifest.GLOBALS) : List.of());
-            databases.forEach(database -> needed.add(Manifest.dumpFile(database)));
+            databases.forEach(database -> needed.add(manifest.dumpFileOf(database)));
             long bytes = 0;
             try (BackupFiles files = BackupFiles.open(repository, manifest, needed, settings.workDir().resolve("restore-" + job.id()),
                     settings.workBudget())) {
@@ -151,9 +151,9 @@ class RestoreRun {
                     if (!database.equals("postgres")) {
                         dropDatabase(endpoint.get(), database);
                     }
-                    files.restore(Manifest.dumpFile(database), tools.restore(endpoint.get(), database),
+                    files.restore(manifest.dumpFileOf(database), tools.restore(endpoint.get(), database),
                             file -> tools.restore(endpoint.get(), database, file), "restoring database " + database, settings.timeout());
-                    bytes += manifest.files().get(Manifest.dumpFile(database)).bytes();
+                    bytes += manifest.files().get(manifest.dumpFileOf(database)).bytes();
                 }
             }
             Map<String, Object> details = new LinkedHashMap<>();

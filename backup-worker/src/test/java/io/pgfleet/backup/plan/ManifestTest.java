@@ -52,9 +52,26 @@ class ManifestTest {
     @Test
     void databaseNamesAndIdsThatPgfleetNeverWritesAreProblems() {
         Manifest odd = new Manifest("../x", "tenant-a/shop", Instant.EPOCH, List.of("../../etc", "bad\nname"),
-                Map.of("bad\nname.dump", new Manifest.File("nothex!", "/bad\nname.dump", 1, "short")), List.of());
-        assertThat(odd.problems()).anyMatch(p -> p.contains("backup id '../x'")).anyMatch(p -> p.startsWith("database '../../etc'"))
-                .anyMatch(p -> p.startsWith("database 'bad\nname'"))
+                Map.of(Manifest.dumpFile("bad\nname"), new Manifest.File("nothex!", "/" + Manifest.dumpFile("bad\nname"), 1, "short"),
+                        "../../etc.dump", new Manifest.File("4567cdef", "/../../etc.dump", 1, SUM)), List.of());
+        assertThat(odd.problems()).anyMatch(p -> p.contains("backup id '../x'")).anyMatch(p -> p.startsWith("database 'bad\nname'"))
+                .anyMatch(p -> p.contains("file '../../etc.dump' is neither the roles nor the dump"))
                 .anyMatch(p -> p.contains("names no valid snapshot")).anyMatch(p -> p.contains("no valid checksum"));
+    }
+
+    @Test
+    void aDatabaseNameNeverBecomesAPathItsDumpIsNamedByItsDigest() {
+        List<String> names = List.of("../x", "a=b", "host=127.0.0.2", "\"q\"", "ünïcode", "a/b", "a_b", "x?sslmode=disable&y", "..");
+        List<String> files = names.stream().map(Manifest::dumpFile).toList();
+        assertThat(files).doesNotHaveDuplicates().allMatch(file -> file.matches("[A-Za-z0-9_-]{0,40}\\.[0-9a-f]{16}\\.dump"));
+        assertThat(Manifest.dumpFile("sales")).startsWith("sales.");
+        Map<String, Manifest.File> saved = new java.util.HashMap<>();
+        names.forEach(name -> saved.put(Manifest.dumpFile(name), new Manifest.File("4567cdef", "/" + Manifest.dumpFile(name), 1, SUM)));
+        Manifest manifest = manifest(saved, names);
+        assertThat(manifest.problems()).isEmpty();
+        assertThat(manifest.dumpFileOf("../x")).isEqualTo(Manifest.dumpFile("../x"));
+        // a manifest made before names its dumps <name>.dump: still restored
+        assertThat(genuine().dumpFileOf("sales")).isEqualTo("sales.dump");
+        assertThat(genuine().problems()).isEmpty();
     }
 }

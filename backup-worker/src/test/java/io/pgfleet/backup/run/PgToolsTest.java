@@ -13,12 +13,21 @@ class PgToolsTest {
     @Test
     void aRepositoryThatCompressesGetsUncompressedDumpsAndOneThatCannotGetsZlibOnes() {
         PgTools tools = new PgTools("");
-        assertThat(tools.dump(PRIMARY, "shop", true).argv()).containsSubsequence("-Fc", "-Z0", "-d", "shop");
-        assertThat(tools.dump(PRIMARY, "shop", Path.of("/w/shop.dump"), true).argv()).containsSubsequence("-Fc", "-Z0", "-d", "shop", "-f",
+        assertThat(tools.dump(PRIMARY, "shop", true).argv()).containsSubsequence("-Fc", "-Z0", "-d", "dbname='shop'");
+        assertThat(tools.dump(PRIMARY, "shop", Path.of("/w/shop.dump"), true).argv()).containsSubsequence("-Fc", "-Z0", "-d", "dbname='shop'", "-f",
                 "/w/shop.dump");
         assertThat(tools.dump(PRIMARY, "shop", false).argv()).contains("-Fc").doesNotContain("-Z0");
         // The password travels in the environment only.
         assertThat(tools.dump(PRIMARY, "shop", true).argv()).doesNotContain("s3cr3t-pw");
         assertThat(tools.dump(PRIMARY, "shop", true).environment()).containsEntry("PGPASSWORD", "s3cr3t-pw");
+    }
+
+    @Test
+    void aDatabaseNameIsOnlyEverANameAndEverySessionFixesItsSearchPath() {
+        PgTools tools = new PgTools("");
+        assertThat(tools.dump(PRIMARY, "host=127.0.0.2 port=1", true).argv()).containsSubsequence("-d", "dbname='host=127.0.0.2 port=1'");
+        assertThat(tools.psql(PRIMARY, "it's \\ odd").argv()).containsSubsequence("-d", "dbname='it\\'s \\\\ odd'");
+        assertThat(tools.dump(PRIMARY, "shop", true).environment()).containsEntry("PGOPTIONS", "-c search_path=pg_catalog,pg_temp");
+        assertThat(tools.restore(PRIMARY, "shop").environment()).containsEntry("PGOPTIONS", "-c search_path=pg_catalog,pg_temp");
     }
 }

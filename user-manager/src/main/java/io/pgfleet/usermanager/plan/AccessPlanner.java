@@ -173,7 +173,8 @@ public final class AccessPlanner {
         Set<String> installed = existing == null ? Set.of() : existing.extensions();
         for (String extension : database.extensions()) {
             if (!installed.contains(extension)) {
-                perDatabase.add(SqlAction.in(name, "CREATE EXTENSION IF NOT EXISTS " + ident(extension)));
+                // pgfleet's sessions put pg_catalog first in their search path: the schema is named, as a tenant's session would take it
+                perDatabase.add(SqlAction.in(name, "CREATE EXTENSION IF NOT EXISTS " + ident(extension) + " SCHEMA public"));
             }
         }
     }

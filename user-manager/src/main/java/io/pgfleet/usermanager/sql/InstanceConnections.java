@@ -114,7 +114,7 @@ public class InstanceConnections implements AutoCloseable {
         properties.setProperty("connectTimeout", "10");
         properties.setProperty("assumeMinServerVersion", "15");
         properties.setProperty("ApplicationName", "pgfleet-user-manager");
-        return DriverManager.getConnection(endpoint.jdbcUrl(database), properties);
+        return DriverManager.getConnection(endpoint.sessionUrl(database), properties);
     }
 
     private static void closeQuietly(Connection connection) {

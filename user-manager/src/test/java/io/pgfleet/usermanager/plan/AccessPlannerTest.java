@@ -54,8 +54,8 @@ class AccessPlannerTest {
                 "postgres: GRANT \"myapp_admin\" TO \"admin\"",
                 "postgres: GRANT \"myapp_admin\" TO \"app_user\"",
                 "postgres: GRANT \"myapp_readonly\" TO \"readonly_user\"",
-                "analytics: CREATE EXTENSION IF NOT EXISTS \"hstore\"",
-                "analytics: CREATE EXTENSION IF NOT EXISTS \"pg_stat_statements\"");
+                "analytics: CREATE EXTENSION IF NOT EXISTS \"hstore\" SCHEMA public",
+                "analytics: CREATE EXTENSION IF NOT EXISTS \"pg_stat_statements\" SCHEMA public");
         assertThat(plan).contains(
                 "myapp: ALTER DEFAULT PRIVILEGES FOR ROLE \"app_user\" GRANT SELECT ON TABLES TO \"myapp_readonly\"",
                 "myapp: ALTER DEFAULT PRIVILEGES FOR ROLE \"admin\" GRANT SELECT, USAGE ON SEQUENCES TO \"myapp_readonly\"",
