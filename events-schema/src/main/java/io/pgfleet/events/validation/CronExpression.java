@@ -44,12 +44,21 @@ public final class CronExpression {
             throw new IllegalArgumentException("'" + text + "' is not a 5-field cron expression "
                     + "(minute hour day-of-month month day-of-week), e.g. '0 2 * * *'");
         }
+        CronExpression parsed;
         try {
-            return new CronExpression(text, PARSER.parse(text.trim()).validate());
+            parsed = new CronExpression(text, PARSER.parse(text.trim()).validate());
         } catch (IllegalArgumentException e) {
             throw fieldError(parts, e);
         }
+        // Some expressions parse but name no date at all (the 31st of February): refused here, not found out at every tick.
+        if (parsed.execution.nextExecution(NEVER_BEFORE).isEmpty()) {
+            throw new IllegalArgumentException("'" + text.trim() + "' never fires: no date has that day of the month in those months");
+        }
+        return parsed;
     }
+
+    /** Where the check that an expression fires at all starts: every date a valid expression names recurs within 28 years of it. */
+    private static final ZonedDateTime NEVER_BEFORE = ZonedDateTime.of(2000, 1, 1, 0, 0, 0, 0, java.time.ZoneOffset.UTC);
 
     /** Finds the field cron-utils refused (each alone, the others {@code *}) and says its rule in the API's words. */
     private static IllegalArgumentException fieldError(String[] parts, IllegalArgumentException whole) {

@@ -105,6 +105,7 @@ class BadInputTableTest {
                 bad("backup enabled without a bucket", spec("backup:\n  enabled: true"), "spec.backup.s3Bucket", "is required when backups are enabled"),
                 bad("schedule with four fields", spec("backup:\n  schedule: \"0 2 * *\""), "spec.backup.schedule", "not a 5-field cron"),
                 bad("schedule with minute 61", spec("backup:\n  schedule: \"61 * * * *\""), "spec.backup.schedule", "minute field"),
+                bad("schedule that never fires", spec("backup:\n  schedule: \"0 0 31 2 *\""), "spec.backup.schedule", "never fires"),
                 bad("schedule with a macro", spec("backup:\n  schedule: \"@daily\""), "spec.backup.schedule", "not a 5-field cron"),
                 bad("cleanup with a shell command", spec("backup:\n  cleanupStrategy: \"--keep-last=3; rm -rf /\""),
                         "spec.backup.cleanupStrategy", "'rm' is not an allowed restic forget flag"),

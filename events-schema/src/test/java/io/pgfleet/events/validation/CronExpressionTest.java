@@ -41,17 +41,22 @@ class CronExpressionTest {
     }
 
     @Test
-    void aDateThatNeverComesIsAnError() {
-        assertThatThrownBy(() -> CronExpression.parse("0 0 31 2 *").next(at("2026-01-01T00:00:00Z")))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("never fires");
-    }
-
-    @Test
     void badFieldsSayWhichFieldAndWhy() {
         assertThatThrownBy(() -> CronExpression.parse("0 24 * * *")).hasMessageContaining("hour field '24'").hasMessageContaining("0-23");
         assertThatThrownBy(() -> CronExpression.parse("0 2 * 13 *")).hasMessageContaining("month field");
         assertThatThrownBy(() -> CronExpression.parse("*/0 * * * *")).hasMessageContaining("at least 1");
         assertThatThrownBy(() -> CronExpression.parse("5-1 * * * *")).hasMessageContaining("backwards");
         assertThatThrownBy(() -> CronExpression.parse("0 2 * * * *")).hasMessageContaining("5-field");
+    }
+
+    @org.junit.jupiter.api.Test
+    void anExpressionThatNeverFiresIsRefusedAtOnce() {
+        for (String never : java.util.List.of("0 0 31 2 *", "0 0 30 2 *", "0 0 31 4,6,9,11 *", "0 0 31 2,4 *")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> CronExpression.parse(never)).as(never)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("never fires");
+        }
+        // the 29th of February does come, every four years
+        org.assertj.core.api.Assertions.assertThat(CronExpression.parse("0 0 29 2 *")
+                .next(java.time.ZonedDateTime.parse("2026-12-06T00:00:00Z")).toLocalDate()).isEqualTo(java.time.LocalDate.parse("2028-02-29"));
     }
 }
