@@ -94,7 +94,7 @@ public final class CloudEventCodec {
             throws BadRecordException {
         CloudEventAttributes attributes = attributes(record.headers());
         CommandType type = CommandType.fromCeType(attributes.type()).orElseThrow(() -> new BadRecordException(
-                "ce_type '" + attributes.type() + "' is not a pgfleet command type; expected one of "
+                "ce_type " + CeHeaders.shown(attributes.type()) + " is not a pgfleet command type; expected one of "
                         + Arrays.stream(CommandType.values()).map(CommandType::ceType).toList()));
         Parsed<?> parsed = record.value() != null && record.value().length > maxPayloadBytes
                 ? new Parsed<>(null, List.of(new FieldError("", "the payload is " + record.value().length + " bytes; at most "
@@ -106,10 +106,10 @@ public final class CloudEventCodec {
         InstanceKey fromSubject = keyOrNull(attributes.subject(), defaultNamespace, CeHeaders.SUBJECT, errors);
         if (fromPayload != null) {
             if (fromKey != null && !fromKey.equals(fromPayload)) {
-                errors.add(new FieldError("record key", "'" + record.key() + "' names another instance than the payload (" + fromPayload + ")"));
+                errors.add(new FieldError("record key", CeHeaders.shown(record.key()) + " names another instance than the payload (" + fromPayload + ")"));
             }
             if (fromSubject != null && !fromSubject.equals(fromPayload)) {
-                errors.add(new FieldError(CeHeaders.SUBJECT, "'" + attributes.subject() + "' names another instance than the payload ("
+                errors.add(new FieldError(CeHeaders.SUBJECT, CeHeaders.shown(attributes.subject()) + " names another instance than the payload ("
                         + fromPayload + ")"));
             }
         }
@@ -128,7 +128,7 @@ public final class CloudEventCodec {
     public static StatusEvent decodeStatus(ConsumerRecord<String, byte[]> record) throws BadRecordException {
         CloudEventAttributes attributes = attributes(record.headers());
         if (!StatusEvent.CE_TYPE.equals(attributes.type())) {
-            throw new BadRecordException("ce_type '" + attributes.type() + "' is not " + StatusEvent.CE_TYPE);
+            throw new BadRecordException("ce_type " + CeHeaders.shown(attributes.type()) + " is not " + StatusEvent.CE_TYPE);
         }
         Parsed<StatusEvent> parsed = parse(record.value(), StatusEvent.class);
         if (!parsed.isOk()) {
@@ -145,20 +145,25 @@ public final class CloudEventCodec {
     public static CloudEventAttributes attributes(Headers headers) throws BadRecordException {
         String specVersion = required(headers, CeHeaders.SPEC_VERSION);
         if (!CeHeaders.SPEC_VERSION_1_0.equals(specVersion)) {
-            throw new BadRecordException("ce_specversion '" + specVersion + "' is not supported; expected 1.0");
+            throw new BadRecordException("ce_specversion " + CeHeaders.shown(specVersion) + " is not supported; expected 1.0");
         }
         String id = required(headers, CeHeaders.ID);
+        if (id.length() > CeHeaders.MAX_ID_LENGTH || !CeHeaders.printable(id)) {
+            // the id names the command in every answer, log line and state row: printable, and bounded
+            throw new BadRecordException("ce_id " + CeHeaders.shown(id) + " is not a command id: at most " + CeHeaders.MAX_ID_LENGTH
+                    + " characters, none of them a control character");
+        }
         String sourceText = required(headers, CeHeaders.SOURCE);
         String type = required(headers, CeHeaders.TYPE);
         String contentType = optional(headers, CeHeaders.CONTENT_TYPE);
         if (contentType != null && !contentType.toLowerCase().startsWith(CeHeaders.JSON)) {
-            throw new BadRecordException("content-type '" + contentType + "' is not " + CeHeaders.JSON);
+            throw new BadRecordException("content-type " + CeHeaders.shown(contentType) + " is not " + CeHeaders.JSON);
         }
         URI source;
         try {
             source = new URI(sourceText);
         } catch (URISyntaxException e) {
-            throw new BadRecordException("ce_source '" + sourceText + "' is not a URI reference: " + e.getReason());
+            throw new BadRecordException("ce_source " + CeHeaders.shown(sourceText) + " is not a URI reference: " + e.getReason());
         }
         String timeText = optional(headers, CeHeaders.TIME);
         Instant time = null;
@@ -166,7 +171,7 @@ public final class CloudEventCodec {
             try {
                 time = Instant.parse(timeText);
             } catch (DateTimeParseException e) {
-                throw new BadRecordException("ce_time '" + timeText + "' is not an RFC 3339 timestamp");
+                throw new BadRecordException("ce_time " + CeHeaders.shown(timeText) + " is not an RFC 3339 timestamp");
             }
         }
         return new CloudEventAttributes(id, source, type, time, optional(headers, CeHeaders.SUBJECT),

@@ -126,7 +126,16 @@ class CloudEventCodecTest {
                 Arguments.of("no value", validHeaders(type), null, "has no value"),
                 Arguments.of("bad time", with(validHeaders(type), "ce_time", "yesterday"), backup, "not an RFC 3339 timestamp"),
                 Arguments.of("XML content", with(validHeaders(type), "content-type", "application/xml"), backup, "is not application/json"),
-                Arguments.of("bad source", with(validHeaders(type), "ce_source", "not a uri"), backup, "is not a URI reference"));
+                Arguments.of("bad source", with(validHeaders(type), "ce_source", "not a uri"), backup, "is not a URI reference"),
+                // what a publisher writes into a header never starts a log line or an event line of its own
+                Arguments.of("a newline in ce_type", validHeaders("io.pgfleet.command.backup.v1\n12:00:00 INFO all good"), backup,
+                        "ce_type 'io.pgfleet.command.backup.v1\\u000a12:00:00 INFO all good' is not a pgfleet command type"),
+                Arguments.of("a newline in ce_id", with(validHeaders(type), "ce_id", "c-1\nforged"), backup,
+                        "ce_id 'c-1\\u000aforged' is not a command id"),
+                Arguments.of("a right-to-left override in ce_id", with(validHeaders(type), "ce_id", "c-1\u202Egpj.exe"), backup,
+                        "ce_id 'c-1\\u202egpj.exe' is not a command id"),
+                Arguments.of("a ce_id of 300 characters", with(validHeaders(type), "ce_id", "c".repeat(300)), backup, "at most 200 characters"),
+                Arguments.of("a long bad ce_time", with(validHeaders(type), "ce_time", "y".repeat(500)), backup, "y".repeat(120) + "…'"));
     }
 
     @ParameterizedTest(name = "{0}")
