@@ -205,6 +205,11 @@ public final class CommandValidator {
         if (spec.postgresql() != null && spec.postgresql().parameters() != null) {
             spec.postgresql().parameters().forEach((name, value) ->
                     ParameterRules.check(child("spec.postgresql.parameters", name), name, value, policy, errors));
+            Object walKeep = spec.postgresql().parameters().get("max_slot_wal_keep_size");
+            if (walKeep != null) {
+                ParameterRules.checkSlotWalKeep(child("spec.postgresql.parameters", "max_slot_wal_keep_size"), walKeep, spec.effective().size(),
+                        errors);
+            }
         }
         if (spec.quorum() != null) {
             checkQuorum("spec.quorum", spec.quorum(), spec.effective().replicas(), errors);

@@ -4,7 +4,8 @@ import java.util.Set;
 
 /**
  * PostgreSQL settings the cluster manages itself. CloudNativePG refuses user values for them (its
- * "fixed parameters"), and the local driver sets them from the spec, so a document may not set them.
+ * "fixed parameters"), and the local driver sets them from the spec, so a document may not set them. TLS versions
+ * and ciphers among them: the server's default (TLS 1.2 at least) is kept, so no tenant can weaken what clients get.
  */
 public final class ManagedParameters {
 
@@ -22,7 +23,7 @@ public final class ManagedParameters {
             // TLS files and switches
             "ssl", "ssl_ca_file", "ssl_cert_file", "ssl_crl_file", "ssl_crl_dir", "ssl_dh_params_file",
             "ssl_ecdh_curve", "ssl_key_file", "ssl_passphrase_command", "ssl_passphrase_command_supports_reload",
-            "ssl_prefer_server_ciphers",
+            "ssl_prefer_server_ciphers", "ssl_min_protocol_version", "ssl_max_protocol_version", "ssl_ciphers",
             // logging targets
             "log_destination", "log_directory", "log_filename", "log_file_mode", "log_rotation_age",
             "log_rotation_size", "log_truncate_on_rotation", "logging_collector", "syslog_facility", "syslog_ident",

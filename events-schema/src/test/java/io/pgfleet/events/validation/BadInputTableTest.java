@@ -140,6 +140,12 @@ class BadInputTableTest {
                 bad("a size in exabytes", spec("size: 1Ei"), "spec.size", "must be at most 16Ti"),
                 bad("too many users", spec(many("users", "u", 201)), "spec.users", "has 201 users; at most 200"),
                 bad("too many databases", spec(many("databases", "d", 101)), "spec.databases", "has 101 databases; at most 100"),
+                bad("TLS 1.0 allowed by the document", spec("postgresql:\n  parameters:\n    ssl_min_protocol_version: TLSv1"),
+                        "spec.postgresql.parameters.ssl_min_protocol_version", "managed by the cluster itself"),
+                bad("slots that keep WAL without limit", spec("postgresql:\n  parameters:\n    max_slot_wal_keep_size: -1"),
+                        "spec.postgresql.parameters.max_slot_wal_keep_size", "must not be -1"),
+                bad("slots that keep more WAL than half the volume", spec("size: 1Gi\npostgresql:\n  parameters:\n    max_slot_wal_keep_size: 1GB"),
+                        "spec.postgresql.parameters.max_slot_wal_keep_size", "at most half of the volume (512MB of 1Gi)"),
                 // settings checked against PostgreSQL's own catalogue
                 bad("misspelt max_connections", spec("postgresql:\n  parameters:\n    max_conections: 100"),
                         "spec.postgresql.parameters.max_conections", "did you mean 'max_connections'?"),
