@@ -33,8 +33,9 @@ final class ConnectCli implements Callable<Integer> {
     @Option(names = {"-d", "--database"}, description = "The database (default: the first database the user has a role in).")
     String database;
 
-    @Option(names = "--with-password", description = "Put the user's password in the string, read from the local stack's "
-            + "credential file (local driver only).")
+    @Option(names = "--with-password", description = "Make the string log in with the user's password, read from the local stack's "
+            + "credential file (local driver only): written to a password file of the user's (0600) that the string names "
+            + "(passfile=), never into the string itself.")
     boolean withPassword;
 
     @Option(names = "--data-dir", defaultValue = "${env:PGFLEET_DATA_DIR:-${sys:pgfleet.default-data-dir:-${sys:user.home}/.pgfleet}}",
@@ -74,7 +75,7 @@ final class ConnectCli implements Callable<Integer> {
             chosenUser = users.fieldNames().next();
         }
         String chosenDatabase = database == null ? databaseOf(access, chosenUser) : database;
-        String password = "";
+        Path passfile = null;
         if (withPassword) {
             Path file = dataDir.resolve("clusters").resolve("credentials").resolve(key.namespace()).resolve(key.name() + "-credentials.json");
             if (!Files.exists(file)) {
@@ -85,7 +86,7 @@ final class ConnectCli implements Callable<Integer> {
             if (!passwords.containsKey(chosenUser)) {
                 throw new IllegalArgumentException("no password is stored for user " + chosenUser);
             }
-            password = ":" + URLEncoder.encode(passwords.get(chosenUser), StandardCharsets.UTF_8).replace("+", "%20");
+            passfile = passfile(key, chosenUser, passwords.get(chosenUser));
         }
         PrintWriter out = spec.commandLine().getOut();
         String tls = tlsParameters(key, cluster.path("tls"));
@@ -95,11 +96,36 @@ final class ConnectCli implements Callable<Integer> {
         if (hosts.isEmpty()) {
             hosts = primary.path("host").asText() + ":" + primary.path("port").asText();
         }
+        if (passfile != null) {
+            parameters = (parameters.isEmpty() ? "" : parameters + "&") + "passfile=" + URLEncoder.encode(passfile.toString(), StandardCharsets.UTF_8);
+        }
         String query = tls.isEmpty() ? parameters : tls.substring(1) + (parameters.isEmpty() ? "" : "&" + parameters);
-        out.println("postgresql://" + URLEncoder.encode(chosenUser, StandardCharsets.UTF_8) + password + "@" + hosts + "/"
+        out.println("postgresql://" + URLEncoder.encode(chosenUser, StandardCharsets.UTF_8) + "@" + hosts + "/"
                 + URLEncoder.encode(chosenDatabase, StandardCharsets.UTF_8) + (query.isEmpty() ? "" : "?" + query));
         out.flush();
         return 0;
+    }
+
+    /**
+     * The user's password in a libpq password file of its own ({@code <data-dir>/passfiles/<namespace>/<name>/<user>}),
+     * created 0600 in the call that creates it and named by the string's {@code passfile}: the password never becomes a
+     * word of psql's command line, which every local account can read in {@code /proc}.
+     */
+    private Path passfile(InstanceKey key, String user, String password) throws java.io.IOException {
+        Path dir = dataDir.resolve("passfiles").resolve(key.namespace()).resolve(key.name());
+        Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        Path temporary = Files.createTempFile(dir, user + ".", ".tmp", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(temporary, "*:*:*:" + passfileField(user) + ":" + passfileField(password) + "\n", StandardCharsets.UTF_8);
+        Path file = dir.resolve(user);
+        Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return file;
+    }
+
+    /** A field of a password file: '\\' and ':' escaped with a backslash. */
+    static String passfileField(String value) {
+        return value.replace("\\", "\\\\").replace(":", "\\:");
     }
 
     /**

@@ -73,6 +73,23 @@ class ConnectCliTest {
         assertThat(connect(dataDir)[0].strip()).isEqualTo("postgresql://alice@127.0.0.1:15432/shop");
     }
 
+    @Test
+    void withPasswordTheStringNamesAPrivatePasswordFileNeverThePassword(@TempDir Path dataDir) throws Exception {
+        serve(Map.of("/p/instances/tenant-a/shop", """
+                {"observed": {"members": [{"name": "shop-1", "role": "primary", "host": "127.0.0.1", "port": 15432}]}, "tls": {}}
+                """, "/u/instances/tenant-a/shop", ACCESS));
+        Path credentials = dataDir.resolve("clusters/credentials/tenant-a/shop-credentials.json");
+        Files.createDirectories(credentials.getParent());
+        Files.writeString(credentials, "{\"alice\": \"s3cr:et\\\\pw\"}");
+        String uri = connect(dataDir, "--with-password")[0].strip();
+        Path passfile = dataDir.resolve("passfiles/tenant-a/shop/alice");
+        assertThat(uri).isEqualTo("postgresql://alice@127.0.0.1:15432/shop?passfile="
+                + java.net.URLEncoder.encode(passfile.toString(), StandardCharsets.UTF_8)).doesNotContain("s3cr");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(passfile))).isEqualTo("rw-------");
+        assertThat(Files.readString(passfile)).isEqualTo("*:*:*:alice:s3cr\\:et\\\\pw\n");
+        assertThat(LibpqUrl.parse(uri).password()).isEqualTo("s3cr:et\\pw");
+    }
+
     private void serve(Map<String, String> bodies) throws Exception {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
@@ -88,12 +105,14 @@ class ConnectCliTest {
     }
 
     /** stdout and stderr of {@code pgfleet connect tenant-a/shop}. */
-    private String[] connect(Path dataDir) {
+    private String[] connect(Path dataDir, String... more) {
         String base = "http://127.0.0.1:" + server.getAddress().getPort();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "connect", "tenant-a/shop", "--data-dir", dataDir.toString(),
-                "--provisioner-url", base + "/p", "--user-manager-url", base + "/u");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("connect", "tenant-a/shop", "--data-dir", dataDir.toString(),
+                "--provisioner-url", base + "/p", "--user-manager-url", base + "/u"));
+        args.addAll(java.util.List.of(more));
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
         assertThat(code).as(err.toString()).isZero();
         return new String[] {out.toString(), err.toString()};
     }

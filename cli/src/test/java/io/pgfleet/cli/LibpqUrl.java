@@ -22,7 +22,41 @@ record LibpqUrl(String user, String password, String hosts, String database, Str
         String database = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
         String query = path.contains("?") ? path.substring(path.indexOf('?') + 1) : "";
         String[] credentials = userInfo.split(":", 2);
-        return new LibpqUrl(decode(credentials[0]), credentials.length > 1 ? decode(credentials[1]) : null, hosts, decode(database), query);
+        String password = credentials.length > 1 ? decode(credentials[1]) : null;
+        StringBuilder kept = new StringBuilder();
+        for (String parameter : query.isEmpty() ? new String[0] : query.split("&")) {
+            if (parameter.startsWith("passfile=")) {
+                password = fromPassfile(java.nio.file.Path.of(decode(parameter.substring("passfile=".length()))));
+            } else {
+                kept.append(kept.length() == 0 ? "" : "&").append(parameter);
+            }
+        }
+        return new LibpqUrl(decode(credentials[0]), password, hosts, decode(database), kept.toString());
+    }
+
+    /** The password of the first line of a libpq password file ({@code host:port:db:user:password}, '\\' escapes). */
+    static String fromPassfile(java.nio.file.Path file) {
+        try {
+            String line = java.nio.file.Files.readAllLines(file, StandardCharsets.UTF_8).get(0);
+            int fields = 0;
+            StringBuilder password = new StringBuilder();
+            for (int i = 0; i < line.length(); i++) {
+                char c = line.charAt(i);
+                if (c == '\\' && i + 1 < line.length()) {
+                    c = line.charAt(++i);
+                    if (fields == 4) {
+                        password.append(c);
+                    }
+                } else if (c == ':' && fields < 4) {
+                    fields++;
+                } else if (fields == 4) {
+                    password.append(c);
+                }
+            }
+            return password.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The pgjdbc URL of the same servers. */
