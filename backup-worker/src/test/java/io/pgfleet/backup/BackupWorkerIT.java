@@ -706,7 +706,8 @@ class BackupWorkerIT {
 
     private JsonNode get(String path) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.getPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.getPort() + path))
+                        .header("Authorization", "Bearer " + fixture.platformToken()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(path).isEqualTo(200);
         return Json.mapper().readTree(response.body());
     }

@@ -33,8 +33,8 @@ final class BackupsCli implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         InstanceKey key = urls.instance(name);
-        JsonNode runs = ServiceUrls.get(urls.backupWorker, ServiceUrls.path(key) + "/backups" + (all ? "?all=true" : ""));
-        if (runs == null || ServiceUrls.get(urls.backupWorker, ServiceUrls.path(key)) == null) {
+        JsonNode runs = urls.view(urls.backupWorker, ServiceUrls.path(key) + "/backups" + (all ? "?all=true" : ""));
+        if (runs == null || urls.view(urls.backupWorker, ServiceUrls.path(key)) == null) {
             spec.commandLine().getErr().println("pgfleet: the backup-worker does not know instance " + key);
             return 1;
         }

@@ -52,7 +52,7 @@ final class ConnectCli implements Callable<Integer> {
     public Integer call() throws Exception {
         InstanceKey key = urls.instance(name);
         String path = ServiceUrls.path(key);
-        JsonNode cluster = ServiceUrls.get(urls.provisioner, path);
+        JsonNode cluster = urls.view(urls.provisioner, path);
         if (cluster == null) {
             throw new IllegalArgumentException("the provisioner does not know instance " + key);
         }
@@ -65,7 +65,7 @@ final class ConnectCli implements Callable<Integer> {
         if (primary == null) {
             throw new IllegalStateException("instance " + key + " has no running primary (" + cluster.path("message").asText() + ")");
         }
-        JsonNode access = ServiceUrls.get(urls.userManager, path);
+        JsonNode access = urls.view(urls.userManager, path);
         String chosenUser = user;
         if (chosenUser == null) {
             var users = access == null ? null : access.path("desired").path("users");

@@ -25,8 +25,8 @@ final class ListCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JsonNode instances = ServiceUrls.get(urls.provisioner, "/instances");
-        JsonNode backups = ServiceUrls.get(urls.backupWorker, "/instances");
+        JsonNode instances = urls.view(urls.provisioner, "/instances");
+        JsonNode backups = urls.view(urls.backupWorker, "/instances");
         output.print(spec.commandLine().getOut(), FleetView.INSTANCES, FleetView.instances(instances,
                 backups == null ? JsonNodeFactory.instance.arrayNode() : backups, Instant.now()));
         return 0;

@@ -134,6 +134,8 @@ final class LocalStack implements AutoCloseable {
                 + "; every backup endpoint is served here)");
         FleetKey fleetKey = LocalSecrets.fleetKey(dataDir);
         out.println("fleet key       " + dataDir.resolve(FleetKeyLookup.FILE) + " (id " + fleetKey.id() + "; secrets are sealed with it)");
+        LocalSecrets.writeHttpToken(dataDir);
+        out.println("http token      " + dataDir.resolve(LocalSecrets.HTTP_TOKEN) + " (the platform's bearer token for the services' views)");
         out.flush();
 
         for (Service service : serviceList()) {
@@ -244,6 +246,7 @@ final class LocalStack implements AutoCloseable {
         env.put("PGFLEET_BACKUP_METRICS_INTERVAL", "5s");
         env.put("PGFLEET_PROVISIONER_METRICS_INTERVAL", "5s");
         env.put("PGFLEET_SECRETS_KEY_FILE", dataDir.resolve("fleet-key.pem").toString());
+        env.put("PGFLEET_HTTP_TOKEN_SECRET", LocalSecrets.httpTokenSecret(dataDir));
         if (secure) {
             env.put("MICRONAUT_CONFIG_FILES", SecureKafka.serviceConfig(dataDir, service.name()).toString());
         }

@@ -28,6 +28,31 @@ public class ServiceUrls {
             description = "The backup-worker's HTTP address (default ${DEFAULT-VALUE}).")
     String backupWorker;
 
+    @Option(names = "--token", defaultValue = "${env:PGFLEET_TOKEN:-}",
+            description = "Bearer token for the services' views (default: $PGFLEET_TOKEN, else the local stack's token file "
+                    + "<data-dir>/http-token).")
+    String token;
+
+    /** The token sent with every request: the option, else the local stack's file in the default data directory. */
+    String token() {
+        if (token != null && !token.isBlank()) {
+            return token.strip();
+        }
+        String dataDir = System.getenv().getOrDefault("PGFLEET_DATA_DIR",
+                System.getProperty("pgfleet.default-data-dir", System.getProperty("user.home") + "/.pgfleet"));
+        java.nio.file.Path file = java.nio.file.Path.of(dataDir, LocalSecrets.HTTP_TOKEN);
+        try {
+            return java.nio.file.Files.exists(file) ? java.nio.file.Files.readString(file).strip() : null;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the token file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The JSON of a view of this service ({@code base + path}) read with {@link #token()}; {@code null} when it is not there. */
+    JsonNode view(String base, String path) {
+        return get(base, path, token());
+    }
+
     /** The instance a name (or namespace/name) stands for. */
     io.pgfleet.events.InstanceKey instance(String name) {
         return io.pgfleet.events.InstanceKey.parse(name, namespace);
@@ -40,13 +65,23 @@ public class ServiceUrls {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** The JSON at {@code base + path}; {@code null} when it is not there (404); an error when the service does not answer. */
-    static JsonNode get(String base, String path) {
+    /**
+     * The JSON at {@code base + path}, asked with the bearer {@code token} ({@code null}: none); {@code null} when it is not
+     * there (404); an error when the service does not answer or refuses the token.
+     */
+    static JsonNode get(String base, String path, String token) {
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 404) {
                 return null;
+            }
+            if (response.statusCode() == 401) {
+                throw new IllegalStateException(base + path + " answered 401: the views need a bearer token (--token, $PGFLEET_TOKEN, "
+                        + "or the local stack's <data-dir>/http-token)");
             }
             if (response.statusCode() != 200) {
                 throw new IllegalStateException(base + path + " answered " + response.statusCode());

@@ -34,10 +34,10 @@ final class StatusCli implements Callable<Integer> {
     public Integer call() throws Exception {
         InstanceKey key = urls.instance(name);
         String path = ServiceUrls.path(key);
-        JsonNode cluster = ServiceUrls.get(urls.provisioner, path);
-        JsonNode access = ServiceUrls.get(urls.userManager, path);
-        JsonNode backup = ServiceUrls.get(urls.backupWorker, path);
-        JsonNode backups = backup == null ? null : ServiceUrls.get(urls.backupWorker, path + "/backups");
+        JsonNode cluster = urls.view(urls.provisioner, path);
+        JsonNode access = urls.view(urls.userManager, path);
+        JsonNode backup = urls.view(urls.backupWorker, path);
+        JsonNode backups = backup == null ? null : urls.view(urls.backupWorker, path + "/backups");
         PrintWriter out = spec.commandLine().getOut();
         if (cluster == null && access == null && backup == null) {
             spec.commandLine().getErr().println("pgfleet: no service knows instance " + key);

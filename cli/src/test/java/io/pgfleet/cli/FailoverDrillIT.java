@@ -138,9 +138,8 @@ class FailoverDrillIT {
 
     /** A member as the provisioner's instance view shows it. */
     private static JsonNode member(UpProcess stack, String name) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (stack.basePort + 4)
-                + "/instances/default/postgres-ha")).build(), HttpResponse.BodyHandlers.ofString());
-        for (JsonNode member : Json.mapper().readTree(response.body()).path("observed").path("members")) {
+        JsonNode view = UpProcess.view(stack.dataDir, "http://127.0.0.1:" + (stack.basePort + 4), "/instances/default/postgres-ha");
+        for (JsonNode member : view.path("observed").path("members")) {
             if (member.path("name").asText().equals(name)) {
                 return member;
             }

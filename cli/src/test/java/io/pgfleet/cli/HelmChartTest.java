@@ -104,6 +104,27 @@ class HelmChartTest {
     }
 
     @Test
+    void theViewsNeedATokenSignedWithTheOperatorsSecretAndOnlyNamedPeersReachThem() {
+        String yaml = new Helm(CHART).template().withName("fleet").withNamespace("pgfleet-system")
+                .set("kafka.bootstrapServers", "kafka:9092").set("database.url", "jdbc:postgresql://db:5432/pgfleet")
+                .set("http.tokenSecret", "fleet-http").call();
+        List<HasMetadata> items = client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
+        for (Deployment deployment : of(items, Deployment.class)) {
+            assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()).anySatisfy(e -> {
+                assertThat(e.getName()).isEqualTo("PGFLEET_HTTP_TOKEN_SECRET");
+                assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("fleet-http");
+                assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("token-secret");
+            });
+        }
+        assertThat(of(items, io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class)).singleElement().satisfies(policy -> {
+            assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
+            assertThat(policy.getSpec().getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/instance", "fleet");
+            assertThat(policy.getSpec().getIngress()).singleElement().satisfies(rule -> assertThat(rule.getFrom()).singleElement()
+                    .satisfies(peer -> assertThat(peer.getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/instance", "fleet")));
+        });
+    }
+
+    @Test
     void theServicesHaveAMemoryLimitAboveTheirHeapCeilingAndTakeExtraJvmOptions() throws Exception {
         for (Deployment deployment : of(render(), Deployment.class)) {
             Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);

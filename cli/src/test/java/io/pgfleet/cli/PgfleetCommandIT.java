@@ -216,8 +216,8 @@ class PgfleetCommandIT {
             assertThat(parsed.get(3).path("membersDesired").asInt()).isEqualTo(2);
         }
         // The HTTP views say the same.
-        JsonNode provisioner = io.pgfleet.events.json.Json.mapper().readTree(java.net.URI.create("http://127.0.0.1:" + (basePort + 4)
-                + "/instances/default/postgres-complete").toURL());
+        JsonNode provisioner = UpProcess.view(dataDir, "http://127.0.0.1:" + (basePort + 4), "/instances/default/postgres-complete");
+        assertThat(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + (basePort + 4) + "/instances")).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).as("no token, no view").isEqualTo(401);
         assertThat(json.get(0).path("primary").asText()).isEqualTo(provisioner.path("primary").asText());
 
         Result backups = pgfleet("backups", "postgres-complete", "-o", "json");
@@ -331,7 +331,7 @@ class PgfleetCommandIT {
             }
             assertThat(latest).containsKey("default/reborn");
             assertThat(latest.get("default/reborn").value()).as("the deleted instance's last record is a tombstone").isNull();
-            JsonNode provisioner = Json.mapper().readTree(java.net.URI.create("http://127.0.0.1:" + (basePort + 4) + "/instances").toURL());
+            JsonNode provisioner = UpProcess.view(dataDir, "http://127.0.0.1:" + (basePort + 4), "/instances");
             List<String> live = new ArrayList<>();
             provisioner.forEach(view -> live.add(view.path("instance").asText()));
             assertThat(live).contains("default/postgres-complete", "default/postgres-dev", "default/postgres-minimal", "default/postgres-dev-b");
@@ -347,10 +347,10 @@ class PgfleetCommandIT {
                 assertThat(state.path("membersDesired").asInt()).as(key).isEqualTo(view.path("membersDesired").asInt());
                 assertThat(state.path("membersReady").asInt()).as(key).isEqualTo(view.path("membersReady").asInt());
                 assertThat(state.path("primary").asText()).as(key).isEqualTo(view.path("primary").asText());
-                JsonNode access = ServiceUrls.get("http://127.0.0.1:" + (basePort + 5), "/instances/" + key);
+                JsonNode access = UpProcess.view(dataDir, "http://127.0.0.1:" + (basePort + 5), "/instances/" + key);
                 assertThat(names(state.path("users"))).as(key).isEqualTo(names(access.path("users")));
                 assertThat(names(state.path("databases"))).as(key).isEqualTo(names(access.path("databases")));
-                JsonNode backups = ServiceUrls.get("http://127.0.0.1:" + (basePort + 6), "/instances/" + key);
+                JsonNode backups = UpProcess.view(dataDir, "http://127.0.0.1:" + (basePort + 6), "/instances/" + key);
                 if (backups == null) {
                     assertThat(state.has("backup")).as(key + ": the backup-worker does not know it").isFalse();
                 } else {

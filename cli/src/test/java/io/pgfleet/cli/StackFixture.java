@@ -67,9 +67,7 @@ final class StackFixture implements AutoCloseable {
      * view; as its superuser when no password is given. Returns psql's output.
      */
     String psql(InstanceKey key, String user, String password, String database, String statement) throws Exception {
-        JsonNode view = Json.mapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                stack.url("provisioner") + "/instances/" + key.namespace() + "/" + key.name())).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        JsonNode view = UpProcess.view(dataDir, stack.url("provisioner"), "/instances/" + key.namespace() + "/" + key.name());
         String primary = null;
         for (JsonNode member : view.path("observed").path("members")) {
             if ("primary".equals(member.path("role").asText())) {

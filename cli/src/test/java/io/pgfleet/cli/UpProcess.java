@@ -117,4 +117,9 @@ final class UpProcess implements AutoCloseable {
             }
         }
     }
+
+    /** A view of a service of this stack ({@code base + path}), asked with the stack's platform token; {@code null} when not there. */
+    static com.fasterxml.jackson.databind.JsonNode view(Path dataDir, String base, String path) throws IOException {
+        return ServiceUrls.get(base, path, Files.readString(dataDir.resolve(LocalSecrets.HTTP_TOKEN)).strip());
+    }
 }

@@ -93,7 +93,8 @@ class ProvisionHighAvailabilityIT extends RunningProvisionerIT {
         }
 
         try (HttpClient http = HttpClient.create(provisioner.getURL())) {
-            String view = http.toBlocking().retrieve("/instances/tenant-a/postgres-ha");
+            String view = http.toBlocking().retrieve(io.micronaut.http.HttpRequest.GET("/instances/tenant-a/postgres-ha")
+                    .bearerAuth(fixture.platformToken()));
             assertThat(view).contains("\"phase\":\"READY\"", "\"replicas\":5", "postgres-ha-5", "\"role\":\"primary\"");
             assertThat(view).doesNotContain(primary.password());
             assertThat(view).containsPattern("\"usedBytes\":[1-9][0-9]{6,}").contains("\"size\":\"100Gi\"");

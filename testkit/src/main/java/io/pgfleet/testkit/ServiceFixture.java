@@ -43,6 +43,8 @@ public class ServiceFixture implements AutoCloseable {
     public final String groupId;
     public final CommandPublisher publisher;
     public final StatusFeed feed;
+    /** The key the services' HTTP tokens are signed with ({@link #token}). */
+    public final String tokenSecret = io.pgfleet.runtime.security.HttpTokens.newSecret();
     private final List<EmbeddedServer> started = new ArrayList<>();
     private final Set<InstanceKey> instances = new LinkedHashSet<>();
     private ClusterDriver driver;
@@ -90,6 +92,7 @@ public class ServiceFixture implements AutoCloseable {
         // Work is handed over by the state database's notifications; no test waits for a safety-net poll to find it.
         properties.put("pgfleet.jobs.poll", "1h");
         properties.put("pgfleet.outbox.interval", "1h");
+        properties.put("pgfleet.http.token-secret", tokenSecret);
         return properties;
     }
 
@@ -112,6 +115,17 @@ public class ServiceFixture implements AutoCloseable {
         started.add(server);
         driver = server.getApplicationContext().getBean(ClusterDriver.class);
         return server;
+    }
+
+    /** A bearer token for the services' views with one role ({@code platform}, {@code auditor}, {@code tenant} of these namespaces). */
+    public String token(String role, String... namespaces) {
+        return io.pgfleet.runtime.security.HttpTokens.mint(tokenSecret, "test-" + role, role, List.of(namespaces), java.time.Duration.ofHours(1),
+                java.time.Clock.systemUTC());
+    }
+
+    /** The platform's token: every namespace. */
+    public String platformToken() {
+        return token(io.pgfleet.runtime.security.HttpTokens.PLATFORM);
     }
 
     /** The driver of the last service started. */

@@ -23,6 +23,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,13 +73,14 @@ class HostileTenantIT {
             END""";
 
     private ServiceFixture fixture;
+    private io.micronaut.runtime.server.EmbeddedServer server;
     private Endpoint endpoint;
 
     @BeforeAll
     void start() {
         fixture = new ServiceFixture("user-manager");
         // no superusers for tenants, and no connection kept: each command's reads open new ones, after the plant
-        fixture.start(Map.of("pgfleet.policy.allow-superusers", false, "pgfleet.user-manager.connection-idle", "0s"));
+        server = fixture.start(Map.of("pgfleet.policy.allow-superusers", false, "pgfleet.user-manager.connection-idle", "0s"));
         fixture.track(KEY);
         ClusterSpec single = new ClusterSpec(false, "1Gi", 1, "local", Map.of(), 0, 0);
         await().atMost(SLOW).until(() -> fixture.driver().apply(KEY, single).outcome() == Step.Outcome.DONE);
@@ -169,6 +171,36 @@ class HostileTenantIT {
         try (Connection mallory = mallory()) {
             assertThat(mallory.isValid(5)).isTrue();
         }
+    }
+
+    @Test
+    void theViewsAnswerOnlyATokenAndATenantSeesOnlyItsNamespace() throws Exception {
+        String view = "/instances/tenant-a/hostile";
+        assertThat(status(view, null)).as("no token").isEqualTo(401);
+        assertThat(status(view, "not-a-jwt")).as("not a token").isEqualTo(401);
+        String forged = io.pgfleet.runtime.security.HttpTokens.mint(io.pgfleet.runtime.security.HttpTokens.newSecret(), "mallory", "platform",
+                List.of(), Duration.ofHours(1), java.time.Clock.systemUTC());
+        assertThat(status(view, forged)).as("signed with another key").isEqualTo(401);
+        String expired = io.pgfleet.runtime.security.HttpTokens.mint(fixture.tokenSecret, "mallory", "platform", List.of(), Duration.ofHours(1),
+                java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofHours(-2)));
+        assertThat(status(view, expired)).as("expired").isEqualTo(401);
+        assertThat(status(view, fixture.token("tenant", "tenant-b"))).as("another tenant: as if it did not exist").isEqualTo(404);
+        assertThat(status(view, fixture.token("tenant"))).as("a tenant token of no namespace").isEqualTo(404);
+        assertThat(status(view, fixture.token("tenant", "tenant-a"))).isEqualTo(200);
+        assertThat(status(view, fixture.token("auditor"))).isEqualTo(200);
+        assertThat(status(view, fixture.platformToken())).isEqualTo(200);
+        // health, metrics and the fleet's public key stay open
+        assertThat(status("/health", null)).isEqualTo(200);
+        assertThat(status("/prometheus", null)).isEqualTo(200);
+        assertThat(status("/fleet/keys", null)).isIn(200, 404);
+    }
+
+    private int status(String path, String token) throws Exception {
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.getPort() + path));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return java.net.http.HttpClient.newHttpClient().send(request.build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private void assertNothingEscalatedAfterAnAddUser(String user) throws Exception {

@@ -211,7 +211,8 @@ class UserManagerIT {
             assertThat(analytics.isValid(5)).as("a database dropped from the document is kept").isTrue();
         }
         try (io.micronaut.http.client.HttpClient http = io.micronaut.http.client.HttpClient.create(userManager.getURL())) {
-            String view = http.toBlocking().retrieve("/instances/tenant-a/postgres-complete");
+            String view = http.toBlocking().retrieve(io.micronaut.http.HttpRequest.GET("/instances/tenant-a/postgres-complete")
+                    .bearerAuth(fixture.platformToken()));
             assertThat(view).contains("\"readonly_user\"", "myapp_readonly", "\"hstore\"", "\"managedUsers\"")
                     .doesNotContain("SCRAM-SHA-256").doesNotContain(secrets.toArray(String[]::new));
         }

@@ -2,6 +2,8 @@ package io.pgfleet.backup.http;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.security.authentication.Authentication;
+import io.pgfleet.runtime.security.ViewScope;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
@@ -18,6 +20,7 @@ import io.pgfleet.events.json.Json;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.stream.StreamSupport;
 
@@ -66,26 +69,37 @@ public class BackupController {
         this.settings = settings;
     }
 
+    /** The instances of the namespaces the caller sees. */
     @Get
-    public List<ConfigView> list() {
+    public List<ConfigView> list(Authentication caller) {
         Map<String, BackupRunRow> last = new java.util.HashMap<>();
         runs.findLastSucceeded().forEach(run -> last.put(run.instance(), run));
-        return StreamSupport.stream(configs.findAll().spliterator(), false).map(row -> view(row, last.get(row.instance()))).toList();
+        return StreamSupport.stream(configs.findAll().spliterator(), false).filter(row -> ViewScope.seesInstance(caller, row.instance()))
+                .map(row -> view(row, last.get(row.instance()))).toList();
     }
 
     @Get("/{namespace}/{name}")
-    public HttpResponse<ConfigView> get(String namespace, String name) {
-        String key = new InstanceKey(namespace, name).toString();
+    public HttpResponse<ConfigView> get(String namespace, String name, Authentication caller) {
+        InstanceKey key = new InstanceKey(namespace, name);
+        return (ViewScope.sees(caller, namespace) ? view(key) : Optional.<ConfigView>empty()).map(HttpResponse::ok).orElseGet(HttpResponse::notFound);
+    }
+
+    /** An instance's backup configuration with its last good backup (also the backup-worker's part of the fleet state). */
+    public Optional<ConfigView> view(InstanceKey instance) {
+        String key = instance.toString();
         return configs.findById(key).map(row -> view(row, runs.findByInstanceOrderByCreatedAtDesc(key).stream()
-                        .filter(run -> "SUCCEEDED".equals(run.status()) && !run.forgotten()).findFirst().orElse(null)))
-                .map(HttpResponse::ok).orElseGet(HttpResponse::notFound);
+                .filter(run -> "SUCCEEDED".equals(run.status()) && !run.forgotten()).findFirst().orElse(null)));
     }
 
     /** The catalog, newest first; backups removed by retention only with {@code ?all=true}. */
     @Get("/{namespace}/{name}/backups")
-    public List<BackupView> backups(String namespace, String name, @QueryValue(defaultValue = "false") boolean all) {
-        return runs.findByInstanceOrderByCreatedAtDesc(new InstanceKey(namespace, name).toString()).stream()
-                .filter(run -> all || !run.forgotten()).map(BackupController::view).toList();
+    public HttpResponse<List<BackupView>> backups(String namespace, String name, @QueryValue(defaultValue = "false") boolean all,
+                                                  Authentication caller) {
+        if (!ViewScope.sees(caller, namespace)) {
+            return HttpResponse.notFound();
+        }
+        return HttpResponse.ok(runs.findByInstanceOrderByCreatedAtDesc(new InstanceKey(namespace, name).toString()).stream()
+                .filter(run -> all || !run.forgotten()).map(BackupController::view).toList());
     }
 
     private ConfigView view(BackupConfigRow row, BackupRunRow last) {

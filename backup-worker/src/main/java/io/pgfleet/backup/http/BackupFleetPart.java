@@ -1,6 +1,5 @@
 package io.pgfleet.backup.http;
 
-import io.micronaut.http.HttpResponse;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.fleet.InstanceState;
 import io.pgfleet.backup.run.BackupConfigRepository;
@@ -24,8 +23,7 @@ public class BackupFleetPart implements FleetStatePart {
 
     @Override
     public Optional<InstanceState> part(InstanceKey key) {
-        HttpResponse<BackupController.ConfigView> response = views.get(key.namespace(), key.name());
-        return response.getBody().map(view -> new InstanceState(key.toString(), null, null, null, null, null, null, null, null, null,
+        return views.view(key).map(view -> new InstanceState(key.toString(), null, null, null, null, null, null, null, null, null,
                 new InstanceState.BackupState(view.enabled(), view.schedule(), view.lastBackup() == null ? null : view.lastBackup().id(),
                         view.lastBackup() == null ? null : view.lastBackup().finishedAt(),
                         view.walArchive() == null ? null : view.walArchive().recoverableFrom()), null));

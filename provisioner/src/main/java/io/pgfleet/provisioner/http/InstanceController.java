@@ -1,6 +1,8 @@
 package io.pgfleet.provisioner.http;
 
 import io.micronaut.http.HttpResponse;
+import io.micronaut.security.authentication.Authentication;
+import io.pgfleet.runtime.security.ViewScope;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.pgfleet.events.InstanceKey;
@@ -37,15 +39,15 @@ public class InstanceController {
         this.driver = driver;
     }
 
-    /** Every instance, each observed now (its members' state; no TLS material). */
+    /** Every instance of the namespaces the caller sees, each observed now (its members' state; no TLS material). */
     @Get
-    public List<InstanceView> list() {
-        return instances.findAllOrderByKey().stream().map(row -> view(row, driver.observe(InstanceKey.of(row.key())), null, null)).toList();
+    public List<InstanceView> list(Authentication caller) {
+        return instances.findAllOrderByKey().stream().filter(row -> ViewScope.sees(caller, row.namespace())).map(row -> view(row, driver.observe(InstanceKey.of(row.key())), null, null)).toList();
     }
 
     @Get("/{namespace}/{name}")
-    public HttpResponse<InstanceView> get(String namespace, String name) {
-        return instances.findById(namespace + "/" + name)
+    public HttpResponse<InstanceView> get(String namespace, String name, Authentication caller) {
+        return instances.findById(namespace + "/" + name).filter(row -> ViewScope.sees(caller, namespace))
                 .map(row -> HttpResponse.ok(view(row, driver.observe(new InstanceKey(namespace, name)),
                         driver.tls(new InstanceKey(namespace, name)), driver.primaryHosts(new InstanceKey(namespace, name)).orElse(null))))
                 .orElseGet(HttpResponse::notFound);

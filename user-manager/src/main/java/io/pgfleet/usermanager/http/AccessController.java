@@ -1,6 +1,8 @@
 package io.pgfleet.usermanager.http;
 
 import io.micronaut.http.HttpResponse;
+import io.micronaut.security.authentication.Authentication;
+import io.pgfleet.runtime.security.ViewScope;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.pgfleet.events.InstanceKey;
@@ -48,9 +50,9 @@ public class AccessController {
     }
 
     @Get("/{namespace}/{name}")
-    public HttpResponse<AccessView> get(String namespace, String name) {
+    public HttpResponse<AccessView> get(String namespace, String name, Authentication caller) {
         InstanceKey key = new InstanceKey(namespace, name);
-        return access.findById(key.toString()).map(row -> {
+        return access.findById(key.toString()).filter(row -> ViewScope.sees(caller, namespace)).map(row -> {
             Observed observed = observe(key);
             return HttpResponse.ok(new AccessView(key.toString(), AccessJson.desired(row.desired()), AccessJson.users(row.managedUsers()),
                     observed.users(), observed.databases(), observed.error()));
