@@ -48,6 +48,7 @@ public class BackupSettings {
     private final java.nio.file.Path workDir;
     private final long smallDatabase;
     private final long smallTotal;
+    private final S3Guard guard;
 
     public BackupSettings(@Value("${pgfleet.backup.s3-endpoint:`https://s3.amazonaws.com`}") String s3Endpoint,
                           @Value("${pgfleet.backup.s3-endpoint-override:}") String endpointOverride,
@@ -59,7 +60,8 @@ public class BackupSettings {
                           @Value("${pgfleet.backup.work-dir:}") String workDir,
                           @Value("${pgfleet.backup.small-database:64MB}") @ReadableBytes long smallDatabase,
                           @Value("${pgfleet.backup.small-databases-total:1GB}") @ReadableBytes long smallTotal,
-                          CredentialStores stores) {
+                          CredentialStores stores, S3Guard guard) {
+        this.guard = guard;
         this.s3Endpoint = s3Endpoint;
         this.endpointOverride = endpointOverride;
         this.defaults = accessKey.isEmpty() || secretKey.isEmpty() || password.isEmpty() ? null
@@ -131,8 +133,9 @@ public class BackupSettings {
         return location.resticRepository(s3Endpoint, instance.namespace(), instance.name());
     }
 
-    /** The instance's repository, opened with these credentials. */
+    /** The instance's repository, opened with these credentials (once {@link S3Guard} let them go to its endpoint). */
     public ResticRepository repository(BackupConfigRow config, InstanceKey instance, ResticCredentials credentials) {
+        guard.check(config.s3Bucket(), credentials);
         return new ResticRepository(restic, repositoryUrl(config, instance), config.s3Region(), instance.toString(), credentials, timeout);
     }
 

@@ -50,6 +50,8 @@ public class WalArchive {
     private final Duration archiveTimeout;
     private final Duration timeout;
 
+    private final io.pgfleet.backup.run.S3Guard guard;
+
     public WalArchive(InstanceAccess driver, WalArchiveRepository archives, Clock clock,
                       @Value("${pgfleet.backup.pgbackrest:pgbackrest}") String program,
                       @Value("${pgfleet.backup.wal-s3-endpoint-override:}") String walEndpoint,
@@ -57,7 +59,8 @@ public class WalArchive {
                       @Value("${pgfleet.backup.s3-endpoint:`https://s3.amazonaws.com`}") String defaultEndpoint,
                       @Value("${pgfleet.backup.s3-ca-file:}") String caFile,
                       @Value("${pgfleet.backup.archive-timeout:120s}") Duration archiveTimeout,
-                      @Value("${pgfleet.backup.timeout:6h}") Duration timeout) {
+                      @Value("${pgfleet.backup.timeout:6h}") Duration timeout, io.pgfleet.backup.run.S3Guard guard) {
+        this.guard = guard;
         this.driver = driver;
         this.archives = archives;
         this.clock = clock;
@@ -127,6 +130,7 @@ public class WalArchive {
      * only member is the target's primary (a restore into another instance; the source need not exist any more).
      */
     public Optional<Opened> openInto(InstanceKey source, BackupConfigRow config, ResticCredentials credentials, InstanceKey target) {
+        guard.check(config.s3Bucket(), credentials);
         Optional<ArchiveLayout> layout = driver.archiveLayout(target);
         if (layout.isEmpty()) {
             return Optional.empty();

@@ -1,0 +1,67 @@
+package io.pgfleet.backup.run;
+
+import io.micronaut.context.annotation.Value;
+import io.pgfleet.backup.restic.ResticCredentials;
+import io.pgfleet.events.validation.S3Endpoints;
+import io.pgfleet.events.validation.S3Location;
+import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Judges a document's S3 endpoint again just before restic or pgBackRest connect to it with credentials: a name that
+ * resolved to a public address when the command was validated may resolve to an internal one now (DNS rebinding), so it
+ * is resolved again against {@code pgfleet.backup.allowed-endpoints}. And the fleet's default credentials
+ * ({@code pgfleet.backup.default-credentials.*}) go only to the configured endpoint and to those of
+ * {@code pgfleet.backup.default-credentials.endpoints}, never to one a document chose. Endpoints the operator set
+ * ({@code s3-endpoint-override}, {@code wal-s3-endpoint-override}) are the operator's and not judged.
+ */
+@Singleton
+public class S3Guard {
+
+    private final List<String> allowed;
+    private final List<String> defaultCredentialEndpoints;
+    private final ResticCredentials defaults;
+    private final boolean overridden;
+
+    public S3Guard(@Value("${pgfleet.backup.allowed-endpoints:*}") List<String> allowed,
+                   @Value("${pgfleet.backup.default-credentials.endpoints:}") List<String> defaultCredentialEndpoints,
+                   @Value("${pgfleet.backup.default-credentials.s3-access-key:}") String accessKey,
+                   @Value("${pgfleet.backup.default-credentials.s3-secret-key:}") String secretKey,
+                   @Value("${pgfleet.backup.default-credentials.restic-password:}") String password,
+                   @Value("${pgfleet.backup.s3-endpoint-override:}") String endpointOverride,
+                   @Value("${pgfleet.backup.wal-s3-endpoint-override:}") String walEndpointOverride) {
+        this.allowed = List.copyOf(allowed);
+        this.defaultCredentialEndpoints = defaultCredentialEndpoints.stream().map(e -> e.trim().toLowerCase(Locale.ROOT))
+                .filter(e -> !e.isEmpty()).toList();
+        this.defaults = accessKey.isEmpty() || secretKey.isEmpty() || password.isEmpty() ? null
+                : new ResticCredentials(accessKey, secretKey, password);
+        this.overridden = !endpointOverride.isBlank() || !walEndpointOverride.isBlank();
+    }
+
+    /** Why these credentials may not be sent to the bucket's endpoint now, or empty when they may. */
+    public Optional<String> refusal(String s3Bucket, ResticCredentials credentials) {
+        String endpoint = S3Location.parse(s3Bucket).endpoint();
+        if (endpoint == null || overridden) {
+            return Optional.empty();
+        }
+        Optional<String> now = S3Endpoints.refusal(endpoint, allowed);
+        if (now.isPresent()) {
+            return Optional.of("judged again before connecting: " + now.get());
+        }
+        if (credentials.equals(defaults) && !defaultCredentialEndpoints.contains(endpoint.toLowerCase(Locale.ROOT))) {
+            return Optional.of("the fleet's default backup credentials go only to the configured S3 endpoint and those of "
+                    + "pgfleet.backup.default-credentials.endpoints, not to " + endpoint + " which the document names; give the "
+                    + "document its own s3AccessKey, s3SecretKey and resticPassword");
+        }
+        return Optional.empty();
+    }
+
+    /** The same, as an {@link IllegalStateException} that fails the step with the reason. */
+    public void check(String s3Bucket, ResticCredentials credentials) {
+        refusal(s3Bucket, credentials).ifPresent(why -> {
+            throw new IllegalStateException(why);
+        });
+    }
+}
