@@ -80,7 +80,8 @@ class HostileTenantIT {
     void start() {
         fixture = new ServiceFixture("user-manager");
         // no superusers for tenants, and no connection kept: each command's reads open new ones, after the plant
-        server = fixture.start(Map.of("pgfleet.policy.allow-superusers", false, "pgfleet.user-manager.connection-idle", "0s"));
+        server = fixture.start(Map.of("pgfleet.policy.allow-superusers", false, "pgfleet.user-manager.connection-idle", "0s",
+                "pgfleet.limits.max-users", 3));
         fixture.track(KEY);
         ClusterSpec single = new ClusterSpec(false, "1Gi", 1, "local", Map.of(), 0, 0);
         await().atMost(SLOW).until(() -> fixture.driver().apply(KEY, single).outcome() == Step.Outcome.DONE);
@@ -193,6 +194,31 @@ class HostileTenantIT {
         assertThat(status("/health", null)).isEqualTo(200);
         assertThat(status("/prometheus", null)).isEqualTo(200);
         assertThat(status("/fleet/keys", null)).isIn(200, 404);
+    }
+
+    @Test
+    void addUserCountsAgainstTheLimitOfUsersOneAtATime() throws Exception {
+        // a document may hold at most 3 users here; add-user commands one by one may not add up to more
+        for (String user : java.util.List.of("extra1", "extra2")) {
+            assertThat(addUser(user).phase()).isEqualTo(Phase.SUCCEEDED);
+        }
+        StatusEvent refused = addUser("extra3");
+        assertThat(refused.phase()).isEqualTo(Phase.REJECTED);
+        assertThat(refused.errors()).singleElement().satisfies(error -> {
+            assertThat(error.path()).isEqualTo("name");
+            assertThat(error.message()).contains("has 3 users already; at most 3 (pgfleet.limits.max-users)");
+        });
+        assertThat(addUser("extra1").phase()).as("a user it has already is no new one").isEqualTo(Phase.SUCCEEDED);
+        try (Connection superuser = superuser("postgres")) {
+            assertThat(count(superuser, "SELECT count(*) FROM pg_catalog.pg_roles WHERE rolname = 'extra3'")).isZero();
+        }
+        assertThat(provision().phase()).isEqualTo(Phase.SUCCEEDED);
+    }
+
+    private StatusEvent addUser(String user) {
+        String id = fixture.publisher.publish(CommandType.ADD_USER, KEY,
+                new AddUserCommand(KEY.name(), KEY.namespace(), user, "extra-password", null, null, Map.of("shop", "readonly")));
+        return fixture.feed.awaitFinal(id, "user-manager", SLOW);
     }
 
     private int status(String path, String token) throws Exception {

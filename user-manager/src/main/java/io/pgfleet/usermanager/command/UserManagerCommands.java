@@ -41,9 +41,12 @@ public class UserManagerCommands implements CommandHandler {
     private final CredentialStore credentials;
     private final Clock clock;
     private final FleetKeys keys;
+    private final int maxUsers;
 
-    public UserManagerCommands(AccessRepository access, JobRepository jobs, CredentialStores credentials, Clock clock, FleetKeys keys) {
+    public UserManagerCommands(AccessRepository access, JobRepository jobs, CredentialStores credentials, Clock clock, FleetKeys keys,
+                               io.pgfleet.runtime.PgfleetSettings settings) {
         this.keys = keys;
+        this.maxUsers = settings.validationPolicy().limits().maxUsers();
         this.access = access;
         this.jobs = jobs;
         this.credentials = credentials.kind(io.pgfleet.usermanager.access.AccessReconciler.PASSWORDS);
@@ -67,6 +70,12 @@ public class UserManagerCommands implements CommandHandler {
                     || current.databases().keySet().stream().anyMatch(db -> DatabaseGroups.isGroupOf(addUser.name(), db))) {
                 errors.add(new FieldError("name", "'" + addUser.name() + "' is the name of a database group role"));
             }
+        }
+        if (command.payload() instanceof AddUserCommand addUser && !current.users().containsKey(addUser.name())
+                && current.users().size() >= maxUsers) {
+            // one add-user at a time must not add up to more users than one document may have
+            errors.add(new FieldError("name", "instance " + command.instance() + " has " + current.users().size() + " users already; at most "
+                    + maxUsers + " (pgfleet.limits.max-users)"));
         }
         if (command.payload() instanceof AddExtensionCommand addExtension && !current.databases().containsKey(addExtension.database())) {
             errors.add(new FieldError("database", "database '" + addExtension.database() + "' is not managed on instance "
