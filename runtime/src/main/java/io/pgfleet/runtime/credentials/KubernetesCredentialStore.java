@@ -9,7 +9,12 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Secret {@code <name>-<kind>} in the instance's namespace, one key per secret. */
+/**
+ * Secret {@code <name>-<kind>} in the instance's namespace, one key per secret, labelled as pgfleet's for the instance
+ * ({@link io.pgfleet.runtime.InstanceLabels}). A Secret of that name that pgfleet did not make — another application's, or
+ * one planted before the instance — is never read as pgfleet's, overwritten or deleted: reading or writing it fails with
+ * the reason, deleting leaves it.
+ */
 public class KubernetesCredentialStore implements CredentialStore {
 
     private final KubernetesClient client;
@@ -23,6 +28,11 @@ public class KubernetesCredentialStore implements CredentialStore {
     @Override
     public Map<String, String> read(InstanceKey instance) {
         Secret secret = client.secrets().inNamespace(instance.namespace()).withName(name(instance)).get();
+        if (secret != null && !ours(secret, instance)) {
+            throw new IllegalStateException("Secret " + instance.namespace() + "/" + name(instance) + " exists but pgfleet did not make it "
+                    + "(it lacks the labels " + io.pgfleet.runtime.InstanceLabels.of(instance) + "); pgfleet neither reads nor replaces it: "
+                    + "rename the instance or remove that Secret");
+        }
         Map<String, String> passwords = new TreeMap<>();
         if (secret != null && secret.getData() != null) {
             secret.getData().forEach((user, value) -> passwords.put(user, new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8)));
@@ -46,7 +56,15 @@ public class KubernetesCredentialStore implements CredentialStore {
 
     @Override
     public void delete(InstanceKey instance) {
-        client.secrets().inNamespace(instance.namespace()).withName(name(instance)).delete();
+        Secret secret = client.secrets().inNamespace(instance.namespace()).withName(name(instance)).get();
+        if (secret != null && ours(secret, instance)) {
+            client.secrets().inNamespace(instance.namespace()).withName(name(instance)).delete();
+        }
+    }
+
+    private static boolean ours(Secret secret, InstanceKey instance) {
+        Map<String, String> labels = secret.getMetadata().getLabels();
+        return labels != null && labels.entrySet().containsAll(io.pgfleet.runtime.InstanceLabels.of(instance).entrySet());
     }
 
     private String name(InstanceKey instance) {

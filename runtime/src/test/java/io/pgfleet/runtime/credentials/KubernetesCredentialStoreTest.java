@@ -81,4 +81,20 @@ class KubernetesCredentialStoreTest {
         assertThat(client.secrets().inNamespace("tenant-k").withName("kinds-backup").get()).isNull();
         assertThat(users.read(key)).containsOnlyKeys("alice");
     }
+
+    @Test
+    void aSecretOfTheSameNameThatPgfleetDidNotMakeIsNeitherReadNorReplacedNorDeleted() {
+        InstanceKey app = new InstanceKey("tenant-k", "app");
+        client.secrets().inNamespace("tenant-k").resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata()
+                .withName("app-backup").withNamespace("tenant-k").addToLabels("app.kubernetes.io/managed-by", "someone-else").endMetadata()
+                .withData(Map.of("manifestKey", Base64.getEncoder().encodeToString("planted".getBytes(StandardCharsets.UTF_8)))).build()).create();
+        KubernetesCredentialStore store = new KubernetesCredentialStore(client, "backup");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.read(app)).hasMessageContaining("pgfleet did not make it");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.write(app, Map.of("resticPassword", "x")))
+                .hasMessageContaining("pgfleet did not make it");
+        store.delete(app);
+        Secret kept = client.secrets().inNamespace("tenant-k").withName("app-backup").get();
+        assertThat(kept).isNotNull();
+        assertThat(kept.getData()).containsOnlyKeys("manifestKey");
+    }
 }
