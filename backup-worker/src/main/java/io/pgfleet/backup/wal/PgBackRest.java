@@ -47,12 +47,10 @@ public final class PgBackRest {
                 Files.createDirectories(config.workDir().resolve(dir));
             }
             Files.createDirectories(configFile.getParent());
-            Path partial = configFile.resolveSibling(configFile.getFileName() + ".new");
-            Files.writeString(partial, text);
-            Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rw-------"));
-            account.own(partial);
+            // 0600 from its creation, never through a link the instance's account planted; then handed to that account
+            io.pgfleet.runtime.local.NoFollowFiles.write(configFile, text, "rw-------");
+            account.own(configFile);
             account.own(config.workDir());
-            Files.move(partial, configFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

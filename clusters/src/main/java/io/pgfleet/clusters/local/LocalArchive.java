@@ -38,7 +38,7 @@ final class LocalArchive {
         List<ArchiveLayout.MemberPaths> members = instance.members().stream()
                 .map(m -> new ArchiveLayout.MemberPaths(m.name(), m.dataDir(), m.port(), m.socketDir(), m.isPrimary(), m.isRunning()))
                 .toList();
-        return new ArchiveLayout(ArchiveLayout.stanza(instance.key()), configFile(instance), dir(instance), settings.osUser(), members);
+        return new ArchiveLayout(ArchiveLayout.stanza(instance.key()), configFile(instance), dir(instance), instance.osUser(), members);
     }
 
     /** The archiver's state, when the primary archives ({@code archive_mode} on). */

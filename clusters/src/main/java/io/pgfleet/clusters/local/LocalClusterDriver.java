@@ -234,6 +234,7 @@ public class LocalClusterDriver implements ClusterDriver {
             member.deleteFiles();
         }
         LocalFiles.deleteTree(found.get().dir());
+        found.get().osUser().removeIfOwn();
         return Step.done("members stopped and removed", Map.of("members", members.size()));
     }
 

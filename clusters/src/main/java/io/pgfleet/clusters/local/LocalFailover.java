@@ -148,7 +148,7 @@ final class LocalFailover {
                     Processes.awaitExit(pid, Duration.ofSeconds(30));
                 });
         if (Files.isDirectory(member.dataDir()) && dataIntact(member)) {
-            writeOwned(member.dataDir().resolve("standby.signal"), "");
+            writeOwned(member, member.dataDir().resolve("standby.signal"), "");
         }
     }
 
@@ -219,16 +219,16 @@ final class LocalFailover {
             List<String> argv = List.of(settings.binaries().tool("pg_rewind"), "--target-pgdata=" + member.dataDir(), "--source-server=host=127.0.0.1 port="
                     + primary.port() + " user=" + LocalInstance.SUPERUSER + " dbname=postgres"
                     + (settings.tlsEnabled() ? " sslmode=verify-full sslrootcert=" + settings.caCertificate() : ""), "--no-sync");
-            CommandResult result = ProcessRunner.run(settings.osUser().command(argv),
+            CommandResult result = ProcessRunner.run(member.osUser().command(argv),
                     Map.of("PGPASSWORD", instance.superuserPassword(), "PGOPTIONS", TenantSession.OPTIONS),
                     Path.of("/"), TIMEOUT);
             if (result.ok()) {
-                writeOwned(member.dataDir().resolve("standby.signal"), "");
+                writeOwned(member, member.dataDir().resolve("standby.signal"), "");
                 LocalFiles.deleteTree(rejoinMarker(member));
                 return Step.next(member.name() + " rewound onto " + primary.name() + "'s timeline (pg_rewind); it follows as a standby");
             }
             why = "pg_rewind failed: " + Postmaster.complaint(result.output());
-            writeOwned(member.dataDir().resolve("standby.signal"), "");
+            writeOwned(member, member.dataDir().resolve("standby.signal"), "");
         } else {
             why = "its data directory is gone or damaged";
         }
@@ -287,9 +287,9 @@ final class LocalFailover {
         return aside;
     }
 
-    private void writeOwned(Path file, String text) {
+    private static void writeOwned(LocalMember member, Path file, String text) {
         LocalFiles.write(file, text, "rw-------");
-        settings.osUser().own(file);
+        member.osUser().own(file);
     }
 
     static String lsnText(Long lsn) {

@@ -22,20 +22,18 @@ final class LocalFiles {
         }
     }
 
+    /** Writes a file whole, never through a link an instance's account planted ({@link io.pgfleet.runtime.local.NoFollowFiles}). */
     static void write(Path file, String text, String permissions) {
-        try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(permissions));
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        io.pgfleet.runtime.local.NoFollowFiles.write(file, text, permissions);
     }
 
     static void mkdir(Path dir, String permissions) {
         try {
             Files.createDirectories(dir);
+            if (Files.isSymbolicLink(dir)) {
+                // e.g. a socket directory under /tmp planted by another account: never changed through the link
+                throw new IOException(dir + " is a symbolic link, not a directory pgfleet made");
+            }
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(permissions));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

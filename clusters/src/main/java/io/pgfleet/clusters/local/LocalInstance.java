@@ -54,8 +54,14 @@ final class LocalInstance {
         return Files.exists(dir.resolve("members.json"));
     }
 
-    /** Creates the directory and the credentials on first use; later calls change nothing. */
+    /** The OS account the instance's servers and programs run as ({@link LocalSettings#osUser(InstanceKey)}). */
+    io.pgfleet.runtime.local.OsUser osUser() {
+        return settings.osUser(key);
+    }
+
+    /** Creates the account, the directory and the credentials on first use; later calls change nothing. */
     void ensureCreated() {
+        osUser().ensureExists();
         // The PostgreSQL account must traverse every directory down to its member directories.
         Path parent = dir.getParent();
         if (!Files.exists(parent)) {
@@ -72,7 +78,7 @@ final class LocalInstance {
             LocalFiles.mkdir(replication, "rwx------");
             LocalFiles.write(replication.resolve("password"), randomSecret() + "\n", "rw-------");
             LocalFiles.write(replication.resolve("pgpass"), "*:*:*:" + REPLICATION_USER + ":" + replicationPassword() + "\n", "rw-------");
-            settings.osUser().own(replication);
+            osUser().own(replication);
         }
         if (!exists()) {
             savePorts(new TreeMap<>());

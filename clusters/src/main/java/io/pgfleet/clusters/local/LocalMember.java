@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import io.pgfleet.clusters.TenantSession;
+import io.pgfleet.runtime.local.OsUser;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -73,7 +74,7 @@ final class LocalMember {
         Path shortDir = shortSocketDir();
         if (!Files.isDirectory(shortDir)) {
             LocalFiles.mkdir(shortDir, "rwx------");
-            settings.osUser().own(shortDir);
+            osUser().own(shortDir);
         }
         return shortDir;
     }
@@ -136,7 +137,7 @@ final class LocalMember {
         }
         LocalFiles.deleteTree(dir());
         LocalFiles.mkdir(dir(), "rwx------");
-        settings.osUser().own(dir());
+        osUser().own(dir());
     }
 
     /** The postmaster's pid when it runs. */
@@ -152,7 +153,7 @@ final class LocalMember {
     void initdb(String superuserPassword) {
         Path pwfile = dir().resolve("pwfile");
         LocalFiles.write(pwfile, superuserPassword + "\n", "rw-------");
-        settings.osUser().own(pwfile);
+        osUser().own(pwfile);
         try {
             run(List.of(settings.binaries().tool("initdb"), "-D", dataDir().toString(), "-U", LocalInstance.SUPERUSER,
                     "--pwfile=" + pwfile, "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale"));
@@ -212,7 +213,7 @@ final class LocalMember {
      * @return PostgreSQL's own complaint, or empty when the configuration is valid
      */
     Optional<String> checkConfiguration() {
-        CommandResult result = ProcessRunner.run(settings.osUser().command(List.of(settings.binaries().tool("postgres"), "-D",
+        CommandResult result = ProcessRunner.run(osUser().command(List.of(settings.binaries().tool("postgres"), "-D",
                 dataDir().toString(), "-C", "port")), Map.of(), Path.of("/"), COMMAND_TIMEOUT);
         if (result.ok()) {
             return Optional.empty();
@@ -228,7 +229,7 @@ final class LocalMember {
         } catch (IOException e) {
             // the old log stays; its last lines still tell
         }
-        CommandResult result = ProcessRunner.run(settings.osUser().command(List.of(settings.binaries().tool("pg_ctl"), "-D",
+        CommandResult result = ProcessRunner.run(osUser().command(List.of(settings.binaries().tool("pg_ctl"), "-D",
                         dataDir().toString(), "-l", logFile().toString(), "-w", "-t", Long.toString(settings.startTimeout().toSeconds()),
                         "start")), Map.of(), Path.of("/"), settings.startTimeout().plusSeconds(30));
         if (result.ok() && isRunning()) {
@@ -246,7 +247,7 @@ final class LocalMember {
         if (pid.isEmpty()) {
             return;
         }
-        ProcessRunner.run(settings.osUser().command(List.of(settings.binaries().tool("pg_ctl"), "-D", dataDir().toString(), "-m", "fast",
+        ProcessRunner.run(osUser().command(List.of(settings.binaries().tool("pg_ctl"), "-D", dataDir().toString(), "-m", "fast",
                 "-w", "-t", "60", "stop")), Map.of(), Path.of("/"), Duration.ofSeconds(90));
         if (!Processes.awaitExit(pid.getAsLong(), Duration.ofSeconds(30))) {
             ProcessHandle.of(pid.getAsLong()).ifPresent(ProcessHandle::destroyForcibly);
@@ -277,6 +278,11 @@ final class LocalMember {
         return TenantSession.jdbcUrl("127.0.0.1", port, database, "connectTimeout=10&loginTimeout=10&socketTimeout=300&sslmode=disable");
     }
 
+    /** The OS account the member's server and programs run as (its instance's). */
+    OsUser osUser() {
+        return instance.osUser();
+    }
+
     Path restartMarker() {
         return dir().resolve("restart-pending");
     }
@@ -286,12 +292,12 @@ final class LocalMember {
     }
 
     private void run(List<String> argv, Map<String, String> environment) {
-        ProcessRunner.check(settings.osUser().command(argv), environment, Path.of("/"), COMMAND_TIMEOUT);
+        ProcessRunner.check(osUser().command(argv), environment, Path.of("/"), COMMAND_TIMEOUT);
     }
 
     private void writeOwned(Path file, String text) {
         LocalFiles.write(file, text, "rw-------");
-        settings.osUser().own(file);
+        osUser().own(file);
     }
 
 

@@ -121,9 +121,9 @@ final class LocalRecovery {
                     LocalFiles.deleteTree(kept);
                     LocalFiles.mkdir(kept, "rwx------");
                     for (String name : OWN_FILES) {
-                        copy(primary.dataDir().resolve(name), kept.resolve(name));
+                        copy(primary.dataDir().resolve(name), kept.resolve(name), primary.osUser());
                     }
-                    copy(primary.dataDir().resolve(PARAMETERS), kept.resolve(PARAMETERS));
+                    copy(primary.dataDir().resolve(PARAMETERS), kept.resolve(PARAMETERS), primary.osUser());
                     LocalFiles.write(kept.resolve("complete"), "", "rw-------");
                 }
                 write(instance, withPhase(state, "restoring"));
@@ -132,7 +132,7 @@ final class LocalRecovery {
             case RESTORE -> {
                 recovery.restorer().restore(primary.dataDir(), state.target());
                 for (String name : OWN_FILES) {
-                    copy(kept.resolve(name), primary.dataDir().resolve(name));
+                    copy(kept.resolve(name), primary.dataDir().resolve(name), primary.osUser());
                 }
                 deleteIfExists(primary.dataDir().resolve("standby.signal"));
                 write(instance, withPhase(state, "restored"));
@@ -206,7 +206,7 @@ final class LocalRecovery {
         // The instance's own parameters again (the standbys are copied with them, and need them as high as the primary's).
         Path keptParameters = instance.dir().resolve("recovery").resolve("own-files").resolve(PARAMETERS);
         if (Files.exists(keptParameters) && !LocalFiles.read(keptParameters).equals(LocalFiles.read(primary.dataDir().resolve(PARAMETERS)))) {
-            copy(keptParameters, primary.dataDir().resolve(PARAMETERS));
+            copy(keptParameters, primary.dataDir().resolve(PARAMETERS), primary.osUser());
             primary.stop();
             Optional<String> complaint = primary.start();
             if (complaint.isPresent()) {
@@ -274,12 +274,12 @@ final class LocalRecovery {
     }
 
     /** Copies a file keeping it the PostgreSQL account's and private. */
-    private void copy(Path from, Path to) {
+    private static void copy(Path from, Path to, io.pgfleet.runtime.local.OsUser owner) {
         try {
             if (Files.exists(from)) {
                 Files.copy(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 Files.setPosixFilePermissions(to, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-                settings.osUser().own(to);
+                owner.own(to);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

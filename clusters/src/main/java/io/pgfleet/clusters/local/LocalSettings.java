@@ -2,6 +2,7 @@ package io.pgfleet.clusters.local;
 
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.env.Environment;
+import io.pgfleet.events.InstanceKey;
 import io.pgfleet.runtime.local.OsUser;
 import io.pgfleet.runtime.local.PgBinaries;
 import jakarta.inject.Singleton;
@@ -40,7 +41,11 @@ public class LocalSettings {
     private final LocalTls tls;
     private final Map<String, Path> storageClasses = new HashMap<>();
     private final String externalAddress;
+    /** {@code pgfleet.local.os-user} for an account per instance (the default). */
+    static final String PER_INSTANCE = "per-instance";
     private final OsUser osUser;
+    private final boolean perInstance;
+    private final Map<InstanceKey, OsUser> accounts = new java.util.concurrent.ConcurrentHashMap<>();
     private final PgBinaries binaries;
     private final Duration startTimeout;
     /** {@code pgfleet.local.tls} (default true): false only to measure what TLS costs; members then serve no TLS. */
@@ -53,14 +58,15 @@ public class LocalSettings {
     public LocalSettings(Environment environment,
                          @Value("${pgfleet.local.data-root:}") String dataRoot,
                          @Value("${pgfleet.local.external-address:0.0.0.0}") String externalAddress,
-                         @Value("${pgfleet.local.os-user:nobody}") String osUser,
+                         @Value("${pgfleet.local.os-user:per-instance}") String osUser,
                          @Value("${pgfleet.local.bin-dir:}") String binDir,
                          @Value("${pgfleet.local.start-timeout:120s}") Duration startTimeout,
                          @Value("${pgfleet.local.tls:true}") boolean tls,
                          @Value("${pgfleet.local.failover-delay:10s}") Duration failoverDelay,
                          @Value("${pgfleet.local.pgbackrest:pgbackrest}") String pgbackrest,
                          @Value("${pgfleet.local.archive-delay:60s}") Duration archiveDelay) {
-        this(io.pgfleet.runtime.local.DataRoot.of(dataRoot), externalAddress, OsUser.forPostgres(osUser),
+        this(io.pgfleet.runtime.local.DataRoot.of(dataRoot), externalAddress,
+                OsUser.forPostgres(PER_INSTANCE.equals(osUser) ? "nobody" : osUser), PER_INSTANCE.equals(osUser) && OsUser.isRoot(),
                 PgBinaries.find(binDir.isBlank() ? Optional.empty() : Optional.of(Path.of(binDir))), startTimeout);
         this.tlsEnabled = tls;
         this.failoverDelay = failoverDelay;
@@ -71,6 +77,11 @@ public class LocalSettings {
     }
 
     public LocalSettings(Path dataRoot, String externalAddress, OsUser osUser, PgBinaries binaries, Duration startTimeout) {
+        this(dataRoot, externalAddress, osUser, false, binaries, startTimeout);
+    }
+
+    public LocalSettings(Path dataRoot, String externalAddress, OsUser osUser, boolean perInstance, PgBinaries binaries, Duration startTimeout) {
+        this.perInstance = perInstance;
         this.tls = new LocalTls(dataRoot.toAbsolutePath());
         this.dataRoot = dataRoot.toAbsolutePath();
         this.externalAddress = externalAddress;
@@ -184,8 +195,32 @@ public class LocalSettings {
         return externalAddress;
     }
 
-    public OsUser osUser() {
-        return osUser;
+    /**
+     * The OS account an instance's servers and programs run as. Run as root, each instance has an account of its own
+     * ({@code pgf-<12 hex digits of its key's SHA-256>}, made with the instance, removed with it), so no tenant's server
+     * can read another's files; {@code pgfleet.local.os-user} naming an account instead shares that one (single-tenant).
+     * Not run as root, every instance runs as this JVM's user: single-tenant.
+     */
+    public OsUser osUser(InstanceKey key) {
+        if (!perInstance) {
+            return osUser;
+        }
+        return accounts.computeIfAbsent(key, k -> OsUser.perInstance(accountName(k)));
+    }
+
+    /** Whether each instance runs as an account of its own. */
+    public boolean accountPerInstance() {
+        return perInstance;
+    }
+
+    /** The account of an instance: {@code pgf-} and 12 hex digits of its key's SHA-256 (account names stay short). */
+    static String accountName(InstanceKey key) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(key.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "pgf-" + java.util.HexFormat.of().formatHex(digest, 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public PgBinaries binaries() {

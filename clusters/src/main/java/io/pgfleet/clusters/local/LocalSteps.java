@@ -84,7 +84,7 @@ final class LocalSteps {
         }
         member.markInitialised();
         if (settings.tlsEnabled()) {
-            settings.tls().issue(member.dataDir(), member.name(), certificateNames, settings.osUser());
+            settings.tls().issue(member.dataDir(), member.name(), certificateNames, member.osUser());
         }
         return Step.next(made);
     }
@@ -136,7 +136,7 @@ final class LocalSteps {
 
     /** Issues the member's server certificate (signed by the data root's CA); its configuration names it next. */
     Step issueCertificate(LocalMember member, java.util.Set<String> names) {
-        settings.tls().issue(member.dataDir(), member.name(), names, settings.osUser());
+        settings.tls().issue(member.dataDir(), member.name(), names, member.osUser());
         return Step.next("TLS certificate of " + member.name() + " issued");
     }
 

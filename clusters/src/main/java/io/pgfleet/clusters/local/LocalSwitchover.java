@@ -94,7 +94,7 @@ final class LocalSwitchover {
         if (member.isRunning()) {
             return Optional.empty();
         }
-        CommandResult result = ProcessRunner.run(settings.osUser().command(List.of(settings.binaries().tool("pg_controldata"), "-D",
+        CommandResult result = ProcessRunner.run(member.osUser().command(List.of(settings.binaries().tool("pg_controldata"), "-D",
                 member.dataDir().toString())), Map.of("LC_ALL", "C"), Path.of("/"), Duration.ofMinutes(1));
         if (!result.ok() || !result.output().contains("shut down")) {
             return Optional.empty();

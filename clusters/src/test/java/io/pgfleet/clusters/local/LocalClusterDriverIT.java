@@ -211,7 +211,7 @@ class LocalClusterDriverIT {
         member.wipe();
         String dataDir = member.dataDir().toString();
         List<String> initdb = new ArrayList<>(List.of("setsid", "-f"));
-        initdb.addAll(settings.osUser().command(List.of(settings.binaries().tool("initdb"), "-D", dataDir, "-U", "postgres",
+        initdb.addAll(instance.osUser().command(List.of(settings.binaries().tool("initdb"), "-D", dataDir, "-U", "postgres",
                 "--auth-local=trust", "-E", "UTF8", "--no-locale")));
         new ProcessBuilder(initdb).redirectErrorStream(true).redirectOutput(root.resolve("predecessor-initdb.log").toFile()).start().waitFor();
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> !programsOn(dataDir, "initdb").isEmpty());

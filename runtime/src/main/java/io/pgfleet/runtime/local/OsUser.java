@@ -22,11 +22,57 @@ public final class OsUser {
     private static final Duration ID_TIMEOUT = Duration.ofSeconds(30);
 
     private final String name;
+    /** Whether the account belongs to one instance: made with it ({@link #ensureExists}), removed with it ({@link #removeIfOwn}). */
+    private final boolean own;
     /** The account's uid and primary gid, asked once ({@code id}, so accounts from any name service work). */
     private volatile int[] ids;
 
-    private OsUser(String name) {
+    private OsUser(String name, boolean own) {
         this.name = name;
+        this.own = own;
+    }
+
+    private OsUser(String name) {
+        this(name, false);
+    }
+
+    /** An account of one instance's own (the JVM must be root to make it). */
+    public static OsUser perInstance(String name) {
+        if (!name.matches("[a-z_][a-z0-9_-]{0,31}")) {
+            throw new IllegalArgumentException("'" + name + "' is not an account name");
+        }
+        return new OsUser(name, true);
+    }
+
+    /**
+     * Makes the instance's own account when it does not exist yet: a system account with a group of its own, no home
+     * and no login shell ({@code useradd --system}). Safe to call again, and after a predecessor was killed half-way.
+     */
+    public void ensureExists() {
+        if (!own || exists()) {
+            return;
+        }
+        CommandResult made = ProcessRunner.run(List.of("useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
+                "--shell", "/usr/sbin/nologin", "--comment", "pgfleet instance", name), Map.of(), null, ID_TIMEOUT);
+        if (!made.ok() && !exists()) {
+            throw new IllegalStateException("cannot make the account " + name + ": " + made.output().strip());
+        }
+    }
+
+    /** Removes the instance's own account (and its group) once nothing of the instance is left; a shared account stays. */
+    public void removeIfOwn() {
+        if (!own || !exists()) {
+            return;
+        }
+        CommandResult removed = ProcessRunner.run(List.of("userdel", name), Map.of(), null, ID_TIMEOUT);
+        if (!removed.ok() && exists()) {
+            throw new IllegalStateException("cannot remove the account " + name + ": " + removed.output().strip());
+        }
+        ids = null;
+    }
+
+    private boolean exists() {
+        return ProcessRunner.run(List.of("id", "-u", name), Map.of(), null, ID_TIMEOUT).ok();
     }
 
     /**
