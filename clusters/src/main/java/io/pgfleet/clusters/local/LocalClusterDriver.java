@@ -54,6 +54,11 @@ public class LocalClusterDriver implements ClusterDriver {
         this.failover = new LocalFailover(settings, connections, java.time.Clock.systemUTC());
         this.switchover = new LocalSwitchover(settings, failover, java.time.Clock.systemUTC());
         this.recovery = new LocalRecovery(settings, failover);
+        if (!settings.accountPerInstance()) {
+            org.slf4j.LoggerFactory.getLogger(LocalClusterDriver.class).warn("local driver: single-tenant — every instance runs as the "
+                    + "account {} (an account per instance needs the service to run as root, with pgfleet.local.os-user: per-instance); "
+                    + "a superuser of one instance can read the others' files", settings.osUser(new io.pgfleet.events.InstanceKey("any", "any")).name());
+        }
     }
 
     @Override
