@@ -64,6 +64,12 @@ public final class OsUser {
         if (!own || !exists()) {
             return;
         }
+        // Whatever still runs as the account (an asynchronous WAL push finishing, a program a killed predecessor left) goes
+        // first: no process may outlive its account, and a later account given the same uid must inherit nothing.
+        ProcessHandle.allProcesses().filter(process -> process.info().user().filter(name::equals).isPresent()).forEach(process -> {
+            process.destroyForcibly();
+            Processes.awaitExit(process.pid(), Duration.ofSeconds(10));
+        });
         CommandResult removed = ProcessRunner.run(List.of("userdel", name), Map.of(), null, ID_TIMEOUT);
         if (!removed.ok() && exists()) {
             throw new IllegalStateException("cannot remove the account " + name + ": " + removed.output().strip());
