@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.json.Json;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -139,6 +140,11 @@ final class ConnectCli implements Callable<Integer> {
         }
         Path ca = dataDir.resolve("clusters").resolve("tls").resolve("ca.crt");
         if (!Files.exists(ca) && tls.hasNonNull("caCertificate")) {
+            if (!ServiceUrls.untampered(urls.provisioner)) {
+                // a CA taken in clear from another machine could be anyone's: psql would then trust whoever answers
+                throw new IllegalStateException("the instance's CA is not taken over plain HTTP from " + URI.create(urls.provisioner).getHost()
+                        + ": give the provisioner's https:// address, or save the CA yourself and name it with sslrootcert");
+            }
             ca = dataDir.resolve("ca").resolve(key.namespace() + "." + key.name() + ".crt");
             Files.createDirectories(ca.getParent());
             Files.writeString(ca, tls.path("caCertificate").asText());

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Where the CLI finds the fleet's public key to seal with: {@code --fleet-key} (a JWK or JWK set file), else the local
- * stack's {@code <data-dir>/fleet-key.jwk}, else {@code GET <provisioner-url>/fleet/keys}. None found: nothing is sealed.
+ * stack's {@code <data-dir>/fleet-key.jwk}, else {@code GET <provisioner-url>/fleet/keys} — over https, or plain http on
+ * this machine only. None found: nothing is sealed.
  */
 public class FleetKeyLookup {
 
@@ -43,8 +44,14 @@ public class FleetKeyLookup {
             if (Files.exists(local)) {
                 return Optional.of(parse(Files.readString(local)));
             }
+            URI keys = URI.create(provisioner + "/fleet/keys");
+            if (!ServiceUrls.untampered(provisioner)) {
+                // a key fetched in clear from another machine could be anyone's: secrets would be sealed for them
+                throw new IllegalStateException("the fleet's public key is not fetched over plain HTTP from " + keys.getHost()
+                        + ": give the provisioner's https:// address, or the key itself with --fleet-key (or $PGFLEET_FLEET_KEY)");
+            }
             HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build().send(
-                    HttpRequest.newBuilder(URI.create(provisioner + "/fleet/keys")).timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpRequest.newBuilder(keys).timeout(Duration.ofSeconds(5)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? Optional.ofNullable(parseOrNull(response.body())) : Optional.empty();
         } catch (IOException e) {

@@ -63,6 +63,24 @@ public class ServiceUrls {
         return "/instances/" + key.namespace() + "/" + key.name();
     }
 
+    /**
+     * Whether what a service at {@code url} answers reaches this CLI untampered: over https, or over plain http from this
+     * machine (127.0.0.0/8, ::1, localhost), where no network lies between.
+     */
+    static boolean untampered(String url) {
+        URI uri = URI.create(url);
+        return "https".equalsIgnoreCase(uri.getScheme()) || loopback(uri.getHost());
+    }
+
+    /** Whether {@code host} is this machine. */
+    static boolean loopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return bare.equalsIgnoreCase("localhost") || bare.matches("127(\\.[0-9]{1,3}){3}") || bare.equals("::1");
+    }
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /**
