@@ -37,7 +37,7 @@ public final class ProcessRunner {
         } catch (IOException ignored) {
             // nothing was written
         }
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        BoundedOutput output = new BoundedOutput(MAX_HEAD, MAX_TAIL);
         Thread reader = new Thread(() -> copy(process.getInputStream(), output), "output of " + argv.get(0));
         reader.setDaemon(true);
         reader.start();
@@ -68,23 +68,76 @@ public final class ProcessRunner {
         return result;
     }
 
-    private static void copy(InputStream in, ByteArrayOutputStream out) {
+    private static void copy(InputStream in, BoundedOutput out) {
         try (in) {
             byte[] buffer = new byte[8192];
             int n;
             while ((n = in.read(buffer)) >= 0) {
-                synchronized (out) {
-                    out.write(buffer, 0, n);
-                }
+                out.write(buffer, n);
             }
         } catch (IOException e) {
             // The program was stopped (a timeout, an interrupt) and its output closed under the reader: what was read is kept.
         }
     }
 
-    private static String text(ByteArrayOutputStream out) {
-        synchronized (out) {
-            return out.toString(StandardCharsets.UTF_8);
+    private static String text(BoundedOutput out) {
+        return out.text();
+    }
+
+    /** The most of a program's output kept from its start, and from its end (what failures quote). */
+    static final int MAX_HEAD = 8 << 20;
+    static final int MAX_TAIL = 256 << 10;
+
+    /**
+     * A program's output with a bound: what a tenant can make a program print (notices of its functions during a restore,
+     * say) never fills this JVM's memory. The first {@code head} bytes are kept, then only the last {@code tail}, with a
+     * line saying how much was left out between.
+     */
+    static final class BoundedOutput {
+
+        private final int head;
+        private final int tail;
+        private final ByteArrayOutputStream first = new ByteArrayOutputStream();
+        private final byte[] last;
+        private int lastStart;
+        private int lastLength;
+        private long skipped;
+
+        BoundedOutput(int head, int tail) {
+            this.head = head;
+            this.tail = tail;
+            this.last = new byte[tail];
+        }
+
+        synchronized void write(byte[] bytes, int length) {
+            int toHead = Math.min(length, head - first.size());
+            if (toHead > 0) {
+                first.write(bytes, 0, toHead);
+            }
+            for (int i = Math.max(toHead, 0); i < length; i++) {
+                if (lastLength == tail) {
+                    lastStart = (lastStart + 1) % tail;
+                    lastLength--;
+                    skipped++;
+                }
+                last[(lastStart + lastLength) % tail] = bytes[i];
+                lastLength++;
+            }
+        }
+
+        synchronized String text() {
+            StringBuilder text = new StringBuilder(first.toString(StandardCharsets.UTF_8));
+            if (lastLength > 0) {
+                if (skipped > 0) {
+                    text.append("\n[… ").append(skipped).append(" bytes of output left out …]\n");
+                }
+                byte[] end = new byte[lastLength];
+                for (int i = 0; i < lastLength; i++) {
+                    end[i] = last[(lastStart + i) % tail];
+                }
+                text.append(new String(end, StandardCharsets.UTF_8));
+            }
+            return text.toString();
         }
     }
 }
