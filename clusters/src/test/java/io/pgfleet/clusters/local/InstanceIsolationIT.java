@@ -91,7 +91,9 @@ class InstanceIsolationIT {
                         .isInstanceOf(SQLException.class).hasMessageContaining("ermission denied");
                 assertThatThrownBy(() -> exec(c, "COPY loot FROM PROGRAM 'cat " + target + "'")).as("COPY FROM PROGRAM cat " + target)
                         .isInstanceOf(SQLException.class).hasMessageContaining("program \"cat");
-                exec(c, "COPY (SELECT 1) TO PROGRAM 'cat " + target + " > /tmp/pgfleet-isolation-" + ProcessHandle.current().pid() + " 2>&1 || true'");
+                // the program reads what COPY sends first (else COPY may find the pipe closed), then tries the other's file
+                exec(c, "COPY (SELECT 1) TO PROGRAM 'cat > /dev/null; cat " + target + " >> /tmp/pgfleet-isolation-" + ProcessHandle.current().pid()
+                        + " 2>&1; true'");
             }
             assertThat(count(c, "SELECT count(*) FROM loot")).isZero();
         }
