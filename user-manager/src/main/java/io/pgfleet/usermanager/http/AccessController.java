@@ -38,6 +38,8 @@ public class AccessController {
     private final AccessRepository access;
     private final InstanceAccess driver;
     private final InstanceConnections connections;
+    /** A view asked many times at once reads the catalogue once (every database of the instance, a connection each). */
+    private final io.pgfleet.runtime.security.SingleFlight<InstanceKey, Observed> reads = new io.pgfleet.runtime.security.SingleFlight<>();
 
     public AccessController(AccessRepository access, InstanceAccess driver, InstanceConnections connections) {
         this.access = access;
@@ -50,6 +52,7 @@ public class AccessController {
     }
 
     @Get("/{namespace}/{name}")
+    @io.micronaut.scheduling.annotation.ExecuteOn("views")
     public HttpResponse<AccessView> get(String namespace, String name, Authentication caller) {
         InstanceKey key = new InstanceKey(namespace, name);
         return access.findById(key.toString()).filter(row -> ViewScope.sees(caller, namespace)).map(row -> {
@@ -61,6 +64,10 @@ public class AccessController {
 
     /** The instance's users and databases as its primary's catalogue has them (also the user-manager's part of the fleet state). */
     public Observed observe(InstanceKey key) {
+        return reads.get(key, this::read);
+    }
+
+    private Observed read(InstanceKey key) {
         try {
             var endpoint = driver.primary(key);
             if (endpoint.isEmpty()) {
