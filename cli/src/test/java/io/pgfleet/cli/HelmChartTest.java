@@ -207,6 +207,8 @@ class HelmChartTest {
         client.secrets().inNamespace("tenant-r").resource(new SecretBuilder().withNewMetadata().withName("pg-rbac-superuser")
                 .addToLabels("cnpg.io/cluster", "pg-rbac").endMetadata()
                 .addToData("username", b64("postgres")).addToData("password", b64("pw")).build()).create();
+        // the credentials the user-manager and the backup-worker stored for the instance, which its delete removes
+        io.pgfleet.runtime.credentials.CredentialStores.KINDS.forEach(kind -> new KubernetesCredentialStore(client, kind).write(key, Map.of("k", "v")));
         drain();
 
         // The provisioner: create, observe, change, expose and unexpose, reach, delete.
