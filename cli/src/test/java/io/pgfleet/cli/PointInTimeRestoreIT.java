@@ -112,13 +112,14 @@ class PointInTimeRestoreIT {
 
             // The archive as pgBackRest's own CLI reads it: the stanza is sound and holds the base backup.
             Path config = fixture.instanceDir(COMPLETE).resolve("pgbackrest/pgbackrest.conf");
-            CommandResult info = ProcessRunner.run(List.of("runuser", "-u", "nobody", "--", "pgbackrest", "--config=" + config,
+            // as the account the instance runs as (its own, as root): no other account may read its keys
+            CommandResult info = ProcessRunner.run(List.of("runuser", "-u", Files.getOwner(config).getName(), "--", "pgbackrest", "--config=" + config,
                     "--stanza=default-postgres-complete", "info"), Map.of(), Path.of("/"), Duration.ofMinutes(2));
             assertThat(info.output()).as(info.output()).contains("status: ok", "full backup");
             assertThat(info.output()).doesNotContain("your-s3-secret-key", "your-restic-password");
             // The copy's own archive takes its WAL again (pgbackrest check switches a segment and waits for it).
             Path copyConfig = fixture.instanceDir(MINIMAL).resolve("pgbackrest/pgbackrest.conf");
-            CommandResult check = ProcessRunner.run(List.of("runuser", "-u", "nobody", "--", "pgbackrest", "--config=" + copyConfig,
+            CommandResult check = ProcessRunner.run(List.of("runuser", "-u", Files.getOwner(copyConfig).getName(), "--", "pgbackrest", "--config=" + copyConfig,
                     "--stanza=default-postgres-minimal", "check"), Map.of("PGPASSWORD",
                     Files.readString(fixture.instanceDir(MINIMAL).resolve("superuser.password")).strip()), Path.of("/"), Duration.ofMinutes(2));
             assertThat(check.ok()).as(check.output()).isTrue();
