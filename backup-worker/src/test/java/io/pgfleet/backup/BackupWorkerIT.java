@@ -71,6 +71,7 @@ class BackupWorkerIT {
     private ServiceFixture fixture;
     private S3Server s3;
     private EmbeddedServer worker;
+    private Map<String, Object> workerSettings;
     /** Days in the past (jobs fall due by the database's clock, so the test's clock stays behind it). */
     private static final java.time.LocalDate DAY = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(10);
     private final MutableClock clock = new MutableClock(at(0, "01:00:00"));
@@ -88,11 +89,12 @@ class BackupWorkerIT {
         bucket = s3.endpoint() + "/backups";
         // sales (about 20 MB) streams into its own snapshot; stock and postgres (about 7.5 MB each) are saved with the roles.
         workDir = java.nio.file.Files.createTempDirectory("pgfleet-backup-work-");
-        worker = fixture.start(Map.of("pgfleet.backup.tick", "200ms", "pgfleet.backup.small-database", "12MB",
+        workerSettings = Map.of("pgfleet.backup.tick", "200ms", "pgfleet.backup.small-database", "12MB",
                 "pgfleet.backup.work-dir", workDir.toString(), "pgfleet.intake.max-attempts", "3",
                 "pgfleet.backup.cross-namespace-restores", "tenant-a:tenant-b",
                 // The test's S3 server, and a port nothing listens on (an unreachable endpoint); nothing else.
-                "pgfleet.backup.allowed-endpoints", java.net.URI.create(s3.endpoint()).getAuthority() + ",127.0.0.1:1"), clock);
+                "pgfleet.backup.allowed-endpoints", java.net.URI.create(s3.endpoint()).getAuthority() + ",127.0.0.1:1");
+        worker = fixture.start(workerSettings, clock);
         for (InstanceKey key : List.of(SHOP, COPY)) {
             fixture.track(key);
             await().atMost(SLOW).until(() -> fixture.driver().apply(key, ONE).outcome() == Step.Outcome.DONE);
@@ -566,7 +568,10 @@ class BackupWorkerIT {
     @Test
     @Order(9)
     void theScheduleFiresOnceWithTwoWorkersAndMissedRunsBecomeOne() throws Exception {
-        EmbeddedServer second = fixture.start(Map.of("pgfleet.backup.tick", "200ms", "pgfleet.jobs.instance-id", "second-worker"), clock);
+        // a second replica of the same worker: the same settings (the endpoints it may reach among them), its own identity
+        Map<String, Object> settings = new java.util.HashMap<>(workerSettings);
+        settings.put("pgfleet.jobs.instance-id", "second-worker");
+        EmbeddedServer second = fixture.start(settings, clock);
         try {
             int before = scheduledRuns().size();
             clock.set(at(0, "02:59:00"));
