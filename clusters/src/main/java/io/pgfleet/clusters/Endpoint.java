@@ -33,6 +33,14 @@ public record Endpoint(String host, int port, String user, String password, Path
     }
 
     /**
+     * The same session with further URL parameters (already encoded), and at least {@code sslmode=require} when there is
+     * no CA to verify with.
+     */
+    public String sessionUrl(String database, String parameters) {
+        return TenantSession.jdbcUrl(host, port, database, parameters + "&" + (caFile == null ? "sslmode=require" : tls()));
+    }
+
+    /**
      * What a client of the instance uses (a tenant's application, a test acting as one): the same address, database name
      * and TLS, without pgfleet's session options, so objects it creates land where the client's search path says.
      */

@@ -203,11 +203,12 @@ public class WalArchive {
 
     /**
      * Has the primary's WAL up to now archived by whatever archives it (CloudNativePG's plugin): a commit, a segment switch,
-     * then waits (at most {@code timeout}) until {@code pg_stat_archiver} reports that segment archived. Over TLS.
+     * then waits (at most {@code timeout}) until {@code pg_stat_archiver} reports that segment archived. Over TLS, verifying
+     * the primary's certificate with the Cluster's CA.
      */
     public static void switchAndWait(Endpoint primary, Duration timeout) throws SQLException, InterruptedException {
-        try (Connection connection = DriverManager.getConnection(TenantSession.jdbcUrl(primary.host(), primary.port(), "postgres",
-                "connectTimeout=10&sslmode=require"), primary.user(), primary.password()); Statement sql = connection.createStatement()) {
+        try (Connection connection = DriverManager.getConnection(primary.sessionUrl("postgres", "connectTimeout=10"),
+                primary.user(), primary.password()); Statement sql = connection.createStatement()) {
             sql.execute("SELECT txid_current()");
             String segment;
             try (ResultSet row = sql.executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {

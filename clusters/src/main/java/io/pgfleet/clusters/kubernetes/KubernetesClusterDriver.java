@@ -33,6 +33,8 @@ import java.util.Optional;
  * <p>It only touches what it owns: a Cluster or Service that exists without pgfleet's labels for that instance
  * ({@link CnpgModel#labels}) is never updated, deleted or taken over, and the superuser Secret is read only of a Cluster
  * that is pgfleet's, and only when CloudNativePG made it for that Cluster; such a command ends {@code FAILED} saying so.
+ * Sessions on the primary verify its certificate ({@code sslmode=verify-full}) against the Cluster's CA
+ * ({@link ClusterCertificates}); until that CA exists, the primary is not reachable.
  */
 @Singleton
 @Requires(property = "pgfleet.driver", value = "kubernetes")
@@ -42,12 +44,21 @@ public class KubernetesClusterDriver implements ClusterDriver {
     private final String serviceDomain;
     private final KubernetesArchive archive;
     private final KubernetesRestore restore;
+    private final ClusterCertificates certificates;
 
-    public KubernetesClusterDriver(KubernetesClient client, @Value("${pgfleet.kubernetes.service-domain:svc}") String serviceDomain) {
+    @jakarta.inject.Inject
+    public KubernetesClusterDriver(KubernetesClient client, @Value("${pgfleet.kubernetes.service-domain:svc}") String serviceDomain,
+                                   @Value("${pgfleet.kubernetes.ca-directory:}") String caDirectory) {
         this.client = client;
         this.serviceDomain = serviceDomain;
         this.archive = new KubernetesArchive(client);
         this.restore = new KubernetesRestore(client);
+        this.certificates = new ClusterCertificates(client, caDirectory.isBlank()
+                ? java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "pgfleet-cluster-ca") : java.nio.file.Path.of(caDirectory));
+    }
+
+    public KubernetesClusterDriver(KubernetesClient client, String serviceDomain) {
+        this(client, serviceDomain, "");
     }
 
     /** The instance's ObjectStore and ScheduledBackup, made or brought to what {@code target} says. */
@@ -250,7 +261,9 @@ public class KubernetesClusterDriver implements ClusterDriver {
                     + " was not made by CloudNativePG for Cluster " + key.name() + "; it is not read");
         }
         String user = secret.getData().containsKey("username") ? decode(secret.getData().get("username")) : "postgres";
-        return Optional.of(new Endpoint(primaryHost(key), CnpgModel.POSTGRES_PORT, user, decode(secret.getData().get("password"))));
+        // verify-full against the Cluster's own CA: without it pgfleet's superuser password would go to whatever answers there
+        return certificates.caFile(key).map(ca -> new Endpoint(primaryHost(key), CnpgModel.POSTGRES_PORT, user,
+                decode(secret.getData().get("password")), ca));
     }
 
     /** The {@code -rw} Service: CloudNativePG points it at whichever pod is the primary. */
@@ -263,7 +276,7 @@ public class KubernetesClusterDriver implements ClusterDriver {
     /** CloudNativePG's own CA: Secret {@code <name>-ca} in the instance's namespace (its {@code ca.crt}). */
     @Override
     public Map<String, String> tls(InstanceKey key) {
-        return Map.of("sslmode", "verify-full", "caSecret", key.name() + "-ca");
+        return Map.of("sslmode", "verify-full", "caSecret", ClusterCertificates.caSecret(key));
     }
 
     private String primaryHost(InstanceKey key) {

@@ -134,11 +134,36 @@ class KubernetesClusterDriverTest {
         client.secrets().inNamespace("tenant-k").resource(new SecretBuilder().withNewMetadata().withName("pg-secret-superuser")
                 .addToLabels("cnpg.io/cluster", "pg-secret").endMetadata()
                 .addToData("username", b64("postgres")).addToData("password", b64("s3cr3t")).build()).create();
+        assertThat(driver.primary(key)).as("no CA to verify the primary with yet: the password is not sent").isEmpty();
+        client.secrets().inNamespace("tenant-k").resource(new SecretBuilder().withNewMetadata().withName("pg-secret-ca")
+                .addNewOwnerReference().withApiVersion("postgresql.cnpg.io/v1").withKind("Cluster").withName("pg-secret").withUid("u1").endOwnerReference()
+                .endMetadata().addToData("ca.crt", b64(PEM)).addToData("ca.key", b64("private")).build()).create();
         Endpoint endpoint = driver.primary(key).orElseThrow();
         assertThat(endpoint.host()).isEqualTo("pg-secret-rw.tenant-k.svc");
         assertThat(endpoint.password()).isEqualTo("s3cr3t");
         assertThat(endpoint.toString()).doesNotContain("s3cr3t");
+        assertThat(endpoint.sessionUrl("app")).contains("sslmode=verify-full").contains("sslrootcert=");
+        assertThat(endpoint.sessionUrl("app", "connectTimeout=10")).contains("sslmode=verify-full").doesNotContain("require");
+        assertThat(endpoint.libpqEnvironment()).containsEntry("PGSSLMODE", "verify-full");
+        assertThat(endpoint.caFile()).content().isEqualTo(PEM);
     }
+
+    @Test
+    void aCaSecretCloudNativePgDidNotMakeIsNotTrustedWithTheSuperuserPassword() {
+        KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
+        InstanceKey key = new InstanceKey("tenant-k", "pg-planted");
+        driver.apply(key, spec(1, false));
+        client.secrets().inNamespace("tenant-k").resource(new SecretBuilder().withNewMetadata().withName("pg-planted-superuser")
+                .addToLabels("cnpg.io/cluster", "pg-planted").endMetadata()
+                .addToData("username", b64("postgres")).addToData("password", b64("s3cr3t")).build()).create();
+        // a tenant who may write Secrets in its namespace plants its own CA under the Cluster's CA name
+        client.secrets().inNamespace("tenant-k").resource(new SecretBuilder().withNewMetadata().withName("pg-planted-ca").endMetadata()
+                .addToData("ca.crt", b64(PEM)).build()).create();
+        assertThatThrownBy(() -> driver.primary(key)).hasMessageContaining("pg-planted-ca").hasMessageContaining("not made by CloudNativePG")
+                .hasMessageNotContaining("s3cr3t");
+    }
+
+    private static final String PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
     @Test
     void aClusterWithTheSameNameThatIsNotPgfleetsIsLeftUntouchedAndItsSecretUnread() {
