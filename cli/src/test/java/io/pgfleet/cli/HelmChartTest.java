@@ -165,10 +165,15 @@ class HelmChartTest {
         List<HasMetadata> items = client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
         assertThat(of(items, ClusterRole.class)).isEmpty();
         assertThat(of(items, ClusterRoleBinding.class)).isEmpty();
-        assertThat(of(items, io.fabric8.kubernetes.api.model.rbac.Role.class)).hasSize(6)
+        assertThat(of(items, io.fabric8.kubernetes.api.model.rbac.Role.class)).hasSize(8)
                 .extracting(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())
                 .contains("team-a/fleet-provisioner", "team-b/fleet-backup-worker");
-        assertThat(of(items, io.fabric8.kubernetes.api.model.rbac.RoleBinding.class)).hasSize(6)
+        // In the release's own namespace, the Secrets that hold manifest keys (out of the tenants' namespaces), and only them.
+        assertThat(of(items, io.fabric8.kubernetes.api.model.rbac.Role.class))
+                .filteredOn(r -> "pgfleet-system".equals(r.getMetadata().getNamespace()))
+                .extracting(r -> r.getMetadata().getName() + ":" + r.getRules().stream().map(rule -> rule.getResources() + "" + rule.getVerbs()).toList())
+                .containsExactlyInAnyOrder("fleet-provisioner-home:[[secrets][delete, get]]", "fleet-backup-worker-home:[[secrets][create, get, update]]");
+        assertThat(of(items, io.fabric8.kubernetes.api.model.rbac.RoleBinding.class)).hasSize(8)
                 .allSatisfy(b -> assertThat(b.getSubjects().get(0).getNamespace()).isEqualTo("pgfleet-system"));
         assertThat(of(items, Deployment.class)).allSatisfy(d -> assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
                 .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("PGFLEET_TENANCY_MODE=namespaced")));
@@ -208,7 +213,9 @@ class HelmChartTest {
                 .addToLabels("cnpg.io/cluster", "pg-rbac").endMetadata()
                 .addToData("username", b64("postgres")).addToData("password", b64("pw")).build()).create();
         // the credentials the user-manager and the backup-worker stored for the instance, which its delete removes
-        io.pgfleet.runtime.credentials.CredentialStores.KINDS.forEach(kind -> new KubernetesCredentialStore(client, kind).write(key, Map.of("k", "v")));
+        io.pgfleet.runtime.credentials.CredentialStores stores = new io.pgfleet.runtime.credentials.CredentialStores("kubernetes",
+                () -> client, "", "pgfleet-system");
+        io.pgfleet.runtime.credentials.CredentialStores.KINDS.forEach(kind -> stores.kind(kind).write(key, Map.of("k", "v")));
         drain();
 
         // The provisioner: create, observe, change, expose and unexpose, reach, delete.
@@ -218,7 +225,7 @@ class HelmChartTest {
         driver.primary(key);
         driver.delete(key);
         // ... and with the instance, its stored credentials (what the provisioner's delete does after the driver's)
-        io.pgfleet.runtime.credentials.CredentialStores.KINDS.forEach(kind -> new KubernetesCredentialStore(client, kind).delete(key));
+        stores.deleteAll(key);
         Set<String> provisioner = drain();
 
         driver.apply(key, new ClusterSpec(false, "10Gi", 1, "replicated", Map.of(), 0, 0));
@@ -235,6 +242,10 @@ class HelmChartTest {
         backup.read(key);
         backup.write(key, Map.of("resticPassword", "r"));
         backup.write(key, Map.of("resticPassword", "s"));
+        // ... and keep the key of its manifests, in pgfleet's own namespace
+        stores.kind(io.pgfleet.runtime.credentials.CredentialStores.MANIFEST).read(key);
+        stores.kind(io.pgfleet.runtime.credentials.CredentialStores.MANIFEST).write(key, Map.of("manifestKey", "m"));
+        stores.kind(io.pgfleet.runtime.credentials.CredentialStores.MANIFEST).write(key, Map.of("manifestKey", "n"));
         // ... and declare its WAL archive to the Barman Cloud plugin, then change its schedule and window
         driver.declareArchive(key, new io.pgfleet.clusters.ArchiveTarget("s3://b/_wal/tenant-r/pg-rbac", null, "0 3 * * *", 7));
         driver.declareArchive(key, new io.pgfleet.clusters.ArchiveTarget("s3://b/_wal/tenant-r/pg-rbac", null, "0 4 * * *", 14));

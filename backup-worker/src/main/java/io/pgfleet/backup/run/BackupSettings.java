@@ -45,6 +45,7 @@ public class BackupSettings {
     private final String restic;
     private final Duration timeout;
     private final CredentialStore store;
+    private final CredentialStores stores;
     private final java.nio.file.Path workDir;
     private final long smallDatabase;
     private final long smallTotal;
@@ -69,6 +70,7 @@ public class BackupSettings {
         this.restic = restic;
         this.timeout = timeout;
         this.store = stores.kind(CREDENTIALS);
+        this.stores = stores;
         this.workDir = workDir.isBlank() ? java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "pgfleet-backup")
                 : java.nio.file.Path.of(workDir);
         this.smallDatabase = smallDatabase;
@@ -95,27 +97,30 @@ public class BackupSettings {
         return store;
     }
 
-    /** The key under which an instance's manifest key is kept in its backup credential store. */
+    /** The key under which an instance's manifest key is kept in its manifest-key store. */
     static final String MANIFEST_KEY = "manifestKey";
 
     /**
-     * The key that authenticates the instance's manifests: 32 random bytes made at its first backup and kept in its backup
-     * credential store (never in a document, an event or a state table), so only the backup-worker can sign for it.
+     * The key that authenticates the instance's manifests: 32 random bytes made at its first backup and kept in the store of
+     * kind {@link CredentialStores#MANIFEST} (never in a document, an event or a state table; under Kubernetes in pgfleet's
+     * own namespace, not the tenant's), so only the backup-worker can sign for it.
      */
     public byte[] manifestKey(InstanceKey instance) {
-        String stored = store.read(instance).get(MANIFEST_KEY);
+        CredentialStore keys = stores.kind(CredentialStores.MANIFEST);
+        String stored = keys.read(instance).get(MANIFEST_KEY);
         if (stored == null) {
             byte[] key = new byte[32];
             new java.security.SecureRandom().nextBytes(key);
-            store.write(instance, java.util.Map.of(MANIFEST_KEY, java.util.Base64.getEncoder().encodeToString(key)));
-            stored = store.read(instance).get(MANIFEST_KEY);
+            keys.write(instance, java.util.Map.of(MANIFEST_KEY, java.util.Base64.getEncoder().encodeToString(key)));
+            stored = keys.read(instance).get(MANIFEST_KEY);
         }
         return java.util.Base64.getDecoder().decode(stored);
     }
 
     /** The instance's manifest key, if it has one (a restore never makes one). */
     public Optional<byte[]> existingManifestKey(InstanceKey instance) {
-        return Optional.ofNullable(store.read(instance).get(MANIFEST_KEY)).map(java.util.Base64.getDecoder()::decode);
+        return Optional.ofNullable(stores.kind(CredentialStores.MANIFEST).read(instance).get(MANIFEST_KEY))
+                .map(java.util.Base64.getDecoder()::decode);
     }
 
     /** The instance's stored credentials, else the operator's defaults. */

@@ -20,19 +20,36 @@ public class CredentialStores {
     public static final String USERS = "credentials";
     /** Backup credentials: S3 keys and the restic password (the backup-worker's). */
     public static final String BACKUP = "backup";
+    /**
+     * The key that authenticates the instance's backup manifests (the backup-worker's). Under Kubernetes it is kept in
+     * pgfleet's own namespace, not the tenant's: a tenant that can read its namespace's Secrets could otherwise forge a
+     * manifest its restore would believe.
+     */
+    public static final String MANIFEST = "manifest";
     /** Every kind: what an instance's delete removes. */
-    public static final java.util.List<String> KINDS = java.util.List.of(USERS, BACKUP);
+    public static final java.util.List<String> KINDS = java.util.List.of(USERS, BACKUP, MANIFEST);
 
     private final String driver;
     private final BeanProvider<KubernetesClient> client;
     private final java.nio.file.Path dataRoot;
+    private final String home;
     private final Map<String, CredentialStore> stores = new ConcurrentHashMap<>();
 
+    /**
+     * @param home pgfleet's own namespace ({@code pgfleet.kubernetes.namespace}; blank: the one the Kubernetes client is
+     *             configured with, in a pod its service account's)
+     */
+    @jakarta.inject.Inject
     public CredentialStores(@Value("${pgfleet.driver:local}") String driver, BeanProvider<KubernetesClient> client,
-                            @Value("${pgfleet.local.data-root:}") String dataRoot) {
+                            @Value("${pgfleet.local.data-root:}") String dataRoot, @Value("${pgfleet.kubernetes.namespace:}") String home) {
         this.driver = driver;
         this.client = client;
         this.dataRoot = DataRoot.of(dataRoot);
+        this.home = home;
+    }
+
+    public CredentialStores(String driver, BeanProvider<KubernetesClient> client, String dataRoot) {
+        this(driver, client, dataRoot, "");
     }
 
     /**
@@ -44,8 +61,18 @@ public class CredentialStores {
         if (!KINDS.contains(kind)) {
             throw new IllegalArgumentException("no credential kind '" + kind + "'; the kinds are " + KINDS);
         }
-        return stores.computeIfAbsent(kind, k -> "kubernetes".equals(driver) ? new KubernetesCredentialStore(client.get(), k)
-                : new LocalCredentialStore(dataRoot, k));
+        return stores.computeIfAbsent(kind, k -> !"kubernetes".equals(driver) ? new LocalCredentialStore(dataRoot, k)
+                : MANIFEST.equals(k) ? KubernetesCredentialStore.inHome(client.get(), k, home(client.get()))
+                : new KubernetesCredentialStore(client.get(), k));
+    }
+
+    private String home(KubernetesClient kubernetes) {
+        String namespace = home.isBlank() ? kubernetes.getNamespace() : home;
+        if (namespace == null || namespace.isBlank()) {
+            throw new IllegalStateException("pgfleet's own namespace is not known: set pgfleet.kubernetes.namespace "
+                    + "(PGFLEET_KUBERNETES_NAMESPACE; the chart sets it to the release's namespace)");
+        }
+        return namespace;
     }
 
     /** Removes every stored secret of the instance (its delete): a new instance of the same name inherits no password. */

@@ -97,4 +97,30 @@ class KubernetesCredentialStoreTest {
         assertThat(kept).isNotNull();
         assertThat(kept.getData()).containsOnlyKeys("manifestKey");
     }
+
+    @Test
+    void manifestKeysLiveInPgfleetsOwnNamespaceWhereATenantsPlantedSecretIsNeverRead() {
+        CredentialStores stores = new CredentialStores("kubernetes", () -> client, "", "pgfleet-system");
+        InstanceKey shop = new InstanceKey("tenant-k", "shop");
+        InstanceKey other = new InstanceKey("tenant-m", "shop");
+        // the tenant, who may write Secrets in its own namespace, plants the name a manifest key had there before
+        client.secrets().inNamespace("tenant-k").resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata()
+                .withName("shop-manifest").withLabels(io.pgfleet.runtime.InstanceLabels.of(shop)).endMetadata()
+                .withData(Map.of("manifestKey", Base64.getEncoder().encodeToString("forged".getBytes(StandardCharsets.UTF_8)))).build()).create();
+        CredentialStore keys = stores.kind(CredentialStores.MANIFEST);
+        assertThat(keys.read(shop)).as("nothing of the tenant's namespace is read").isEmpty();
+
+        keys.write(shop, Map.of("manifestKey", "k1"));
+        keys.write(other, Map.of("manifestKey", "k2"));
+        Secret kept = client.secrets().inNamespace("pgfleet-system").withName("tenant-k.shop-manifest").get();
+        assertThat(kept.getMetadata().getLabels()).containsEntry(KubernetesCredentialStore.NAMESPACE_LABEL, "tenant-k")
+                .containsEntry(io.pgfleet.runtime.InstanceLabels.INSTANCE, "shop");
+        assertThat(keys.read(shop)).containsEntry("manifestKey", "k1");
+        assertThat(keys.read(other)).as("the same name in another namespace is another Secret").containsEntry("manifestKey", "k2");
+
+        stores.deleteAll(shop);
+        assertThat(client.secrets().inNamespace("pgfleet-system").withName("tenant-k.shop-manifest").get()).isNull();
+        assertThat(client.secrets().inNamespace("pgfleet-system").withName("tenant-m.shop-manifest").get()).isNotNull();
+        assertThat(client.secrets().inNamespace("tenant-k").withName("shop-manifest").get()).as("a Secret of the tenant's is left").isNotNull();
+    }
 }
