@@ -200,6 +200,26 @@ class CommandIntakeIT extends RunningProvisionerIT {
     }
 
     @Test
+    void aCommandIdUsedInOneNamespaceIsNotBurntForAnother() {
+        // A tenant publishes, in its own namespace, the id it expects another tenant to use next.
+        String id = UUID.randomUUID().toString();
+        InstanceKey attacker = new InstanceKey("tenant-a", "burner");
+        fixture.publisher.publish(CommandType.DELETE, attacker, new io.pgfleet.events.command.DeleteCommand(attacker.name(),
+                attacker.namespace()), id, 0);
+        fixture.feed.awaitEvent(e -> id.equals(e.commandId()) && attacker.toString().equals(e.instance()) && e.phase() == Phase.REJECTED,
+                SLOW, () -> String.valueOf(fixture.feed.forCommand(id)));
+
+        // The other tenant's command with that id is answered on its own merits, not as a reused id or a redelivery.
+        InstanceKey victim = new InstanceKey("tenant-b", "burner");
+        fixture.publisher.publish(CommandType.DELETE, victim, new io.pgfleet.events.command.DeleteCommand(victim.name(),
+                victim.namespace()), id, 0);
+        StatusEvent answer = fixture.feed.awaitEvent(e -> id.equals(e.commandId()) && victim.toString().equals(e.instance())
+                && e.phase() != Phase.PROGRESSING, SLOW, () -> String.valueOf(fixture.feed.forCommand(id)));
+        assertThat(answer.reason()).isEqualTo("ValidationFailed");
+        assertThat(answer.errors()).singleElement().satisfies(error -> assertThat(error.message()).contains("tenant-b/burner"));
+    }
+
+    @Test
     void aMemberThatCannotStartFailsTheCommandWithTheServersWordsAndADeleteThenSucceeds() {
         InstanceKey key = new InstanceKey("tenant-a", "cannot-start");
         fixture.track(key);

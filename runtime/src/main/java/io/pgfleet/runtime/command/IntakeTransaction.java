@@ -64,11 +64,12 @@ public class IntakeTransaction {
 
     private void handle(DecodedCommand command, String fingerprint) {
         String type = command.type().id();
-        if (handled.recordFirst(command.commandId(), type, command.instance().toString(), fingerprint) == 0) {
-            if (handled.recordedForAnother(command.commandId(), fingerprint)) {
+        if (handled.recordFirst(command.instance().namespace(), command.commandId(), type, command.instance().toString(), fingerprint) == 0) {
+            if (handled.recordedForAnother(command.instance().namespace(), command.commandId(), fingerprint)) {
                 LOG.info("{} command id reused for another command; rejected", type);
                 status.command(command.commandId(), type, command.instance(), Phase.REJECTED, "CommandIdReused",
-                        "the command id " + command.commandId() + " was already used for another command; nothing was changed "
+                        "the command id " + command.commandId() + " was already used for another command in namespace '"
+                                + command.instance().namespace() + "'; nothing was changed "
                                 + "(give every command its own id)", null, null, null);
             } else {
                 LOG.info("{} command already handled; nothing to do", type);
@@ -104,7 +105,7 @@ public class IntakeTransaction {
      */
     private void reject(DecodedCommand command, String fingerprint, String answerNamespace, FieldError error) {
         String type = command.type().id();
-        if (handled.recordFirst(command.commandId(), type, command.instance().toString(), fingerprint) == 0) {
+        if (handled.recordFirst(command.instance().namespace(), command.commandId(), type, command.instance().toString(), fingerprint) == 0) {
             return;
         }
         LOG.warn("{} command rejected: {}", type, error);
@@ -117,7 +118,7 @@ public class IntakeTransaction {
     @Transactional
     public void fail(DecodedCommand command, String fingerprint, String message) {
         String type = command.type().id();
-        if (handled.recordFirst(command.commandId(), type, command.instance().toString(), fingerprint) == 0) {
+        if (handled.recordFirst(command.instance().namespace(), command.commandId(), type, command.instance().toString(), fingerprint) == 0) {
             return;
         }
         LOG.warn("{} command failed at intake: {}", type, message);
