@@ -686,6 +686,30 @@ class BackupWorkerIT {
     }
 
     @Test
+    @Order(10)
+    void onDemandBackupsAreBoundedPerNamespaceAndHour() throws Exception {
+        // A tenant asks for backups in a loop: each would dump every database and write to S3.
+        InstanceKey key = new InstanceKey("tenant-q", "greedy");
+        Postgres doc = Postgres.of(key.name(), key.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
+                backup("--keep-last=3", PASSWORD)));
+        fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, key, doc), "backup-worker", SLOW);
+        List<StatusEvent> answers = new ArrayList<>();
+        for (int i = 0; i < 13; i++) {
+            String id = fixture.publisher.publish(CommandType.BACKUP, key, new BackupCommand(key.name(), key.namespace()));
+            answers.add(fixture.feed.awaitEvent(e -> id.equals(e.commandId()) && (e.phase() == Phase.ACCEPTED || e.phase() == Phase.REJECTED),
+                    SLOW, () -> String.valueOf(fixture.feed.forCommand(id))));
+        }
+        assertThat(answers.subList(0, 12)).extracting(StatusEvent::phase).containsOnly(Phase.ACCEPTED);
+        StatusEvent refused = answers.get(12);
+        assertThat(refused.phase()).isEqualTo(Phase.REJECTED);
+        assertThat(refused.errors()).singleElement().satisfies(error -> assertThat(error.message())
+                .contains("namespace 'tenant-q' was given 12 on-demand backups in the last hour; at most 12")
+                .contains("pgfleet.limits.namespace-backups-per-hour"));
+        // Another namespace's backups are not counted against it.
+        assertThat(backupNow().phase()).isEqualTo(Phase.SUCCEEDED);
+    }
+
+    @Test
     @Order(11)
     void noSecretReachesAnEventALogLineOrAStateTable() throws Exception {
         List<String> texts = new ArrayList<>();

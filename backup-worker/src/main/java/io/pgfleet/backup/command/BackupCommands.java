@@ -54,12 +54,18 @@ public class BackupCommands implements CommandHandler {
     private final io.pgfleet.backup.wal.WalArchive walArchives;
 
     /**
+     * @param backupsPerHour         {@code pgfleet.limits.namespace-backups-per-hour}: on-demand backups a namespace may ask for
+     *                               in an hour (12)
      * @param crossNamespaceRestores {@code pgfleet.backup.cross-namespace-restores}: {@code <source namespace>:<target namespace>}
      *                               pairs between which a restore may copy backups (none by default)
      */
+    private final int backupsPerHour;
+
     public BackupCommands(BackupConfigRepository configs, BackupRunRepository runs, JobRepository jobs, BackupSettings settings, Clock clock,
                           @Value("${pgfleet.backup.cross-namespace-restores:}") List<String> crossNamespaceRestores, FleetKeys keys,
-                          io.pgfleet.backup.wal.WalArchive walArchives) {
+                          io.pgfleet.backup.wal.WalArchive walArchives,
+                          @Value("${pgfleet.limits.namespace-backups-per-hour:12}") int backupsPerHour) {
+        this.backupsPerHour = backupsPerHour;
         this.keys = keys;
         this.walArchives = walArchives;
         this.crossNamespaceRestores = Set.copyOf(crossNamespaceRestores);
@@ -90,6 +96,14 @@ public class BackupCommands implements CommandHandler {
                             + "spec.backup.s3Bucket first"));
                 } else if (settings.credentials(key).isEmpty()) {
                     errors.add(new FieldError("instance", "instance " + key + " has no backup credentials"));
+                } else {
+                    // Each on-demand backup costs the fleet a dump of every database and S3 traffic: bounded per namespace.
+                    long lastHour = runs.countOnDemandSince(key.namespace(), Instant.now(clock).minus(java.time.Duration.ofHours(1)));
+                    if (lastHour >= backupsPerHour) {
+                        errors.add(new FieldError("instance", "namespace '" + key.namespace() + "' was given " + lastHour
+                                + " on-demand backups in the last hour; at most " + backupsPerHour
+                                + " (pgfleet.limits.namespace-backups-per-hour): try again later"));
+                    }
                 }
             }
             case RESTORE -> {

@@ -18,6 +18,11 @@ public interface BackupRunRepository extends CrudRepository<BackupRunRow, String
             + "ORDER BY instance, finished_at DESC", nativeQuery = true)
     List<BackupRunRow> findLastSucceeded();
 
+    /** How many on-demand backups the instances of a namespace ({@code <namespace>/…}) were given since a time. */
+    @Query(value = "SELECT count(*) FROM backup_run WHERE trigger = 'on-demand' AND created_at >= :since "
+            + "AND starts_with(instance, :namespace || '/')", nativeQuery = true)
+    long countOnDemandSince(String namespace, Instant since);
+
     @Query("UPDATE backup_run SET status = 'RUNNING', started_at = :startedAt WHERE id = :id")
     void started(String id, Instant startedAt);
 
