@@ -35,6 +35,16 @@ class PipelineTest {
     }
 
     @Test
+    void aFileFarLargerThanAManifestIsNotReadIntoMemoryAndIsAFailure() {
+        // A tenant holds its repository's password: its "manifest.json" may be gigabytes. 100 MiB here.
+        Pipeline.Result result = Pipeline.run(List.of(stage("sh", "-c", "head -c 104857600 /dev/zero")), null, MINUTE);
+        assertThat(result.output()).hasSize(Pipeline.MAX_OUTPUT);
+        assertThat(result.dropped()).isEqualTo(104857600L - Pipeline.MAX_OUTPUT);
+        assertThat(result.ok()).isFalse();
+        assertThat(result.failure()).contains("sh wrote 104857600 bytes, more than the " + Pipeline.MAX_OUTPUT + " read from it");
+    }
+
+    @Test
     void theReaderThatFailedIsNamedNotTheWriterItLeftWithABrokenPipe() {
         // yes writes forever; the reader takes a little, complains and exits: yes dies of SIGPIPE.
         Pipeline.Result result = Pipeline.run(List.of(stage("yes"),

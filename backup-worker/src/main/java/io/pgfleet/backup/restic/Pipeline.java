@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Pipeline {
 
+    /** The most of a program's stdout that is kept: manifests, globals and listings are far smaller. */
+    public static final int MAX_OUTPUT = 32 << 20;
+
     /** The exit code of a program killed by SIGPIPE (128 + 13): it wrote to a pipe nobody read any more. */
     private static final int SIGPIPE = 141;
 
@@ -43,12 +46,14 @@ public final class Pipeline {
      *
      * @param exitCodes one per stage, in order ({@code -1}: killed at the time limit)
      * @param errors    the last lines each stage wrote to stderr
-     * @param output    what the last stage wrote to stdout
+     * @param output    what the last stage wrote to stdout, its first {@link #MAX_OUTPUT} bytes
+     * @param dropped   how many bytes of stdout beyond those were read and thrown away
      */
-    public record Result(List<Stage> stages, List<Integer> exitCodes, List<String> errors, String output) {
+    public record Result(List<Stage> stages, List<Integer> exitCodes, List<String> errors, String output, long dropped) {
 
+        /** Every stage exited with 0, and its whole output was kept. */
         public boolean ok() {
-            return exitCodes.stream().allMatch(code -> code == 0);
+            return dropped == 0 && exitCodes.stream().allMatch(code -> code == 0);
         }
 
         /**
@@ -63,6 +68,10 @@ public final class Pipeline {
                     String code = exitCodes.get(i) == -1 ? "was stopped at the time limit" : "exited with " + exitCodes.get(i);
                     return stages.get(i).name() + " " + code + (errors.get(i).isBlank() ? "" : ": " + errors.get(i).strip());
                 }
+            }
+            if (dropped > 0) {
+                return stages.get(stages.size() - 1).name() + " wrote " + (MAX_OUTPUT + dropped) + " bytes, more than the "
+                        + MAX_OUTPUT + " read from it (a manifest or a listing that large is not pgfleet's)";
             }
             return null;
         }
@@ -116,6 +125,7 @@ public final class Pipeline {
         private final List<Path> stderrFiles;
         private final Duration timeout;
         private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+        private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
         private final Thread reader;
 
         private Running(List<Stage> stages, List<Process> processes, List<Path> stderrFiles, Duration timeout) {
@@ -124,7 +134,7 @@ public final class Pipeline {
             this.stderrFiles = stderrFiles;
             this.timeout = timeout;
             Process last = processes.get(processes.size() - 1);
-            this.reader = new Thread(() -> copy(last.getInputStream(), output), "stdout of " + stages.get(stages.size() - 1).name());
+            this.reader = new Thread(() -> copy(last.getInputStream(), output, dropped), "stdout of " + stages.get(stages.size() - 1).name());
             reader.setDaemon(true);
             reader.start();
         }
@@ -159,7 +169,7 @@ public final class Pipeline {
                 for (Path file : stderrFiles) {
                     errors.add(tail(Files.readString(file, StandardCharsets.UTF_8), 8));
                 }
-                return new Result(stages, codes, errors, output.toString(StandardCharsets.UTF_8));
+                return new Result(stages, codes, errors, output.toString(StandardCharsets.UTF_8), dropped.get());
             } catch (InterruptedException e) {
                 interrupt();
                 Thread.currentThread().interrupt();
@@ -227,9 +237,19 @@ public final class Pipeline {
         }
     }
 
-    private static void copy(InputStream in, ByteArrayOutputStream out) {
+    /**
+     * Keeps the first {@link #MAX_OUTPUT} bytes and reads the rest away (so the program is not blocked), counting them: what
+     * a repository holds is the tenant's to write (it has the restic password), and is never read whole into memory.
+     */
+    private static void copy(InputStream in, ByteArrayOutputStream out, java.util.concurrent.atomic.AtomicLong dropped) {
+        byte[] buffer = new byte[64 * 1024];
         try (in) {
-            in.transferTo(out);
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                int kept = (int) Math.max(0, Math.min(read, MAX_OUTPUT - out.size()));
+                out.write(buffer, 0, kept);
+                dropped.addAndGet(read - kept);
+            }
         } catch (IOException e) {
             // the program went away; its exit code tells why
         }
