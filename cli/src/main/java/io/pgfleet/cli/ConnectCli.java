@@ -18,6 +18,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import java.io.IOException;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /** The connection string of an instance's primary for one of its users. */
 @Command(name = "connect", mixinStandardHelpOptions = true,
@@ -112,15 +115,15 @@ final class ConnectCli implements Callable<Integer> {
      * created 0600 in the call that creates it and named by the string's {@code passfile}: the password never becomes a
      * word of psql's command line, which every local account can read in {@code /proc}.
      */
-    private Path passfile(InstanceKey key, String user, String password) throws java.io.IOException {
+    private Path passfile(InstanceKey key, String user, String password) throws IOException {
         Path dir = dataDir.resolve("passfiles").resolve(key.namespace()).resolve(key.name());
-        Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-        Path temporary = Files.createTempFile(dir, user + ".", ".tmp", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
+        Path temporary = Files.createTempFile(dir, user + ".", ".tmp", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------")));
         Files.writeString(temporary, "*:*:*:" + passfileField(user) + ":" + passfileField(password) + "\n", StandardCharsets.UTF_8);
         Path file = dir.resolve(user);
-        Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return file;
     }
 
@@ -134,7 +137,7 @@ final class ConnectCli implements Callable<Integer> {
      * CA the provisioner serves (saved under {@code <data-dir>/ca/}), or, for CloudNativePG, a file named after the CA
      * Secret, with the command that fills it (said on stderr).
      */
-    private String tlsParameters(InstanceKey key, JsonNode tls) throws java.io.IOException {
+    private String tlsParameters(InstanceKey key, JsonNode tls) throws IOException {
         if (!tls.hasNonNull("sslmode")) {
             return "";
         }

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import io.pgfleet.events.InstanceKey;
 
 /** The first thing to run: the local stack, and the reference's development example provisioned on it. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -41,7 +42,7 @@ final class DemoCli implements Callable<Integer> {
         Kafka kafka = new Kafka(stack.bootstrapServers(), "pgfleet");
         int outcome;
         try (Kafka.StatusReader reader = kafka.statusReader(false)) {
-            var key = new io.pgfleet.events.InstanceKey(LocalStack.NAMESPACE, doc.metadata().name());
+            var key = new InstanceKey(LocalStack.NAMESPACE, doc.metadata().name());
             String id = kafka.publish(CommandType.PROVISION, key, doc);
             out.println("provision " + key + " published from " + example + ": command " + id);
             out.flush();

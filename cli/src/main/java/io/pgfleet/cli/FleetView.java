@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 
 /** The rows of {@code pgfleet list} and {@code pgfleet backups}, made from the services' views (pure). */
 final class FleetView {
@@ -114,7 +115,7 @@ final class FleetView {
             value /= 1024;
             unit++;
         }
-        return unit == 0 ? bytes + "B" : String.format(java.util.Locale.ROOT, "%.1f%s", value, units[unit]);
+        return unit == 0 ? bytes + "B" : String.format(Locale.ROOT, "%.1f%s", value, units[unit]);
     }
 
     private static Instant instant(JsonNode node) {

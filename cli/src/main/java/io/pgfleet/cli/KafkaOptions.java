@@ -2,6 +2,11 @@ package io.pgfleet.cli;
 
 import io.pgfleet.events.InstanceKey;
 import picocli.CommandLine.Option;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
 
 /** Where commands go and whom they name: every command that talks to Kafka takes these. */
 public class KafkaOptions {
@@ -33,11 +38,11 @@ public class KafkaOptions {
     }
 
     Kafka kafka() {
-        java.util.Properties client = new java.util.Properties();
+        Properties client = new Properties();
         if (kafkaConfig != null && !kafkaConfig.isBlank()) {
-            try (java.io.Reader in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(kafkaConfig))) {
+            try (Reader in = Files.newBufferedReader(Path.of(kafkaConfig))) {
                 client.load(in);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new IllegalArgumentException("--kafka-config " + kafkaConfig + " cannot be read: " + e.getMessage(), e);
             }
         }

@@ -5,6 +5,14 @@ import io.pgfleet.runtime.security.HttpTokens;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Supplier;
 
 /** The local stack's own secrets, made once in its data directory and kept there 0600. */
 final class LocalSecrets {
@@ -19,8 +27,8 @@ final class LocalSecrets {
     static String defaultResticPassword(Path dataDir) throws IOException {
         return madeOnce(dataDir.resolve("backup-default-password"), () -> {
             byte[] random = new byte[24];
-            new java.security.SecureRandom().nextBytes(random);
-            return java.util.HexFormat.of().formatHex(random);
+            new SecureRandom().nextBytes(random);
+            return HexFormat.of().formatHex(random);
         });
     }
 
@@ -31,12 +39,12 @@ final class LocalSecrets {
 
     /** A platform token for the views (a year), written 0600 to {@link #HTTP_TOKEN}, where {@code pgfleet} commands find it. */
     static void writeHttpToken(Path dataDir) throws IOException {
-        String token = HttpTokens.mint(httpTokenSecret(dataDir), "pgfleet-local", HttpTokens.PLATFORM, java.util.List.of(),
-                java.time.Duration.ofDays(365), java.time.Clock.systemUTC());
+        String token = HttpTokens.mint(httpTokenSecret(dataDir), "pgfleet-local", HttpTokens.PLATFORM, List.of(),
+                Duration.ofDays(365), Clock.systemUTC());
         write(dataDir.resolve(HTTP_TOKEN), token);
     }
 
-    private static String madeOnce(Path file, java.util.function.Supplier<String> make) throws IOException {
+    private static String madeOnce(Path file, Supplier<String> make) throws IOException {
         if (!Files.exists(file)) {
             write(file, make.get());
         }
@@ -47,10 +55,10 @@ final class LocalSecrets {
     private static void write(Path file, String text) throws IOException {
         Path partial = file.resolveSibling(file.getFileName() + ".new");
         Files.deleteIfExists(partial);
-        Files.createFile(partial, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(partial, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------")));
         Files.writeString(partial, text);
-        Files.move(partial, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** The fleet's key for sealed secrets: made once; its public half beside it, for `pgfleet apply` and `pgfleet seal`. */

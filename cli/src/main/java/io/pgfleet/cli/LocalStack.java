@@ -22,6 +22,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.pgfleet.runtime.local.OsUser;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Everything pgfleet needs on one machine, on loopback: an embedded Kafka broker, a PostgreSQL for
@@ -86,14 +90,14 @@ final class LocalStack implements AutoCloseable {
      * As root, PostgreSQL runs as an unprivileged account, which must reach the data directory: every directory above it
      * must let others through (a home directory such as /root, mode 0700, does not).
      */
-    static void requireReachable(Path dataDir) throws java.io.IOException {
-        if (!io.pgfleet.runtime.local.OsUser.isRoot()) {
+    static void requireReachable(Path dataDir) throws IOException {
+        if (!OsUser.isRoot()) {
             return;
         }
         for (Path dir = dataDir.toAbsolutePath().normalize().getParent(); dir != null; dir = dir.getParent()) {
-            if (Files.exists(dir) && !Files.getPosixFilePermissions(dir).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+            if (Files.exists(dir) && !Files.getPosixFilePermissions(dir).contains(PosixFilePermission.OTHERS_EXECUTE)) {
                 throw new IllegalStateException(dir + " does not let other accounts through (mode "
-                        + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))
+                        + PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))
                         + "), and PostgreSQL runs as nobody when pgfleet runs as root: give a --data-dir it can reach, e.g. /var/lib/pgfleet "
                         + "(the default for root)");
             }
@@ -166,7 +170,7 @@ final class LocalStack implements AutoCloseable {
         } else {
             process.destroy();
         }
-        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException(name + " (pid " + process.pid() + ") did not end after " + (crash ? "SIGKILL" : "SIGTERM"));
         }
     }
@@ -241,7 +245,7 @@ final class LocalStack implements AutoCloseable {
         env.put("PGFLEET_JOBS_INSTANCE_ID", "local-" + service.name());
         env.put("PGFLEET_BACKUP_S3_ENDPOINT_OVERRIDE", s3.endpoint());
         // Documents may name any host name, and this stack's own S3 server.
-        env.put("PGFLEET_BACKUP_ALLOWED_ENDPOINTS", "*," + java.net.URI.create(s3.endpoint()).getAuthority());
+        env.put("PGFLEET_BACKUP_ALLOWED_ENDPOINTS", "*," + URI.create(s3.endpoint()).getAuthority());
         env.put("PGFLEET_BACKUP_TICK", "5s");
         env.put("PGFLEET_BACKUP_METRICS_INTERVAL", "5s");
         env.put("PGFLEET_PROVISIONER_METRICS_INTERVAL", "5s");
@@ -288,8 +292,8 @@ final class LocalStack implements AutoCloseable {
         running.forEach(Process::destroy);
         for (Process process : running) {
             try {
-                if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

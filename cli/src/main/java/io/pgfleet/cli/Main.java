@@ -3,6 +3,7 @@ package io.pgfleet.cli;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import java.io.PrintWriter;
 
 /** The {@code pgfleet} command. */
 @Command(name = "pgfleet", mixinStandardHelpOptions = true, version = "pgfleet 0.1.0",
@@ -18,11 +19,11 @@ public final class Main {
 
     /** Runs the command line; errors are one clear line on stderr, never a stack trace. */
     public static int run(String... args) {
-        return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
     }
 
     /** The same, writing to these. */
-    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine commandLine = new CommandLine(new Main());
         commandLine.setOut(out);
         commandLine.setErr(err);

@@ -10,6 +10,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import io.pgfleet.runtime.secrets.FleetKey;
+import java.util.Optional;
 
 /** What every command that publishes shares: Kafka options, --wait and --timeout. */
 abstract class Publishing {
@@ -38,7 +40,7 @@ abstract class Publishing {
     int publish(CommandType type, InstanceKey instance, Object payload) {
         PrintWriter out = spec.commandLine().getOut();
         if (!SecretFields.of(payload).isEmpty()) {
-            java.util.Optional<io.pgfleet.runtime.secrets.FleetKey> key = keys.find();
+            Optional<FleetKey> key = keys.find();
             if (key.isPresent()) {
                 int[] sealed = {0};
                 payload = SecretFields.map(payload, (path, value) -> {

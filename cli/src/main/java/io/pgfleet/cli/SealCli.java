@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import io.pgfleet.events.InstanceKey;
 
 /** Seals one secret for one instance, for publishers other than this CLI: the value comes on stdin, never on the command line. */
 @Command(name = "seal", description = "Seal a secret (read from stdin) for an instance with the fleet's public key; prints the sealed value.")
@@ -38,7 +39,7 @@ public class SealCli implements Callable<Integer> {
         if (value.isEmpty()) {
             throw new IllegalArgumentException("nothing to seal: give the secret on stdin");
         }
-        spec.commandLine().getOut().println(key.seal(value, io.pgfleet.events.InstanceKey.parse(name, namespace)));
+        spec.commandLine().getOut().println(key.seal(value, InstanceKey.parse(name, namespace)));
         return Outcome.OK;
     }
 }

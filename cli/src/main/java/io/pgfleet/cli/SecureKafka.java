@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 
 /**
  * The local stack's broker with {@code up --secure}: clients only over SASL_SSL (SCRAM-SHA-512), one principal per
@@ -66,12 +69,12 @@ final class SecureKafka {
     private static Map<String, String> passwords(Path dataDir) throws IOException {
         Path file = directory(dataDir).resolve("users.json");
         if (Files.exists(file)) {
-            return Json.mapper().readValue(file.toFile(), new com.fasterxml.jackson.core.type.TypeReference<TreeMap<String, String>>() {
+            return Json.mapper().readValue(file.toFile(), new TypeReference<TreeMap<String, String>>() {
             });
         }
         Map<String, String> passwords = new TreeMap<>();
         SecureRandom random = new SecureRandom();
-        for (String user : new java.util.ArrayList<>(List.of(EmbeddedKafkaBroker.ADMIN, "provisioner", "user-manager", "backup-worker", "cli"))) {
+        for (String user : new ArrayList<>(List.of(EmbeddedKafkaBroker.ADMIN, "provisioner", "user-manager", "backup-worker", "cli"))) {
             byte[] bytes = new byte[18];
             random.nextBytes(bytes);
             passwords.put(user, HexFormat.of().formatHex(bytes));
@@ -81,7 +84,7 @@ final class SecureKafka {
         Files.deleteIfExists(partial);
         Files.createFile(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(partial, Json.mapper().writeValueAsString(passwords));
-        Files.move(partial, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
         return passwords;
     }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
+import java.io.File;
 
 /**
  * How the local stack runs a service's JVM: small and quick to start (the same settings as the images and the chart; see
@@ -36,7 +37,7 @@ final class ServiceJvm {
 
     /** The java command line before the main class: flags, archive, classpath. */
     static List<String> command(Path moduleTarget, String service) {
-        String classpath = jar(moduleTarget) + java.io.File.pathSeparator + read(moduleTarget.resolve("classpath.txt")).strip();
+        String classpath = jar(moduleTarget) + File.pathSeparator + read(moduleTarget.resolve("classpath.txt")).strip();
         List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         argv.addAll(FLAGS);
         Path archive = moduleTarget.resolve("cds").resolve(service + "-" + digest(classpath) + ".jsa");
@@ -83,7 +84,7 @@ final class ServiceJvm {
     private static String digest(String classpath) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String entry : classpath.split(java.io.File.pathSeparator)) {
+            for (String entry : classpath.split(File.pathSeparator)) {
                 Path path = Path.of(entry);
                 sha.update((entry + ":" + (Files.exists(path) ? Files.getLastModifiedTime(path).toMillis() + ":" + Files.size(path) : "-") + "\n")
                         .getBytes(StandardCharsets.UTF_8));

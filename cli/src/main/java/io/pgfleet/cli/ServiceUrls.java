@@ -9,6 +9,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import picocli.CommandLine.Option;
+import io.pgfleet.events.InstanceKey;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** Where the three services answer HTTP, and the namespace of the instance asked about. */
 public class ServiceUrls {
@@ -40,9 +43,9 @@ public class ServiceUrls {
         }
         String dataDir = System.getenv().getOrDefault("PGFLEET_DATA_DIR",
                 System.getProperty("pgfleet.default-data-dir", System.getProperty("user.home") + "/.pgfleet"));
-        java.nio.file.Path file = java.nio.file.Path.of(dataDir, LocalSecrets.HTTP_TOKEN);
+        Path file = Path.of(dataDir, LocalSecrets.HTTP_TOKEN);
         try {
-            return java.nio.file.Files.exists(file) ? java.nio.file.Files.readString(file).strip() : null;
+            return Files.exists(file) ? Files.readString(file).strip() : null;
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the token file " + file + ": " + e.getMessage(), e);
         }
@@ -54,12 +57,12 @@ public class ServiceUrls {
     }
 
     /** The instance a name (or namespace/name) stands for. */
-    io.pgfleet.events.InstanceKey instance(String name) {
-        return io.pgfleet.events.InstanceKey.parse(name, namespace);
+    InstanceKey instance(String name) {
+        return InstanceKey.parse(name, namespace);
     }
 
     /** The services' path of an instance's view. */
-    static String path(io.pgfleet.events.InstanceKey key) {
+    static String path(InstanceKey key) {
         return "/instances/" + key.namespace() + "/" + key.name();
     }
 

@@ -3,6 +3,8 @@ package io.pgfleet.clusters;
 import io.pgfleet.runtime.job.Step;
 
 import io.pgfleet.events.InstanceKey;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The one port through which pgfleet drives clusters; {@code local} and {@code kubernetes} implement
@@ -19,7 +21,7 @@ public interface ClusterDriver extends InstanceAccess {
      * Moves a planned switchover one step: while {@code from} is still the primary, towards promoting {@code to} (or the
      * standby that received the most); after that, like {@link #apply}, until every member serves its new role.
      */
-    default Step switchover(InstanceKey instance, ClusterSpec desired, String from, java.util.Optional<String> to) {
+    default Step switchover(InstanceKey instance, ClusterSpec desired, String from, Optional<String> to) {
         return Step.failed("this driver does not switch over");
     }
 
@@ -34,7 +36,7 @@ public interface ClusterDriver extends InstanceAccess {
      * to be used with {@code target_session_attrs=read-write} (libpq) or {@code targetServerType=primary} (pgjdbc): the
      * local driver lists every member, CloudNativePG its {@code -rw} Service, which follows the primary by itself.
      */
-    default java.util.Optional<String> primaryHosts(InstanceKey instance) {
+    default Optional<String> primaryHosts(InstanceKey instance) {
         return primary(instance).map(endpoint -> endpoint.host() + ":" + endpoint.port());
     }
 
@@ -42,7 +44,7 @@ public interface ClusterDriver extends InstanceAccess {
      * How a client verifies the instance's server certificate: {@code sslmode} and the CA, as its PEM text
      * ({@code caCertificate}, local members) or the Secret that holds it ({@code caSecret}, CloudNativePG).
      */
-    default java.util.Map<String, String> tls(InstanceKey instance) {
-        return java.util.Map.of();
+    default Map<String, String> tls(InstanceKey instance) {
+        return Map.of();
     }
 }

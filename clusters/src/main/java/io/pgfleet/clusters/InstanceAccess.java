@@ -2,6 +2,8 @@ package io.pgfleet.clusters;
 
 import io.pgfleet.events.InstanceKey;
 import java.util.Optional;
+import io.pgfleet.runtime.job.Step;
+import java.time.Instant;
 
 /** The read side of a driver: where an instance's primary is, and its superuser credential. */
 public interface InstanceAccess {
@@ -29,7 +31,7 @@ public interface InstanceAccess {
     }
 
     /** The earliest time the platform's own archive of the instance can restore to, when it archives itself and knows it. */
-    default Optional<java.time.Instant> recoverableFrom(InstanceKey instance) {
+    default Optional<Instant> recoverableFrom(InstanceKey instance) {
         return Optional.empty();
     }
 
@@ -37,7 +39,7 @@ public interface InstanceAccess {
      * Moves a point-in-time restore of the instance one step ({@link Recovery}); done says the time and LSN recovered to.
      * While one is unfinished the driver leaves the instance's members alone.
      */
-    default io.pgfleet.runtime.job.Step recover(InstanceKey instance, Recovery recovery) {
-        return io.pgfleet.runtime.job.Step.failed("this driver does not restore an instance to a point in time");
+    default Step recover(InstanceKey instance, Recovery recovery) {
+        return Step.failed("this driver does not restore an instance to a point in time");
     }
 }

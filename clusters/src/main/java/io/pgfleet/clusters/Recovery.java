@@ -2,6 +2,7 @@ package io.pgfleet.clusters;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import io.pgfleet.events.InstanceKey;
 
 /**
  * A point-in-time restore of a whole instance, as the backup-worker asks the driver for it: the driver stops the
@@ -18,7 +19,7 @@ import java.time.Instant;
  * @param source                the instance whose archive the data comes from (itself for a restore in place)
  */
 public record Recovery(String commandId, Instant target, Restorer restorer, String sourceSuperuserPassword, Runnable flush,
-                       io.pgfleet.events.InstanceKey source) {
+                       InstanceKey source) {
 
     /** A restore in place, or one whose source the driver need not know (it is in {@code restorer}). */
     public Recovery(String commandId, Instant target, Restorer restorer, String sourceSuperuserPassword, Runnable flush) {

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import io.pgfleet.events.command.SwitchoverCommand;
 
 /** One example payload of each kind, for the documentation. Maps are sorted so the page is stable. */
 public final class Examples {
@@ -40,7 +41,7 @@ public final class Examples {
                     Map.of("dev_db", new Database(new DatabaseRoles(List.of("dev_user"), null, null, null), List.of("hstore"))),
                     null));
             case SCALE -> new ScaleCommand("postgres-ha", "tenant-a", 3, null, new Quorum(1, 2));
-            case SWITCHOVER -> new io.pgfleet.events.command.SwitchoverCommand("postgres-ha", "tenant-a", "postgres-ha-2");
+            case SWITCHOVER -> new SwitchoverCommand("postgres-ha", "tenant-a", "postgres-ha-2");
             case ADD_USER -> new AddUserCommand("postgres-dev", "tenant-a", "report_user", null, false, false,
                     Map.of("dev_db", "readonly"));
             case ADD_EXTENSION -> new AddExtensionCommand("postgres-dev", "tenant-a", "dev_db", "pg_trgm");

@@ -21,6 +21,11 @@ import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
+import io.pgfleet.runtime.local.FileTrees;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collection;
+import org.apache.kafka.common.utils.AppInfoParser;
 
 /**
  * A real Kafka broker in KRaft mode (combined broker and controller, one node) inside this JVM, from
@@ -55,7 +60,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
      * first use with the users' SCRAM credentials. The users and their passwords must be the same at every start.
      */
     public static EmbeddedKafkaBroker startTls(Path dataDir, int port, int controllerPort, boolean temporary, Map<String, String> users,
-                                               String adminPassword, java.util.Collection<String> superUsers) {
+                                               String adminPassword, Collection<String> superUsers) {
         Map<String, String> all = new TreeMap<>(users);
         all.put(ADMIN, adminPassword);
         LoopbackTls tls = LoopbackTls.in(dataDir.resolve("tls"), adminPassword);
@@ -99,7 +104,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     }
 
     private static EmbeddedKafkaBroker start(Path dataDir, int port, int controllerPort, boolean temporary, Map<String, String> users,
-                                             LoopbackTls tls, java.util.Collection<String> superUsers) {
+                                             LoopbackTls tls, Collection<String> superUsers) {
         Properties config = new Properties();
         config.put("process.roles", "broker,controller");
         config.put("node.id", "1");
@@ -136,7 +141,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
                 config.store(out, "pgfleet embedded broker");
             }
             // The broker's config names passwords when it authenticates: its owner only.
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
             if (!Files.exists(dataDir.resolve("log").resolve("meta.properties"))) {
                 format(file, tls == null ? Map.of() : users); // once: a kept broker starts again on its own storage and cluster id
             }
@@ -189,7 +194,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
 
     private static void format(Path configFile, Map<String, String> scramUsers) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        List<String> args = new java.util.ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(), "-c", configFile.toString(),
+        List<String> args = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(), "-c", configFile.toString(),
                 "--ignore-formatted"));
         scramUsers.forEach((user, password) -> args.addAll(List.of("--add-scram", "SCRAM-SHA-512=[name=" + user + ",password=" + password + "]")));
         int code = StorageTool.execute(args.toArray(String[]::new), new PrintStream(output, true, StandardCharsets.UTF_8));
@@ -220,7 +225,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
 
     @Override
     public String description() {
-        return "embedded KRaft broker (Apache Kafka " + org.apache.kafka.common.utils.AppInfoParser.getVersion() + ") at " + bootstrapServers;
+        return "embedded KRaft broker (Apache Kafka " + AppInfoParser.getVersion() + ") at " + bootstrapServers;
     }
 
     @Override
@@ -228,7 +233,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         server.shutdown();
         server.awaitShutdown();
         if (temporary) {
-            io.pgfleet.runtime.local.FileTrees.delete(dataDir);
+            FileTrees.delete(dataDir);
         }
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.nio.file.StandardCopyOption;
 
 /**
  * TLS material for a server on loopback, made once in {@code directory} with the JDK's keytool: a PKCS#12 keystore with a
@@ -52,7 +53,7 @@ public record LoopbackTls(Path directory, String password) {
             Files.deleteIfExists(partial);
             run(List.of(keytool, "-importcert", "-noprompt", "-alias", "server", "-file", certificate().toString(), "-storetype", "PKCS12",
                     "-keystore", partial.toString(), "-storepass", password));
-            Files.move(partial, truststore(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(partial, truststore(), StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

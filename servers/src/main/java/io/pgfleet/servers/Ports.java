@@ -1,5 +1,7 @@
 package io.pgfleet.servers;
 
+import io.pgfleet.runtime.local.LoopbackPorts;
+
 
 /** Free TCP ports on loopback. */
 public final class Ports {
@@ -12,6 +14,6 @@ public final class Ports {
 
     /** A port nothing listens on right now. */
     public static int free() {
-        return io.pgfleet.runtime.local.LoopbackPorts.free();
+        return LoopbackPorts.free();
     }
 }

@@ -20,6 +20,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.pgfleet.runtime.local.FileTrees;
+import java.nio.file.StandardOpenOption;
 
 /**
  * A real PostgreSQL server from the installed binaries, in its own directory on a free loopback
@@ -80,7 +82,7 @@ public final class PostgresServer implements AutoCloseable {
                 Path pidFile = data.resolve("postmaster.pid");
                 if (Files.exists(pidFile)) {
                     long old = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
-                    if (io.pgfleet.runtime.local.Processes.isRunning(old)) {
+                    if (Processes.isRunning(old)) {
                         throw new IllegalStateException("the PostgreSQL server in " + data + " already runs (pid " + old + ")");
                     }
                     Files.delete(pidFile); // left by a server that did not stop cleanly
@@ -100,7 +102,7 @@ public final class PostgresServer implements AutoCloseable {
                         .append("port = ").append(port).append('\n')
                         .append("unix_socket_directories = '").append(directory).append("'\n");
                 settings.forEach((name, value) -> conf.append(name).append(" = '").append(value.replace("'", "''")).append("'\n"));
-                Files.writeString(data.resolve("postgresql.conf"), conf, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+                Files.writeString(data.resolve("postgresql.conf"), conf, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
                 if (!temporary) {
                     Files.writeString(kept, password + "\n", StandardCharsets.UTF_8);
                     Files.setPosixFilePermissions(kept, PosixFilePermissions.fromString("rw-------"));
@@ -178,7 +180,7 @@ public final class PostgresServer implements AutoCloseable {
             Processes.awaitExit(pid, Duration.ofSeconds(10));
         }
         if (temporary) {
-            io.pgfleet.runtime.local.FileTrees.delete(directory);
+            FileTrees.delete(directory);
         }
     }
 

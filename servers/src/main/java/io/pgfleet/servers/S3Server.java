@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import io.pgfleet.runtime.local.FileTrees;
 
 /**
  * An S3-compatible server (S3Proxy, filesystem backend) on loopback, with generated credentials
@@ -131,8 +132,8 @@ public final class S3Server implements AutoCloseable {
             throw new IllegalStateException("S3Proxy did not stop: " + e.getMessage(), e);
         }
         if (temporary) {
-            io.pgfleet.runtime.local.FileTrees.delete(directory);
-            io.pgfleet.runtime.local.FileTrees.delete(tls.directory());
+            FileTrees.delete(directory);
+            FileTrees.delete(tls.directory());
         }
     }
 }

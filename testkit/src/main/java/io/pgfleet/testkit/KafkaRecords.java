@@ -17,6 +17,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import java.util.Map;
+import java.util.concurrent.Future;
+import org.apache.kafka.common.TopicPartition;
 
 /** Publishing records and reading a topic from its start, for tests. */
 public final class KafkaRecords {
@@ -44,12 +47,12 @@ public final class KafkaRecords {
         properties.put("acks", "all");
         properties.put("linger.ms", "1000");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer())) {
-            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            List<Future<?>> sent = new ArrayList<>();
             for (ProducerRecord<String, byte[]> record : records) {
                 sent.add(producer.send(record));
             }
             producer.flush();
-            for (java.util.concurrent.Future<?> future : sent) {
+            for (Future<?> future : sent) {
                 future.get();
             }
         }
@@ -60,11 +63,11 @@ public final class KafkaRecords {
         Properties properties = kafka.clientProperties();
         List<ConsumerRecord<String, byte[]>> received = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(info -> new org.apache.kafka.common.TopicPartition(topic, info.partition())).toList();
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            java.util.Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(received::add);
                 return partitions.stream().allMatch(partition -> consumer.position(partition) >= end.get(partition));

@@ -12,7 +12,7 @@ public final class LogCapture {
 
     static {
         EVENTS.start();
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(EVENTS);
+        ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(EVENTS);
     }
 
     private LogCapture() {

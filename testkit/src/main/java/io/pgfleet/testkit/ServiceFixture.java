@@ -24,6 +24,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import io.pgfleet.runtime.security.HttpTokens;
+import java.time.Clock;
+import java.time.Duration;
 
 /**
  * What a service test needs: the shared broker, its own topics and consumer group, a real
@@ -44,7 +47,7 @@ public class ServiceFixture implements AutoCloseable {
     public final CommandPublisher publisher;
     public final StatusFeed feed;
     /** The key the services' HTTP tokens are signed with ({@link #token}). */
-    public final String tokenSecret = io.pgfleet.runtime.security.HttpTokens.newSecret();
+    public final String tokenSecret = HttpTokens.newSecret();
     private final List<EmbeddedServer> started = new ArrayList<>();
     private final Set<InstanceKey> instances = new LinkedHashSet<>();
     private ClusterDriver driver;
@@ -119,13 +122,13 @@ public class ServiceFixture implements AutoCloseable {
 
     /** A bearer token for the services' views with one role ({@code platform}, {@code auditor}, {@code tenant} of these namespaces). */
     public String token(String role, String... namespaces) {
-        return io.pgfleet.runtime.security.HttpTokens.mint(tokenSecret, "test-" + role, role, List.of(namespaces), java.time.Duration.ofHours(1),
-                java.time.Clock.systemUTC());
+        return HttpTokens.mint(tokenSecret, "test-" + role, role, List.of(namespaces), Duration.ofHours(1),
+                Clock.systemUTC());
     }
 
     /** The platform's token: every namespace. */
     public String platformToken() {
-        return token(io.pgfleet.runtime.security.HttpTokens.PLATFORM);
+        return token(HttpTokens.PLATFORM);
     }
 
     /** The driver of the last service started. */

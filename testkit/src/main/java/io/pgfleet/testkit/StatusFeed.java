@@ -22,6 +22,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import java.util.function.Supplier;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Follows a status topic from its beginning, as an integration or an auditor would, keeping every
@@ -97,14 +99,14 @@ public final class StatusFeed implements AutoCloseable {
     }
 
     /** Waits for an event matching the predicate and returns the first one. */
-    public StatusEvent awaitEvent(Predicate<StatusEvent> match, Duration timeout, java.util.function.Supplier<String> describe) {
+    public StatusEvent awaitEvent(Predicate<StatusEvent> match, Duration timeout, Supplier<String> describe) {
         List<StatusEvent> found = new ArrayList<>();
         try {
             await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
                 received.stream().map(Received::event).filter(match).findFirst().ifPresent(found::add);
                 return !found.isEmpty();
             });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
             throw new AssertionError(describe.get(), e);
         }
         return found.get(0);

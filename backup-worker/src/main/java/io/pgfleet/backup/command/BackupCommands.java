@@ -34,6 +34,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import io.pgfleet.backup.wal.WalArchive;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 
 /**
  * Provision (backup part): the instance's backup configuration and schedule, its credentials in the
@@ -51,7 +55,7 @@ public class BackupCommands implements CommandHandler {
     private final Clock clock;
     private final Set<String> crossNamespaceRestores;
     private final FleetKeys keys;
-    private final io.pgfleet.backup.wal.WalArchive walArchives;
+    private final WalArchive walArchives;
 
     /**
      * @param backupsPerHour         {@code pgfleet.limits.namespace-backups-per-hour}: on-demand backups a namespace may ask for
@@ -63,7 +67,7 @@ public class BackupCommands implements CommandHandler {
 
     public BackupCommands(BackupConfigRepository configs, BackupRunRepository runs, JobRepository jobs, BackupSettings settings, Clock clock,
                           @Value("${pgfleet.backup.cross-namespace-restores:}") List<String> crossNamespaceRestores, FleetKeys keys,
-                          io.pgfleet.backup.wal.WalArchive walArchives,
+                          WalArchive walArchives,
                           @Value("${pgfleet.limits.namespace-backups-per-hour:12}") int backupsPerHour) {
         this.backupsPerHour = backupsPerHour;
         this.keys = keys;
@@ -98,7 +102,7 @@ public class BackupCommands implements CommandHandler {
                     errors.add(new FieldError("instance", "instance " + key + " has no backup credentials"));
                 } else {
                     // Each on-demand backup costs the fleet a dump of every database and S3 traffic: bounded per namespace.
-                    long lastHour = runs.countOnDemandSince(key.namespace(), Instant.now(clock).minus(java.time.Duration.ofHours(1)));
+                    long lastHour = runs.countOnDemandSince(key.namespace(), Instant.now(clock).minus(Duration.ofHours(1)));
                     if (lastHour >= backupsPerHour) {
                         errors.add(new FieldError("instance", "namespace '" + key.namespace() + "' was given " + lastHour
                                 + " on-demand backups in the last hour; at most " + backupsPerHour
@@ -188,8 +192,8 @@ public class BackupCommands implements CommandHandler {
     private Optional<String> outsideWindow(InstanceKey source, String pointInTime) {
         Instant at;
         try {
-            at = java.time.OffsetDateTime.parse(pointInTime).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
+            at = OffsetDateTime.parse(pointInTime).toInstant();
+        } catch (DateTimeParseException e) {
             return Optional.empty();   // the validator names it
         }
         Instant now = Instant.now(clock);

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Map;
 import java.util.stream.StreamSupport;
+import java.util.HashMap;
 
 /**
  * The backup configuration of the instances and their backup catalog (the equivalent of
@@ -72,7 +73,7 @@ public class BackupController {
     /** The instances of the namespaces the caller sees. */
     @Get
     public List<ConfigView> list(Authentication caller) {
-        Map<String, BackupRunRow> last = new java.util.HashMap<>();
+        Map<String, BackupRunRow> last = new HashMap<>();
         runs.findLastSucceeded().forEach(run -> last.put(run.instance(), run));
         return StreamSupport.stream(configs.findAll().spliterator(), false).filter(row -> ViewScope.seesInstance(caller, row.instance()))
                 .map(row -> view(row, last.get(row.instance()))).toList();

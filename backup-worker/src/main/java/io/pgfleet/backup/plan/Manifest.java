@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /**
  * The last snapshot of a backup's set: it exists only when every dump before it succeeded, so a
@@ -82,9 +85,9 @@ public record Manifest(String backupId, String instance, Instant time, List<Stri
 
     private static String nameDigest(String database) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(database.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(digest, 0, 8);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(database.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available in this JVM", e);
         }
     }
@@ -100,8 +103,8 @@ public record Manifest(String backupId, String instance, Instant time, List<Stri
 
     /** Whether it was authenticated with {@code key} (a manifest without a MAC never is). */
     public boolean authenticatedBy(byte[] key) {
-        return mac != null && MessageDigest.isEqual(mac.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                hmac(key).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return mac != null && MessageDigest.isEqual(mac.getBytes(StandardCharsets.US_ASCII),
+                hmac(key).getBytes(StandardCharsets.US_ASCII));
     }
 
     private String hmac(byte[] key) {
@@ -124,7 +127,7 @@ public record Manifest(String backupId, String instance, Instant time, List<Stri
             return problems;
         }
         databases.stream().filter(database -> !DATABASE.matcher(database).matches()
-                        || database.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63)
+                        || database.getBytes(StandardCharsets.UTF_8).length > 63)
                 .forEach(database -> problems.add("database '" + database + "' is not a name PostgreSQL gives a database that pgfleet saves"));
         files.forEach((name, file) -> {
             boolean known = name.equals(GLOBALS) || databases.stream().anyMatch(database -> name.equals(dumpFile(database))

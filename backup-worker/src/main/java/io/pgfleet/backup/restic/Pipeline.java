@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Programs joined by pipes, as {@code a | b} would in a shell but with argument vectors and no shell:
@@ -125,7 +127,7 @@ public final class Pipeline {
         private final List<Path> stderrFiles;
         private final Duration timeout;
         private final ByteArrayOutputStream output = new ByteArrayOutputStream();
-        private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+        private final AtomicLong dropped = new AtomicLong();
         private final Thread reader;
 
         private Running(List<Stage> stages, List<Process> processes, List<Path> stderrFiles, Duration timeout) {
@@ -241,7 +243,7 @@ public final class Pipeline {
      * Keeps the first {@link #MAX_OUTPUT} bytes and reads the rest away (so the program is not blocked), counting them: what
      * a repository holds is the tenant's to write (it has the restic password), and is never read whole into memory.
      */
-    private static void copy(InputStream in, ByteArrayOutputStream out, java.util.concurrent.atomic.AtomicLong dropped) {
+    private static void copy(InputStream in, ByteArrayOutputStream out, AtomicLong dropped) {
         byte[] buffer = new byte[64 * 1024];
         try (in) {
             int read;
@@ -257,6 +259,6 @@ public final class Pipeline {
 
     private static String tail(String text, int lines) {
         String[] all = text.strip().split("\n");
-        return String.join("\n", java.util.Arrays.asList(all).subList(Math.max(0, all.length - lines), all.length));
+        return String.join("\n", Arrays.asList(all).subList(Math.max(0, all.length - lines), all.length));
     }
 }

@@ -11,6 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import io.pgfleet.runtime.local.Processes;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One instance's restic repository. restic always runs with an argument vector and its secrets in
@@ -48,7 +54,7 @@ public record ResticRepository(String restic, String repository, String region, 
     }
 
     /** Repositories this process has seen initialised, with their format version (a wrong password still shows at the next command). */
-    private static final Map<String, Integer> INITIALISED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Integer> INITIALISED = new ConcurrentHashMap<>();
 
     /** Creates the repository unless it exists. */
     public void ensureInitialized() {
@@ -80,7 +86,7 @@ public record ResticRepository(String restic, String repository, String region, 
     }
 
     private static int formatVersion(String config) {
-        java.util.regex.Matcher version = java.util.regex.Pattern.compile("\"version\"\\s*:\\s*(\\d+)").matcher(config);
+        Matcher version = Pattern.compile("\"version\"\\s*:\\s*(\\d+)").matcher(config);
         return version.find() ? Integer.parseInt(version.group(1)) : 1;
     }
 
@@ -94,16 +100,16 @@ public record ResticRepository(String restic, String repository, String region, 
      */
     public int stopLeftovers(String backupId) {
         String tag = "backup=" + backupId;
-        List<ProcessHandle> leftovers = io.pgfleet.runtime.local.Processes.matching(argv -> !argv.isEmpty()
-                && (argv.get(0).equals(restic) || io.pgfleet.runtime.local.Processes.programName(argv.get(0)).equals("restic"))
+        List<ProcessHandle> leftovers = Processes.matching(argv -> !argv.isEmpty()
+                && (argv.get(0).equals(restic) || Processes.programName(argv.get(0)).equals("restic"))
                 && argv.contains(tag) && argv.contains(repository));
         for (ProcessHandle leftover : leftovers) {
             leftover.destroy();
         }
         for (ProcessHandle leftover : leftovers) {
-            if (!io.pgfleet.runtime.local.Processes.awaitExit(leftover.pid(), java.time.Duration.ofSeconds(30))) {
+            if (!Processes.awaitExit(leftover.pid(), Duration.ofSeconds(30))) {
                 leftover.destroyForcibly();
-                io.pgfleet.runtime.local.Processes.awaitExit(leftover.pid(), java.time.Duration.ofSeconds(10));
+                Processes.awaitExit(leftover.pid(), Duration.ofSeconds(10));
             }
         }
         if (!leftovers.isEmpty()) {
@@ -138,7 +144,7 @@ public record ResticRepository(String restic, String repository, String region, 
     }
 
     /** Saves the files of a directory in one snapshot (their paths in it are their absolute paths). */
-    public Saved backupDirectory(java.nio.file.Path directory, List<String> tags) {
+    public Saved backupDirectory(Path directory, List<String> tags) {
         List<String> args = new ArrayList<>(List.of("backup", "--json", "--quiet", "--host", host));
         tags.forEach(tag -> args.addAll(List.of("--tag", tag)));
         args.add(directory.toAbsolutePath().toString());
@@ -183,7 +189,7 @@ public record ResticRepository(String restic, String repository, String region, 
     }
 
     /** Restores these files ({@code paths}: their paths in the snapshot) of a snapshot under {@code target}, at {@code target/<path>}. */
-    public void restore(String snapshotId, List<String> paths, java.nio.file.Path target) {
+    public void restore(String snapshotId, List<String> paths, Path target) {
         List<String> args = new ArrayList<>(List.of("restore", snapshotId, "--target", target.toAbsolutePath().toString()));
         paths.forEach(path -> args.addAll(List.of("--include", path)));
         check(Pipeline.run(List.of(stage(args.toArray(String[]::new))), null, timeout), "restoring " + String.join(", ", paths));
@@ -217,7 +223,7 @@ public record ResticRepository(String restic, String repository, String region, 
         args.addAll(flags);
         exclusive(args, "applying the retention policy");
         List<Snapshot> left = snapshots();
-        Set<String> complete = new java.util.HashSet<>();
+        Set<String> complete = new HashSet<>();
         left.stream().filter(s -> s.tags().contains(MANIFEST)).forEach(s -> complete.add(s.tag("backup")));
         List<String> prune = new ArrayList<>(List.of("forget", "--prune"));
         left.stream().filter(s -> !s.tags().contains(MANIFEST) && s.tag("backup") != null && !complete.contains(s.tag("backup")))

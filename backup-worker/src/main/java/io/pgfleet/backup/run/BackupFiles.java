@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * The files of a backup a restore reads. Files that share a snapshot with others the restore needs
@@ -60,7 +62,7 @@ final class BackupFiles implements AutoCloseable {
             existing = existing.getParent();
         }
         long usable = existing == null ? 0 : Files.getFileStore(existing).getUsableSpace();
-        java.util.Set<String> copied = copied(bySnapshot, sizes, budget, usable);
+        Set<String> copied = copied(bySnapshot, sizes, budget, usable);
         for (Map.Entry<String, List<String>> snapshot : bySnapshot.entrySet()) {
             if (!copied.containsAll(snapshot.getValue())) {
                 continue;
@@ -85,8 +87,8 @@ final class BackupFiles implements AutoCloseable {
      * databases, small by how backups are planned); then each file with a snapshot of its own, in order, while the copies
      * add up to at most {@code budget} and leave a tenth of {@code usable} free.
      */
-    static java.util.Set<String> copied(Map<String, List<String>> bySnapshot, Map<String, Long> sizes, long budget, long usable) {
-        java.util.Set<String> copied = new java.util.LinkedHashSet<>();
+    static Set<String> copied(Map<String, List<String>> bySnapshot, Map<String, Long> sizes, long budget, long usable) {
+        Set<String> copied = new LinkedHashSet<>();
         long total = 0;
         for (List<String> files : bySnapshot.values()) {
             if (files.size() > 1) {

@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import java.util.LinkedHashSet;
 
 /** A backup of an instance: the steps the class documentation of {@link BackupJob} describes. */
 @Singleton
@@ -290,7 +291,7 @@ class BackupRun {
             if (failedBackup != null) {
                 snapshots.addAll(repository.snapshots("backup=" + failedBackup).stream().map(ResticRepository.Snapshot::id).toList());
             }
-            repository.forget(List.copyOf(new java.util.LinkedHashSet<>(snapshots)));
+            repository.forget(List.copyOf(new LinkedHashSet<>(snapshots)));
         } catch (ResticException e) {
             LOG.warn("snapshots of a failed backup could not be forgotten (no manifest: they do not count): {}", e.getMessage());
         }

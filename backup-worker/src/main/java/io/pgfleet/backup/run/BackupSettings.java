@@ -12,6 +12,10 @@ import io.pgfleet.runtime.credentials.CredentialStores;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Optional;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
 
 /**
  * The backup-worker's configuration and where each instance's repository and credentials come from.
@@ -37,7 +41,7 @@ import java.util.Optional;
 public class BackupSettings {
 
     /** The credential store kind: Secret {@code <name>-backup}, file {@code <name>-backup.json}. */
-    public static final String CREDENTIALS = io.pgfleet.runtime.credentials.CredentialStores.BACKUP;
+    public static final String CREDENTIALS = CredentialStores.BACKUP;
 
     private final String s3Endpoint;
     private final String endpointOverride;
@@ -46,7 +50,7 @@ public class BackupSettings {
     private final Duration timeout;
     private final CredentialStore store;
     private final CredentialStores stores;
-    private final java.nio.file.Path workDir;
+    private final Path workDir;
     private final long smallDatabase;
     private final long smallTotal;
     private final S3Guard guard;
@@ -71,8 +75,8 @@ public class BackupSettings {
         this.timeout = timeout;
         this.store = stores.kind(CREDENTIALS);
         this.stores = stores;
-        this.workDir = workDir.isBlank() ? java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "pgfleet-backup")
-                : java.nio.file.Path.of(workDir);
+        this.workDir = workDir.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "pgfleet-backup")
+                : Path.of(workDir);
         this.smallDatabase = smallDatabase;
         this.smallTotal = smallTotal;
     }
@@ -83,12 +87,12 @@ public class BackupSettings {
         return smallTotal;
     }
 
-    public java.nio.file.Path workDir() {
+    public Path workDir() {
         return workDir;
     }
 
     /** Which databases are saved with the roles and which are streamed, by their sizes. */
-    public BackupPlan plan(java.util.Map<String, Long> sizes) {
+    public BackupPlan plan(Map<String, Long> sizes) {
         return BackupPlan.of(sizes, smallDatabase, smallTotal);
     }
 
@@ -110,17 +114,17 @@ public class BackupSettings {
         String stored = keys.read(instance).get(MANIFEST_KEY);
         if (stored == null) {
             byte[] key = new byte[32];
-            new java.security.SecureRandom().nextBytes(key);
-            keys.write(instance, java.util.Map.of(MANIFEST_KEY, java.util.Base64.getEncoder().encodeToString(key)));
+            new SecureRandom().nextBytes(key);
+            keys.write(instance, Map.of(MANIFEST_KEY, Base64.getEncoder().encodeToString(key)));
             stored = keys.read(instance).get(MANIFEST_KEY);
         }
-        return java.util.Base64.getDecoder().decode(stored);
+        return Base64.getDecoder().decode(stored);
     }
 
     /** The instance's manifest key, if it has one (a restore never makes one). */
     public Optional<byte[]> existingManifestKey(InstanceKey instance) {
         return Optional.ofNullable(stores.kind(CredentialStores.MANIFEST).read(instance).get(MANIFEST_KEY))
-                .map(java.util.Base64.getDecoder()::decode);
+                .map(Base64.getDecoder()::decode);
     }
 
     /** The instance's stored credentials, else the operator's defaults. */

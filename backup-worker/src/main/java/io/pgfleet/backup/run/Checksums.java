@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.pgfleet.runtime.local.Processes;
+import java.io.OutputStream;
+import java.util.Set;
 
 /** SHA-256 checksums of what a backup saves and a restore reads. */
 final class Checksums {
@@ -30,7 +33,7 @@ final class Checksums {
 
     static String of(Path file) throws IOException {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest())) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
+            in.transferTo(OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
         }
     }
@@ -73,8 +76,8 @@ final class Checksums {
         /** Stops the {@code sha256sum} and {@code tee} processes a killed attempt left on the named pipes of {@code directory}. */
         static void stopLeftovers(Path directory) {
             String prefix = directory.toAbsolutePath() + "/";
-            io.pgfleet.runtime.local.Processes.matching(argv -> !argv.isEmpty()
-                            && java.util.Set.of("sha256sum", "tee").contains(io.pgfleet.runtime.local.Processes.programName(argv.get(0)))
+            Processes.matching(argv -> !argv.isEmpty()
+                            && Set.of("sha256sum", "tee").contains(Processes.programName(argv.get(0)))
                             && argv.stream().skip(1).anyMatch(a -> a.startsWith(prefix)))
                     .forEach(ProcessHandle::destroyForcibly);
         }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.HashMap;
 
 /**
  * pg_dump, pg_dumpall, pg_restore and psql against an instance's primary, as pipeline stages. The
@@ -87,7 +88,7 @@ public class PgTools {
         List<String> argv = new ArrayList<>(List.of(binaries.tool(tool), "-h", endpoint.host(), "-p", Integer.toString(endpoint.port()),
                 "-U", endpoint.user()));
         argv.addAll(args);
-        Map<String, String> environment = new java.util.HashMap<>(Map.of("PGPASSWORD", endpoint.password(), "PGCONNECT_TIMEOUT", "10",
+        Map<String, String> environment = new HashMap<>(Map.of("PGPASSWORD", endpoint.password(), "PGCONNECT_TIMEOUT", "10",
                 "PGAPPNAME", "pgfleet-backup-worker"));
         environment.putAll(endpoint.libpqEnvironment());
         return new Pipeline.Stage(argv, environment);

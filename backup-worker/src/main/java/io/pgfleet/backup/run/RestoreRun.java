@@ -178,7 +178,7 @@ class RestoreRun {
     /** From the catalog: the latest good backup of the instance still in the repository, or the one asked for. */
     private Optional<Manifest> catalogManifest(InstanceKey source, String wanted) {
         return RestoreChoice.fromCatalog(runs.findByInstanceOrderByCreatedAtDesc(source.toString()), wanted)
-                .map(run -> Manifest.fromJson(run.manifest().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                .map(run -> Manifest.fromJson(run.manifest().getBytes(StandardCharsets.UTF_8)));
     }
 
     /**

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.pgfleet.runtime.local.FileTrees;
+import java.io.UncheckedIOException;
 
 /** A backup's work directory: only this process's user can read it (the roles' file holds password verifiers). */
 final class WorkDirectory {
@@ -22,8 +24,8 @@ final class WorkDirectory {
 
     static void delete(Path directory) throws IOException {
         try {
-            io.pgfleet.runtime.local.FileTrees.delete(directory);
-        } catch (java.io.UncheckedIOException e) {
+            FileTrees.delete(directory);
+        } catch (UncheckedIOException e) {
             throw e.getCause();
         }
     }

@@ -19,6 +19,8 @@ import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
+import io.pgfleet.runtime.job.JobKind;
+import java.io.IOException;
 
 /** Takes one due run: moves the schedule on, records the run and its job, announces it — together or not at all. */
 @Singleton
@@ -51,8 +53,8 @@ public class ScheduledRuns {
         runs.save(new BackupRunRow(id, due.instance(), id, "scheduled", due.nextRun(), settings.repositoryUrl(due, key), "PENDING",
                 null, null, null, null, null, null, null, false, now, null));
         try {
-            jobs.save(JobRow.pending(due.instance(), id, io.pgfleet.runtime.job.JobKind.BACKUP, Json.mapper().writeValueAsString(Map.of("backupId", id)), now));
-        } catch (java.io.IOException e) {
+            jobs.save(JobRow.pending(due.instance(), id, JobKind.BACKUP, Json.mapper().writeValueAsString(Map.of("backupId", id)), now));
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         status.command(id, CommandType.BACKUP.id(), key, Phase.ACCEPTED, "BackupScheduled",

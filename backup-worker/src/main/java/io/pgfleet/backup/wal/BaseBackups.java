@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.pgfleet.backup.restic.ResticException;
+import io.pgfleet.backup.run.BackupSettings;
 
 /**
  * The physical side of an instance's backups: its pgBackRest stanza (made when backups are enabled, with a first full
@@ -34,9 +36,9 @@ public class BaseBackups {
     private final Clock clock;
     private final InstanceWait wait;
 
-    private final io.pgfleet.backup.run.BackupSettings settings;
+    private final BackupSettings settings;
 
-    public BaseBackups(InstanceAccess driver, WalArchive archives, Clock clock, io.pgfleet.backup.run.BackupSettings settings,
+    public BaseBackups(InstanceAccess driver, WalArchive archives, Clock clock, BackupSettings settings,
                        @Value("${pgfleet.backup.ready-timeout:10m}") Duration readyTimeout) {
         this.settings = settings;
         this.driver = driver;
@@ -89,7 +91,7 @@ public class BaseBackups {
             try {
                 // pgBackRest makes no bucket: restic's repository (which makes it) is initialised first, at provision.
                 settings.repository(config, key, credentials).ensureInitialized();
-            } catch (io.pgfleet.backup.restic.ResticException e) {
+            } catch (ResticException e) {
                 return e.locked() ? Step.waitFor("the restic repository of " + key + " is locked", Duration.ofSeconds(2))
                         : Step.failed(credentials.mask(e.getMessage()));
             }

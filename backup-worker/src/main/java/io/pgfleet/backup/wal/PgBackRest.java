@@ -16,6 +16,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import io.pgfleet.runtime.local.NoFollowFiles;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * One instance's pgBackRest repository, driven with the {@code pgbackrest} program as the PostgreSQL account: the
@@ -48,7 +51,7 @@ public final class PgBackRest {
             }
             Files.createDirectories(configFile.getParent());
             // 0600 from its creation, never through a link the instance's account planted; then handed to that account
-            io.pgfleet.runtime.local.NoFollowFiles.write(configFile, text, "rw-------");
+            NoFollowFiles.write(configFile, text, "rw-------");
             account.own(configFile);
             account.own(config.workDir());
         } catch (IOException e) {
@@ -82,7 +85,7 @@ public final class PgBackRest {
      * ({@code expire} keeping archive for as many full backups as remain: the configuration keeps every backup).
      */
     public void expire(List<ArchiveInfo.BaseBackup> backups) {
-        java.util.Set<String> present = new java.util.HashSet<>(info().backups().stream().map(ArchiveInfo.BaseBackup::label).toList());
+        Set<String> present = new HashSet<>(info().backups().stream().map(ArchiveInfo.BaseBackup::label).toList());
         for (ArchiveInfo.BaseBackup backup : backups) {
             if (present.contains(backup.label())) {
                 check(run(List.of("expire", "--set=" + backup.label()), null), "expire");

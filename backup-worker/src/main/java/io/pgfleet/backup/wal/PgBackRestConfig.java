@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import io.pgfleet.events.InstanceKey;
+import java.util.List;
 
 /**
  * The pgBackRest configuration of one instance's WAL archive and base backups, rendered from where they go and the
@@ -26,10 +28,10 @@ import java.util.Map;
  * @param archiveTimeout how long a backup waits for its last WAL segment to be archived
  */
 public record PgBackRestConfig(String stanza, String endpoint, String bucket, String region, String repoPath, Path caFile,
-                               java.util.List<ArchiveLayout.MemberPaths> members, Path workDir, Duration archiveTimeout) {
+                               List<ArchiveLayout.MemberPaths> members, Path workDir, Duration archiveTimeout) {
 
     /** The stanza of an instance. */
-    public static String stanza(io.pgfleet.events.InstanceKey instance) {
+    public static String stanza(InstanceKey instance) {
         return ArchiveLayout.stanza(instance);
     }
 
@@ -37,7 +39,7 @@ public record PgBackRestConfig(String stanza, String endpoint, String bucket, St
      * The repository's path: under {@code _wal/} in the location's prefix, where no restic repository can be (namespaces
      * and names have no '_').
      */
-    public static String repoPath(String prefix, io.pgfleet.events.InstanceKey instance) {
+    public static String repoPath(String prefix, InstanceKey instance) {
         return "/" + (prefix.isEmpty() ? "" : prefix + "/") + "_wal/" + instance.namespace() + "/" + instance.name();
     }
 

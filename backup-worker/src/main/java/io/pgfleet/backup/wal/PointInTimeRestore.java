@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.sql.SQLException;
 
 /**
  * A whole instance returned to a point in time from a WAL archive (its own: in place; another instance's: {@code from}).
@@ -83,7 +84,7 @@ public class PointInTimeRestore {
                 // replay would run out of WAL before reaching the time).
                 WalArchive.commitNow(primary);
                 o.repository().check(primary.password());
-            } catch (IllegalStateException | java.sql.SQLException e) {
+            } catch (IllegalStateException | SQLException e) {
                 LOG.warn("the WAL of {} up to now could not be archived before its restore: {}", source, o.mask(e.getMessage()));
             }
         }));
@@ -121,7 +122,7 @@ public class PointInTimeRestore {
         Runnable flush = () -> sourcePrimary.ifPresent(primary -> {
             try {
                 WalArchive.switchAndWait(primary, archives.archiveTimeout());
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 LOG.warn("the WAL of {} up to now could not be archived before its restore: {}", source, e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -24,6 +24,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import io.pgfleet.backup.run.S3Guard;
+import io.pgfleet.clusters.ArchiveTarget;
 
 /**
  * The instances' WAL archives (pgBackRest): where each one's repository is, its configuration written for its members as
@@ -50,7 +52,7 @@ public class WalArchive {
     private final Duration archiveTimeout;
     private final Duration timeout;
 
-    private final io.pgfleet.backup.run.S3Guard guard;
+    private final S3Guard guard;
 
     public WalArchive(InstanceAccess driver, WalArchiveRepository archives, Clock clock,
                       @Value("${pgfleet.backup.pgbackrest:pgbackrest}") String program,
@@ -59,7 +61,7 @@ public class WalArchive {
                       @Value("${pgfleet.backup.s3-endpoint:`https://s3.amazonaws.com`}") String defaultEndpoint,
                       @Value("${pgfleet.backup.s3-ca-file:}") String caFile,
                       @Value("${pgfleet.backup.archive-timeout:120s}") Duration archiveTimeout,
-                      @Value("${pgfleet.backup.timeout:6h}") Duration timeout, io.pgfleet.backup.run.S3Guard guard) {
+                      @Value("${pgfleet.backup.timeout:6h}") Duration timeout, S3Guard guard) {
         this.guard = guard;
         this.driver = driver;
         this.archives = archives;
@@ -95,7 +97,7 @@ public class WalArchive {
     public Optional<String> declare(InstanceKey key, BackupConfigRow config) {
         S3Location location = S3Location.parse(config.s3Bucket());
         String endpoint = endpoint(config);
-        return driver.declareArchive(key, new io.pgfleet.clusters.ArchiveTarget("s3://" + location.bucket()
+        return driver.declareArchive(key, new ArchiveTarget("s3://" + location.bucket()
                 + PgBackRestConfig.repoPath(location.prefix(), key), endpoint.equals(defaultEndpoint) ? null : endpoint, config.schedule(),
                 windowDays(config)));
     }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.pgfleet.events.json.Json;
 
 /**
  * Point-in-time recovery with CloudNativePG's Barman Cloud plugin ({@code barman-cloud.cloudnative-pg.io}), rendered
@@ -124,7 +125,7 @@ public final class BarmanModel {
     public static GenericKubernetesResource recoveryCluster(GenericKubernetesResource base, InstanceKey source, String sourceServer,
                                                             Instant targetTime, String serverName, String commandId) {
         @SuppressWarnings("unchecked")
-        Map<String, Object> body = io.pgfleet.events.json.Json.mapper().convertValue(base.getAdditionalProperties().get("spec"), Map.class);
+        Map<String, Object> body = Json.mapper().convertValue(base.getAdditionalProperties().get("spec"), Map.class);
         Map<String, Object> recovery = new LinkedHashMap<>();
         recovery.put("source", "origin");
         recovery.put("recoveryTarget", Map.of("targetTime", targetTime.toString()));

@@ -10,6 +10,7 @@ import io.pgfleet.clusters.ClusterSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.pgfleet.runtime.InstanceLabels;
 
 /**
  * The CloudNativePG resources of an instance, rendered from its spec. Pure: no cluster needed.
@@ -24,8 +25,8 @@ public final class CnpgModel {
     /** The CloudNativePG Cluster resource type. */
     public static final ResourceDefinitionContext CLUSTER = new ResourceDefinitionContext.Builder()
             .withGroup("postgresql.cnpg.io").withVersion("v1").withKind("Cluster").withPlural("clusters").withNamespaced(true).build();
-    public static final String MANAGED_BY = io.pgfleet.runtime.InstanceLabels.MANAGED_BY;
-    public static final String INSTANCE_LABEL = io.pgfleet.runtime.InstanceLabels.INSTANCE;
+    public static final String MANAGED_BY = InstanceLabels.MANAGED_BY;
+    public static final String INSTANCE_LABEL = InstanceLabels.INSTANCE;
     public static final int POSTGRES_PORT = 5432;
 
     private CnpgModel() {
@@ -33,7 +34,7 @@ public final class CnpgModel {
 
     /** Labels that say pgfleet manages the resource, and for which instance. */
     public static Map<String, String> labels(InstanceKey key) {
-        return io.pgfleet.runtime.InstanceLabels.of(key);
+        return InstanceLabels.of(key);
     }
 
     /** The Cluster of an instance. */

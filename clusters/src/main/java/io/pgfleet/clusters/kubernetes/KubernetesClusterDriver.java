@@ -23,6 +23,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.pgfleet.clusters.ArchiveTarget;
+import io.pgfleet.clusters.Recovery;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * Clusters as CloudNativePG {@code Cluster} resources (and a LoadBalancer Service when external),
@@ -46,7 +55,7 @@ public class KubernetesClusterDriver implements ClusterDriver {
     private final KubernetesRestore restore;
     private final ClusterCertificates certificates;
 
-    @jakarta.inject.Inject
+    @Inject
     public KubernetesClusterDriver(KubernetesClient client, @Value("${pgfleet.kubernetes.service-domain:svc}") String serviceDomain,
                                    @Value("${pgfleet.kubernetes.ca-directory:}") String caDirectory) {
         this.client = client;
@@ -54,7 +63,7 @@ public class KubernetesClusterDriver implements ClusterDriver {
         this.archive = new KubernetesArchive(client);
         this.restore = new KubernetesRestore(client);
         this.certificates = new ClusterCertificates(client, caDirectory.isBlank()
-                ? java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "pgfleet-cluster-ca") : java.nio.file.Path.of(caDirectory));
+                ? Path.of(System.getProperty("java.io.tmpdir"), "pgfleet-cluster-ca") : Path.of(caDirectory));
     }
 
     public KubernetesClusterDriver(KubernetesClient client, String serviceDomain) {
@@ -63,7 +72,7 @@ public class KubernetesClusterDriver implements ClusterDriver {
 
     /** The instance's ObjectStore and ScheduledBackup, made or brought to what {@code target} says. */
     @Override
-    public Optional<String> declareArchive(InstanceKey key, io.pgfleet.clusters.ArchiveTarget target) {
+    public Optional<String> declareArchive(InstanceKey key, ArchiveTarget target) {
         return archive.declare(key, target);
     }
 
@@ -74,13 +83,13 @@ public class KubernetesClusterDriver implements ClusterDriver {
     }
 
     @Override
-    public Optional<java.time.Instant> recoverableFrom(InstanceKey key) {
+    public Optional<Instant> recoverableFrom(InstanceKey key) {
         return archive.recoverableFrom(key);
     }
 
     /** The Cluster replaced by one CloudNativePG recovers to the time ({@link KubernetesRestore}). */
     @Override
-    public Step recover(InstanceKey key, io.pgfleet.clusters.Recovery recovery) {
+    public Step recover(InstanceKey key, Recovery recovery) {
         try {
             return restore.step(key, recovery);
         } catch (KubernetesClientException e) {
@@ -194,7 +203,7 @@ public class KubernetesClusterDriver implements ClusterDriver {
         Map<String, Object> statusMap = new LinkedHashMap<>((Map<String, Object>) cluster.getAdditionalProperties().get("status"));
         if (!target.get().equals(statusMap.get("targetPrimary"))) {
             statusMap.put("targetPrimary", target.get());
-            statusMap.put("targetPrimaryTimestamp", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+            statusMap.put("targetPrimaryTimestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
             statusMap.put("phase", "Switchover in progress");
             statusMap.put("phaseReason", "Switching over to " + target.get());
             cluster.setAdditionalProperty("status", statusMap);
@@ -287,9 +296,9 @@ public class KubernetesClusterDriver implements ClusterDriver {
         return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
     }
 
-    private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<GenericKubernetesResource,
-            io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
-            io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> clusters(InstanceKey key) {
+    private NonNamespaceOperation<GenericKubernetesResource,
+            GenericKubernetesResourceList,
+            Resource<GenericKubernetesResource>> clusters(InstanceKey key) {
         return client.genericKubernetesResources(CnpgModel.CLUSTER).inNamespace(key.namespace());
     }
 }

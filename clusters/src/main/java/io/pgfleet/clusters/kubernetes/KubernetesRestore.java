@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.List;
 
 /**
  * A point-in-time restore on Kubernetes, one step per call ({@link RestorePlan} decides which): the instance's
@@ -156,7 +157,7 @@ final class KubernetesRestore {
     /** {@code <store>/<server>} the Cluster was recovered from. */
     private static String origin(GenericKubernetesResource cluster) {
         Object external = ((Map<?, ?>) cluster.getAdditionalProperties().get("spec")).get("externalClusters");
-        if (external instanceof java.util.List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> origin
+        if (external instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> origin
                 && origin.get("plugin") instanceof Map<?, ?> plugin && plugin.get("parameters") instanceof Map<?, ?> parameters) {
             return parameters.get("barmanObjectName") + "/" + parameters.get("serverName");
         }

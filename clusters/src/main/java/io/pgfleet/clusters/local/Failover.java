@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Who serves as the primary, as a pure function of what the driver saw: a primary that stopped is given
@@ -114,7 +117,7 @@ final class Failover {
 
     /** {@code q} and the names of {@code ANY q (a, b)} (or {@code FIRST q (...)}, or a plain list: q = 1); empty text: 0. */
     static int quorumOf(String standbyNames) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*(?:ANY|FIRST)?\\s*(\\d+)\\s*\\(").matcher(standbyNames);
+        Matcher m = Pattern.compile("^\\s*(?:ANY|FIRST)?\\s*(\\d+)\\s*\\(").matcher(standbyNames);
         if (m.find()) {
             return Integer.parseInt(m.group(1));
         }
@@ -124,6 +127,6 @@ final class Failover {
     static List<String> namesOf(String standbyNames) {
         String inner = standbyNames.contains("(") ? standbyNames.substring(standbyNames.indexOf('(') + 1, standbyNames.lastIndexOf(')'))
                 : standbyNames;
-        return java.util.Arrays.stream(inner.split(",")).map(n -> n.strip().replace("\"", "")).filter(n -> !n.isEmpty()).toList();
+        return Arrays.stream(inner.split(",")).map(n -> n.strip().replace("\"", "")).filter(n -> !n.isEmpty()).toList();
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.Optional;
 
 /**
  * Programs that make a member's data ({@code initdb}, {@code pg_basebackup}, {@code pg_rewind}) which a killed
@@ -52,10 +53,10 @@ final class Leftovers {
     }
 
     /** The data program {@code argv} runs on {@code dir} (named by an argument, or {@code --option=dir}), if it is one. */
-    static java.util.Optional<String> program(List<String> argv, String dir) {
+    static Optional<String> program(List<String> argv, String dir) {
         boolean onDir = argv.stream().anyMatch(arg -> arg.equals(dir) || arg.endsWith("=" + dir));
         if (!onDir) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         // The program itself, or the one a wrapper (runuser -u account -- program ...) runs.
         return argv.stream().map(Processes::programName).filter(DATA_PROGRAMS::contains).findFirst();

@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Optional;
+import java.time.Instant;
 
 /**
  * An instance's WAL archive on this machine: the provisioner names it in every member's {@code archive_command}; the
@@ -56,7 +57,7 @@ final class LocalArchive {
         }
     }
 
-    private static java.time.Instant instant(Timestamp timestamp) {
+    private static Instant instant(Timestamp timestamp) {
         return timestamp == null ? null : timestamp.toInstant();
     }
 }

@@ -26,6 +26,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
+import io.pgfleet.clusters.ArchiveLayout;
+import io.pgfleet.clusters.Recovery;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.TreeMap;
+import java.util.function.IntFunction;
+import org.slf4j.LoggerFactory;
 
 /**
  * Real PostgreSQL processes on this machine: one member is the primary (member 1 until a failover names another,
@@ -51,13 +60,13 @@ public class LocalClusterDriver implements ClusterDriver {
     public LocalClusterDriver(LocalSettings settings) {
         this.settings = settings;
         this.steps = new LocalSteps(settings, connections);
-        this.failover = new LocalFailover(settings, connections, java.time.Clock.systemUTC());
-        this.switchover = new LocalSwitchover(settings, failover, java.time.Clock.systemUTC());
+        this.failover = new LocalFailover(settings, connections, Clock.systemUTC());
+        this.switchover = new LocalSwitchover(settings, failover, Clock.systemUTC());
         this.recovery = new LocalRecovery(settings, failover);
         if (!settings.accountPerInstance()) {
-            org.slf4j.LoggerFactory.getLogger(LocalClusterDriver.class).warn("local driver: single-tenant — every instance runs as the "
+            LoggerFactory.getLogger(LocalClusterDriver.class).warn("local driver: single-tenant — every instance runs as the "
                     + "account {} (an account per instance needs the service to run as root, with pgfleet.local.os-user: per-instance); "
-                    + "a superuser of one instance can read the others' files", settings.osUser(new io.pgfleet.events.InstanceKey("any", "any")).name());
+                    + "a superuser of one instance can read the others' files", settings.osUser(new InstanceKey("any", "any")).name());
         }
     }
 
@@ -84,8 +93,8 @@ public class LocalClusterDriver implements ClusterDriver {
         Set<String> streaming = streaming(members.get(0));
         Map<Integer, Map<String, String>> wanted = new HashMap<>();
         List<LocalPlanner.MemberState> states = new ArrayList<>();
-        java.util.Set<String> names = settings.certificateNames(desired.external());
-        java.time.Instant now = java.time.Instant.now();
+        Set<String> names = settings.certificateNames(desired.external());
+        Instant now = Instant.now();
         for (LocalMember member : members) {
             Optional<String> serial = settings.tlsEnabled() ? settings.tls().validSerial(member.dataDir(), names, now) : Optional.empty();
             wanted.put(member.index(), render(desired, instance, member, members, streaming, serial.orElse(null)));
@@ -97,7 +106,7 @@ public class LocalClusterDriver implements ClusterDriver {
         LocalPlanner.Action action = LocalPlanner.next(recorded.stream().map(LocalMember::index).toList(), states);
         // act
         LocalMember primary = members.get(0);
-        java.util.function.IntFunction<LocalMember> byIndex = index -> members.stream().filter(m -> m.index() == index).findFirst().orElseThrow();
+        IntFunction<LocalMember> byIndex = index -> members.stream().filter(m -> m.index() == index).findFirst().orElseThrow();
         if (action instanceof LocalPlanner.Action.Remove remove) {
             return steps.remove(instance, recorded.stream().filter(m -> m.index() == remove.index()).findFirst().orElseThrow(), primary);
         } else if (action instanceof LocalPlanner.Action.MakeData make) {
@@ -118,7 +127,7 @@ public class LocalClusterDriver implements ClusterDriver {
             boolean standby = members.stream().anyMatch(m -> m != primary && m.isComplete());
             return started.outcome() == Step.Outcome.FAILED && start.index() == primary.index() && standby
                     ? Step.waitFor(started.message() + "; a standby takes over if it does not start within " + settings.failoverDelay().toSeconds()
-                            + "s", java.time.Duration.ofSeconds(2))
+                            + "s", Duration.ofSeconds(2))
                     : started;
         } else if (action instanceof LocalPlanner.Action.Restart restart) {
             return steps.restart(byIndex.apply(restart.index()));
@@ -151,7 +160,7 @@ public class LocalClusterDriver implements ClusterDriver {
      * made, rewound or restored, which is stopped or not complete until it is done.
      */
     private Optional<Step> stopLeftovers(List<LocalMember> recorded, List<LocalMember> desired) {
-        Map<Integer, LocalMember> byIndex = new java.util.TreeMap<>();
+        Map<Integer, LocalMember> byIndex = new TreeMap<>();
         recorded.forEach(m -> byIndex.put(m.index(), m));
         desired.forEach(m -> byIndex.putIfAbsent(m.index(), m));
         if (byIndex.values().stream().allMatch(m -> m.isComplete() && m.isRunning())) {
@@ -169,11 +178,11 @@ public class LocalClusterDriver implements ClusterDriver {
     /** While a point-in-time restore is under way, the members are its own: every step waits for it. */
     static Optional<Step> restoring(LocalInstance instance) {
         return LocalRecovery.underWay(instance).map(state -> Step.waitFor("a point-in-time restore to " + state.target() + " is under way ("
-                + state.phase() + ")", java.time.Duration.ofSeconds(2)));
+                + state.phase() + ")", Duration.ofSeconds(2)));
     }
 
     @Override
-    public Step recover(InstanceKey key, io.pgfleet.clusters.Recovery request) {
+    public Step recover(InstanceKey key, Recovery request) {
         Optional<LocalInstance> found = find(key).filter(i -> !i.members().isEmpty());
         if (found.isEmpty()) {
             return Step.failed("instance " + key + " has no member to restore into");
@@ -233,7 +242,7 @@ public class LocalClusterDriver implements ClusterDriver {
             return Step.done("the instance does not exist", Map.of());
         }
         List<LocalMember> members = new ArrayList<>(found.get().members());
-        java.util.Collections.reverse(members);
+        Collections.reverse(members);
         for (LocalMember member : members) {
             member.stop();
             member.deleteFiles();
@@ -248,14 +257,14 @@ public class LocalClusterDriver implements ClusterDriver {
         // Verified with the data root's CA once the primary has its certificate (its TLS is on from its next reload).
         return find(key).filter(i -> !i.members().isEmpty()).map(i -> {
             LocalMember primary = i.members().get(0);
-            Path ca = settings.tlsEnabled() && java.nio.file.Files.exists(primary.dataDir().resolve(LocalTls.CERT)) ? settings.caCertificate()
+            Path ca = settings.tlsEnabled() && Files.exists(primary.dataDir().resolve(LocalTls.CERT)) ? settings.caCertificate()
                     : null;
             return new Endpoint("127.0.0.1", primary.port(), LocalInstance.SUPERUSER, i.superuserPassword(), ca);
         });
     }
 
     @Override
-    public Optional<io.pgfleet.clusters.ArchiveLayout> archiveLayout(InstanceKey key) {
+    public Optional<ArchiveLayout> archiveLayout(InstanceKey key) {
         return find(key).filter(i -> !i.members().isEmpty()).map(i -> LocalArchive.layout(settings, i));
     }
 
@@ -271,8 +280,8 @@ public class LocalClusterDriver implements ClusterDriver {
             return Map.of();
         }
         try {
-            return Map.of("sslmode", "verify-full", "caCertificate", java.nio.file.Files.readString(settings.caCertificate()));
-        } catch (java.io.IOException e) {
+            return Map.of("sslmode", "verify-full", "caCertificate", Files.readString(settings.caCertificate()));
+        } catch (IOException e) {
             return Map.of();
         }
     }

@@ -22,6 +22,9 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Locale;
 
 /**
  * The primary's role across members: observes what {@link Failover} needs (is the designated primary running, since
@@ -120,7 +123,7 @@ final class LocalFailover {
         fence(old);
         LocalFiles.write(rejoinMarker(old), chosen.index() + "\n", "rw-r--r--");
         instance.designate(new LocalInstance.Designation(chosen.index(), old.index(), clock.instant(), kind));
-        LOG.warn("{}: {} from {} to {} ({}; it holds WAL up to {})", instance.key(), kind.toLowerCase(java.util.Locale.ROOT), old.name(),
+        LOG.warn("{}: {} from {} to {} ({}; it holds WAL up to {})", instance.key(), kind.toLowerCase(Locale.ROOT), old.name(),
                 chosen.name(), why, lsnText(receivedLsn));
         Step promoted = finishPromotion(instance, chosen, members);
         if (promoted.outcome() == Step.Outcome.FAILED) {
@@ -213,8 +216,8 @@ final class LocalFailover {
             LocalFiles.deleteTree(member.dataDir().resolve("standby.signal"));   // pg_rewind finishes crash recovery in single-user mode
             try {
                 Postmaster.clearAfterCrash(member.dataDir(), member.socketDir(), member.port());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             List<String> argv = List.of(settings.binaries().tool("pg_rewind"), "--target-pgdata=" + member.dataDir(), "--source-server=host=127.0.0.1 port="
                     + primary.port() + " user=" + LocalInstance.SUPERUSER + " dbname=postgres"
@@ -279,8 +282,8 @@ final class LocalFailover {
             for (String marker : List.of("initialised", "complete")) {
                 Files.deleteIfExists(member.dir().resolve(marker));
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         LocalFiles.deleteTree(rejoinMarker(member));
         LOG.info("{}: {}'s data set aside in {} ({})", instance.key(), member.name(), aside, why);

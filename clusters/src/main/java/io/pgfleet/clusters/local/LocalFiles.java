@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
+import io.pgfleet.runtime.local.FileTrees;
+import io.pgfleet.runtime.local.NoFollowFiles;
 
 /** Small file operations of the local driver, unchecked. */
 final class LocalFiles {
@@ -24,7 +26,7 @@ final class LocalFiles {
 
     /** Writes a file whole, never through a link an instance's account planted ({@link io.pgfleet.runtime.local.NoFollowFiles}). */
     static void write(Path file, String text, String permissions) {
-        io.pgfleet.runtime.local.NoFollowFiles.write(file, text, permissions);
+        NoFollowFiles.write(file, text, permissions);
     }
 
     static void mkdir(Path dir, String permissions) {
@@ -41,10 +43,10 @@ final class LocalFiles {
     }
 
     static void deleteTree(Path root) {
-        io.pgfleet.runtime.local.FileTrees.delete(root);
+        FileTrees.delete(root);
     }
 
     static long sizeOf(Path root) {
-        return io.pgfleet.runtime.local.FileTrees.size(root);
+        return FileTrees.size(root);
     }
 }

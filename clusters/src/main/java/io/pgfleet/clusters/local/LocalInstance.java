@@ -12,6 +12,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import io.pgfleet.runtime.local.OsUser;
+import java.time.Instant;
+import java.util.Comparator;
 
 /**
  * The directory of one local instance:
@@ -55,7 +58,7 @@ final class LocalInstance {
     }
 
     /** The OS account the instance's servers and programs run as ({@link LocalSettings#osUser(InstanceKey)}). */
-    io.pgfleet.runtime.local.OsUser osUser() {
+    OsUser osUser() {
         return settings.osUser(key);
     }
 
@@ -110,7 +113,7 @@ final class LocalInstance {
      * @param promotedAt  when this member was chosen (null for the first primary)
      * @param reason      {@code Failover} or {@code Switchover} (null for the first primary)
      */
-    record Designation(int member, int previous, java.time.Instant promotedAt, String reason) {
+    record Designation(int member, int previous, Instant promotedAt, String reason) {
 
         static Designation first() {
             return new Designation(1, 0, null, null);
@@ -182,7 +185,7 @@ final class LocalInstance {
     List<LocalMember> members() {
         int primary = primaryIndex();
         return ports().entrySet().stream().map(e -> new LocalMember(this, e.getKey(), e.getValue(), settings))
-                .sorted(java.util.Comparator.comparing((LocalMember m) -> m.index() != primary).thenComparing(LocalMember::index)).toList();
+                .sorted(Comparator.comparing((LocalMember m) -> m.index() != primary).thenComparing(LocalMember::index)).toList();
     }
 
     void forget(int index) {

@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /** One PostgreSQL process of a local instance and its directory. */
 final class LocalMember {
@@ -88,9 +92,9 @@ final class LocalMember {
     private Path shortSocketDir() {
         Path dir = dir();
         try {
-            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(dir.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return Path.of("/tmp", "pgfleet-socket-" + java.util.HexFormat.of().formatHex(hash).substring(0, 16));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(dir.toString().getBytes(StandardCharsets.UTF_8));
+            return Path.of("/tmp", "pgfleet-socket-" + HexFormat.of().formatHex(hash).substring(0, 16));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

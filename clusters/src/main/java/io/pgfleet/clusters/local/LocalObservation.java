@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.pgfleet.clusters.ArchiveState;
+import java.time.Instant;
 
 /**
  * What a local instance looks like right now: its members and their replication (from the primary's
@@ -31,7 +33,7 @@ final class LocalObservation {
         LocalMember primary = members.get(0);
         Map<String, Object[]> replication = new HashMap<>();
         boolean primaryRunning = primary.isRunning();
-        Optional<io.pgfleet.clusters.ArchiveState> archive = Optional.empty();
+        Optional<ArchiveState> archive = Optional.empty();
         if (primaryRunning) {
             try {
                 archive = connections.query(primary, connection -> {
@@ -75,13 +77,13 @@ final class LocalObservation {
         int ready = members.size() - problems.size();
         if (settings.tlsEnabled()) {
             // A certificate near its end makes the instance need a repair, which issues it again (LocalPlanner).
-            java.time.Instant now = java.time.Instant.now();
+            Instant now = Instant.now();
             members.stream().filter(m -> m.isComplete() && m.isRunning())
                     .forEach(m -> settings.tls().renewalDue(m.name(), m.dataDir(), now).ifPresent(problems::add));
         }
         restoring.ifPresent(problems::add);
         String message = ready + " of " + members.size() + " members ready" + (problems.isEmpty() ? "" : ": " + String.join(", ", problems));
-        String behind = archive.map(a -> a.problem(java.time.Instant.now(), settings.archiveDelay())).orElse(null);
+        String behind = archive.map(a -> a.problem(Instant.now(), settings.archiveDelay())).orElse(null);
         return new Observation(true, problems.isEmpty(), observed, message + (behind == null ? "" : "; " + behind), used, archive.orElse(null),
                 behind);
     }

@@ -4,6 +4,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The order of the local driver's steps, as a pure function of what the driver observed: stop what a killed
@@ -148,12 +149,12 @@ final class LocalPlanner {
     }
 
     /** Whether lowering these settings means the primary must restart before its replicas (hot-standby minimums). */
-    static boolean primaryFirst(Map<String, String> before, Map<String, String> after, java.util.Set<String> needRestart) {
+    static boolean primaryFirst(Map<String, String> before, Map<String, String> after, Set<String> needRestart) {
         return needRestart.stream().anyMatch(name -> STANDBY_MINIMUMS.contains(name) && lowered(before.get(name), after.get(name)));
     }
 
     /** Settings a hot standby needs at least as high as its primary. */
-    static final java.util.Set<String> STANDBY_MINIMUMS = java.util.Set.of("max_connections", "max_prepared_transactions",
+    static final Set<String> STANDBY_MINIMUMS = Set.of("max_connections", "max_prepared_transactions",
             "max_locks_per_transaction", "max_wal_senders", "max_worker_processes");
 
     private static boolean lowered(String before, String after) {

@@ -21,6 +21,11 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.pgfleet.runtime.local.OsUser;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Timestamp;
+import java.util.function.Supplier;
 
 /**
  * A point-in-time restore of a local instance, one step per call, kept in {@code <instance>/recovery/recovery.json} so a
@@ -92,7 +97,7 @@ final class LocalRecovery {
                  ResultSet row = sql.executeQuery("SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN pg_get_wal_replay_pause_state() END, "
                          + "pg_last_wal_replay_lsn()::text, pg_last_xact_replay_timestamp()")) {
                 row.next();
-                java.sql.Timestamp last = row.getTimestamp(4);
+                Timestamp last = row.getTimestamp(4);
                 replay = new RecoveryPlan.Replay(row.getBoolean(1), row.getString(2), row.getString(3), last == null ? null : last.toInstant());
             } catch (SQLException e) {
                 LOG.debug("{} does not answer yet: {}", primary.name(), e.getMessage());
@@ -178,7 +183,7 @@ final class LocalRecovery {
 
     /** Runs one statement on the primary; {@code then} says what comes next, or a wait while it does not answer. */
     private static Step sql(LocalMember primary, LocalInstance instance, Recovery recovery, String statement,
-                            java.util.function.Supplier<Step> then) {
+                            Supplier<Step> then) {
         try (Connection connection = connect(primary, instance, recovery); Statement sql = connection.createStatement()) {
             sql.execute(statement);
             return then.get();
@@ -274,11 +279,11 @@ final class LocalRecovery {
     }
 
     /** Copies a file keeping it the PostgreSQL account's and private. */
-    private static void copy(Path from, Path to, io.pgfleet.runtime.local.OsUser owner) {
+    private static void copy(Path from, Path to, OsUser owner) {
         try {
             if (Files.exists(from)) {
-                Files.copy(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                Files.setPosixFilePermissions(to, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rw-------"));
                 owner.own(to);
             }
         } catch (IOException e) {

@@ -11,6 +11,23 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import io.pgfleet.runtime.local.DataRoot;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * Settings of the local driver.
@@ -45,7 +62,7 @@ public class LocalSettings {
     static final String PER_INSTANCE = "per-instance";
     private final OsUser osUser;
     private final boolean perInstance;
-    private final Map<InstanceKey, OsUser> accounts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<InstanceKey, OsUser> accounts = new ConcurrentHashMap<>();
     private final PgBinaries binaries;
     private final Duration startTimeout;
     /** {@code pgfleet.local.tls} (default true): false only to measure what TLS costs; members then serve no TLS. */
@@ -65,7 +82,7 @@ public class LocalSettings {
                          @Value("${pgfleet.local.failover-delay:10s}") Duration failoverDelay,
                          @Value("${pgfleet.local.pgbackrest:pgbackrest}") String pgbackrest,
                          @Value("${pgfleet.local.archive-delay:60s}") Duration archiveDelay) {
-        this(io.pgfleet.runtime.local.DataRoot.of(dataRoot), externalAddress,
+        this(DataRoot.of(dataRoot), externalAddress,
                 OsUser.forPostgres(PER_INSTANCE.equals(osUser) ? "nobody" : osUser), PER_INSTANCE.equals(osUser) && OsUser.isRoot(),
                 PgBinaries.find(binDir.isBlank() ? Optional.empty() : Optional.of(Path.of(binDir))), startTimeout);
         this.tlsEnabled = tls;
@@ -96,14 +113,14 @@ public class LocalSettings {
     }
 
     /** Every directory instances can be under: the configured storage classes' and the data root's subdirectories. */
-    public java.util.Set<Path> storageRoots() {
-        java.util.Set<Path> roots = new java.util.HashSet<>();
+    public Set<Path> storageRoots() {
+        Set<Path> roots = new HashSet<>();
         storageClasses.values().forEach(root -> roots.add(root.toAbsolutePath()));
-        if (java.nio.file.Files.isDirectory(dataRoot)) {
-            try (java.util.stream.Stream<Path> classes = java.nio.file.Files.list(dataRoot)) {
-                classes.filter(java.nio.file.Files::isDirectory).forEach(roots::add);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+        if (Files.isDirectory(dataRoot)) {
+            try (Stream<Path> classes = Files.list(dataRoot)) {
+                classes.filter(Files::isDirectory).forEach(roots::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
         return roots;
@@ -137,8 +154,8 @@ public class LocalSettings {
         if (pgbackrest.contains("/")) {
             return pgbackrest;
         }
-        return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
-                .map(dir -> Path.of(dir, pgbackrest)).filter(java.nio.file.Files::isExecutable).findFirst()
+        return Arrays.stream(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+                .map(dir -> Path.of(dir, pgbackrest)).filter(Files::isExecutable).findFirst()
                 .map(Path::toString).orElse("/usr/bin/" + pgbackrest);
     }
 
@@ -164,13 +181,13 @@ public class LocalSettings {
     }
 
     /** The names a member's certificate must carry: every address it listens on (the host's name for a wildcard) and localhost. */
-    java.util.Set<String> certificateNames(boolean external) {
-        java.util.Set<String> names = new java.util.TreeSet<>(java.util.List.of("localhost"));
+    Set<String> certificateNames(boolean external) {
+        Set<String> names = new TreeSet<>(List.of("localhost"));
         for (String address : listenAddresses(external).split(",")) {
             if (address.equals("*")) {
                 try {
-                    names.add(java.net.InetAddress.getLocalHost().getCanonicalHostName());
-                } catch (java.net.UnknownHostException e) {
+                    names.add(InetAddress.getLocalHost().getCanonicalHostName());
+                } catch (UnknownHostException e) {
                     // localhost and the loopback address remain
                 }
                 names.add("127.0.0.1");
@@ -216,9 +233,9 @@ public class LocalSettings {
     /** The account of an instance: {@code pgf-} and 12 hex digits of its key's SHA-256 (account names stay short). */
     static String accountName(InstanceKey key) {
         try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(key.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return "pgf-" + java.util.HexFormat.of().formatHex(digest, 0, 6);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.toString().getBytes(StandardCharsets.UTF_8));
+            return "pgf-" + HexFormat.of().formatHex(digest, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

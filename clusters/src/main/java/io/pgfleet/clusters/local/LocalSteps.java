@@ -65,7 +65,7 @@ final class LocalSteps {
      * the member's certificate is issued in the same step (one hand-off less per member; a crash in between leaves a
      * member the planner certifies next).
      */
-    Step makeData(LocalInstance instance, LocalMember member, LocalMember primary, java.util.Set<String> certificateNames) {
+    Step makeData(LocalInstance instance, LocalMember member, LocalMember primary, Set<String> certificateNames) {
         member.wipe();
         String made;
         if (member.isPrimary()) {
@@ -135,7 +135,7 @@ final class LocalSteps {
     }
 
     /** Issues the member's server certificate (signed by the data root's CA); its configuration names it next. */
-    Step issueCertificate(LocalMember member, java.util.Set<String> names) {
+    Step issueCertificate(LocalMember member, Set<String> names) {
         settings.tls().issue(member.dataDir(), member.name(), names, member.osUser());
         return Step.next("TLS certificate of " + member.name() + " issued");
     }

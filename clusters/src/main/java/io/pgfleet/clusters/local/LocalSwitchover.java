@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.HashMap;
 
 /**
  * A planned change of primary: the old primary shuts down cleanly once every streaming standby has its WAL, the chosen
@@ -43,7 +44,7 @@ final class LocalSwitchover {
         Path marker = old.dir().resolve("switchover");
         Optional<String> marked = LocalFiles.read(marker).map(String::strip);
         if (marked.isEmpty()) {
-            Map<String, Long> streaming = new java.util.HashMap<>();
+            Map<String, Long> streaming = new HashMap<>();
             try (Connection connection = old.connect("postgres"); Statement sql = connection.createStatement();
                  ResultSet rows = sql.executeQuery("SELECT application_name, pg_wal_lsn_diff(flush_lsn, '0/0')::bigint FROM pg_stat_replication "
                          + "WHERE state = 'streaming'")) {

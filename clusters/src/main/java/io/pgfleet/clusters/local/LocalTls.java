@@ -19,6 +19,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import io.pgfleet.runtime.local.FileTrees;
+import io.pgfleet.runtime.local.OsUser;
+import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * TLS for local members, with OpenSSL (the {@code openssl} program): one CA per data root ({@code <data-root>/tls/ca.key},
@@ -67,7 +75,7 @@ final class LocalTls {
                     "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"), Map.of(), directory, TIMEOUT);
             Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
             Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rw-r--r--"));
-            Files.move(partial, cert, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(partial, cert, StandardCopyOption.ATOMIC_MOVE);
             directory.toFile().setExecutable(true, false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -88,7 +96,7 @@ final class LocalTls {
                 return Optional.empty();
             }
             return Optional.of(cert.getSerialNumber().toString(16));
-        } catch (java.security.GeneralSecurityException | IOException | RuntimeException e) {
+        } catch (GeneralSecurityException | IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
@@ -97,7 +105,7 @@ final class LocalTls {
      * Why the member's certificate must be issued again soon, when it must: it is missing, or it ends within
      * {@link #RENEW_BEFORE}. Read on every health check, so it only parses the file (no signature, no CA).
      */
-    private final java.util.Map<Path, Object[]> notAfter = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Path, Object[]> notAfter = new ConcurrentHashMap<>();
 
     Optional<String> renewalDue(String member, Path dataDir, Instant now) {
         Path file = dataDir.resolve(CERT);
@@ -116,14 +124,14 @@ final class LocalTls {
                 notAfter.put(file, new Object[] {modified, end});
             }
             return end.isBefore(now.plus(RENEW_BEFORE))
-                    ? Optional.of(member + "'s server certificate ends " + end.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) : Optional.empty();
+                    ? Optional.of(member + "'s server certificate ends " + end.truncatedTo(ChronoUnit.SECONDS)) : Optional.empty();
         } catch (IOException | CertificateException e) {
             return Optional.of(member + "'s server certificate cannot be read");
         }
     }
 
     /** Issues the member's certificate for these addresses (IP addresses and host names), replacing any it had. */
-    void issue(Path dataDir, String commonName, Set<String> addresses, io.pgfleet.runtime.local.OsUser owner) {
+    void issue(Path dataDir, String commonName, Set<String> addresses, OsUser owner) {
         Path ca = caCertificate();
         try {
             Path work = Files.createTempDirectory("pgfleet-tls-");
@@ -137,7 +145,7 @@ final class LocalTls {
                 // One openssl run makes the key and the certificate the CA signs (OpenSSL 3: req -x509 -CA).
                 ProcessRunner.check(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                         "-keyout", key.toString(), "-out", cert.toString(), "-subj", "/CN=" + commonName, "-CA", ca.toString(), "-CAkey",
-                        directory.resolve("ca.key").toString(), "-set_serial", "0x" + java.util.HexFormat.of().formatHex(serial()), "-days", "397",
+                        directory.resolve("ca.key").toString(), "-set_serial", "0x" + HexFormat.of().formatHex(serial()), "-days", "397",
                         "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "subjectAltName=" + String.join(",", names),
                         "-addext", "extendedKeyUsage=serverAuth", "-addext", "keyUsage=critical,digitalSignature"), Map.of(), work, TIMEOUT);
                 LocalFiles.write(dataDir.resolve(KEY), Files.readString(key), "rw-------");
@@ -145,7 +153,7 @@ final class LocalTls {
                 owner.own(dataDir.resolve(KEY));
                 owner.own(dataDir.resolve(CERT));
             } finally {
-                io.pgfleet.runtime.local.FileTrees.delete(work);
+                FileTrees.delete(work);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -154,7 +162,7 @@ final class LocalTls {
 
     private static byte[] serial() {
         byte[] serial = new byte[16];
-        new java.security.SecureRandom().nextBytes(serial);
+        new SecureRandom().nextBytes(serial);
         serial[0] &= 0x7f;
         return serial;
     }

@@ -2,6 +2,11 @@ package io.pgfleet.clusters.local;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The configuration files of one local member, rendered from the spec: pgfleet's managed settings,
@@ -24,7 +29,7 @@ import java.util.Map;
  */
 public record MemberConfig(String listenAddress, int port, Path socketDirectory, String clusterName, String standbyNames,
                            Map<String, String> parameters, boolean external, String primaryConninfo, String slotName,
-                           String certificateSerial, String archiveCommand, java.time.Duration archiveTimeout) {
+                           String certificateSerial, String archiveCommand, Duration archiveTimeout) {
 
     /** The file postgresql.conf includes first. */
     public static final String MANAGED_FILE = "pgfleet-managed.conf";
@@ -67,7 +72,7 @@ public record MemberConfig(String listenAddress, int port, Path socketDirectory,
 
     /** All three files by name, as the driver writes them into the data directory. */
     public Map<String, String> files() {
-        Map<String, String> files = new java.util.LinkedHashMap<>();
+        Map<String, String> files = new LinkedHashMap<>();
         files.put(MANAGED_FILE, managed());
         files.put(PARAMETERS_FILE, parametersFile());
         files.put("pg_hba.conf", hba());
@@ -106,14 +111,14 @@ public record MemberConfig(String listenAddress, int port, Path socketDirectory,
         return name + " = '" + value.replace("\\", "\\\\").replace("'", "''") + "'\n";
     }
 
-    private static final java.util.regex.Pattern SETTING = java.util.regex.Pattern.compile("^([a-z][a-z0-9_.]*) = '((?:[^']|'')*)'$");
+    private static final Pattern SETTING = Pattern.compile("^([a-z][a-z0-9_.]*) = '((?:[^']|'')*)'$");
 
     /** The settings of our own configuration files, name to value. */
     static Map<String, String> settingsOf(Map<String, String> files) {
-        Map<String, String> settings = new java.util.LinkedHashMap<>();
-        for (String name : java.util.List.of(MANAGED_FILE, PARAMETERS_FILE)) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String name : List.of(MANAGED_FILE, PARAMETERS_FILE)) {
             files.getOrDefault(name, "").lines().forEach(line -> {
-                java.util.regex.Matcher m = SETTING.matcher(line);
+                Matcher m = SETTING.matcher(line);
                 if (m.matches()) {
                     settings.put(m.group(1), m.group(2).replace("''", "'"));
                 }

@@ -15,6 +15,8 @@ import java.util.Set;
 import java.util.function.IntSupplier;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.Stream;
+import io.pgfleet.runtime.local.LoopbackPorts;
+import java.util.Collection;
 
 /**
  * Ports of the members of every instance on this machine. A member's port is recorded when the member is planned and bound
@@ -43,7 +45,7 @@ final class MemberPorts {
                 Files.createDirectories(settings.dataRoot());
                 try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                      FileLock ignored = channel.lock()) {
-                    return record.applyAsInt(choose(recorded(settings.storageRoots()), io.pgfleet.runtime.local.LoopbackPorts::free));
+                    return record.applyAsInt(choose(recorded(settings.storageRoots()), LoopbackPorts::free));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -79,7 +81,7 @@ final class MemberPorts {
         return ports;
     }
 
-    private static java.util.Collection<Integer> read(Path file) {
+    private static Collection<Integer> read(Path file) {
         try {
             return Json.mapper().readValue(file.toFile(), PORTS).values();
         } catch (IOException e) {

@@ -3,6 +3,8 @@ package io.pgfleet.events.command;
 import io.pgfleet.events.postgres.Postgres;
 import java.util.Arrays;
 import java.util.Optional;
+import io.pgfleet.events.json.SchemaGenerator;
+import java.net.URI;
 
 /**
  * The commands pgfleet takes, each on its own topic with its own versioned CloudEvents type.
@@ -58,8 +60,8 @@ public enum CommandType {
     }
 
     /** The CloudEvents {@code dataschema}: its schema's versioned URI, e.g. {@code https://pgfleet.io/schemas/v1/add-user.schema.json}. */
-    public java.net.URI dataSchema() {
-        return io.pgfleet.events.json.SchemaGenerator.id(VERSION, schemaFile());
+    public URI dataSchema() {
+        return SchemaGenerator.id(VERSION, schemaFile());
     }
 
     /** The default topic, e.g. {@code pgfleet.command.add-user}. */

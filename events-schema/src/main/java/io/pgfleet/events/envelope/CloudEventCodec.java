@@ -25,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import io.pgfleet.events.fleet.InstanceState;
 
 /**
  * Turns payloads into Kafka records in CloudEvents 1.0 binary mode (JSON value, {@code ce_*}
@@ -67,9 +68,9 @@ public final class CloudEventCodec {
      * was deleted; the record keeps its headers, so a reader sees who said so and when).
      */
     public static ProducerRecord<String, byte[]> instanceState(String topic, String eventId, URI source, String instance,
-                                                               io.pgfleet.events.fleet.InstanceState state, Instant time) {
-        Headers headers = headers(eventId, source, io.pgfleet.events.fleet.InstanceState.CE_TYPE,
-                io.pgfleet.events.fleet.InstanceState.DATA_SCHEMA, time, instance, null);
+                                                               InstanceState state, Instant time) {
+        Headers headers = headers(eventId, source, InstanceState.CE_TYPE,
+                InstanceState.DATA_SCHEMA, time, instance, null);
         return new ProducerRecord<>(topic, null, instance, state == null ? null : json(state), headers);
     }
 

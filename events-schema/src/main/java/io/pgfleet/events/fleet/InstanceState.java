@@ -3,6 +3,10 @@ package io.pgfleet.events.fleet;
 import io.pgfleet.events.Doc;
 import java.time.Instant;
 import java.util.List;
+import io.pgfleet.events.json.SchemaGenerator;
+import java.net.URI;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The latest state of one instance as the three services see it, one record per instance on the compacted topic
@@ -26,7 +30,7 @@ public record InstanceState(
         @Doc("Login users as the instance has them (no password, no verifier).") List<UserState> users,
         @Doc("Databases as the instance has them.") List<DatabaseState> databases,
         @Doc("Backups and the point-in-time recovery window.") BackupState backup,
-        @Doc("When the provisioner, user-manager and backup-worker parts were last read, by service.") java.util.Map<String, Instant> updated) {
+        @Doc("When the provisioner, user-manager and backup-worker parts were last read, by service.") Map<String, Instant> updated) {
 
     /** A member of the instance. */
     @Doc("A member of the instance.")
@@ -72,7 +76,7 @@ public record InstanceState(
     /** The file name of its JSON Schema. */
     public static final String SCHEMA_FILE = "instance.schema.json";
     /** The CloudEvents {@code dataschema} of its records. */
-    public static final java.net.URI DATA_SCHEMA = io.pgfleet.events.json.SchemaGenerator.id("v1", SCHEMA_FILE);
+    public static final URI DATA_SCHEMA = SchemaGenerator.id("v1", SCHEMA_FILE);
 
     /** This state with {@code part}'s fields laid over it: what a service says replaces what it said before. */
     public InstanceState with(InstanceState part) {
@@ -83,7 +87,7 @@ public record InstanceState(
     }
 
     /** The same state with {@code updated} replaced. */
-    public InstanceState withUpdated(java.util.Map<String, Instant> updated) {
+    public InstanceState withUpdated(Map<String, Instant> updated) {
         return new InstanceState(instance, phase, message, membersDesired, membersReady, primary, members, primaryHosts, users, databases,
                 backup, updated);
     }
@@ -92,8 +96,8 @@ public record InstanceState(
         return preferred != null ? preferred : fallback;
     }
 
-    private static java.util.Map<String, Instant> merged(java.util.Map<String, Instant> a, java.util.Map<String, Instant> b) {
-        java.util.Map<String, Instant> all = new java.util.TreeMap<>();
+    private static Map<String, Instant> merged(Map<String, Instant> a, Map<String, Instant> b) {
+        Map<String, Instant> all = new TreeMap<>();
         if (a != null) {
             all.putAll(a);
         }

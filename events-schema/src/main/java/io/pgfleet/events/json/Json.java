@@ -12,6 +12,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.cfg.MapperBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * The one JSON configuration of the payloads: absent fields are omitted (not written as null),
@@ -42,7 +46,7 @@ public final class Json {
     public static String write(Object value) {
         try {
             return JSON.writeValueAsString(value);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
         }
     }
@@ -51,17 +55,17 @@ public final class Json {
     public static <T> T read(String json, Class<T> type) {
         try {
             return JSON.readValue(json, type);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("stored JSON is not a " + type.getSimpleName(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("stored JSON is not a " + type.getSimpleName(), e);
         }
     }
 
     /** JSON text written by {@link #write}, read back as a generic type. */
-    public static <T> T read(String json, com.fasterxml.jackson.core.type.TypeReference<T> type) {
+    public static <T> T read(String json, TypeReference<T> type) {
         try {
             return JSON.readValue(json, type);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("stored JSON is not of the expected shape", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("stored JSON is not of the expected shape", e);
         }
     }
 
@@ -70,7 +74,7 @@ public final class Json {
         return YAML;
     }
 
-    private static <M extends ObjectMapper, B extends com.fasterxml.jackson.databind.cfg.MapperBuilder<M, B>> B configure(B builder) {
+    private static <M extends ObjectMapper, B extends MapperBuilder<M, B>> B configure(B builder) {
         return builder
                 .addModule(new JavaTimeModule())
                 .serializationInclusion(JsonInclude.Include.NON_NULL)

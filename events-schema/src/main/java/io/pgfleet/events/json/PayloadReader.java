@@ -12,6 +12,10 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Reads payloads strictly: every unknown field (a typo such as {@code replcias}), every value of the
@@ -29,7 +33,7 @@ public final class PayloadReader {
      * @throws MalformedPayloadException when the bytes are not JSON
      */
     public static <T> Parsed<T> fromJson(byte[] json, Class<T> type) throws MalformedPayloadException {
-        return fromParsed(parse(Json.mapper(), new String(json, java.nio.charset.StandardCharsets.UTF_8)), type);
+        return fromParsed(parse(Json.mapper(), new String(json, StandardCharsets.UTF_8)), type);
     }
 
     /**
@@ -74,7 +78,7 @@ public final class PayloadReader {
     private static Parsed<JsonNode> parse(ObjectMapper mapper, String text) throws MalformedPayloadException {
         try {
             return Parsed.ok(mapper.readTree(text));
-        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+        } catch (StreamConstraintsException e) {
             return Parsed.failed(List.of(new FieldError(pathAt(e), "values are nested too deeply: at most " + Json.MAX_NESTING
                     + " levels of objects and lists")));
         } catch (JsonProcessingException e) {
@@ -235,10 +239,10 @@ public final class PayloadReader {
 
     /** The path where the parser stopped, from its contexts (the field being read included). */
     private static String pathAt(JsonProcessingException e) {
-        if (!(e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser)) {
+        if (!(e.getProcessor() instanceof JsonParser parser)) {
             return "";
         }
-        List<com.fasterxml.jackson.core.JsonStreamContext> chain = new ArrayList<>();
+        List<JsonStreamContext> chain = new ArrayList<>();
         for (var context = parser.getParsingContext(); context != null; context = context.getParent()) {
             chain.add(0, context);
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 import java.util.TreeMap;
+import java.net.URI;
 
 /**
  * JSON Schemas (draft 2020-12) of the payloads, for publishers that do not use this library. They
@@ -21,12 +22,12 @@ public final class SchemaGenerator {
     }
 
     /** The versioned URI of a schema file, e.g. {@code https://pgfleet.io/schemas/v1/status.schema.json}. */
-    public static java.net.URI id(String version, String fileName) {
-        return java.net.URI.create(BASE_ID + version + "/" + fileName);
+    public static URI id(String version, String fileName) {
+        return URI.create(BASE_ID + version + "/" + fileName);
     }
 
     /** The schema of a payload record, its nested records under {@code $defs}; {@code id} is its {@code $id}. */
-    public static ObjectNode schema(Class<?> type, java.net.URI id) {
+    public static ObjectNode schema(Class<?> type, URI id) {
         Map<String, ObjectNode> defs = new TreeMap<>();
         Shape.Obj root = (Shape.Obj) Shapes.of(type);
         ObjectNode schema = NODES.objectNode();

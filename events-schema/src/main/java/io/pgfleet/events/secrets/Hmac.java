@@ -3,6 +3,7 @@ package io.pgfleet.events.secrets;
 import java.security.GeneralSecurityException;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import java.util.HexFormat;
 
 /** HMAC-SHA256, the one keyed digest pgfleet uses (manifests, command fingerprints, derived keys). */
 public final class Hmac {
@@ -22,6 +23,6 @@ public final class Hmac {
 
     /** The same, as lower-case hex. */
     public static String sha256Hex(byte[] key, byte[] data) {
-        return java.util.HexFormat.of().formatHex(sha256(key, data));
+        return HexFormat.of().formatHex(sha256(key, data));
     }
 }

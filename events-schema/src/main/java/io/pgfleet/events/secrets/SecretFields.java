@@ -5,6 +5,11 @@ import io.pgfleet.events.postgres.Backup;
 import io.pgfleet.events.postgres.Postgres;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgfleet.events.json.Json;
+import java.util.Set;
+import java.util.function.BinaryOperator;
 
 /**
  * The secret fields of a command, by path: {@code spec.users.<name>.password}, {@code spec.backup.s3AccessKey},
@@ -14,7 +19,7 @@ import java.util.Map;
 public final class SecretFields {
 
     /** The names secret fields have, wherever they are in a payload (for what reads a payload as plain JSON). */
-    public static final java.util.Set<String> NAMES = java.util.Set.of("password", "s3AccessKey", "s3SecretKey", "resticPassword");
+    public static final Set<String> NAMES = Set.of("password", "s3AccessKey", "s3SecretKey", "resticPassword");
 
     private SecretFields() {
     }
@@ -46,23 +51,23 @@ public final class SecretFields {
      * The payload with each secret field replaced by {@code change(path, value)} (e.g. sealed), everything else as it was.
      */
     @SuppressWarnings("unchecked")
-    public static <T> T map(T payload, java.util.function.BinaryOperator<String> change) {
+    public static <T> T map(T payload, BinaryOperator<String> change) {
         Map<String, String> secrets = of(payload);
         if (secrets.isEmpty()) {
             return payload;
         }
-        com.fasterxml.jackson.databind.node.ObjectNode tree = io.pgfleet.events.json.Json.mapper().valueToTree(payload);
+        ObjectNode tree = Json.mapper().valueToTree(payload);
         secrets.forEach((path, value) -> {
             String[] parts = path.split("\\.");
-            com.fasterxml.jackson.databind.node.ObjectNode node = tree;
+            ObjectNode node = tree;
             for (int i = 0; i < parts.length - 1; i++) {
-                node = (com.fasterxml.jackson.databind.node.ObjectNode) node.get(parts[i]);
+                node = (ObjectNode) node.get(parts[i]);
             }
             node.put(parts[parts.length - 1], change.apply(path, value));
         });
         try {
-            return (T) io.pgfleet.events.json.Json.mapper().treeToValue(tree, payload.getClass());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return (T) Json.mapper().treeToValue(tree, payload.getClass());
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("a payload with changed secret fields cannot be read back", e);
         }
     }

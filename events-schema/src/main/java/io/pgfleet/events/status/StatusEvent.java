@@ -4,6 +4,8 @@ import io.pgfleet.events.Doc;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import io.pgfleet.events.json.SchemaGenerator;
+import java.net.URI;
 
 /**
  * What a service says about a command or an instance, published on the status topic. Each event has
@@ -45,7 +47,7 @@ public record StatusEvent(
     /** The file name of its JSON Schema. */
     public static final String SCHEMA_FILE = "status.schema.json";
     /** The CloudEvents {@code dataschema} of status events: their schema's versioned URI. */
-    public static final java.net.URI DATA_SCHEMA = io.pgfleet.events.json.SchemaGenerator.id("v1", SCHEMA_FILE);
+    public static final URI DATA_SCHEMA = SchemaGenerator.id("v1", SCHEMA_FILE);
 
     /** The status topic of one namespace in tenant mode, e.g. {@code pgfleet.team-a.status}: that tenant's readers read it. */
     public static String tenantTopic(String namespace) {

@@ -4,6 +4,10 @@ import io.pgfleet.events.postgres.Backup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import io.pgfleet.events.command.RestoreCommand;
+import io.pgfleet.events.secrets.Sealed;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 
 /** The rules of {@code spec.backup}. */
 final class BackupRules {
@@ -52,7 +56,7 @@ final class BackupRules {
     }
 
     private static void requireSecret(String path, String value, ValidationPolicy policy, Errors errors) {
-        if (value != null && io.pgfleet.events.secrets.Sealed.isSealed(value)) {
+        if (value != null && Sealed.isSealed(value)) {
             return;
         }
         if (value != null && !value.isEmpty() && policy.requireSealed()) {
@@ -68,13 +72,13 @@ final class BackupRules {
      * A restore to a point in time: an RFC 3339 time with its offset, which returns the whole instance, so it names
      * neither a backup nor a database.
      */
-    static void checkPointInTime(io.pgfleet.events.command.RestoreCommand restore, Errors errors) {
+    static void checkPointInTime(RestoreCommand restore, Errors errors) {
         if (restore.pointInTime() == null) {
             return;
         }
         try {
-            java.time.OffsetDateTime.parse(restore.pointInTime());
-        } catch (java.time.format.DateTimeParseException e) {
+            OffsetDateTime.parse(restore.pointInTime());
+        } catch (DateTimeParseException e) {
             errors.add("pointInTime", "'" + restore.pointInTime() + "' is not an RFC 3339 time with its offset, e.g. 2026-11-30T14:05:00Z");
         }
         if (restore.backup() != null) {

@@ -34,7 +34,7 @@ public final class CommandValidator {
 
     private static final Pattern STORAGE_CLASS = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
 
-    private static final java.util.regex.Pattern BACKUP_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{7,63}");
+    private static final Pattern BACKUP_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{7,63}");
 
     private final ValidationPolicy policy;
 

@@ -9,6 +9,7 @@ import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.time.ZoneOffset;
 
 /**
  * A standard 5-field (Unix) cron expression: minute, hour, day of month, month, day of week, parsed and
@@ -58,7 +59,7 @@ public final class CronExpression {
     }
 
     /** Where the check that an expression fires at all starts: every date a valid expression names recurs within 28 years of it. */
-    private static final ZonedDateTime NEVER_BEFORE = ZonedDateTime.of(2000, 1, 1, 0, 0, 0, 0, java.time.ZoneOffset.UTC);
+    private static final ZonedDateTime NEVER_BEFORE = ZonedDateTime.of(2000, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
 
     /** Finds the field cron-utils refused (each alone, the others {@code *}) and says its rule in the API's words. */
     private static IllegalArgumentException fieldError(String[] parts, IllegalArgumentException whole) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import io.pgfleet.events.json.Paths;
 
 /**
  * Naming rules. Each check returns the rule a name breaks, or empty when it is fine.
@@ -74,7 +75,7 @@ public final class Names {
             return Optional.of("must be at most " + maxBytes + " bytes (it is " + bytes + ")");
         }
         if (!IDENTIFIER.matcher(name).matches()) {
-            return Optional.of(io.pgfleet.events.json.Paths.quote(name) + " is not a valid name: lower-case letters, "
+            return Optional.of(Paths.quote(name) + " is not a valid name: lower-case letters, "
                     + "digits and '_', starting with a letter or '_'");
         }
         if (reserved.contains(name)) {

@@ -2,6 +2,9 @@ package io.pgfleet.events.validation;
 
 import io.pgfleet.events.json.Paths;
 import java.util.regex.Pattern;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.regex.Matcher;
 
 /** The rules of {@code spec.postgresql.parameters}: PostgreSQL's own settings, none the cluster manages or that loads code. */
 final class ParameterRules {
@@ -53,38 +56,38 @@ final class ParameterRules {
         }
     }
 
-    private static final java.util.regex.Pattern WAL_SIZE = java.util.regex.Pattern.compile("(-?[0-9]{1,15})\\s*(kB|MB|GB|TB)?");
+    private static final Pattern WAL_SIZE = Pattern.compile("(-?[0-9]{1,15})\\s*(kB|MB|GB|TB)?");
 
     /**
      * {@code max_slot_wal_keep_size}: the WAL a replication slot may hold back. -1 (no limit) lets one stalled slot fill
      * the member's disk, so a document may set it only between 0 and half of the volume.
      */
     static void checkSlotWalKeep(String path, Object value, String volume, Errors errors) {
-        java.util.regex.Matcher size = WAL_SIZE.matcher(value.toString().trim());
+        Matcher size = WAL_SIZE.matcher(value.toString().trim());
         if (!size.matches()) {
             errors.add(path, "must be a size such as 512MB or 2GB, got '" + value + "'");
             return;
         }
         long megabytes = Long.parseLong(size.group(1));
         String unit = size.group(2) == null ? "MB" : size.group(2);
-        java.math.BigDecimal bytes = java.math.BigDecimal.valueOf(megabytes).multiply(java.math.BigDecimal.valueOf(switch (unit) {
+        BigDecimal bytes = BigDecimal.valueOf(megabytes).multiply(BigDecimal.valueOf(switch (unit) {
             case "kB" -> 1L << 10;
             case "GB" -> 1L << 30;
             case "TB" -> 1L << 40;
             default -> 1L << 20;
         }));
-        java.math.BigDecimal half;
+        BigDecimal half;
         try {
-            half = Quantity.bytes(volume).divide(java.math.BigDecimal.valueOf(2));
+            half = Quantity.bytes(volume).divide(BigDecimal.valueOf(2));
         } catch (IllegalArgumentException e) {
             return; // the size itself is answered where it is checked
         }
         if (megabytes < 0) {
             errors.add(path, "must not be -1 (no limit): one stalled replication slot would fill the volume; at most half of it ("
-                    + half.divide(java.math.BigDecimal.valueOf(1L << 20), 0, java.math.RoundingMode.DOWN) + "MB)");
+                    + half.divide(BigDecimal.valueOf(1L << 20), 0, RoundingMode.DOWN) + "MB)");
         } else if (bytes.compareTo(half) > 0) {
-            errors.add(path, "must be at most half of the volume (" + half.divide(java.math.BigDecimal.valueOf(1L << 20), 0,
-                    java.math.RoundingMode.DOWN) + "MB of " + volume + "), got '" + value + "'");
+            errors.add(path, "must be at most half of the volume (" + half.divide(BigDecimal.valueOf(1L << 20), 0,
+                    RoundingMode.DOWN) + "MB of " + volume + "), got '" + value + "'");
         }
     }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.Collections;
 
 /**
  * PostgreSQL's own catalogue of settings, as {@code postgres --describe-config} of PostgreSQL 15
@@ -99,6 +100,6 @@ public final class SettingsCatalogue {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return java.util.Collections.unmodifiableMap(settings);
+        return Collections.unmodifiableMap(settings);
     }
 }

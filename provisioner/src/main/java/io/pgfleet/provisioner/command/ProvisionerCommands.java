@@ -22,6 +22,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import io.pgfleet.clusters.ClusterDriver;
+import io.pgfleet.clusters.Member;
+import io.pgfleet.events.command.SwitchoverCommand;
+import io.pgfleet.provisioner.instance.SwitchoverJob;
+import io.pgfleet.runtime.job.JobKind;
 
 /**
  * Provision, scale, switchover and delete: the rules that need the instance's current state, and the job that
@@ -33,9 +38,9 @@ public class ProvisionerCommands implements CommandHandler {
     private final InstanceRepository instances;
     private final JobRepository jobs;
     private final Clock clock;
-    private final io.pgfleet.clusters.ClusterDriver driver;
+    private final ClusterDriver driver;
 
-    public ProvisionerCommands(InstanceRepository instances, JobRepository jobs, Clock clock, io.pgfleet.clusters.ClusterDriver driver) {
+    public ProvisionerCommands(InstanceRepository instances, JobRepository jobs, Clock clock, ClusterDriver driver) {
         this.instances = instances;
         this.jobs = jobs;
         this.clock = clock;
@@ -102,7 +107,7 @@ public class ProvisionerCommands implements CommandHandler {
         String key = command.instance().toString();
         Instant now = Instant.now(clock);
         Optional<InstanceRow> existing = instances.findById(key);
-        io.pgfleet.runtime.job.JobKind type = io.pgfleet.runtime.job.JobKind.of(command.type());
+        JobKind type = JobKind.of(command.type());
         switch (command.type()) {
             case PROVISION -> {
                 ClusterSpec wanted = ClusterSpec.of(((Postgres) command.payload()).spec());
@@ -125,13 +130,13 @@ public class ProvisionerCommands implements CommandHandler {
                 return message;
             }
             case SWITCHOVER -> {
-                io.pgfleet.events.command.SwitchoverCommand switchover = (io.pgfleet.events.command.SwitchoverCommand) command.payload();
+                SwitchoverCommand switchover = (SwitchoverCommand) command.payload();
                 String from = primaryOf(command.instance()).orElseThrow();
                 String message = "switching over from " + from + " to " + (switchover.to() == null ? "the standby that received the most"
                         : switchover.to());
                 instances.updatePhase(key, InstancePhase.PROGRESSING.name(), message);
                 jobs.save(JobRow.pending(key, command.commandId(), type,
-                        new io.pgfleet.provisioner.instance.SwitchoverJob(Specs.read(existing.orElseThrow().spec()), from, switchover.to()).write(), now));
+                        new SwitchoverJob(Specs.read(existing.orElseThrow().spec()), from, switchover.to()).write(), now));
                 return message;
             }
             case DELETE -> {
@@ -149,8 +154,8 @@ public class ProvisionerCommands implements CommandHandler {
             errors.add(noSuchInstance(command.instance()));
             return;
         }
-        String to = ((io.pgfleet.events.command.SwitchoverCommand) command.payload()).to();
-        List<String> members = driver.observe(command.instance()).members().stream().map(io.pgfleet.clusters.Member::name).toList();
+        String to = ((SwitchoverCommand) command.payload()).to();
+        List<String> members = driver.observe(command.instance()).members().stream().map(Member::name).toList();
         Optional<String> primary = primaryOf(command.instance());
         if (primary.isEmpty() || members.size() < 2) {
             errors.add(new FieldError("instance", "instance " + command.instance() + (primary.isEmpty() ? " has no running primary to hand over from"
@@ -164,7 +169,7 @@ public class ProvisionerCommands implements CommandHandler {
 
     private Optional<String> primaryOf(InstanceKey key) {
         return driver.observe(key).members().stream().filter(m -> "primary".equals(m.role()) && "running".equals(m.state()))
-                .map(io.pgfleet.clusters.Member::name).findFirst();
+                .map(Member::name).findFirst();
     }
 
     private static void checkSize(String path, ClusterSpec current, ClusterSpec wanted, List<FieldError> errors) {

@@ -15,6 +15,7 @@ import io.pgfleet.clusters.Member;
 import io.pgfleet.clusters.Observation;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** Read-only views of the instances: desired spec (it holds no secret) and observed members. */
 @Controller("/instances")
@@ -27,7 +28,7 @@ public class InstanceController {
      * summarise {@code observed}.
      */
     public record InstanceView(String instance, String namespace, String name, String phase, String message, ClusterSpec spec,
-                               Instant updatedAt, Observation observed, java.util.Map<String, String> tls, String primaryHosts,
+                               Instant updatedAt, Observation observed, Map<String, String> tls, String primaryHosts,
                                int membersDesired, int membersReady, String primary) {
     }
 
@@ -54,7 +55,7 @@ public class InstanceController {
     }
 
     /** The view of an instance's row with what was observed of it (also the provisioner's part of the fleet state). */
-    public static InstanceView view(InstanceRow row, Observation observed, java.util.Map<String, String> tls, String primaryHosts) {
+    public static InstanceView view(InstanceRow row, Observation observed, Map<String, String> tls, String primaryHosts) {
         ClusterSpec spec = Specs.read(row.spec());
         List<Member> members = observed == null ? List.of() : observed.members();
         int ready = (int) members.stream().filter(m -> "primary".equals(m.role()) ? "running".equals(m.state()) : "streaming".equals(m.state()))

@@ -5,6 +5,9 @@ import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.CrudRepository;
 import java.util.List;
+import io.micronaut.core.annotation.Nullable;
+import java.time.Instant;
+import java.util.Optional;
 
 @JdbcRepository(dialect = Dialect.POSTGRES)
 public interface InstanceRepository extends CrudRepository<InstanceRow, String> {
@@ -19,31 +22,31 @@ public interface InstanceRepository extends CrudRepository<InstanceRow, String> 
 
     /** The instance's phase, its row locked until the transaction ends (replicas of the service take turns). */
     @Query("SELECT phase FROM instance WHERE key = :key FOR UPDATE")
-    java.util.Optional<String> lockPhase(String key);
+    Optional<String> lockPhase(String key);
 
     List<InstanceRow> findAllOrderByKey();
 
     /** Keeps what the FailoverStarted event said until FailoverCompleted is said ({@code null}: none under way). */
     @Query("UPDATE instance SET failover = :failover WHERE key = :key")
-    void updateFailover(String key, @io.micronaut.core.annotation.Nullable String failover);
+    void updateFailover(String key, @Nullable String failover);
 
     @Query("SELECT failover FROM instance WHERE key = :key AND failover IS NOT NULL")
-    java.util.Optional<String> findFailover(String key);
+    Optional<String> findFailover(String key);
 
     @Query("UPDATE instance SET primary_member = :primaryMember WHERE key = :key")
     void updatePrimaryMember(String key, String primaryMember);
 
     /** Counts a failed repair and says when the next may start. */
     @Query("UPDATE instance SET repair_failures = repair_failures + 1, next_repair_at = :nextAt WHERE key = :key")
-    void repairFailed(String key, java.time.Instant nextAt);
+    void repairFailed(String key, Instant nextAt);
 
     @Query("SELECT repair_failures FROM instance WHERE key = :key")
-    java.util.Optional<Integer> findRepairFailures(String key);
+    Optional<Integer> findRepairFailures(String key);
 
     @Query("UPDATE instance SET repair_failures = 0, next_repair_at = NULL WHERE key = :key")
     void repairSucceeded(String key);
 
     /** Whether a repair of the instance waits for its back-off to end. */
     @Query("SELECT count(*) > 0 FROM instance WHERE key = :key AND next_repair_at > :now")
-    boolean repairBackingOff(String key, java.time.Instant now);
+    boolean repairBackingOff(String key, Instant now);
 }

@@ -3,6 +3,7 @@ package io.pgfleet.provisioner.instance;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
 import java.time.Instant;
+import io.micronaut.core.annotation.Nullable;
 
 /**
  * An instance the provisioner owns.
@@ -16,6 +17,6 @@ import java.time.Instant;
  */
 @MappedEntity("instance")
 public record InstanceRow(@Id String key, String namespace, String name, String spec, String phase, String message,
-                          Instant createdAt, Instant updatedAt, @io.micronaut.core.annotation.Nullable String primaryMember,
-                          @io.micronaut.core.annotation.Nullable String failover) {
+                          Instant createdAt, Instant updatedAt, @Nullable String primaryMember,
+                          @Nullable String failover) {
 }

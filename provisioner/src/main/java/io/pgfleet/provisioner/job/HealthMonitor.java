@@ -19,6 +19,9 @@ import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Watches ready and degraded instances that no job is working on. A member down or not streaming makes the
@@ -57,7 +60,7 @@ public class HealthMonitor {
     void check() {
         List<InstanceRow> watched = instances.findByPhaseInList(List.of(InstancePhase.READY.name(), InstancePhase.DEGRADED.name()));
         metrics.retain(watched.stream().map(InstanceRow::key).toList());
-        java.util.Set<String> worked = watched.isEmpty() ? java.util.Set.of() : new java.util.HashSet<>(jobs.findOpenInstances());
+        Set<String> worked = watched.isEmpty() ? Set.of() : new HashSet<>(jobs.findOpenInstances());
         for (InstanceRow row : watched) {
             try {
                 // Only a degraded instance can be waiting for its next repair. (Acting on one locks its row and counts again.)
@@ -100,7 +103,7 @@ public class HealthMonitor {
      */
     @Transactional
     public void archiving(InstanceRow row, Observation observed) {
-        java.util.Optional<String> phase = instances.lockPhase(row.key());
+        Optional<String> phase = instances.lockPhase(row.key());
         if (phase.isEmpty() || jobs.countOpen(row.key()) > 0) {
             return;
         }
@@ -124,7 +127,7 @@ public class HealthMonitor {
      */
     @Transactional
     public void degraded(InstanceRow row, Observation observed) {
-        java.util.Optional<String> phase = instances.lockPhase(row.key());
+        Optional<String> phase = instances.lockPhase(row.key());
         if (phase.isEmpty() || jobs.countOpen(row.key()) > 0
                 || !List.of(InstancePhase.READY.name(), InstancePhase.DEGRADED.name()).contains(phase.get())) {
             return;

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import io.pgfleet.provisioner.instance.SwitchoverJob;
 
 /**
  * Takes one step of a provision, scale, delete or repair with the cluster driver (which observes, plans and acts)
@@ -79,7 +80,7 @@ public class InstanceReconciler implements JobHandler {
             return Step.done(DELETED, step.details());
         }
         if (job.kind() == JobKind.SWITCHOVER) {
-            io.pgfleet.provisioner.instance.SwitchoverJob switchover = io.pgfleet.provisioner.instance.SwitchoverJob.read(job.spec());
+            SwitchoverJob switchover = SwitchoverJob.read(job.spec());
             return driver.switchover(key, switchover.spec(), switchover.from(), Optional.ofNullable(switchover.to()));
         }
         return driver.apply(key, Specs.read(job.spec()));
@@ -102,7 +103,7 @@ public class InstanceReconciler implements JobHandler {
         boolean repair = job.kind() == JobKind.REPAIR;
         switch (step.outcome()) {
             case WAIT -> {
-                if (step.details().get("roleChange") instanceof java.util.Map<?, ?> change) {
+                if (step.details().get("roleChange") instanceof Map<?, ?> change) {
                     // Said once, when the standby is promoted; kept until the instance is whole again.
                     roleChanges.started(key, change, step.message());
                 }

@@ -9,6 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import io.pgfleet.events.secrets.Hmac;
+import io.pgfleet.events.secrets.Sealed;
+import io.pgfleet.events.secrets.SecretFields;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * What a command says, as a digest: its type, its instance and its payload with the keys of every
@@ -50,14 +56,14 @@ final class CommandFingerprint {
 
     @SuppressWarnings("unchecked")
     private static Object withoutClearSecrets(Object node, byte[] secretKey) {
-        if (node instanceof java.util.Map<?, ?> map) {
-            java.util.Map<String, Object> copy = new java.util.LinkedHashMap<>();
-            ((java.util.Map<String, Object>) map).forEach((name, child) -> copy.put(name,
-                    io.pgfleet.events.secrets.SecretFields.NAMES.contains(name) && child instanceof String text
-                            && !io.pgfleet.events.secrets.Sealed.isSealed(text) ? counted(text, secretKey) : withoutClearSecrets(child, secretKey)));
+        if (node instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            ((Map<String, Object>) map).forEach((name, child) -> copy.put(name,
+                    SecretFields.NAMES.contains(name) && child instanceof String text
+                            && !Sealed.isSealed(text) ? counted(text, secretKey) : withoutClearSecrets(child, secretKey)));
             return copy;
         }
-        if (node instanceof java.util.List<?> list) {
+        if (node instanceof List<?> list) {
             return list.stream().map(child -> withoutClearSecrets(child, secretKey)).toList();
         }
         return node;
@@ -67,6 +73,6 @@ final class CommandFingerprint {
         if (secretKey == null) {
             return "***";
         }
-        return "hmac:" + io.pgfleet.events.secrets.Hmac.sha256Hex(secretKey, secret.getBytes(StandardCharsets.UTF_8));
+        return "hmac:" + Hmac.sha256Hex(secretKey, secret.getBytes(StandardCharsets.UTF_8));
     }
 }

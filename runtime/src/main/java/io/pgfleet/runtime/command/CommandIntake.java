@@ -20,6 +20,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import io.pgfleet.runtime.secrets.FleetKeys;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one way a command enters a service: decode the CloudEvent, dead-letter what cannot be read,
@@ -51,16 +54,16 @@ public class CommandIntake {
     private final CommandHandler handler;
     private final PgfleetSettings settings;
     private final Tenancy tenancy;
-    private final io.pgfleet.runtime.secrets.FleetKeys keys;
+    private final FleetKeys keys;
     private final int maxAttempts;
-    private final java.time.Duration maxBackoff;
+    private final Duration maxBackoff;
     /** Records being read again after an error (topic/partition/offset → attempts so far). */
     private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
 
     public CommandIntake(IntakeTransaction transaction, DeadLetters deadLetters, CommandHandler handler, PgfleetSettings settings, Tenancy tenancy,
-                         io.pgfleet.runtime.secrets.FleetKeys keys,
+                         FleetKeys keys,
                          @Value("${pgfleet.intake.max-attempts:8}") int maxAttempts,
-                         @Value("${pgfleet.intake.max-backoff:10s}") java.time.Duration maxBackoff) {
+                         @Value("${pgfleet.intake.max-backoff:10s}") Duration maxBackoff) {
         this.maxBackoff = maxBackoff;
         this.maxAttempts = Math.max(1, maxAttempts);
         this.transaction = transaction;
@@ -195,10 +198,10 @@ public class CommandIntake {
                 int attempt = attempts.merge(origin, 1, Integer::sum);
                 String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 if (attempt < maxAttempts) {
-                    java.time.Duration backoff = backoff(attempt);
+                    Duration backoff = backoff(attempt);
                     LOG.warn("{} command could not be taken (attempt {} of {}), read again in {} ms: {}", command.type().id(), attempt,
                             maxAttempts, backoff.toMillis(), reason);
-                    java.util.concurrent.locks.LockSupport.parkNanos(backoff.toNanos());
+                    LockSupport.parkNanos(backoff.toNanos());
                     throw new ReadAgain(e);
                 }
                 // The same record failed every time: answered FAILED (which needs the state database: while it is
@@ -213,15 +216,15 @@ public class CommandIntake {
     }
 
     /** 200 ms, doubled at each attempt, at most {@code pgfleet.intake.max-backoff}. */
-    java.time.Duration backoff(int attempt) {
+    Duration backoff(int attempt) {
         long millis = 200L << Math.min(attempt - 1, 20);
-        return java.time.Duration.ofMillis(Math.min(millis, maxBackoff.toMillis()));
+        return Duration.ofMillis(Math.min(millis, maxBackoff.toMillis()));
     }
 
     /** Past the attempts, answering FAILED may itself fail (the database is away): the back-off goes on meanwhile. */
     private void pauseBeforeAnswering(int attempt) {
         if (attempt > maxAttempts) {
-            java.util.concurrent.locks.LockSupport.parkNanos(backoff(attempt).toNanos());
+            LockSupport.parkNanos(backoff(attempt).toNanos());
         }
     }
 }

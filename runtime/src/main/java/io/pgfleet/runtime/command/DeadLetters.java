@@ -11,6 +11,15 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgfleet.events.json.Json;
+import io.pgfleet.events.secrets.Sealed;
+import io.pgfleet.events.secrets.SecretFields;
+import io.pgfleet.runtime.metrics.ServiceMetrics;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Sends a record that cannot be read to {@code <topic>.dlq}: its original key, value and headers,
@@ -32,10 +41,10 @@ public class DeadLetters {
 
     private final LazyProducer producer;
     private final PgfleetSettings settings;
-    private final io.pgfleet.runtime.metrics.ServiceMetrics metrics;
+    private final ServiceMetrics metrics;
 
     public DeadLetters(ProducerRegistry producers, PgfleetSettings settings,
-                       io.pgfleet.runtime.metrics.ServiceMetrics metrics) {
+                       ServiceMetrics metrics) {
         this.metrics = metrics;
         this.producer = new LazyProducer(producers, "pgfleet-dlq");
         this.settings = settings;
@@ -50,24 +59,24 @@ public class DeadLetters {
             return null;
         }
         try {
-            com.fasterxml.jackson.databind.JsonNode tree = io.pgfleet.events.json.Json.mapper().readTree(value);
+            JsonNode tree = Json.mapper().readTree(value);
             if (tree == null || !tree.isContainerNode()) {
                 return new byte[0];
             }
             redact(tree);
-            return io.pgfleet.events.json.Json.mapper().writeValueAsBytes(tree);
-        } catch (java.io.IOException e) {
+            return Json.mapper().writeValueAsBytes(tree);
+        } catch (IOException e) {
             return new byte[0];
         }
     }
 
-    private static void redact(com.fasterxml.jackson.databind.JsonNode node) {
-        if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
-            java.util.List<String> names = new java.util.ArrayList<>();
+    private static void redact(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            List<String> names = new ArrayList<>();
             object.fieldNames().forEachRemaining(names::add);
             for (String name : names) {
-                com.fasterxml.jackson.databind.JsonNode child = object.get(name);
-                if (io.pgfleet.events.secrets.SecretFields.NAMES.contains(name) && !(child.isTextual() && io.pgfleet.events.secrets.Sealed.isSealed(child.asText()))) {
+                JsonNode child = object.get(name);
+                if (SecretFields.NAMES.contains(name) && !(child.isTextual() && Sealed.isSealed(child.asText()))) {
                     object.put(name, "***");
                 } else {
                     redact(child);

@@ -7,6 +7,10 @@ import io.pgfleet.runtime.local.DataRoot;
 import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import io.pgfleet.events.InstanceKey;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The credential store of each kind for the configured driver ({@code pgfleet.driver}): Secrets or local files, named
@@ -27,11 +31,11 @@ public class CredentialStores {
      */
     public static final String MANIFEST = "manifest";
     /** Every kind: what an instance's delete removes. */
-    public static final java.util.List<String> KINDS = java.util.List.of(USERS, BACKUP, MANIFEST);
+    public static final List<String> KINDS = List.of(USERS, BACKUP, MANIFEST);
 
     private final String driver;
     private final BeanProvider<KubernetesClient> client;
-    private final java.nio.file.Path dataRoot;
+    private final Path dataRoot;
     private final String home;
     private final Map<String, CredentialStore> stores = new ConcurrentHashMap<>();
 
@@ -39,7 +43,7 @@ public class CredentialStores {
      * @param home pgfleet's own namespace ({@code pgfleet.kubernetes.namespace}; blank: the one the Kubernetes client is
      *             configured with, in a pod its service account's)
      */
-    @jakarta.inject.Inject
+    @Inject
     public CredentialStores(@Value("${pgfleet.driver:local}") String driver, BeanProvider<KubernetesClient> client,
                             @Value("${pgfleet.local.data-root:}") String dataRoot, @Value("${pgfleet.kubernetes.namespace:}") String home) {
         this.driver = driver;
@@ -76,7 +80,7 @@ public class CredentialStores {
     }
 
     /** Removes every stored secret of the instance (its delete): a new instance of the same name inherits no password. */
-    public void deleteAll(io.pgfleet.events.InstanceKey instance) {
+    public void deleteAll(InstanceKey instance) {
         KINDS.forEach(kind -> kind(kind).delete(instance));
     }
 }

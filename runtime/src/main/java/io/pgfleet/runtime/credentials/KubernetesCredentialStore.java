@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.TreeMap;
+import io.pgfleet.runtime.InstanceLabels;
+import java.util.Objects;
 
 /**
  * Secret {@code <name>-<kind>} in the instance's namespace, one key per secret, labelled as pgfleet's for the instance
@@ -40,7 +42,7 @@ public class KubernetesCredentialStore implements CredentialStore {
 
     /** A store whose Secrets live in {@code home}, pgfleet's own namespace, where tenants have no access. */
     public static KubernetesCredentialStore inHome(KubernetesClient client, String kind, String home) {
-        return new KubernetesCredentialStore(client, kind, java.util.Objects.requireNonNull(home, "home namespace"));
+        return new KubernetesCredentialStore(client, kind, Objects.requireNonNull(home, "home namespace"));
     }
 
     @Override
@@ -86,7 +88,7 @@ public class KubernetesCredentialStore implements CredentialStore {
     }
 
     private Map<String, String> labels(InstanceKey instance) {
-        Map<String, String> labels = io.pgfleet.runtime.InstanceLabels.of(instance);
+        Map<String, String> labels = InstanceLabels.of(instance);
         if (home != null) {
             labels.put(NAMESPACE_LABEL, instance.namespace());
         }

@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.TreeMap;
+import com.fasterxml.jackson.core.JsonProcessingException;
 
 /** The local credential file: {@code <data-root>/credentials/<namespace>/<name>-<kind>.json}, mode 0600. */
 public class LocalCredentialStore implements CredentialStore {
@@ -36,7 +37,7 @@ public class LocalCredentialStore implements CredentialStore {
         Path file = file(instance);
         try {
             return Files.exists(file) ? Json.mapper().readValue(file.toFile(), MAP) : new TreeMap<>();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             // Jackson's own message quotes the text it choked on, which may be a secret.
             throw new IllegalStateException("the credential file " + file + " is not a JSON object of strings (line "
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");

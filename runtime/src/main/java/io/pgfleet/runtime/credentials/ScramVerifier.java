@@ -5,6 +5,10 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.postgresql.util.PasswordUtil;
 
 /**
  * SCRAM-SHA-256 password verifiers in PostgreSQL's stored form
@@ -27,10 +31,10 @@ public final class ScramVerifier {
      * Verifiers this process made or confirmed, with the SHA-256 of their password: recognising an
      * unchanged password again costs a hash, not 4096 PBKDF2 rounds. Memory only, bounded.
      */
-    private static final java.util.Map<String, byte[]> KNOWN = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(256, 0.75f, true) {
+    private static final Map<String, byte[]> KNOWN = Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, true) {
                 @Override
-                protected boolean removeEldestEntry(java.util.Map.Entry<String, byte[]> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
                     return size() > KNOWN_MAX;
                 }
             });
@@ -90,6 +94,6 @@ public final class ScramVerifier {
      * library pgjdbc itself uses, with PostgreSQL's SASLprep of the password).
      */
     public static String of(String password, byte[] salt, int iterations) {
-        return org.postgresql.util.PasswordUtil.encodeScramSha256(password.toCharArray(), iterations, salt);
+        return PasswordUtil.encodeScramSha256(password.toCharArray(), iterations, salt);
     }
 }

@@ -17,6 +17,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * Listens on one connection of the state database for what the service's tables announce when a transaction
@@ -104,7 +105,7 @@ public class StateNotifications {
             } catch (SQLException | RuntimeException e) {
                 listening = false;
                 // The pool closes before this bean when the service stops: nothing to listen to any more, nothing to warn of.
-                if (!loop.running() || dataSource instanceof com.zaxxer.hikari.HikariDataSource pool && pool.isClosed()) {
+                if (!loop.running() || dataSource instanceof HikariDataSource pool && pool.isClosed()) {
                     return;
                 }
                 LOG.warn("not listening to the state database ({}); workers poll until it is back, trying again in {} ms",

@@ -30,6 +30,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.apache.kafka.common.errors.InterruptException;
 
 /**
  * Writes the fleet-state topic: reads the parts topic from its start (every partition, no consumer group: the state is
@@ -95,7 +96,7 @@ public class FleetStateProjector implements ApplicationEventListener<Application
                     // A part that arrives ends the poll and the fetch at once; the waits only set how often an idle loop wakes.
                     project(fold, consumer.poll(Duration.ofSeconds(2)));
                 }
-            } catch (org.apache.kafka.common.errors.InterruptException e) {
+            } catch (InterruptException e) {
                 return;
             } catch (InterruptedException e) {
                 return;

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Publishes this service's part of each instance's state to the parts topic (key {@code <instance>@<service>}, a
@@ -154,7 +155,7 @@ public class FleetStatePublisher implements ApplicationEventListener<Application
             if (content.equals(sent.get(instance))) {
                 continue;
             }
-            byte[] value = part.map(p -> Json.write(p.withUpdated(Map.of(service, clock.instant()))).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+            byte[] value = part.map(p -> Json.write(p.withUpdated(Map.of(service, clock.instant()))).getBytes(StandardCharsets.UTF_8))
                     .orElse(null);
             try {
                 producer.get().send(new ProducerRecord<>(topics.parts(), FleetStateFold.partKey(instance, service), value)).get(30, TimeUnit.SECONDS);

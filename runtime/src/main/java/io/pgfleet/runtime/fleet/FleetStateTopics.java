@@ -20,6 +20,8 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The fleet-state topics, {@code pgfleet.topics.instances} (default {@code pgfleet.instances}) and its {@code .parts},
@@ -36,7 +38,7 @@ public class FleetStateTopics {
     private final AdminClient admin;
     private final String instances;
     /** Topics whose compaction could not be checked, told once each. */
-    private final Set<String> unchecked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> unchecked = ConcurrentHashMap.newKeySet();
 
     public FleetStateTopics(AdminClient admin, @Value("${pgfleet.topics.instances:" + InstanceState.DEFAULT_TOPIC + "}") String instances) {
         this.admin = admin;
@@ -52,7 +54,7 @@ public class FleetStateTopics {
     }
 
     /** Makes both topics, compacted, when they are missing, and sets compaction on those that are not. */
-    public void ensure() throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+    public void ensure() throws ExecutionException, InterruptedException, TimeoutException {
         Map<String, String> compact = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
         for (String topic : List.of(instances, parts())) {
             try {

@@ -17,6 +17,10 @@ import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.scheduling.annotation.Scheduled;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 
 /**
  * Worker threads that take due jobs one step at a time, for every service alike: each step runs with the
@@ -32,7 +36,7 @@ import org.slf4j.MDC;
  * its earlier runs under the same instance id, so a restarted process takes back its jobs at once.
  */
 @Context
-@io.micronaut.context.annotation.Requires(beans = JobHandler.class)
+@Requires(beans = JobHandler.class)
 public class JobRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
@@ -106,7 +110,7 @@ public class JobRunner {
     }
 
     /** Keeps the leases of long steps (a large base backup) from running out. */
-    @io.micronaut.scheduling.annotation.Scheduled(fixedDelay = "10s")
+    @Scheduled(fixedDelay = "10s")
     void renewLeases() {
         for (Long id : inProgress) {
             jobs.renewLease(id, owner, lease.toMillis());
@@ -115,8 +119,8 @@ public class JobRunner {
 
     private static String hostName() {
         try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
             return UUID.randomUUID().toString();
         }
     }

@@ -1,6 +1,7 @@
 package io.pgfleet.runtime.local;
 
 import java.util.List;
+import java.util.Arrays;
 
 /**
  * What a finished command did.
@@ -20,6 +21,6 @@ public record CommandResult(List<String> argv, int exitCode, String output) {
     public String tail(int lines) {
         String[] all = output.strip().split("\n");
         int from = Math.max(0, all.length - lines);
-        return String.join("\n", java.util.Arrays.copyOfRange(all, from, all.length));
+        return String.join("\n", Arrays.copyOfRange(all, from, all.length));
     }
 }

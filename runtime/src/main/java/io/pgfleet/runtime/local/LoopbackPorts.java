@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
+import java.net.InetSocketAddress;
 
 /**
  * Free ports on 127.0.0.1 for servers this code starts, chosen below the kernel's ephemeral range:
@@ -50,7 +51,7 @@ public final class LoopbackPorts {
     public static boolean isFree(int port) {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(false);
-            socket.bind(new java.net.InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 1);
+            socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 1);
             return true;
         } catch (IOException e) {
             return false;

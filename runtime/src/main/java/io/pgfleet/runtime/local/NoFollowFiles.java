@@ -14,6 +14,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.nio.file.OpenOption;
+import java.util.Set;
 
 /**
  * Files root writes into a tree an instance's account owns (its member directories, its data directory), written so
@@ -53,7 +55,7 @@ public final class NoFollowFiles {
                 Path name = relative.getFileName();
                 Path partial = Path.of("." + name + "." + HexFormat.of().formatHex(randomBytes()) + ".new");
                 try (SeekableByteChannel channel = current.newByteChannel(partial,
-                        java.util.Set.<java.nio.file.OpenOption>of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                        Set.<OpenOption>of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions)))) {
                     ByteBuffer buffer = ByteBuffer.wrap(bytes);
                     while (buffer.hasRemaining()) {

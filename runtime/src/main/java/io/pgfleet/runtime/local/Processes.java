@@ -57,7 +57,7 @@ public final class Processes {
     }
 
     /** The processes whose parent is {@code pid}. */
-    public static java.util.List<ProcessHandle> children(long pid) {
+    public static List<ProcessHandle> children(long pid) {
         return ProcessHandle.allProcesses().filter(p -> p.parent().map(parent -> parent.pid() == pid).orElse(false)).toList();
     }
 

@@ -25,6 +25,8 @@ import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwk.PublicJsonWebKey;
 import org.jose4j.jwk.RsaJsonWebKey;
 import org.jose4j.lang.JoseException;
+import io.pgfleet.events.secrets.Hmac;
+import java.nio.file.StandardCopyOption;
 
 /**
  * One RSA key pair of the fleet (jose4j): it seals values for an instance (JWE compact, {@code RSA-OAEP-256} +
@@ -84,7 +86,7 @@ public final class FleetKey {
                 Files.deleteIfExists(tmp);
                 Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                 Files.writeString(tmp, pem, StandardOpenOption.TRUNCATE_EXISTING);
-                Files.move(tmp, pemFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, pemFile, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (GeneralSecurityException e) {
@@ -103,7 +105,7 @@ public final class FleetKey {
 
     /** A key for {@code purpose} derived from the private key (HMAC-SHA256 over the label, keyed by the PKCS#8 encoding). */
     byte[] derive(String purpose) {
-        return io.pgfleet.events.secrets.Hmac.sha256(jwk.getPrivateKey().getEncoded(), purpose.getBytes(StandardCharsets.UTF_8));
+        return Hmac.sha256(jwk.getPrivateKey().getEncoded(), purpose.getBytes(StandardCharsets.UTF_8));
     }
 
     public String id() {

@@ -15,6 +15,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
+import io.pgfleet.runtime.fleet.FleetStatePublisher;
+import io.pgfleet.runtime.metrics.ServiceMetrics;
+import java.io.IOException;
 
 /**
  * Publishes the outbox to the status topic, oldest first. A row is marked published only after
@@ -31,13 +36,13 @@ public class OutboxRelay {
     private final LazyProducer producer;
     private final PgfleetSettings settings;
     private final int batch;
-    private final io.pgfleet.runtime.metrics.ServiceMetrics metrics;
-    private final io.pgfleet.runtime.fleet.FleetStatePublisher fleetState;
+    private final ServiceMetrics metrics;
+    private final FleetStatePublisher fleetState;
 
     public OutboxRelay(OutboxRepository outbox, ProducerRegistry producers,
-                       PgfleetSettings settings, @io.micronaut.context.annotation.Value("${pgfleet.outbox.batch:100}") int batch,
-                       io.pgfleet.runtime.metrics.ServiceMetrics metrics,
-                       @io.micronaut.core.annotation.Nullable io.pgfleet.runtime.fleet.FleetStatePublisher fleetState) {
+                       PgfleetSettings settings, @Value("${pgfleet.outbox.batch:100}") int batch,
+                       ServiceMetrics metrics,
+                       @Nullable FleetStatePublisher fleetState) {
         this.metrics = metrics;
         this.fleetState = fleetState;
         this.outbox = outbox;
@@ -107,7 +112,7 @@ public class OutboxRelay {
     private static StatusEvent read(OutboxRow row) {
         try {
             return Json.mapper().readValue(row.payload(), StatusEvent.class);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("outbox row " + row.id() + " is not a status event", e);
         }
     }

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.ArrayList;
 
 /**
  * Writes status events to the outbox, in the caller's transaction (or its own), so that an event
@@ -111,7 +112,7 @@ public class StatusOutbox {
     static StatusEvent capped(StatusEvent event) throws JsonProcessingException {
         List<FieldError> errors = event.errors();
         if (errors != null && (errors.size() > MAX_ERRORS || errors.stream().anyMatch(e -> e.message().length() > MAX_MESSAGE))) {
-            List<FieldError> kept = new java.util.ArrayList<>(errors.stream().limit(MAX_ERRORS)
+            List<FieldError> kept = new ArrayList<>(errors.stream().limit(MAX_ERRORS)
                     .map(e -> new FieldError(cut(e.path()), cut(e.message()))).toList());
             if (errors.size() > MAX_ERRORS) {
                 kept.add(new FieldError("", "and " + (errors.size() - MAX_ERRORS) + " more errors"));

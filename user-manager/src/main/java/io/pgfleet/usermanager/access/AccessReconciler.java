@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.ArrayList;
 
 /**
  * Applies an instance's desired access once the instance answers: reads its catalog, works out the
@@ -47,7 +48,7 @@ public class AccessReconciler implements JobHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AccessReconciler.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     /** The credential store kind of users' passwords: Secret {@code <name>-credentials}, file {@code <name>-credentials.json}. */
-    public static final String PASSWORDS = io.pgfleet.runtime.credentials.CredentialStores.USERS;
+    public static final String PASSWORDS = CredentialStores.USERS;
 
     private final InstanceAccess driver;
     private final InstanceConnections connections;
@@ -108,7 +109,7 @@ public class AccessReconciler implements JobHandler {
         }
         Map<String, String> verifiers = verifiers(key, desired, catalog);
         Set<String> managed = access.findById(job.instance()).map(row -> AccessJson.users(row.managedUsers())).orElse(Set.of());
-        List<SqlAction> plan = new java.util.ArrayList<>(AccessPlanner.plan(desired, managed, catalog, verifiers));
+        List<SqlAction> plan = new ArrayList<>(AccessPlanner.plan(desired, managed, catalog, verifiers));
         List<String> unmanaged = AccessPlanner.removedDatabases(desired, catalog);
         if (dropRemovedDatabases) {
             plan.addAll(AccessPlanner.dropDatabases(unmanaged));

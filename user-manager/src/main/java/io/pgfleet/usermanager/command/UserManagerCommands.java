@@ -28,6 +28,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.pgfleet.runtime.PgfleetSettings;
+import io.pgfleet.runtime.job.JobKind;
+import io.pgfleet.usermanager.access.AccessReconciler;
 
 /**
  * Provision (users and databases part), add-user and add-extension: the new desired access of the
@@ -44,12 +47,12 @@ public class UserManagerCommands implements CommandHandler {
     private final int maxUsers;
 
     public UserManagerCommands(AccessRepository access, JobRepository jobs, CredentialStores credentials, Clock clock, FleetKeys keys,
-                               io.pgfleet.runtime.PgfleetSettings settings) {
+                               PgfleetSettings settings) {
         this.keys = keys;
         this.maxUsers = settings.validationPolicy().limits().maxUsers();
         this.access = access;
         this.jobs = jobs;
-        this.credentials = credentials.kind(io.pgfleet.usermanager.access.AccessReconciler.PASSWORDS);
+        this.credentials = credentials.kind(AccessReconciler.PASSWORDS);
         this.clock = clock;
     }
 
@@ -120,7 +123,7 @@ public class UserManagerCommands implements CommandHandler {
         credentials.write(key, passwords);
         String json = AccessJson.write(wanted);
         access.saveDesired(key.toString(), json);
-        jobs.save(JobRow.pending(key.toString(), command.commandId(), io.pgfleet.runtime.job.JobKind.of(command.type()), json, Instant.now(clock)));
+        jobs.save(JobRow.pending(key.toString(), command.commandId(), JobKind.of(command.type()), json, Instant.now(clock)));
         return message;
     }
 

@@ -17,6 +17,8 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.pgfleet.runtime.security.SingleFlight;
 
 /** Read-only view of an instance's users, databases and extensions. No password, no verifier. */
 @Controller("/instances")
@@ -39,7 +41,7 @@ public class AccessController {
     private final InstanceAccess driver;
     private final InstanceConnections connections;
     /** A view asked many times at once reads the catalogue once (every database of the instance, a connection each). */
-    private final io.pgfleet.runtime.security.SingleFlight<InstanceKey, Observed> reads = new io.pgfleet.runtime.security.SingleFlight<>();
+    private final SingleFlight<InstanceKey, Observed> reads = new SingleFlight<>();
 
     public AccessController(AccessRepository access, InstanceAccess driver, InstanceConnections connections) {
         this.access = access;
@@ -52,7 +54,7 @@ public class AccessController {
     }
 
     @Get("/{namespace}/{name}")
-    @io.micronaut.scheduling.annotation.ExecuteOn("views")
+    @ExecuteOn("views")
     public HttpResponse<AccessView> get(String namespace, String name, Authentication caller) {
         InstanceKey key = new InstanceKey(namespace, name);
         return access.findById(key.toString()).filter(row -> ViewScope.sees(caller, namespace)).map(row -> {

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads what {@link AccessPlanner} compares against, as the superuser. Its sessions fix their search path
@@ -108,7 +109,7 @@ public final class CatalogReader {
     }
 
     private static Map<String, Details> details(InstanceConnections connections, Endpoint endpoint, List<String> names) throws SQLException {
-        Map<String, Details> details = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, Details> details = new ConcurrentHashMap<>();
         if (names.isEmpty()) {
             return details;
         }
