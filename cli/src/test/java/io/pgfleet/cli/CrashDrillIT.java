@@ -37,6 +37,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.TestInstance;
  * <p>{@code -Dpgfleet.drill.kills=N} kills per command type (default 3 in the test run; the full drill,
  * {@code bench/crash-drill.sh}, uses 10). {@code -Dpgfleet.drill.seed} repeats a run's moments.
  */
+@Tag("drill")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrashDrillIT {
 

@@ -25,6 +25,7 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * takes over, writes go on through the same string, every acknowledged id is there (read back with psql), and the old
  * member comes back as a standby.
  */
+@Tag("drill")
 class FailoverDrillIT {
 
     /** One INSERT attempt: its id, whether its commit returned, when. */

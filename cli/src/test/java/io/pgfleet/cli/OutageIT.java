@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.TestInstance;
  * The Kafka broker and then the services' state database are restarted in the middle of a stream
  * of 199 add-user commands (with the document's owner, the 200 users an instance may have): every command is answered, exactly once, and every user exists.
  */
+@Tag("drill")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OutageIT {
 

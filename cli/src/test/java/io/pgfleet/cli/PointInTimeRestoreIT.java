@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * restored into another instance; times outside the window refused with the window. What the archive holds is read with
  * the pgbackrest CLI.
  */
+@Tag("drill")
 class PointInTimeRestoreIT {
 
     private static final InstanceKey COMPLETE = new InstanceKey("default", "postgres-complete");
