@@ -33,7 +33,7 @@ class KubernetesProvisionIT {
         Postgres complete = PayloadReader.fromText(ReferenceExamples.documents().get(1).text(), Postgres.class).value();
         try (ProvisionerFixture fixture = new ProvisionerFixture();
              EmbeddedServer provisioner = fixture.startProvisioner(Map.of("pgfleet.driver", "kubernetes",
-                     "pgfleet.kubernetes.master-url", client.getConfiguration().getMasterUrl()))) {
+                     "pgfleet.kubernetes.master-url", client.getConfiguration().getMasterUrl(), "pgfleet.kubernetes.namespace", "pgfleet-system"))) {
             String id = fixture.publisher.publish(CommandType.PROVISION, key, complete);
             fixture.feed.awaitEvent(e -> id.equals(e.commandId()) && e.phase() == Phase.PROGRESSING, Duration.ofMinutes(1),
                     () -> "no progress: " + fixture.feed.forCommand(id));
@@ -83,10 +83,15 @@ class KubernetesProvisionIT {
             assertThat(completed.details()).containsEntry("newPrimary", "postgres-complete-2");
 
             assertNoSecretLeft(fixture, complete);
+            // the key of its backups' manifests, which the backup-worker keeps in pgfleet's own namespace
+            new io.pgfleet.runtime.credentials.CredentialStores("kubernetes", () -> client, "", "pgfleet-system")
+                    .kind(io.pgfleet.runtime.credentials.CredentialStores.MANIFEST).write(key, Map.of("manifestKey", "k"));
 
             String delete = fixture.publisher.publish(CommandType.DELETE, key, new io.pgfleet.events.command.DeleteCommand("postgres-complete", null));
             assertThat(fixture.feed.awaitFinal(delete, "provisioner", Duration.ofMinutes(1)).phase()).isEqualTo(Phase.SUCCEEDED);
             assertThat(cluster(key)).isNull();
+            assertThat(client.secrets().inNamespace("pgfleet-system").withName("tenant-a.postgres-complete-manifest").get())
+                    .as("the manifest key goes with the instance").isNull();
         }
     }
 
@@ -101,7 +106,7 @@ class KubernetesProvisionIT {
         doc = new Postgres(doc.apiVersion(), doc.kind(), new io.pgfleet.events.postgres.Metadata("theirs", null), doc.spec());
         try (ProvisionerFixture fixture = new ProvisionerFixture();
              EmbeddedServer provisioner = fixture.startProvisioner(Map.of("pgfleet.driver", "kubernetes",
-                     "pgfleet.kubernetes.master-url", client.getConfiguration().getMasterUrl()))) {
+                     "pgfleet.kubernetes.master-url", client.getConfiguration().getMasterUrl(), "pgfleet.kubernetes.namespace", "pgfleet-system"))) {
             String id = fixture.publisher.publish(CommandType.PROVISION, key, doc);
             StatusEvent failed = fixture.feed.awaitFinal(id, "provisioner", Duration.ofMinutes(1));
             assertThat(failed.phase()).isEqualTo(Phase.FAILED);
