@@ -6,6 +6,7 @@ import io.pgfleet.events.InstanceKey;
 import io.pgfleet.runtime.local.OsUser;
 import io.pgfleet.runtime.local.PgBinaries;
 import jakarta.inject.Singleton;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -222,7 +223,27 @@ public class LocalSettings {
         if (!perInstance) {
             return osUser;
         }
-        return accounts.computeIfAbsent(key, k -> OsUser.perInstance(accountName(k)));
+        return accounts.computeIfAbsent(key, k -> OsUser.perInstance(legacyAccount(k).orElse(accountName(dataRoot, k))));
+    }
+
+    /**
+     * The account an instance made before account names took the data root in runs as: its members' data directories are
+     * owned by it, and an instance keeps the account it was made with.
+     */
+    private Optional<String> legacyAccount(InstanceKey key) {
+        String legacy = accountName(key.toString());
+        for (Path root : storageRoots()) {
+            Path member = root.resolve(key.namespace()).resolve(key.name()).resolve("member-1").resolve("data");
+            try {
+                if (Files.isDirectory(member, LinkOption.NOFOLLOW_LINKS)
+                        && legacy.equals(Files.getOwner(member, LinkOption.NOFOLLOW_LINKS).getName())) {
+                    return Optional.of(legacy);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Whether each instance runs as an account of its own. */
@@ -230,10 +251,18 @@ public class LocalSettings {
         return perInstance;
     }
 
-    /** The account of an instance: {@code pgf-} and 12 hex digits of its key's SHA-256 (account names stay short). */
-    static String accountName(InstanceKey key) {
+    /**
+     * The account of an instance: {@code pgf-} and 12 hex digits of the SHA-256 of the data root and its key (account names
+     * stay short). The data root is in it so that two installs on one machine (two local stacks, two test fixtures) never
+     * share an account for instances of the same name, and one deleting its instance never removes the other's account.
+     */
+    static String accountName(Path dataRoot, InstanceKey key) {
+        return accountName(dataRoot.toAbsolutePath().normalize() + "\n" + key);
+    }
+
+    private static String accountName(String identity) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
             return "pgf-" + HexFormat.of().formatHex(digest, 0, 6);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
