@@ -11,6 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -92,6 +100,25 @@ class SecurePathIT {
         UpProcess.Result restore = pgfleet("restore", "postgres-complete", "--database", "myapp", "--wait");
         assertThat(restore.code()).as(restore.output()).isZero();
         assertThat(restore.output()).contains("backup-worker  SUCCEEDED");
+        // The stack's principals hold the grants a deployment gives, not a super user's: the CLI may neither grant ACLs
+        // nor write outside pgfleet's topics.
+        Properties cli = new Properties();
+        try (Reader in = Files.newBufferedReader(SecureKafka.clientConfig(dataDir))) {
+            cli.load(in);
+        }
+        cli.put("bootstrap.servers", "127.0.0.1:" + basePort);
+        try (Admin admin = Admin.create(cli)) {
+            assertThatThrownBy(() -> admin.createAcls(List.of(new AclBinding(
+                    new ResourcePattern(ResourceType.TOPIC, "*",
+                            PatternType.LITERAL),
+                    new AccessControlEntry("User:cli", "*", AclOperation.ALL,
+                            AclPermissionType.ALLOW)))).all().get(10, TimeUnit.SECONDS))
+                    .hasStackTraceContaining("ClusterAuthorizationException");
+        }
+        try (KafkaProducer<String, byte[]> outside = producer(cli)) {
+            assertThatThrownBy(() -> outside.send(new ProducerRecord<>("elsewhere", "x", new byte[0])).get(10, TimeUnit.SECONDS))
+                    .hasStackTraceContaining("TopicAuthorizationException");
+        }
         // The settings that hold the principals' passwords are their owner's only.
         for (Path file : List.of(SecureKafka.clientConfig(dataDir), SecureKafka.serviceConfig(dataDir, "provisioner"))) {
             assertThat(Files.readString(file)).contains("SASL_SSL", "SCRAM-SHA-512");
