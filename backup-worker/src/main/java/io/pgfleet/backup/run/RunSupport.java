@@ -44,7 +44,7 @@ class RunSupport {
     }
 
     void progress(JobRow job, String message, String step) {
-        status.command(job.commandId(), job.commandType(), InstanceKey.of(job.instance()), Phase.PROGRESSING,
+        status.command(new StatusOutbox.Answering(job.commandId(), job.commandType(), InstanceKey.of(job.instance())), Phase.PROGRESSING,
                 "Progressing", message, step, null, null);
     }
 }

@@ -57,7 +57,7 @@ public class ScheduledRuns {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        status.command(id, CommandType.BACKUP.id(), key, Phase.ACCEPTED, "BackupScheduled",
+        status.command(new StatusOutbox.Answering(id, CommandType.BACKUP.id(), key), Phase.ACCEPTED, "BackupScheduled",
                 "scheduled backup " + id + " (" + due.schedule() + ", slot " + due.nextRun() + "); next at " + next, null, null,
                 Map.of("backupId", id, "scheduledFor", due.nextRun().toString(), "nextRun", next.toString()));
         return true;

@@ -67,7 +67,7 @@ public class IntakeTransaction {
         if (handled.recordFirst(command.instance().namespace(), command.commandId(), type, command.instance().toString(), fingerprint) == 0) {
             if (handled.recordedForAnother(command.instance().namespace(), command.commandId(), fingerprint)) {
                 LOG.info("{} command id reused for another command; rejected", type);
-                status.command(command.commandId(), type, command.instance(), Phase.REJECTED, "CommandIdReused",
+                status.command(new StatusOutbox.Answering(command.commandId(), type, command.instance()), Phase.REJECTED, "CommandIdReused",
                         "the command id " + command.commandId() + " was already used for another command in namespace '"
                                 + command.instance().namespace() + "'; nothing was changed "
                                 + "(give every command its own id)", null, null, null);
@@ -89,13 +89,13 @@ public class IntakeTransaction {
         }
         if (!errors.isEmpty()) {
             LOG.info("{} command rejected: {}", type, errors);
-            status.command(command.commandId(), type, command.instance(), Phase.REJECTED, "ValidationFailed",
+            status.command(new StatusOutbox.Answering(command.commandId(), type, command.instance()), Phase.REJECTED, "ValidationFailed",
                     "the " + type + " command is invalid (" + errors.size() + " error" + (errors.size() == 1 ? "" : "s")
                             + "); nothing was changed", null, errors, null);
             return;
         }
         String message = handler.accept(command);
-        status.command(command.commandId(), type, command.instance(), Phase.ACCEPTED, "Accepted", message, null, null, null);
+        status.command(new StatusOutbox.Answering(command.commandId(), type, command.instance()), Phase.ACCEPTED, "Accepted", message, null, null, null);
         LOG.info("{} command accepted: {}", type, message);
     }
 
@@ -122,6 +122,6 @@ public class IntakeTransaction {
             return;
         }
         LOG.warn("{} command failed at intake: {}", type, message);
-        status.command(command.commandId(), type, command.instance(), Phase.FAILED, "IntakeFailed", message, null, null, null);
+        status.command(new StatusOutbox.Answering(command.commandId(), type, command.instance()), Phase.FAILED, "IntakeFailed", message, null, null, null);
     }
 }

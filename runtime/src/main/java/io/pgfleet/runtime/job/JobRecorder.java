@@ -42,14 +42,14 @@ public class JobRecorder {
                 LOG.debug("{} step: {} (again in {} ms)", job.commandType(), step.message(), after.toMillis());
                 ledger.progress(job, step.message(), after.toMillis());
                 if (asked && !step.message().equals(job.step())) {
-                    status.command(job.commandId(), job.commandType(), key, Phase.PROGRESSING, "Progressing", step.message(), step.message(),
+                    status.command(new StatusOutbox.Answering(job.commandId(), job.commandType(), key), Phase.PROGRESSING, "Progressing", step.message(), step.message(),
                             null, null);
                 }
             }
             case DONE -> {
                 ledger.finish(job, JobStatus.SUCCEEDED, step.message());
                 if (asked) {
-                    status.command(job.commandId(), job.commandType(), key, Phase.SUCCEEDED, handler.reason(job.kind(), step.outcome()),
+                    status.command(new StatusOutbox.Answering(job.commandId(), job.commandType(), key), Phase.SUCCEEDED, handler.reason(job.kind(), step.outcome()),
                             step.message(), null, null, step.details());
                 }
                 LOG.info("{} done: {}", job.commandType(), step.message());
@@ -57,7 +57,7 @@ public class JobRecorder {
             case FAILED -> {
                 ledger.finish(job, JobStatus.FAILED, step.message());
                 if (asked) {
-                    status.command(job.commandId(), job.commandType(), key, Phase.FAILED, handler.reason(job.kind(), step.outcome()),
+                    status.command(new StatusOutbox.Answering(job.commandId(), job.commandType(), key), Phase.FAILED, handler.reason(job.kind(), step.outcome()),
                             step.message(), null, null, null);
                 }
                 LOG.warn("{} failed: {}", job.commandType(), step.message());

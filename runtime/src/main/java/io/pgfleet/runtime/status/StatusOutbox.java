@@ -49,9 +49,9 @@ public class StatusOutbox {
 
     /** Records an event about a command. */
     @Transactional
-    public void command(String commandId, String commandType, InstanceKey instance, Phase phase, String reason, String message,
-                        String step, List<FieldError> errors, Map<String, Object> details) {
-        emit(new StatusEvent(commandId, instance.toString(), settings.serviceName(), commandType, phase, reason, message, step,
+    public void command(Answering to, Phase phase, String reason, String message, String step, List<FieldError> errors,
+                        Map<String, Object> details) {
+        emit(new StatusEvent(to.commandId(), to.instance().toString(), settings.serviceName(), to.commandType(), phase, reason, message, step,
                 errors == null || errors.isEmpty() ? null : errors, details == null || details.isEmpty() ? null : details,
                 Instant.now(clock)));
     }
@@ -66,7 +66,7 @@ public class StatusOutbox {
     /** Records an observed change no command asked for (instance ready, degraded, ...). */
     @Transactional
     public void observed(InstanceKey instance, String concerning, Phase phase, String reason, String message, Map<String, Object> details) {
-        command(null, concerning, instance, phase, reason, message, null, null, details);
+        command(new Answering(null, concerning, instance), phase, reason, message, null, null, details);
     }
 
     /** Records any event, capped ({@link #capped}) so that it can always be published, on its instance's status topics. */
@@ -133,5 +133,12 @@ public class StatusOutbox {
 
     private static String cut(String text) {
         return text.length() <= MAX_MESSAGE ? text : text.substring(0, MAX_MESSAGE) + " … (" + (text.length() - MAX_MESSAGE) + " more characters)";
+    }
+
+    /**
+     * What an event answers: a command (its id and type) on an instance; an observed change has no command id, and its type
+     * says what it concerns.
+     */
+    public record Answering(String commandId, String commandType, InstanceKey instance) {
     }
 }
