@@ -39,7 +39,11 @@ class CnpgModelTest {
         assertThat(cluster.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "pgfleet")
                 .containsEntry("pgfleet.io/instance", "postgres-minimal");
         assertThat(spec(cluster)).containsEntry("instances", 2).containsEntry("enableSuperuserAccess", true)
-                .containsEntry("minSyncReplicas", 0).containsEntry("maxSyncReplicas", 0)
+                .doesNotContainKeys("minSyncReplicas", "maxSyncReplicas")
+                // a dead or hung primary: restarted by its liveness probe within about 10 s, failed over at once
+                .containsEntry("failoverDelay", 0).containsEntry("switchoverDelay", 60)
+                .containsEntry("probes", Map.of("liveness", Map.of("periodSeconds", 5, "failureThreshold", 2,
+                        "isolationCheck", Map.of("enabled", true, "requestTimeout", 1000, "connectionTimeout", 1000))))
                 .containsEntry("storage", Map.of("size", "10Gi", "storageClass", "replicated"))
                 .containsEntry("postgresql", Map.of("parameters", Map.of(), "shared_preload_libraries", List.of("pg_stat_statements")));
     }
@@ -47,18 +51,21 @@ class CnpgModelTest {
     @Test
     void theCompleteExampleMapsEveryClusterField() {
         Map<String, Object> spec = spec(render(example(1)));
-        assertThat(spec).containsEntry("instances", 3).containsEntry("minSyncReplicas", 1).containsEntry("maxSyncReplicas", 2)
+        assertThat(spec).containsEntry("instances", 3).doesNotContainKeys("minSyncReplicas", "maxSyncReplicas")
                 .containsEntry("storage", Map.of("size", "50Gi", "storageClass", "replicated"))
                 .containsEntry("postgresql", Map.of(
                         "parameters", Map.of("max_connections", "200", "shared_buffers", "256MB", "effective_cache_size", "1GB"),
-                        "shared_preload_libraries", List.of("pg_stat_statements")));
+                        "shared_preload_libraries", List.of("pg_stat_statements"),
+                        // quorum 1-2: at least one standby has every write, and only such a standby is promoted
+                        "synchronous", Map.of("method", "any", "number", 1, "dataDurability", "required", "failoverQuorum", true)));
     }
 
     @Test
     void theHighAvailabilityExampleKeepsEveryParameterAsAString() {
         Map<String, Object> spec = spec(render(example(2)));
-        assertThat(spec).containsEntry("instances", 5).containsEntry("minSyncReplicas", 2).containsEntry("maxSyncReplicas", 3)
-                .containsEntry("storage", Map.of("size", "100Gi", "storageClass", "replicated"));
+        assertThat(spec).containsEntry("instances", 5).containsEntry("storage", Map.of("size", "100Gi", "storageClass", "replicated"));
+        assertThat(((Map<?, ?>) spec.get("postgresql")).get("synchronous"))
+                .isEqualTo(Map.of("method", "any", "number", 2, "dataDurability", "required", "failoverQuorum", true));
         assertThat(((Map<?, ?>) spec.get("postgresql")).get("parameters")).isEqualTo(Map.of(
                 "max_connections", "500", "shared_buffers", "512MB", "effective_cache_size", "2GB", "wal_buffers", "16MB",
                 "checkpoint_completion_target", "0.9", "wal_writer_delay", "200ms", "default_statistics_target", "100",
@@ -70,6 +77,16 @@ class CnpgModelTest {
         Map<String, Object> spec = spec(render(example(3)));
         assertThat(spec).containsEntry("instances", 1).containsEntry("storage", Map.of("size", "5Gi", "storageClass", "local"));
         assertThat(((Map<?, ?>) spec.get("postgresql")).get("parameters")).isEqualTo(Map.of("max_connections", "50", "shared_buffers", "128MB"));
+    }
+
+    @Test
+    void aQuorumWithoutAMinimumKeepsItsStandbysSynchronousWhileTheyAreThere() {
+        ClusterSpec spec = new ClusterSpec(false, "10Gi", 3, "replicated", Map.of(), 0, 2);
+        assertThat(CnpgModel.synchronous(spec)).contains(Map.of("method", "any", "number", 2, "dataDurability", "preferred",
+                "failoverQuorum", true));
+        assertThat(CnpgModel.synchronous(new ClusterSpec(false, "10Gi", 3, "replicated", Map.of(), 0, 0))).isEmpty();
+        GenericKubernetesResource cluster = CnpgModel.cluster(new InstanceKey("tenant-a", "preferred"), spec);
+        assertThat(CrdSchemas.problems("postgresql.cnpg.io_clusters.yaml", "v1", cluster)).isEmpty();
     }
 
     @Test
