@@ -36,6 +36,8 @@ class MonitoringChartTest {
             "pgfleet_wal_base_backups", "pgfleet_wal_base_backup_age_seconds", "pgfleet_commands_total", "pgfleet_dead_letters_total",
             "pgfleet_outbox_backlog_events");
     private static final Pattern METRIC = Pattern.compile("\\bpgfleet_[a-z_]+");
+    /** pgfleet's own labels (not metrics): named so that no Prometheus scrape label ({@code instance}, {@code service}) hides them. */
+    static final Set<String> LABELS = Set.of("pgfleet_instance", "pgfleet_service");
 
     private static List<JsonNode> render(boolean rules) throws IOException {
         String yaml = new Helm(CHART).template().withName("fleet").withNamespace("pgfleet-system")
@@ -105,17 +107,27 @@ class MonitoringChartTest {
                 tests:
                   - interval: 1m
                     input_series:
-                      - series: 'pgfleet_instance_phase{instance="default/a",phase="DEGRADED",pod="p1"}'
+                      # as a scrape through the chart's ServiceMonitor labels them: instance (the pod's address), job,
+                      # service, pod, namespace, endpoint, container are Prometheus' own; pgfleet's are pgfleet_*. Two
+                      # provisioner replicas report the same instances.
+                      - series: 'pgfleet_instance_phase{pgfleet_instance="default/a",phase="DEGRADED",instance="10.0.0.1:8080",job="fleet-provisioner",service="fleet-provisioner",pod="p1",namespace="pgfleet",endpoint="http",container="provisioner"}'
                         values: '0 0 1x20'
-                      - series: 'pgfleet_instance_phase{instance="default/b",phase="READY",pod="p1"}'
+                      - series: 'pgfleet_instance_phase{pgfleet_instance="default/a",phase="DEGRADED",instance="10.0.0.2:8080",job="fleet-provisioner",service="fleet-provisioner",pod="p2",namespace="pgfleet",endpoint="http",container="provisioner"}'
+                        values: '0 0 1x20'
+                      - series: 'pgfleet_instance_phase{pgfleet_instance="default/b",phase="READY",instance="10.0.0.1:8080",job="fleet-provisioner",service="fleet-provisioner",pod="p1",namespace="pgfleet",endpoint="http",container="provisioner"}'
                         values: '1x20'
-                      - series: 'pgfleet_backup_last_success_timestamp_seconds{instance="default/a",pod="p2"}'
+                      # one backup-worker: default/a's backups stopped, default/c's go on (a late one is not hidden by the others)
+                      - series: 'pgfleet_backup_last_success_timestamp_seconds{pgfleet_instance="default/a",instance="10.0.0.3:8080",job="fleet-backup-worker",service="fleet-backup-worker",pod="p3",namespace="pgfleet"}'
                         values: '0x1600'
-                      - series: 'pgfleet_backup_schedule_interval_seconds{instance="default/a",pod="p2"}'
+                      - series: 'pgfleet_backup_schedule_interval_seconds{pgfleet_instance="default/a",instance="10.0.0.3:8080",job="fleet-backup-worker",service="fleet-backup-worker",pod="p3",namespace="pgfleet"}'
                         values: '86400x1600'
-                      - series: 'pgfleet_dead_letters_total{service="provisioner",topic="pgfleet.command.provision.dlq",pod="p1"}'
+                      - series: 'pgfleet_backup_last_success_timestamp_seconds{pgfleet_instance="default/c",instance="10.0.0.3:8080",job="fleet-backup-worker",service="fleet-backup-worker",pod="p3",namespace="pgfleet"}'
+                        values: '0+60x1600'
+                      - series: 'pgfleet_backup_schedule_interval_seconds{pgfleet_instance="default/c",instance="10.0.0.3:8080",job="fleet-backup-worker",service="fleet-backup-worker",pod="p3",namespace="pgfleet"}'
+                        values: '86400x1600'
+                      - series: 'pgfleet_dead_letters_total{pgfleet_service="provisioner",topic="pgfleet.command.provision.dlq",instance="10.0.0.1:8080",job="fleet-provisioner",service="fleet-provisioner",pod="p1",namespace="pgfleet"}'
                         values: '0 0 1 1 1'
-                      - series: 'pgfleet_outbox_backlog_events{service="user-manager",pod="p3"}'
+                      - series: 'pgfleet_outbox_backlog_events{pgfleet_service="user-manager",instance="10.0.0.4:8080",job="fleet-user-manager",service="fleet-user-manager",pod="p4",namespace="pgfleet"}'
                         values: '5x20'
                     alert_rule_test:
                       - eval_time: 4m
@@ -123,11 +135,11 @@ class MonitoringChartTest {
                       - eval_time: 8m
                         alertname: PgfleetInstanceDegraded
                         exp_alerts:
-                          - exp_labels: {severity: warning, instance: default/a}
+                          - exp_labels: {severity: warning, pgfleet_instance: default/a}
                       - eval_time: 4m
                         alertname: PgfleetDeadLetters
                         exp_alerts:
-                          - exp_labels: {severity: warning, service: provisioner, topic: pgfleet.command.provision.dlq}
+                          - exp_labels: {severity: warning, pgfleet_service: provisioner, topic: pgfleet.command.provision.dlq}
                       - eval_time: 10m
                         alertname: PgfleetOutboxBacklog
                       - eval_time: 24h
@@ -135,7 +147,7 @@ class MonitoringChartTest {
                       - eval_time: 26h
                         alertname: PgfleetBackupLate
                         exp_alerts:
-                          - exp_labels: {severity: warning, instance: default/a}
+                          - exp_labels: {severity: warning, pgfleet_instance: default/a}
                       - eval_time: 26h
                         alertname: PgfleetBackupMissing
                 """);
@@ -150,6 +162,7 @@ class MonitoringChartTest {
         while (matcher.find()) {
             names.add(matcher.group());
         }
+        names.removeAll(LABELS);
         return names;
     }
 

@@ -57,7 +57,7 @@ final class StackFixture implements AutoCloseable {
     Double gauge(String service, String name, InstanceKey key) throws Exception {
         String page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.url(service) + "/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^" + name + "\\{instance=\"" + java.util.regex.Pattern.quote(key.toString())
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^" + name + "\\{pgfleet_instance=\"" + java.util.regex.Pattern.quote(key.toString())
                 + "\",?\\} (\\S+)$").matcher(page);
         return line.find() ? Double.valueOf(line.group(1)) : null;
     }

@@ -21,14 +21,14 @@ class ArchiveMetricsTest {
         metrics.seen("tenant-a/shop", new ArchiveState("000000010000000000000007", NOW.minusSeconds(42), null, null, 3, NOW.minusSeconds(30)));
         metrics.seen("tenant-a/quiet", null);   // does not archive: no gauge
 
-        assertThat(registry.get("pgfleet.wal.archive.age").tag("instance", "tenant-a/shop").gauge().value()).isEqualTo(42.0);
-        assertThat(registry.get("pgfleet.wal.archive.waiting").tag("instance", "tenant-a/shop").gauge().value()).isEqualTo(3.0);
-        assertThat(registry.find("pgfleet.wal.archive.age").tag("instance", "tenant-a/quiet").gauge()).isNull();
+        assertThat(registry.get("pgfleet.wal.archive.age").tag("pgfleet_instance", "tenant-a/shop").gauge().value()).isEqualTo(42.0);
+        assertThat(registry.get("pgfleet.wal.archive.waiting").tag("pgfleet_instance", "tenant-a/shop").gauge().value()).isEqualTo(3.0);
+        assertThat(registry.find("pgfleet.wal.archive.age").tag("pgfleet_instance", "tenant-a/quiet").gauge()).isNull();
 
         // Seen again: the same gauge reads the newer observation.
         metrics.seen("tenant-a/shop", new ArchiveState("000000010000000000000009", NOW.minusSeconds(2), null, null, 0, null));
         assertThat(registry.find("pgfleet.wal.archive.age").gauges()).hasSize(1);
-        assertThat(registry.get("pgfleet.wal.archive.age").tag("instance", "tenant-a/shop").gauge().value()).isEqualTo(2.0);
+        assertThat(registry.get("pgfleet.wal.archive.age").tag("pgfleet_instance", "tenant-a/shop").gauge().value()).isEqualTo(2.0);
 
         metrics.retain(List.of("tenant-a/other"));
         assertThat(registry.find("pgfleet.wal.archive.age").gauges()).isEmpty();

@@ -9,11 +9,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.DoubleSupplier;
 
 /**
- * One gauge per instance (tag {@code instance=<namespace>/<name>}), or per instance and one more tag (a member, a
+ * One gauge per instance (tag {@code pgfleet_instance=<namespace>/<name>}: not {@code instance}, which every Prometheus
+ * scrape sets to the target's address and would rename pgfleet's to {@code exported_instance}), or per instance and one more tag (a member, a
  * phase), its value read when scraped: set for those that have one, removed for those that no longer do (deleted, no
  * longer archiving, a member removed), so a scrape never shows a stale value for something that is gone.
  */
 public final class InstanceGauges {
+
+    /** The tag that names the instance ({@code <namespace>/<name>}). */
+    public static final String INSTANCE_TAG = "pgfleet_instance";
 
     private record Key(String instance, String detail) {
     }
@@ -56,7 +60,7 @@ public final class InstanceGauges {
             Gauge.Builder<Map<Key, DoubleSupplier>> gauge = Gauge.builder(name, values, all -> {
                 DoubleSupplier supplier = all.get(k);
                 return supplier == null ? Double.NaN : supplier.getAsDouble();
-            }).description(description).baseUnit(unit).tag("instance", k.instance());
+            }).description(description).baseUnit(unit).tag(INSTANCE_TAG, k.instance());
             return (detailTag == null ? gauge : gauge.tag(detailTag, k.detail())).register(registry);
         });
     }

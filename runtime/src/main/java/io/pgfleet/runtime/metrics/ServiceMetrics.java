@@ -19,6 +19,9 @@ import java.util.Set;
 @Singleton
 public class ServiceMetrics {
 
+    /** The tag that names the service: not {@code service}, which a scrape through a Kubernetes Service sets to that Service. */
+    public static final String SERVICE_TAG = "pgfleet_service";
+
     private static final Set<Phase> OUTCOMES = Set.of(Phase.SUCCEEDED, Phase.FAILED, Phase.REJECTED);
 
     private final MeterRegistry registry;
@@ -28,13 +31,13 @@ public class ServiceMetrics {
         this.registry = registry;
         this.service = settings.serviceName();
         Gauge.builder("pgfleet.outbox.backlog", outbox, OutboxRepository::countUnpublished).baseUnit("events")
-                .description("status events committed but not yet published to Kafka").tag("service", service).register(registry);
+                .description("status events committed but not yet published to Kafka").tag(SERVICE_TAG, service).register(registry);
     }
 
     /** A status event reached Kafka: an answer to a command counts once per outcome. */
     public void published(StatusEvent event) {
         if (event.commandId() != null && OUTCOMES.contains(event.phase())) {
-            Counter.builder("pgfleet.commands").description("commands answered, by type and outcome").tag("service", service)
+            Counter.builder("pgfleet.commands").description("commands answered, by type and outcome").tag(SERVICE_TAG, service)
                     .tag("type", event.commandType() == null ? "unknown" : event.commandType()).tag("outcome", event.phase().name())
                     .register(registry).increment();
         }
@@ -42,7 +45,7 @@ public class ServiceMetrics {
 
     /** A record went to {@code topic} (a dead-letter topic). */
     public void deadLettered(String topic) {
-        Counter.builder("pgfleet.dead.letters").description("records sent to a dead-letter topic").tag("service", service)
+        Counter.builder("pgfleet.dead.letters").description("records sent to a dead-letter topic").tag(SERVICE_TAG, service)
                 .tag("topic", topic).register(registry).increment();
     }
 }
