@@ -12,9 +12,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- end -}}
 
+{{/* <registry>/<repository>/<service>, by digest when one is given, else by tag (default: the chart's appVersion, what the
+     build tags: mvn -pl <service> jib:build). */}}
 {{- define "pgfleet.image" -}}
-{{- $registry := .root.Values.image.registry -}}
-{{- if $registry }}{{ $registry }}/{{ end }}pgfleet/{{ .name }}:{{ .root.Values.image.tag }}
+{{- $image := .root.Values.image -}}
+{{- if $image.registry }}{{ $image.registry }}/{{ end }}{{ $image.repository | default "pgfleet" }}/{{ .name }}
+{{- if $image.digest }}@{{ $image.digest }}{{ else }}:{{ $image.tag | default .root.Chart.AppVersion }}{{ end }}
 {{- end -}}
 
 {{/* The state database's JDBC URL, with sslmode and the CA file when TLS is configured. */}}

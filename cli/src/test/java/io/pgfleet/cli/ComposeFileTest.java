@@ -26,7 +26,7 @@ class ComposeFileTest {
         }
         assertThat(config.exitCode()).as(config.output()).isZero();
         assertThat(config.output()).contains("image: apache/kafka:3.9.1", "KAFKA_PROCESS_ROLES: broker,controller", "image: postgres:15",
-                "image: pgfleet/provisioner:0.1.0", "image: pgfleet/user-manager:0.1.0", "image: pgfleet/backup-worker:0.1.0",
+                "image: pgfleet/provisioner:0.1.0-SNAPSHOT", "image: pgfleet/user-manager:0.1.0-SNAPSHOT", "image: pgfleet/backup-worker:0.1.0-SNAPSHOT",
                 "KAFKA_BOOTSTRAP_SERVERS: kafka:9092", "PGFLEET_DB_URL: jdbc:postgresql://state-db:5432/pgfleet",
                 "network_mode: service:provisioner", "PGFLEET_BACKUP_S3_ENDPOINT_OVERRIDE: http://s3:80");
     }

@@ -198,6 +198,53 @@ class HelmChartTest {
     }
 
     @Test
+    void thePodsMeetPodSecurityRestrictedAndRunTheImageTheBuildTags() throws Exception {
+        String version = new String(java.nio.file.Files.readAllBytes(CHART.resolve("Chart.yaml")), StandardCharsets.UTF_8)
+                .lines().filter(l -> l.startsWith("appVersion:")).findFirst().orElseThrow().replaceAll(".*\"(.*)\".*", "$1");
+        // the version Jib tags the images with is the project's (the parent pom's)
+        assertThat(new String(java.nio.file.Files.readAllBytes(CHART.resolve("../../pom.xml")), StandardCharsets.UTF_8))
+                .contains("<version>" + version + "</version>");
+        for (Deployment deployment : of(render(), Deployment.class)) {
+            io.fabric8.kubernetes.api.model.PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+            Container container = pod.getContainers().get(0);
+            assertThat(container.getImage()).isEqualTo("pgfleet/" + container.getName() + ":" + version);
+            assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+            assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+            assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+            assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        }
+    }
+
+    @Test
+    void anOperatorPlacesThePodsPinsTheImageAndLabelsTheServiceMonitor() {
+        String yaml = new Helm(CHART).template().withName("fleet").withNamespace("pgfleet-system")
+                .set("kafka.bootstrapServers", "kafka:9092").set("database.url", "jdbc:postgresql://db:5432/pgfleet")
+                .set("image.registry", "registry.example").set("image.repository", "platform/pgfleet")
+                .set("image.digest", "sha256:" + "a".repeat(64)).set("image.pullSecrets[0].name", "regcred")
+                .set("nodeSelector.pool", "system").set("tolerations[0].key", "dedicated").set("tolerations[0].operator", "Exists")
+                .set("podAnnotations.team", "platform").set("serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn", "arn:aws:iam::1:role/pgfleet")
+                .set("metrics.serviceMonitor.enabled", "true").set("metrics.serviceMonitor.labels.release", "kube-prometheus-stack")
+                .set("services.userManager.replicas", "1").call();
+        List<HasMetadata> items = client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
+        for (Deployment deployment : of(items, Deployment.class)) {
+            io.fabric8.kubernetes.api.model.PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+            String name = pod.getContainers().get(0).getName();
+            assertThat(pod.getContainers().get(0).getImage()).isEqualTo("registry.example/platform/pgfleet/" + name + "@sha256:" + "a".repeat(64));
+            assertThat(pod.getImagePullSecrets()).extracting(s -> s.getName()).containsExactly("regcred");
+            assertThat(pod.getNodeSelector()).containsEntry("pool", "system");
+            assertThat(pod.getTolerations()).extracting(t -> t.getKey()).containsExactly("dedicated");
+            assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("team", "platform")
+                    .containsEntry("prometheus.io/path", "/prometheus");
+        }
+        assertThat(of(items, ServiceAccount.class)).allSatisfy(a -> assertThat(a.getMetadata().getAnnotations())
+                .containsEntry("eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/pgfleet"));
+        // one replica: no disruption budget, which would block every node drain
+        assertThat(of(items, PodDisruptionBudget.class)).extracting(p -> p.getMetadata().getName())
+                .containsExactlyInAnyOrder("fleet-provisioner", "fleet-backup-worker");
+        assertThat(yaml).contains("kind: ServiceMonitor").contains("release: kube-prometheus-stack");
+    }
+
+    @Test
     void requiredValuesAreNamedWhenMissing() {
         assertThatThrownBy(() -> new Helm(CHART).template().withName("fleet").call()).hasMessageContaining("kafka.bootstrapServers is required");
     }
