@@ -245,6 +245,17 @@ class HelmChartTest {
     }
 
     @Test
+    void aMisspelledValueIsRefusedAtInstallNotAtStart() {
+        // values.schema.json: these rendered before and failed only when the services read them
+        for (String[] wrong : new String[][] {{"tenancy.mode", "bogus"}, {"kafka.securityProtocol", "SASL_TLS"}, {"database.sslMode", "verify"},
+                {"image.digest", "latest"}, {"services.provisioner.replicas", "-1"}}) {
+            assertThatThrownBy(() -> new Helm(CHART).template().withName("fleet").set("kafka.bootstrapServers", "kafka:9092")
+                    .set("database.url", "jdbc:postgresql://db:5432/pgfleet").set(wrong[0], wrong[1]).call())
+                    .as(wrong[0]).hasMessageContaining(wrong[0].substring(wrong[0].lastIndexOf('.') + 1));
+        }
+    }
+
+    @Test
     void requiredValuesAreNamedWhenMissing() {
         assertThatThrownBy(() -> new Helm(CHART).template().withName("fleet").call()).hasMessageContaining("kafka.bootstrapServers is required");
     }
