@@ -33,7 +33,7 @@ import org.apache.kafka.common.resource.ResourceType;
  * service and one for the CLI, their passwords made once and kept 0600 in {@code <data-dir>/kafka-secure/}; each service
  * gets its Kafka client settings from a properties file ({@code MICRONAUT_CONFIG_FILES}), the CLI from
  * {@code kafka-client.properties} ({@code PGFLEET_KAFKA_CONFIG}). Only the broker's admin is a super user: each
- * service's principal gets the grants the README lists for a service (its topics, its consumer group, the cluster's
+ * service's principal gets the grants docs/tenancy.md lists for a service (its topics, its consumer group, the cluster's
  * description for its health check) and the CLI's those of the platform's operator (publish commands, read every
  * {@code pgfleet.} topic), made with Kafka's Admin API as the admin ({@link #grant}), so the local stack runs with the
  * rights a deployment gives. A client without credentials, or without TLS, is refused.

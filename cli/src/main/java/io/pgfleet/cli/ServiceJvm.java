@@ -15,7 +15,7 @@ import java.io.File;
 
 /**
  * How the local stack runs a service's JVM: small and quick to start (the same settings as the images and the chart; see
- * the README, "JVM settings"). A service runs from its module's jar, so its classes can be kept in a class-data sharing
+ * docs/deploy.md, "JVM settings"). A service runs from its module's jar, so its classes can be kept in a class-data sharing
  * archive: the first run after a build writes one when it stops ({@code -XX:ArchiveClassesAtExit}), every later run maps
  * it ({@code -XX:SharedArchiveFile}) instead of loading and verifying those classes again. The archive is named after the
  * classpath's digest, so a rebuild with other jars makes a new one (and removes the old ones); a JVM that cannot use an
