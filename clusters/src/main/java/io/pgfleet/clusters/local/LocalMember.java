@@ -12,6 +12,7 @@ import io.pgfleet.clusters.TenantSession;
 import io.pgfleet.runtime.local.OsUser;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -269,7 +270,18 @@ final class LocalMember {
      * tens of milliseconds each). The services and clients reach members with {@code sslmode=verify-full}.
      */
     Connection connect(String database) throws SQLException {
-        return DriverManager.getConnection(driverUrl(port, database), LocalInstance.SUPERUSER, instance.superuserPassword());
+        Connection connection = DriverManager.getConnection(driverUrl(port, database), LocalInstance.SUPERUSER, instance.superuserPassword());
+        try (Statement sql = connection.createStatement()) {
+            // The driver's own commits (the replication role, its password) never wait for a synchronous standby: a step
+            // retried after its predecessor was killed, on a primary already naming standbys that do not stream yet,
+            // would otherwise wait for them until the socket timeout (a crash drill saw five minutes of nothing). What
+            // it writes is asserted again at every step, and reaches the standbys with the WAL.
+            sql.execute("SET synchronous_commit = local");
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
+        return connection;
     }
 
     /**
