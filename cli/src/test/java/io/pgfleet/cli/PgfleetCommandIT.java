@@ -246,13 +246,13 @@ class PgfleetCommandIT {
                     .containsPattern("pgfleet_instance_members_ready\\{pgfleet_instance=\"default/postgres-complete\"[^}]*} 3\\.0")
                     .containsPattern("pgfleet_instance_members_desired\\{pgfleet_instance=\"default/postgres-minimal\"[^}]*} 2\\.0")
                     .containsPattern("pgfleet_replication_lag_bytes\\{member=\"postgres-minimal-[0-9]\",pgfleet_instance=\"default/postgres-minimal\"[^}]*} [0-9.E]+")
-                    .containsPattern("pgfleet_commands_total\\{outcome=\"SUCCEEDED\",service=\"provisioner\",type=\"provision\"[^}]*} ([4-9]|[1-9][0-9])\\.0")
-                    .containsPattern("pgfleet_outbox_backlog_events\\{service=\"provisioner\"[^}]*} 0\\.0");
-            assertThat(scrape(basePort + 5)).containsPattern("pgfleet_commands_total\\{outcome=\"SUCCEEDED\",service=\"user-manager\",type=\"provision\"");
+                    .containsPattern("pgfleet_commands_total\\{outcome=\"SUCCEEDED\",pgfleet_service=\"provisioner\",type=\"provision\"[^}]*} ([4-9]|[1-9][0-9])\\.0")
+                    .containsPattern("pgfleet_outbox_backlog_events\\{pgfleet_service=\"provisioner\"[^}]*} 0\\.0");
+            assertThat(scrape(basePort + 5)).containsPattern("pgfleet_commands_total\\{outcome=\"SUCCEEDED\",pgfleet_service=\"user-manager\",type=\"provision\"");
             assertThat(scrape(basePort + 6))
                     .containsPattern("pgfleet_backup_last_success_timestamp_seconds\\{pgfleet_instance=\"default/postgres-complete\"[^}]*} 1\\.[0-9]+E9")
                     .containsPattern("pgfleet_backup_schedule_interval_seconds\\{pgfleet_instance=\"default/postgres-complete\"[^}]*} 86400\\.0")
-                    .containsPattern("pgfleet_commands_total\\{outcome=\"SUCCEEDED\",service=\"backup-worker\",type=\"backup\"");
+                    .containsPattern("pgfleet_commands_total\\{outcome=\"SUCCEEDED\",pgfleet_service=\"backup-worker\",type=\"backup\"");
         });
     }
 
