@@ -99,8 +99,7 @@ public class KubernetesCredentialStore implements CredentialStore {
         return home == null ? instance.namespace() : home;
     }
 
-    /** The Secret's name. */
-    public String name(InstanceKey instance) {
+    private String name(InstanceKey instance) {
         return (home == null ? "" : instance.namespace() + ".") + instance.name() + "-" + kind;
     }
 }
