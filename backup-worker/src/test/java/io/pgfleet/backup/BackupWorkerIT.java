@@ -660,6 +660,84 @@ class BackupWorkerIT {
         }
     }
 
+    /**
+     * A tenant's admin puts its own code where a restore evaluates it for every row it loads: a CHECK constraint, a domain's
+     * CHECK and a stored generated column, in a database of its own and in a schema of the maintenance database. The code
+     * tries to become superuser, first undoing any SET ROLE or SET SESSION AUTHORIZATION the session could be under.
+     * Restored into a fresh instance, and the maintenance database over itself, the data comes back and the role stays what
+     * it was: the rows are loaded in a session authenticated as a role that holds only the tables' owner's rights.
+     */
+    @Test
+    @Order(10)
+    void aTenantsCodeThatARestoreEvaluatesRunsWithTheTableOwnersRightsOnly() throws Exception {
+        String gate = "CREATE FUNCTION %1$s.gate(v int) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN "
+                + "BEGIN EXECUTE 'RESET ROLE'; EXCEPTION WHEN OTHERS THEN NULL; END; "
+                + "BEGIN EXECUTE 'SET SESSION AUTHORIZATION DEFAULT'; EXCEPTION WHEN OTHERS THEN NULL; END; "
+                + "BEGIN EXECUTE 'ALTER ROLE shop_owner SUPERUSER'; EXCEPTION WHEN OTHERS THEN NULL; END; "
+                + "RETURN true; END $$";
+        List<String> trap = List.of(gate,
+                "CREATE FUNCTION %1$s.gen(v int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN PERFORM %1$s.gate(v); RETURN v; END $$",
+                "CREATE TABLE %1$s.guarded (v int CHECK (%1$s.gate(v)))",
+                "CREATE DOMAIN %1$s.gated AS int CHECK (%1$s.gate(VALUE))",
+                "CREATE TABLE %1$s.domained (v %1$s.gated)",
+                "CREATE TABLE %1$s.generated (v int, w int GENERATED ALWAYS AS (%1$s.gen(v)) STORED)",
+                "INSERT INTO %1$s.guarded SELECT generate_series(1, 3)",
+                "INSERT INTO %1$s.domained SELECT generate_series(1, 3)",
+                "INSERT INTO %1$s.generated (v) SELECT generate_series(1, 3)");
+        try (Connection c = superuser(SHOP, "postgres")) {
+            exec(c, "CREATE DATABASE trap OWNER shop_owner");
+            exec(c, "GRANT CREATE ON DATABASE postgres TO shop_owner");
+        }
+        try (Connection c = login(SHOP, "trap", "shop_owner", "owner-pass")) {
+            for (String statement : trap) {
+                exec(c, statement.formatted("public"));
+            }
+        }
+        try (Connection c = login(SHOP, "postgres", "shop_owner", "owner-pass")) {
+            exec(c, "CREATE SCHEMA trap");
+            for (String statement : trap) {
+                exec(c, statement.formatted("trap"));
+            }
+        }
+        StatusEvent done = backupNow();
+        assertThat(done.phase()).as(done.message()).isEqualTo(Phase.SUCCEEDED);
+        String backupId = (String) done.details().get("backupId");
+
+        InstanceKey fresh = fixture.track(new InstanceKey("tenant-a", "shop-trapped"));
+        await().atMost(SLOW).until(() -> fixture.driver().apply(fresh, ONE).outcome() == Step.Outcome.DONE);
+        String all = fixture.publisher.publish(CommandType.RESTORE, fresh, new RestoreCommand(fresh.name(), fresh.namespace(), "shop",
+                backupId, null));
+        StatusEvent restored = fixture.feed.awaitFinal(all, "backup-worker", SLOW);
+        assertThat(restored.phase()).as(String.valueOf(fixture.feed.forCommand(all))).isEqualTo(Phase.SUCCEEDED);
+        // The maintenance database restored over itself: its objects, the trap among them, are replaced.
+        String postgresOnly = fixture.publisher.publish(CommandType.RESTORE, SHOP, new RestoreCommand(SHOP.name(), SHOP.namespace(), null,
+                backupId, "postgres"));
+        StatusEvent replaced = fixture.feed.awaitFinal(postgresOnly, "backup-worker", SLOW);
+        assertThat(replaced.phase()).as(String.valueOf(fixture.feed.forCommand(postgresOnly))).isEqualTo(Phase.SUCCEEDED);
+
+        for (InstanceKey key : List.of(fresh, SHOP)) {
+            try (Connection c = superuser(key, "postgres")) {
+                assertThat(text(c, "SELECT rolsuper::text FROM pg_roles WHERE rolname = 'shop_owner'")).as(key + ": shop_owner is superuser")
+                        .isEqualTo("false");
+                assertThat(count(c, "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'pgfleet%'")).as("roles left behind").isZero();
+                for (String table : List.of("guarded", "domained", "generated")) {
+                    assertThat(count(c, "SELECT count(*) FROM trap." + table)).as(key + " postgres: trap." + table).isEqualTo(3);
+                }
+            }
+        }
+        try (Connection c = superuser(fresh, "trap")) {
+            for (String table : List.of("guarded", "domained", "generated")) {
+                assertThat(count(c, "SELECT count(*) FROM public." + table)).as("trap: " + table).isEqualTo(3);
+            }
+            assertThat(count(c, "SELECT sum(w) FROM public.generated")).isEqualTo(6);
+        }
+        try (Connection c = superuser(SHOP, "postgres")) {
+            exec(c, "DROP SCHEMA trap CASCADE");
+            exec(c, "REVOKE CREATE ON DATABASE postgres FROM shop_owner");
+            exec(c, "DROP DATABASE trap");
+        }
+    }
+
     /** restic backup from a stdin that never ends: it holds its lock until killed. */
     private Process startLocking() throws Exception {
         ProcessBuilder builder = new ProcessBuilder("restic", "--no-cache", "-r", restic().repository(), "backup", "--stdin",

@@ -54,6 +54,20 @@ class PipelineTest {
     }
 
     @Test
+    void aReaderThatTookWhatItWantedAndSucceededLeavesTheWriterCutOffWithoutAFailure() {
+        // pg_restore -l reads a dump's table of contents and stops: restic dump, still writing, dies of SIGPIPE.
+        Pipeline.Result result = Pipeline.run(List.of(stage("yes"), stage("head", "-c", "4")), null, MINUTE);
+        assertThat(result.exitCodes()).containsExactly(141, 0);
+        assertThat(result.ok()).isTrue();
+        assertThat(result.failure()).isNull();
+        assertThat(result.output()).isEqualTo("y\ny\n");
+        // Cut off with nobody after it, it failed.
+        Pipeline.Result alone = Pipeline.run(List.of(stage("sh", "-c", "kill -PIPE $$")), null, MINUTE);
+        assertThat(alone.ok()).isFalse();
+        assertThat(alone.failure()).isEqualTo("sh exited with 141");
+    }
+
+    @Test
     void aWriterThatFailsOnItsOwnIsNamed() {
         Pipeline.Result result = Pipeline.run(List.of(stage("sh", "-c", "echo 'pg_dump: error: no such table' >&2; exit 1"), stage("cat")),
                 null, MINUTE);

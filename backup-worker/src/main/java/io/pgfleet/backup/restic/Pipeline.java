@@ -53,9 +53,22 @@ public final class Pipeline {
      */
     public record Result(List<Stage> stages, List<Integer> exitCodes, List<String> errors, String output, long dropped) {
 
-        /** Every stage exited with 0, and its whole output was kept. */
+        /**
+         * Every stage exited with 0, or was cut off by SIGPIPE after every later one had read what it wanted and exited
+         * with 0 (as {@code restic dump | pg_restore -l}: the listing needs only the start of the dump); and the whole
+         * output was kept.
+         */
         public boolean ok() {
-            return dropped == 0 && exitCodes.stream().allMatch(code -> code == 0);
+            for (int i = 0; i < exitCodes.size(); i++) {
+                if (exitCodes.get(i) != 0 && !(exitCodes.get(i) == SIGPIPE && laterSucceeded(i))) {
+                    return false;
+                }
+            }
+            return dropped == 0;
+        }
+
+        private boolean laterSucceeded(int stage) {
+            return stage < exitCodes.size() - 1 && exitCodes.subList(stage + 1, exitCodes.size()).stream().allMatch(code -> code == 0);
         }
 
         /**
@@ -66,7 +79,7 @@ public final class Pipeline {
         public String failure() {
             for (int i = 0; i < stages.size(); i++) {
                 boolean laterFailed = exitCodes.subList(i + 1, exitCodes.size()).stream().anyMatch(code -> code != 0);
-                if (exitCodes.get(i) != 0 && !(exitCodes.get(i) == SIGPIPE && laterFailed)) {
+                if (exitCodes.get(i) != 0 && !(exitCodes.get(i) == SIGPIPE && (laterFailed || laterSucceeded(i)))) {
                     String code = exitCodes.get(i) == -1 ? "was stopped at the time limit" : "exited with " + exitCodes.get(i);
                     return stages.get(i).name() + " " + code + (errors.get(i).isBlank() ? "" : ": " + errors.get(i).strip());
                 }

@@ -136,21 +136,32 @@ final class BackupFiles implements AutoCloseable {
     }
 
     /**
-     * Gives a file to the program that restores it.
+     * Gives a file to the program that reads it (which may stop once it has what it wants: {@code pg_restore -l} reads the
+     * start of a dump), and returns what the program wrote.
      *
      * @param fromStdin the program reading the file from its stdin
      * @param fromFile  the same program reading a file of the work directory
      */
-    void restore(String file, Pipeline.Stage fromStdin, Function<Path, Pipeline.Stage> fromFile, String what, Duration timeout) {
+    String feed(String file, Pipeline.Stage fromStdin, Function<Path, Pipeline.Stage> fromFile, String what, Duration timeout) {
         Path path = local.get(file);
         if (path == null) {
-            repository.dumpInto(manifest.files().get(file).snapshot(), manifest.path(file), fromStdin, what);
-            return;
+            return repository.dumpInto(manifest.files().get(file).snapshot(), manifest.path(file), fromStdin, what);
         }
         Pipeline.Result result = Pipeline.run(List.of(fromFile.apply(path)), null, timeout);
         if (!result.ok()) {
             throw new ResticException(what + " failed: " + result.failure(), false);
         }
+        return result.output();
+    }
+
+    /** A file of the restore's own (a listing for {@code pg_restore -L}) in the work directory, made if need be. */
+    Path write(String name, String content) throws IOException {
+        if (!Files.isDirectory(work)) {
+            WorkDirectory.create(work);
+        }
+        Path file = work.resolve(name);
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+        return file;
     }
 
     @Override

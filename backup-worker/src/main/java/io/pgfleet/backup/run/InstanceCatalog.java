@@ -59,10 +59,15 @@ record InstanceCatalog(Map<String, Long> sizes, List<String> roles) {
     }
 
     static Connection connect(Endpoint endpoint) throws SQLException {
+        return connect(endpoint, "postgres");
+    }
+
+    /** pgfleet's session on a database of the instance. */
+    static Connection connect(Endpoint endpoint, String database) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", endpoint.user());
         properties.setProperty("password", endpoint.password());
         properties.setProperty("connectTimeout", "10");
-        return DriverManager.getConnection(endpoint.sessionUrl("postgres"), properties);
+        return DriverManager.getConnection(endpoint.sessionUrl(database), properties);
     }
 }

@@ -56,27 +56,51 @@ public class PgTools {
         return stage("pg_dumpall", endpoint, List.of("--globals-only", "-l", "postgres", "-f", file.toString()));
     }
 
+    /** The parts of a restore, in order: the schema, the tables' data, then indexes, constraints, triggers and grants. */
+    public enum Section { PRE_DATA, DATA, POST_DATA }
+
+    /** {@code pg_restore -l} of a dump read from stdin: its table of contents, from the start of the dump only. */
+    public Pipeline.Stage listing() {
+        return new Pipeline.Stage(List.of(binaries.tool("pg_restore"), "-l"), Map.of());
+    }
+
+    /** The same, of a file. */
+    public Pipeline.Stage listing(Path file) {
+        return new Pipeline.Stage(List.of(binaries.tool("pg_restore"), "-l", file.toString()), Map.of());
+    }
+
     /**
-     * Restores a custom-format dump read from stdin: into {@code database} itself when it is the
-     * maintenance database (its objects replaced), else by creating the database from the dump.
+     * One section of a custom-format dump read from stdin, restored as {@code endpoint}'s user. The schema creates the
+     * database from the dump, or, for the maintenance database, replaces the dump's objects in it (and so do its indexes,
+     * constraints and grants); the data is loaded into the database as it stands.
+     *
+     * @param selection further options choosing the entries ({@code -L file}, {@code -n schema -t table…})
      */
-    public Pipeline.Stage restore(Endpoint endpoint, String database) {
+    public Pipeline.Stage restore(Endpoint endpoint, String database, Section section, List<String> selection) {
+        boolean maintenance = database.equals("postgres");
         List<String> args = new ArrayList<>(List.of("--exit-on-error", "--no-password"));
-        if (database.equals("postgres")) {
-            args.addAll(List.of("--clean", "--if-exists", "-d", "postgres"));
-        } else {
-            args.addAll(List.of("--create", "-d", "postgres"));
+        switch (section) {
+            case PRE_DATA -> args.addAll(maintenance ? List.of("--clean", "--if-exists", "--section=pre-data", "-d", "postgres")
+                    : List.of("--create", "--section=pre-data", "-d", "postgres"));
+            case DATA -> args.addAll(List.of("--section=data", "-d", TenantSession.dbname(database)));
+            case POST_DATA -> {
+                args.addAll(maintenance ? List.of("--clean", "--if-exists") : List.of());
+                args.addAll(List.of("--section=post-data", "-d", TenantSession.dbname(database)));
+            }
         }
+        args.addAll(selection);
         return stage("pg_restore", endpoint, args);
     }
 
-    /** The same, reading the dump from a file, with as many jobs as cores (at most 4): tables and indexes load side by side. */
-    public Pipeline.Stage restore(Endpoint endpoint, String database, Path file) {
-        Pipeline.Stage fromStdin = restore(endpoint, database);
-        List<String> argv = new ArrayList<>(fromStdin.argv());
+    /**
+     * A pg_restore stage of {@link #restore} reading a file instead, with as many jobs as cores (at most 4): tables and
+     * indexes load side by side.
+     */
+    public static Pipeline.Stage fromFile(Pipeline.Stage restore, Path file) {
+        List<String> argv = new ArrayList<>(restore.argv());
         argv.addAll(List.of("-j", Integer.toString(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))));
         argv.add(file.toString());
-        return new Pipeline.Stage(argv, fromStdin.environment());
+        return new Pipeline.Stage(argv, restore.environment());
     }
 
     /** psql running the SQL of stdin in {@code database}, stopping at the first error. */

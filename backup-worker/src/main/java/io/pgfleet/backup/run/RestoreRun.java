@@ -148,11 +148,7 @@ class RestoreRun {
                 for (int i = 0; i < databases.size(); i++) {
                     String database = databases.get(i);
                     support.progress(job, "restoring database " + database + " (" + (i + 1) + " of " + databases.size() + ")", database);
-                    if (!database.equals("postgres")) {
-                        dropDatabase(endpoint.get(), database);
-                    }
-                    files.restore(manifest.dumpFileOf(database), tools.restore(endpoint.get(), database),
-                            file -> tools.restore(endpoint.get(), database, file), "restoring database " + database, settings.timeout());
+                    new DatabaseRestore(endpoint.get(), tools, files, String.valueOf(job.id()), settings.timeout()).restore(database, manifest.dumpFileOf(database));
                     bytes += manifest.files().get(manifest.dumpFileOf(database)).bytes();
                 }
             }
@@ -212,12 +208,6 @@ class RestoreRun {
                 throw e;
             }
             return Optional.of(e.getMessage());
-        }
-    }
-
-    private static void dropDatabase(Endpoint endpoint, String database) throws SQLException {
-        try (Connection connection = InstanceCatalog.connect(endpoint); Statement sql = connection.createStatement()) {
-            sql.execute("DROP DATABASE IF EXISTS \"" + database.replace("\"", "\"\"") + "\" WITH (FORCE)");
         }
     }
 }
