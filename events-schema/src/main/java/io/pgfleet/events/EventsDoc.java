@@ -144,14 +144,14 @@ public final class EventsDoc {
                 .append("\n## Observed events\n\n")
                 .append("Events without `commandId` tell what the provisioner saw happen to an instance:\n\n")
                 .append("| phase | reason | when | details |\n|---|---|---|---|\n")
-                .append("| DEGRADED | `PrimaryLost` | the primary does not run | |\n")
+                .append("| DEGRADED | `PrimaryLost` | the primary does not run, or runs but does not answer | |\n")
                 .append("| DEGRADED | `StandbyLost` | a standby does not run or stream | |\n")
                 .append("| DEGRADED | `InstanceDegraded` | anything else that needs a repair (a member's certificate near its end, a failed command) | |\n")
                 .append("| DEGRADED | `RepairFailed` | the repair did not succeed; the instance stays watched and is repaired again after a back-off "
                         + "(10 s, doubled per failure, at most 5 min) | |\n")
-                .append("| DEGRADED | `FailoverStarted` | a standby was promoted because the primary stopped for `pgfleet.local.failover-delay` or "
-                        + "lost its data | `oldPrimary`, `newPrimary`, `why`, `primaryDownSince`, `receivedLsn` (the WAL position the new primary "
-                        + "holds: every acknowledged commit is at or before it), `startedAt` |\n")
+                .append("| DEGRADED | `FailoverStarted` | a standby was promoted because the primary stopped for `pgfleet.local.failover-delay`, "
+                        + "did not answer for `pgfleet.local.unresponsive-after` (it is killed first), or lost its data | `oldPrimary`, `newPrimary`, `why`, `primaryDownSince`, `receivedLsn` (the WAL position the new primary "
+                        + "holds: every acknowledged commit is at or before it), `startedAt` (`primaryDownSince`: since when it was stopped or silent) |\n")
                 .append("| READY | `FailoverCompleted` | every member serves its new role | the above, `durationMs` (since the primary stopped), "
                         + "`members`, `primary`, `primaryMember` |\n")
                 .append("| DEGRADED, READY | `SwitchoverStarted`, `SwitchoverCompleted` | the same for a `switchover` command | the same |\n")

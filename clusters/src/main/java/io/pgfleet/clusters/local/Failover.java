@@ -10,8 +10,10 @@ import java.util.regex.Pattern;
 
 /**
  * Who serves as the primary, as a pure function of what the driver saw: a primary that stopped is given
- * {@code failoverDelay} to start again (when its data is intact); after that, or at once when its data is gone or
- * damaged, the synchronous standby that received the most WAL is promoted, but only when enough of the synchronous
+ * {@code failoverDelay} to start again (when its data is intact); a primary that runs but has not answered the driver's
+ * probes for {@code unresponsiveAfter} (frozen, stalled on its storage, stuck) is lost like a stopped one, and is killed
+ * before anything else happens (so that it never writes again, even if it resumes); after that, or at once when its
+ * data is gone or damaged, the synchronous standby that received the most WAL is promoted, but only when enough of the synchronous
  * standbys answer that one of them must hold every commit the old primary acknowledged ({@code ANY q} over {@code n}
  * names: at least {@code n - q + 1} of them). A member that was the primary before the last promotion rejoins as a
  * standby (pg_rewind, or a new copy) once the new primary serves.
@@ -33,7 +35,10 @@ final class Failover {
      * What the driver saw.
      *
      * @param primaryIndex      the designated primary
-     * @param primaryRunning    whether it runs
+     * @param primaryRunning    whether its postmaster runs
+     * @param primaryAnswers    whether it answered the driver's last probe (a connection and {@code SELECT 1}, each bounded)
+     * @param silentFor         how long a running primary has not answered (zero when it answers)
+     * @param unresponsiveAfter {@code pgfleet.local.unresponsive-after}
      * @param promoting         it runs, or is about to, with {@code standby.signal}: designated, not yet promoted
      * @param primaryDataIntact its data directory holds {@code PG_VERSION} and {@code global/pg_control}
      * @param downFor           how long the driver has seen it stopped
@@ -43,8 +48,14 @@ final class Failover {
      * @param standbys          every other member whose data is complete
      * @param rejoining         members marked to rejoin as standbys (a former primary)
      */
-    record Situation(int primaryIndex, boolean primaryRunning, boolean promoting, boolean primaryDataIntact, Duration downFor,
-                     Duration delay, int quorum, List<String> listed, List<Standby> standbys, List<Integer> rejoining) {
+    record Situation(int primaryIndex, boolean primaryRunning, boolean primaryAnswers, Duration silentFor, Duration unresponsiveAfter,
+                     boolean promoting, boolean primaryDataIntact, Duration downFor, Duration delay, int quorum, List<String> listed,
+                     List<Standby> standbys, List<Integer> rejoining) {
+
+        /** Runs, but has not answered for {@code unresponsiveAfter}: lost, like a stopped primary. */
+        boolean primaryHung() {
+            return primaryRunning && !primaryAnswers && silentFor.compareTo(unresponsiveAfter) >= 0;
+        }
     }
 
     /** What to do about the primary before anything else. */
@@ -65,6 +76,17 @@ final class Failover {
         record Refuse(String reason) implements Decision {
         }
 
+        /** The primary runs but does not answer yet, not for long enough to be given up: wait and say so. */
+        record Wait(String reason) implements Decision {
+        }
+
+        /**
+         * The primary runs but has not answered for too long, and no standby can take over: kill it (its postmaster and every
+         * backend), so that it starts again and recovers rather than hang.
+         */
+        record Kill(int index, String why) implements Decision {
+        }
+
         /** A former primary becomes a standby of the new one. */
         record Rejoin(int index) implements Decision {
         }
@@ -77,16 +99,23 @@ final class Failover {
         if (s.promoting()) {
             return new Decision.FinishPromotion(s.primaryIndex());
         }
-        if (s.primaryRunning()) {
+        boolean hung = s.primaryHung();
+        if (s.primaryRunning() && s.primaryAnswers()) {
             return s.rejoining().isEmpty() ? new Decision.Proceed() : new Decision.Rejoin(s.rejoining().get(0));
         }
-        if (s.standbys().isEmpty()) {
-            return new Decision.Proceed();   // nobody to fail over to: start it again, or fail saying why
+        if (s.primaryRunning() && !hung) {
+            return new Decision.Wait("the primary has not answered for " + s.silentFor().toSeconds() + "s; it is given up after "
+                    + s.unresponsiveAfter().toSeconds() + "s");
         }
-        if (s.primaryDataIntact() && s.downFor().compareTo(s.delay()) < 0) {
+        String silent = "the primary did not answer for " + s.silentFor().toSeconds() + "s";
+        if (s.standbys().isEmpty()) {
+            // nobody to fail over to: start it again, or fail saying why (a hung one is killed first)
+            return hung ? new Decision.Kill(s.primaryIndex(), silent + " and no standby can take over") : new Decision.Proceed();
+        }
+        if (!hung && s.primaryDataIntact() && s.downFor().compareTo(s.delay()) < 0) {
             return new Decision.Proceed();   // give it its delay to start again
         }
-        String why = s.primaryDataIntact() ? "the primary did not come back within " + s.delay().toSeconds() + "s"
+        String why = hung ? silent : s.primaryDataIntact() ? "the primary did not come back within " + s.delay().toSeconds() + "s"
                 : "the primary's data directory is gone or damaged";
         List<Standby> answering = s.standbys().stream().filter(Standby::running).filter(st -> st.receivedLsn() != null).toList();
         List<Standby> candidates = answering;
@@ -94,7 +123,7 @@ final class Failover {
             candidates = answering.stream().filter(st -> s.listed().contains(st.name())).toList();
             int needed = s.listed().size() - s.quorum() + 1;
             if (candidates.size() < needed) {
-                return new Decision.Refuse(why + ", and only " + candidates.size() + " of the " + s.listed().size()
+                return refuse(s, why + ", and only " + candidates.size() + " of the " + s.listed().size()
                         + " synchronous standbys answer: with ANY " + s.quorum() + " at least " + needed
                         + " must, so that one of them holds every acknowledged commit");
             }
@@ -102,7 +131,12 @@ final class Failover {
         Optional<Standby> best = candidates.stream()
                 .max(Comparator.comparingLong(Standby::receivedLsn).thenComparing(Comparator.comparingInt(Standby::index).reversed()));
         return best.<Decision>map(b -> new Decision.Promote(b.index(), b.receivedLsn(), why))
-                .orElseGet(() -> new Decision.Refuse(why + ", and no standby answers"));
+                .orElseGet(() -> refuse(s, why + ", and no standby answers"));
+    }
+
+    /** No standby may take over: a hung primary is killed to start again, a stopped one waited for. */
+    private static Decision refuse(Situation s, String reason) {
+        return s.primaryHung() ? new Decision.Kill(s.primaryIndex(), reason) : new Decision.Refuse(reason);
     }
 
     /** The standby a switchover promotes: the one named (when it streams), else the streaming one that received the most. */

@@ -227,7 +227,8 @@ public class LocalClusterDriver implements ClusterDriver {
         return new MemberConfig(settings.listenAddresses(desired.external()), member.port(), member.socketDir(),
                 member.name().replaceFirst("-" + member.index() + "$", ""), standbyNames, desired.parameters(), desired.external(),
                 member.isPrimary() ? null : member.primaryConninfo(primary), member.isPrimary() ? null : member.slotName(), certificateSerial,
-                desired.archive() ? LocalArchive.command(settings, instance, member) : null, settings.archiveDelay()).files();
+                desired.archive() ? LocalArchive.command(settings, instance, member) : null, settings.archiveDelay(),
+                settings.unresponsiveAfter()).files();
     }
 
     @Override

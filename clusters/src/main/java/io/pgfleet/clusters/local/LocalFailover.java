@@ -55,34 +55,44 @@ final class LocalFailover {
             return Optional.empty();   // still being made: provisioning, not failover
         }
         boolean running = primary.isRunning();
-        Path downSince = primary.dir().resolve("down-since");
         Instant now = clock.instant();
-        if (running) {
-            LocalFiles.deleteTree(downSince);
-        } else if (LocalFiles.read(downSince).isEmpty()) {
-            LocalFiles.write(downSince, now + "\n", "rw-r--r--");
-        }
+        Path downSince = primary.dir().resolve("down-since");
+        Instant since = mark(downSince, !running, now);
         boolean promoting = Files.exists(primary.dataDir().resolve("standby.signal"));
+        // The probe: a primary whose postmaster runs but does not answer is lost once it has been silent long enough.
+        boolean answers = running && connections.answers(primary, settings.probeTimeout());
+        Instant silentSince = mark(primary.dir().resolve("silent-since"), running && !answers, now);
         List<Integer> rejoining = members.stream().filter(m -> m != primary && Files.exists(rejoinMarker(m))).map(LocalMember::index).toList();
-        if (running && !promoting && rejoining.isEmpty()) {
+        if (answers && !promoting && rejoining.isEmpty()) {
             // A standby whose slot lost WAL it had not received (max_slot_wal_keep_size) can never stream again: a new copy.
             return lostSlot(primary, members).map(m -> copyAgain(instance, m, primary,
                     "its replication slot lost WAL it had not received (max_slot_wal_keep_size)"));
         }
         List<Failover.Standby> standbys = new ArrayList<>();
-        if (!running) {
+        if (!answers) {
             members.stream().filter(m -> m != primary && m.isComplete() && !rejoining.contains(m.index()))
                     .forEach(m -> standbys.add(observe(m)));
         }
         String names = MemberConfig.settingsOf(primary.configFiles()).getOrDefault("synchronous_standby_names", "");
-        Instant since = LocalFiles.read(downSince).map(t -> Instant.parse(t.strip())).orElse(now);
-        Failover.Decision decision = Failover.next(new Failover.Situation(primary.index(), running, promoting, dataIntact(primary),
-                Duration.between(since, now), settings.failoverDelay(), Failover.quorumOf(names), Failover.namesOf(names), standbys, rejoining));
+        Failover.Situation situation = new Failover.Situation(primary.index(), running, answers, Duration.between(silentSince, now),
+                settings.unresponsiveAfter(), promoting, dataIntact(primary), Duration.between(since, now), settings.failoverDelay(),
+                Failover.quorumOf(names), Failover.namesOf(names), standbys, rejoining);
+        Failover.Decision decision = Failover.next(situation);
         if (decision instanceof Failover.Decision.FinishPromotion) {
             return Optional.of(finishPromotion(instance, primary, members));
         } else if (decision instanceof Failover.Decision.Promote promote) {
             LocalMember chosen = members.stream().filter(m -> m.index() == promote.index()).findFirst().orElseThrow();
-            return Optional.of(promote(instance, primary, chosen, promote.receivedLsn(), promote.why(), "Failover", members, since));
+            if (situation.primaryHung()) {
+                primary.kill();   // before anything else: frozen processes that resume later must find nothing to write with
+            }
+            return Optional.of(promote(instance, primary, chosen, promote.receivedLsn(), promote.why(), "Failover", members,
+                    situation.primaryHung() ? silentSince : since));
+        } else if (decision instanceof Failover.Decision.Kill kill) {
+            primary.kill();
+            LOG.warn("{}: {} killed ({}); it starts again", instance.key(), primary.name(), kill.why());
+            return Optional.of(Step.next(primary.name() + " killed (" + kill.why() + "); it starts again"));
+        } else if (decision instanceof Failover.Decision.Wait wait) {
+            return Optional.of(Step.waitFor(primary.name() + " does not answer: " + wait.reason(), Duration.ofSeconds(1)));
         } else if (decision instanceof Failover.Decision.Refuse refuse) {
             return Optional.of(Step.waitFor("no failover: " + refuse.reason(), Duration.ofSeconds(2)));
         } else if (decision instanceof Failover.Decision.Rejoin rejoin) {
@@ -91,12 +101,28 @@ final class LocalFailover {
         return Optional.empty();
     }
 
+    /**
+     * The time a condition was first seen, kept in a file so that a step after a restart of the service still knows it:
+     * written when the condition holds and the file is absent, removed when it no longer holds; {@code now} when it does not.
+     */
+    private static Instant mark(Path file, boolean holds, Instant now) {
+        if (!holds) {
+            LocalFiles.deleteTree(file);
+            return now;
+        }
+        Optional<Instant> since = LocalFiles.read(file).map(t -> Instant.parse(t.strip()));
+        if (since.isEmpty()) {
+            LocalFiles.write(file, now + "\n", "rw-r--r--");
+        }
+        return since.orElse(now);
+    }
+
     Failover.Standby observe(LocalMember member) {
         if (!member.isRunning()) {
             return new Failover.Standby(member.index(), member.name(), false, null);
         }
         try {
-            return connections.query(member, connection -> {
+            return connections.bounded(member, settings.probeTimeout(), connection -> {
                 try (Statement sql = connection.createStatement();
                      ResultSet row = sql.executeQuery("SELECT pg_wal_lsn_diff(greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), '0/0')::bigint")) {
                     row.next();

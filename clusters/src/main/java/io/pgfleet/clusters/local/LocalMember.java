@@ -260,6 +260,25 @@ final class LocalMember {
         }
     }
 
+    /**
+     * SIGKILL of the postmaster and of every process under it — backends, walsenders, a frozen one too (SIGKILL ends a
+     * stopped process) — children first, as they are when the postmaster is gone: what fences a primary that does not
+     * answer, which a fast shutdown would wait for in vain. Its data is left as a crash leaves it.
+     */
+    void kill() {
+        OptionalLong pid = pid();
+        if (pid.isEmpty()) {
+            return;
+        }
+        ProcessHandle.of(pid.getAsLong()).ifPresent(postmaster -> {
+            List<ProcessHandle> under = postmaster.descendants().toList();
+            under.forEach(ProcessHandle::destroyForcibly);
+            postmaster.destroyForcibly();
+            under.forEach(process -> Processes.awaitExit(process.pid(), Duration.ofSeconds(10)));
+        });
+        Processes.awaitExit(pid.getAsLong(), Duration.ofSeconds(10));
+    }
+
     void reload() {
         run(List.of(settings.binaries().tool("pg_ctl"), "-D", dataDir().toString(), "reload"));
     }
@@ -270,7 +289,18 @@ final class LocalMember {
      * tens of milliseconds each). The services and clients reach members with {@code sslmode=verify-full}.
      */
     Connection connect(String database) throws SQLException {
-        Connection connection = DriverManager.getConnection(driverUrl(port, database), LocalInstance.SUPERUSER, instance.superuserPassword());
+        return open(driverUrl(port, database));
+    }
+
+    /** The same, given up when connecting or any round trip takes longer than {@code timeout} (a look at a member that may hang). */
+    Connection connect(String database, Duration timeout) throws SQLException {
+        String seconds = Long.toString(Math.max(1, (timeout.toMillis() + 999) / 1000));
+        return open(TenantSession.jdbcUrl("127.0.0.1", port, database, "connectTimeout=" + seconds + "&loginTimeout=" + seconds
+                + "&socketTimeout=" + seconds + "&sslmode=disable"));
+    }
+
+    private Connection open(String url) throws SQLException {
+        Connection connection = DriverManager.getConnection(url, LocalInstance.SUPERUSER, instance.superuserPassword());
         try (Statement sql = connection.createStatement()) {
             // The driver's own commits (the replication role, its password) never wait for a synchronous standby: a step
             // retried after its predecessor was killed, on a primary already naming standbys that do not stream yet,
@@ -291,8 +321,12 @@ final class LocalMember {
      * of a large primary before a rewind is the longest the driver waits for).
      */
     static String driverUrl(int port, String database) {
-        return TenantSession.jdbcUrl("127.0.0.1", port, database, "connectTimeout=10&loginTimeout=10&socketTimeout=300&sslmode=disable");
+        return TenantSession.jdbcUrl("127.0.0.1", port, database, "connectTimeout=10&loginTimeout=10&socketTimeout="
+                + SOCKET_TIMEOUT.toSeconds() + "&sslmode=disable");
     }
+
+    /** How long the driver's own statements may wait for an answer (a checkpoint, a promotion). */
+    static final Duration SOCKET_TIMEOUT = Duration.ofMinutes(5);
 
     /** The OS account the member's server and programs run as (its instance's). */
     OsUser osUser() {

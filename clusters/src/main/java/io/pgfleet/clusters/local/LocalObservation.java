@@ -33,10 +33,12 @@ final class LocalObservation {
         LocalMember primary = members.get(0);
         Map<String, Object[]> replication = new HashMap<>();
         boolean primaryRunning = primary.isRunning();
+        boolean primaryAnswers = false;
         Optional<ArchiveState> archive = Optional.empty();
         if (primaryRunning) {
             try {
-                archive = connections.query(primary, connection -> {
+                // Bounded: a primary that hangs makes this look last seconds, and says so, instead of holding up every instance's.
+                archive = connections.bounded(primary, settings.probeTimeout(), connection -> {
                     try (Statement sql = connection.createStatement();
                          ResultSet rows = sql.executeQuery("SELECT application_name, state, sync_state, "
                                  + "pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint FROM pg_stat_replication")) {
@@ -47,8 +49,9 @@ final class LocalObservation {
                     }
                     return LocalArchive.state(connection);
                 });
+                primaryAnswers = true;
             } catch (SQLException e) {
-                primaryRunning = false;
+                primaryAnswers = false;
             }
         }
         String host = "127.0.0.1";
@@ -58,9 +61,9 @@ final class LocalObservation {
         for (LocalMember member : members) {
             used += connections.sizeOf(member.dataDir(), member.isComplete());
             if (member.isPrimary()) {
-                String state = primaryRunning ? "running" : member.isComplete() ? "stopped" : "creating";
+                String state = primaryAnswers ? "running" : primaryRunning ? "unresponsive" : member.isComplete() ? "stopped" : "creating";
                 observed.add(new Member(member.name(), "primary", host, member.port(), state, null, null));
-                if (!primaryRunning) {
+                if (!primaryAnswers) {
                     problems.add(member.name() + " is " + state);
                 }
                 continue;

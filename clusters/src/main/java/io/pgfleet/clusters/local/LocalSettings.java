@@ -50,6 +50,11 @@ import java.util.stream.Stream;
  *   <li>{@code pgfleet.local.archive-delay}: the most a written WAL record waits to be archived ({@code archive_timeout},
  *       default 60s: the most a point-in-time restore can miss); WAL waiting longer than that makes the instance
  *       {@code DEGRADED}.</li>
+ *   <li>{@code pgfleet.local.probe-timeout} (default 2s): the most the driver waits for a member to answer a look at it
+ *       (a connection, then each statement);</li>
+ *   <li>{@code pgfleet.local.unresponsive-after} (default 10s): how long a running primary may leave the driver's probes
+ *       unanswered before it is killed and replaced like a stopped one (a standby, like the primary, stops counting towards
+ *       the quorum when it has not answered its primary for as long: {@code wal_sender_timeout}).</li>
  * </ul>
  */
 @Singleton
@@ -72,6 +77,8 @@ public class LocalSettings {
     private Duration failoverDelay = Duration.ofSeconds(10);
     private String pgbackrest = "pgbackrest";
     private Duration archiveDelay = Duration.ofSeconds(60);
+    private Duration probeTimeout = Duration.ofSeconds(2);
+    private Duration unresponsiveAfter = Duration.ofSeconds(10);
 
     public LocalSettings(Environment environment,
                          @Value("${pgfleet.local.data-root:}") String dataRoot,
@@ -90,6 +97,8 @@ public class LocalSettings {
         this.failoverDelay = failoverDelay;
         this.pgbackrest = pgbackrest;
         this.archiveDelay = archiveDelay;
+        this.probeTimeout = environment.getProperty("pgfleet.local.probe-timeout", Duration.class).orElse(probeTimeout);
+        this.unresponsiveAfter = environment.getProperty("pgfleet.local.unresponsive-after", Duration.class).orElse(unresponsiveAfter);
         environment.getProperties("pgfleet.local.storage-classes")
                 .forEach((name, dir) -> storageClasses.put(name, Path.of(dir.toString())));
     }
@@ -139,6 +148,20 @@ public class LocalSettings {
 
     Duration failoverDelay() {
         return failoverDelay;
+    }
+
+    Duration probeTimeout() {
+        return probeTimeout;
+    }
+
+    Duration unresponsiveAfter() {
+        return unresponsiveAfter;
+    }
+
+    /** Sets {@code pgfleet.local.unresponsive-after} (for settings made without the configuration). */
+    public LocalSettings unresponsiveAfter(Duration after) {
+        this.unresponsiveAfter = after;
+        return this;
     }
 
     /** Sets {@code pgfleet.local.failover-delay} (for settings made without the configuration). */

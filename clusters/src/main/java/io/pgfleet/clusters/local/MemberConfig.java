@@ -26,10 +26,13 @@ import java.util.regex.Pattern;
  * @param archiveCommand     the {@code archive_command} that pushes the member's WAL when it is the primary; {@code null}: no archiving
  * @param archiveTimeout     {@code archive_timeout}: the longest a written WAL record waits before its segment is switched
  *                           (and archived)
+ * @param standbyTimeout     {@code wal_sender_timeout} ({@code pgfleet.local.unresponsive-after}): a standby that has not
+ *                           answered its primary for this long is let go — it no longer streams, so the driver lowers the
+ *                           quorum (never below its minimum) and writes that waited for it go on
  */
 public record MemberConfig(String listenAddress, int port, Path socketDirectory, String clusterName, String standbyNames,
                            Map<String, String> parameters, boolean external, String primaryConninfo, String slotName,
-                           String certificateSerial, String archiveCommand, Duration archiveTimeout) {
+                           String certificateSerial, String archiveCommand, Duration archiveTimeout, Duration standbyTimeout) {
 
     /** The file postgresql.conf includes first. */
     public static final String MANAGED_FILE = "pgfleet-managed.conf";
@@ -61,6 +64,7 @@ public record MemberConfig(String listenAddress, int port, Path socketDirectory,
                 + line("shared_preload_libraries", "pg_stat_statements")
                 + line("password_encryption", "scram-sha-256")
                 + line("synchronous_standby_names", standbyNames)
+                + line("wal_sender_timeout", Math.max(1, standbyTimeout.toMillis()) + "ms")
                 + (certificateSerial == null ? line("ssl", "off") : "# server certificate " + certificateSerial + "\n" + line("ssl", "on")
                         + line("ssl_cert_file", LocalTls.CERT) + line("ssl_key_file", LocalTls.KEY) + line("ssl_min_protocol_version", "TLSv1.2"))
                 // Every member archives once it is the primary (archive_mode=on does nothing on a standby), so a promoted one goes on.

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -54,12 +55,39 @@ final class MemberConnections {
     /** Runs {@code query} on the member's held connection (opened when there is none; a held one that fails is
      * replaced once). */
     <T> T query(LocalMember member, Query<T> query) throws SQLException {
+        return run(member, null, query);
+    }
+
+    /**
+     * The same, given up after {@code timeout} at each stage — waiting for the member's connection, opening one, each round
+     * trip — so that a look at a member that hangs (frozen, stalled on its storage) costs seconds, not the five minutes the
+     * driver's own statements may wait.
+     */
+    <T> T bounded(LocalMember member, Duration timeout, Query<T> query) throws SQLException {
+        return run(member, timeout, query);
+    }
+
+    /** Whether the member answers {@code SELECT 1} within {@code timeout} (see {@link #bounded}): the driver's probe. */
+    boolean answers(LocalMember member, Duration timeout) {
+        try {
+            return bounded(member, timeout, connection -> {
+                try (Statement sql = connection.createStatement()) {
+                    sql.execute("SELECT 1");
+                }
+                return true;
+            });
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private <T> T run(LocalMember member, Duration timeout, Query<T> query) throws SQLException {
         closeIdle();
         String key = member.dataDir() + ":" + member.port();
         Held entry;
         while (true) {
             entry = held.computeIfAbsent(key, k -> new Held());
-            entry.lock.lock();
+            lock(entry, member, timeout);
             if (held.get(key) == entry) {
                 break;   // it stays in the map while its lock is held (closeIdle removes only what it could lock)
             }
@@ -70,10 +98,16 @@ final class MemberConnections {
             while (true) {
                 boolean fresh = entry.connection == null || entry.connection.isClosed();
                 if (fresh) {
-                    entry.connection = member.connect("postgres");
+                    entry.connection = timeout == null ? member.connect("postgres") : member.connect("postgres", timeout);
                 }
                 try {
-                    return query.run(entry.connection);
+                    if (timeout == null) {
+                        return query.run(entry.connection);
+                    }
+                    entry.connection.setNetworkTimeout(Runnable::run, (int) timeout.toMillis());
+                    T result = query.run(entry.connection);
+                    entry.connection.setNetworkTimeout(Runnable::run, (int) LocalMember.SOCKET_TIMEOUT.toMillis());
+                    return result;
                 } catch (SQLException e) {
                     close(entry);
                     // A held connection may have been ended meanwhile (the member restarted): one more try on a new one.
@@ -84,6 +118,22 @@ final class MemberConnections {
             }
         } finally {
             entry.lock.unlock();
+        }
+    }
+
+    private static void lock(Held entry, LocalMember member, Duration timeout) throws SQLException {
+        if (timeout == null) {
+            entry.lock.lock();
+            return;
+        }
+        try {
+            if (!entry.lock.tryLock(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new SQLException(member.name() + " is being worked on and did not come free within " + timeout.toMillis() + " ms",
+                        "57014");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting for " + member.name(), "57014", e);
         }
     }
 

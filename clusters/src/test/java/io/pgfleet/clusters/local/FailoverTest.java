@@ -15,8 +15,20 @@ class FailoverTest {
     private static final Duration DELAY = Duration.ofSeconds(10);
     private static final List<String> FOUR = List.of("pg-2", "pg-3", "pg-4", "pg-5");
 
+    private static final Duration UNRESPONSIVE_AFTER = Duration.ofSeconds(10);
+
     private static Situation down(boolean intact, Duration downFor, int quorum, List<Standby> standbys) {
-        return new Situation(1, false, false, intact, downFor, DELAY, quorum, FOUR, standbys, List.of());
+        return new Situation(1, false, false, Duration.ZERO, UNRESPONSIVE_AFTER, false, intact, downFor, DELAY, quorum, FOUR, standbys, List.of());
+    }
+
+    /** A primary whose postmaster runs but which has not answered for {@code silentFor}. */
+    private static Situation silent(Duration silentFor, int quorum, List<Standby> standbys) {
+        return new Situation(1, true, false, silentFor, UNRESPONSIVE_AFTER, false, true, Duration.ZERO, DELAY, quorum, FOUR, standbys, List.of());
+    }
+
+    private static Situation answering(int primary, boolean promoting, List<Standby> standbys, List<Integer> rejoining) {
+        return new Situation(primary, true, true, Duration.ZERO, UNRESPONSIVE_AFTER, promoting, true, Duration.ZERO, DELAY, 2, FOUR, standbys,
+                rejoining);
     }
 
     private static Standby up(int index, long lsn) {
@@ -29,8 +41,7 @@ class FailoverTest {
 
     @Test
     void aRunningPrimaryIsLeftAlone() {
-        assertThat(Failover.next(new Situation(1, true, false, true, Duration.ZERO, DELAY, 2, FOUR, List.of(up(2, 10)), List.of())))
-                .isEqualTo(new Decision.Proceed());
+        assertThat(Failover.next(answering(1, false, List.of(up(2, 10)), List.of()))).isEqualTo(new Decision.Proceed());
     }
 
     @Test
@@ -71,7 +82,8 @@ class FailoverTest {
 
     @Test
     void withoutSynchronousStandbysTheMostAdvancedAnsweringStandbyIsPromoted() {
-        Situation async = new Situation(1, false, false, false, Duration.ZERO, DELAY, 0, List.of(), List.of(up(2, 3), lost(3)), List.of());
+        Situation async = new Situation(1, false, false, Duration.ZERO, UNRESPONSIVE_AFTER, false, false, Duration.ZERO, DELAY, 0, List.of(),
+                List.of(up(2, 3), lost(3)), List.of());
         assertThat(Failover.next(async)).isEqualTo(new Decision.Promote(2, 3, "the primary's data directory is gone or damaged"));
     }
 
@@ -82,10 +94,34 @@ class FailoverTest {
 
     @Test
     void aDesignatedPrimaryStillInRecoveryIsPromotedFirstAndAFormerPrimaryRejoinsOnceTheNewOneServes() {
-        assertThat(Failover.next(new Situation(3, true, true, true, Duration.ZERO, DELAY, 2, FOUR, List.of(up(2, 1)), List.of(1))))
-                .isEqualTo(new Decision.FinishPromotion(3));
-        assertThat(Failover.next(new Situation(3, true, false, true, Duration.ZERO, DELAY, 2, FOUR, List.of(up(2, 1)), List.of(1))))
-                .isEqualTo(new Decision.Rejoin(1));
+        assertThat(Failover.next(answering(3, true, List.of(up(2, 1)), List.of(1)))).isEqualTo(new Decision.FinishPromotion(3));
+        assertThat(Failover.next(answering(3, false, List.of(up(2, 1)), List.of(1)))).isEqualTo(new Decision.Rejoin(1));
+    }
+
+    @Test
+    void aPrimaryThatRunsButDoesNotAnswerIsWaitedForThenGivenUpLikeAStoppedOne() {
+        List<Standby> standbys = List.of(up(2, 10), up(3, 20), up(4, 5), up(5, 7));
+        Decision early = Failover.next(silent(Duration.ofSeconds(4), 2, standbys));
+        assertThat(early).isInstanceOf(Decision.Wait.class);
+        assertThat(((Decision.Wait) early).reason()).contains("has not answered for 4s", "given up after 10s");
+        assertThat(Failover.next(silent(Duration.ofSeconds(10), 2, standbys)))
+                .isEqualTo(new Decision.Promote(3, 20, "the primary did not answer for 10s"));
+        // Its failover delay is for a stopped primary whose data is intact: a silent one is given up at unresponsive-after.
+        assertThat(silent(Duration.ofSeconds(10), 2, standbys).primaryHung()).isTrue();
+        assertThat(silent(Duration.ofSeconds(9), 2, standbys).primaryHung()).isFalse();
+    }
+
+    @Test
+    void aSilentPrimaryGoesByTheQuorumRuleAndIsKilledToStartAgainWhenNobodyMayTakeOver() {
+        // ANY 2 of 4 with two answering: nobody may take over without losing acknowledged commits. A stopped primary is
+        // waited for; a hung one is killed, so that it starts again rather than hang for ever.
+        Decision hung = Failover.next(silent(Duration.ofSeconds(30), 2, List.of(up(2, 10), up(3, 20), lost(4), lost(5))));
+        assertThat(hung).isInstanceOf(Decision.Kill.class);
+        assertThat(((Decision.Kill) hung).why()).contains("did not answer for 30s", "only 2 of the 4 synchronous standbys answer");
+        assertThat(Failover.next(silent(Duration.ofSeconds(30), 0, List.of()))).isEqualTo(
+                new Decision.Kill(1, "the primary did not answer for 30s and no standby can take over"));
+        assertThat(Failover.next(down(false, Duration.ZERO, 2, List.of(up(2, 10), up(3, 20), lost(4), lost(5)))))
+                .isInstanceOf(Decision.Refuse.class);
     }
 
     @Test

@@ -12,6 +12,8 @@ import io.pgfleet.runtime.job.Step;
 import io.pgfleet.runtime.local.OsUser;
 import io.pgfleet.runtime.local.PgBinaries;
 import io.pgfleet.runtime.local.ProcessRunner;
+import org.slf4j.LoggerFactory;
+import io.pgfleet.runtime.local.Processes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -84,17 +86,7 @@ class LocalFailoverIT {
         // A client commits rows one by one; a row counts once its COMMIT returned (synchronous: ANY 2 of the standbys).
         List<Integer> acknowledged = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean stop = new AtomicBoolean();
-        Thread writer = new Thread(() -> {
-            try (Connection c = DriverManager.getConnection(old.jdbcUrl("postgres"), old.user(), old.password()); Statement s = c.createStatement()) {
-                for (int i = 0; !stop.get(); i++) {
-                    s.execute("INSERT INTO acked VALUES (" + i + ")");
-                    acknowledged.add(i);
-                }
-            } catch (SQLException e) {
-                // the primary died under it
-            }
-        });
-        writer.start();
+        Thread writer = writer(old, acknowledged, stop);
         await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 200 + new java.util.Random().nextInt(200));
         ProcessHandle.of(pidOf(root.resolve("local/tenant-a/pg-fo/member-1/data"))).orElseThrow().destroyForcibly();   // SIGKILL
         writer.join(30_000);
@@ -117,6 +109,117 @@ class LocalFailoverIT {
         assertThat(psql(now, "SELECT string_agg(slot_name || ':' || active, ',' ORDER BY slot_name) FROM pg_replication_slots"))
                 .contains(":t").doesNotContain(now.port() == portOf(key, 2) ? "member_2" : "member_3");
         sql(now, "INSERT INTO acked VALUES (-1)");
+    }
+
+    @Test
+    void aFrozenPrimaryIsKilledAndReplacedWithinSecondsAndNeverWritesAgainWhenItWouldResume() throws Exception {
+        driver = new LocalClusterDriver(new LocalSettings(root, "127.0.0.1", OsUser.forPostgres("nobody"), PgBinaries.find(Optional.empty()),
+                Duration.ofSeconds(60)).failoverDelay(Duration.ZERO).unresponsiveAfter(Duration.ofSeconds(5)));
+        InstanceKey key = new InstanceKey("tenant-a", "pg-hung");
+        settle(key, spec(3, 1, 2));
+        Endpoint old = driver.primary(key).orElseThrow();
+        sql(old, "CREATE TABLE acked (id int PRIMARY KEY)");
+        List<Integer> acknowledged = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean stop = new AtomicBoolean();
+        writer(old, acknowledged, stop);
+        await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 100 + new java.util.Random().nextInt(200));
+
+        List<Long> frozen = freeze(root.resolve("local/tenant-a/pg-hung/member-1/data"));
+        long frozenAt = System.nanoTime();
+
+        List<String> steps = settle(key, spec(3, 1, 2));
+        stop.set(true);
+        assertThat(steps).anyMatch(s -> s.contains("pg-hung-1 does not answer"))
+                .anyMatch(s -> s.contains("promoted in place of pg-hung-1 (the primary did not answer for"));
+        Endpoint now = driver.primary(key).orElseThrow();
+        sql(now, "INSERT INTO acked VALUES (-1)");
+        long writableAfter = (System.nanoTime() - frozenAt) / 1_000_000;
+        assertThat(writableAfter).as("ms from the freeze until the new primary took a write").isLessThan(45_000);
+        // Every frozen process was killed, so resuming them finds nothing: one writable member only.
+        signal("-CONT", frozen);
+        assertThat(frozen).noneMatch(Processes::isRunning);
+        assertThat(psql(now, "SELECT count(*) FROM acked WHERE id BETWEEN 0 AND " + acknowledged.get(acknowledged.size() - 1)))
+                .isEqualTo(Integer.toString(acknowledged.size()));
+        assertThat(psql(now, "SELECT pg_is_in_recovery()")).isEqualTo("f");
+        assertThat(psql(new Endpoint("127.0.0.1", old.port(), old.user(), old.password(), old.caFile()), "SELECT pg_is_in_recovery()"))
+                .as("the former primary, rewound").isEqualTo("t");
+        LoggerFactory.getLogger(LocalFailoverIT.class).info("frozen primary replaced; writes accepted again after {} ms", writableAfter);
+    }
+
+    @Test
+    void aFrozenStandbyIsLetGoSoThatWritesGoOnAndCountsAgainOnceItStreams() throws Exception {
+        driver = new LocalClusterDriver(new LocalSettings(root, "127.0.0.1", OsUser.forPostgres("nobody"), PgBinaries.find(Optional.empty()),
+                Duration.ofSeconds(60)).failoverDelay(Duration.ZERO).unresponsiveAfter(Duration.ofSeconds(5)));
+        InstanceKey key = new InstanceKey("tenant-a", "pg-lag");
+        ClusterSpec spec = spec(3, 1, 2);
+        settle(key, spec);
+        Endpoint primary = driver.primary(key).orElseThrow();
+        assertThat(psql(primary, "SHOW synchronous_standby_names")).startsWith("ANY 2 (");
+        sql(primary, "CREATE TABLE acked (id int PRIMARY KEY)");
+        List<Integer> acknowledged = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread writer = writer(primary, acknowledged, stop);
+        await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 100);
+
+        List<Long> frozen = freeze(root.resolve("local/tenant-a/pg-lag/member-2/data"));
+        int before = acknowledged.size();
+        // What the provisioner's repair does: the driver's steps, one after the other.
+        Thread repair = new Thread(() -> {
+            while (!stop.get()) {
+                try {
+                    driver.apply(key, spec);
+                } catch (RuntimeException e) {
+                    // a step that failed is taken again
+                }
+            }
+        });
+        repair.setDaemon(true);
+        repair.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= before + 100);
+            assertThat(psql(primary, "SHOW synchronous_standby_names")).startsWith("ANY 1 (");
+        } finally {
+            signal("-CONT", frozen);
+        }
+        await().atMost(Duration.ofMinutes(2)).until(() -> psql(primary, "SHOW synchronous_standby_names").startsWith("ANY 2 ("));
+        stop.set(true);
+        repair.join(120_000);
+        writer.join(30_000);
+        settle(key, spec);
+        assertThat(psql(primary, "SELECT count(*) FROM acked")).isEqualTo(Integer.toString(acknowledged.size()));
+    }
+
+    /** A client committing rows one by one into {@code acked}; a row counts once its COMMIT returned. */
+    private static Thread writer(Endpoint endpoint, List<Integer> acknowledged, AtomicBoolean stop) {
+        Thread writer = new Thread(() -> {
+            try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl("postgres"), endpoint.user(), endpoint.password());
+                 Statement s = c.createStatement()) {
+                for (int i = 0; !stop.get(); i++) {
+                    s.execute("INSERT INTO acked VALUES (" + i + ")");
+                    acknowledged.add(i);
+                }
+            } catch (SQLException e) {
+                // the primary died under it
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        return writer;
+    }
+
+    /** A member's postmaster and every process under it stopped with SIGSTOP (a storage stall, a hypervisor pause); their pids. */
+    private static List<Long> freeze(Path data) throws Exception {
+        long postmaster = pidOf(data);
+        List<Long> frozen = new ArrayList<>(List.of(postmaster));
+        ProcessHandle.of(postmaster).orElseThrow().descendants().forEach(p -> frozen.add(p.pid()));
+        signal("-STOP", frozen);
+        return frozen;
+    }
+
+    private static void signal(String signal, List<Long> pids) {
+        List<String> argv = new ArrayList<>(List.of("kill", signal));
+        pids.forEach(pid -> argv.add(Long.toString(pid)));
+        ProcessRunner.run(argv, Map.of(), Path.of("/"), Duration.ofSeconds(10));   // some may have gone already
     }
 
     @Test

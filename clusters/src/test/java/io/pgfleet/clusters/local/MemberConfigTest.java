@@ -12,7 +12,7 @@ class MemberConfigTest {
 
     private static MemberConfig config(String archiveCommand) {
         return new MemberConfig("127.0.0.1", 5433, Path.of("/run/m1"), "shop", "", Map.of(), false, null, null, null, archiveCommand,
-                Duration.ofSeconds(60));
+                Duration.ofSeconds(60), Duration.ofSeconds(10));
     }
 
     @Test
@@ -31,5 +31,10 @@ class MemberConfigTest {
     void aCommandWithQuotesSurvivesPostgresqlConfQuoting() {
         Map<String, String> settings = MemberConfig.settingsOf(config("/bin/pgbackrest --config='/my root/x.conf' archive-push %p").files());
         assertThat(settings).containsEntry("archive_command", "/bin/pgbackrest --config='/my root/x.conf' archive-push %p");
+    }
+
+    @Test
+    void aStandbyThatHasNotAnsweredForTheUnresponsiveTimeIsLetGoByItsPrimary() {
+        assertThat(MemberConfig.settingsOf(config(null).files())).containsEntry("wal_sender_timeout", "10000ms");
     }
 }
