@@ -185,6 +185,39 @@ class HealthEventsIT {
             assertThat(sh(Path.of("/"), "psql -h 127.0.0.1 -p " + now.port() + " -U postgres -d postgres -Atc 'SELECT count(*) FROM acked'",
                     java.util.Map.of("PGPASSWORD", now.password())).strip()).isEqualTo(Integer.toString(acknowledged.size()));
             assertThat(driver.observe(key).ready()).isTrue();
+            assertThat(completed.details()).containsEntry("cause", "data lost");
+
+            // Then the new primary hangs (SIGSTOP of its postmaster and every backend): it is killed and replaced, and the
+            // events say so — with the defaults, 10 s without an answer.
+            int before = fixture.feed.forInstance("tenant-a/failing-over").size();
+            String frozenMember = String.valueOf(completed.details().get("newPrimary"));
+            Path frozenData = fixture.dataRoot.resolve("local/tenant-a/failing-over/member-" + frozenMember.substring(frozenMember.lastIndexOf('-') + 1)
+                    + "/data");
+            long postmaster = Long.parseLong(Files.readAllLines(frozenData.resolve("postmaster.pid")).get(0).trim());
+            java.util.List<Long> frozen = new java.util.ArrayList<>(java.util.List.of(postmaster));
+            ProcessHandle.of(postmaster).orElseThrow().descendants().forEach(p -> frozen.add(p.pid()));
+            sh(Path.of("/"), "kill -STOP " + String.join(" ", frozen.stream().map(String::valueOf).toList()));
+            long frozenAt = System.nanoTime();
+            StatusEvent replaced = fixture.feed.awaitEvent(observed.and(e -> "FailoverCompleted".equals(e.reason())
+                    && !frozenMember.equals(e.details().get("newPrimary"))), Duration.ofMinutes(2),
+                    () -> "no second FailoverCompleted: " + fixture.feed.forInstance("tenant-a/failing-over"));
+            long tookMs = (System.nanoTime() - frozenAt) / 1_000_000;
+            sh(Path.of("/"), "kill -CONT " + String.join(" ", frozen.stream().map(String::valueOf).toList()) + " 2>/dev/null; true");
+            java.util.List<StatusEvent> all = fixture.feed.forInstance("tenant-a/failing-over");
+            java.util.List<StatusEvent> story = all.subList(before, all.size()).stream().filter(observed).toList();
+            assertThat(story).extracting(StatusEvent::phase, StatusEvent::reason).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple(Phase.DEGRADED, "PrimaryLost"),
+                    org.assertj.core.groups.Tuple.tuple(Phase.DEGRADED, "FailoverStarted"),
+                    org.assertj.core.groups.Tuple.tuple(Phase.READY, "FailoverCompleted"));
+            assertThat(story.get(0).message()).contains(frozenMember + " is unresponsive");
+            assertThat(replaced.details()).containsEntry("cause", "unresponsive").containsEntry("oldPrimary", frozenMember)
+                    .containsEntry("fenced", frozenMember + " (killed)").containsKeys("durationMs", "receivedLsn");
+            assertThat(frozen).as("every frozen process was killed").noneMatch(io.pgfleet.runtime.local.Processes::isRunning);
+            io.pgfleet.clusters.Endpoint third = driver.primary(key).orElseThrow();
+            assertThat(sh(Path.of("/"), "psql -h 127.0.0.1 -p " + third.port() + " -U postgres -d postgres -Atc 'SELECT count(*) FROM acked'",
+                    java.util.Map.of("PGPASSWORD", third.password())).strip()).isEqualTo(Integer.toString(acknowledged.size()));
+            org.slf4j.LoggerFactory.getLogger(HealthEventsIT.class).info("frozen primary {}: FailoverCompleted {} ms after the freeze",
+                    frozenMember, tookMs);
         }
     }
 

@@ -134,6 +134,11 @@ final class Failover {
                 .orElseGet(() -> refuse(s, why + ", and no standby answers"));
     }
 
+    /** Why a primary is given up, as events name it: {@code unresponsive}, {@code data lost} or {@code stopped}. */
+    static String causeOf(Situation s) {
+        return s.primaryHung() ? "unresponsive" : s.primaryDataIntact() ? "stopped" : "data lost";
+    }
+
     /** No standby may take over: a hung primary is killed to start again, a stopped one waited for. */
     private static Decision refuse(Situation s, String reason) {
         return s.primaryHung() ? new Decision.Kill(s.primaryIndex(), reason) : new Decision.Refuse(reason);

@@ -61,7 +61,7 @@ final class LocalFailover {
         boolean promoting = Files.exists(primary.dataDir().resolve("standby.signal"));
         // The probe: a primary whose postmaster runs but does not answer is lost once it has been silent long enough.
         boolean answers = running && connections.answers(primary, settings.probeTimeout());
-        Instant silentSince = mark(primary.dir().resolve("silent-since"), running && !answers, now);
+        Instant silentSince = mark(silentMarker(primary), running && !answers, now);
         List<Integer> rejoining = members.stream().filter(m -> m != primary && Files.exists(rejoinMarker(m))).map(LocalMember::index).toList();
         if (answers && !promoting && rejoining.isEmpty()) {
             // A standby whose slot lost WAL it had not received (max_slot_wal_keep_size) can never stream again: a new copy.
@@ -82,17 +82,18 @@ final class LocalFailover {
             return Optional.of(finishPromotion(instance, primary, members));
         } else if (decision instanceof Failover.Decision.Promote promote) {
             LocalMember chosen = members.stream().filter(m -> m.index() == promote.index()).findFirst().orElseThrow();
-            if (situation.primaryHung()) {
+            boolean hung = situation.primaryHung();
+            if (hung) {
                 primary.kill();   // before anything else: frozen processes that resume later must find nothing to write with
             }
-            return Optional.of(promote(instance, primary, chosen, promote.receivedLsn(), promote.why(), "Failover", members,
-                    situation.primaryHung() ? silentSince : since));
+            return Optional.of(promote(instance, primary, chosen, new RoleChange("Failover", Failover.causeOf(situation), promote.why(),
+                    promote.receivedLsn(), hung ? silentSince : since, hung ? "killed" : "stopped"), members));
         } else if (decision instanceof Failover.Decision.Kill kill) {
             primary.kill();
             LOG.warn("{}: {} killed ({}); it starts again", instance.key(), primary.name(), kill.why());
             return Optional.of(Step.next(primary.name() + " killed (" + kill.why() + "); it starts again"));
         } else if (decision instanceof Failover.Decision.Wait wait) {
-            return Optional.of(Step.waitFor(primary.name() + " does not answer: " + wait.reason(), Duration.ofSeconds(1)));
+            return Optional.of(Step.waitFor(primary.name() + " does not answer: " + wait.reason(), Duration.ofMillis(500)));
         } else if (decision instanceof Failover.Decision.Refuse refuse) {
             return Optional.of(Step.waitFor("no failover: " + refuse.reason(), Duration.ofSeconds(2)));
         } else if (decision instanceof Failover.Decision.Rejoin rejoin) {
@@ -105,7 +106,7 @@ final class LocalFailover {
      * The time a condition was first seen, kept in a file so that a step after a restart of the service still knows it:
      * written when the condition holds and the file is absent, removed when it no longer holds; {@code now} when it does not.
      */
-    private static Instant mark(Path file, boolean holds, Instant now) {
+    static Instant mark(Path file, boolean holds, Instant now) {
         if (!holds) {
             LocalFiles.deleteTree(file);
             return now;
@@ -139,33 +140,52 @@ final class LocalFailover {
         return Files.exists(member.dataDir().resolve("PG_VERSION")) && Files.exists(member.dataDir().resolve("global/pg_control"));
     }
 
+    /** Since when the member's postmaster has run without answering (the health check's look and each step's probe write it). */
+    static Path silentMarker(LocalMember member) {
+        return member.dir().resolve("silent-since");
+    }
+
     static Path rejoinMarker(LocalMember member) {
         return member.dir().resolve("rejoin");
     }
 
+    /**
+     * A change of primary as the events tell it.
+     *
+     * @param kind        {@code Failover} or {@code Switchover}
+     * @param cause       why the old primary was given up: {@code stopped}, {@code unresponsive}, {@code data lost}, or
+     *                    {@code switchover}
+     * @param why         the same in words
+     * @param receivedLsn the WAL position the new primary holds
+     * @param since       since when the old primary was stopped, silent or being switched over
+     * @param fencing     how the old primary was fenced: {@code killed} (SIGKILL of every process), {@code stopped}
+     */
+    record RoleChange(String kind, String cause, String why, Long receivedLsn, Instant since, String fencing) {
+    }
+
     /** Fences the old primary, designates the chosen standby, promotes it. Each part is safe to repeat. */
-    Step promote(LocalInstance instance, LocalMember old, LocalMember chosen, Long receivedLsn, String why, String kind,
-                         List<LocalMember> members, Instant since) {
+    Step promote(LocalInstance instance, LocalMember old, LocalMember chosen, RoleChange change, List<LocalMember> members) {
         fence(old);
         LocalFiles.write(rejoinMarker(old), chosen.index() + "\n", "rw-r--r--");
-        instance.designate(new LocalInstance.Designation(chosen.index(), old.index(), clock.instant(), kind));
-        LOG.warn("{}: {} from {} to {} ({}; it holds WAL up to {})", instance.key(), kind.toLowerCase(Locale.ROOT), old.name(),
-                chosen.name(), why, lsnText(receivedLsn));
+        instance.designate(new LocalInstance.Designation(chosen.index(), old.index(), clock.instant(), change.kind()));
+        LOG.warn("{}: {} from {} to {} ({}; it holds WAL up to {})", instance.key(), change.kind().toLowerCase(Locale.ROOT), old.name(),
+                chosen.name(), change.why(), lsnText(change.receivedLsn()));
         Step promoted = finishPromotion(instance, chosen, members);
         if (promoted.outcome() == Step.Outcome.FAILED) {
             return promoted;
         }
-        Map<String, Object> change = new LinkedHashMap<>();
-        change.put("kind", kind);
-        change.put("oldPrimary", old.name());
-        change.put("newPrimary", chosen.name());
-        change.put("why", why);
-        change.put("primaryDownSince", since.toString());
-        change.put("receivedLsn", lsnText(receivedLsn));
-        return new Step(Step.Outcome.WAIT, chosen.name() + " promoted in place of " + old.name() + " (" + why + ")", Duration.ZERO,
-                Map.of("roleChange", change));
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("kind", change.kind());
+        details.put("cause", change.cause());
+        details.put("oldPrimary", old.name());
+        details.put("fenced", old.name() + " (" + change.fencing() + ")");
+        details.put("newPrimary", chosen.name());
+        details.put("why", change.why());
+        details.put("primaryDownSince", change.since().toString());
+        details.put("receivedLsn", lsnText(change.receivedLsn()));
+        return new Step(Step.Outcome.WAIT, chosen.name() + " promoted in place of " + old.name() + " (" + change.why() + ")", Duration.ZERO,
+                Map.of("roleChange", details));
     }
-
 
     /** Stops a member that must not serve as a primary any more (by its recorded pid when its data is gone) and marks its data a standby's. */
     void fence(LocalMember member) {

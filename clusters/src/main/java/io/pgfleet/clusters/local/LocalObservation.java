@@ -53,6 +53,8 @@ final class LocalObservation {
             } catch (SQLException e) {
                 primaryAnswers = false;
             }
+            // Since when it has been silent counts from the first look that found it so, the repair's probes included.
+            LocalFailover.mark(LocalFailover.silentMarker(primary), !primaryAnswers && primary.isComplete(), Instant.now());
         }
         String host = "127.0.0.1";
         List<Member> observed = new ArrayList<>();

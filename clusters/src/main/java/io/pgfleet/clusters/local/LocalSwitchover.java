@@ -75,7 +75,8 @@ final class LocalSwitchover {
         Optional<Long> checkpoint = shutdownCheckpoint(old);
         Failover.Standby seen = failover.observe(target);
         if (checkpoint.isPresent() && seen.receivedLsn() != null && seen.receivedLsn() > checkpoint.get()) {
-            Step promoted = failover.promote(instance, old, target, seen.receivedLsn(), "switchover", "Switchover", members, started);
+            Step promoted = failover.promote(instance, old, target, new LocalFailover.RoleChange("Switchover", "switchover", "switchover",
+                    seen.receivedLsn(), started, "stopped"), members);
             if (promoted.outcome() != Step.Outcome.FAILED) {
                 LocalFiles.deleteTree(marker);
             }

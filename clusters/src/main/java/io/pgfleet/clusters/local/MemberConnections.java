@@ -95,6 +95,7 @@ final class MemberConnections {
         }
         try {
             entry.usedAt = System.nanoTime();
+            long start = System.nanoTime();
             while (true) {
                 boolean fresh = entry.connection == null || entry.connection.isClosed();
                 if (fresh) {
@@ -110,8 +111,9 @@ final class MemberConnections {
                     return result;
                 } catch (SQLException e) {
                     close(entry);
-                    // A held connection may have been ended meanwhile (the member restarted): one more try on a new one.
-                    if (fresh) {
+                    // A held connection may have been ended meanwhile (the member restarted): one more try on a new one —
+                    // unless a bounded look already waited its time out (the member does not answer: a new one would not either).
+                    if (fresh || (timeout != null && System.nanoTime() - start >= timeout.toNanos())) {
                         throw e;
                     }
                 }

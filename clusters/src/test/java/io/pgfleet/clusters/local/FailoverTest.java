@@ -109,6 +109,9 @@ class FailoverTest {
         // Its failover delay is for a stopped primary whose data is intact: a silent one is given up at unresponsive-after.
         assertThat(silent(Duration.ofSeconds(10), 2, standbys).primaryHung()).isTrue();
         assertThat(silent(Duration.ofSeconds(9), 2, standbys).primaryHung()).isFalse();
+        assertThat(Failover.causeOf(silent(Duration.ofSeconds(10), 2, standbys))).isEqualTo("unresponsive");
+        assertThat(Failover.causeOf(down(true, Duration.ofSeconds(11), 2, standbys))).isEqualTo("stopped");
+        assertThat(Failover.causeOf(down(false, Duration.ZERO, 2, standbys))).isEqualTo("data lost");
     }
 
     @Test
