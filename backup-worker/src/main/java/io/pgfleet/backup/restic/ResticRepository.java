@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,9 +27,16 @@ import java.util.regex.Pattern;
  * @param region     the S3 region ({@code -o s3.region})
  * @param host       the snapshot host: the instance key, so retention groups do not depend on which
  *                   worker took the backup
+ * @param network    environment that decides how restic reaches the endpoint ({@code HTTPS_PROXY} of a {@link PinnedProxy}
+ *                   route), empty for none
  */
 public record ResticRepository(String restic, String repository, String region, String host, ResticCredentials credentials,
-                               Duration timeout) {
+                               Duration timeout, Map<String, String> network) {
+
+    /** A repository reached as its URL says (no proxy of pgfleet's). */
+    public ResticRepository(String restic, String repository, String region, String host, ResticCredentials credentials, Duration timeout) {
+        this(restic, repository, region, host, credentials, timeout, Map.of());
+    }
 
     /** A snapshot as {@code restic snapshots --json} lists it. */
     public record Snapshot(String id, String shortId, Instant time, List<String> paths, Set<String> tags) {
@@ -50,7 +58,9 @@ public record ResticRepository(String restic, String repository, String region, 
     public Pipeline.Stage stage(String... args) {
         List<String> argv = new ArrayList<>(List.of(restic, "--no-cache", "-r", repository, "-o", "s3.region=" + region));
         argv.addAll(List.of(args));
-        return new Pipeline.Stage(argv, credentials.environment());
+        Map<String, String> environment = new HashMap<>(credentials.environment());
+        environment.putAll(network);
+        return new Pipeline.Stage(argv, environment);
     }
 
     /** Repositories this process has seen initialised, with their format version (a wrong password still shows at the next command). */

@@ -3,6 +3,7 @@ package io.pgfleet.backup.run;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.convert.format.ReadableBytes;
 import io.pgfleet.backup.plan.BackupPlan;
+import io.pgfleet.backup.restic.PinnedProxy;
 import io.pgfleet.backup.restic.ResticCredentials;
 import io.pgfleet.backup.restic.ResticRepository;
 import io.pgfleet.events.InstanceKey;
@@ -10,6 +11,7 @@ import io.pgfleet.events.validation.S3Location;
 import io.pgfleet.runtime.credentials.CredentialStore;
 import io.pgfleet.runtime.credentials.CredentialStores;
 import jakarta.inject.Singleton;
+import java.net.Inet6Address;
 import java.time.Duration;
 import java.util.Optional;
 import java.nio.file.Path;
@@ -142,10 +144,27 @@ public class BackupSettings {
         return location.resticRepository(s3Endpoint, instance.namespace(), instance.name());
     }
 
-    /** The instance's repository, opened with these credentials (once {@link S3Guard} let them go to its endpoint). */
+    /**
+     * The instance's repository, opened with these credentials once {@link S3Guard} let them go to its endpoint, and reached
+     * at the address judged then: an HTTPS endpoint through a tunnel of the {@link PinnedProxy} to that address (TLS is still
+     * verified against the name), an HTTP one at the address itself. Where the service has a proxy of the operator's
+     * ({@code HTTPS_PROXY}), that proxy resolves names and is used as it is.
+     */
     public ResticRepository repository(BackupConfigRow config, InstanceKey instance, ResticCredentials credentials) {
-        guard.check(config.s3Bucket(), credentials);
-        return new ResticRepository(restic, repositoryUrl(config, instance), config.s3Region(), instance.toString(), credentials, timeout);
+        Optional<S3Guard.Pin> pin = guard.pin(config.s3Bucket(), credentials);
+        String url = repositoryUrl(config, instance);
+        Map<String, String> network = Map.of();
+        if (pin.isPresent() && pin.get().tls() && System.getenv("HTTPS_PROXY") == null && System.getenv("https_proxy") == null) {
+            network = Map.of("HTTPS_PROXY", PinnedProxy.shared().route(pin.get().host(), pin.get().port(), pin.get().address()),
+                    "NO_PROXY", "", "no_proxy", "");
+        } else if (pin.isPresent() && !pin.get().tls()) {
+            S3Location location = S3Location.parse(config.s3Bucket());
+            String address = pin.get().address() instanceof Inet6Address ? "[" + pin.get().address().getHostAddress() + "]"
+                    : pin.get().address().getHostAddress();
+            url = new S3Location(location.scheme(), address + ":" + pin.get().port(), location.bucket(), location.prefix())
+                    .resticRepository(s3Endpoint, instance.namespace(), instance.name());
+        }
+        return new ResticRepository(restic, url, config.s3Region(), instance.toString(), credentials, timeout, network);
     }
 
     public Duration timeout() {

@@ -41,4 +41,20 @@ class S3GuardTest {
         assertThat(guard(List.of(), "https://s3.internal:9000").refusal(own + ":9000/backups", fleet()))
                 .as("an endpoint the operator set is the operator's").isEmpty();
     }
+
+    @Test
+    void aNameIsPinnedToTheAddressItWasJudgedByAndAddressesAndTheOperatorsEndpointsAreLeftAsTheyAre() throws Exception {
+        String own = InetAddress.getLocalHost().getHostName();
+        S3Guard allowing = new S3Guard(List.of(own + ":9000", "127.0.0.1:9000"), List.of(), "", "", "", "", "");
+        S3Guard.Pin pin = allowing.pin("http://" + own + ":9000/backups", OWN).orElseThrow();
+        assertThat(pin.host()).isEqualTo(own.toLowerCase(java.util.Locale.ROOT));
+        assertThat(pin.port()).isEqualTo(9000);
+        assertThat(pin.tls()).isFalse();
+        assertThat(List.of(InetAddress.getAllByName(own))).contains(pin.address());
+        assertThat(allowing.pin("127.0.0.1:9000/backups", OWN)).as("an address is what it says").isEmpty();
+        assertThat(guard(List.of(), "https://s3.internal:9000").pin(own + ":9000/backups", OWN)).as("the operator's").isEmpty();
+        // Refused as by check: nothing is pinned, the reason is given.
+        assertThatThrownBy(() -> guard(List.of(), "").pin(own + ":9000/backups", OWN)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("an internal address");
+    }
 }

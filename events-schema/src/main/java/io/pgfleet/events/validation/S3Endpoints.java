@@ -93,7 +93,7 @@ public final class S3Endpoints {
     }
 
     /** The system resolver's addresses for a host name, waiting at most two seconds; empty when it has none. */
-    static List<InetAddress> resolve(String host) {
+    public static List<InetAddress> resolve(String host) {
         CompletableFuture<List<InetAddress>> lookup = CompletableFuture.supplyAsync(() -> {
             try {
                 return List.of(InetAddress.getAllByName(host));
