@@ -665,7 +665,9 @@ class BackupWorkerIT {
      * CHECK and a stored generated column, in a database of its own and in a schema of the maintenance database. The code
      * tries to become superuser, first undoing any SET ROLE or SET SESSION AUTHORIZATION the session could be under.
      * Restored into a fresh instance, and the maintenance database over itself, the data comes back and the role stays what
-     * it was: the rows are loaded in a session authenticated as a role that holds only the tables' owner's rights.
+     * it was: the rows are loaded in a session authenticated as a role that holds only the tables' owner's rights. The same
+     * database also shadows catalogue functions, views and an operator in {@code public} and puts {@code public} first in
+     * its search path, for the backup's and the restores' catalogue reads to run the tenant's code: none does.
      */
     @Test
     @Order(10)
@@ -692,6 +694,27 @@ class BackupWorkerIT {
             for (String statement : trap) {
                 exec(c, statement.formatted("public"));
             }
+            // And the search_path attack on every session that reads this database's catalogue (a backup's, a restore's):
+            // names of the catalogue shadowed in public, public put first for every session of the database.
+            for (String shadow : List.of(
+                    "CREATE FUNCTION public.pg_get_userbyid(oid) RETURNS name LANGUAGE plpgsql AS $$ BEGIN PERFORM public.gate(0); "
+                            + "RETURN 'x'; END $$",
+                    "CREATE FUNCTION public.current_database() RETURNS name LANGUAGE plpgsql AS $$ BEGIN PERFORM public.gate(0); "
+                            + "RETURN 'trap'; END $$",
+                    "CREATE FUNCTION public.quote_ident(text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN PERFORM public.gate(0); RETURN $1; END $$",
+                    "CREATE FUNCTION public.format(text, text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN PERFORM public.gate(0); RETURN $1; END $$",
+                    "CREATE FUNCTION public.name_eq(name, name) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN PERFORM public.gate(0); "
+                            + "RETURN $1::text = $2::text; END $$",
+                    "CREATE OPERATOR public.= (LEFTARG = name, RIGHTARG = name, FUNCTION = public.name_eq)",
+                    "CREATE VIEW public.pg_class AS SELECT * FROM pg_catalog.pg_class WHERE public.gate(0)",
+                    "CREATE VIEW public.pg_roles AS SELECT * FROM pg_catalog.pg_roles WHERE public.gate(0)",
+                    "CREATE VIEW public.pg_namespace AS SELECT * FROM pg_catalog.pg_namespace WHERE public.gate(0)",
+                    "CREATE VIEW public.pg_stat_activity AS SELECT * FROM pg_catalog.pg_stat_activity WHERE public.gate(0)",
+                    "ALTER DATABASE trap SET search_path = public, pg_catalog")) {
+                exec(c, shadow);
+            }
+            assertThatThrownBy(() -> exec(c, "CREATE EVENT TRIGGER trap ON ddl_command_start EXECUTE FUNCTION public.gate_event()"))
+                    .hasMessageContaining("permission denied");
         }
         try (Connection c = login(SHOP, "postgres", "shop_owner", "owner-pass")) {
             exec(c, "CREATE SCHEMA trap");
@@ -725,7 +748,7 @@ class BackupWorkerIT {
                 }
             }
         }
-        try (Connection c = superuser(fresh, "trap")) {
+        try (Connection c = session(fresh, "trap")) {
             for (String table : List.of("guarded", "domained", "generated")) {
                 assertThat(count(c, "SELECT count(*) FROM public." + table)).as("trap: " + table).isEqualTo(3);
             }
@@ -823,6 +846,12 @@ class BackupWorkerIT {
     private Connection superuser(InstanceKey key, String database) throws SQLException {
         Endpoint endpoint = fixture.driver().primary(key).orElseThrow();
         return DriverManager.getConnection(endpoint.jdbcUrl(database), endpoint.user(), endpoint.password());
+    }
+
+    /** A superuser session as pgfleet's own are made: immune to what the tenant put in the database (its search path fixed). */
+    private Connection session(InstanceKey key, String database) throws SQLException {
+        Endpoint endpoint = fixture.driver().primary(key).orElseThrow();
+        return DriverManager.getConnection(endpoint.sessionUrl(database), endpoint.user(), endpoint.password());
     }
 
     private Connection login(InstanceKey key, String database, String user, String password) throws SQLException {
