@@ -150,7 +150,7 @@ public final class EventsDoc {
                 .append("| DEGRADED | `RepairFailed` | the repair did not succeed; the instance stays watched and is repaired again after a back-off "
                         + "(10 s, doubled per failure, at most 5 min) | |\n")
                 .append("| DEGRADED | `FailoverStarted` | a standby was promoted because the primary stopped for `pgfleet.local.failover-delay`, "
-                        + "did not answer for `pgfleet.local.unresponsive-after` (it is killed first), or lost its data | `cause` (`stopped`, `unresponsive`, `data lost`; `switchover` for a switchover), `oldPrimary`, `fenced` (the old primary and how it was fenced: `killed`, every process SIGKILLed, or `stopped`), `newPrimary`, `why`, `primaryDownSince`, `receivedLsn` (the WAL position the new primary "
+                        + "did not answer for `pgfleet.local.unresponsive-after` (it is killed first), or lost its data | `cause` (`stopped`, `unresponsive`, `data lost`; `switchover` for a switchover), `oldPrimary`, `fenced` (the old primary and how it was fenced: `killed`, every process SIGKILLed; `stopped`; or, for a switchover, `shut down`: its shutdown checkpoint written, its postmaster ending once its last WAL is archived), `newPrimary`, `why`, `primaryDownSince`, `receivedLsn` (the WAL position the new primary "
                         + "holds: every acknowledged commit is at or before it), `startedAt` (`primaryDownSince`: since when it was stopped or silent) |\n")
                 .append("| READY | `FailoverCompleted` | every member serves its new role | the above, `durationMs` (since the primary stopped), "
                         + "`members`, `primary`, `primaryMember` |\n")

@@ -158,14 +158,25 @@ final class LocalFailover {
      * @param why         the same in words
      * @param receivedLsn the WAL position the new primary holds
      * @param since       since when the old primary was stopped, silent or being switched over
-     * @param fencing     how the old primary was fenced: {@code killed} (SIGKILL of every process), {@code stopped}
+     * @param fencing     how the old primary was fenced: {@code killed} (SIGKILL of every process), {@code stopped}, or
+     *                    {@link LocalFailover#SHUT_DOWN} (a switchover's: its shutdown checkpoint written)
      */
     record RoleChange(String kind, String cause, String why, Long receivedLsn, Instant since, String fencing) {
     }
 
-    /** Fences the old primary, designates the chosen standby, promotes it. Each part is safe to repeat. */
+    /** How a switchover's old primary is fenced: it wrote its shutdown checkpoint and takes no write; its postmaster may still end. */
+    static final String SHUT_DOWN = "shut down";
+
+    /**
+     * Fences the old primary (stopped; or, when it {@link #SHUT_DOWN shut down} cleanly, only marked: the rejoin stops it),
+     * designates the chosen standby, promotes it. Each part is safe to repeat.
+     */
     Step promote(LocalInstance instance, LocalMember old, LocalMember chosen, RoleChange change, List<LocalMember> members) {
-        fence(old);
+        if (change.fencing().equals(SHUT_DOWN)) {
+            markStandby(old);
+        } else {
+            fence(old);
+        }
         LocalFiles.write(rejoinMarker(old), chosen.index() + "\n", "rw-r--r--");
         instance.designate(new LocalInstance.Designation(chosen.index(), old.index(), clock.instant(), change.kind()));
         LOG.warn("{}: {} from {} to {} ({}; it holds WAL up to {})", instance.key(), change.kind().toLowerCase(Locale.ROOT), old.name(),
@@ -196,6 +207,11 @@ final class LocalFailover {
                     ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                     Processes.awaitExit(pid, Duration.ofSeconds(30));
                 });
+        markStandby(member);
+    }
+
+    /** {@code standby.signal} in the member's data: whatever starts it next starts a standby. */
+    private static void markStandby(LocalMember member) {
         if (Files.isDirectory(member.dataDir()) && dataIntact(member)) {
             writeOwned(member, member.dataDir().resolve("standby.signal"), "");
         }

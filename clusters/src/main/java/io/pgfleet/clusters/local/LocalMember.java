@@ -279,6 +279,15 @@ final class LocalMember {
         Processes.awaitExit(pid.getAsLong(), Duration.ofSeconds(10));
     }
 
+    /** Asks for a fast shutdown and returns at once ({@code pg_ctl stop -W}); the postmaster ends when it has done. */
+    void requestStop() {
+        if (pid().isEmpty()) {
+            return;
+        }
+        ProcessRunner.run(osUser().command(List.of(settings.binaries().tool("pg_ctl"), "-D", dataDir().toString(), "-m", "fast", "-W",
+                "stop")), Map.of(), Path.of("/"), Duration.ofSeconds(30));
+    }
+
     void reload() {
         run(List.of(settings.binaries().tool("pg_ctl"), "-D", dataDir().toString(), "reload"));
     }

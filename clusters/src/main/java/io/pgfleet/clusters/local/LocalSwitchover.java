@@ -18,8 +18,10 @@ import java.util.HashMap;
 
 /**
  * A planned change of primary: the old primary shuts down cleanly once every streaming standby has its WAL, the chosen
- * standby is promoted through {@link LocalFailover} (fencing, designation, promotion, slots), and the old primary
- * rejoins as a standby. The marker {@code member-<n>/switchover} (target and start time) makes every step safe to repeat.
+ * standby is promoted through {@link LocalFailover} (fencing, designation, promotion, slots) as soon as it holds the old
+ * primary's shutdown checkpoint — without waiting for the old postmaster to end, which with WAL archiving waits for its
+ * last segment to reach the archive (seconds that writes would otherwise pause for) — and the old primary rejoins as a
+ * standby. The marker {@code member-<n>/switchover} (target and start time) makes every step safe to repeat.
  */
 final class LocalSwitchover {
 
@@ -62,27 +64,34 @@ final class LocalSwitchover {
                         : Step.poll("a standby that streams", Duration.ofMillis(500));
             }
             LocalFiles.write(marker, target.get().index() + " " + clock.instant() + "\n", "rw-r--r--");
-            old.stop();
-            return Step.next(old.name() + " shut down for the switchover to " + target.get().name() + "; writes pause until it is promoted");
+            old.requestStop();
+            return Step.poll(old.name() + " shutting down for the switchover to " + target.get().name() + "; writes pause until it is promoted",
+                    Duration.ofMillis(50));
         }
         String[] parts = marked.get().split(" ");
         LocalMember target = members.stream().filter(m -> m.index() == Integer.parseInt(parts[0])).findFirst().orElseThrow();
         Instant started = Instant.parse(parts[1]);
-        if (old.isRunning()) {
-            old.stop();   // a predecessor marked the switchover and was killed before it shut the primary down
-            return Step.next(old.name() + " shut down for the switchover to " + target.name() + "; writes pause until it is promoted");
-        }
         Optional<Long> checkpoint = shutdownCheckpoint(old);
+        boolean late = Duration.between(started, clock.instant()).compareTo(Duration.ofSeconds(30)) > 0;
+        if (checkpoint.isEmpty() && old.isRunning() && !late) {
+            // Asked again (a predecessor marked the switchover and was killed before it asked): a fast shutdown asked twice is one.
+            old.requestStop();
+            return Step.poll(old.name() + " shutting down for the switchover to " + target.name() + "; writes pause until it is promoted",
+                    Duration.ofMillis(50));
+        }
         Failover.Standby seen = failover.observe(target);
         if (checkpoint.isPresent() && seen.receivedLsn() != null && seen.receivedLsn() > checkpoint.get()) {
+            // Its shutdown checkpoint is written (it takes no write any more) and the target holds it: the target is promoted
+            // now, while the old primary's archiver may still be pushing its last segment (its postmaster ends after that).
             Step promoted = failover.promote(instance, old, target, new LocalFailover.RoleChange("Switchover", "switchover", "switchover",
-                    seen.receivedLsn(), started, "stopped"), members);
+                    seen.receivedLsn(), started, LocalFailover.SHUT_DOWN), members);
             if (promoted.outcome() != Step.Outcome.FAILED) {
                 LocalFiles.deleteTree(marker);
             }
             return promoted;
         }
-        if (Duration.between(started, clock.instant()).compareTo(Duration.ofSeconds(30)) > 0) {
+        if (late) {
+            old.stop();
             Optional<String> complaint = old.start();
             LocalFiles.deleteTree(marker);
             return Step.failed(target.name() + " did not receive the old primary's last WAL within 30s; " + old.name()
@@ -91,14 +100,14 @@ final class LocalSwitchover {
         return Step.poll(target.name() + " to receive " + old.name() + "'s shutdown checkpoint", Duration.ofMillis(100));
     }
 
-    /** Where the stopped primary's last checkpoint starts (pg_controldata), when it shut down cleanly. */
+    /**
+     * Where the primary's last checkpoint starts (pg_controldata), once it is a shutdown checkpoint: the server wrote its
+     * last WAL record, whether or not its postmaster still runs (its archiver pushes the last segment before it ends).
+     */
     private Optional<Long> shutdownCheckpoint(LocalMember member) {
-        if (member.isRunning()) {
-            return Optional.empty();
-        }
         CommandResult result = ProcessRunner.run(member.osUser().command(List.of(settings.binaries().tool("pg_controldata"), "-D",
                 member.dataDir().toString())), Map.of("LC_ALL", "C"), Path.of("/"), Duration.ofMinutes(1));
-        if (!result.ok() || !result.output().contains("shut down")) {
+        if (!result.ok() || !result.output().lines().anyMatch(l -> l.matches("Database cluster state: +shut down"))) {
             return Optional.empty();
         }
         return result.output().lines().filter(l -> l.startsWith("Latest checkpoint location:")).findFirst()

@@ -316,7 +316,7 @@ class LocalFailoverIT {
             assertThat(step.outcome()).as(String.join("\n", steps)).isNotEqualTo(Step.Outcome.FAILED);
             return step.outcome() == Step.Outcome.DONE;
         });
-        assertThat(steps.get(0)).contains("pg-sw-1 shut down for the switchover to pg-sw-3");
+        assertThat(steps.get(0)).contains("pg-sw-1 shutting down for the switchover to pg-sw-3");
         assertThat(driver.observe(key).members().get(0).name()).isEqualTo("pg-sw-3");
         assertThat(psql(driver.primary(key).orElseThrow(), "SELECT count(*) FROM kept")).isEqualTo("50");
         assertThat(psql(new Endpoint("127.0.0.1", old.port(), old.user(), old.password(), old.caFile()), "SELECT pg_is_in_recovery()"))
