@@ -85,11 +85,13 @@ public final class Kafka {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer())) {
             producer.send(CloudEventCodec.command(topic(type), type, instance, id, SOURCE, Instant.now(), payload))
                     .get(UNREACHABLE.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + bootstrapServers + " did not take the command: "
-                    + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()), e);
+        } catch (TimeoutException e) {
+            throw new Unreachable("Kafka at " + bootstrapServers + " did not take the command in " + UNREACHABLE.toSeconds() + "s", e);
+        } catch (ExecutionException e) {
+            String why = "Kafka at " + bootstrapServers + " did not take the command: " + e.getCause().getMessage();
+            throw e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException ? new Unreachable(why, e) : new IllegalStateException(why, e);
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + bootstrapServers + " cannot be reached: " + e.getMessage(), e);
+            throw new Unreachable("Kafka at " + bootstrapServers + " cannot be reached: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -108,7 +110,7 @@ public final class Kafka {
                         + e.getCause().getMessage(), e);
             }
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + bootstrapServers + " cannot be reached", e);
+            throw new Unreachable("Kafka at " + bootstrapServers + " cannot be reached", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -143,7 +145,7 @@ public final class Kafka {
                 consumer.partitionsFor(statusTopic(), UNREACHABLE).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 consumer.close();
-                throw new IllegalStateException("Kafka at " + bootstrapServers + " cannot be reached", e);
+                throw new Unreachable("Kafka at " + bootstrapServers + " cannot be reached", e);
             }
             consumer.assign(partitions);
             if (since != null) {

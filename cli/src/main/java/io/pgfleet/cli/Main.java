@@ -29,9 +29,26 @@ public final class Main {
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
             line.getErr().println("pgfleet: " + message(e));
-            return 1;
+            return unreachable(e) ? Outcome.UNREACHABLE : Outcome.FAILED;
+        });
+        commandLine.setParameterExceptionHandler((e, arguments) -> {
+            PrintWriter errors = e.getCommandLine().getErr();
+            errors.println("pgfleet: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, errors);
+            errors.println("see: pgfleet " + String.join(" ", e.getCommandLine().getCommandSpec().qualifiedName(" ")
+                    .replaceFirst("^pgfleet ?", "")) + " --help");
+            return Outcome.USAGE;
         });
         return commandLine.execute(args);
+    }
+
+    private static boolean unreachable(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof Unreachable) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String message(Throwable e) {

@@ -17,11 +17,17 @@ import java.util.Set;
  */
 final class Outcome {
 
-    /** Exit codes: all succeeded, one failed, one rejected (validation), no answer in time. */
+    /**
+     * Exit codes: all succeeded; one failed (or another error); one rejected (validation: every error printed with its
+     * path); a usage error (sysexits' EX_USAGE); Kafka or a service unreachable (EX_UNAVAILABLE); no answer in time (as
+     * {@code timeout(1)}).
+     */
     static final int OK = 0;
     static final int FAILED = 1;
     static final int REJECTED = 2;
-    static final int TIMED_OUT = 3;
+    static final int USAGE = 64;
+    static final int UNREACHABLE = 69;
+    static final int TIMED_OUT = 124;
 
     private static final Set<Phase> FINAL = Set.of(Phase.SUCCEEDED, Phase.FAILED, Phase.REJECTED);
 

@@ -109,7 +109,7 @@ public class ServiceUrls {
             }
             return Json.mapper().readTree(response.body());
         } catch (IOException e) {
-            throw new IllegalStateException("no answer from " + base + " (" + e.getClass().getSimpleName()
+            throw new Unreachable("no answer from " + base + " (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); is the service running?", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

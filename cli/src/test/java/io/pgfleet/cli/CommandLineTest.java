@@ -57,7 +57,7 @@ class CommandLineTest {
     @Test
     void anUnknownOutputFormatIsRefusedWithTheChoices() {
         Run list = run("list", "-o", "xml");
-        assertThat(list.code()).isEqualTo(2);
+        assertThat(list.code()).as("a usage error").isEqualTo(64);
         assertThat(list.err()).contains("-o", "xml", "table, wide, json, yaml");
     }
 
@@ -86,13 +86,22 @@ class CommandLineTest {
         assertThat(missing.err().strip()).isEqualTo("pgfleet: no such file: /no/such/file.yaml");
 
         Run unknown = run("scale", "pg", "--replicas", "three");
-        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.code()).as("a usage error").isEqualTo(64);
+        assertThat(unknown.err()).contains("see: pgfleet scale --help");
         assertThat(unknown.err()).contains("--replicas").doesNotContain("at io.pgfleet");
 
         Run noStatus = run("status", "pg", "--provisioner-url", "http://127.0.0.1:1", "--user-manager-url", "http://127.0.0.1:1",
                 "--backup-worker-url", "http://127.0.0.1:1");
-        assertThat(noStatus.code()).isEqualTo(1);
+        assertThat(noStatus.code()).as("a service unreachable").isEqualTo(69);
         assertThat(noStatus.err().strip()).startsWith("pgfleet: no answer from http://127.0.0.1:1").doesNotContain("\n");
+    }
+
+    @Test
+    void aKafkaThatCannotBeReachedEndsWithItsOwnExitCode() {
+        // Nothing listens on port 1: the producer gives up after its bound (15 s).
+        Run run = run("delete", "pg", "--bootstrap-servers", "127.0.0.1:1");
+        assertThat(run.code()).as(run.err()).isEqualTo(69);
+        assertThat(run.err().strip()).startsWith("pgfleet: Kafka at 127.0.0.1:1").doesNotContain("\n");
     }
 
     @Test
