@@ -20,7 +20,7 @@ abstract class Publishing {
     KafkaOptions kafka;
 
     @Option(names = {"-w", "--wait"}, description = "Wait for every service that takes the command to say how it ended; "
-            + "exit 0 only if all succeeded (1: one failed, 2: rejected, 3: no answer in time).")
+            + "exit 0 only if all succeeded (1: one failed, 2: rejected, 124: no answer in time; see docs/cli.md).")
     boolean await;
 
     @Option(names = "--timeout", defaultValue = "15m", converter = DurationConverter.class,

@@ -105,6 +105,53 @@ class CommandLineTest {
     }
 
     @Test
+    void everyReferenceExampleReadFromStdinAsOneStreamPassesTheDryRunAndNothingIsPublished() throws Exception {
+        List<ReferenceExamples.Block> examples = ReferenceExamples.documents();
+        String stream = String.join("---\n", examples.stream().map(ReferenceExamples.Block::text).toList());
+        java.io.InputStream stdin = System.in;
+        Run run;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(stream.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            // No Kafka listens on port 1: a dry run never gets that far.
+            run = run("apply", "-f", "-", "--dry-run", "--bootstrap-servers", "127.0.0.1:1");
+        } finally {
+            System.setIn(stdin);
+        }
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out().lines().filter(l -> l.endsWith(": valid (dry run, nothing published)")).count()).isEqualTo(examples.size());
+    }
+
+    @Test
+    void aDryRunRefusesWhatTheServicesWouldAndOneBadDocumentKeepsEveryOtherFromBeingPublished(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("two.yaml");
+        Files.writeString(file, """
+                apiVersion: apps.cozystack.io/v1alpha1
+                kind: Postgres
+                metadata:
+                  name: fine
+                spec:
+                  replicas: 1
+                ---
+                apiVersion: apps.cozystack.io/v1alpha1
+                kind: Postgres
+                metadata:
+                  name: Bad_Name
+                spec:
+                  replicas: 99
+                """);
+        Run dry = run("apply", "-f", file.toString(), "--dry-run", "--bootstrap-servers", "127.0.0.1:1");
+        assertThat(dry.code()).isEqualTo(2);
+        assertThat(dry.err()).contains(file + ", document 2 of 2 is not a valid Postgres document", "metadata.name", "spec.replicas")
+                .doesNotContain("document 1 of 2");
+        // Without --dry-run the rules are the services' to apply; a document that does not even parse keeps every other of
+        // the file from being published:
+        Files.writeString(file, Files.readString(file).replace("replicas: 99", "replicas: many"));
+        Run apply = run("apply", "-f", file.toString(), "--bootstrap-servers", "127.0.0.1:1");
+        assertThat(apply.code()).isEqualTo(2);
+        assertThat(apply.err()).contains("document 2 of 2", "spec.replicas", "nothing was published");
+    }
+
+    @Test
     void theExamplesDirectoryHoldsTheReferenceExamplesUnchanged() throws Exception {
         Path home = Path.of(System.getProperty("pgfleet.home", ".."));
         for (ReferenceExamples.Block block : ReferenceExamples.documents()) {
