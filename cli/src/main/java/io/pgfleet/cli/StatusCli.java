@@ -21,7 +21,11 @@ final class StatusCli implements Callable<Integer> {
     @Parameters(index = "0", description = "Instance name (or namespace/name).")
     String name;
 
-    @Option(names = "--json", description = "The three views as one JSON document.")
+    @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
+            description = "table (default; wide is the same), or json or yaml: the three views as one document.")
+    OutputFormat.Format format;
+
+    @Option(names = "--json", description = "The same as -o json.")
     boolean json;
 
     @Mixin
@@ -43,14 +47,16 @@ final class StatusCli implements Callable<Integer> {
             spec.commandLine().getErr().println("pgfleet: no service knows instance " + key);
             return 1;
         }
-        if (json) {
+        if (json || format == OutputFormat.Format.json || format == OutputFormat.Format.yaml) {
             ObjectNode all = Json.mapper().createObjectNode();
             all.put("instance", key.toString());
             all.set("cluster", cluster);
             all.set("access", access);
             all.set("backup", backup);
             all.set("backups", backups);
-            out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(all));
+            out.print(json || format == OutputFormat.Format.json ? Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(all) + "\n"
+                    : Json.yamlMapper().writeValueAsString(all));
+            out.flush();
             return 0;
         }
         out.println("instance   " + key);
