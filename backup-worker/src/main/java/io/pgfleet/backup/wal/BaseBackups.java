@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.pgfleet.backup.restic.ResticException;
 import io.pgfleet.backup.run.BackupSettings;
 
@@ -30,6 +32,8 @@ import io.pgfleet.backup.run.BackupSettings;
  */
 @Singleton
 public class BaseBackups {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BaseBackups.class);
 
     private final InstanceAccess driver;
     private final WalArchive archives;
@@ -97,6 +101,10 @@ public class BaseBackups {
             }
         }
         try {
+            int stopped = repository.stopLeftovers();
+            if (stopped > 0) {
+                LOG.warn("stopped {} pgbackrest process(es) a killed predecessor left running on the WAL archive of {}", stopped, key);
+            }
             ArchiveInfo before = repository.info();
             if (before.status().startsWith("missing stanza")) {
                 repository.stanzaCreate(primary.get().password());

@@ -1,9 +1,12 @@
 package io.pgfleet.backup.wal;
 
+import java.util.Optional;
+import io.pgfleet.runtime.local.Processes;
 import io.pgfleet.clusters.TenantSession;
 import io.pgfleet.runtime.local.CommandResult;
 import io.pgfleet.runtime.local.OsUser;
 import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.runtime.local.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,6 +19,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import io.pgfleet.runtime.local.NoFollowFiles;
 import java.util.HashSet;
 import java.util.Set;
@@ -72,6 +76,49 @@ public final class PgBackRest {
     /** Checks that WAL reaches the repository: forces a segment switch and waits for it to be archived. */
     public void check(String superuserPassword) {
         check(run(List.of("check"), superuserPassword), "check");
+    }
+
+    /** The commands of this repository's that pgfleet runs (never PostgreSQL's {@code archive-push}/{@code archive-get}). */
+    private static final Set<String> OWN_COMMANDS = Set.of("backup", "check", "stanza-create", "stanza-upgrade", "expire", "info");
+
+    /**
+     * Stops what a killed predecessor left running on this repository: a worker SIGKILLed while pgBackRest ran leaves it
+     * running without anyone waiting for it (it holds the stanza's backup lock, so the retried step's own run waits for it
+     * or fails — a crash drill saw a base backup start two minutes late, the archive timeout). Only orphans are stopped:
+     * a pgBackRest of this configuration and stanza, running one of pgfleet's own commands, with no Java process (a live
+     * worker) among its ancestors. SIGTERM (pgBackRest then ends and frees its locks), SIGKILL after 30 s.
+     *
+     * @return how many were stopped
+     */
+    public int stopLeftovers() {
+        List<ProcessHandle> leftovers = Processes.matching(argv -> argv.stream().anyMatch(a -> Processes.programName(a).equals("pgbackrest")
+                || a.equals(program)) && argv.contains("--config=" + configFile) && argv.contains("--stanza=" + stanza)
+                && argv.stream().anyMatch(a -> OWN_COMMANDS.contains(a.contains(":") ? a.substring(0, a.indexOf(':')) : a)))
+                .stream().filter(PgBackRest::orphaned).toList();
+        leftovers.forEach(ProcessHandle::destroy);
+        for (ProcessHandle leftover : leftovers) {
+            if (!Processes.awaitExit(leftover.pid(), Duration.ofSeconds(30))) {
+                leftover.destroyForcibly();
+                Processes.awaitExit(leftover.pid(), Duration.ofSeconds(10));
+            }
+        }
+        return leftovers.size();
+    }
+
+    /** No Java process among its ancestors: nobody waits for it any more. */
+    static boolean orphaned(ProcessHandle process) {
+        Optional<ProcessHandle> parent = process.parent();
+        while (parent.isPresent()) {
+            List<String> argv = Processes.commandLine(parent.get().pid());
+            if (!argv.isEmpty() && Processes.programName(argv.get(0)).equals("java")) {
+                return false;
+            }
+            if (parent.get().pid() == 1) {
+                return true;
+            }
+            parent = parent.get().parent();
+        }
+        return true;
     }
 
     /** Takes a base backup ({@code full}, {@code diff} or {@code incr}). */
