@@ -113,15 +113,7 @@ public record ResticRepository(String restic, String repository, String region, 
         List<ProcessHandle> leftovers = Processes.matching(argv -> !argv.isEmpty()
                 && (argv.get(0).equals(restic) || Processes.programName(argv.get(0)).equals("restic"))
                 && argv.contains(tag) && argv.contains(repository));
-        for (ProcessHandle leftover : leftovers) {
-            leftover.destroy();
-        }
-        for (ProcessHandle leftover : leftovers) {
-            if (!Processes.awaitExit(leftover.pid(), Duration.ofSeconds(30))) {
-                leftover.destroyForcibly();
-                Processes.awaitExit(leftover.pid(), Duration.ofSeconds(10));
-            }
-        }
+        Processes.stopAll(leftovers, Duration.ofSeconds(30));
         if (!leftovers.isEmpty()) {
             unlockStale();
         }

@@ -5,7 +5,6 @@ import io.micronaut.context.annotation.Value;
 import io.pgfleet.backup.plan.Globals;
 import io.pgfleet.backup.plan.Manifest;
 import io.pgfleet.backup.plan.RestoreChoice;
-import io.pgfleet.backup.restic.Pipeline;
 import io.pgfleet.backup.restic.ResticCredentials;
 import io.pgfleet.backup.restic.ResticException;
 import io.pgfleet.backup.restic.ResticRepository;

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -95,13 +94,7 @@ public final class PgBackRest {
                 || a.equals(program)) && argv.contains("--config=" + configFile) && argv.contains("--stanza=" + stanza)
                 && argv.stream().anyMatch(a -> OWN_COMMANDS.contains(a.contains(":") ? a.substring(0, a.indexOf(':')) : a)))
                 .stream().filter(PgBackRest::orphaned).toList();
-        leftovers.forEach(ProcessHandle::destroy);
-        for (ProcessHandle leftover : leftovers) {
-            if (!Processes.awaitExit(leftover.pid(), Duration.ofSeconds(30))) {
-                leftover.destroyForcibly();
-                Processes.awaitExit(leftover.pid(), Duration.ofSeconds(10));
-            }
-        }
+        Processes.stopAll(leftovers, Duration.ofSeconds(30));
         return leftovers.size();
     }
 

@@ -3,7 +3,6 @@ package io.pgfleet.clusters.local;
 import io.pgfleet.clusters.Member;
 import io.pgfleet.clusters.Observation;
 import io.pgfleet.runtime.job.Step;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -61,6 +61,20 @@ public final class Processes {
         return ProcessHandle.allProcesses().filter(p -> p.parent().map(parent -> parent.pid() == pid).orElse(false)).toList();
     }
 
+    /**
+     * Stops these processes as a program asked to stop is given a chance to: SIGTERM to all, then SIGKILL to those still
+     * running after {@code grace}.
+     */
+    public static void stopAll(List<ProcessHandle> processes, Duration grace) {
+        processes.forEach(ProcessHandle::destroy);
+        for (ProcessHandle process : processes) {
+            if (!awaitExit(process.pid(), grace)) {
+                process.destroyForcibly();
+                awaitExit(process.pid(), Duration.ofSeconds(10));
+            }
+        }
+    }
+
     /** Waits until the process has exited; returns whether it did within the timeout. */
     public static boolean awaitExit(long pid, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
