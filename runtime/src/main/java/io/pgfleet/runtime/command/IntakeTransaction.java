@@ -15,7 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-/** The transactional part of the intake: dedupe, validate, record work and status together. */
+/**
+ * The transactional part of the intake: dedupe, validate, decide the namespace's quotas ({@link NamespaceQuota}), record
+ * work and status together.
+ */
 @Singleton
 public class IntakeTransaction {
 
@@ -26,10 +29,12 @@ public class IntakeTransaction {
     private final CommandHandler handler;
     private final CommandValidator validator;
     private final FleetKeys keys;
+    private final NamespaceQuota quota;
 
     public IntakeTransaction(HandledCommandRepository handled, StatusOutbox status, CommandHandler handler, PgfleetSettings settings,
-                             FleetKeys keys) {
+                             FleetKeys keys, NamespaceQuota quota) {
         this.keys = keys;
+        this.quota = quota;
         this.handled = handled;
         this.status = status;
         this.handler = handler;
@@ -66,11 +71,7 @@ public class IntakeTransaction {
         String type = command.type().id();
         if (handled.recordFirst(command.instance().namespace(), command.commandId(), type, command.instance().toString(), fingerprint) == 0) {
             if (handled.recordedForAnother(command.instance().namespace(), command.commandId(), fingerprint)) {
-                LOG.info("{} command id reused for another command; rejected", type);
-                status.command(new StatusOutbox.Answering(command.commandId(), type, command.instance()), Phase.REJECTED, "CommandIdReused",
-                        "the command id " + command.commandId() + " was already used for another command in namespace '"
-                                + command.instance().namespace() + "'; nothing was changed "
-                                + "(give every command its own id)", null, null, null);
+                rejectReusedId(command);
             } else {
                 LOG.info("{} command already handled; nothing to do", type);
             }
@@ -87,6 +88,15 @@ public class IntakeTransaction {
         if (errors.isEmpty()) {
             errors.addAll(handler.check(command));
         }
+        if (errors.isEmpty()) {
+            NamespaceQuota.Verdict verdict = quota.decide(command, fingerprint);
+            if (verdict.idReused()) {
+                // another service took this id for another command first: every service answers it so
+                rejectReusedId(command);
+                return;
+            }
+            errors.addAll(verdict.errors());
+        }
         if (!errors.isEmpty()) {
             LOG.info("{} command rejected: {}", type, errors);
             status.command(new StatusOutbox.Answering(command.commandId(), type, command.instance()), Phase.REJECTED, "ValidationFailed",
@@ -97,6 +107,15 @@ public class IntakeTransaction {
         String message = handler.accept(command);
         status.command(new StatusOutbox.Answering(command.commandId(), type, command.instance()), Phase.ACCEPTED, "Accepted", message, null, null, null);
         LOG.info("{} command accepted: {}", type, message);
+    }
+
+    private void rejectReusedId(DecodedCommand command) {
+        String type = command.type().id();
+        LOG.info("{} command id reused for another command; rejected", type);
+        status.command(new StatusOutbox.Answering(command.commandId(), type, command.instance()), Phase.REJECTED, "CommandIdReused",
+                "the command id " + command.commandId() + " was already used for another command in namespace '"
+                        + command.instance().namespace() + "'; nothing was changed "
+                        + "(give every command its own id)", null, null, null);
     }
 
     /**

@@ -5,14 +5,18 @@ import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings a service's schema up to date before anything uses the database: first the tables every
- * service shares ({@code classpath:db/runtime}: handled commands, outbox), then the service's own
+ * Brings a service's schema up to date before anything uses the database: first the schema the services share
+ * ({@code classpath:db/quota}: the namespace quota ledger), then the tables every service has in its own schema
+ * ({@code classpath:db/runtime}: handled commands, outbox), then the service's own
  * ({@code pgfleet.db.migrations}). Each set has its own Flyway history table, so either can grow
  * without the other's version numbers getting in the way.
  *
@@ -23,6 +27,9 @@ import org.slf4j.LoggerFactory;
 public class SchemaMigrator implements BeanCreatedEventListener<DataSource> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
+
+    /** The schema the services of a fleet share in their state database. */
+    public static final String SHARED_SCHEMA = "pgfleet_quota";
 
     private final String schema;
     private final String migrations;
@@ -36,12 +43,30 @@ public class SchemaMigrator implements BeanCreatedEventListener<DataSource> {
     public DataSource onCreated(BeanCreatedEvent<DataSource> event) {
         // The bean is Micronaut Data's contextual proxy; its connections need beans still being made.
         DataSource dataSource = DelegatingDataSource.unwrapDataSource(event.getBean());
-        migrate(dataSource, "classpath:db/runtime", "pgfleet_runtime_history");
-        migrate(dataSource, migrations, "flyway_schema_history");
+        migrateShared(dataSource);
+        migrate(dataSource, schema, "classpath:db/runtime", "pgfleet_runtime_history");
+        migrate(dataSource, schema, migrations, "flyway_schema_history");
         return event.getBean();
     }
 
-    private void migrate(DataSource dataSource, String location, String historyTable) {
+    /**
+     * The schema the services share ({@value #SHARED_SCHEMA}: the namespace quota ledger), migrated by whichever service
+     * starts first: the others wait on an advisory lock held meanwhile, so two never create it at once.
+     */
+    private void migrateShared(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection(); Statement lock = connection.createStatement()) {
+            lock.execute("SELECT pg_catalog.pg_advisory_lock(pg_catalog.hashtext('" + SHARED_SCHEMA + " migrations'))");
+            try {
+                migrate(dataSource, SHARED_SCHEMA, "classpath:db/quota", "flyway_schema_history");
+            } finally {
+                lock.execute("SELECT pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('" + SHARED_SCHEMA + " migrations'))");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not migrate schema " + SHARED_SCHEMA + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void migrate(DataSource dataSource, String schema, String location, String historyTable) {
         var result = Flyway.configure()
                 .dataSource(dataSource)
                 .schemas(schema)
