@@ -62,9 +62,12 @@ final class LocalObservation {
         for (LocalMember member : members) {
             used += connections.sizeOf(member.dataDir(), member.isComplete());
             if (member.isPrimary()) {
-                String state = primaryAnswers ? "running" : primaryRunning ? "unresponsive" : member.isComplete() ? "stopped" : "creating";
+                // A primary whose data directory is gone may still answer for a while from what it holds open: it is lost.
+                boolean dataLost = member.isComplete() && !LocalFailover.dataIntact(member);
+                String state = dataLost ? "data lost" : primaryAnswers ? "running" : primaryRunning ? "unresponsive"
+                        : member.isComplete() ? "stopped" : "creating";
                 observed.add(new Member(member.name(), "primary", host, member.port(), state, null, null));
-                if (!primaryAnswers) {
+                if (dataLost || !primaryAnswers) {
                     problems.add(member.name() + " is " + state);
                 }
                 continue;
