@@ -165,15 +165,16 @@ class HelmChartTest {
         List<HasMetadata> items = client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
         assertThat(of(items, ClusterRole.class)).isEmpty();
         assertThat(of(items, ClusterRoleBinding.class)).isEmpty();
-        assertThat(of(items, io.fabric8.kubernetes.api.model.rbac.Role.class)).hasSize(8)
+        assertThat(of(items, io.fabric8.kubernetes.api.model.rbac.Role.class)).hasSize(9)
                 .extracting(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())
                 .contains("team-a/fleet-provisioner", "team-b/fleet-backup-worker");
-        // In the release's own namespace, the Secrets that hold manifest keys (out of the tenants' namespaces), and only them.
+        // In the release's own namespace, the Secrets that hold manifest keys and client CAs (out of the tenants' namespaces), and only them.
         assertThat(of(items, io.fabric8.kubernetes.api.model.rbac.Role.class))
                 .filteredOn(r -> "pgfleet-system".equals(r.getMetadata().getNamespace()))
                 .extracting(r -> r.getMetadata().getName() + ":" + r.getRules().stream().map(rule -> rule.getResources() + "" + rule.getVerbs()).toList())
-                .containsExactlyInAnyOrder("fleet-provisioner-home:[[secrets][delete, get]]", "fleet-backup-worker-home:[[secrets][create, get, update]]");
-        assertThat(of(items, io.fabric8.kubernetes.api.model.rbac.RoleBinding.class)).hasSize(8)
+                .containsExactlyInAnyOrder("fleet-provisioner-home:[[secrets][create, delete, get, update]]",
+                        "fleet-user-manager-home:[[secrets][get]]", "fleet-backup-worker-home:[[secrets][create, get, update]]");
+        assertThat(of(items, io.fabric8.kubernetes.api.model.rbac.RoleBinding.class)).hasSize(9)
                 .allSatisfy(b -> assertThat(b.getSubjects().get(0).getNamespace()).isEqualTo("pgfleet-system"));
         assertThat(of(items, Deployment.class)).allSatisfy(d -> assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
                 .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("PGFLEET_TENANCY_MODE=namespaced")));
@@ -267,9 +268,9 @@ class HelmChartTest {
 
         KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
         InstanceKey key = new InstanceKey("tenant-r", "pg-rbac");
-        client.secrets().inNamespace("tenant-r").resource(new SecretBuilder().withNewMetadata().withName("pg-rbac-superuser")
+        client.secrets().inNamespace("tenant-r").resource(new SecretBuilder().withNewMetadata().withName("pg-rbac-ca")
                 .addToLabels("cnpg.io/cluster", "pg-rbac").endMetadata()
-                .addToData("username", b64("postgres")).addToData("password", b64("pw")).build()).create();
+                .addToData("ca.crt", b64("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")).build()).create();
         // the credentials the user-manager and the backup-worker stored for the instance, which its delete removes
         io.pgfleet.runtime.credentials.CredentialStores stores = new io.pgfleet.runtime.credentials.CredentialStores("kubernetes",
                 () -> client, "", "pgfleet-system");

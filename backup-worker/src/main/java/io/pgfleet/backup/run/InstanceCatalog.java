@@ -64,10 +64,6 @@ record InstanceCatalog(Map<String, Long> sizes, List<String> roles) {
 
     /** pgfleet's session on a database of the instance. */
     static Connection connect(Endpoint endpoint, String database) throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", endpoint.user());
-        properties.setProperty("password", endpoint.password());
-        properties.setProperty("connectTimeout", "10");
-        return DriverManager.getConnection(endpoint.sessionUrl(database), properties);
+        return DriverManager.getConnection(endpoint.sessionUrl(database), endpoint.sessionProperties());
     }
 }

@@ -112,8 +112,10 @@ public class PgTools {
         List<String> argv = new ArrayList<>(List.of(binaries.tool(tool), "-h", endpoint.host(), "-p", Integer.toString(endpoint.port()),
                 "-U", endpoint.user()));
         argv.addAll(args);
-        Map<String, String> environment = new HashMap<>(Map.of("PGPASSWORD", endpoint.password(), "PGCONNECT_TIMEOUT", "10",
-                "PGAPPNAME", "pgfleet-backup-worker"));
+        Map<String, String> environment = new HashMap<>(Map.of("PGCONNECT_TIMEOUT", "10", "PGAPPNAME", "pgfleet-backup-worker"));
+        if (endpoint.password() != null) {
+            environment.put("PGPASSWORD", endpoint.password());
+        }
         environment.putAll(endpoint.libpqEnvironment());
         return new Pipeline.Stage(argv, environment);
     }

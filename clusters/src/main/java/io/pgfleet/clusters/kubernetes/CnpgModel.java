@@ -17,8 +17,8 @@ import io.pgfleet.runtime.InstanceLabels;
  * The CloudNativePG resources of an instance, rendered from its spec. Pure: no cluster needed.
  * Mapping: replicas → {@code spec.instances}; size → {@code spec.storage.size}; storageClass →
  * {@code spec.storage.storageClass}; parameters → {@code spec.postgresql.parameters} (strings);
- * quorum → {@code spec.postgresql.synchronous} (below); {@code enableSuperuserAccess: true}
- * (CNPG keeps the superuser in Secret {@code <name>-superuser}); {@code pg_stat_statements} in
+ * quorum → {@code spec.postgresql.synchronous} (below); {@code enableSuperuserAccess: false} and the superuser signing in
+ * with a client certificate of the instance's own client CA ({@link ClientCertificates}); {@code pg_stat_statements} in
  * {@code spec.postgresql.shared_preload_libraries}; when external, a LoadBalancer Service for the primary.
  *
  * <p>A primary that dies or hangs is replaced as the local driver replaces it ({@link #LIVENESS}): the liveness probe
@@ -58,10 +58,14 @@ public final class CnpgModel {
         Map<String, Object> postgresql = new LinkedHashMap<>();
         postgresql.put("parameters", new LinkedHashMap<>(spec.parameters()));
         postgresql.put("shared_preload_libraries", List.of("pg_stat_statements"));
+        postgresql.put("pg_hba", List.of(SUPERUSER_BY_CERTIFICATE));
         synchronous(spec).ifPresent(synchronous -> postgresql.put("synchronous", synchronous));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("instances", spec.replicas());
-        body.put("enableSuperuserAccess", true);
+        // No superuser password anywhere: pgfleet authenticates as postgres with a certificate of the instance's client CA.
+        body.put("enableSuperuserAccess", false);
+        body.put("certificates", Map.of("clientCASecret", ClientCertificates.caSecret(key),
+                "replicationTLSSecret", ClientCertificates.replicationSecret(key)));
         body.put("storage", storage);
         body.put("postgresql", postgresql);
         body.put("failoverDelay", 0);
@@ -74,6 +78,12 @@ public final class CnpgModel {
         cluster.setAdditionalProperty("spec", body);
         return cluster;
     }
+
+    /**
+     * The superuser signs in with a client certificate only (CloudNativePG puts these rules after its own and before its
+     * default password rule; with {@code enableSuperuserAccess: false} the superuser has no password anyway).
+     */
+    static final String SUPERUSER_BY_CERTIFICATE = "hostssl all postgres all cert";
 
     /** Seconds a primary has to shut down cleanly in a switchover before it is stopped. */
     static final int SWITCHOVER_DELAY_SECONDS = 60;
@@ -121,11 +131,6 @@ public final class CnpgModel {
                 .withNewTargetPort(POSTGRES_PORT).endPort()
                 .endSpec()
                 .build();
-    }
-
-    /** The Secret in which CloudNativePG keeps the superuser's credential. */
-    public static String superuserSecret(InstanceKey key) {
-        return key.name() + "-superuser";
     }
 
     /** The read-write Service CloudNativePG makes for the primary. */

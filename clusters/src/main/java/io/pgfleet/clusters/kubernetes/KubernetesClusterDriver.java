@@ -1,7 +1,6 @@
 package io.pgfleet.clusters.kubernetes;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -15,10 +14,8 @@ import io.pgfleet.clusters.Member;
 import io.pgfleet.clusters.Observation;
 import io.pgfleet.runtime.job.Step;
 import jakarta.inject.Singleton;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +24,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.pgfleet.clusters.ArchiveTarget;
+import io.pgfleet.runtime.credentials.CredentialStores;
+import io.pgfleet.runtime.credentials.KubernetesCredentialStore;
 import io.pgfleet.clusters.Recovery;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
@@ -40,10 +39,10 @@ import java.time.temporal.ChronoUnit;
  * services, get on secrets.
  *
  * <p>It only touches what it owns: a Cluster or Service that exists without pgfleet's labels for that instance
- * ({@link CnpgModel#labels}) is never updated, deleted or taken over, and the superuser Secret is read only of a Cluster
- * that is pgfleet's, and only when CloudNativePG made it for that Cluster; such a command ends {@code FAILED} saying so.
- * Sessions on the primary verify its certificate ({@code sslmode=verify-full}) against the Cluster's CA
- * ({@link ClusterCertificates}); until that CA exists, the primary is not reachable.
+ * ({@link CnpgModel#labels}) is never updated, deleted or taken over, nor connected to; such a command ends {@code FAILED}
+ * saying so. Sessions on the primary verify its certificate ({@code sslmode=verify-full}) against the Cluster's CA
+ * ({@link ClusterCertificates}) and authenticate as its superuser with a client certificate of the instance's own client
+ * CA, kept in pgfleet's namespace ({@link ClientCertificates}): the tenant's namespace holds no superuser password.
  */
 @Singleton
 @Requires(property = "pgfleet.driver", value = "kubernetes")
@@ -54,20 +53,30 @@ public class KubernetesClusterDriver implements ClusterDriver {
     private final KubernetesArchive archive;
     private final KubernetesRestore restore;
     private final ClusterCertificates certificates;
+    private final ClientCertificates clientCertificates;
 
+    /**
+     * @param home pgfleet's own namespace ({@code pgfleet.kubernetes.namespace}; blank: the Kubernetes client's), where the
+     *             instances' client CAs and pgfleet's client certificates are kept
+     */
     @Inject
     public KubernetesClusterDriver(KubernetesClient client, @Value("${pgfleet.kubernetes.service-domain:svc}") String serviceDomain,
-                                   @Value("${pgfleet.kubernetes.ca-directory:}") String caDirectory) {
+                                   @Value("${pgfleet.kubernetes.ca-directory:}") String caDirectory,
+                                   @Value("${pgfleet.kubernetes.namespace:}") String home) {
         this.client = client;
         this.serviceDomain = serviceDomain;
         this.archive = new KubernetesArchive(client);
         this.restore = new KubernetesRestore(client);
-        this.certificates = new ClusterCertificates(client, caDirectory.isBlank()
-                ? Path.of(System.getProperty("java.io.tmpdir"), "pgfleet-cluster-ca") : Path.of(caDirectory));
+        Path directory = caDirectory.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "pgfleet-cluster-ca") : Path.of(caDirectory);
+        this.certificates = new ClusterCertificates(client, directory);
+        String homeNamespace = home.isBlank() ? client.getNamespace() : home;
+        this.clientCertificates = new ClientCertificates(client, KubernetesCredentialStore.inHome(client, CredentialStores.CLIENT,
+                homeNamespace == null || homeNamespace.isBlank() ? "default" : homeNamespace), directory.resolve("client"));
     }
 
+    /** A driver whose own namespace is {@code pgfleet-system}. */
     public KubernetesClusterDriver(KubernetesClient client, String serviceDomain) {
-        this(client, serviceDomain, "");
+        this(client, serviceDomain, "", "pgfleet-system");
     }
 
     /** The instance's ObjectStore and ScheduledBackup, made or brought to what {@code target} says. */
@@ -106,13 +115,19 @@ public class KubernetesClusterDriver implements ClusterDriver {
             }
             GenericKubernetesResource wanted = CnpgModel.cluster(key, desired);
             GenericKubernetesResource existing = clusters(key).withName(key.name()).get();
+            if (existing != null && !Ownership.owns(key, existing.getMetadata())) {
+                return Step.failed(Ownership.notOurs("Cluster", key));
+            }
+            // pgfleet's superuser sessions authenticate with a certificate of the instance's own client CA (no password
+            // in the tenant's namespace): the CA and the Secrets CloudNativePG reads exist before the Cluster names them
+            Optional<String> refusedSecret = clientCertificates.ensure(key, Instant.now());
+            if (refusedSecret.isPresent()) {
+                return Step.failed(refusedSecret.get());
+            }
             if (existing == null) {
                 clusters(key).resource(wanted).create();
                 Optional<String> refused = applyService(key, desired.external());
                 return refused.map(Step::failed).orElse(Step.waitFor("Cluster " + key.name() + " created", Duration.ofSeconds(1)));
-            }
-            if (!Ownership.owns(key, existing.getMetadata())) {
-                return Step.failed(Ownership.notOurs("Cluster", key));
             }
             Optional<String> refused = applyService(key, desired.external());
             if (refused.isPresent()) {
@@ -249,6 +264,7 @@ public class KubernetesClusterDriver implements ClusterDriver {
         if (existing != null && Ownership.owns(key, existing.getMetadata())) {
             service.delete();
         }
+        clientCertificates.delete(key);
         return Step.done("Cluster " + key.name() + " deleted", Map.of());
     }
 
@@ -259,20 +275,16 @@ public class KubernetesClusterDriver implements ClusterDriver {
             return Optional.empty();
         }
         if (!Ownership.owns(key, cluster.getMetadata())) {
-            throw new IllegalStateException(Ownership.notOurs("Cluster", key) + "; its superuser Secret is not read");
+            throw new IllegalStateException(Ownership.notOurs("Cluster", key) + "; pgfleet does not connect to it");
         }
-        Secret secret = client.secrets().inNamespace(key.namespace()).withName(CnpgModel.superuserSecret(key)).get();
-        if (secret == null || secret.getData() == null || !secret.getData().containsKey("password")) {
+        // verify-full against the Cluster's own CA, and pgfleet's client certificate of the instance's own client CA
+        Optional<Path> ca = certificates.caFile(key);
+        Optional<Endpoint.ClientCertificate> superuser = clientCertificates.files(key);
+        if (ca.isEmpty() || superuser.isEmpty()) {
             return Optional.empty();
         }
-        if (!Ownership.madeByCnpgFor(key, secret.getMetadata())) {
-            throw new IllegalStateException("Secret " + CnpgModel.superuserSecret(key) + " in namespace " + key.namespace()
-                    + " was not made by CloudNativePG for Cluster " + key.name() + "; it is not read");
-        }
-        String user = secret.getData().containsKey("username") ? decode(secret.getData().get("username")) : "postgres";
-        // verify-full against the Cluster's own CA: without it pgfleet's superuser password would go to whatever answers there
-        return certificates.caFile(key).map(ca -> new Endpoint(primaryHost(key), CnpgModel.POSTGRES_PORT, user,
-                decode(secret.getData().get("password")), ca));
+        return Optional.of(new Endpoint(primaryHost(key), CnpgModel.POSTGRES_PORT, ClientCertificates.SUPERUSER, null, ca.get(),
+                superuser.get()));
     }
 
     /** The {@code -rw} Service: CloudNativePG points it at whichever pod is the primary. */
@@ -290,10 +302,6 @@ public class KubernetesClusterDriver implements ClusterDriver {
 
     private String primaryHost(InstanceKey key) {
         return CnpgModel.primaryService(key) + "." + key.namespace() + "." + serviceDomain;
-    }
-
-    private static String decode(String base64) {
-        return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
     }
 
     private NonNamespaceOperation<GenericKubernetesResource,

@@ -38,14 +38,19 @@ class CnpgModelTest {
         assertThat(cluster.getMetadata().getNamespace()).isEqualTo("tenant-a");
         assertThat(cluster.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "pgfleet")
                 .containsEntry("pgfleet.io/instance", "postgres-minimal");
-        assertThat(spec(cluster)).containsEntry("instances", 2).containsEntry("enableSuperuserAccess", true)
+        assertThat(spec(cluster)).containsEntry("instances", 2)
+                // no superuser password: pgfleet signs in with a certificate of the instance's own client CA
+                .containsEntry("enableSuperuserAccess", false)
+                .containsEntry("certificates", Map.of("clientCASecret", "postgres-minimal.client-ca",
+                        "replicationTLSSecret", "postgres-minimal.replication"))
                 .doesNotContainKeys("minSyncReplicas", "maxSyncReplicas")
                 // a dead or hung primary: restarted by its liveness probe within about 10 s, failed over at once
                 .containsEntry("failoverDelay", 0).containsEntry("switchoverDelay", 60)
                 .containsEntry("probes", Map.of("liveness", Map.of("periodSeconds", 5, "failureThreshold", 2,
                         "isolationCheck", Map.of("enabled", true, "requestTimeout", 1000, "connectionTimeout", 1000))))
                 .containsEntry("storage", Map.of("size", "10Gi", "storageClass", "replicated"))
-                .containsEntry("postgresql", Map.of("parameters", Map.of(), "shared_preload_libraries", List.of("pg_stat_statements")));
+                .containsEntry("postgresql", Map.of("parameters", Map.of(), "shared_preload_libraries", List.of("pg_stat_statements"),
+                        "pg_hba", List.of("hostssl all postgres all cert")));
     }
 
     @Test
@@ -56,6 +61,7 @@ class CnpgModelTest {
                 .containsEntry("postgresql", Map.of(
                         "parameters", Map.of("max_connections", "200", "shared_buffers", "256MB", "effective_cache_size", "1GB"),
                         "shared_preload_libraries", List.of("pg_stat_statements"),
+                        "pg_hba", List.of("hostssl all postgres all cert"),
                         // quorum 1-2: at least one standby has every write, and only such a standby is promoted
                         "synchronous", Map.of("method", "any", "number", 1, "dataDurability", "required", "failoverQuorum", true)));
     }

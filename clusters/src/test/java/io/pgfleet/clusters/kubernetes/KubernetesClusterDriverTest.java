@@ -125,42 +125,104 @@ class KubernetesClusterDriverTest {
     }
 
     @Test
-    void thePrimaryEndpointComesFromTheSuperuserSecret() {
+    void thePrimaryIsReachedWithACertificateOfTheInstancesOwnCaAndTheTenantsNamespaceHoldsNoSuperuserCredential() throws Exception {
         KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
         InstanceKey key = new InstanceKey("tenant-k", "pg-secret");
         assertThat(driver.primary(key)).isEmpty();
         driver.apply(key, spec(1, false));
-        assertThat(driver.primary(key)).isEmpty();
-        client.secrets().inNamespace("tenant-k").resource(new SecretBuilder().withNewMetadata().withName("pg-secret-superuser")
-                .addToLabels("cnpg.io/cluster", "pg-secret").endMetadata()
-                .addToData("username", b64("postgres")).addToData("password", b64("s3cr3t")).build()).create();
-        assertThat(driver.primary(key)).as("no CA to verify the primary with yet: the password is not sent").isEmpty();
+        assertThat(driver.primary(key)).as("no CA to verify the primary with yet: nothing is sent").isEmpty();
         client.secrets().inNamespace("tenant-k").resource(new SecretBuilder().withNewMetadata().withName("pg-secret-ca")
                 .addNewOwnerReference().withApiVersion("postgresql.cnpg.io/v1").withKind("Cluster").withName("pg-secret").withUid("u1").endOwnerReference()
                 .endMetadata().addToData("ca.crt", b64(PEM)).addToData("ca.key", b64("private")).build()).create();
         Endpoint endpoint = driver.primary(key).orElseThrow();
         assertThat(endpoint.host()).isEqualTo("pg-secret-rw.tenant-k.svc");
-        assertThat(endpoint.password()).isEqualTo("s3cr3t");
-        assertThat(endpoint.toString()).doesNotContain("s3cr3t");
-        assertThat(endpoint.sessionUrl("app")).contains("sslmode=verify-full").contains("sslrootcert=");
-        assertThat(endpoint.sessionUrl("app", "connectTimeout=10")).contains("sslmode=verify-full").doesNotContain("require");
-        assertThat(endpoint.libpqEnvironment()).containsEntry("PGSSLMODE", "verify-full");
+        assertThat(endpoint.user()).isEqualTo("postgres");
+        assertThat(endpoint.password()).as("no password: a client certificate").isNull();
+        assertThat(endpoint.sessionUrl("app")).contains("sslmode=verify-full", "sslrootcert=", "sslcert=", "sslkey=");
+        assertThat(endpoint.jdbcUrl("app")).as("a client's URL carries no certificate of pgfleet's").doesNotContain("sslcert", "sslkey");
+        assertThat(endpoint.libpqEnvironment()).containsEntry("PGSSLMODE", "verify-full")
+                .containsEntry("PGSSLCERT", endpoint.client().certificate().toString()).containsEntry("PGSSLKEY", endpoint.client().keyPem().toString());
         assertThat(endpoint.caFile()).content().isEqualTo(PEM);
+        for (java.nio.file.Path file : List.of(endpoint.client().certificate(), endpoint.client().keyPem(), endpoint.client().keyPk8())) {
+            assertThat(java.nio.file.Files.getPosixFilePermissions(file)).as(file.toString())
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+
+        // the tenant's namespace: the CA certificate and the replication certificate, nothing that signs or is the superuser
+        var clientCa = client.secrets().inNamespace("tenant-k").withName("pg-secret.client-ca").get();
+        assertThat(clientCa.getData()).containsOnlyKeys("ca.crt");
+        assertThat(clientCa.getMetadata().getLabels()).containsAllEntriesOf(CnpgModel.labels(key));
+        var replication = client.secrets().inNamespace("tenant-k").withName("pg-secret.replication").get();
+        assertThat(replication.getType()).isEqualTo("kubernetes.io/tls");
+        assertThat(replication.getData()).containsOnlyKeys("tls.crt", "tls.key");
+        var ca = certificate(decode(clientCa.getData().get("ca.crt")));
+        var replicationCert = certificate(decode(replication.getData().get("tls.crt")));
+        replicationCert.verify(ca.getPublicKey());
+        assertThat(replicationCert.getSubjectX500Principal().getName()).isEqualTo("CN=streaming_replica");
+        var superuser = certificate(java.nio.file.Files.readString(endpoint.client().certificate()));
+        superuser.verify(ca.getPublicKey());
+        assertThat(superuser.getSubjectX500Principal().getName()).isEqualTo("CN=postgres");
+        var kept = client.secrets().inNamespace("pgfleet-system").withName("tenant-k.pg-secret-client").get();
+        List<String> privateKeys = List.of(decode(kept.getData().get("ca.key")).strip(), readQuietly(endpoint.client().keyPem()));
+        assertThat(client.secrets().inNamespace("tenant-k").list().getItems()).as("no Secret of the tenant's holds pgfleet's key or the CA's")
+                .noneMatch(secret -> secret.getData().values().stream().map(KubernetesClusterDriverTest::decode)
+                        .anyMatch(value -> privateKeys.stream().anyMatch(value::contains)));
+        assertThat(kept.getData()).containsKeys("ca.key", "postgres.key", "postgres.crt");
+
+        // another instance trusts its own CA only: this instance's replication certificate is no good there
+        InstanceKey other = new InstanceKey("tenant-k", "pg-other");
+        driver.apply(other, spec(1, false));
+        var otherCa = certificate(decode(client.secrets().inNamespace("tenant-k").withName("pg-other.client-ca").get().getData().get("ca.crt")));
+        assertThatThrownBy(() -> replicationCert.verify(otherCa.getPublicKey())).isInstanceOf(java.security.SignatureException.class);
+
+        // applied again (a retried step), nothing is issued anew; deleted, the tenant's two Secrets go
+        driver.apply(key, spec(1, false));
+        assertThat(client.secrets().inNamespace("tenant-k").withName("pg-secret.replication").get().getData()).isEqualTo(replication.getData());
+        driver.delete(key);
+        assertThat(client.secrets().inNamespace("tenant-k").withName("pg-secret.client-ca").get()).isNull();
+        assertThat(client.secrets().inNamespace("tenant-k").withName("pg-secret.replication").get()).isNull();
     }
 
     @Test
-    void aCaSecretCloudNativePgDidNotMakeIsNotTrustedWithTheSuperuserPassword() {
+    void aClientCaSecretPgfleetDidNotMakeIsNeitherReplacedNorNamedByTheCluster() {
+        KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
+        InstanceKey key = new InstanceKey("tenant-k", "pg-squat");
+        // a tenant plants its own CA where the Cluster would take the CA its clients are checked against
+        client.secrets().inNamespace("tenant-k").resource(new SecretBuilder().withNewMetadata().withName("pg-squat.client-ca").endMetadata()
+                .addToData("ca.crt", b64(PEM)).build()).create();
+        Step step = driver.apply(key, spec(1, false));
+        assertThat(step.outcome()).isEqualTo(Step.Outcome.FAILED);
+        assertThat(step.message()).contains("Secret pg-squat.client-ca in namespace tenant-k exists but is not pgfleet's");
+        assertThat(cluster(key)).isNull();
+        assertThat(client.secrets().inNamespace("tenant-k").withName("pg-squat.client-ca").get().getData()).containsEntry("ca.crt", b64(PEM));
+    }
+
+    @Test
+    void aCaSecretCloudNativePgDidNotMakeIsNotTrustedWithTheSuperusersSessions() {
         KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
         InstanceKey key = new InstanceKey("tenant-k", "pg-planted");
         driver.apply(key, spec(1, false));
-        client.secrets().inNamespace("tenant-k").resource(new SecretBuilder().withNewMetadata().withName("pg-planted-superuser")
-                .addToLabels("cnpg.io/cluster", "pg-planted").endMetadata()
-                .addToData("username", b64("postgres")).addToData("password", b64("s3cr3t")).build()).create();
         // a tenant who may write Secrets in its namespace plants its own CA under the Cluster's CA name
         client.secrets().inNamespace("tenant-k").resource(new SecretBuilder().withNewMetadata().withName("pg-planted-ca").endMetadata()
                 .addToData("ca.crt", b64(PEM)).build()).create();
-        assertThatThrownBy(() -> driver.primary(key)).hasMessageContaining("pg-planted-ca").hasMessageContaining("not made by CloudNativePG")
-                .hasMessageNotContaining("s3cr3t");
+        assertThatThrownBy(() -> driver.primary(key)).hasMessageContaining("pg-planted-ca").hasMessageContaining("not made by CloudNativePG");
+    }
+
+    private static java.security.cert.X509Certificate certificate(String pem) throws Exception {
+        return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    }
+
+    private static String decode(String base64) {
+        return new String(Base64.getDecoder().decode(base64), java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static String readQuietly(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.readString(file).strip();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static final String PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
@@ -181,7 +243,7 @@ class KubernetesClusterDriverTest {
         assertThat(provision.message()).contains("Cluster pg-foreign in namespace tenant-k exists but is not pgfleet's");
         Step delete = driver.delete(key);
         assertThat(delete.outcome()).isEqualTo(Step.Outcome.FAILED);
-        assertThatThrownBy(() -> driver.primary(key)).hasMessageContaining("is not pgfleet's").hasMessageContaining("not read");
+        assertThatThrownBy(() -> driver.primary(key)).hasMessageContaining("is not pgfleet's").hasMessageContaining("does not connect");
 
         assertThat(cluster(key).getMetadata().getLabels()).containsExactly(Map.entry("team", "payments"));
         assertThat(((Map<?, ?>) cluster(key).getAdditionalProperties().get("spec")).get("instances")).isEqualTo(2);

@@ -30,8 +30,14 @@ public class CredentialStores {
      * manifest its restore would believe.
      */
     public static final String MANIFEST = "manifest";
+    /**
+     * Under Kubernetes, the instance's client CA and the certificates it signed for pgfleet's superuser sessions and for
+     * replication (the provisioner makes them; the user-manager and backup-worker read pgfleet's). Kept in pgfleet's own
+     * namespace: whoever holds the CA's key or pgfleet's client key is the instance's superuser.
+     */
+    public static final String CLIENT = "client";
     /** Every kind: what an instance's delete removes. */
-    public static final List<String> KINDS = List.of(USERS, BACKUP, MANIFEST);
+    public static final List<String> KINDS = List.of(USERS, BACKUP, MANIFEST, CLIENT);
 
     private final String driver;
     private final BeanProvider<KubernetesClient> client;
@@ -66,7 +72,7 @@ public class CredentialStores {
             throw new IllegalArgumentException("no credential kind '" + kind + "'; the kinds are " + KINDS);
         }
         return stores.computeIfAbsent(kind, k -> !"kubernetes".equals(driver) ? new LocalCredentialStore(dataRoot, k)
-                : MANIFEST.equals(k) ? KubernetesCredentialStore.inHome(client.get(), k, home(client.get()))
+                : MANIFEST.equals(k) || CLIENT.equals(k) ? KubernetesCredentialStore.inHome(client.get(), k, home(client.get()))
                 : new KubernetesCredentialStore(client.get(), k));
     }
 

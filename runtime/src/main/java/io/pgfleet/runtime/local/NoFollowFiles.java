@@ -35,10 +35,14 @@ public final class NoFollowFiles {
 
     /** Writes {@code text} to {@code file} with {@code permissions} (e.g. {@code rw-------}), replacing it whole. */
     public static void write(Path file, String text, String permissions) {
+        write(file, text.getBytes(StandardCharsets.UTF_8), permissions);
+    }
+
+    /** Writes {@code bytes} to {@code file} with {@code permissions}, replacing it whole. */
+    public static void write(Path file, byte[] bytes, String permissions) {
         Path absolute = file.toAbsolutePath().normalize();
         Path trusted = trustedAncestor(absolute.getParent());
         Path relative = trusted.relativize(absolute);
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         try {
             DirectoryStream<Path> top = Files.newDirectoryStream(trusted);
             if (!(top instanceof SecureDirectoryStream<Path> directory)) {

@@ -108,10 +108,7 @@ public class InstanceConnections implements AutoCloseable {
     }
 
     static Connection connect(Endpoint endpoint, String database) throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", endpoint.user());
-        properties.setProperty("password", endpoint.password());
-        properties.setProperty("connectTimeout", "10");
+        Properties properties = endpoint.sessionProperties();
         properties.setProperty("assumeMinServerVersion", "15");
         properties.setProperty("ApplicationName", "pgfleet-user-manager");
         return DriverManager.getConnection(endpoint.sessionUrl(database), properties);
