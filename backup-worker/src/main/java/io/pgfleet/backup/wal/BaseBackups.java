@@ -116,6 +116,7 @@ public class BaseBackups {
             String from = opened.get().layout().runningStandbys().isEmpty() ? opened.get().layout().primary().name()
                     : opened.get().layout().runningStandbys().get(0).name();
             if (needed) {
+                WalArchive.wakeArchiver(primary.get());
                 repository.backup("full", primary.get().password());
             }
             List<ArchiveInfo.BaseBackup> expired = WalArchive.retention(config).expired(repository.info().backups(), Instant.now(clock));
@@ -148,6 +149,8 @@ public class BaseBackups {
                 return Step.waitFor(opened.get().mask(e.getMessage()), Duration.ofSeconds(2));
             }
             return Step.failed(opened.get().mask(e.getMessage()));
+        } catch (SQLException e) {
+            return Step.poll("the primary of " + key + " does not answer: " + e.getMessage(), InstanceWait.LONGEST);
         }
     }
 }

@@ -181,6 +181,17 @@ public class WalArchive {
         }
     }
 
+    /**
+     * Wakes the primary's archiver: a configuration reload sets its latch. After three failed pushes of a segment (an
+     * {@code archive-push} before the stanza existed, say) PostgreSQL's archiver sleeps up to 60 s before it tries again,
+     * and a base backup waits for its segments to be archived; woken, it pushes them now.
+     */
+    public static void wakeArchiver(Endpoint primary) throws SQLException {
+        try (Connection connection = connect(primary); Statement sql = connection.createStatement()) {
+            sql.execute("SELECT pg_catalog.pg_reload_conf()");
+        }
+    }
+
     /** Commits a transaction that writes a commit record now. */
     public static void commitNow(Endpoint primary) throws SQLException {
         try (Connection connection = connect(primary); Statement sql = connection.createStatement()) {
