@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs the Debian packages the tests need when they are missing (as root, or with sudo; otherwise
 # names the one command to run), then runs the tests, and ends with where the time went (scripts/test-times.sh): the
-# slowest test classes, the number of tests and the wall time. .ci/run calls it without a tier: every test.
+# slowest test classes, the number of tests and the wall time. .ci/run calls it without a tier: every test. Without
+# Maven arguments, the integration tests of the cli module and of the others run side by side (see below).
 #
 #   scripts/test.sh [--tier unit|integration|drill] [maven arguments...]
 #     unit         the *Test classes: no server, seconds (mvn verify -DskipITs)
@@ -23,7 +24,31 @@ fi
 bash scripts/packages.sh test --install
 start=$(date +%s)
 status=0
-mvn -B -ntp verify ${tier[@]+"${tier[@]}"} "$@" || status=$?
+if [ $# -gt 0 ] || [ "${tier[*]-}" = "-DskipITs" ]; then
+  # Maven arguments of the caller (a module, a test), or the unit tier: one Maven run as asked.
+  mvn -B -ntp verify ${tier[@]+"${tier[@]}"} "$@" || status=$?
+else
+  # Two stages. First every module is built, unit-tested and installed (the tools the tests need are then in the local
+  # repository). Then the integration tests run in two Maven runs side by side: the cli module's (whole local stacks,
+  # about half of the time) and every other module's. They mostly wait on servers, so on two cores the two runs take
+  # little more than the longer one. The second stage compiles and packages nothing again (maven.main.skip, and the
+  # jars are up to date; mdep.skip keeps each module's classpath.txt as the first stage wrote it): the cli's stacks run
+  # the services from those jars while the other run goes on.
+  mvn -B -ntp install -DskipITs ${tier[@]+"${tier[@]}"} || status=$?
+  if [ "$status" -eq 0 ]; then
+    again=(-B -ntp verify -Dmaven.main.skip=true -Dmdep.skip=true -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false
+      ${tier[@]+"${tier[@]}"})
+    echo "== integration tests: the cli module's and the other modules' side by side (lines marked [cli] and [modules]) =="
+    ( mvn "${again[@]}" -pl '!cli' 2>&1 | sed -u 's/^/[modules] /'; exit "${PIPESTATUS[0]}" ) &
+    modules=$!
+    cli=0
+    ( mvn "${again[@]}" -pl cli 2>&1 | sed -u 's/^/[cli] /'; exit "${PIPESTATUS[0]}" ) || cli=$?
+    others=0
+    wait "$modules" || others=$?
+    echo "== integration tests: cli exit ${cli}, other modules exit ${others} =="
+    [ "$cli" -eq 0 ] && [ "$others" -eq 0 ] || status=1
+  fi
+fi
 bash scripts/test-times.sh 20 || true
 echo "== mvn verify took $(( ($(date +%s) - start) / 60 )) min $(( ($(date +%s) - start) % 60 )) s (exit ${status}) =="
 exit "$status"
