@@ -3,7 +3,7 @@ package io.pgfleet.events.command;
 import io.pgfleet.events.postgres.Postgres;
 import java.util.Arrays;
 import java.util.Optional;
-import io.pgfleet.events.json.SchemaGenerator;
+import io.pgfleet.events.SchemaIds;
 import java.net.URI;
 
 /**
@@ -61,7 +61,7 @@ public enum CommandType {
 
     /** The CloudEvents {@code dataschema}: its schema's versioned URI, e.g. {@code https://pgfleet.io/schemas/v1/add-user.schema.json}. */
     public URI dataSchema() {
-        return SchemaGenerator.id(VERSION, schemaFile());
+        return SchemaIds.id(VERSION, schemaFile());
     }
 
     /** The default topic, e.g. {@code pgfleet.command.add-user}. */

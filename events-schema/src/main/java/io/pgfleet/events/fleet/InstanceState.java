@@ -3,7 +3,7 @@ package io.pgfleet.events.fleet;
 import io.pgfleet.events.Doc;
 import java.time.Instant;
 import java.util.List;
-import io.pgfleet.events.json.SchemaGenerator;
+import io.pgfleet.events.SchemaIds;
 import java.net.URI;
 import java.util.Map;
 import java.util.TreeMap;
@@ -76,7 +76,7 @@ public record InstanceState(
     /** The file name of its JSON Schema. */
     public static final String SCHEMA_FILE = "instance.schema.json";
     /** The CloudEvents {@code dataschema} of its records. */
-    public static final URI DATA_SCHEMA = SchemaGenerator.id("v1", SCHEMA_FILE);
+    public static final URI DATA_SCHEMA = SchemaIds.id("v1", SCHEMA_FILE);
 
     /** This state with {@code part}'s fields laid over it: what a service says replaces what it said before. */
     public InstanceState with(InstanceState part) {

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The JSON shape of a payload type, derived from the records by {@link Shapes}. One model drives
- * both the strict reader ({@link PayloadReader}) and the JSON Schemas ({@link SchemaGenerator}),
+ * both the strict reader ({@link PayloadReader}) and the JSON Schemas (the contract's schema generator, in the tests),
  * so the two cannot disagree.
  */
 public sealed interface Shape {

@@ -4,7 +4,7 @@ import io.pgfleet.events.Doc;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import io.pgfleet.events.json.SchemaGenerator;
+import io.pgfleet.events.SchemaIds;
 import java.net.URI;
 
 /**
@@ -47,7 +47,7 @@ public record StatusEvent(
     /** The file name of its JSON Schema. */
     public static final String SCHEMA_FILE = "status.schema.json";
     /** The CloudEvents {@code dataschema} of status events: their schema's versioned URI. */
-    public static final URI DATA_SCHEMA = SchemaGenerator.id("v1", SCHEMA_FILE);
+    public static final URI DATA_SCHEMA = SchemaIds.id("v1", SCHEMA_FILE);
 
     /** The status topic of one namespace in tenant mode, e.g. {@code pgfleet.team-a.status}: that tenant's readers read it. */
     public static String tenantTopic(String namespace) {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.message.MessageReader;
 import io.cloudevents.kafka.KafkaMessageFactory;
-import io.pgfleet.events.Examples;
+import io.pgfleet.events.contract.Examples;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.command.ScaleCommand;

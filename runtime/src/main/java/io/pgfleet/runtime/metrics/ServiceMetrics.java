@@ -6,9 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pgfleet.events.status.Phase;
 import io.pgfleet.events.status.StatusEvent;
 import io.pgfleet.runtime.PgfleetSettings;
-import io.pgfleet.runtime.status.OutboxRepository;
 import jakarta.inject.Singleton;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * What every service counts the same way (tag {@code service}): {@code pgfleet_commands_total{type,outcome}} (commands
@@ -27,10 +27,14 @@ public class ServiceMetrics {
     private final MeterRegistry registry;
     private final String service;
 
-    public ServiceMetrics(MeterRegistry registry, PgfleetSettings settings, OutboxRepository outbox) {
+    public ServiceMetrics(MeterRegistry registry, PgfleetSettings settings) {
         this.registry = registry;
         this.service = settings.serviceName();
-        Gauge.builder("pgfleet.outbox.backlog", outbox, OutboxRepository::countUnpublished).baseUnit("events")
+    }
+
+    /** The outbox's backlog, read when scraped (the relay hands it over as it is made). */
+    public void outboxBacklog(Supplier<Number> backlog) {
+        Gauge.builder("pgfleet.outbox.backlog", backlog).baseUnit("events")
                 .description("status events committed but not yet published to Kafka").tag(SERVICE_TAG, service).register(registry);
     }
 

@@ -44,6 +44,7 @@ public class OutboxRelay {
                        ServiceMetrics metrics,
                        @Nullable FleetStatePublisher fleetState) {
         this.metrics = metrics;
+        metrics.outboxBacklog(outbox::countUnpublished);
         this.fleetState = fleetState;
         this.outbox = outbox;
         this.producer = new LazyProducer(producers, "pgfleet-status");

@@ -1,11 +1,10 @@
-package io.pgfleet.events;
+package io.pgfleet.events.contract;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.fleet.InstanceState;
 import io.pgfleet.events.json.Json;
-import io.pgfleet.events.json.SchemaGenerator;
 import io.pgfleet.events.status.StatusEvent;
 import java.io.IOException;
 import java.io.InputStream;

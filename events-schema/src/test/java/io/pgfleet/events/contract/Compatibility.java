@@ -1,4 +1,4 @@
-package io.pgfleet.events;
+package io.pgfleet.events.contract;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;

@@ -1,4 +1,8 @@
-package io.pgfleet.events.json;
+package io.pgfleet.events.contract;
+
+import io.pgfleet.events.SchemaIds;
+import io.pgfleet.events.json.Shape;
+import io.pgfleet.events.json.Shapes;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -15,7 +19,7 @@ import java.net.URI;
 public final class SchemaGenerator {
 
     /** Where the schemas say they live: {@code <BASE_ID><version>/<file>}. */
-    public static final String BASE_ID = "https://pgfleet.io/schemas/";
+    public static final String BASE_ID = SchemaIds.BASE_ID;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private SchemaGenerator() {
@@ -23,7 +27,7 @@ public final class SchemaGenerator {
 
     /** The versioned URI of a schema file, e.g. {@code https://pgfleet.io/schemas/v1/status.schema.json}. */
     public static URI id(String version, String fileName) {
-        return URI.create(BASE_ID + version + "/" + fileName);
+        return SchemaIds.id(version, fileName);
     }
 
     /** The schema of a payload record, its nested records under {@code $defs}; {@code id} is its {@code $id}. */

@@ -1,4 +1,4 @@
-package io.pgfleet.events;
+package io.pgfleet.events.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

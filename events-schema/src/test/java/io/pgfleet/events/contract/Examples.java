@@ -1,4 +1,4 @@
-package io.pgfleet.events;
+package io.pgfleet.events.contract;
 
 import io.pgfleet.events.command.AddExtensionCommand;
 import io.pgfleet.events.command.AddUserCommand;
