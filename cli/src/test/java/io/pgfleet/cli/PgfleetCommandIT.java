@@ -283,6 +283,39 @@ class PgfleetCommandIT {
 
     @Test
     @Order(5)
+    void everyNumericFormOfALoopbackOrMetadataEndpointIsRejectedByEachOfTheThreeServices() throws Exception {
+        // the local stack allows its own S3 server (127.0.0.1 on its port): these name other ports, or the metadata address
+        List<String> buckets = List.of("0x7f000001:1/backups", "2130706433:1/backups", "0177.0.0.1:1/backups", "127.1:1/backups", "[::ffff:127.0.0.1]:1/backups",
+                "http://169.254.169.254/backups", "http://0xa9fea9fe/backups", "http://[::ffff:a9fe:a9fe]/backups");
+        StringBuilder documents = new StringBuilder();
+        for (int i = 0; i < buckets.size(); i++) {
+            documents.append(i == 0 ? "" : "---\n").append(Files.readString(home.resolve("examples/postgres-dev.yaml"))
+                    .replace("postgres-dev", "endpoint-probe-" + i)).append("  backup:\n    enabled: true\n    s3Bucket: \"")
+                    .append(buckets.get(i)).append("\"\n    s3AccessKey: \"key\"\n    s3SecretKey: \"secret\"\n    resticPassword: \"restic\"\n");
+        }
+        Path bad = dataDir.resolve("endpoints.yaml");
+        Files.writeString(bad, documents);
+        Instant before = Instant.now().minusSeconds(1);
+        Result apply = pgfleet("apply", "-f", bad.toString(), "--wait");
+        assertThat(apply.code()).as(apply.output()).isEqualTo(2);
+        assertThat(apply.output()).contains("spec.backup.s3Bucket", "it is the IP address");
+        // every service refused every document, naming the field (read back from the status topic, as an auditor would)
+        await().atMost(SLOW).untilAsserted(() -> {
+            List<JsonNode> events = pgfleet("events", "--since", before.toString(), "-o", "json").output().lines()
+                    .map(PgfleetCommandIT::tree).toList();
+            for (int i = 0; i < buckets.size(); i++) {
+                String instance = "default/endpoint-probe-" + i;
+                assertThat(events).as(buckets.get(i)).filteredOn(e -> instance.equals(e.path("instance").asText())
+                                && "REJECTED".equals(e.path("phase").asText())
+                                && e.path("errors").toString().contains("spec.backup.s3Bucket"))
+                        .extracting(e -> e.path("service").asText())
+                        .containsExactlyInAnyOrder("provisioner", "user-manager", "backup-worker");
+            }
+        });
+    }
+
+    @Test
+    @Order(5)
     void aDeletedInstanceTakesItsPasswordsWithItSoTheSameNameAgainGetsNewOnes() throws Exception {
         Path doc = dataDir.resolve("reborn.yaml");
         Files.writeString(doc, Files.readString(home.resolve("examples/postgres-dev.yaml")).replace("postgres-dev", "reborn")
