@@ -117,9 +117,8 @@ class HealthEventsIT {
             Files.writeString(data.resolve("server.crt"), Files.readString(work.resolve("short.crt")));   // keeps owner and mode
             sh(work, "psql -h 127.0.0.1 -p " + port + " -U postgres -d postgres -Atc 'SELECT pg_reload_conf()'",
                     java.util.Map.of("PGPASSWORD", fixture.driver().primary(key).orElseThrow().password()));
-            // pg_reload_conf() only signals the server, which reads the certificate again on its own time.
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-                    .untilAsserted(() -> assertThat(servedCertificateEnd(port)).isBefore(java.time.Instant.now().plus(Duration.ofDays(21))));
+            // (Not waited for: that the server serves the short one. The health check may find it on disk and have it issued
+            // again before a look at the server would see it; a run under load did, and the look waited in vain.)
 
             StatusEvent degraded = fixture.feed.awaitEvent(e -> e.commandId() == null && e.phase() == Phase.DEGRADED
                     && e.instance().equals("tenant-a/renewing"), Duration.ofMinutes(1), () -> "no DEGRADED event");
