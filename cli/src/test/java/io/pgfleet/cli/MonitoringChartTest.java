@@ -34,7 +34,7 @@ class MonitoringChartTest {
             "pgfleet_replication_lag_bytes", "pgfleet_wal_archive_age_seconds", "pgfleet_wal_archive_waiting_segments",
             "pgfleet_backup_last_success_timestamp_seconds", "pgfleet_backup_schedule_interval_seconds", "pgfleet_wal_recovery_window_seconds",
             "pgfleet_wal_base_backups", "pgfleet_wal_base_backup_age_seconds", "pgfleet_commands_total", "pgfleet_dead_letters_total",
-            "pgfleet_outbox_backlog_events");
+            "pgfleet_outbox_backlog_events", "pgfleet_job_duration_seconds_bucket", "pgfleet_primary_change_duration_seconds_max");
     private static final Pattern METRIC = Pattern.compile("\\bpgfleet_[a-z_]+");
     /** pgfleet's own labels (not metrics): named so that no Prometheus scrape label ({@code instance}, {@code service}) hides them. */
     static final Set<String> LABELS = Set.of("pgfleet_instance", "pgfleet_service");
@@ -87,15 +87,23 @@ class MonitoringChartTest {
             used.addAll(metrics(r.path("expr").asText()));
         });
         assertThat(alerts).containsExactly("PgfleetInstanceDegraded", "PgfleetInstanceFailed", "PgfleetBackupLate", "PgfleetBackupMissing",
-                "PgfleetReplicationLag", "PgfleetOutboxBacklog", "PgfleetDeadLetters");
+                "PgfleetReplicationLag", "PgfleetOutboxBacklog", "PgfleetDeadLetters", "PgfleetServiceDown", "PgfleetConsumerLag");
         assertThat(METRICS).containsAll(used);
+        // every alert links its runbook: a section of docs/runbooks.md of the alert's name
+        String runbooks = Files.readString(CHART.resolve("../../docs/runbooks.md").normalize());
+        rule.at("/spec/groups/0/rules").forEach(r -> {
+            String url = r.at("/annotations/runbook_url").asText();
+            String alert = r.path("alert").asText();
+            assertThat(url).as(alert).isEqualTo("https://github.com/pgfleet/pgfleet/blob/main/docs/runbooks.md#" + alert.toLowerCase());
+            assertThat(runbooks).as(alert + "'s runbook").contains("\n## " + alert + "\n");
+        });
 
         assumeThat(promtool()).as("promtool (Debian package prometheus) is not installed").isNotNull();
         Path rules = dir.resolve("rules.yaml");
         Files.writeString(rules, Json.yamlMapper().writeValueAsString(rule.get("spec")));
         Run check = run(dir, promtool(), "check", "rules", rules.toString());
         assertThat(check.code()).as(check.output()).isZero();
-        assertThat(check.output()).contains("SUCCESS: 7 rules found");
+        assertThat(check.output()).contains("SUCCESS: 9 rules found");
 
         // The expressions fire on the series they are for (annotations left out of this copy: promtool compares them exactly).
         ObjectNode bare = (ObjectNode) rule.get("spec").deepCopy();
@@ -129,7 +137,31 @@ class MonitoringChartTest {
                         values: '0 0 1 1 1'
                       - series: 'pgfleet_outbox_backlog_events{pgfleet_service="user-manager",instance="10.0.0.4:8080",job="fleet-user-manager",service="fleet-user-manager",pod="p4",namespace="pgfleet"}'
                         values: '5x20'
+                      # the provisioner's two replicas: one down, then both; the user-manager's one, up
+                      - series: 'up{instance="10.0.0.1:8080",job="fleet-provisioner",service="fleet-provisioner",pod="p1",namespace="pgfleet"}'
+                        values: '1 1 0x30'
+                      - series: 'up{instance="10.0.0.2:8080",job="fleet-provisioner",service="fleet-provisioner",pod="p2",namespace="pgfleet"}'
+                        values: '1x10 0x30'
+                      - series: 'up{instance="10.0.0.4:8080",job="fleet-user-manager",service="fleet-user-manager",pod="p4",namespace="pgfleet"}'
+                        values: '1x40'
+                      # a Kafka consumer of the backup-worker falls behind on a partition; the user-manager's keeps up
+                      - series: 'kafka_consumer_records_lag_records{client_id="c1",partition="0",topic="pgfleet_command_backup",instance="10.0.0.3:8080",job="fleet-backup-worker",service="fleet-backup-worker",pod="p3",namespace="pgfleet"}'
+                        values: '0 0 5000x30'
+                      - series: 'kafka_consumer_records_lag_records{client_id="c2",partition="0",topic="pgfleet_command_add-user",instance="10.0.0.4:8080",job="fleet-user-manager",service="fleet-user-manager",pod="p4",namespace="pgfleet"}'
+                        values: '3x40'
                     alert_rule_test:
+                      - eval_time: 9m
+                        alertname: PgfleetServiceDown
+                      - eval_time: 17m
+                        alertname: PgfleetServiceDown
+                        exp_alerts:
+                          - exp_labels: {severity: critical, job: fleet-provisioner}
+                      - eval_time: 8m
+                        alertname: PgfleetConsumerLag
+                      - eval_time: 14m
+                        alertname: PgfleetConsumerLag
+                        exp_alerts:
+                          - exp_labels: {severity: warning, job: fleet-backup-worker, topic: pgfleet_command_backup}
                       - eval_time: 4m
                         alertname: PgfleetInstanceDegraded
                       - eval_time: 8m

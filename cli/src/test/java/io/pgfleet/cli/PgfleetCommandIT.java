@@ -247,7 +247,12 @@ class PgfleetCommandIT {
                     .containsPattern("pgfleet_instance_members_desired\\{pgfleet_instance=\"default/postgres-minimal\"[^}]*} 2\\.0")
                     .containsPattern("pgfleet_replication_lag_bytes\\{member=\"postgres-minimal-[0-9]\",pgfleet_instance=\"default/postgres-minimal\"[^}]*} [0-9.E]+")
                     .containsPattern("pgfleet_commands_total\\{outcome=\"SUCCEEDED\",pgfleet_service=\"provisioner\",type=\"provision\"[^}]*} ([4-9]|[1-9][0-9])\\.0")
-                    .containsPattern("pgfleet_outbox_backlog_events\\{pgfleet_service=\"provisioner\"[^}]*} 0\\.0");
+                    .containsPattern("pgfleet_outbox_backlog_events\\{pgfleet_service=\"provisioner\"[^}]*} 0\\.0")
+                    // what the chart's PgfleetConsumerLag alert reads: the command consumers' lag per partition
+                    .containsPattern("(?m)^kafka_consumer_records_lag_records\\{(?=[^}]*topic=\"pgfleet_command_provision\")[^}]*} [0-9.E]+$")
+                    // how long the provisions took, as a histogram
+                    .containsPattern("(?m)^pgfleet_job_duration_seconds_bucket\\{(?=[^}]*kind=\"provision\")(?=[^}]*outcome=\"SUCCEEDED\")"
+                            + "(?=[^}]*le=\"\\+Inf\")[^}]*} [1-9][0-9]*(\\.0)?$");
             assertThat(scrape(basePort + 5)).containsPattern("pgfleet_commands_total\\{outcome=\"SUCCEEDED\",pgfleet_service=\"user-manager\",type=\"provision\"");
             assertThat(scrape(basePort + 6))
                     .containsPattern("pgfleet_backup_last_success_timestamp_seconds\\{pgfleet_instance=\"default/postgres-complete\"[^}]*} 1\\.[0-9]+E9")

@@ -5,6 +5,7 @@ import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.json.Json;
 import io.pgfleet.events.status.Phase;
 import io.pgfleet.provisioner.instance.InstanceRepository;
+import io.pgfleet.runtime.metrics.ServiceMetrics;
 import io.pgfleet.runtime.status.StatusOutbox;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -26,11 +27,13 @@ public class RoleChanges {
     private final InstanceRepository instances;
     private final StatusOutbox status;
     private final Clock clock;
+    private final ServiceMetrics metrics;
 
-    public RoleChanges(InstanceRepository instances, StatusOutbox status, Clock clock) {
+    public RoleChanges(InstanceRepository instances, StatusOutbox status, Clock clock, ServiceMetrics metrics) {
         this.instances = instances;
         this.status = status;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** {@code <kind>Started}: {@code change} holds {@code kind} (Failover, Switchover), {@code oldPrimary}, {@code newPrimary}, why. */
@@ -49,10 +52,12 @@ public class RoleChanges {
         }));
         details.putAll(now);
         Object since = details.get("primaryDownSince");
-        if (since != null) {
-            details.put("durationMs", Duration.between(Instant.parse(since.toString()), Instant.now(clock)).toMillis());
-        }
         String kind = String.valueOf(details.get("kind"));
+        if (since != null) {
+            Duration took = Duration.between(Instant.parse(since.toString()), Instant.now(clock));
+            details.put("durationMs", took.toMillis());
+            metrics.primaryChanged(kind.toLowerCase(Locale.ROOT), String.valueOf(details.getOrDefault("cause", "unknown")), took);
+        }
         status.observed(key, null, Phase.READY, kind + "Completed", kind.toLowerCase(Locale.ROOT) + " completed: " + message, details);
         instances.updateFailover(key.toString(), null);
     }

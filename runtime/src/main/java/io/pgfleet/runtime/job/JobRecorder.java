@@ -3,6 +3,7 @@ package io.pgfleet.runtime.job;
 import io.micronaut.transaction.annotation.Transactional;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.status.Phase;
+import io.pgfleet.runtime.metrics.ServiceMetrics;
 import io.pgfleet.runtime.status.StatusOutbox;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -23,10 +24,12 @@ public class JobRecorder {
 
     private final JobLedger ledger;
     private final StatusOutbox status;
+    private final ServiceMetrics metrics;
 
-    public JobRecorder(JobLedger ledger, StatusOutbox status) {
+    public JobRecorder(JobLedger ledger, StatusOutbox status, ServiceMetrics metrics) {
         this.ledger = ledger;
         this.status = status;
+        this.metrics = metrics;
     }
 
     @Transactional
@@ -48,6 +51,7 @@ public class JobRecorder {
             }
             case DONE -> {
                 ledger.finish(job, JobStatus.SUCCEEDED, step.message());
+                metrics.jobEnded(job.commandType(), JobStatus.SUCCEEDED.name(), Duration.between(job.createdAt(), Instant.now()));
                 if (asked) {
                     status.command(new StatusOutbox.Answering(job.commandId(), job.commandType(), key), Phase.SUCCEEDED, handler.reason(job.kind(), step.outcome()),
                             step.message(), null, null, step.details());
@@ -56,6 +60,7 @@ public class JobRecorder {
             }
             case FAILED -> {
                 ledger.finish(job, JobStatus.FAILED, step.message());
+                metrics.jobEnded(job.commandType(), JobStatus.FAILED.name(), Duration.between(job.createdAt(), Instant.now()));
                 if (asked) {
                     status.command(new StatusOutbox.Answering(job.commandId(), job.commandType(), key), Phase.FAILED, handler.reason(job.kind(), step.outcome()),
                             step.message(), null, null, null);

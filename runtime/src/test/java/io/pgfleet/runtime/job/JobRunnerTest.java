@@ -98,7 +98,7 @@ class JobRunnerTest {
         JobRepository repository = queue.repository();
         JobLedger ledger = new JobLedger(repository);
         // The job and its event are the database's; what is asserted here is what the runner asks to record.
-        JobRecorder recorder = new JobRecorder(ledger, null) {
+        JobRecorder recorder = new JobRecorder(ledger, null, null) {
             @Override
             public void record(JobRow job, Step step, JobHandler handler) {
                 handler.recorded(job, step);
