@@ -2,11 +2,11 @@ package io.pgfleet.backup.command;
 
 import io.micronaut.context.annotation.Value;
 import io.pgfleet.backup.restic.ResticCredentials;
-import io.pgfleet.backup.run.BackupConfigRepository;
-import io.pgfleet.backup.run.BackupConfigRow;
-import io.pgfleet.backup.run.BackupRunRepository;
-import io.pgfleet.backup.run.BackupRunRow;
-import io.pgfleet.backup.run.BackupSettings;
+import io.pgfleet.backup.catalog.BackupConfigRepository;
+import io.pgfleet.backup.catalog.BackupConfigRow;
+import io.pgfleet.backup.catalog.BackupRunRepository;
+import io.pgfleet.backup.catalog.BackupRunRow;
+import io.pgfleet.backup.storage.BackupSettings;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.command.RestoreCommand;

@@ -2,7 +2,7 @@ package io.pgfleet.backup.http;
 
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.fleet.InstanceState;
-import io.pgfleet.backup.run.BackupConfigRepository;
+import io.pgfleet.backup.catalog.BackupConfigRepository;
 import io.pgfleet.runtime.fleet.FleetStatePart;
 import jakarta.inject.Singleton;
 import java.util.List;

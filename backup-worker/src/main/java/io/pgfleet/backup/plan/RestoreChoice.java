@@ -2,7 +2,7 @@ package io.pgfleet.backup.plan;
 
 import io.pgfleet.backup.restic.ResticRepository.Snapshot;
 import io.pgfleet.backup.restic.ResticRepository;
-import io.pgfleet.backup.run.BackupRunRow;
+import io.pgfleet.backup.catalog.BackupRunRow;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;

@@ -1,5 +1,7 @@
 package io.pgfleet.backup.run;
 
+import io.pgfleet.backup.catalog.BackupRunRepository;
+import io.pgfleet.backup.catalog.BackupRunRow;
 import io.pgfleet.backup.plan.Manifest;
 import io.pgfleet.events.json.Json;
 import io.pgfleet.runtime.job.Step;

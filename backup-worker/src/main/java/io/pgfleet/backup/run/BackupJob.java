@@ -1,5 +1,8 @@
 package io.pgfleet.backup.run;
 
+import io.pgfleet.backup.storage.BackupSettings;
+import io.pgfleet.backup.catalog.BackupConfigRepository;
+import io.pgfleet.backup.catalog.BackupConfigRow;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgfleet.backup.plan.BackupPlan;
 import io.pgfleet.backup.restic.ResticRepository;

@@ -1,5 +1,9 @@
 package io.pgfleet.backup.run;
 
+import io.pgfleet.backup.catalog.BackupRunRepository;
+import io.pgfleet.backup.catalog.BackupRunRow;
+import io.pgfleet.backup.catalog.BackupConfigRepository;
+import io.pgfleet.backup.catalog.BackupConfigRow;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.pgfleet.events.validation.CronExpression;

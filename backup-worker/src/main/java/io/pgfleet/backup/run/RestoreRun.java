@@ -1,5 +1,9 @@
 package io.pgfleet.backup.run;
 
+import io.pgfleet.backup.storage.BackupSettings;
+import io.pgfleet.backup.catalog.BackupRunRepository;
+import io.pgfleet.backup.catalog.BackupConfigRepository;
+import io.pgfleet.backup.catalog.BackupConfigRow;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.annotation.Value;
 import io.pgfleet.backup.plan.Globals;

@@ -1,8 +1,8 @@
 package io.pgfleet.backup.schedule;
 
 import io.micronaut.scheduling.annotation.Scheduled;
-import io.pgfleet.backup.run.BackupConfigRepository;
-import io.pgfleet.backup.run.BackupConfigRow;
+import io.pgfleet.backup.catalog.BackupConfigRepository;
+import io.pgfleet.backup.catalog.BackupConfigRow;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;

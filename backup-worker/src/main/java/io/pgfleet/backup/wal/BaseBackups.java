@@ -2,7 +2,7 @@ package io.pgfleet.backup.wal;
 
 import io.micronaut.context.annotation.Value;
 import io.pgfleet.backup.restic.ResticCredentials;
-import io.pgfleet.backup.run.BackupConfigRow;
+import io.pgfleet.backup.catalog.BackupConfigRow;
 import io.pgfleet.clusters.Endpoint;
 import io.pgfleet.clusters.InstanceAccess;
 import io.pgfleet.clusters.InstanceWait;
@@ -21,7 +21,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.pgfleet.backup.restic.ResticException;
-import io.pgfleet.backup.run.BackupSettings;
+import io.pgfleet.backup.storage.BackupSettings;
 
 /**
  * The physical side of an instance's backups: its pgBackRest stanza (made when backups are enabled, with a first full

@@ -2,9 +2,9 @@ package io.pgfleet.backup.wal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgfleet.backup.restic.ResticCredentials;
-import io.pgfleet.backup.run.BackupConfigRepository;
-import io.pgfleet.backup.run.BackupConfigRow;
-import io.pgfleet.backup.run.BackupSettings;
+import io.pgfleet.backup.catalog.BackupConfigRepository;
+import io.pgfleet.backup.catalog.BackupConfigRow;
+import io.pgfleet.backup.storage.BackupSettings;
 import io.pgfleet.clusters.Endpoint;
 import io.pgfleet.clusters.InstanceAccess;
 import io.pgfleet.clusters.Recovery;

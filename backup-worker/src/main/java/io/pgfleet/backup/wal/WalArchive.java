@@ -2,7 +2,7 @@ package io.pgfleet.backup.wal;
 
 import io.micronaut.context.annotation.Value;
 import io.pgfleet.backup.restic.ResticCredentials;
-import io.pgfleet.backup.run.BackupConfigRow;
+import io.pgfleet.backup.catalog.BackupConfigRow;
 import io.pgfleet.clusters.ArchiveLayout;
 import io.pgfleet.clusters.TenantSession;
 import io.pgfleet.clusters.Endpoint;
@@ -24,7 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import io.pgfleet.backup.run.S3Guard;
+import io.pgfleet.backup.storage.S3Guard;
 import io.pgfleet.clusters.ArchiveTarget;
 
 /**

@@ -3,7 +3,7 @@ package io.pgfleet.backup.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgfleet.backup.restic.ResticRepository.Snapshot;
-import io.pgfleet.backup.run.BackupRunRow;
+import io.pgfleet.backup.catalog.BackupRunRow;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;

@@ -1,5 +1,6 @@
 package io.pgfleet.backup.run;
 
+import io.pgfleet.backup.storage.S3Guard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,10 +1,9 @@
-package io.pgfleet.backup.run;
+package io.pgfleet.backup.catalog;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
-import io.pgfleet.backup.plan.Manifest;
 import io.pgfleet.events.json.Json;
 import java.io.IOException;
 import java.time.Instant;
@@ -21,7 +20,7 @@ import java.util.Map;
  * @param snapshots    JSON map: file in the snapshot set ({@code globals.sql}, {@code <db>.dump}, {@code manifest.json}) to snapshot id
  * @param bytes        bytes saved (the dumps' size)
  * @param forgotten    removed from the repository by the retention policy
- * @param manifest     the {@link Manifest} of a good backup, as JSON
+ * @param manifest     the {@code plan.Manifest} of a good backup, as JSON
  */
 @MappedEntity("backup_run")
 public record BackupRunRow(@Id String id, String instance, @Nullable String commandId, String trigger, @Nullable Instant scheduledFor,

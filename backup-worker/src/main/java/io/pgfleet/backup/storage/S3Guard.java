@@ -1,4 +1,4 @@
-package io.pgfleet.backup.run;
+package io.pgfleet.backup.storage;
 
 import io.micronaut.context.annotation.Value;
 import io.pgfleet.backup.restic.ResticCredentials;

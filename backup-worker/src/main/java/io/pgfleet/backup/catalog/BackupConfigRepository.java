@@ -1,4 +1,4 @@
-package io.pgfleet.backup.run;
+package io.pgfleet.backup.catalog;
 
 import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;

@@ -1,5 +1,6 @@
-package io.pgfleet.backup.run;
+package io.pgfleet.backup.storage;
 
+import io.pgfleet.backup.catalog.BackupConfigRow;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.convert.format.ReadableBytes;
 import io.pgfleet.backup.plan.BackupPlan;
