@@ -257,6 +257,9 @@ final class LocalSteps {
                 try (Statement sql = connection.createStatement(); ResultSet names = sql.executeQuery("SHOW synchronous_standby_names")) {
                     names.next();
                     if (!names.getString(1).equals(expectedNames)) {
+                        // The files say so (the planner found nothing to write), the server not yet: a predecessor killed
+                        // between writing them and its reload left it so, and nothing else would ever reload it.
+                        sql.execute("SELECT pg_catalog.pg_reload_conf()");
                         return Optional.of(Step.poll("synchronous_standby_names becoming '" + expectedNames + "'", Duration.ofMillis(500)));
                     }
                 }

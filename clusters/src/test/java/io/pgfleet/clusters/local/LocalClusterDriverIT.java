@@ -136,6 +136,40 @@ class LocalClusterDriverIT {
     }
 
     @Test
+    void aConfigurationAKilledPredecessorWroteButNeverReloadedIsReloaded() throws Exception {
+        // A quorum of one standby: the primary's synchronous_standby_names is in its managed file.
+        InstanceKey key = new InstanceKey("tenant-a", "pg-unreloaded");
+        applyUntilSettled(key, spec(2, 1, 1, Map.of()), Step.Outcome.DONE);
+        Path managed = root.resolve("local/tenant-a/pg-unreloaded/member-1/data").resolve(MemberConfig.MANAGED_FILE);
+        String written = Files.readString(managed);
+        assertThat(written).contains("synchronous_standby_names");
+        Endpoint primary = driver.primary(key).orElseThrow();
+        // What a predecessor killed between writing the file and reloading leaves: the file as the planner wants it, the
+        // server still on the value before.
+        Files.writeString(managed, written.replaceAll("(?m)^synchronous_standby_names.*$", "synchronous_standby_names = ''"));
+        try (Connection c = DriverManager.getConnection(primary.sessionUrl("postgres"), primary.sessionProperties());
+             Statement sql = c.createStatement()) {
+            sql.execute("SELECT pg_catalog.pg_reload_conf()");
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                try (ResultSet r = sql.executeQuery("SHOW synchronous_standby_names")) {
+                    r.next();
+                    return r.getString(1).isEmpty();
+                }
+            });
+        }
+        // The driver's own held connection takes the reload now too (a backend reads the files when it next works).
+        driver.observe(key);
+        Files.writeString(managed, written);
+
+        List<String> steps = applyUntilSettled(key, spec(2, 1, 1, Map.of()), Step.Outcome.DONE);
+        try (Connection c = DriverManager.getConnection(primary.sessionUrl("postgres"), primary.sessionProperties());
+             Statement sql = c.createStatement(); ResultSet r = sql.executeQuery("SHOW synchronous_standby_names")) {
+            r.next();
+            assertThat(r.getString(1)).as("the server took the file's quorum; steps: " + steps).isNotEmpty();
+        }
+    }
+
+    @Test
     void applyingAgainToAReadyClusterChangesNothing() {
         InstanceKey key = new InstanceKey("tenant-a", "pg-again");
         applyUntilSettled(key, spec(1, 0, 0, Map.of()), Step.Outcome.DONE);
