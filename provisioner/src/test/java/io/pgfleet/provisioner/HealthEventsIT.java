@@ -165,8 +165,12 @@ class HealthEventsIT {
             // The primary's disk is lost: its data directory is gone while its postmaster still runs.
             Path data = fixture.dataRoot.resolve("local/tenant-a/failing-over/member-1/data");
             long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
-            // The running server may create a file while rm walks the directory ("Directory not empty"): remove until gone.
-            sh(Path.of("/"), "for i in $(seq 50); do rm -rf " + data + " 2>/dev/null; [ -e " + data + " ] || exit 0; sleep 0.1; done; exit 1");
+            // Lost at once (a rename), then removed: a removal seen half done (PG_VERSION still there, the server gone) is a
+            // stopped primary, which the repair would try to start first. The running server may create a file while rm walks
+            // the directory ("Directory not empty"): remove until gone.
+            Path lost = data.resolveSibling("data.lost");
+            Files.move(data, lost);
+            sh(Path.of("/"), "for i in $(seq 50); do rm -rf " + lost + " 2>/dev/null; [ -e " + lost + " ] || exit 0; sleep 0.1; done; exit 1");
 
             java.util.function.Predicate<StatusEvent> observed = e -> e.commandId() == null && e.instance().equals("tenant-a/failing-over");
             StatusEvent completed = fixture.feed.awaitEvent(observed.and(e -> "FailoverCompleted".equals(e.reason())), Duration.ofMinutes(2),
