@@ -64,6 +64,11 @@ final class LocalFailover {
         Instant silentSince = mark(silentMarker(primary), running && !answers, now);
         List<Integer> rejoining = members.stream().filter(m -> m != primary && Files.exists(rejoinMarker(m))).map(LocalMember::index).toList();
         if (answers && !promoting && rejoining.isEmpty()) {
+            // A standby whose data directory is gone (a lost disk) or damaged serves nobody: fenced, then a new copy.
+            Optional<LocalMember> lost = members.stream().filter(m -> m != primary && m.isComplete() && !dataIntact(m)).findFirst();
+            if (lost.isPresent()) {
+                return Optional.of(copyAgain(instance, lost.get(), primary, "its data directory is gone or damaged"));
+            }
             // A standby whose slot lost WAL it had not received (max_slot_wal_keep_size) can never stream again: a new copy.
             return lostSlot(primary, members).map(m -> copyAgain(instance, m, primary,
                     "its replication slot lost WAL it had not received (max_slot_wal_keep_size)"));

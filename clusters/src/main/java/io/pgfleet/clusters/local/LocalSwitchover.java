@@ -25,6 +25,9 @@ import java.util.HashMap;
  */
 final class LocalSwitchover {
 
+    /** How long a switchover waits for a standby that streams (or the one named) before it is refused. */
+    static final Duration STREAMING_WAIT = Duration.ofSeconds(30);
+
     private final LocalSettings settings;
     private final LocalFailover failover;
     private final Clock clock;
@@ -39,7 +42,8 @@ final class LocalSwitchover {
      * One step of a planned switchover from the running primary: choose the target (named, or the streaming standby that
      * received the most), mark the switchover and shut the primary down (fast: its walsenders send every WAL record to
      * the streaming standbys first; writes pause from here); once the target has received the shutdown checkpoint,
-     * promote it. A target that does not catch up within 30 seconds ends the switchover: the old primary starts again.
+     * promote it. A target that does not catch up within 30 seconds ends the switchover: the old primary starts again. With no
+     * standby that streams (or not the one named) for 30 seconds, the switchover is refused and the primary stays.
      */
     Step step(LocalInstance instance, List<LocalMember> members, Optional<String> to) {
         LocalMember old = members.get(0);
@@ -54,14 +58,23 @@ final class LocalSwitchover {
                     streaming.put(rows.getString(1), rows.getLong(2));
                 }
             } catch (SQLException e) {
+                LocalFiles.deleteTree(waiting(old));
                 return Step.failed("the primary " + old.name() + " does not answer (" + e.getMessage() + "): a switchover needs it running");
             }
             List<Failover.Standby> standbys = members.stream().filter(m -> m != old)
                     .map(m -> new Failover.Standby(m.index(), m.name(), streaming.containsKey(m.name()), streaming.get(m.name()))).toList();
             Optional<Failover.Standby> target = Failover.switchoverTarget(standbys, to);
+            // Waited for since the first look that found none, kept on disk so that a retried step still knows.
+            Instant since = LocalFailover.mark(waiting(old), target.isEmpty(), clock.instant());
             if (target.isEmpty()) {
-                return to.isPresent() ? Step.poll(to.get() + " to stream before it takes over", Duration.ofMillis(500))
-                        : Step.poll("a standby that streams", Duration.ofMillis(500));
+                String awaited = to.map(name -> name + " to stream before it takes over").orElse("a standby that streams");
+                if (Duration.between(since, clock.instant()).compareTo(STREAMING_WAIT) > 0) {
+                    // Refused rather than waited for: the instance's queue would hold its repairs, which bring the standbys back.
+                    LocalFiles.deleteTree(waiting(old));
+                    return Step.failed("no switchover: waited " + STREAMING_WAIT.toSeconds() + "s for " + awaited + "; " + old.name()
+                            + " stays the primary");
+                }
+                return Step.poll(awaited, Duration.ofMillis(500));
             }
             LocalFiles.write(marker, target.get().index() + " " + clock.instant() + "\n", "rw-r--r--");
             old.requestStop();
@@ -98,6 +111,11 @@ final class LocalSwitchover {
                     + complaint.map(c -> " could not start again: " + c).orElse(" is the primary again"));
         }
         return Step.poll(target.name() + " to receive " + old.name() + "'s shutdown checkpoint", Duration.ofMillis(100));
+    }
+
+    /** Since when the switchover has waited for a standby that streams: {@code member-<n>/switchover-waiting}. */
+    static Path waiting(LocalMember primary) {
+        return primary.dir().resolve("switchover-waiting");
     }
 
     /**

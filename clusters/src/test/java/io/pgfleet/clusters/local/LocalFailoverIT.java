@@ -283,6 +283,53 @@ class LocalFailoverIT {
     }
 
     @Test
+    void aStandbyWhoseDataDirectoryIsGoneIsFencedAndCopiedAgain() throws Exception {
+        InstanceKey key = new InstanceKey("tenant-a", "pg-lost");
+        settle(key, spec(2, 1, 1));
+        Endpoint primary = driver.primary(key).orElseThrow();
+        sql(primary, "CREATE TABLE kept AS SELECT 42 AS answer");
+        // The standby's disk is lost while it runs: its data directory is gone at once (a rename), then removed.
+        Path data = root.resolve("local/tenant-a/pg-lost/member-2/data");
+        long pid = pidOf(data);
+        Path lost = data.resolveSibling("data.lost");
+        Files.move(data, lost);
+        ProcessRunner.check(List.of("rm", "-rf", lost.toString()), Map.of(), Path.of("/"), Duration.ofMinutes(1));
+
+        // Before the fix: the repair tried to issue its certificate into the missing directory, failed, and never copied it.
+        List<String> steps = settle(key, spec(2, 1, 1));
+        assertThat(steps).anyMatch(s -> s.contains("pg-lost-2 is copied again from pg-lost-1 (its data directory is gone or damaged)"));
+        assertThat(io.pgfleet.runtime.local.Processes.isRunning(pid)).as("the standby's old postmaster is stopped").isFalse();
+        assertThat(driver.primary(key).orElseThrow().port()).isEqualTo(primary.port());
+        Endpoint standby = new Endpoint("127.0.0.1", portOf(key, 2), primary.user(), primary.password(), primary.caFile());
+        assertThat(psql(standby, "SELECT pg_is_in_recovery()")).isEqualTo("t");
+        assertThat(psql(standby, "SELECT answer FROM kept")).isEqualTo("42");
+        assertThat(driver.observe(key).ready()).isTrue();
+    }
+
+    @Test
+    void aSwitchoverWithoutAStandbyThatStreamsIsRefusedAfterItsWaitAndTheInstanceIsLeftAsItWas() throws Exception {
+        InstanceKey key = new InstanceKey("tenant-a", "pg-nosw");
+        ClusterSpec spec = spec(2, 1, 1);
+        settle(key, spec);
+        Endpoint primary = driver.primary(key).orElseThrow();
+        ProcessHandle.of(pidOf(root.resolve("local/tenant-a/pg-nosw/member-2/data"))).orElseThrow().destroyForcibly();
+        await().atMost(Duration.ofSeconds(30)).until(() -> psql(primary, "SELECT count(*) FROM pg_stat_replication").equals("0"));
+        Step first = driver.switchover(key, spec, "pg-nosw-1", Optional.empty());
+        assertThat(first.outcome()).isEqualTo(Step.Outcome.WAIT);
+        assertThat(first.message()).isEqualTo("a standby that streams");
+        // What the waiting step leaves after its 30 s (written back in time, not waited for): the next look refuses.
+        Files.writeString(root.resolve("local/tenant-a/pg-nosw/member-1/switchover-waiting"),
+                java.time.Instant.now().minus(LocalSwitchover.STREAMING_WAIT).minusSeconds(1) + "\n");
+        Step refused = driver.switchover(key, spec, "pg-nosw-1", Optional.empty());
+        assertThat(refused.outcome()).isEqualTo(Step.Outcome.FAILED);
+        assertThat(refused.message()).isEqualTo("no switchover: waited 30s for a standby that streams; pg-nosw-1 stays the primary");
+        assertThat(root.resolve("local/tenant-a/pg-nosw/member-1/switchover-waiting")).doesNotExist();
+        assertThat(psql(primary, "SELECT pg_is_in_recovery()")).isEqualTo("f");
+        settle(key, spec);
+        assertThat(driver.primary(key).orElseThrow().port()).isEqualTo(primary.port());
+    }
+
+    @Test
     void aPrimaryThatCannotStartIsGivenItsDelayThenReplaced() throws Exception {
         driver = new LocalClusterDriver(new LocalSettings(root, "127.0.0.1", OsUser.forPostgres("nobody"), PgBinaries.find(Optional.empty()),
                 Duration.ofSeconds(60)).failoverDelay(Duration.ofSeconds(3)));
