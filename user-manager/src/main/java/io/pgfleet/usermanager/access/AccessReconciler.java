@@ -117,7 +117,12 @@ public class AccessReconciler implements JobHandler {
         try {
             PlanExecutor.run(connections, endpoint.get(), plan);
         } catch (PlanExecutor.PlanFailedException e) {
-            return Step.failed(e.getMessage());
+            // A connection that broke under the plan (a switchover, a failover, a restart of the primary) is no refusal: the
+            // next step reads the catalogue again and plans what is still missing, until the instance's wait is over.
+            if (!notReady(e.sqlState()) || late) {
+                return Step.failed(e.getMessage());
+            }
+            return Step.poll("the connection to " + key + " broke (" + e.getMessage() + "); trying again", InstanceWait.LONGEST);
         }
         LOG.info("{} statement(s) applied", plan.size());
         Map<String, Object> details = new LinkedHashMap<>();
@@ -133,8 +138,16 @@ public class AccessReconciler implements JobHandler {
     /** "90s", "10m": how people write the setting. */
     /** Connection failures and a server still starting mean "not ready yet"; anything else is a real error. */
     private static boolean notReady(SQLException e) {
-        String state = e.getSQLState();
-        return state == null || state.startsWith("08") || state.equals("57P03");
+        return notReady(e.getSQLState());
+    }
+
+    /**
+     * No SQLSTATE (the connection broke), a connection exception (08), the server shutting down, crashed or starting
+     * (57P01, 57P02, 57P03), or a read-only transaction on a primary just demoted (25006).
+     */
+    private static boolean notReady(String state) {
+        return state == null || state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
+                || state.equals("25006");
     }
 
     /** Verifiers for users that are new or whose password is not the stored one; missing passwords are generated and stored. */

@@ -66,15 +66,23 @@ public final class PlanExecutor {
             if (lease != null) {
                 lease.discard();
             }
-            throw new PlanFailedException(current, e.getMessage());
+            throw new PlanFailedException(current, e);
         }
     }
 
-    /** A statement PostgreSQL refused. */
+    /** A statement PostgreSQL refused, or that the connection did not carry to the end. */
     public static final class PlanFailedException extends Exception {
 
-        public PlanFailedException(SqlAction action, String message) {
-            super(action + " failed: " + message);
+        private final String sqlState;
+
+        public PlanFailedException(SqlAction action, SQLException cause) {
+            super(action + " failed: " + cause.getMessage(), cause);
+            this.sqlState = cause.getSQLState();
+        }
+
+        /** The SQLSTATE of the failure; null when the connection broke before the server answered. */
+        public String sqlState() {
+            return sqlState;
         }
     }
 }
