@@ -35,6 +35,7 @@ final class LocalObservation {
         boolean primaryAnswers = false;
         Optional<ArchiveState> archive = Optional.empty();
         if (primaryRunning) {
+            Instant asked = Instant.now();
             try {
                 // Bounded: a primary that hangs makes this look last seconds, and says so, instead of holding up every instance's.
                 archive = connections.bounded(primary, settings.probeTimeout(), connection -> {
@@ -52,8 +53,9 @@ final class LocalObservation {
             } catch (SQLException e) {
                 primaryAnswers = false;
             }
-            // Since when it has been silent counts from the first look that found it so, the repair's probes included.
-            LocalFailover.mark(LocalFailover.silentMarker(primary), !primaryAnswers && primary.isComplete(), Instant.now());
+            // Since when it has been silent counts from the first look that found it so (from when that look asked, not from
+            // when it gave up), the repair's probes included.
+            LocalFailover.mark(LocalFailover.silentMarker(primary), !primaryAnswers && primary.isComplete(), asked);
         }
         String host = "127.0.0.1";
         List<Member> observed = new ArrayList<>();
