@@ -2,6 +2,7 @@ package io.pgfleet.cli;
 
 import io.pgfleet.runtime.secrets.FleetKey;
 import io.pgfleet.servers.EmbeddedKafkaBroker;
+import io.pgfleet.servers.KafkaBroker;
 import io.pgfleet.servers.PostgresServer;
 import io.pgfleet.servers.S3Server;
 import java.io.IOException;
@@ -53,7 +54,13 @@ final class LocalStack implements AutoCloseable {
     private final Path dataDir;
     private final Ports ports;
     private final PrintWriter out;
-    private EmbeddedKafkaBroker kafka;
+    /** Starts the broker on its storage and ports: by default inside this JVM. */
+    interface Broker {
+        KafkaBroker start(Path storage, int port, int controllerPort);
+    }
+
+    private Broker broker = (storage, port, controllerPort) -> EmbeddedKafkaBroker.start(storage, port, controllerPort, false);
+    private KafkaBroker kafka;
     private PostgresServer state;
     private S3Server s3;
     private final Map<String, Process> services = new LinkedHashMap<>();
@@ -70,6 +77,12 @@ final class LocalStack implements AutoCloseable {
         return List.of(new Service("provisioner", "provisioner", "io.pgfleet.provisioner.Application", ports.provisioner()),
                 new Service("user-manager", "user-manager", "io.pgfleet.usermanager.Application", ports.userManager()),
                 new Service("backup-worker", "backup-worker", "io.pgfleet.backup.Application", ports.backupWorker()));
+    }
+
+    /** Another way to run the (plain) broker, e.g. as a process of its own that a drill can kill; before {@link #start}. */
+    LocalStack broker(Broker starter) {
+        this.broker = starter;
+        return this;
     }
 
     /** Kafka only over SASL_SSL ({@link SecureKafka}); before {@link #start}. */
@@ -120,7 +133,7 @@ final class LocalStack implements AutoCloseable {
         out.println("data directory  " + dataDir);
         out.flush();
         kafka = secure ? SecureKafka.start(dataDir, ports.kafka(), ports.controller())
-                : EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), ports.kafka(), ports.controller(), false);
+                : broker.start(dataDir.resolve("kafka"), ports.kafka(), ports.controller());
         out.println("kafka           " + bootstrapServers() + (secure ? " (embedded KRaft broker, SASL_SSL only: SCRAM-SHA-512 over TLS; "
                 + "client settings " + SecureKafka.clientConfig(dataDir) + ")" : " (embedded KRaft broker)"));
         out.flush();
@@ -198,7 +211,7 @@ final class LocalStack implements AutoCloseable {
     /** Stops the Kafka broker and starts it again on its own storage (an outage of the broker, for drills). */
     void restartKafka() {
         kafka.close();
-        kafka = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), ports.kafka(), ports.controller(), false);
+        kafka = broker.start(dataDir.resolve("kafka"), ports.kafka(), ports.controller());
     }
 
     /** Stops the state PostgreSQL (fast shutdown: every connection of the services breaks) and starts it again. */
@@ -212,7 +225,7 @@ final class LocalStack implements AutoCloseable {
         return state;
     }
 
-    EmbeddedKafkaBroker kafka() {
+    KafkaBroker kafka() {
         return kafka;
     }
 

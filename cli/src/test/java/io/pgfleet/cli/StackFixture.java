@@ -41,9 +41,17 @@ final class StackFixture implements AutoCloseable {
     final StatusFeed feed;
 
     StackFixture(String prefix) throws Exception {
+        this(prefix, null);
+    }
+
+    /** With the broker started by {@code broker} (e.g. as a process of its own), or as {@code pgfleet up} does when null. */
+    StackFixture(String prefix, LocalStack.Broker broker) throws Exception {
         Path home = Path.of(System.getProperty("pgfleet.home")).toAbsolutePath().normalize();
         dataDir = Files.createTempDirectory(prefix);
         stack = new LocalStack(home, dataDir, LocalStack.Ports.from(LoopbackPorts.freeBlock(8)), new PrintWriter(System.out, true));
+        if (broker != null) {
+            stack.broker(broker);
+        }
         stack.start(SLOW);
         Map<CommandType, String> topics = new EnumMap<>(CommandType.class);
         for (CommandType type : CommandType.values()) {
