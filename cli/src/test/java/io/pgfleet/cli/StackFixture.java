@@ -52,7 +52,12 @@ final class StackFixture implements AutoCloseable {
         if (broker != null) {
             stack.broker(broker);
         }
-        stack.start(SLOW);
+        try {
+            stack.start(SLOW);
+        } catch (Exception | Error e) {
+            stack.close();   // what started before the failure (the broker, the state database, the S3 server) must not outlive it
+            throw e;
+        }
         Map<CommandType, String> topics = new EnumMap<>(CommandType.class);
         for (CommandType type : CommandType.values()) {
             topics.put(type, type.defaultTopic());
