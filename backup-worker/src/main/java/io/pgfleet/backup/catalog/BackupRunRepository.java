@@ -26,10 +26,13 @@ public interface BackupRunRepository extends CrudRepository<BackupRunRow, String
     @Query("UPDATE backup_run SET status = 'RUNNING', started_at = :startedAt WHERE id = :id")
     void started(String id, Instant startedAt);
 
-    @Query("UPDATE backup_run SET status = :status, finished_at = :finishedAt, databases = :databases, snapshots = :snapshots, "
+    /** A backup saved to the end: its databases and snapshots (JSON), size and duration. */
+    @Query("UPDATE backup_run SET status = 'SUCCEEDED', finished_at = :finishedAt, databases = :databases, snapshots = :snapshots, "
             + "bytes = :bytes, duration_ms = :durationMs, message = :message WHERE id = :id")
-    void finished(String id, String status, Instant finishedAt, @Nullable String databases, @Nullable String snapshots,
-                  @Nullable Long bytes, @Nullable Long durationMs, @Nullable String message);
+    void succeeded(String id, Instant finishedAt, String databases, String snapshots, long bytes, long durationMs, String message);
+
+    @Query("UPDATE backup_run SET status = 'FAILED', finished_at = :finishedAt, message = :message WHERE id = :id")
+    void failed(String id, Instant finishedAt, String message);
 
     /** The manifest of a backup whose snapshots are all saved; it counts once the run is {@code SUCCEEDED}. */
     @Query("UPDATE backup_run SET manifest = :manifest WHERE id = :id")

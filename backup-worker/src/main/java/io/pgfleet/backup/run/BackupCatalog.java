@@ -30,13 +30,16 @@ public class BackupCatalog {
      * size and duration (its manifest was kept before, {@link BackupRunRepository#keepManifest}), a failure with its reason.
      */
     public void finished(String backupId, Step step) {
-        Map<String, Object> details = step.details();
         switch (step.outcome()) {
             case WAIT -> {
             }
-            case DONE -> runs.finished(backupId, "SUCCEEDED", Instant.now(clock), json(details.get("databases")), json(details.get("snapshots")),
-                    ((Number) details.get("bytes")).longValue(), ((Number) details.get("durationMs")).longValue(), step.message());
-            case FAILED -> runs.finished(backupId, "FAILED", Instant.now(clock), null, null, null, null, step.message());
+            case DONE -> {
+                SavedBackup saved = step.fact(SavedBackup.class).orElseThrow(() -> new IllegalStateException(
+                        "backup " + backupId + " is done without what it saved"));
+                runs.succeeded(backupId, Instant.now(clock), Json.write(saved.databases()), Json.write(saved.snapshots()), saved.bytes(),
+                        saved.durationMs(), step.message());
+            }
+            case FAILED -> runs.failed(backupId, Instant.now(clock), step.message());
         }
     }
 
@@ -53,8 +56,4 @@ public class BackupCatalog {
     }
 
 
-
-    private static String json(Object value) {
-        return value == null ? null : Json.write(value);
-    }
 }

@@ -139,6 +139,6 @@ public class BackupJob implements JobHandler {
         }
         Map<String, Object> details = new LinkedHashMap<>(logical.details());
         details.putAll(physical.details());
-        return Step.done(logical.message() + "; " + physical.message(), details);
+        return Step.done(logical.message() + "; " + physical.message(), details).withFactsOf(logical);
     }
 }

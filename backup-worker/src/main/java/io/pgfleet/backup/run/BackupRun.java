@@ -143,8 +143,10 @@ class BackupRun {
             if (retention != null) {
                 details.put("retention", retention);
             }
-            details.put("durationMs", (System.nanoTime() - start) / 1_000_000);
-            return Step.done("backup " + backupId + " saved: " + instance.databases().size() + " databases and the roles", details);
+            long durationMs = (System.nanoTime() - start) / 1_000_000;
+            details.put("durationMs", durationMs);
+            return Step.done("backup " + backupId + " saved: " + instance.databases().size() + " databases and the roles", details)
+                    .with(new SavedBackup(List.copyOf(instance.databases()), snapshots, (Long) details.get("bytes"), durationMs));
         } catch (ResticException e) {
             return e.locked() ? support.lockedStep(job, repository, e) : Step.failed(e.getMessage());
         } catch (SQLException e) {

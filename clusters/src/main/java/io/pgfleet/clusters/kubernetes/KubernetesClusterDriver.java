@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import io.pgfleet.events.InstanceKey;
+import io.pgfleet.clusters.PrimaryMember;
 import io.pgfleet.clusters.ClusterDriver;
 import io.pgfleet.clusters.ClusterSpec;
 import io.pgfleet.clusters.Endpoint;
@@ -145,10 +146,12 @@ public class KubernetesClusterDriver implements ClusterDriver {
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("members", desired.replicas());
                 details.put("primary", primaryHost(key) + ":" + CnpgModel.POSTGRES_PORT);
+                Step done = Step.done(status.readyInstances() + " of " + desired.replicas() + " members ready", details);
                 if (!status.currentPrimary().isEmpty()) {
                     details.put("primaryMember", status.currentPrimary());
+                    done = done.with(new PrimaryMember(status.currentPrimary()));
                 }
-                return Step.done(status.readyInstances() + " of " + desired.replicas() + " members ready", details);
+                return done;
             }
             return Step.waitFor(status.readyInstances() + " of " + desired.replicas() + " members ready"
                     + (status.phase().isEmpty() ? "" : " (" + status.phase() + ")"), Duration.ofSeconds(2));
@@ -205,7 +208,7 @@ public class KubernetesClusterDriver implements ClusterDriver {
                 details.put("primary", primaryHost(key) + ":" + CnpgModel.POSTGRES_PORT);
                 details.put("primaryMember", status.currentPrimary());
                 return Step.done(status.currentPrimary() + " is the primary; " + status.readyInstances() + " of " + desired.replicas()
-                        + " members ready", details);
+                        + " members ready", details).with(new PrimaryMember(status.currentPrimary()));
             }
             return Step.waitFor(status.currentPrimary() + " is the primary; " + status.readyInstances() + " of " + desired.replicas()
                     + " members ready", Duration.ofSeconds(2));

@@ -1,5 +1,6 @@
 package io.pgfleet.clusters.local;
 
+import io.pgfleet.clusters.PrimaryChange;
 import io.pgfleet.clusters.TenantSession;
 import io.pgfleet.runtime.job.Step;
 import io.pgfleet.runtime.local.CommandResult;
@@ -190,17 +191,9 @@ final class LocalFailover {
         if (promoted.outcome() == Step.Outcome.FAILED) {
             return promoted;
         }
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("kind", change.kind());
-        details.put("cause", change.cause());
-        details.put("oldPrimary", old.name());
-        details.put("fenced", old.name() + " (" + change.fencing() + ")");
-        details.put("newPrimary", chosen.name());
-        details.put("why", change.why());
-        details.put("primaryDownSince", change.since().toString());
-        details.put("receivedLsn", lsnText(change.receivedLsn()));
-        return new Step(Step.Outcome.WAIT, chosen.name() + " promoted in place of " + old.name() + " (" + change.why() + ")", Duration.ZERO,
-                Map.of("roleChange", details));
+        PrimaryChange fact = new PrimaryChange(change.kind(), change.cause(), old.name(), old.name() + " (" + change.fencing() + ")",
+                chosen.name(), change.why(), change.since(), lsnText(change.receivedLsn()));
+        return Step.next(chosen.name() + " promoted in place of " + old.name() + " (" + change.why() + ")").with(fact);
     }
 
     /** Stops a member that must not serve as a primary any more (by its recorded pid when its data is gone) and marks its data a standby's. */

@@ -1,5 +1,6 @@
 package io.pgfleet.clusters.local;
 
+import io.pgfleet.clusters.PrimaryMember;
 import io.pgfleet.clusters.ClusterSpec;
 import io.pgfleet.clusters.SyncQuorum;
 import io.pgfleet.runtime.credentials.ScramVerifier;
@@ -276,7 +277,7 @@ final class LocalSteps {
         details.put("primary", "127.0.0.1:" + primary.port());
         details.put("primaryMember", primary.name());
         details.put("synchronousStandbyNames", expectedNames);
-        return Step.done(members.size() + " of " + members.size() + " members ready", details);
+        return Step.done(members.size() + " of " + members.size() + " members ready", details).with(new PrimaryMember(primary.name()));
     }
 
     /**

@@ -2,6 +2,8 @@ package io.pgfleet.provisioner.job;
 
 import io.micronaut.context.annotation.Value;
 import io.pgfleet.clusters.ClusterDriver;
+import io.pgfleet.clusters.PrimaryChange;
+import io.pgfleet.clusters.PrimaryMember;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.status.Phase;
 import io.pgfleet.provisioner.instance.InstancePhase;
@@ -102,12 +104,8 @@ public class InstanceReconciler implements JobHandler {
         InstanceKey key = InstanceKey.of(job.instance());
         boolean repair = job.kind() == JobKind.REPAIR;
         switch (step.outcome()) {
-            case WAIT -> {
-                if (step.details().get("roleChange") instanceof Map<?, ?> change) {
-                    // Said once, when the standby is promoted; kept until the instance is whole again.
-                    roleChanges.started(key, change, step.message());
-                }
-            }
+            // Said once, when the standby is promoted; kept until the instance is whole again.
+            case WAIT -> step.fact(PrimaryChange.class).ifPresent(change -> roleChanges.started(key, change, step.message()));
             case DONE -> {
                 boolean latest = jobs.countOpen(job.instance()) == 0;
                 if (job.kind() == JobKind.DELETE) {
@@ -119,9 +117,7 @@ public class InstanceReconciler implements JobHandler {
                 if (latest) {
                     instances.updatePhase(job.instance(), InstancePhase.READY.name(), step.message());
                 }
-                if (step.details().get("primaryMember") != null) {
-                    instances.updatePrimaryMember(job.instance(), String.valueOf(step.details().get("primaryMember")));
-                }
+                step.fact(PrimaryMember.class).ifPresent(primary -> instances.updatePrimaryMember(job.instance(), primary.name()));
                 Optional<String> failover = instances.findFailover(job.instance());
                 if (failover.isPresent()) {
                     roleChanges.completed(key, failover.get(), step.details(), step.message());

@@ -3,6 +3,7 @@ package io.pgfleet.provisioner.job;
 import io.micronaut.transaction.annotation.Transactional;
 import io.pgfleet.clusters.Member;
 import io.pgfleet.clusters.Observation;
+import io.pgfleet.clusters.PrimaryChange;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.provisioner.instance.InstanceRepository;
 import io.pgfleet.provisioner.instance.InstanceRow;
@@ -48,12 +49,8 @@ public class PrimaryWatch {
         row = instances.findById(row.key()).orElseThrow();   // as it is now, locked: a job may have finished since it was read
         String failover = row.failover();
         if (row.primaryMember() != null && !row.primaryMember().equals(primary.get()) && failover == null) {
-            Map<String, Object> change = new LinkedHashMap<>();
-            change.put("kind", "Failover");
-            change.put("oldPrimary", row.primaryMember());
-            change.put("newPrimary", primary.get());
-            change.put("why", "the cluster changed its primary by itself");
-            change.put("primaryDownSince", Instant.now(clock).toString());
+            PrimaryChange change = new PrimaryChange("Failover", null, row.primaryMember(), null, primary.get(),
+                    "the cluster changed its primary by itself", Instant.now(clock), null);
             roleChanges.started(key, change, primary.get() + " is the primary in place of " + row.primaryMember());
             failover = instances.findFailover(row.key()).orElseThrow();
         } else if (!primary.get().equals(row.primaryMember())) {

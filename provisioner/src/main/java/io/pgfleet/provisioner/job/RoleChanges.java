@@ -1,6 +1,7 @@
 package io.pgfleet.provisioner.job;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.pgfleet.clusters.PrimaryChange;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.json.Json;
 import io.pgfleet.events.status.Phase;
@@ -36,14 +37,13 @@ public class RoleChanges {
         this.metrics = metrics;
     }
 
-    /** {@code <kind>Started}: {@code change} holds {@code kind} (Failover, Switchover), {@code oldPrimary}, {@code newPrimary}, why. */
-    public void started(InstanceKey key, Map<?, ?> change, String message) {
-        Map<String, Object> started = new LinkedHashMap<>();
-        change.forEach((name, value) -> started.put(String.valueOf(name), value));
+    /** {@code <kind>Started} (Failover, Switchover), with the change's details and when it was told. */
+    public void started(InstanceKey key, PrimaryChange change, String message) {
+        Map<String, Object> started = change.details();
         started.put("startedAt", Instant.now(clock).toString());
-        status.observed(key, null, Phase.DEGRADED, started.get("kind") + "Started", message, started);
+        status.observed(key, null, Phase.DEGRADED, change.kind() + "Started", message, started);
         instances.updateFailover(key.toString(), Json.write(started));
-        instances.updatePrimaryMember(key.toString(), String.valueOf(started.get("newPrimary")));
+        instances.updatePrimaryMember(key.toString(), change.newPrimary());
     }
 
     /** {@code <kind>Completed} for the change {@code stored} (what {@link #started} kept), with {@code now}'s facts; forgets it. */

@@ -1,7 +1,10 @@
 package io.pgfleet.runtime.job;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a reconcile step says should happen next: done, come back later (with what is under way), or
@@ -12,14 +15,46 @@ import java.util.Map;
  * @param after   with {@code WAIT}: when to come back
  * @param details with {@code DONE}: facts for the status event (members, primary address)
  * @param polls   with {@code WAIT}: {@code after} is the longest pause of a poll that starts short and backs off
+ * @param facts   what the step established for its job handler to act on (typed records, e.g. the new primary of a
+ *                failover), read with {@link #fact}; unlike {@code details}, never read back by name
  */
-public record Step(Outcome outcome, String message, Duration after, Map<String, Object> details, boolean polls) {
+public record Step(Outcome outcome, String message, Duration after, Map<String, Object> details, boolean polls, List<Object> facts) {
 
     /** The shortest pause of a poll. */
     static final Duration FIRST_POLL = Duration.ofMillis(10);
 
+    public Step {
+        facts = List.copyOf(facts);
+    }
+
     public Step(Outcome outcome, String message, Duration after, Map<String, Object> details) {
-        this(outcome, message, after, details, false);
+        this(outcome, message, after, details, false, List.of());
+    }
+
+    public Step(Outcome outcome, String message, Duration after, Map<String, Object> details, boolean polls) {
+        this(outcome, message, after, details, polls, List.of());
+    }
+
+    /** The same step with one more fact (one per type: a fact of the same type is replaced). */
+    public Step with(Object fact) {
+        List<Object> more = new ArrayList<>(facts);
+        more.removeIf(f -> f.getClass().equals(fact.getClass()));
+        more.add(fact);
+        return new Step(outcome, message, after, details, polls, more);
+    }
+
+    /** The same step with the facts of another (the step it was made from) too. */
+    public Step withFactsOf(Step other) {
+        Step step = this;
+        for (Object fact : other.facts()) {
+            step = step.with(fact);
+        }
+        return step;
+    }
+
+    /** The fact of that type, if the step established one. */
+    public <T> Optional<T> fact(Class<T> type) {
+        return facts.stream().filter(type::isInstance).map(type::cast).findFirst();
     }
 
     /** The kinds of outcome. */
