@@ -22,6 +22,11 @@ if [ "$need" = test ]; then
   command -v docker-compose >/dev/null || missing+=(docker-compose)
   # promtool checks the chart's alerting rules and shows them firing (MonitoringChartTest).
   command -v promtool >/dev/null || missing+=(prometheus)
+  # The producer examples of docs/examples (PgfleetCommandIT runs them): Debian's python3 with confluent-kafka and PyYAML
+  # (the python3 first on the PATH may be another one), and kcat.
+  /usr/bin/python3 -c 'import confluent_kafka' 2>/dev/null || missing+=(python3-confluent-kafka)
+  /usr/bin/python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
+  command -v kcat >/dev/null || missing+=(kcat)
 fi
 if [ "${2:-}" != --install ]; then
   echo "${missing[*]}"

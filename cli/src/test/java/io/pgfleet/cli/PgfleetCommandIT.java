@@ -22,6 +22,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import java.time.Instant;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgfleet.events.json.Json;
+import io.pgfleet.events.json.PayloadReader;
+import io.pgfleet.events.postgres.Postgres;
+import io.pgfleet.runtime.local.CommandResult;
+import io.pgfleet.runtime.local.ProcessRunner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -429,6 +433,37 @@ class PgfleetCommandIT {
 
     @Test
     @Order(7)
+    void theProducerExamplesPublishProvisionsWithoutPgfleetAndFollowTheirAnswers() throws Exception {
+        String bootstrap = "127.0.0.1:" + basePort;
+        Path example = home.resolve("examples/postgres-minimal.yaml");
+        // Python with confluent-kafka (Debian's python3 and python3-confluent-kafka; the PATH's python3 may be another)
+        CommandResult python = ProcessRunner.run(List.of("/usr/bin/python3", home.resolve("docs/examples/provision.py").toString(),
+                "--bootstrap-servers", bootstrap, "--file", example.toString(), "--name", "from-python"), Map.of(), dataDir, SLOW);
+        assertThat(python.exitCode()).as(python.output()).isZero();
+        assertThat(python.output()).contains("published provision", "provisioner    SUCCEEDED", "user-manager   SUCCEEDED",
+                "backup-worker  SUCCEEDED");
+        assertThat(pgfleet("status", "from-python").output()).contains("cluster    READY");
+        // A bad document: every service's REJECTED with the path of what is wrong, exit code 2 as the CLI's.
+        Path bad = dataDir.resolve("bad-python.yaml");
+        Files.writeString(bad, Files.readString(example).replace("replicas: 2", "replicas: 0"));
+        CommandResult rejected = ProcessRunner.run(List.of("/usr/bin/python3", home.resolve("docs/examples/provision.py").toString(),
+                "--bootstrap-servers", bootstrap, "--file", bad.toString(), "--name", "bad-python"), Map.of(), dataDir, SLOW);
+        assertThat(rejected.exitCode()).as(rejected.output()).isEqualTo(2);
+        assertThat(rejected.output()).contains("provisioner    REJECTED", "spec.replicas: must be at least 1");
+
+        // kcat, the same as JSON
+        Path json = dataDir.resolve("from-kcat.json");
+        Files.writeString(json, Json.mapper().writeValueAsString(PayloadReader.fromText(Files.readString(example)
+                .replace("name: postgres-minimal", "name: from-kcat"), Postgres.class).value()));
+        CommandResult kcat = ProcessRunner.run(List.of("bash", home.resolve("docs/examples/provision-kcat.sh").toString(), bootstrap,
+                json.toString(), "from-kcat"), Map.of(), dataDir, SLOW);
+        assertThat(kcat.exitCode()).as(kcat.output()).isZero();
+        assertThat(kcat.output().lines().filter(l -> l.matches(".*\"phase\" *: *\"SUCCEEDED\".*"))).hasSize(3);
+        assertThat(pgfleet("status", "from-kcat").output()).contains("cluster    READY");
+    }
+
+    @Test
+    @Order(8)
     void ctrlCLeavesNothingRunningAndTheNextUpResumes() throws Exception {
         interruptUp();
         assertThat(processesUsing(dataDir)).isEmpty();

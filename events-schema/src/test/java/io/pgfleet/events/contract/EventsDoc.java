@@ -165,7 +165,13 @@ public final class EventsDoc {
                 .append("(`SUCCEEDED`, `FAILED` or `REJECTED`): `REJECTED` from one means `REJECTED` from all (nothing changed);\n")
                 .append("otherwise the command succeeded where each says `SUCCEEDED`, and a `FAILED` names the part that could not be\n")
                 .append("done (e.g. the backup-worker's `BackupConfigurationFailed` when backups are enabled but no credentials exist),\n")
-                .append("while the other parts stand. `pgfleet apply --wait` exits 0 only when all succeeded.\n");
+                .append("while the other parts stand. `pgfleet apply --wait` exits 0 only when all succeeded.\n")
+                .append("\n## Publishing without pgfleet\n\n")
+                .append("Two producers that need no pgfleet code publish a provision and follow its answers as above (the test suite\n")
+                .append("runs both against a running stack): [`examples/provision.py`](examples/provision.py), Python with\n")
+                .append("confluent-kafka (`--bootstrap-servers`, `--file` a YAML or JSON document, `--config` for SASL and TLS settings;\n")
+                .append("exit code 0, 1 FAILED, 2 REJECTED, 69 not published, 124 timed out, as the CLI's), and\n")
+                .append("[`examples/provision-kcat.sh`](examples/provision-kcat.sh), the same with two kcat lines (a JSON document).\n");
         return md.toString();
     }
 
