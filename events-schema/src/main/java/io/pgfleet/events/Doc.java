@@ -18,4 +18,25 @@ public @interface Doc {
 
     /** Whether a payload without this field is invalid. */
     boolean required() default false;
+
+    /**
+     * A regular expression the whole value matches (read alike by Java and ECMA-262, e.g. from {@link NameRules}); for a
+     * map, each key; for a list, each item. The schemas' {@code pattern} (or {@code propertyNames}, {@code items}).
+     */
+    String pattern() default "";
+
+    /** The most characters of the value (of each key of a map, of each item of a list); 0: no bound. */
+    int maxLength() default 0;
+
+    /** The fewest characters of a string; 0: no bound. */
+    int minLength() default 0;
+
+    /** A list whose items are all different (the schemas' {@code uniqueItems}). */
+    boolean unique() default false;
+
+    /** The least value of an integer. */
+    long minimum() default Long.MIN_VALUE;
+
+    /** The only values a string takes (for a map, each value; the schemas' {@code enum}); none: any. */
+    String[] values() default {};
 }

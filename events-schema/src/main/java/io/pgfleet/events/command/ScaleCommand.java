@@ -1,6 +1,7 @@
 package io.pgfleet.events.command;
 
 import io.pgfleet.events.Doc;
+import io.pgfleet.events.NameRules;
 import io.pgfleet.events.postgres.Quorum;
 
 /**
@@ -9,9 +10,9 @@ import io.pgfleet.events.postgres.Quorum;
  */
 @Doc("Changes the members, storage size or quorum of an instance; at least one of replicas, size, quorum.")
 public record ScaleCommand(
-        @Doc(value = "Instance name.", required = true) String instance,
-        @Doc("Namespace; the configured default when absent.") String namespace,
-        @Doc("New number of members, at least 1. The primary is never removed.") Integer replicas,
+        @Doc(value = "Instance name.", required = true, pattern = NameRules.INSTANCE, maxLength = NameRules.MAX_INSTANCE) String instance,
+        @Doc(value = "Namespace; the configured default when absent.", pattern = NameRules.NAMESPACE, maxLength = NameRules.MAX_NAMESPACE) String namespace,
+        @Doc(value = "New number of members, at least 1. The primary is never removed.", minimum = 1) Integer replicas,
         @Doc("New volume size (Kubernetes quantity); it may only grow.") String size,
         @Doc("New quorum; must stay lower than the (new) number of replicas.") Quorum quorum) implements InstanceCommand {
 }

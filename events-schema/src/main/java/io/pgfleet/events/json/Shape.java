@@ -1,5 +1,6 @@
 package io.pgfleet.events.json;
 
+import io.pgfleet.events.Doc;
 import java.util.List;
 
 /**
@@ -17,8 +18,8 @@ public sealed interface Shape {
         }
     }
 
-    /** A property of a record. */
-    record Prop(String name, Shape shape, boolean required, String description) {
+    /** A property of a record; {@code doc} is its {@link Doc} (the rules the schemas carry), or null. */
+    record Prop(String name, Shape shape, boolean required, String description, Doc doc) {
     }
 
     /** An object with free keys, all values of one shape. */

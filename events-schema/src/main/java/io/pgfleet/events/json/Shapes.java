@@ -73,7 +73,7 @@ public final class Shapes {
                 Shape shape = component.isAnnotationPresent(ScalarValues.class)
                         ? new Shape.MapOf(Shape.Scalar.PRIMITIVE) : of(component.getGenericType());
                 props.add(new Shape.Prop(component.getName(), shape,
-                        doc != null && doc.required(), doc == null ? "" : doc.value()));
+                        doc != null && doc.required(), doc == null ? "" : doc.value(), doc));
             }
             Doc doc = cls.getAnnotation(Doc.class);
             return new Shape.Obj(cls, doc == null ? "" : doc.value(), List.copyOf(props));

@@ -1,6 +1,7 @@
 package io.pgfleet.events.postgres;
 
 import io.pgfleet.events.Doc;
+import io.pgfleet.events.NameRules;
 
 /**
  * Periodic backups with restic to an S3 bucket. The three secrets travel in the command only; the
@@ -11,7 +12,7 @@ import io.pgfleet.events.Doc;
 @Doc("Periodic backups with restic to S3.")
 public record Backup(
         @Doc("Backups are taken on the schedule. Default false.") Boolean enabled,
-        @Doc("S3 region. Default `us-east-1`.") String s3Region,
+        @Doc(value = "S3 region. Default `us-east-1`.", pattern = NameRules.S3_REGION) String s3Region,
         @Doc("Where the restic repositories live: `bucket`, `bucket/prefix`, or `endpoint/bucket[/prefix]` when the first segment contains a '.' or ':' (e.g. `s3.tenant.example/postgres-backups`). Required when enabled.")
         String s3Bucket,
         @Doc("When backups run: a 5-field cron expression (minute hour day-of-month month day-of-week), UTC. Default `0 2 * * *`.") String schedule,

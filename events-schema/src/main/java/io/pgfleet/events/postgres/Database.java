@@ -12,6 +12,7 @@ import java.util.List;
 @Doc("A database, who may use it and its extensions.")
 public record Database(
         @Doc("Which declared users get which access to this database.") DatabaseRoles roles,
-        @Doc("Extensions created in this database only, from the allowlist (default: hstore, pg_stat_statements, pg_trgm, btree_gin, uuid-ossp, pgcrypto).")
+        @Doc(value = "Extensions created in this database only, from the allowlist (default: hstore, pg_stat_statements, pg_trgm, btree_gin, uuid-ossp, pgcrypto).",
+                unique = true)
         List<String> extensions) {
 }

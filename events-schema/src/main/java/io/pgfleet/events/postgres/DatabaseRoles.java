@@ -1,6 +1,7 @@
 package io.pgfleet.events.postgres;
 
 import io.pgfleet.events.Doc;
+import io.pgfleet.events.NameRules;
 import java.util.List;
 
 /**
@@ -17,13 +18,21 @@ import java.util.List;
  */
 @Doc("Users by access level. Each level is a NOLOGIN group role `<database>_<level>`.")
 public record DatabaseRoles(
-        @Doc("Users that own the database and may do anything in it.") List<String> admin,
-        @Doc("Users that may read every table, sequence and function, including those created later.") List<String> readonly,
-        @Doc("Users that may read and write data (no DDL).") List<String> app,
-        @Doc("Users that may connect and read monitoring views (pg_monitor).") List<String> monitoring) {
+        @Doc(value = "Users that own the database and may do anything in it.", pattern = NameRules.ROLE,
+                maxLength = NameRules.MAX_IDENTIFIER, unique = true) List<String> admin,
+        @Doc(value = "Users that may read every table, sequence and function, including those created later.", pattern = NameRules.ROLE,
+                maxLength = NameRules.MAX_IDENTIFIER, unique = true) List<String> readonly,
+        @Doc(value = "Users that may read and write data (no DDL).", pattern = NameRules.ROLE,
+                maxLength = NameRules.MAX_IDENTIFIER, unique = true) List<String> app,
+        @Doc(value = "Users that may connect and read monitoring views (pg_monitor).", pattern = NameRules.ROLE,
+                maxLength = NameRules.MAX_IDENTIFIER, unique = true) List<String> monitoring) {
 
     /** The access levels, in the order their roles are granted. */
-    public static final List<String> LEVELS = List.of("admin", "readonly", "app", "monitoring");
+    public static final String ADMIN = "admin";
+    public static final String READONLY = "readonly";
+    public static final String APP = "app";
+    public static final String MONITORING = "monitoring";
+    public static final List<String> LEVELS = List.of(ADMIN, READONLY, APP, MONITORING);
 
     /** Members of the level with that name, never {@code null}. */
     public List<String> members(String level) {

@@ -1,6 +1,7 @@
 package io.pgfleet.events.postgres;
 
 import io.pgfleet.events.Doc;
+import io.pgfleet.events.NameRules;
 
 /**
  * Identifies an instance.
@@ -12,6 +13,7 @@ import io.pgfleet.events.Doc;
 @Doc("Identifies the instance.")
 public record Metadata(
         @Doc(value = "Instance name: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 50 characters.",
-                required = true) String name,
-        @Doc("Namespace (RFC 1123 label). Optional: the services' configured default namespace when absent.") String namespace) {
+                required = true, pattern = NameRules.INSTANCE, maxLength = NameRules.MAX_INSTANCE) String name,
+        @Doc(value = "Namespace (RFC 1123 label). Optional: the services' configured default namespace when absent.",
+                pattern = NameRules.NAMESPACE, maxLength = NameRules.MAX_NAMESPACE) String namespace) {
 }

@@ -1,6 +1,7 @@
 package io.pgfleet.events.postgres;
 
 import io.pgfleet.events.Doc;
+import io.pgfleet.events.NameRules;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -14,12 +15,15 @@ import java.util.Objects;
 public record PostgresSpec(
         @Doc("Reachable from outside the cluster (Kubernetes: a LoadBalancer Service; local: the configured external address). Default false.") Boolean external,
         @Doc("Size of each member's data volume, a Kubernetes quantity greater than zero (e.g. `10Gi`). Default `10Gi`. Grows only.") String size,
-        @Doc("Number of PostgreSQL members (one primary, the rest streaming replicas), at least 1. Default 2.") Integer replicas,
-        @Doc("Storage class of the data volumes. Default `replicated`.") String storageClass,
+        @Doc(value = "Number of PostgreSQL members (one primary, the rest streaming replicas), at least 1. Default 2.", minimum = 1) Integer replicas,
+        @Doc(value = "Storage class of the data volumes. Default `replicated`.", pattern = NameRules.STORAGE_CLASS,
+                maxLength = NameRules.MAX_STORAGE_CLASS) String storageClass,
         @Doc("PostgreSQL settings.") PostgresqlConfig postgresql,
         @Doc("Synchronous replication quorum: 0 <= minSyncReplicas <= maxSyncReplicas < replicas.") Quorum quorum,
-        @Doc("Login roles by name (PostgreSQL identifier: lower-case letters, digits, '_', at most 63 bytes).") Map<String, User> users,
-        @Doc("Databases by name (PostgreSQL identifier, at most 52 bytes so that its group roles fit).") Map<String, Database> databases,
+        @Doc(value = "Login roles by name (PostgreSQL identifier: lower-case letters, digits, '_', at most 63 bytes).",
+                pattern = NameRules.ROLE, maxLength = NameRules.MAX_IDENTIFIER) Map<String, User> users,
+        @Doc(value = "Databases by name (PostgreSQL identifier, at most 52 bytes so that its group roles fit).",
+                pattern = NameRules.DATABASE, maxLength = NameRules.MAX_DATABASE) Map<String, Database> databases,
         @Doc("Periodic backups with restic to S3.") Backup backup) {
 
     /** A bare {@code name:} entry under users or databases means an entry with every default. */

@@ -1,6 +1,7 @@
 package io.pgfleet.events.postgres;
 
 import io.pgfleet.events.Doc;
+import io.pgfleet.events.NameRules;
 import io.pgfleet.events.json.ScalarValues;
 import java.util.Map;
 
@@ -13,7 +14,8 @@ import java.util.Map;
  */
 @Doc("PostgreSQL server settings.")
 public record PostgresqlConfig(
-        @Doc("Setting name to value (string, number or boolean), e.g. `max_connections: 200`. Settings the cluster manages itself (port, listen_addresses, archive_*, restore_command, primary_conninfo, synchronous_standby_names, ssl files, logging targets, shared_preload_libraries, ...) are refused.")
+        @Doc(value = "Setting name to value (string, number or boolean), e.g. `max_connections: 200`. Settings the cluster manages itself (port, listen_addresses, archive_*, restore_command, primary_conninfo, synchronous_standby_names, ssl files, logging targets, shared_preload_libraries, ...) are refused.",
+                pattern = NameRules.PARAMETER_NAME)
         @ScalarValues Map<String, Object> parameters) {
 
     /** Default {@code max_connections} when the document sets none. */

@@ -9,8 +9,8 @@ import io.pgfleet.events.Doc;
  */
 @Doc("Synchronous replication quorum.")
 public record Quorum(
-        @Doc("Minimum number of synchronous replicas, 0 or more, at most maxSyncReplicas. Default 0.") Integer minSyncReplicas,
-        @Doc("Maximum number of synchronous replicas, lower than replicas. Default 0 (asynchronous).") Integer maxSyncReplicas) {
+        @Doc(value = "Minimum number of synchronous replicas, 0 or more, at most maxSyncReplicas. Default 0.", minimum = 0) Integer minSyncReplicas,
+        @Doc(value = "Maximum number of synchronous replicas, lower than replicas. Default 0 (asynchronous).", minimum = 0) Integer maxSyncReplicas) {
 
     Quorum effective() {
         return new Quorum(minSyncReplicas == null ? 0 : minSyncReplicas, maxSyncReplicas == null ? 0 : maxSyncReplicas);

@@ -11,7 +11,8 @@ import io.pgfleet.events.Doc;
  */
 @Doc("A login role.")
 public record User(
-        @Doc("Password. Optional: generated and stored in the credential store when absent. Never echoed in events or logs. In clear, or sealed for this instance: a JWE compact string (RSA-OAEP-256 + A256GCM to the fleet's key from /fleet/keys, protected header `pgfleet.io/instance: <namespace>/<name>`); see docs/events.md, Sealed secrets.") String password,
+        @Doc(value = "Password. Optional: generated and stored in the credential store when absent. Never echoed in events or logs. In clear, or sealed for this instance: a JWE compact string (RSA-OAEP-256 + A256GCM to the fleet's key from /fleet/keys, protected header `pgfleet.io/instance: <namespace>/<name>`); see docs/events.md, Sealed secrets.",
+                minLength = 1) String password,
         @Doc("May open replication connections. Default false.") Boolean replication,
         @Doc("Is a PostgreSQL superuser. Default false.") Boolean superuser) {
 

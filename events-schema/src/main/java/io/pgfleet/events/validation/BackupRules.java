@@ -1,6 +1,7 @@
 package io.pgfleet.events.validation;
 
 import io.pgfleet.events.postgres.Backup;
+import io.pgfleet.events.NameRules;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -12,7 +13,7 @@ import java.time.format.DateTimeParseException;
 /** The rules of {@code spec.backup}. */
 final class BackupRules {
 
-    private static final Pattern REGION = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    private static final Pattern REGION = Pattern.compile(NameRules.S3_REGION);
 
     private BackupRules() {
     }

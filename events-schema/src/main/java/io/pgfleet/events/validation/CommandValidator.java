@@ -18,6 +18,7 @@ import io.pgfleet.events.postgres.PostgresSpec;
 import io.pgfleet.events.postgres.Quorum;
 import io.pgfleet.events.postgres.User;
 import io.pgfleet.events.status.FieldError;
+import io.pgfleet.events.NameRules;
 import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.List;
@@ -32,9 +33,9 @@ import java.util.regex.Pattern;
  */
 public final class CommandValidator {
 
-    private static final Pattern STORAGE_CLASS = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+    private static final Pattern STORAGE_CLASS = Pattern.compile(NameRules.STORAGE_CLASS);
 
-    private static final Pattern BACKUP_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{7,63}");
+    private static final Pattern BACKUP_ID = Pattern.compile(NameRules.BACKUP_ID);
 
     private final ValidationPolicy policy;
 
@@ -198,7 +199,7 @@ public final class CommandValidator {
             checkReplicas("spec.replicas", spec.replicas(), errors);
         }
         if (spec.storageClass() != null
-                && (spec.storageClass().length() > 253 || !STORAGE_CLASS.matcher(spec.storageClass()).matches())) {
+                && (spec.storageClass().length() > NameRules.MAX_STORAGE_CLASS || !STORAGE_CLASS.matcher(spec.storageClass()).matches())) {
             errors.add("spec.storageClass", "'" + spec.storageClass() + "' is not a valid storage class name: "
                     + "lower-case letters, digits, '-' and '.', starting and ending with a letter or digit");
         }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import io.pgfleet.events.NameRules;
 import io.pgfleet.events.json.Paths;
 
 /**
@@ -12,21 +13,20 @@ import io.pgfleet.events.json.Paths;
 public final class Names {
 
     /** Instance names become Kubernetes resource names with suffixes such as {@code -credentials} (12). */
-    public static final int MAX_INSTANCE_NAME = 50;
+    public static final int MAX_INSTANCE_NAME = NameRules.MAX_INSTANCE;
     /** PostgreSQL's NAMEDATALEN - 1. */
-    public static final int MAX_IDENTIFIER_BYTES = 63;
+    public static final int MAX_IDENTIFIER_BYTES = NameRules.MAX_IDENTIFIER;
     /** A database D gets group roles {@code D_monitoring} and others, which must fit in 63 bytes. */
-    public static final int MAX_DATABASE_BYTES = MAX_IDENTIFIER_BYTES - "_monitoring".length();
+    public static final int MAX_DATABASE_BYTES = NameRules.MAX_DATABASE;
 
-    private static final Pattern DNS_1035 = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
-    private static final Pattern DNS_1123 = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-    private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*");
+    private static final Pattern DNS_1035 = Pattern.compile(NameRules.INSTANCE);
+    private static final Pattern DNS_1123 = Pattern.compile(NameRules.NAMESPACE);
+    private static final Pattern IDENTIFIER = Pattern.compile(NameRules.IDENTIFIER);
 
     /** Role names PostgreSQL or the cluster reserve. */
-    public static final Set<String> RESERVED_ROLES = Set.of("postgres", "streaming_replica", "public", "none",
-            "current_user", "current_role", "session_user", "template0", "template1");
+    public static final Set<String> RESERVED_ROLES = Set.of(NameRules.RESERVED_ROLES.split("\\|"));
     /** Database names PostgreSQL reserves. */
-    public static final Set<String> RESERVED_DATABASES = Set.of("postgres", "template0", "template1");
+    public static final Set<String> RESERVED_DATABASES = Set.of(NameRules.RESERVED_DATABASES.split("\\|"));
 
     private Names() {
     }
@@ -49,7 +49,7 @@ public final class Names {
 
     /** Namespaces: RFC 1123 labels of at most 63 characters. */
     public static Optional<String> checkNamespace(String namespace) {
-        if (namespace.isEmpty() || namespace.length() > 63 || !DNS_1123.matcher(namespace).matches()) {
+        if (namespace.isEmpty() || namespace.length() > NameRules.MAX_NAMESPACE || !DNS_1123.matcher(namespace).matches()) {
             return Optional.of("'" + namespace + "' is not a valid namespace: 1 to 63 lower-case letters, digits and '-', "
                     + "starting and ending with a letter or digit");
         }

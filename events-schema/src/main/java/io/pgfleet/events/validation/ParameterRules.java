@@ -1,6 +1,7 @@
 package io.pgfleet.events.validation;
 
 import io.pgfleet.events.json.Paths;
+import io.pgfleet.events.NameRules;
 import java.util.regex.Pattern;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -9,7 +10,7 @@ import java.util.regex.Matcher;
 /** The rules of {@code spec.postgresql.parameters}: PostgreSQL's own settings, none the cluster manages or that loads code. */
 final class ParameterRules {
 
-    private static final Pattern PARAMETER_NAME = Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?");
+    private static final Pattern PARAMETER_NAME = Pattern.compile(NameRules.PARAMETER_NAME);
     private static final int MAX_PARAMETER_VALUE = 1024;
 
     private ParameterRules() {

@@ -1,6 +1,9 @@
 package io.pgfleet.events.contract;
 
+import io.pgfleet.events.Doc;
 import io.pgfleet.events.SchemaIds;
+import io.pgfleet.events.fleet.InstanceState;
+import io.pgfleet.events.status.StatusEvent;
 import io.pgfleet.events.json.Shape;
 import io.pgfleet.events.json.Shapes;
 
@@ -8,19 +11,24 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.net.URI;
 
 /**
- * JSON Schemas (draft 2020-12) of the payloads, for publishers that do not use this library. They
- * describe structure; the rules that need more than structure are stated in the descriptions and
- * enforced by {@link io.pgfleet.events.validation.CommandValidator}.
+ * JSON Schemas (draft 2020-12) of the payloads, for publishers that do not use this library. They describe the
+ * structure and every rule JSON Schema can express (names' patterns and lengths, minimums, fixed values: from the same
+ * {@link io.pgfleet.events.NameRules} the validator uses); the rules that need more (a quorum below the replicas, a
+ * quantity, a cron expression, settings the cluster manages, limits the operator sets) are stated in the descriptions
+ * and enforced by {@link io.pgfleet.events.validation.CommandValidator}.
  */
 public final class SchemaGenerator {
 
     /** Where the schemas say they live: {@code <BASE_ID><version>/<file>}. */
     public static final String BASE_ID = SchemaIds.BASE_ID;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /** The packages of what pgfleet emits (status events, the fleet-state record), whose schemas are open to new fields. */
+    private static final Set<String> EMITTED = Set.of(StatusEvent.class.getPackageName(), InstanceState.class.getPackageName());
 
     private SchemaGenerator() {
     }
@@ -100,6 +108,9 @@ public final class SchemaGenerator {
             if (!prop.description().isEmpty()) {
                 propNode.put("description", prop.description());
             }
+            if (prop.doc() != null) {
+                rules(prop.doc(), prop.shape(), propNode);
+            }
             properties.set(prop.name(), propNode);
             if (prop.required()) {
                 required.add(prop.name());
@@ -108,7 +119,45 @@ public final class SchemaGenerator {
         if (!required.isEmpty()) {
             node.set("required", required);
         }
-        node.put("additionalProperties", false);
+        // A command's unknown field is refused (the services say which); an event pgfleet emits may gain fields within v1,
+        // which a consumer ignores: its schema stays open to them.
+        if (!EMITTED.contains(obj.type().getPackageName())) {
+            node.put("additionalProperties", false);
+        }
         return node;
+    }
+
+    /**
+     * The rules of a {@link Doc} JSON Schema can express: a pattern (anchored) and a length on a string, on a map's keys
+     * ({@code propertyNames}) or on a list's items; a minimum on an integer; the
+     * least length and the values of a string (of a map's values).
+     */
+    private static void rules(Doc doc, Shape shape, ObjectNode node) {
+        ObjectNode target = shape instanceof Shape.MapOf ? node.putObject("propertyNames")
+                : shape instanceof Shape.ListOf ? (ObjectNode) node.get("items") : node;
+        if (!doc.pattern().isEmpty()) {
+            target.put("pattern", "^(" + doc.pattern() + ")$");
+        }
+        if (doc.maxLength() > 0) {
+            target.put("maxLength", doc.maxLength());
+        }
+        if (shape instanceof Shape.MapOf && target.isEmpty()) {
+            node.remove("propertyNames");
+        }
+        if (doc.minimum() != Long.MIN_VALUE) {
+            node.put("minimum", doc.minimum());
+        }
+        if (doc.unique()) {
+            node.put("uniqueItems", true);
+        }
+        if (doc.minLength() > 0) {
+            node.put("minLength", doc.minLength());
+        }
+        if (doc.values().length > 0) {
+            ArrayNode values = (shape instanceof Shape.MapOf ? (ObjectNode) node.get("additionalProperties") : node).putArray("enum");
+            for (String value : doc.values()) {
+                values.add(value);
+            }
+        }
     }
 }
