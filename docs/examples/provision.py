@@ -18,7 +18,7 @@ import sys
 import time
 import uuid
 
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Consumer, Producer, TopicPartition
 
 FINAL = {"SUCCEEDED": 0, "FAILED": 1, "REJECTED": 2}
 SERVICES = ["provisioner", "user-manager", "backup-worker"]
@@ -55,23 +55,10 @@ def main():
     client = {"bootstrap.servers": args.bootstrap_servers}
     client.update(dict(setting.split("=", 1) for setting in args.config))
 
-    # The answers are read from the moment before publishing, whichever partitions the status topic has (a topic made
-    # after this subscribes is found at the next metadata refresh): each assigned partition starts at its first record
-    # since then, or at its end.
+    # The answers are read from the moment before publishing: each partition of the status topic from its first record
+    # since then (no consumer group: the partitions are assigned, nothing is committed).
     since_ms = int(time.time() * 1000) - 1000
-    consumer = Consumer({**client, "group.id": "pgfleet-example-" + str(uuid.uuid4()), "enable.auto.commit": False,
-                         "topic.metadata.refresh.interval.ms": 1000})
-
-    def from_since(c, partitions):
-        for partition in partitions:
-            partition.offset = since_ms
-        found = c.offsets_for_times(partitions, timeout=30)
-        for partition in found:
-            if partition.offset < 0:
-                partition.offset = c.get_watermark_offsets(partition, timeout=30)[1]
-        c.assign(found)
-
-    consumer.subscribe([args.status_topic], on_assign=from_since)
+    consumer = Consumer({**client, "group.id": "pgfleet-example", "enable.auto.commit": False})
 
     command_id = str(uuid.uuid4())
     producer = Producer({**client, "enable.idempotence": True, "acks": "all"})
@@ -93,9 +80,21 @@ def main():
         return 69
     print(f"published provision {command_id} for {key}")
 
+    deadline = time.monotonic() + args.timeout
+    partitions = []
+    while not partitions and time.monotonic() < deadline:
+        topic = consumer.list_topics(args.status_topic, timeout=10).topics.get(args.status_topic)
+        partitions = [] if topic is None or topic.error else sorted(topic.partitions)
+        if not partitions:
+            time.sleep(0.5)  # the services make the topic with their first answer
+    found = consumer.offsets_for_times([TopicPartition(args.status_topic, p, since_ms) for p in partitions], timeout=30)
+    for partition in found:
+        if partition.offset < 0:  # nothing since then in this partition: from its end
+            partition.offset = consumer.get_watermark_offsets(partition, timeout=30)[1]
+    consumer.assign(found)
+
     finals = {}
     seen = set()
-    deadline = time.monotonic() + args.timeout
     while len(finals) < len(SERVICES) and time.monotonic() < deadline:
         record = consumer.poll(1.0)
         if record is None or record.error():

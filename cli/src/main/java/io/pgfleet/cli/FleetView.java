@@ -69,6 +69,23 @@ final class FleetView {
         return lines;
     }
 
+    /**
+     * One line per instance of the fleet-state topic (by instance key): the same columns, from the record the three
+     * services fold their parts into; it has no size, that column stays empty.
+     */
+    static List<InstanceLine> instancesFromFleet(Map<String, JsonNode> fleet, Instant now) {
+        List<InstanceLine> lines = new ArrayList<>();
+        fleet.forEach((key, state) -> {
+            JsonNode backup = state.path("backup");
+            Instant lastAt = instant(backup.get("lastBackupAt"));
+            lines.add(new InstanceLine(key, text(state.get("phase")), state.path("membersReady").asInt(), state.path("membersDesired").asInt(),
+                    text(state.get("primary")), text(backup.get("lastBackup")), lastAt, lastAt == null ? null : age(lastAt, now), null,
+                    backup.path("enabled").asBoolean() ? backup.path("schedule").asText() : "off",
+                    instant(backup.get("recoverableFrom")), text(state.get("message"))));
+        });
+        return lines;
+    }
+
     /** One line per backup of the backup-worker's {@code GET /instances/{ns}/{name}/backups}, newest first. */
     static List<BackupLine> backups(JsonNode runs, Instant now) {
         List<BackupLine> lines = new ArrayList<>();

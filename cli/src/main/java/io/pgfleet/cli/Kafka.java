@@ -1,10 +1,13 @@
 package io.pgfleet.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.envelope.BadRecordException;
 import io.pgfleet.events.envelope.CloudEventCodec;
+import io.pgfleet.events.json.Json;
 import io.pgfleet.events.status.StatusEvent;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -114,6 +118,48 @@ public final class Kafka {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /** The fleet-state topic, e.g. {@code pgfleet.instances}. */
+    public String fleetTopic() {
+        return prefix + ".instances";
+    }
+
+    /**
+     * The latest record of every instance on the compacted fleet-state topic, read from its start to where it ended when
+     * asked (an instance whose latest record is a tombstone is gone), by instance key; empty when nothing was told yet.
+     */
+    public Map<String, JsonNode> fleet() {
+        Properties properties = properties();
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        properties.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) UNREACHABLE.toMillis());
+        Map<String, JsonNode> latest = new TreeMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(fleetTopic(), UNREACHABLE).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, UNREACHABLE);
+            long deadline = System.nanoTime() + UNREACHABLE.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new Unreachable("the fleet-state topic " + fleetTopic() + " was not read to its end within "
+                            + UNREACHABLE.toSeconds() + "s", null);
+                }
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() == null) {
+                        latest.remove(record.key());
+                    } else {
+                        latest.put(record.key(), Json.mapper().readTree(record.value()));
+                    }
+                }
+            }
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw new Unreachable("Kafka at " + bootstrapServers + " cannot be reached", e);
+        } catch (IOException e) {
+            throw new IllegalStateException("a record of " + fleetTopic() + " is not JSON: " + e.getMessage(), e);
+        }
+        return latest;
     }
 
     /** A reader of the status topic from its start, or from its current end. */

@@ -48,6 +48,25 @@ class FleetViewTest {
     }
 
     @Test
+    void theFleetStateTopicsRecordsGiveTheSameColumns() throws Exception {
+        JsonNode a = json("""
+                {'instance':'default/a','phase':'READY','message':'3 of 3 members ready','membersDesired':3,'membersReady':3,'primary':'a-2',
+                 'backup':{'enabled':true,'schedule':'0 2 * * *','lastBackup':'bk-1','lastBackupAt':'2026-12-01T07:55:00Z',
+                           'recoverableFrom':'2026-12-01T02:00:00Z'}}""");
+        JsonNode b = json("{'instance':'default/b','phase':'PROGRESSING','membersDesired':2,'membersReady':0}");
+        java.util.Map<String, JsonNode> fleet = new java.util.TreeMap<>(java.util.Map.of("default/a", a, "default/b", b));
+
+        List<FleetView.InstanceLine> lines = FleetView.instancesFromFleet(fleet, NOW);
+
+        assertThat(lines).extracting(FleetView.InstanceLine::instance, FleetView.InstanceLine::phase, FleetView.InstanceLine::members,
+                        FleetView.InstanceLine::primary, FleetView.InstanceLine::lastBackup, FleetView.InstanceLine::backupSchedule)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("default/a", "READY", "3/3", "a-2", "bk-1", "0 2 * * *"),
+                        org.assertj.core.groups.Tuple.tuple("default/b", "PROGRESSING", "0/2", null, null, "off"));
+        assertThat(lines.get(0).lastBackupAge()).isEqualTo(FleetView.age(java.time.Instant.parse("2026-12-01T07:55:00Z"), NOW));
+        assertThat(lines.get(0).recoverableFrom()).isEqualTo(java.time.Instant.parse("2026-12-01T02:00:00Z"));
+    }
+
+    @Test
     void backupsPrintNewestFirstWithSizeAndAge() throws Exception {
         JsonNode runs = json("""
                 [{'id':'bk-2','status':'SUCCEEDED','trigger':'on-demand','startedAt':'2026-12-01T09:59:00Z','finishedAt':'2026-12-01T09:59:30Z',

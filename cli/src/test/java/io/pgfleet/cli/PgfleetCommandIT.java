@@ -460,6 +460,14 @@ class PgfleetCommandIT {
         assertThat(kcat.exitCode()).as(kcat.output()).isZero();
         assertThat(kcat.output().lines().filter(l -> l.matches(".*\"phase\" *: *\"SUCCEEDED\".*"))).hasSize(3);
         assertThat(pgfleet("status", "from-kcat").output()).contains("cluster    READY");
+
+        // The same fleet without any service's view: from the fleet-state topic, as a Kubernetes user without port-forwards.
+        await().atMost(SLOW).untilAsserted(() -> {
+            Result fromTopic = pgfleet("list", "--from-topic");
+            assertThat(fromTopic.code()).as(fromTopic.output()).isZero();
+            assertThat(fromTopic.output()).containsPattern("default/from-python +READY +2/2")
+                    .containsPattern("default/from-kcat +READY +2/2");
+        });
     }
 
     @Test
