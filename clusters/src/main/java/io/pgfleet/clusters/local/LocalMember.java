@@ -231,6 +231,7 @@ final class LocalMember {
         try {
             Files.deleteIfExists(logFile());
             Postmaster.clearAfterCrash(dataDir(), socketDir(), port);
+            Postmaster.clearStaleSocket(dataDir(), socketDir(), port);
         } catch (IOException e) {
             // the old log stays; its last lines still tell
         }

@@ -31,9 +31,10 @@ final class Postmaster {
         if (!Processes.isRunning(pid)) {
             return OptionalLong.empty();
         }
-        // A pid from a stale file may belong to another process by now.
+        // A pid from a stale file may belong to another process by now (pids wrap), even another PostgreSQL's backend: the
+        // postmaster is the process started on this data directory (postgres -D <dataDir>).
         String cmdline = LocalFiles.read(Path.of("/proc/" + pid + "/cmdline")).orElse("");
-        return cmdline.contains("postgres") ? OptionalLong.of(pid) : OptionalLong.empty();
+        return cmdline.contains("postgres") && cmdline.contains(dataDir.toString()) ? OptionalLong.of(pid) : OptionalLong.empty();
     }
 
     /**
@@ -64,6 +65,33 @@ final class Postmaster {
         Files.deleteIfExists(pidFile);
         // The Unix socket's lock file (in the socket directory: the member's own, or a short one under /tmp) names the same dead pid.
         Files.deleteIfExists(socketDir.resolve(".s.PGSQL." + port + ".lock"));
+        Files.deleteIfExists(socketDir.resolve(".s.PGSQL." + port));
+    }
+
+    /**
+     * The Unix socket's lock file names the postmaster that made it, and stays when that postmaster is killed. A member
+     * started again on data without a postmaster.pid (copied again, restored) finds only that one; pids wrap (32768
+     * here, threads included), and once the dead postmaster's pid belongs to another process of the PostgreSQL account
+     * (another member's backend), PostgreSQL refuses to start ("lock file ... already exists"), at every attempt. Unless
+     * the pid is a running postmaster of this very data directory, the lock goes, with the socket.
+     */
+    static void clearStaleSocket(Path dataDir, Path socketDir, int port) throws IOException {
+        Path lock = socketDir.resolve(".s.PGSQL." + port + ".lock");
+        Optional<String> text = LocalFiles.read(lock);
+        if (text.isEmpty()) {
+            return;
+        }
+        long owner;
+        try {
+            owner = Long.parseLong(text.get().lines().findFirst().orElse("").trim());
+        } catch (NumberFormatException e) {
+            owner = -1;
+        }
+        String cmdline = owner > 0 ? LocalFiles.read(Path.of("/proc/" + owner + "/cmdline")).orElse("") : "";
+        if (owner > 0 && Processes.isRunning(owner) && cmdline.contains(dataDir.toString())) {
+            return;   // this member's own postmaster runs: not ours to clear
+        }
+        Files.deleteIfExists(lock);
         Files.deleteIfExists(socketDir.resolve(".s.PGSQL." + port));
     }
 

@@ -204,6 +204,52 @@ class LocalClusterDriverIT {
     }
 
     @Test
+    void aMemberWhoseSocketLockNamesAPidThatIsNoLongerItsPostmasterStartsAgain() throws Exception {
+        InstanceKey key = new InstanceKey("tenant-a", "pg-pids");
+        applyUntilSettled(key, spec(1, 0, 0, Map.of()), Step.Outcome.DONE);
+        Path data = root.resolve("local/tenant-a/pg-pids/member-1/data");
+        String conf;
+        try (java.util.stream.Stream<Path> files = Files.list(data)) {
+            conf = files.filter(f -> f.getFileName().toString().endsWith(".conf")).map(f -> {
+                try {
+                    return Files.readString(f);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).collect(java.util.stream.Collectors.joining("\n"));
+        }
+        String socketDir = java.util.regex.Pattern.compile("(?m)^unix_socket_directories = '([^']+)'").matcher(conf).results()
+                .reduce((a, b) -> b).orElseThrow().group(1);
+        int port = driver.primary(key).orElseThrow().port();
+        Path lock = Path.of(socketDir, ".s.PGSQL." + port + ".lock");
+        long pid = pidOf(data);
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();   // SIGKILL: the postmaster leaves its lock files
+        io.pgfleet.runtime.local.Processes.awaitExit(pid, Duration.ofSeconds(30));
+        // A data directory copied again (pg_basebackup) has no postmaster.pid: only the socket's lock file is left.
+        Files.delete(data.resolve("postmaster.pid"));
+        // Pids wrap (32768 here, threads included): the dead postmaster's pid may belong by now to another process of the
+        // PostgreSQL account (another member's backend), and PostgreSQL takes a lock file naming a live pid of its own
+        // account for another server's ("lock file ... already exists"). Here: a sleep of that account.
+        Process holder = new ProcessBuilder(OsUser.forPostgres("nobody").command(List.of("sleep", "300"))).start();
+        try {
+            long other = await().atMost(Duration.ofSeconds(10)).until(() -> holder.descendants().filter(d -> d.info().command()
+                    .map(c -> c.endsWith("sleep")).orElse(false)).map(ProcessHandle::pid).findFirst().orElse(0L), p -> p > 0);
+            List<String> lines = new ArrayList<>(Files.readAllLines(lock));
+            lines.set(0, Long.toString(other));
+            Files.write(lock, lines);
+
+            // Before: "member pg-pids-1 did not start: FATAL: lock file ... already exists", at every repair.
+            List<String> steps = applyUntilSettled(key, spec(1, 0, 0, Map.of()), Step.Outcome.DONE);
+            assertThat(steps).noneMatch(s -> s.contains("lock file"));
+            assertThat(driver.observe(key).ready()).isTrue();
+            assertThat(Files.readAllLines(lock).get(0)).isNotEqualTo(Long.toString(other));
+        } finally {
+            holder.descendants().forEach(ProcessHandle::destroyForcibly);
+            holder.destroyForcibly();
+        }
+    }
+
+    @Test
     void aPrimaryThatServedIsResumedAndNeverInitialisedAgain() throws Exception {
         InstanceKey key = new InstanceKey("tenant-a", "pg-resume");
         applyUntilSettled(key, spec(2, 0, 1, Map.of()), Step.Outcome.DONE);
