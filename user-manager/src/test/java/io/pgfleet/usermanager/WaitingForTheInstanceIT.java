@@ -77,6 +77,32 @@ class WaitingForTheInstanceIT {
     }
 
     @Test
+    void anAddUserOnAPrimaryWhoseFilesAreGoneWaitsForItInsteadOfFailing() throws Exception {
+        InstanceKey key = fixture.track(new InstanceKey("tenant-a", "lost-files"));
+        await().atMost(Duration.ofMinutes(2)).until(() -> fixture.driver().apply(key, ONE).outcome() == Step.Outcome.DONE);
+        Endpoint endpoint = fixture.driver().primary(key).orElseThrow();
+        // A primary whose disk is going: new sessions end with FATAL "could not open file global/pg_filenode.map" (58P01).
+        java.nio.file.Path map = fixture.dataRoot.resolve("local/tenant-a/lost-files/member-1/data/global/pg_filenode.map");
+        java.nio.file.Path aside = map.resolveSibling("pg_filenode.map.aside");
+        java.nio.file.Files.move(map, aside);
+        String id;
+        try {
+            id = fixture.publisher.publish(CommandType.ADD_USER, key, new AddUserCommand("lost-files", null, "patient_user", "patient-password",
+                    false, false, null));
+            // Before: FAILED at once, "could not read the catalog ... could not open file".
+            fixture.feed.awaitEvent(e -> id.equals(e.commandId()) && e.phase() == Phase.PROGRESSING, Duration.ofMinutes(1),
+                    () -> "no waiting: " + fixture.feed.forCommand(id));
+            assertThat(fixture.feed.forCommand(id)).noneMatch(e -> e.phase().isFinal());
+        } finally {
+            java.nio.file.Files.move(aside, map);
+        }
+        assertThat(fixture.feed.awaitFinal(id, "user-manager", Duration.ofMinutes(1)).phase()).isEqualTo(Phase.SUCCEEDED);
+        try (Connection login = DriverManager.getConnection(endpoint.jdbcUrl("postgres"), "patient_user", "patient-password")) {
+            assertThat(login.isValid(5)).isTrue();
+        }
+    }
+
+    @Test
     void anAddUserBeforeTheInstanceExistsCompletesOnceItIsReadyAndOneThatNeverComesFails() throws Exception {
         InstanceKey late = fixture.track(new InstanceKey("tenant-a", "late-one"));
         InstanceKey never = new InstanceKey("tenant-a", "never-made");

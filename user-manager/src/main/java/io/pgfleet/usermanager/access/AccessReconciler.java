@@ -143,11 +143,12 @@ public class AccessReconciler implements JobHandler {
 
     /**
      * No SQLSTATE (the connection broke), a connection exception (08), the server shutting down, crashed or starting
-     * (57P01, 57P02, 57P03), or a read-only transaction on a primary just demoted (25006).
+     * (57P01, 57P02, 57P03), a read-only transaction on a primary just demoted (25006), or a system error outside
+     * PostgreSQL (58: a file of the server missing or unreadable, as on a primary whose disk is lost until it is replaced).
      */
     private static boolean notReady(String state) {
-        return state == null || state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
-                || state.equals("25006");
+        return state == null || state.startsWith("08") || state.startsWith("58") || state.equals("57P01") || state.equals("57P02")
+                || state.equals("57P03") || state.equals("25006");
     }
 
     /** Verifiers for users that are new or whose password is not the stored one; missing passwords are generated and stored. */
