@@ -18,7 +18,7 @@ import sys
 import time
 import uuid
 
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 
 FINAL = {"SUCCEEDED": 0, "FAILED": 1, "REJECTED": 2}
 SERVICES = ["provisioner", "user-manager", "backup-worker"]
@@ -33,6 +33,11 @@ def read_document(path):
     return yaml.safe_load(text)
 
 
+def status_partitions(consumer, topic):
+    found = consumer.list_topics(topic, timeout=10).topics.get(topic)
+    return [] if found is None or found.error else sorted(found.partitions)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bootstrap-servers", required=True)
@@ -44,6 +49,7 @@ def main():
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for every answer")
     parser.add_argument("--config", action="append", default=[], help="extra client setting key=value")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each answer as it comes, also through a pipe
 
     document = read_document(args.file)
     metadata = document.setdefault("metadata", {})
@@ -55,10 +61,13 @@ def main():
     client = {"bootstrap.servers": args.bootstrap_servers}
     client.update(dict(setting.split("=", 1) for setting in args.config))
 
-    # The answers are read from the moment before publishing: each partition of the status topic from its first record
-    # since then (no consumer group: the partitions are assigned, nothing is committed).
-    since_ms = int(time.time() * 1000) - 1000
+    # The answers are read from where the status topic ended before publishing: each partition's end offset now (no
+    # consumer group: the partitions are assigned, nothing is committed). A partition (or the whole topic) that does not
+    # exist yet is read from its beginning: all it will hold comes after. Looking up offsets by time after publishing
+    # would race with the answers, which can all be written between the lookup and the assignment.
     consumer = Consumer({**client, "group.id": "pgfleet-example", "enable.auto.commit": False})
+    start = {p: consumer.get_watermark_offsets(TopicPartition(args.status_topic, p), timeout=30)[1]
+             for p in status_partitions(consumer, args.status_topic)}
 
     command_id = str(uuid.uuid4())
     producer = Producer({**client, "enable.idempotence": True, "acks": "all"})
@@ -83,15 +92,10 @@ def main():
     deadline = time.monotonic() + args.timeout
     partitions = []
     while not partitions and time.monotonic() < deadline:
-        topic = consumer.list_topics(args.status_topic, timeout=10).topics.get(args.status_topic)
-        partitions = [] if topic is None or topic.error else sorted(topic.partitions)
+        partitions = status_partitions(consumer, args.status_topic)
         if not partitions:
             time.sleep(0.5)  # the services make the topic with their first answer
-    found = consumer.offsets_for_times([TopicPartition(args.status_topic, p, since_ms) for p in partitions], timeout=30)
-    for partition in found:
-        if partition.offset < 0:  # nothing since then in this partition: from its end
-            partition.offset = consumer.get_watermark_offsets(partition, timeout=30)[1]
-    consumer.assign(found)
+    consumer.assign([TopicPartition(args.status_topic, p, start.get(p, OFFSET_BEGINNING)) for p in partitions])
 
     finals = {}
     seen = set()

@@ -438,7 +438,8 @@ class PgfleetCommandIT {
         Path example = home.resolve("examples/postgres-minimal.yaml");
         // Python with confluent-kafka (Debian's python3 and python3-confluent-kafka; the PATH's python3 may be another)
         CommandResult python = ProcessRunner.run(List.of("/usr/bin/python3", home.resolve("docs/examples/provision.py").toString(),
-                "--bootstrap-servers", bootstrap, "--file", example.toString(), "--name", "from-python"), Map.of(), dataDir, SLOW);
+                "--bootstrap-servers", bootstrap, "--file", example.toString(), "--name", "from-python", "--timeout", "240"), Map.of(), dataDir,
+                SLOW);
         assertThat(python.exitCode()).as(python.output()).isZero();
         assertThat(python.output()).contains("published provision", "provisioner    SUCCEEDED", "user-manager   SUCCEEDED",
                 "backup-worker  SUCCEEDED");
@@ -447,7 +448,8 @@ class PgfleetCommandIT {
         Path bad = dataDir.resolve("bad-python.yaml");
         Files.writeString(bad, Files.readString(example).replace("replicas: 2", "replicas: 0"));
         CommandResult rejected = ProcessRunner.run(List.of("/usr/bin/python3", home.resolve("docs/examples/provision.py").toString(),
-                "--bootstrap-servers", bootstrap, "--file", bad.toString(), "--name", "bad-python"), Map.of(), dataDir, SLOW);
+                "--bootstrap-servers", bootstrap, "--file", bad.toString(), "--name", "bad-python", "--timeout", "240"), Map.of(), dataDir,
+                SLOW);
         assertThat(rejected.exitCode()).as(rejected.output()).isEqualTo(2);
         assertThat(rejected.output()).contains("provisioner    REJECTED", "spec.replicas: must be at least 1");
 

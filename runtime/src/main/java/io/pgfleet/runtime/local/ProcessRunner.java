@@ -46,8 +46,9 @@ public final class ProcessRunner {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 reader.join(1000);
-                throw new CommandFailedException(argv.get(0) + " did not finish within " + timeout.toSeconds() + "s",
-                        new CommandResult(argv, -1, text(output)));
+                CommandResult partial = new CommandResult(argv, -1, text(output));
+                throw new CommandFailedException(argv.get(0) + " did not finish within " + timeout.toSeconds() + "s; it printed: "
+                        + partial.tail(20), partial);
             }
             reader.join();
         } catch (InterruptedException e) {
