@@ -357,13 +357,7 @@ class LocalFailoverIT {
         sql(old, "CREATE TABLE kept AS SELECT generate_series(1, 50) AS id");
         // What a killed predecessor leaves: the mark naming member 3, the primary still running.
         Files.writeString(root.resolve("local/tenant-a/pg-sw/member-1/switchover"), "3 " + java.time.Instant.now() + "\n");
-        List<String> steps = new ArrayList<>();
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            Step step = driver.switchover(key, spec, "pg-sw-1", Optional.empty());
-            steps.add(step.outcome() + ": " + step.message());
-            assertThat(step.outcome()).as(String.join("\n", steps)).isNotEqualTo(Step.Outcome.FAILED);
-            return step.outcome() == Step.Outcome.DONE;
-        });
+        List<String> steps = switchOver(key, spec, "pg-sw-1", Optional.empty());
         assertThat(steps.get(0)).contains("pg-sw-1 shutting down for the switchover to pg-sw-3");
         assertThat(driver.observe(key).members().get(0).name()).isEqualTo("pg-sw-3");
         assertThat(psql(driver.primary(key).orElseThrow(), "SELECT count(*) FROM kept")).isEqualTo("50");
@@ -421,6 +415,89 @@ class LocalFailoverIT {
         // The new copy streams through a new slot of the same name.
         await().atMost(Duration.ofSeconds(30)).until(() -> psql(primary, "SELECT active FROM pg_replication_slots WHERE slot_name = 'member_2'")
                 .equals("t"));
+    }
+
+    @Test
+    void aTenantsPlantsRunInNoneOfTheDriversSessionsThroughHealthChecksSwitchoverAndFailover() throws Exception {
+        InstanceKey key = new InstanceKey("tenant-a", "pg-plant");
+        ClusterSpec spec = spec(3, 1, 1);
+        settle(key, spec);
+        Endpoint primary = driver.primary(key).orElseThrow();
+        // The tenant's admin as a document makes one: a login with CREATEDB and CREATEROLE, not a superuser, owning its database.
+        sql(primary, "CREATE ROLE shop_owner LOGIN CREATEDB CREATEROLE PASSWORD 'tenant-secret'");
+        sql(primary, "CREATE DATABASE shop OWNER shop_owner");
+        Endpoint tenant = new Endpoint(primary.host(), primary.port(), "shop_owner", "tenant-secret", primary.caFile());
+        // In its own database: a gate that records who ran it and tries to make the tenant superuser, behind every function and
+        // catalogue view the driver's SQL names, and the database's search_path putting public first.
+        String gate = "CREATE TABLE public.ran (who text); GRANT INSERT ON public.ran TO PUBLIC;"
+                + "CREATE FUNCTION public.gate() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN INSERT INTO public.ran VALUES (current_user);"
+                + " BEGIN EXECUTE 'ALTER ROLE shop_owner SUPERUSER'; EXCEPTION WHEN OTHERS THEN NULL; END; RETURN true; END $$;";
+        List<String> shadows = List.of(
+                "CREATE FUNCTION public.pg_is_in_recovery() RETURNS boolean LANGUAGE sql AS 'SELECT public.gate()'",
+                "CREATE FUNCTION public.pg_current_wal_lsn() RETURNS pg_lsn LANGUAGE sql AS 'SELECT public.gate(); SELECT ''0/0''::pg_lsn'",
+                "CREATE FUNCTION public.pg_last_wal_replay_lsn() RETURNS pg_lsn LANGUAGE sql AS 'SELECT public.gate(); SELECT ''0/0''::pg_lsn'",
+                "CREATE FUNCTION public.pg_promote(boolean, integer) RETURNS boolean LANGUAGE sql AS 'SELECT public.gate()'",
+                "CREATE FUNCTION public.pg_reload_conf() RETURNS boolean LANGUAGE sql AS 'SELECT public.gate()'",
+                "CREATE VIEW public.pg_stat_replication AS SELECT * FROM pg_catalog.pg_stat_replication WHERE public.gate()",
+                "CREATE VIEW public.pg_replication_slots AS SELECT * FROM pg_catalog.pg_replication_slots WHERE public.gate()",
+                "CREATE VIEW public.pg_settings AS SELECT * FROM pg_catalog.pg_settings WHERE public.gate()");
+        sqlAs(tenant, "shop", gate + String.join(";", shadows) + "; ALTER DATABASE shop SET search_path = public, pg_catalog");
+        // In the database the driver opens its sessions on, every way to plant is refused (there, with no gate to call).
+        for (String plant : shadows) {
+            assertRefused(tenant, plant.replace("public.gate()", "true"));
+        }
+        assertRefused(tenant, "ALTER DATABASE postgres SET search_path = public, pg_catalog");
+        assertRefused(tenant, "ALTER ROLE " + primary.user() + " SET search_path = public, pg_catalog");
+        assertRefused(tenant, "ALTER ROLE " + primary.user() + " IN DATABASE shop SET search_path = public, pg_catalog");
+        assertRefused(tenant, "CREATE SCHEMA \"$user\"");
+        assertRefused(tenant, "CREATE FUNCTION public.gate() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$");
+
+        // Health checks, a switchover, a failover and the repair that follows: none runs the tenant's code as pgfleet.
+        assertThat(driver.observe(key).ready()).isTrue();
+        switchOver(key, spec, "pg-plant-1", Optional.of("pg-plant-2"));
+        settle(key, spec);
+        Endpoint second = driver.primary(key).orElseThrow();
+        assertThat(second.port()).isEqualTo(portOf(key, 2));
+        ProcessHandle.of(pidOf(root.resolve("local/tenant-a/pg-plant/member-2/data"))).orElseThrow().destroyForcibly();
+        List<String> steps = settle(key, spec);
+        assertThat(steps).anyMatch(s -> s.contains("promoted in place of pg-plant-2"));
+        Endpoint now = driver.primary(key).orElseThrow();
+        assertThat(driver.observe(key).ready()).isTrue();
+
+        assertThat(psql(now, "SELECT rolsuper FROM pg_roles WHERE rolname = 'shop_owner'")).isEqualTo("f");
+        try (Connection c = DriverManager.getConnection(now.jdbcUrl("shop"), now.user(), now.password());
+             ResultSet who = c.createStatement().executeQuery("SELECT count(*) FROM public.ran WHERE who <> 'shop_owner'")) {
+            assertThat(who.next()).isTrue();
+            assertThat(who.getInt(1)).as("times the tenant's gate ran as another role").isZero();
+        }
+    }
+
+    /** The switchover's steps until it is done; none may fail. */
+    private List<String> switchOver(InstanceKey key, ClusterSpec spec, String from, Optional<String> to) {
+        List<String> steps = new ArrayList<>();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            Step step = driver.switchover(key, spec, from, to);
+            steps.add(step.outcome() + ": " + step.message());
+            assertThat(step.outcome()).as(String.join("\n", steps)).isNotEqualTo(Step.Outcome.FAILED);
+            return step.outcome() == Step.Outcome.DONE;
+        });
+        return steps;
+    }
+
+    private static void sqlAs(Endpoint endpoint, String database, String statements) throws SQLException {
+        try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl(database), endpoint.user(), endpoint.password());
+             Statement s = c.createStatement()) {
+            s.execute(statements);
+        }
+    }
+
+    private static void assertRefused(Endpoint tenant, String statement) {
+        try {
+            sqlAs(tenant, "postgres", statement);
+            throw new AssertionError("the tenant could run in postgres: " + statement);
+        } catch (SQLException refused) {
+            assertThat(refused.getSQLState()).as(statement + ": " + refused.getMessage()).isIn("42501", "3F000");
+        }
     }
 
     /** About {@code megabytes} of WAL in a new table, the segments switched and a checkpoint made (which removes what nothing keeps). */
