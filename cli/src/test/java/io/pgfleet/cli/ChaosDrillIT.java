@@ -116,6 +116,8 @@ class ChaosDrillIT {
     private StackFixture fixture;
     private LocalStack stack;
     private long started;
+    /** A write outage at least this long is listed with its moment. */
+    private static final Duration LONG_OUTAGE = Duration.ofSeconds(5);
 
     @BeforeAll
     void start() throws Exception {
@@ -559,12 +561,19 @@ class ChaosDrillIT {
         for (InstanceKey key : HA) {
             List<Ack> list = List.copyOf(acks.get(key));
             long longest = 0;
+            List<String> outages = new ArrayList<>();
             for (int i = 1; i < list.size(); i++) {
-                longest = Math.max(longest, (list.get(i).nanos() - list.get(i - 1).nanos()) / 1_000_000);
+                long gap = (list.get(i).nanos() - list.get(i - 1).nanos()) / 1_000_000;
+                longest = Math.max(longest, gap);
+                if (gap >= LONG_OUTAGE.toMillis()) {
+                    outages.add(gap + " ms from " + elapsed(list.get(i - 1).nanos()));
+                }
             }
             System.out.println("chaos: " + key + ": " + list.size() + " acknowledged writes of " + attempts.getOrDefault(key, 0)
                     + " attempts, longest write outage " + longest + " ms, " + samples.getOrDefault(key, 0) + " samples of its members, "
                     + twoWritable.stream().filter(s -> s.startsWith(key.toString())).count() + " with two writable");
+            // To be read beside the schedule: which faults (or faults together) cost the writes longest.
+            System.out.println("chaos: " + key + ": write outages of " + LONG_OUTAGE.toSeconds() + " s or more: " + outages);
         }
         System.out.println("chaos: schedule:");
         schedule.forEach(line -> System.out.println("  " + line));
@@ -573,7 +582,12 @@ class ChaosDrillIT {
     // ---- helpers
 
     private String elapsed() {
-        long millis = (System.nanoTime() - started) / 1_000_000;
+        return elapsed(System.nanoTime());
+    }
+
+    /** A moment of the drill as minutes:seconds.millis since its faults began. */
+    private String elapsed(long nanos) {
+        long millis = (nanos - started) / 1_000_000;
         return String.format("%d:%02d.%03d", millis / 60_000, millis / 1000 % 60, millis % 1000);
     }
 
