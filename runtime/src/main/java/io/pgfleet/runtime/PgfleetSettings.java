@@ -15,13 +15,23 @@ import java.util.Set;
  * <ul>
  *   <li>{@code pgfleet.service-name}: provisioner, user-manager or backup-worker;</li>
  *   <li>{@code pgfleet.default-namespace} (default {@code default}): namespace of commands that name none;</li>
- *   <li>{@code pgfleet.topics.status} (default {@code pgfleet.status}) and {@code pgfleet.topics.<command>};</li>
+ *   <li>{@code pgfleet.topics.status} (default {@code pgfleet.status}): the topic every status event goes to;</li>
+ *   <li>{@code pgfleet.topics.provision}: the topic provision commands are read from, in shared tenancy;</li>
+ *   <li>{@code pgfleet.topics.scale}: the topic scale commands are read from, in shared tenancy;</li>
+ *   <li>{@code pgfleet.topics.add-user}: the topic add-user commands are read from, in shared tenancy;</li>
+ *   <li>{@code pgfleet.topics.add-extension}: the topic add-extension commands are read from, in shared tenancy;</li>
+ *   <li>{@code pgfleet.topics.backup}: the topic backup commands are read from, in shared tenancy;</li>
+ *   <li>{@code pgfleet.topics.restore}: the topic restore commands are read from, in shared tenancy;</li>
+ *   <li>{@code pgfleet.topics.switchover}: the topic switchover commands are read from, in shared tenancy;</li>
+ *   <li>{@code pgfleet.topics.delete}: the topic delete commands are read from, in shared tenancy;</li>
  *   <li>{@code pgfleet.extensions.allowed}: the extension allowlist;</li>
- *   <li>{@code pgfleet.limits.max-replicas} (16), {@code max-size} (16Ti), {@code max-users} (200), {@code max-databases} (100),
- *       {@code max-payload-bytes} (262144): bounds on one command, the same in every service;</li>
+ *   <li>bounds on one command, the same in every service: {@code pgfleet.limits.max-replicas} (16): members of an
+ *       instance; {@code pgfleet.limits.max-size} (16Ti): an instance's volume; {@code pgfleet.limits.max-users} (200): users
+ *       of an instance, counting those {@code add-user} adds; {@code pgfleet.limits.max-databases} (100): databases of an
+ *       instance; {@code pgfleet.limits.max-payload-bytes} (262144): a command record's value, refused unread beyond it;</li>
  *   <li>{@code pgfleet.policy.allow-superusers} (true): whether documents may make superusers;</li>
- *   <li>{@code pgfleet.backup.allowed-endpoints} ({@code *}: host names, no IP address or localhost): the S3 endpoints
- *       documents may name;</li>
+ *   <li>{@code pgfleet.backup.allowed-endpoints}: the S3 endpoints documents may name ({@code *}: any host name, never an
+ *       IP address or localhost);</li>
  *   <li>{@code pgfleet.secrets.require-sealed} (false): every secret field must be sealed.</li>
  * </ul>
  */

@@ -17,7 +17,8 @@ import java.util.HashMap;
  * pg_dump, pg_dumpall, pg_restore and psql against an instance's primary, as pipeline stages. The
  * password travels in the environment, never on the command line; a database name reaches {@code -d} only as a quoted
  * {@code dbname='…'}, so a tenant's database called {@code host=elsewhere} is a name, not a connection string.
- * Config: {@code pgfleet.backup.bin-dir} (default: the newest PostgreSQL under /usr/lib/postgresql, or the PATH).
+ * {@code pgfleet.backup.bin-dir} (default: the newest PostgreSQL under /usr/lib/postgresql, or the PATH): where
+ * pg_dump, pg_dumpall, pg_restore and psql are taken from.
  */
 @Singleton
 public class PgTools {

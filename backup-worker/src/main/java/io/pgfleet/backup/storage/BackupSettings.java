@@ -28,8 +28,10 @@ import java.util.Map;
  *       {@code https://s3.amazonaws.com});</li>
  *   <li>{@code pgfleet.backup.s3-endpoint-override}: every repository goes to this endpoint whatever
  *       endpoint its bucket names (the local stack: one S3 server on loopback stands for all);</li>
- *   <li>{@code pgfleet.backup.default-credentials.s3-access-key}, {@code .s3-secret-key},
- *       {@code .restic-password}: used for instances whose documents carry no credentials (all three or none);</li>
+ *   <li>the fleet's default credentials, used for instances whose documents carry none (all three or none):
+ *       {@code pgfleet.backup.default-credentials.s3-access-key}: the S3 access key;
+ *       {@code pgfleet.backup.default-credentials.s3-secret-key}: the S3 secret key;
+ *       {@code pgfleet.backup.default-credentials.restic-password}: the repositories' password;</li>
  *   <li>{@code pgfleet.backup.restic}: the restic program (default {@code restic} on the PATH);</li>
  *   <li>{@code pgfleet.backup.timeout}: the longest a single dump, save or restore may take (default 6h);</li>
  *   <li>{@code pgfleet.backup.work-dir}: where small databases and the roles are dumped before they are saved

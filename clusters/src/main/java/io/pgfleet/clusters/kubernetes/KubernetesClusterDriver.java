@@ -57,6 +57,12 @@ public class KubernetesClusterDriver implements ClusterDriver {
     private final ClientCertificates clientCertificates;
 
     /**
+     * {@code pgfleet.kubernetes.service-domain} (default {@code svc}): the domain of the Clusters' Service names the
+     * services connect to ({@code <cluster>-rw.<namespace>.<domain>}; {@code svc.cluster.local} where search domains do
+     * not resolve {@code svc}). {@code pgfleet.kubernetes.ca-directory} (default: {@code pgfleet-cluster-ca} in the
+     * temporary directory): where the Clusters' CA certificates and pgfleet's client keys are written for the sessions
+     * that verify them, readable by the service only.
+     *
      * @param home pgfleet's own namespace ({@code pgfleet.kubernetes.namespace}; blank: the Kubernetes client's), where the
      *             instances' client CAs and pgfleet's client certificates are kept
      */

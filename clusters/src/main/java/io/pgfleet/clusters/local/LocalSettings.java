@@ -40,8 +40,9 @@ import java.util.stream.Stream;
  *       {@code <data-root>/<class>});</li>
  *   <li>{@code pgfleet.local.external-address}: where external instances listen (default {@code 0.0.0.0});
  *       instances that are not external listen on 127.0.0.1 only;</li>
- *   <li>{@code pgfleet.local.os-user}: the account PostgreSQL runs as when the service runs as root
- *       (default {@code nobody});</li>
+ *   <li>{@code pgfleet.local.os-user}: the account PostgreSQL runs as when the service runs as root: {@code per-instance}
+ *       (the default) makes an account for each instance, named from its data root; an account's name shares that one
+ *       (single-tenant);</li>
  *   <li>{@code pgfleet.local.bin-dir}: PostgreSQL's bin directory (default: the newest under
  *       /usr/lib/postgresql);</li>
  *   <li>{@code pgfleet.local.start-timeout}: how long a member may take to start (default 120s);</li>

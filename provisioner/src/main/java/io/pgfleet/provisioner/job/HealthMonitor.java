@@ -28,7 +28,8 @@ import java.util.Set;
  * instance {@code DEGRADED} (an event: {@code PrimaryLost}, {@code StandbyLost} or {@code InstanceDegraded}) and starts a
  * repair job; the repair's end makes it {@code READY} again (another event). An instance whose repair failed stays
  * watched and is repaired again once its back-off ends. WAL that waits to be archived longer than the archive delay makes
- * the instance {@code DEGRADED} too ({@code ArchiveBehind}), without a repair; {@code READY} again once it caught up. Config: {@code pgfleet.provisioner.health-interval} (default 2s).
+ * the instance {@code DEGRADED} too ({@code ArchiveBehind}), without a repair; {@code READY} again once it caught up.
+ * {@code pgfleet.provisioner.health-interval} (default 2s): the pause between two health checks of every instance.
  */
 @Singleton
 public class HealthMonitor {

@@ -37,7 +37,10 @@ public class InstanceMetrics {
         this.lag = new InstanceGauges(registry, "pgfleet.replication.lag", "WAL a standby has still to replay", "bytes", "member");
     }
 
-    /** Reads every instance's phase and desired size (every 15 s by default: one query). */
+    /**
+     * Reads every instance's phase and desired size (one query). {@code pgfleet.provisioner.metrics-interval} (default 15s):
+     * how often the instance gauges are read.
+     */
     @Scheduled(fixedDelay = "${pgfleet.provisioner.metrics-interval:15s}", initialDelay = "1s")
     void refresh() {
         List<String> keys = new ArrayList<>();

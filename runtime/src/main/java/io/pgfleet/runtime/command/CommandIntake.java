@@ -44,7 +44,8 @@ public class CommandIntake {
      * How long a listener's poll waits for records, and how long Kafka holds a fetch that finds none. A record that
      * arrives ends both at once, so neither delays a command; they only set how often an idle listener wakes (with
      * micronaut's 100 ms and Kafka's 500 ms, ten times a second: about 0.8 % of a core per service, the largest part of
-     * an idle service's CPU).
+     * an idle service's CPU). {@code pgfleet.intake.poll-timeout} (default 2s): how long a listener's poll waits for
+     * records. {@code pgfleet.intake.fetch-max-wait-ms} (default 2000): how long the broker holds a fetch that finds none.
      */
     public static final String POLL_TIMEOUT = "${pgfleet.intake.poll-timeout:2s}";
     public static final String FETCH_MAX_WAIT_MS = "${pgfleet.intake.fetch-max-wait-ms:2000}";

@@ -27,8 +27,9 @@ import java.util.Set;
  *
  * <p>Deciding holds a transaction-scoped advisory lock on the namespace, so two services never count it at once.
  *
- * <p>Config: {@code pgfleet.limits.namespace-instances} (default 50), {@code namespace-users} (2000),
- * {@code namespace-databases} (1000); 0 is no bound.
+ * <p>Config (0 is no bound): {@code pgfleet.limits.namespace-instances} (default 50): instances a namespace may hold.
+ * {@code pgfleet.limits.namespace-users} (default 2000): users over all of a namespace's instances.
+ * {@code pgfleet.limits.namespace-databases} (default 1000): databases over all of a namespace's instances.
  */
 @Singleton
 public class NamespaceQuota {

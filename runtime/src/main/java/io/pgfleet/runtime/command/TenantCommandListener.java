@@ -15,8 +15,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 /**
  * In tenant mode, hands the records of every namespace's command topics of this service's types
  * ({@code pgfleet.tenancy.topic-pattern}, set by each service) to the shared intake. Topics of a new namespace
- * are found by Kafka's pattern subscription at the next metadata refresh ({@code pgfleet.tenancy.topic-refresh},
- * default 10s), without a restart. The services' own listeners take the shared topics instead.
+ * are found by Kafka's pattern subscription at the next metadata refresh, without a restart. The services' own listeners
+ * take the shared topics instead. {@code pgfleet.tenancy.topic-refresh-ms} (default 10000): how often the subscription
+ * looks for new namespaces' topics. {@code pgfleet.kafka.group-id} (default {@code pgfleet-<service>}): the consumer group
+ * of a service's listeners; every replica of a service shares it.
  */
 @Requires(property = "pgfleet.tenancy.mode", value = "namespaced")
 @KafkaListener(groupId = "${pgfleet.kafka.group-id}", offsetReset = OffsetReset.EARLIEST, batch = true, offsetStrategy = OffsetStrategy.SYNC,

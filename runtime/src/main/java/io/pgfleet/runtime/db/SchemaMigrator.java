@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * ({@code pgfleet.db.migrations}). Each set has its own Flyway history table, so either can grow
  * without the other's version numbers getting in the way.
  *
- * <p>Config: {@code pgfleet.db.schema} (the service's schema, created when missing) and
- * {@code pgfleet.db.migrations} (e.g. {@code classpath:db/provisioner}).
+ * <p>{@code pgfleet.db.schema}: the service's schema in the state database, created when missing (set by each service).
+ * {@code pgfleet.db.migrations}: where the service's own migrations are, such as {@code classpath:db/provisioner} (set by
+ * each service).
  */
 @Singleton
 public class SchemaMigrator implements BeanCreatedEventListener<DataSource> {

@@ -28,10 +28,12 @@ import java.net.UnknownHostException;
  * recorded by the {@link JobRecorder}. A step is bounded, so a slow or broken instance occupies a worker for one
  * step at most, and instances take turns. A step that throws is tried again 2s later; after
  * {@code pgfleet.jobs.max-errors} such steps the job ends as failed, so every command gets its final event.
- * Config: {@code pgfleet.jobs.workers} (default 4), {@code pgfleet.jobs.lease} (default 60s),
- * {@code pgfleet.jobs.max-errors} (default 3), {@code pgfleet.jobs.poll} (default 10s: the safety net's pace; a worker with
- * nothing to do sleeps until the next job is due or the state database announces one, see {@link StateNotifications}),
- * {@code pgfleet.jobs.instance-id} (default the host name). Each process takes jobs under an owner id of its
+ * {@code pgfleet.jobs.workers} (default 4): the jobs a process runs at once.
+ * {@code pgfleet.jobs.lease} (default 60s): how long a job taken by a process that stopped answering stays its own.
+ * {@code pgfleet.jobs.max-errors} (default 3): steps that may throw before the job fails.
+ * {@code pgfleet.jobs.poll} (default 10s): the safety net's pace; a worker with nothing to do sleeps until the next job is
+ * due or the state database announces one (see {@link StateNotifications}).
+ * {@code pgfleet.jobs.instance-id} (default: the host name): this process's name in the jobs it takes. Each process takes jobs under an owner id of its
  * own ({@code <instance-id>/<random>}), so leases are fenced between processes; at start it frees the leases of
  * its earlier runs under the same instance id, so a restarted process takes back its jobs at once.
  */

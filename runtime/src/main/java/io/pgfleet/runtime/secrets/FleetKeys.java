@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The fleet's keys for sealed secrets: the current one ({@code pgfleet.secrets.key-file}, a PKCS#8 PEM private key) and,
- * while keys rotate, the previous one ({@code pgfleet.secrets.previous-key-file}), accepted until
- * {@code pgfleet.secrets.previous-key-until} (an RFC 3339 instant). Every service that takes commands checks that each
+ * The fleet's keys for sealed secrets. {@code pgfleet.secrets.key-file}: the current one, a PKCS#8 PEM private key.
+ * {@code pgfleet.secrets.previous-key-file}: while keys rotate, the previous one.
+ * {@code pgfleet.secrets.previous-key-until}: until when (an RFC 3339 instant) the previous key is accepted. Every service that takes commands checks that each
  * sealed field of a command opens for its instance (so the three answer alike); a service opens a value again only when
  * it uses it. Without a key file, sealed values are refused (clear ones still work unless
  * {@code pgfleet.secrets.require-sealed}).

@@ -25,7 +25,8 @@ import java.io.IOException;
  * Publishes the outbox to the status topic, oldest first. A row is marked published only after
  * Kafka acknowledged it; when Kafka is away the rows wait and go out once it is back (consumers
  * dedupe on {@code ce_id}, so the rare re-send after a crash is harmless).
- * {@link OutboxPump} runs it when an event is written. Config: {@code pgfleet.outbox.batch} (default 100).
+ * {@link OutboxPump} runs it when an event is written. {@code pgfleet.outbox.batch} (default 100): the events
+ * published together.
  */
 @Singleton
 public class OutboxRelay {

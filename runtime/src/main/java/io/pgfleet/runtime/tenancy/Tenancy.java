@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 /**
  * Which topics carry which commands, and where their answers go.
  *
- * <p>{@code pgfleet.tenancy.mode: shared} (the default, single-tenant installs): one topic per command type
+ * <p>{@code pgfleet.tenancy.mode} (default {@code shared}): {@code shared} or {@code namespaced}, how commands reach
+ * the services. {@code shared} (single-tenant installs): one topic per command type
  * ({@code pgfleet.topics.<type>}, default {@code pgfleet.command.<type>}) and one status topic
  * ({@code pgfleet.topics.status}). {@code namespaced}: each namespace has its own command topics
  * {@code pgfleet.<namespace>.command.<type>} and status topic {@code pgfleet.<namespace>.status}, so that Kafka's

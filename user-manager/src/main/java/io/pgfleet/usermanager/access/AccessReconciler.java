@@ -39,8 +39,8 @@ import java.util.ArrayList;
  * Applies an instance's desired access once the instance answers: reads its catalog, works out the
  * statements that differ, runs them. While the instance does not exist or does not accept
  * connections the job waits (without holding a worker), up to {@code pgfleet.user-manager.ready-timeout}
- * (default 10m). A database the document no longer has is kept and reported ({@code unmanagedDatabases}),
- * or dropped with {@code pgfleet.user-manager.drop-removed-databases: true}.
+ * (default 10m). {@code pgfleet.user-manager.drop-removed-databases} (default false): whether a database the document
+ * no longer has is dropped; kept, it is reported ({@code unmanagedDatabases}).
  */
 @Singleton
 public class AccessReconciler implements JobHandler {

@@ -8,9 +8,9 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 
 /**
- * The service's {@link InstanceConnections}. Config: {@code pgfleet.user-manager.connection-idle}
- * (default 30s; 0 closes every connection after use) and {@code pgfleet.user-manager.max-idle-connections}
- * (default 200, over all instances).
+ * The service's {@link InstanceConnections}. {@code pgfleet.user-manager.connection-idle} (default 30s): how long a
+ * connection to an instance is kept open unused; 0 closes every connection after use.
+ * {@code pgfleet.user-manager.max-idle-connections} (default 200): the unused connections kept, over all instances.
  */
 @Factory
 public class ConnectionsFactory {
