@@ -43,7 +43,7 @@ final class ConnectCli implements Callable<Integer> {
     boolean withPassword;
 
     @Option(names = "--data-dir", defaultValue = "${env:PGFLEET_DATA_DIR:-${sys:pgfleet.default-data-dir:-${sys:user.home}/.pgfleet}}",
-            description = "The local stack's data directory (default ${DEFAULT-VALUE}).")
+            description = "The local stack's data directory (default: $PGFLEET_DATA_DIR, else ~/.pgfleet, or /var/lib/pgfleet as root).")
     Path dataDir;
 
     @Mixin

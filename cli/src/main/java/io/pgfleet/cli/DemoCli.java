@@ -21,7 +21,7 @@ import io.pgfleet.events.InstanceKey;
 final class DemoCli implements Callable<Integer> {
 
     @Option(names = "--data-dir", defaultValue = "${env:PGFLEET_DATA_DIR:-${sys:pgfleet.default-data-dir:-${sys:user.home}/.pgfleet}}",
-            description = "Where everything keeps its data (default ${DEFAULT-VALUE}).")
+            description = "Where everything keeps its data (default: $PGFLEET_DATA_DIR, else ~/.pgfleet, or /var/lib/pgfleet as root).")
     Path dataDir;
 
     @Option(names = "--base-port", defaultValue = "9092", description = "First of the seven ports (default ${DEFAULT-VALUE}).")

@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class UpCli implements Callable<Integer> {
 
     @Option(names = "--data-dir", defaultValue = "${env:PGFLEET_DATA_DIR:-${sys:pgfleet.default-data-dir:-${sys:user.home}/.pgfleet}}",
-            description = "Where everything keeps its data (default ${DEFAULT-VALUE}).")
+            description = "Where everything keeps its data (default: $PGFLEET_DATA_DIR, else ~/.pgfleet, or /var/lib/pgfleet as root).")
     Path dataDir;
 
     @Option(names = "--base-port", defaultValue = "9092",
