@@ -13,7 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The code blocks of the API reference ({@code reference/postgres-api-reference.md}, a copy of
+ * The code blocks of the API reference ({@code docs/postgres-api-reference.md}, on the test class path as
+ * {@code reference/postgres-api-reference.md}; a copy of
  * {@code shared/seed/postgres-api-reference.md}): the four complete documents and the section
  * snippets, each made into a whole document.
  */
