@@ -85,10 +85,6 @@ public class PgfleetSettings {
         return validationPolicy;
     }
 
-    /** The dead-letter topic of a command topic. */
-    public static String deadLetterTopic(String topic) {
-        return topic + ".dlq";
-    }
 
     /** The default topic of a command type (listeners name their topics with placeholders of the same defaults). */
     public static String defaultTopic(CommandType type) {

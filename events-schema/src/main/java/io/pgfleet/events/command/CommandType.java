@@ -10,22 +10,22 @@ import java.net.URI;
  * The commands pgfleet takes, each on its own topic with its own versioned CloudEvents type.
  */
 public enum CommandType {
-    /** The whole {@link Postgres} document: create or update an instance. */
-    PROVISION("provision", Postgres.class),
-    /** Change replicas, size or quorum. */
-    SCALE("scale", ScaleCommand.class),
-    /** Add or update one user. */
-    ADD_USER("add-user", AddUserCommand.class),
-    /** Create one extension in one database. */
-    ADD_EXTENSION("add-extension", AddExtensionCommand.class),
-    /** Take a backup now. */
-    BACKUP("backup", BackupCommand.class),
-    /** Bring a backup back into an instance. */
-    RESTORE("restore", RestoreCommand.class),
-    /** Remove an instance (backups are kept). */
-    DELETE("delete", DeleteCommand.class),
-    /** Make a standby the primary on purpose. */
-    SWITCHOVER("switchover", SwitchoverCommand.class);
+    PROVISION("provision", Postgres.class,
+            "Create or update an instance from the whole `Postgres` document."),
+    SCALE("scale", ScaleCommand.class,
+            "Change an instance's replicas, size or synchronous quorum."),
+    ADD_USER("add-user", AddUserCommand.class,
+            "Add or update one user of an instance, with its access to databases."),
+    ADD_EXTENSION("add-extension", AddExtensionCommand.class,
+            "Create one extension in one database of an instance."),
+    BACKUP("backup", BackupCommand.class,
+            "Take a backup of an instance now."),
+    RESTORE("restore", RestoreCommand.class,
+            "Bring a backup, or a point in time, back into an instance."),
+    DELETE("delete", DeleteCommand.class,
+            "Remove an instance (its backups are kept)."),
+    SWITCHOVER("switchover", SwitchoverCommand.class,
+            "Make a standby of an instance its primary, on purpose.");
 
     /** Version of the payloads this code reads and writes. */
     public static final String VERSION = "v1";
@@ -33,10 +33,17 @@ public enum CommandType {
 
     private final String id;
     private final Class<?> payloadType;
+    private final String description;
 
-    CommandType(String id, Class<?> payloadType) {
+    CommandType(String id, Class<?> payloadType, String description) {
         this.id = id;
         this.payloadType = payloadType;
+        this.description = description;
+    }
+
+    /** What the command does, in one sentence (the contract's documents say it). */
+    public String description() {
+        return description;
     }
 
     /** Short name used in topics, status events and the CLI, e.g. {@code add-user}. */

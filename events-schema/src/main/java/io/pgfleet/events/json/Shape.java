@@ -30,8 +30,8 @@ public sealed interface Shape {
     record ListOf(Shape items) implements Shape {
     }
 
-    /** A string that is one of a fixed set of values. */
-    record OneOf(List<String> values) implements Shape {
+    /** A string that is one of a fixed set of values: the constants of the enum it is named after. */
+    record OneOf(String name, List<String> values) implements Shape {
     }
 
     /** A leaf value. */

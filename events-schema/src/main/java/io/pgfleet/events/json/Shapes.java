@@ -64,7 +64,7 @@ public final class Shapes {
             return Shape.Scalar.ANY;
         }
         if (cls.isEnum()) {
-            return new Shape.OneOf(Arrays.stream(cls.getEnumConstants()).map(Object::toString).toList());
+            return new Shape.OneOf(cls.getSimpleName(), Arrays.stream(cls.getEnumConstants()).map(Object::toString).toList());
         }
         if (cls.isRecord()) {
             List<Shape.Prop> props = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.pgfleet.events.contract;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -10,9 +11,13 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.envelope.CeHeaders;
+import io.pgfleet.events.envelope.DeadLetterHeaders;
+import io.pgfleet.events.json.Json;
 import io.pgfleet.events.fleet.InstanceState;
 import io.pgfleet.events.status.StatusEvent;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -55,6 +60,8 @@ public final class AsyncApiDoc {
                 + "key is the instance key `<namespace>/<name>`. A record that cannot be read goes to `<topic>.dlq`. "
                 + "In tenant mode each namespace has its own topics (`pgfleet.<namespace>.command.<type>`, `pgfleet.<namespace>.status`), "
                 + "guarded by prefixed Kafka ACLs. See docs/events.md.");
+        info.putObject("contact").put("name", "pgfleet maintainers");
+        info.putObject("license").put("name", "Apache-2.0").put("url", "https://www.apache.org/licenses/LICENSE-2.0");
         doc.put("defaultContentType", CeHeaders.JSON);
         servers(doc.putObject("servers"));
 
@@ -80,6 +87,7 @@ public final class AsyncApiDoc {
         }
         receiveOperation(operations, "status");
         receiveOperation(operations, "tenant-status");
+        deadLetters(channels, operations, messages);
         ObjectNode instances = channels.putObject("instances");
         instances.put("address", InstanceState.DEFAULT_TOPIC);
         instances.put("description", "The fleet's state: one record per instance (key: the instance key) with its latest state as the "
@@ -131,6 +139,7 @@ public final class AsyncApiDoc {
         message.put("summary", schema.path("description").asText(payload.type().getSimpleName()));
         message.set("headers", headers(payload));
         message.set("payload", ref("#/components/schemas/" + component(schema, schemas)));
+        message.set("examples", examples(payload));
         if (payload.type() == StatusEvent.class) {
             message.putObject("correlationId").put("description", "The command this event answers (absent for observed changes).")
                     .put("location", "$message.header#/" + CeHeaders.CORRELATION_ID);
@@ -227,6 +236,11 @@ public final class AsyncApiDoc {
         operation.put("action", "send");
         operation.set("channel", ref("#/channels/" + channel));
         operation.put("summary", summary(type));
+        operation.put("description", type.description() + " Taken by: " + EventsDoc.consumers(type) + ". Each of them answers on the "
+                + "status channel with events whose `ce_correlationid` is this command's `ce_id`: `ACCEPTED`, `PROGRESSING` as it "
+                + "goes, then one final `SUCCEEDED`, `FAILED` or `REJECTED` (with every error's path: nothing changed). The same "
+                + "`ce_id` published again has no second effect. A record that cannot be read as this message is copied to the "
+                + "dead-letter channel.");
         operation.putArray("messages").add(ref("#/channels/" + channel + "/messages/" + type.id()));
         ObjectNode reply = operation.putObject("reply");
         reply.set("channel", ref("#/channels/" + status));
@@ -240,6 +254,115 @@ public final class AsyncApiDoc {
         operation.put("summary", "Answers to commands (ACCEPTED, PROGRESSING, then SUCCEEDED, FAILED or REJECTED) and observed changes "
                 + "(READY, DEGRADED).");
         operation.putArray("messages").add(ref("#/channels/" + channel + "/messages/status"));
+    }
+
+    /** One example per message, as a producer or consumer sees it: the headers and the payload. */
+    private static ArrayNode examples(Contract.Payload payload) {
+        ArrayNode examples = NODES.arrayNode();
+        if (payload.type() == StatusEvent.class) {
+            for (StatusEvent event : Examples.statusEvents()) {
+                ObjectNode headers = ceHeaders(payload, "b1946ac9-2f4a-4d1e-9c3b-6f0e5a7d8c21", "/pgfleet/" + event.service(), event.instance());
+                headers.put(CeHeaders.CORRELATION_ID, event.commandId());
+                example(examples, event.phase().name().toLowerCase(Locale.ROOT), event.service() + " answers a " + event.commandType()
+                        + " command: " + event.phase(), headers, event);
+            }
+        } else if (payload.type() == InstanceState.class) {
+            InstanceState state = Examples.instanceState();
+            example(examples, "ready", "An instance with three members, its users, databases and backups",
+                    ceHeaders(payload, "5c0e2d1f-7a3b-4e6d-8f9a-0b1c2d3e4f50", "/pgfleet/provisioner", state.instance()), state);
+        } else {
+            CommandType type = Arrays.stream(CommandType.values()).filter(t -> t.payloadType() == payload.type()).findFirst()
+                    .orElseThrow();
+            Object command = Examples.command(type);
+            example(examples, type.id(), "A " + type.id() + " command as the pgfleet CLI publishes it",
+                    ceHeaders(payload, "0b6f5c1a-2d3e-4c5b-8a9f-1e2d3c4b5a69", "/pgfleet/cli", "tenant-a/postgres-" + (type == CommandType.SCALE
+                            || type == CommandType.SWITCHOVER ? "ha" : "dev")), command);
+        }
+        return examples;
+    }
+
+    private static ObjectNode ceHeaders(Contract.Payload payload, String id, String source, String subject) {
+        ObjectNode headers = NODES.objectNode();
+        headers.put(CeHeaders.ID, id);
+        headers.put(CeHeaders.SOURCE, source);
+        headers.put(CeHeaders.TYPE, payload.ceType());
+        headers.put(CeHeaders.SPEC_VERSION, CeHeaders.SPEC_VERSION_1_0);
+        headers.put(CeHeaders.TIME, "2026-11-24T10:15:30Z");
+        headers.put(CeHeaders.SUBJECT, subject);
+        headers.put(CeHeaders.DATA_SCHEMA, payload.dataSchema().toString());
+        headers.put(CeHeaders.CONTENT_TYPE, CeHeaders.JSON);
+        return headers;
+    }
+
+    private static void example(ArrayNode examples, String name, String summary, ObjectNode headers, Object payload) {
+        ObjectNode example = examples.addObject();
+        example.put("name", name);
+        example.put("summary", summary);
+        example.set("headers", headers);
+        example.set("payload", Json.mapper().valueToTree(payload));
+    }
+
+    /**
+     * The dead-letter topics: a record a service cannot read (not one of our CloudEvents, not the type of its topic, a payload
+     * over the size limit, one that failed every attempt) is copied to {@code <topic>.dlq} with the headers saying why.
+     */
+    private static void deadLetters(ObjectNode channels, ObjectNode operations, ObjectNode messages) {
+        ObjectNode message = messages.putObject("dead-letter");
+        message.put("name", "dead-letter");
+        message.put("title", "Dead letter");
+        message.put("summary", "A record a service could not read, as it was published, with why.");
+        message.put("description", "The record's own key and headers, the value with every secret field in clear replaced by `***` "
+                + "(or no value when it was not JSON: a secret could be anywhere in it), and the headers below.");
+        ObjectNode headers = message.putObject("headers").put("type", "object");
+        ObjectNode properties = headers.putObject("properties");
+        header(properties, DeadLetterHeaders.ERROR, "Why the record was refused.");
+        header(properties, DeadLetterHeaders.ORIGIN, "Where it was read: `topic/partition/offset`.");
+        header(properties, DeadLetterHeaders.VALUE, "What became of the value.").putArray("enum")
+                .add(DeadLetterHeaders.REDACTED).add(DeadLetterHeaders.OMITTED);
+        header(properties, DeadLetterHeaders.SERVICE, "Which service refused it.").putArray("enum")
+                .add("provisioner").add("user-manager").add("backup-worker");
+        headers.putArray("required").add(DeadLetterHeaders.ERROR).add(DeadLetterHeaders.ORIGIN).add(DeadLetterHeaders.SERVICE);
+        message.putObject("payload").put("description", "The refused record's value, secrets redacted; absent when omitted.");
+        ObjectNode example = message.putArray("examples").addObject();
+        example.put("name", "not-a-cloudevent");
+        example.put("summary", "A provision published without the CloudEvents headers");
+        example.putObject("headers").put(DeadLetterHeaders.ERROR, "missing header ce_specversion")
+                .put(DeadLetterHeaders.ORIGIN, "pgfleet.command.provision/0/42").put(DeadLetterHeaders.SERVICE, "provisioner")
+                .put(DeadLetterHeaders.VALUE, DeadLetterHeaders.REDACTED);
+        example.putObject("payload").put("apiVersion", "apps.cozystack.io/v1alpha1").put("kind", "Postgres");
+        ObjectNode kafka = message.putObject("bindings").putObject("kafka");
+        kafka.putObject("key").put("type", "string").put("description", "The refused record's key.");
+        kafka.put("bindingVersion", KAFKA_BINDING);
+
+        ArrayNode topics = NODES.arrayNode();
+        for (CommandType type : CommandType.values()) {
+            topics.add(type.defaultTopic());
+        }
+        ObjectNode shared = channels.putObject("dead-letters");
+        shared.put("address", DeadLetterHeaders.topic("{topic}"));
+        shared.put("description", "The records of a command topic that no service could read, one dead-letter topic per command topic.");
+        shared.putObject("parameters").putObject("topic").put("description", "The command topic the record was published to.")
+                .set("enum", topics);
+        shared.putObject("messages").set("dead-letter", ref("#/components/messages/dead-letter"));
+        ObjectNode tenant = channels.putObject("tenant-dead-letters");
+        tenant.put("address", DeadLetterHeaders.topic(CommandType.PROVISION.tenantTopic("{namespace}").replace(CommandType.PROVISION.id(), "{type}")));
+        tenant.put("description", "The same for one namespace's command topics (tenant mode).");
+        ObjectNode parameters = tenant.putObject("parameters");
+        parameters.putObject("namespace").put("description", "The tenant's namespace (an RFC 1123 label).");
+        ArrayNode types = parameters.putObject("type").put("description", "The command type.").putArray("enum");
+        for (CommandType type : CommandType.values()) {
+            types.add(type.id());
+        }
+        tenant.putObject("messages").set("dead-letter", ref("#/components/messages/dead-letter"));
+        for (String channel : new String[] {"dead-letters", "tenant-dead-letters"}) {
+            ObjectNode operation = operations.putObject("receive-" + channel);
+            operation.put("action", "receive");
+            operation.set("channel", ref("#/channels/" + channel));
+            operation.put("summary", "Read what no service could take: an operator's alert (`PgfleetDeadLetters`) points here.");
+            operation.put("description", "Each record is answered nowhere else when it could not be read at all; when it was read "
+                    + "but failed every attempt, its services also answered `FAILED` with reason `IntakeFailed` on the status channel.");
+            operation.putArray("messages").add(ref("#/channels/" + channel + "/messages/dead-letter"));
+        }
     }
 
     private static String summary(CommandType type) {

@@ -55,6 +55,28 @@ class AsyncApiDocTest {
     }
 
     @Test
+    void deadLettersExamplesDescriptionsNamedEnumsAndTheLicenseAreThere() {
+        ObjectNode doc = AsyncApiDoc.document();
+        assertThat(doc.at("/channels/dead-letters/address").asText()).isEqualTo("{topic}.dlq");
+        assertThat(doc.at("/channels/dead-letters/parameters/topic/enum").toString()).contains("pgfleet.command.provision", "pgfleet.command.switchover");
+        assertThat(doc.at("/channels/tenant-dead-letters/address").asText()).isEqualTo("pgfleet.{namespace}.command.{type}.dlq");
+        assertThat(doc.at("/components/messages/dead-letter/headers/properties").fieldNames()).toIterable()
+                .containsExactlyInAnyOrder("pgfleet_dlq_error", "pgfleet_dlq_origin", "pgfleet_dlq_value", "pgfleet_dlq_service");
+        assertThat(doc.at("/operations/receive-dead-letters/action").asText()).isEqualTo("receive");
+        for (CommandType type : CommandType.values()) {
+            assertThat(doc.at("/operations/send-" + type.id() + "/description").asText()).startsWith(type.description()).contains("Taken by: ");
+            assertThat(doc.at("/components/messages/" + type.id() + "/examples/0/headers/ce_type").asText()).isEqualTo(type.ceType());
+        }
+        assertThat(doc.at("/components/messages/provision/examples/0/payload/kind").asText()).isEqualTo("Postgres");
+        assertThat(doc.at("/components/messages/status/examples").size()).isEqualTo(2);
+        // Enums are named types of their own, not anonymous ones inline.
+        assertThat(doc.at("/components/schemas/StatusEvent/properties/phase/$ref").asText()).isEqualTo("#/components/schemas/Phase");
+        assertThat(doc.at("/components/schemas/Phase/enum").toString()).contains("ACCEPTED", "REJECTED");
+        assertThat(doc.at("/info/license/name").asText()).isEqualTo("Apache-2.0");
+        assertThat(doc.at("/info/contact/name").asText()).isNotBlank();
+    }
+
+    @Test
     void aBrokenCopyIsRefused() {
         ObjectNode noAddress = AsyncApiDoc.document();
         ((ObjectNode) noAddress.at("/channels/provision")).put("address", 42);

@@ -175,7 +175,8 @@ public final class EventsDoc {
         return md.toString();
     }
 
-    private static String consumers(CommandType type) {
+    /** The services that take a command type, as the docs name them. */
+    static String consumers(CommandType type) {
         return switch (type) {
             case PROVISION -> CONSUMERS_PROVISION;
             case SCALE, DELETE, SWITCHOVER -> "provisioner";

@@ -77,9 +77,13 @@ public final class SchemaGenerator {
             node.put("type", "array");
             node.set("items", node(list.items(), defs));
         } else if (shape instanceof Shape.OneOf oneOf) {
-            node.put("type", "string");
-            ArrayNode values = node.putArray("enum");
-            oneOf.values().forEach(values::add);
+            // A definition of its own, named after its enum, so that generated clients get a named type, not an anonymous one.
+            if (!defs.containsKey(oneOf.name())) {
+                ObjectNode values = NODES.objectNode().put("title", oneOf.name()).put("type", "string");
+                oneOf.values().forEach(values.putArray("enum")::add);
+                defs.put(oneOf.name(), values);
+            }
+            node.put("$ref", "#/$defs/" + oneOf.name());
         } else {
             switch ((Shape.Scalar) shape) {
                 case STRING -> node.put("type", "string");

@@ -1,6 +1,7 @@
 package io.pgfleet.runtime.command;
 
 import io.micronaut.context.annotation.Value;
+import io.pgfleet.events.envelope.DeadLetterHeaders;
 import io.pgfleet.events.envelope.BadRecordException;
 import io.pgfleet.events.envelope.CloudEventCodec;
 import io.pgfleet.events.envelope.DecodedCommand;
@@ -209,7 +210,7 @@ public class CommandIntake {
                 // down this throws and the record is read again) and set aside, so the commands behind it go on.
                 pauseBeforeAnswering(attempt);
                 transaction.fail(command, taken.intake().fingerprint(), "the " + command.type().id() + " command could not be taken ("
-                        + attempt + " attempts): " + reason + "; it was sent to " + PgfleetSettings.deadLetterTopic(record.topic()));
+                        + attempt + " attempts): " + reason + "; it was sent to " + DeadLetterHeaders.topic(record.topic()));
                 deadLetters.send(record, reason);
             }
         }

@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgfleet.events.envelope.DeadLetterHeaders;
 import io.pgfleet.events.json.Json;
 import io.pgfleet.events.secrets.Sealed;
 import io.pgfleet.events.secrets.SecretFields;
@@ -22,20 +23,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Sends a record that cannot be read to {@code <topic>.dlq}: its original key, value and headers,
- * plus headers saying why and where it came from. micronaut-kafka has no dead-letter support.
+ * Sends a record that cannot be read to {@code <topic>.dlq}: its original key, value and headers, plus the
+ * {@link DeadLetterHeaders} saying why and where it came from. micronaut-kafka has no dead-letter support.
  */
 @Singleton
 public class DeadLetters {
-
-    /** Why the record was refused. */
-    public static final String ERROR = "pgfleet_dlq_error";
-    /** Where it was read: {@code topic/partition/offset}. */
-    public static final String ORIGIN = "pgfleet_dlq_origin";
-    /** What became of the value: redacted, or omitted. */
-    public static final String VALUE = "pgfleet_dlq_value";
-    /** Which service refused it. */
-    public static final String SERVICE = "pgfleet_dlq_service";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
 
@@ -89,18 +81,18 @@ public class DeadLetters {
 
     /** Publishes the record to its dead-letter topic (secrets redacted) and waits for Kafka to take it. */
     public void send(ConsumerRecord<String, byte[]> record, String error) {
-        String topic = PgfleetSettings.deadLetterTopic(record.topic());
+        String topic = DeadLetterHeaders.topic(record.topic());
         byte[] kept = redacted(record.value());
         ProducerRecord<String, byte[]> dead = new ProducerRecord<>(topic, null, record.key(), kept);
         for (Header header : record.headers()) {
             dead.headers().add(header);
         }
-        dead.headers().add(ERROR, error.getBytes(StandardCharsets.UTF_8));
-        dead.headers().add(ORIGIN, (record.topic() + "/" + record.partition() + "/" + record.offset()).getBytes(StandardCharsets.UTF_8));
-        dead.headers().add(SERVICE, settings.serviceName().getBytes(StandardCharsets.UTF_8));
+        dead.headers().add(DeadLetterHeaders.ERROR, error.getBytes(StandardCharsets.UTF_8));
+        dead.headers().add(DeadLetterHeaders.ORIGIN, (record.topic() + "/" + record.partition() + "/" + record.offset()).getBytes(StandardCharsets.UTF_8));
+        dead.headers().add(DeadLetterHeaders.SERVICE, settings.serviceName().getBytes(StandardCharsets.UTF_8));
         if (record.value() != null) {
-            dead.headers().add(VALUE, (kept.length == 0 ? "omitted: it is not JSON, so a secret could be anywhere in it"
-                    : "the original with every secret field in clear replaced by ***").getBytes(StandardCharsets.UTF_8));
+            dead.headers().add(DeadLetterHeaders.VALUE, (kept.length == 0 ? DeadLetterHeaders.OMITTED : DeadLetterHeaders.REDACTED)
+                    .getBytes(StandardCharsets.UTF_8));
         }
         try {
             producer.get().send(dead).get(30, TimeUnit.SECONDS);
