@@ -474,6 +474,41 @@ class PgfleetCommandIT {
 
     @Test
     @Order(8)
+    void theCliInstalledFromItsPackageWorksWithoutTheCheckout() throws Exception {
+        // What the build makes for an install (cli/target/cli-<version>-dist.tar.gz), unpacked where no checkout is.
+        Path packaged;
+        try (var files = Files.list(home.resolve("cli/target"))) {
+            packaged = files.filter(f -> f.getFileName().toString().endsWith("-dist.tar.gz")).findFirst().orElseThrow();
+        }
+        Path installed = Files.createTempDirectory("pgfleet-installed");
+        try {
+            ProcessRunner.check(List.of("tar", "xzf", packaged.toString(), "-C", installed.toString()), Map.of(), installed, SLOW);
+            Path launcher;
+            try (var dirs = Files.list(installed)) {
+                launcher = dirs.findFirst().orElseThrow().resolve("bin/pgfleet");
+            }
+            assertThat(Files.isExecutable(launcher)).isTrue();
+            Result version = stack.run(launcher, "--version");
+            assertThat(version.output()).as(version.output()).startsWith("pgfleet ");
+            // The same answers as the checkout's CLI, from the running stack.
+            Result list = stack.run(launcher, "list");
+            assertThat(list.code()).as(list.output()).isZero();
+            assertThat(list.output()).contains("default/from-python", "default/postgres-complete");
+            Result status = stack.run(launcher, "status", "from-python");
+            assertThat(status.output()).as(status.output()).contains("cluster    READY");
+            Result dryRun = stack.run(launcher, "apply", "--dry-run", "-f", launcher.resolveSibling("../examples/postgres-ha.yaml").normalize().toString());
+            assertThat(dryRun.output()).as(dryRun.output()).contains("valid (dry run, nothing published)");
+            // `up` needs the services, which a checkout holds: said, not a stack trace.
+            Result noStack = stack.run(launcher, "up", "--data-dir", installed.resolve("data").toString());
+            assertThat(noStack.code()).isEqualTo(1);
+            assertThat(noStack.output()).contains("not a pgfleet checkout").doesNotContain("Exception");
+        } finally {
+            ProcessRunner.run(List.of("rm", "-rf", installed.toString()), Map.of(), Path.of("/"), SLOW);
+        }
+    }
+
+    @Test
+    @Order(9)
     void ctrlCLeavesNothingRunningAndTheNextUpResumes() throws Exception {
         interruptUp();
         assertThat(processesUsing(dataDir)).isEmpty();

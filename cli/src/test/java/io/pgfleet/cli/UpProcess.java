@@ -72,7 +72,12 @@ final class UpProcess implements AutoCloseable {
 
     /** Runs {@code pgfleet <args>} against the stack and waits for it. */
     Result pgfleet(String... args) throws Exception {
-        List<String> argv = new ArrayList<>(List.of(home.resolve("pgfleet").toString()));
+        return run(home.resolve("pgfleet"), args);
+    }
+
+    /** Runs this {@code pgfleet} launcher (the checkout's, or an installed one) against the stack and waits for it. */
+    Result run(Path launcher, String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of(launcher.toString()));
         argv.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
