@@ -488,18 +488,18 @@ class PgfleetCommandIT {
                 launcher = dirs.findFirst().orElseThrow().resolve("bin/pgfleet");
             }
             assertThat(Files.isExecutable(launcher)).isTrue();
-            Result version = stack.run(launcher, "--version");
+            UpProcess.Result version = stack.run(launcher, "--version");
             assertThat(version.output()).as(version.output()).startsWith("pgfleet ");
             // The same answers as the checkout's CLI, from the running stack.
-            Result list = stack.run(launcher, "list");
+            UpProcess.Result list = stack.run(launcher, "list");
             assertThat(list.code()).as(list.output()).isZero();
             assertThat(list.output()).contains("default/from-python", "default/postgres-complete");
-            Result status = stack.run(launcher, "status", "from-python");
+            UpProcess.Result status = stack.run(launcher, "status", "from-python");
             assertThat(status.output()).as(status.output()).contains("cluster    READY");
-            Result dryRun = stack.run(launcher, "apply", "--dry-run", "-f", launcher.resolveSibling("../examples/postgres-ha.yaml").normalize().toString());
+            UpProcess.Result dryRun = stack.run(launcher, "apply", "--dry-run", "-f", launcher.resolveSibling("../examples/postgres-ha.yaml").normalize().toString());
             assertThat(dryRun.output()).as(dryRun.output()).contains("valid (dry run, nothing published)");
             // `up` needs the services, which a checkout holds: said, not a stack trace.
-            Result noStack = stack.run(launcher, "up", "--data-dir", installed.resolve("data").toString());
+            UpProcess.Result noStack = stack.run(launcher, "up", "--data-dir", installed.resolve("data").toString());
             assertThat(noStack.code()).isEqualTo(1);
             assertThat(noStack.output()).contains("not a pgfleet checkout").doesNotContain("Exception");
         } finally {
