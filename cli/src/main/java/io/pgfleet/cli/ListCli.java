@@ -34,9 +34,7 @@ final class ListCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean urlGiven = spec.commandLine().getParseResult().hasMatchedOption("--provisioner-url")
-                || System.getenv("PGFLEET_PROVISIONER_URL") != null;
-        if (fromTopic || !urlGiven) {
+        if (fromTopic || !ServiceViews.given(spec)) {
             output.print(spec.commandLine().getOut(), FleetView.INSTANCES, FleetView.instancesFromFleet(kafka.kafka().fleet(), Instant.now()));
             return 0;
         }

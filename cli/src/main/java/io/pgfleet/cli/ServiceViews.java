@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,14 @@ public class ServiceViews {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the token file " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether the services' views are to be read: a provisioner URL given (the option or {@code $PGFLEET_PROVISIONER_URL});
+     * else the fleet-state topic says what they would.
+     */
+    static boolean given(CommandSpec spec) {
+        return spec.commandLine().getParseResult().hasMatchedOption("--provisioner-url") || System.getenv("PGFLEET_PROVISIONER_URL") != null;
     }
 
     /** The JSON of a view of this service ({@code base + path}) read with {@link #token()}; {@code null} when it is not there. */

@@ -470,6 +470,10 @@ class PgfleetCommandIT {
             assertThat(fromTopic.output()).containsPattern("default/from-python +READY +2/2")
                     .containsPattern("default/from-kcat +READY +2/2");
         });
+        Result status = pgfleet("status", "from-python", "--from-topic");
+        assertThat(status.code()).as(status.output()).isZero();
+        assertThat(status.output()).contains("cluster    READY: 2 of 2 members ready").containsPattern("from-python-1 +primary")
+                .containsPattern("from-python-2 +replica .* streaming");
     }
 
     @Test
