@@ -39,6 +39,12 @@ public final class NameRules {
     public static final String BACKUP_ID = "[A-Za-z0-9][A-Za-z0-9-]{7,63}";
     /** PostgreSQL setting names, with at most one '.' for an extension's settings. */
     public static final String PARAMETER_NAME = "[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?";
+    /** A setting's value as text: no control character (a line break would start another line of postgresql.conf). */
+    public static final String PARAMETER_VALUE = "[^\\x00-\\x1f]*";
+    /** The most characters of a setting's value. */
+    public static final int MAX_PARAMETER_VALUE = 1024;
+    /** An RFC 3339 time with its offset, as {@code OffsetDateTime.parse} reads it (seconds and fractions optional). */
+    public static final String TIME_WITH_OFFSET = "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2})";
 
     private NameRules() {
     }

@@ -1,6 +1,7 @@
 package io.pgfleet.events.command;
 
 import io.pgfleet.events.Doc;
+import io.pgfleet.events.json.Related;
 import io.pgfleet.events.NameRules;
 
 /**
@@ -8,6 +9,7 @@ import io.pgfleet.events.NameRules;
  * may be another instance's (restore into a fresh instance).
  */
 @Doc("Restores a backup into an instance: every database and the roles, or one database; or the whole instance to a point in time.")
+@Related(firstExcludesOthers = {"pointInTime", "backup", "database"})
 public record RestoreCommand(
         @Doc(value = "Instance restored into.", required = true, pattern = NameRules.INSTANCE, maxLength = NameRules.MAX_INSTANCE) String instance,
         @Doc(value = "Namespace; the configured default when absent.", pattern = NameRules.NAMESPACE, maxLength = NameRules.MAX_NAMESPACE) String namespace,
@@ -20,7 +22,8 @@ public record RestoreCommand(
         @Doc(value = "Restore only this database (dropped and recreated from the backup). Default: every database and the roles.",
                 pattern = NameRules.DATABASE, maxLength = NameRules.MAX_DATABASE)
         String database,
-        @Doc("Return the whole instance to this time (RFC 3339 with its offset, e.g. `2026-11-30T14:05:00Z`) from its WAL archive: its members are stopped, the primary restored and replayed up to the time, then promoted, the standbys copied again. Must be inside the recovery window (from the end of the oldest base backup kept to now); not with `backup` or `database`.")
+        @Doc(value = "Return the whole instance to this time (RFC 3339 with its offset, e.g. `2026-11-30T14:05:00Z`) from its WAL archive: its members are stopped, the primary restored and replayed up to the time, then promoted, the standbys copied again. Must be inside the recovery window (from the end of the oldest base backup kept to now); not with `backup` or `database`.",
+                pattern = NameRules.TIME_WITH_OFFSET)
         String pointInTime) implements InstanceCommand {
 
     /** A restore of a backup (every database and the roles, or one database). */

@@ -1,6 +1,7 @@
 package io.pgfleet.events.command;
 
 import io.pgfleet.events.Doc;
+import io.pgfleet.events.json.Related;
 import io.pgfleet.events.NameRules;
 import io.pgfleet.events.postgres.Quorum;
 
@@ -9,6 +10,7 @@ import io.pgfleet.events.postgres.Quorum;
  * what is absent stays as it is.
  */
 @Doc("Changes the members, storage size or quorum of an instance; at least one of replicas, size, quorum.")
+@Related(atLeastOne = {"replicas", "size", "quorum"})
 public record ScaleCommand(
         @Doc(value = "Instance name.", required = true, pattern = NameRules.INSTANCE, maxLength = NameRules.MAX_INSTANCE) String instance,
         @Doc(value = "Namespace; the configured default when absent.", pattern = NameRules.NAMESPACE, maxLength = NameRules.MAX_NAMESPACE) String namespace,

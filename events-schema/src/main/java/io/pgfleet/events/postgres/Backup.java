@@ -1,6 +1,7 @@
 package io.pgfleet.events.postgres;
 
 import io.pgfleet.events.Doc;
+import io.pgfleet.events.json.Related;
 import io.pgfleet.events.NameRules;
 
 /**
@@ -10,6 +11,7 @@ import io.pgfleet.events.NameRules;
  * when given, all three are given together.
  */
 @Doc("Periodic backups with restic to S3.")
+@Related(together = {"s3AccessKey", "s3SecretKey", "resticPassword"}, trueRequires = {"enabled", "s3Bucket"})
 public record Backup(
         @Doc("Backups are taken on the schedule. Default false.") Boolean enabled,
         @Doc(value = "S3 region. Default `us-east-1`.", pattern = NameRules.S3_REGION) String s3Region,

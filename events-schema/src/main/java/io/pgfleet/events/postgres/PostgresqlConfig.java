@@ -16,7 +16,8 @@ import java.util.Map;
 public record PostgresqlConfig(
         @Doc(value = "Setting name to value (string, number or boolean), e.g. `max_connections: 200`. Settings the cluster manages itself (port, listen_addresses, archive_*, restore_command, primary_conninfo, synchronous_standby_names, ssl files, logging targets, shared_preload_libraries, ...) are refused.",
                 pattern = NameRules.PARAMETER_NAME)
-        @ScalarValues Map<String, Object> parameters) {
+        @ScalarValues(minLength = 1, maxLength = NameRules.MAX_PARAMETER_VALUE, pattern = NameRules.PARAMETER_VALUE)
+        Map<String, Object> parameters) {
 
     /** Default {@code max_connections} when the document sets none. */
     public static final int DEFAULT_MAX_CONNECTIONS = 100;

@@ -11,7 +11,8 @@ import java.util.regex.Matcher;
 final class ParameterRules {
 
     private static final Pattern PARAMETER_NAME = Pattern.compile(NameRules.PARAMETER_NAME);
-    private static final int MAX_PARAMETER_VALUE = 1024;
+    private static final int MAX_PARAMETER_VALUE = NameRules.MAX_PARAMETER_VALUE;
+    private static final Pattern PARAMETER_VALUE = Pattern.compile(NameRules.PARAMETER_VALUE);
 
     private ParameterRules() {
     }
@@ -50,7 +51,7 @@ final class ParameterRules {
         String text = value.toString();
         if (text.isEmpty() || text.length() > MAX_PARAMETER_VALUE) {
             errors.add(path, "must be 1 to " + MAX_PARAMETER_VALUE + " characters long");
-        } else if (text.chars().anyMatch(c -> c < 0x20)) {
+        } else if (!PARAMETER_VALUE.matcher(text).matches()) {
             errors.add(path, "must not contain control characters such as a line break");
         } else if (name.equals("wal_level") && !text.equals("replica") && !text.equals("logical")) {
             errors.add(path, "must be 'replica' or 'logical' (replicas need at least replica), got '" + text + "'");

@@ -10,6 +10,10 @@ import io.pgfleet.events.json.Shapes;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgfleet.events.json.Related;
+import io.pgfleet.events.json.ScalarValues;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -115,6 +119,10 @@ public final class SchemaGenerator {
             if (prop.doc() != null) {
                 rules(prop.doc(), prop.shape(), propNode);
             }
+            RecordComponent component = component(obj.type(), prop.name());
+            if (component != null) {
+                componentRules(component, propNode);
+            }
             properties.set(prop.name(), propNode);
             if (prop.required()) {
                 required.add(prop.name());
@@ -123,12 +131,79 @@ public final class SchemaGenerator {
         if (!required.isEmpty()) {
             node.set("required", required);
         }
+        Related related = obj.type().getAnnotation(Related.class);
+        if (related != null) {
+            node.set("allOf", related(related));
+        }
         // A command's unknown field is refused (the services say which); an event pgfleet emits may gain fields within v1,
         // which a consumer ignores: its schema stays open to them.
         if (!EMITTED.contains(obj.type().getPackageName())) {
             node.put("additionalProperties", false);
         }
         return node;
+    }
+
+    private static RecordComponent component(Class<?> type, String name) {
+        if (!type.isRecord()) {
+            return null;
+        }
+        return Arrays.stream(type.getRecordComponents()).filter(c -> c.getName().equals(name)).findFirst().orElse(null);
+    }
+
+    /**
+     * What a component's Java type and {@link ScalarValues} say: an {@code int} stays within its range (a larger number
+     * is refused, not wrapped), a scalar map's string values within their bounds.
+     */
+    private static void componentRules(RecordComponent component, ObjectNode node) {
+        if (component.getType() == int.class || component.getType() == Integer.class) {
+            node.put("maximum", Integer.MAX_VALUE);
+            if (!node.has("minimum")) {
+                node.put("minimum", Integer.MIN_VALUE);
+            }
+        }
+        ScalarValues scalar = component.getAnnotation(ScalarValues.class);
+        if (scalar != null && node.get("additionalProperties") instanceof ObjectNode values) {
+            if (scalar.minLength() > 0) {
+                values.put("minLength", scalar.minLength());
+            }
+            if (scalar.maxLength() > 0) {
+                values.put("maxLength", scalar.maxLength());
+            }
+            if (!scalar.pattern().isEmpty()) {
+                values.put("pattern", "^(" + scalar.pattern() + ")$");
+            }
+        }
+    }
+
+    /** The rules between a record's fields, each a schema of {@code allOf}. */
+    private static ArrayNode related(Related related) {
+        ArrayNode all = NODES.arrayNode();
+        if (related.together().length > 0) {
+            ObjectNode dependent = all.addObject().putObject("dependentRequired");
+            for (String field : related.together()) {
+                ArrayNode others = dependent.putArray(field);
+                Arrays.stream(related.together()).filter(other -> !other.equals(field)).forEach(others::add);
+            }
+        }
+        if (related.atLeastOne().length > 0) {
+            ArrayNode anyOf = all.addObject().putArray("anyOf");
+            Arrays.stream(related.atLeastOne()).forEach(field -> anyOf.addObject().putArray("required").add(field));
+        }
+        if (related.firstExcludesOthers().length > 0) {
+            String first = related.firstExcludesOthers()[0];
+            ArrayNode others = all.addObject().putObject("dependentSchemas").putObject(first).putObject("not").putArray("anyOf");
+            Arrays.stream(related.firstExcludesOthers()).skip(1).forEach(field -> others.addObject().putArray("required").add(field));
+        }
+        if (related.trueRequires().length > 0) {
+            String flag = related.trueRequires()[0];
+            ObjectNode rule = all.addObject();
+            ObjectNode condition = rule.putObject("if");
+            condition.putObject("properties").putObject(flag).put("const", true);
+            condition.putArray("required").add(flag);
+            ArrayNode then = rule.putObject("then").putArray("required");
+            Arrays.stream(related.trueRequires()).skip(1).forEach(then::add);
+        }
+        return all;
     }
 
     /**

@@ -25,8 +25,8 @@ import org.junit.jupiter.params.provider.Arguments;
  * The JSON Schemas carry every rule JSON Schema can express, so that a publisher without pgfleet's code can check a
  * payload before it publishes it: every example of the API reference is valid, and every bad input of
  * {@link BadInputTableTest} is invalid, but for the rows below, each with why the schemas let it through: most rules need
- * more than a schema says (a catalogue, a parser, a limit the operator sets, two fields compared); those marked
- * {@code NOT_YET} a schema could say and the schemas do not yet.
+ * more than a schema says (a catalogue, a parser, a limit the operator sets, two fields compared). None is left that a
+ * schema could say and the schemas do not.
  */
 class SchemaRulesTest {
 
@@ -46,8 +46,6 @@ class SchemaRulesTest {
     private static final String S3 = "an S3 location and the endpoint rules (no IP address in any notation, the allowlist)";
     private static final String DECLARED = "relates two parts of the document (a member must be a declared user, a user no group role)";
     private static final String SEALED = "a secret may be sealed (a JWE string longer than the value it seals): its bounds apply once opened";
-    private static final String NOT_YET = "JSON Schema can say it (if/then, dependentRequired, anyOf, maximum, a pattern on values): not in "
-            + "the schemas yet";
 
     /** Bad documents the schemas let through, and why. */
     private static final Map<String, String> BEYOND_DOCUMENTS = reasons(
@@ -70,24 +68,19 @@ class SchemaRulesTest {
             S3, "bad bucket", "an IP address as S3 endpoint", "a decimal IP address as S3 endpoint", "a hexadecimal IP address as S3 endpoint",
             "the metadata address as S3 endpoint", "an IPv6 loopback as S3 endpoint", "localhost as S3 endpoint",
             DECLARED, "role member not declared", "user named like a group role",
-            SEALED, "password of 1025 characters",
-            NOT_YET, "backup enabled without a bucket", "only one of the backup secrets", "parameter value of 1025 characters",
-            "parameter value with a line break", "empty parameter value", "replicas out of the integer range");
+            SEALED, "password of 1025 characters");
 
     /** Bad command payloads the schemas let through, and why. */
     private static final Map<String, String> BEYOND_COMMANDS = reasons(
             RELATION, "scale {\"instance\":\"pg\",\"replicas\":3,\"quorum\":{\"maxSyncReplicas\":3}}",
             QUANTITY, "scale {\"instance\":\"pg\",\"size\":\"-1Gi\"}",
             OPERATOR, "scale {\"instance\":\"pg\",\"replicas\":1000000}", "scale {\"instance\":\"pg\",\"replicas\":17}",
-            "scale {\"instance\":\"pg\",\"size\":\"100Pi\"}", "add-extension {\"instance\":\"pg\",\"database\":\"app\",\"extension\":\"plperlu\"}",
-            NOT_YET, "scale {\"instance\":\"pg\"}", "restore {\"instance\":\"pg\",\"pointInTime\":\"yesterday\"}",
-            "restore {\"instance\":\"pg\",\"pointInTime\":\"2026-11-30T14:05:00\"}",
-            "restore {\"instance\":\"pg\",\"pointInTime\":\"2026-11-30T14:05:00Z\",\"database\":\"app\"}",
-            "restore {\"instance\":\"pg\",\"pointInTime\":\"2026-11-30T14:05:00Z\",\"backup\":\"20261130-031500-3fa2c1\"}");
+            "scale {\"instance\":\"pg\",\"size\":\"100Pi\"}",
+            "add-extension {\"instance\":\"pg\",\"database\":\"app\",\"extension\":\"plperlu\"}");
 
     /** {@code reason, row, row, ..., reason, row, ...}: a reason (one of the constants above) applies to the rows after it. */
     private static Map<String, String> reasons(String... items) {
-        Set<String> known = Set.of(DUPLICATE, QUANTITY, RELATION, CATALOGUE, OPERATOR, CRON, RETENTION, S3, DECLARED, SEALED, NOT_YET);
+        Set<String> known = Set.of(DUPLICATE, QUANTITY, RELATION, CATALOGUE, OPERATOR, CRON, RETENTION, S3, DECLARED, SEALED);
         Map<String, String> reasons = new LinkedHashMap<>();
         String reason = null;
         for (String item : items) {
