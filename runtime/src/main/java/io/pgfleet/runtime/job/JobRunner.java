@@ -1,7 +1,6 @@
 package io.pgfleet.runtime.job;
 
 import io.micronaut.context.annotation.Context;
-import io.micronaut.context.annotation.Value;
 import io.pgfleet.runtime.db.StateNotifications;
 import io.pgfleet.runtime.db.Wakeup;
 import jakarta.inject.Inject;
@@ -19,8 +18,6 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.scheduling.annotation.Scheduled;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /**
  * Worker threads that take due jobs one step at a time, for every service alike: each step runs with the
@@ -62,27 +59,25 @@ public class JobRunner {
     private volatile boolean running = true;
 
     @Inject
-    public JobRunner(JobQueue queue, JobHandler handler, JobRepository jobs, JobLedger ledger, JobRecorder recorder,
-                     @Value("${pgfleet.jobs.workers:4}") int workers, @Value("${pgfleet.jobs.lease:60s}") Duration lease,
-                     @Value("${pgfleet.jobs.instance-id:}") String instanceId, @Value("${pgfleet.jobs.max-errors:3}") int maxErrors,
-                     StateNotifications notifications, @Value("${pgfleet.jobs.poll:10s}") Duration poll) {
-        this(queue, handler, jobs, ledger, recorder, workers, lease, instanceId, maxErrors, notifications.jobs(), poll);
+    public JobRunner(JobQueue queue, JobHandler handler, JobRepository jobs, JobLedger ledger, JobRecorder recorder, JobSettings settings,
+                     StateNotifications notifications) {
+        this(queue, handler, jobs, ledger, recorder, settings, notifications.jobs());
     }
 
-    JobRunner(JobQueue queue, JobHandler handler, JobRepository jobs, JobLedger ledger, JobRecorder recorder, int workers,
-              Duration lease, String instanceId, int maxErrors, Wakeup wakeup, Duration poll) {
+    JobRunner(JobQueue queue, JobHandler handler, JobRepository jobs, JobLedger ledger, JobRecorder recorder, JobSettings settings,
+              Wakeup wakeup) {
         this.wakeup = wakeup;
-        this.poll = poll;
-        this.maxErrors = Math.max(1, maxErrors);
+        this.poll = settings.poll();
+        this.maxErrors = settings.maxErrors();
         this.queue = queue;
         this.jobs = jobs;
         this.ledger = ledger;
         this.recorder = recorder;
-        this.instanceId = instanceId.isBlank() ? hostName() : instanceId;
+        this.instanceId = settings.instanceId();
         this.owner = this.instanceId + "/" + UUID.randomUUID().toString().substring(0, 8);
         this.handler = handler;
-        this.workers = workers;
-        this.lease = lease;
+        this.workers = settings.workers();
+        this.lease = settings.lease();
     }
 
     @PostConstruct
@@ -116,14 +111,6 @@ public class JobRunner {
     void renewLeases() {
         for (Long id : inProgress) {
             jobs.renewLease(id, owner, lease.toMillis());
-        }
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return UUID.randomUUID().toString();
         }
     }
 

@@ -104,8 +104,8 @@ class JobRunnerTest {
                 handler.recorded(job, step);
             }
         };
-        JobRunner runner = new JobRunner(queue, handler, repository, ledger, recorder, 1, Duration.ofSeconds(60), "test", 3, new Wakeup(),
-                Duration.ofMillis(100));
+        JobRunner runner = new JobRunner(queue, handler, repository, ledger, recorder,
+                new JobSettings(1, Duration.ofSeconds(60), "test", 3, Duration.ofMillis(100)), new Wakeup());
         runner.start();
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> !failed.isEmpty());
