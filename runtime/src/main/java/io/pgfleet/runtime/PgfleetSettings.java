@@ -1,5 +1,6 @@
 package io.pgfleet.runtime;
 
+import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.status.StatusEvent;
@@ -46,22 +47,34 @@ public class PgfleetSettings {
     public PgfleetSettings(@Value("${pgfleet.service-name}") String serviceName,
                            @Value("${pgfleet.default-namespace:default}") String defaultNamespace,
                            @Value("${pgfleet.topics.status:" + StatusEvent.DEFAULT_TOPIC + "}") String statusTopic,
-                           @Value("${pgfleet.extensions.allowed:hstore,pg_stat_statements,pg_trgm,btree_gin,uuid-ossp,pgcrypto}")
-                           List<String> allowedExtensions,
-                           @Value("${pgfleet.limits.max-replicas:16}") int maxReplicas,
-                           @Value("${pgfleet.limits.max-size:16Ti}") String maxSize,
-                           @Value("${pgfleet.limits.max-users:200}") int maxUsers,
-                           @Value("${pgfleet.limits.max-databases:100}") int maxDatabases,
-                           @Value("${pgfleet.limits.max-payload-bytes:262144}") int maxPayloadBytes,
-                           @Value("${pgfleet.policy.allow-superusers:true}") boolean allowSuperusers,
-                           @Value("${pgfleet.backup.allowed-endpoints:*}") List<String> allowedEndpoints,
-                           @Value("${pgfleet.secrets.require-sealed:false}") boolean requireSealed) {
+                           ValidationPolicy validationPolicy) {
         this.serviceName = serviceName;
         this.defaultNamespace = defaultNamespace;
         this.statusTopic = statusTopic;
-        this.validationPolicy = new ValidationPolicy(Set.copyOf(allowedExtensions),
-                new ValidationPolicy.Limits(maxReplicas, maxSize, maxUsers, maxDatabases, maxPayloadBytes), allowSuperusers,
-                allowedEndpoints, requireSealed);
+        this.validationPolicy = validationPolicy;
+    }
+
+    /** The rules every service checks commands with, from the configuration (the keys above). */
+    @Factory
+    static class Policy {
+
+        @Singleton
+        ValidationPolicy.Limits limits(@Value("${pgfleet.limits.max-replicas:16}") int maxReplicas,
+                                       @Value("${pgfleet.limits.max-size:16Ti}") String maxSize,
+                                       @Value("${pgfleet.limits.max-users:200}") int maxUsers,
+                                       @Value("${pgfleet.limits.max-databases:100}") int maxDatabases,
+                                       @Value("${pgfleet.limits.max-payload-bytes:262144}") int maxPayloadBytes) {
+            return new ValidationPolicy.Limits(maxReplicas, maxSize, maxUsers, maxDatabases, maxPayloadBytes);
+        }
+
+        @Singleton
+        ValidationPolicy validationPolicy(@Value("${pgfleet.extensions.allowed:hstore,pg_stat_statements,pg_trgm,btree_gin,uuid-ossp,pgcrypto}")
+                                          List<String> allowedExtensions, ValidationPolicy.Limits limits,
+                                          @Value("${pgfleet.policy.allow-superusers:true}") boolean allowSuperusers,
+                                          @Value("${pgfleet.backup.allowed-endpoints:*}") List<String> allowedEndpoints,
+                                          @Value("${pgfleet.secrets.require-sealed:false}") boolean requireSealed) {
+            return new ValidationPolicy(Set.copyOf(allowedExtensions), limits, allowSuperusers, allowedEndpoints, requireSealed);
+        }
     }
 
     public String serviceName() {

@@ -7,6 +7,7 @@ import io.micronaut.configuration.kafka.ProducerRegistry;
 import io.micronaut.core.type.Argument;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.fleet.InstanceState;
+import io.pgfleet.events.validation.ValidationPolicy;
 import io.pgfleet.runtime.PgfleetSettings;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,8 +59,7 @@ class FleetStatePublisherTest {
                 // the topics are Kafka's business; this test sends to a mock producer
             }
         };
-        PgfleetSettings settings = new PgfleetSettings("user-manager", "default", "pgfleet.status", List.of(), 16, "16Ti", 200, 100,
-                262144, true, List.of("*"), false);
+        PgfleetSettings settings = new PgfleetSettings("user-manager", "default", "pgfleet.status", ValidationPolicy.defaults());
         FleetStatePublisher publisher = new FleetStatePublisher(source, producers, topics, settings, Clock.systemUTC(),
                 Duration.ofMinutes(1), Duration.ofSeconds(2));
         publisher.onApplicationEvent(null);

@@ -5,17 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pgfleet.events.validation.ValidationPolicy;
 import io.pgfleet.runtime.PgfleetSettings;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ServiceMetricsTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final ServiceMetrics metrics = new ServiceMetrics(registry, new PgfleetSettings("backup-worker", "default", "pgfleet.status",
-            List.of("hstore"), 16, "16Ti", 200, 100, 262144, true, List.of("*"), false));
+    private final ServiceMetrics metrics = new ServiceMetrics(registry, new PgfleetSettings("backup-worker", "default", "pgfleet.status", ValidationPolicy.defaults()));
 
     @Test
     void aJobsDurationLandsInTheBucketsOfItsKindAndOutcome() {
