@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
 final class ConfigurationReference {
 
     private static final Pattern VALUE = Pattern.compile("\\$\\{(pgfleet\\.[a-z0-9.-]+)(?::((?:[^}\"]|\"\\s*\\+[^+]*\\+\\s*\")*))?}");
-    private static final Pattern NAMED = Pattern.compile("(?:@Property\\(name|@Requires\\(property)\\s*=\\s*\"(pgfleet\\.[a-z0-9.-]+)\"");
+    /** Keys named to Micronaut: {@code @Property(name = …)}, {@code @Requires(property = …)}, {@code environment.getProperty(…)}. */
+    private static final Pattern NAMED = Pattern.compile("(?:(?:@Property\\(name|@Requires\\(property)\\s*=\\s*|environment\\.getPropert(?:y|ies)\\()"
+            + "\"(pgfleet\\.[a-z0-9.-]+)\"");
     /** {@code {@code key}}, an optional parenthesis, a colon, then the text to the end of its sentence or list item. */
     private static final Pattern INTRODUCED = Pattern.compile("\\{@code (pgfleet\\.[a-z0-9.-]+)} ?((?:\\((?:[^()]|\\([^()]*\\))*\\))?): (.+?)"
             + "(?:\\.(?=\\s+[A-Z{(@])|;(?=\\s*\\{@code pgfleet)|;?</li>|\\s+@\\w+\\s|\\.?\\s*$)", Pattern.DOTALL);
@@ -40,6 +42,7 @@ final class ConfigurationReference {
     static List<Key> keys(List<Path> sources) {
         Map<String, Map<String, String>> defaults = new TreeMap<>();
         Map<String, String> descriptions = new TreeMap<>();
+        Map<String, String> shortDescriptions = new TreeMap<>();   // the same without a default the code gives
         Map<String, String> mentions = new TreeMap<>();   // else: the first sentence that names it
         for (Path file : sources) {
             String text = read(file);
@@ -51,6 +54,9 @@ final class ConfigurationReference {
             }
             Matcher named = NAMED.matcher(text);
             while (named.find()) {
+                if (named.group(1).endsWith(".")) {
+                    continue;   // a prefix the code completes (pgfleet.topics. + a command type): its keys are named elsewhere
+                }
                 defaults.computeIfAbsent(named.group(1), k -> new TreeMap<>()).putIfAbsent(module, "");
             }
             Matcher comment = COMMENT.matcher(text);
@@ -58,10 +64,12 @@ final class ConfigurationReference {
                 String plain = comment.group(1).replaceAll("(?m)^\\s*\\*\\s?", "").replaceAll("\\s+", " ").strip();
                 Matcher introduced = INTRODUCED.matcher(plain);
                 while (introduced.find()) {
-                    // What the parenthesis says besides the default (which the table shows from the code), then the text.
-                    String aside = introduced.group(2).replaceAll("^\\((?:default:? )?[^,:;()]*\\)$", "");
+                    // What the parenthesis says besides a default (which the table shows when the code gives it), then the text.
+                    String aside = introduced.group(2);
                     String said = introduced.group(3).strip();
-                    descriptions.putIfAbsent(introduced.group(1), capitalized(aside.isEmpty() ? said : aside + ": " + said));
+                    descriptions.putIfAbsent(introduced.group(1), capitalized(aside.isEmpty() ? said : said + " " + aside));
+                    String besides = aside.replaceAll("^\\((?:default:? )?[^,:;()]*\\)$", "");
+                    shortDescriptions.putIfAbsent(introduced.group(1), capitalized(besides.isEmpty() ? said : said + " " + besides));
                 }
                 for (String sentence : SENTENCE.split(plain)) {
                     Matcher mentioned = MENTIONED.matcher(sentence);
@@ -73,7 +81,11 @@ final class ConfigurationReference {
             }
         }
         List<Key> keys = new ArrayList<>();
-        defaults.forEach((name, byModule) -> keys.add(new Key(name, byModule, descriptions.getOrDefault(name, mentions.get(name)))));
+        defaults.forEach((name, byModule) -> {
+            boolean defaulted = byModule.values().stream().anyMatch(given -> !given.isEmpty());
+            String description = (defaulted ? shortDescriptions : descriptions).getOrDefault(name, mentions.get(name));
+            keys.add(new Key(name, byModule, description));
+        });
         return keys;
     }
 

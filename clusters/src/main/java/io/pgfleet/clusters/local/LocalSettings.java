@@ -36,8 +36,8 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code pgfleet.local.data-root}: where instances live (default {@code /var/lib/pgfleet} as root,
  *       else {@code ~/.pgfleet/clusters}); the OS user PostgreSQL runs as must be able to traverse it;</li>
- *   <li>{@code pgfleet.local.storage-classes.<class>}: a directory per storage class (default
- *       {@code <data-root>/<class>});</li>
+ *   <li>{@code pgfleet.local.storage-classes}: a directory per storage class, as {@code <class>: <directory>} (a class not
+ *       named there: {@code <data-root>/<class>});</li>
  *   <li>{@code pgfleet.local.external-address}: where external instances listen (default {@code 0.0.0.0});
  *       instances that are not external listen on 127.0.0.1 only;</li>
  *   <li>{@code pgfleet.local.os-user}: the account PostgreSQL runs as when the service runs as root: {@code per-instance}
