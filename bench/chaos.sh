@@ -15,6 +15,4 @@ args=(-Dpgfleet.chaos.minutes="${1:-60}")
 if [ -n "${2:-}" ]; then
   args+=(-Dpgfleet.chaos.seed="$2")
 fi
-# The whole reactor is built (the stack runs every service from its module), only this drill runs.
-mvn -B -ntp verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ChaosDrillIT \
-  -Dfailsafe.failIfNoSpecifiedTests=false "${args[@]}"
+exec bench/drill.sh ChaosDrillIT "${args[@]}"

@@ -11,6 +11,4 @@ args=(-Dpgfleet.drill.kills="${1:-10}")
 if [ -n "${2:-}" ]; then
   args+=(-Dpgfleet.drill.seed="$2")
 fi
-# The whole reactor is built (the stack runs every service from its module), only this drill runs.
-mvn -B -ntp verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=CrashDrillIT \
-  -Dfailsafe.failIfNoSpecifiedTests=false "${args[@]}"
+exec bench/drill.sh CrashDrillIT "${args[@]}"
