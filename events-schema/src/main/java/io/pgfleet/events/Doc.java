@@ -39,4 +39,7 @@ public @interface Doc {
 
     /** The only values a string takes (for a map, each value; the schemas' {@code enum}); none: any. */
     String[] values() default {};
+
+    /** The name of the type of those {@link #values()} in generated clients (the schemas' {@code title}); empty: none. */
+    String valuesName() default "";
 }

@@ -20,7 +20,7 @@ public record AddUserCommand(
         @Doc("Is a superuser. Default false.") Boolean superuser,
         @Doc(value = "Database name to access level (`admin`, `readonly`, `app` or `monitoring`).", pattern = NameRules.DATABASE,
                 maxLength = NameRules.MAX_DATABASE, values = {DatabaseRoles.ADMIN, DatabaseRoles.READONLY, DatabaseRoles.APP,
-                DatabaseRoles.MONITORING}) Map<String, String> databases)
+                DatabaseRoles.MONITORING}, valuesName = "AccessLevel") Map<String, String> databases)
         implements InstanceCommand {
 
     @Override

@@ -13,8 +13,9 @@ import io.pgfleet.events.Doc;
  */
 @Doc("A Postgres document: the whole desired state of one instance.")
 public record Postgres(
-        @Doc(value = "Always `apps.cozystack.io/v1alpha1`.", required = true, values = Postgres.API_VERSION) String apiVersion,
-        @Doc(value = "Always `Postgres`.", required = true, values = Postgres.KIND) String kind,
+        @Doc(value = "Always `apps.cozystack.io/v1alpha1`.", required = true, values = Postgres.API_VERSION, valuesName = "ApiVersion")
+        String apiVersion,
+        @Doc(value = "Always `Postgres`.", required = true, values = Postgres.KIND, valuesName = "Kind") String kind,
         @Doc(value = "The instance's name and optional namespace.", required = true) Metadata metadata,
         @Doc(value = "The desired state of the instance.", required = true) PostgresSpec spec) {
 

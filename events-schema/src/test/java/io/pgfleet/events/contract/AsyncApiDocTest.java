@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +73,9 @@ class AsyncApiDocTest {
         // Enums are named types of their own, not anonymous ones inline.
         assertThat(doc.at("/components/schemas/StatusEvent/properties/phase/$ref").asText()).isEqualTo("#/components/schemas/Phase");
         assertThat(doc.at("/components/schemas/Phase/enum").toString()).contains("ACCEPTED", "REJECTED");
+        List<String> anonymous = new ArrayList<>();
+        unnamed("", doc.get("components").get("schemas"), anonymous);
+        assertThat(anonymous).as("enums and unions without a title (generated clients would call them AnonymousSchema_n)").isEmpty();
         assertThat(doc.at("/info/license/name").asText()).isEqualTo("Apache-2.0");
         assertThat(doc.at("/info/contact/name").asText()).isNotBlank();
     }
@@ -89,6 +93,20 @@ class AsyncApiDocTest {
         ObjectNode unknownField = AsyncApiDoc.document();
         ((ObjectNode) unknownField.at("/components/messages/status")).put("topic", "pgfleet.status");
         assertThat(problems(unknownField)).isNotEmpty();
+    }
+
+    /** The places under {@code node} where an enum (of more than a schema's own const) or a union has no title. */
+    private static void unnamed(String path, JsonNode node, List<String> found) {
+        if (node.isObject()) {
+            if ((node.has("enum") || node.has("anyOf") && !path.contains("/allOf")) && !node.has("title")) {
+                found.add(path);
+            }
+            node.fields().forEachRemaining(field -> unnamed(path + "/" + field.getKey(), field.getValue(), found));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                unnamed(path + "/" + i, node.get(i), found);
+            }
+        }
     }
 
     private static List<String> problems(JsonNode document) {

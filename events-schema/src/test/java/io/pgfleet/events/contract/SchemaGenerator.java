@@ -73,6 +73,7 @@ public final class SchemaGenerator {
             if (map.values() instanceof Shape.Obj) {
                 // A bare `name:` entry means an entry with every default.
                 ObjectNode nullable = NODES.objectNode();
+                nullable.put("title", ((Shape.Obj) map.values()).type().getSimpleName() + "Entry");   // named for generated clients
                 nullable.putArray("anyOf").add(values).add(NODES.objectNode().put("type", "null"));
                 values = nullable;
             }
@@ -233,7 +234,11 @@ public final class SchemaGenerator {
             node.put("minLength", doc.minLength());
         }
         if (doc.values().length > 0) {
-            ArrayNode values = (shape instanceof Shape.MapOf ? (ObjectNode) node.get("additionalProperties") : node).putArray("enum");
+            ObjectNode valued = shape instanceof Shape.MapOf ? (ObjectNode) node.get("additionalProperties") : node;
+            if (!doc.valuesName().isEmpty()) {
+                valued.put("title", doc.valuesName());
+            }
+            ArrayNode values = valued.putArray("enum");
             for (String value : doc.values()) {
                 values.add(value);
             }
