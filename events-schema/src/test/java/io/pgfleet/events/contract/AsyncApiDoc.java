@@ -61,6 +61,11 @@ public final class AsyncApiDoc {
                 + "In tenant mode each namespace has its own topics (`pgfleet.<namespace>.command.<type>`, `pgfleet.<namespace>.status`), "
                 + "guarded by prefixed Kafka ACLs. See docs/events.md.");
         info.putObject("contact").put("name", "pgfleet maintainers");
+        ArrayNode tags = info.putArray("tags");
+        tags.addObject().put("name", "commands").put("description", "What platform code publishes: one topic per command type.");
+        tags.addObject().put("name", "status").put("description", "What the services answer, and what they observe.");
+        tags.addObject().put("name", "fleet-state").put("description", "The whole fleet's latest state, one record per instance.");
+        tags.addObject().put("name", "dead-letters").put("description", "What no service could read, for operators.");
         info.putObject("license").put("name", "Apache-2.0").put("url", "https://www.apache.org/licenses/LICENSE-2.0");
         doc.put("defaultContentType", CeHeaders.JSON);
         servers(doc.putObject("servers"));
@@ -103,6 +108,10 @@ public final class AsyncApiDoc {
         read.set("channel", ref("#/channels/instances"));
         read.put("summary", "Read the fleet's state from the start: the last record per key is each instance's state; a key whose last "
                 + "record has no value is an instance that was deleted.");
+        read.put("description", "Published by the provisioner whenever a service's part of an instance changes (at most every "
+                + "`pgfleet.fleet-state.min-interval`) and every `pgfleet.fleet-state.refresh`; `pgfleet list` and `pgfleet status` read it "
+                + "when no service's view is given. Platform-wide: tenants are not granted it.");
+        read.putArray("tags").addObject().put("name", "fleet-state");
         read.putArray("messages").add(ref("#/channels/instances/messages/instance"));
         components.set("securitySchemes", securitySchemes());
         return doc;
@@ -236,6 +245,7 @@ public final class AsyncApiDoc {
         operation.put("action", "send");
         operation.set("channel", ref("#/channels/" + channel));
         operation.put("summary", summary(type));
+        operation.putArray("tags").addObject().put("name", "commands");
         operation.put("description", type.description() + " Taken by: " + EventsDoc.consumers(type) + ". Each of them answers on the "
                 + "status channel with events whose `ce_correlationid` is this command's `ce_id`: `ACCEPTED`, `PROGRESSING` as it "
                 + "goes, then one final `SUCCEEDED`, `FAILED` or `REJECTED` (with every error's path: nothing changed). The same "
@@ -253,6 +263,11 @@ public final class AsyncApiDoc {
         operation.set("channel", ref("#/channels/" + channel));
         operation.put("summary", "Answers to commands (ACCEPTED, PROGRESSING, then SUCCEEDED, FAILED or REJECTED) and observed changes "
                 + "(READY, DEGRADED).");
+        operation.put("description", "Each service that takes a command answers it with events whose `ce_correlationid` is the command's "
+                + "`ce_id`, and `service` names which; the command's outcome is known once each has sent a final one (docs/events.md, "
+                + "Reading the outcome of a command). Observed changes carry no `ce_correlationid`. A relay may publish an event "
+                + "again: consumers dedupe on `ce_id`.");
+        operation.putArray("tags").addObject().put("name", "status");
         operation.putArray("messages").add(ref("#/channels/" + channel + "/messages/status"));
     }
 
@@ -362,6 +377,7 @@ public final class AsyncApiDoc {
             operation.put("description", "Each record is answered nowhere else when it could not be read at all; when it was read "
                     + "but failed every attempt, its services also answered `FAILED` with reason `IntakeFailed` on the status channel.");
             operation.putArray("messages").add(ref("#/channels/" + channel + "/messages/dead-letter"));
+            operation.putArray("tags").addObject().put("name", "dead-letters");
         }
     }
 
