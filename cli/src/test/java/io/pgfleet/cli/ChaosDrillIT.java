@@ -326,6 +326,8 @@ class ChaosDrillIT {
     // ---- the faults
 
     private void inject(Fault fault) throws Exception {
+        // When the fault began: a SIGSTOP's line is written once the processes run again, and is read beside the outages.
+        String at = elapsed();
         String what = switch (fault) {
             case KILL_SERVICE, STOP_SERVICE -> {
                 String service = SERVICES.get(faults.nextInt(SERVICES.size()));
@@ -358,8 +360,8 @@ class ChaosDrillIT {
         };
         if (what != null) {
             injected.merge(fault, 1, Integer::sum);
-            schedule.add(elapsed() + " " + what);
-            System.out.println("chaos: " + elapsed() + " " + what);
+            schedule.add(at + " " + what);
+            System.out.println("chaos: " + at + " " + what);
         }
     }
 
