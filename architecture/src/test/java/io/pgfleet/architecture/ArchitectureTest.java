@@ -61,7 +61,7 @@ class ArchitectureTest {
     /** What does I/O: JDBC, files, sockets, processes, Kubernetes, Kafka, the framework. */
     static final DescribedPredicate<JavaClass> IO = DescribedPredicate.describe("do I/O or belong to the framework",
             c -> resideInAnyPackage("java.sql..", "javax.sql..", "java.nio.file..", "java.nio.channels..", "java.net.http..",
-                    "io.fabric8..", "io.micronaut..", "org.apache.kafka..", "io.pgfleet.runtime.local..").test(c)
+                    "io.fabric8..", "io.micronaut..", "org.apache.kafka..", "io.pgfleet.host..").test(c)
                     || (c.getPackageName().equals("java.net") && !c.getSimpleName().matches("URI|URLEncoder|URLDecoder|URISyntaxException"))
                     || c.getName().matches("java\\.io\\.(File|FileInputStream|FileOutputStream|RandomAccessFile|FileReader|FileWriter)")
                     || c.getName().matches("java\\.lang\\.(Process|ProcessBuilder|ProcessHandle)")
@@ -159,6 +159,11 @@ class ArchitectureTest {
                         "io.pgfleet.cli..").check(MAIN);
         noClasses().that().resideInAPackage("io.pgfleet.clusters..").should().dependOnClassesThat()
                 .resideInAnyPackage("io.pgfleet.provisioner..", "io.pgfleet.usermanager..", "io.pgfleet.backup..", "io.pgfleet.cli..").check(MAIN);
+        // What is done on the machine knows nothing of pgfleet, and the servers need nothing of a service but that.
+        noClasses().that().resideInAPackage("io.pgfleet.host..").should().dependOnClassesThat()
+                .resideOutsideOfPackages("java..", "io.pgfleet.host..").check(MAIN);
+        noClasses().that().resideInAPackage("io.pgfleet.servers..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.pgfleet.runtime..", "io.pgfleet.clusters..", "io.pgfleet.events..").check(MAIN);
         for (String service : new String[] {"provisioner", "usermanager", "backup"}) {
             noClasses().that().resideInAPackage("io.pgfleet." + service + "..").should().dependOnClassesThat(
                     resideInAnyPackage("io.pgfleet.provisioner..", "io.pgfleet.usermanager..", "io.pgfleet.backup..", "io.pgfleet.cli..")

@@ -238,7 +238,7 @@ class BackupWorkerIT {
         java.nio.file.Files.createDirectories(files);
         java.nio.file.Files.writeString(files.resolve("globals.sql"), "CREATE ROLE intruder LOGIN SUPERUSER PASSWORD 'x';\n\\! touch " + pwned + "\n");
         Endpoint shop = fixture.driver().primary(SHOP).orElseThrow();
-        ProcessBuilder dump = new ProcessBuilder(io.pgfleet.runtime.local.PgBinaries.find(java.util.Optional.empty()).tool("pg_dump"), "-Fc",
+        ProcessBuilder dump = new ProcessBuilder(io.pgfleet.host.PgBinaries.find(java.util.Optional.empty()).tool("pg_dump"), "-Fc",
                 "-h", shop.host(), "-p", Integer.toString(shop.port()), "-U", shop.user(), "-d", "stock", "-f", files.resolve("stock.dump").toString());
         dump.environment().put("PGPASSWORD", shop.password());
         assertThat(dump.inheritIO().start().waitFor()).isZero();

@@ -1,6 +1,6 @@
 package io.pgfleet.cli;
 
-import io.pgfleet.runtime.local.Processes;
+import io.pgfleet.host.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -44,7 +44,7 @@ class CommandLineTest {
 
     @Test
     void asRootADataDirectoryPostgresCannotReachIsRefusedWithTheReason(@TempDir Path dir) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(io.pgfleet.runtime.local.OsUser.isRoot(), "only root hands PostgreSQL to nobody");
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.pgfleet.host.OsUser.isRoot(), "only root hands PostgreSQL to nobody");
         java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Path home = java.nio.file.Files.createDirectories(dir.resolve("root"));
         java.nio.file.Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgfleet.events.json.Json;
-import io.pgfleet.runtime.local.CommandResult;
-import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.host.CommandResult;
+import io.pgfleet.host.ProcessRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

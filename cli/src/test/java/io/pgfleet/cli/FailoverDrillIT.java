@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgfleet.events.json.Json;
-import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.host.ProcessRunner;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

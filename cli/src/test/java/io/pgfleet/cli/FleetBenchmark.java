@@ -7,10 +7,10 @@ import io.pgfleet.events.json.PayloadReader;
 import io.pgfleet.events.postgres.Metadata;
 import io.pgfleet.events.postgres.Postgres;
 import io.pgfleet.events.status.Phase;
-import io.pgfleet.runtime.local.LoopbackPorts;
-import io.pgfleet.runtime.local.OsUser;
-import io.pgfleet.runtime.local.PgBinaries;
-import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.host.LoopbackPorts;
+import io.pgfleet.host.OsUser;
+import io.pgfleet.host.PgBinaries;
+import io.pgfleet.host.ProcessRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -202,7 +202,7 @@ public final class FleetBenchmark {
                 ProcessRunner.run(os.command(List.of(bin.tool("pg_ctl"), "-D", data.toString(), "-m", "immediate", "-w", "stop")), Map.of(),
                         Path.of("/"), Duration.ofMinutes(1));
             }
-            io.pgfleet.runtime.local.FileTrees.delete(root);
+            io.pgfleet.host.FileTrees.delete(root);
         }
     }
 

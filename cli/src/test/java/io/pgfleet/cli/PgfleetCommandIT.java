@@ -24,8 +24,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.pgfleet.events.json.Json;
 import io.pgfleet.events.json.PayloadReader;
 import io.pgfleet.events.postgres.Postgres;
-import io.pgfleet.runtime.local.CommandResult;
-import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.host.CommandResult;
+import io.pgfleet.host.ProcessRunner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -166,7 +166,7 @@ class PgfleetCommandIT {
         Result connect = pgfleet("connect", "postgres-complete", "--user", "admin", "--database", "myapp");
         assertThat(connect.output()).contains("sslmode=verify-full&sslrootcert=");
         Result withPassword = pgfleet("connect", "postgres-complete", "--user", "admin", "--database", "myapp", "--with-password");
-        Process psql = new ProcessBuilder(io.pgfleet.runtime.local.PgBinaries.find(java.util.Optional.empty()).tool("psql"), "-X", "-q", "-A", "-t",
+        Process psql = new ProcessBuilder(io.pgfleet.host.PgBinaries.find(java.util.Optional.empty()).tool("psql"), "-X", "-q", "-A", "-t",
                 // admin works as myapp_admin in myapp (its role setting): SET ROLE NONE, back to itself, to see its own connection.
                 "-c", "SET ROLE NONE", "-c", "SELECT coalesce((SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()), 'no row') || ' as ' "
                         + "|| current_user", withPassword.output().strip())

@@ -39,7 +39,7 @@ final class UpProcess implements AutoCloseable {
      */
     UpProcess(String prefix, List<String> upOptions, Map<String, String> environment) throws IOException {
         this.dataDir = Files.createTempDirectory(prefix);
-        this.basePort = io.pgfleet.runtime.local.LoopbackPorts.freeBlock(8);
+        this.basePort = io.pgfleet.host.LoopbackPorts.freeBlock(8);
         this.upOptions = upOptions;
         this.environment = environment;
     }

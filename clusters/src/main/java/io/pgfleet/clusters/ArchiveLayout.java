@@ -1,7 +1,7 @@
 package io.pgfleet.clusters;
 
 import io.pgfleet.events.InstanceKey;
-import io.pgfleet.runtime.local.OsUser;
+import io.pgfleet.host.OsUser;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -182,7 +182,7 @@ class HealthEventsIT {
             assertThat(completed.phase()).isEqualTo(Phase.READY);
             assertThat(completed.details()).containsEntry("oldPrimary", "failing-over-1").containsKeys("newPrimary", "durationMs", "receivedLsn")
                     .containsEntry("members", 3);
-            assertThat(io.pgfleet.runtime.local.Processes.isRunning(pid)).as("the old postmaster is stopped (fenced)").isFalse();
+            assertThat(io.pgfleet.host.Processes.isRunning(pid)).as("the old postmaster is stopped (fenced)").isFalse();
             io.pgfleet.clusters.Endpoint now = driver.primary(key).orElseThrow();
             assertThat(now.port()).isNotEqualTo(old.port());
             assertThat(sh(Path.of("/"), "psql -h 127.0.0.1 -p " + now.port() + " -U postgres -d postgres -Atc 'SELECT count(*) FROM acked'",
@@ -215,7 +215,7 @@ class HealthEventsIT {
             assertThat(story.get(0).message()).contains(frozenMember + " is unresponsive");
             assertThat(replaced.details()).containsEntry("cause", "unresponsive").containsEntry("oldPrimary", frozenMember)
                     .containsEntry("fenced", frozenMember + " (killed)").containsKeys("durationMs", "receivedLsn");
-            assertThat(frozen).as("every frozen process was killed").noneMatch(io.pgfleet.runtime.local.Processes::isRunning);
+            assertThat(frozen).as("every frozen process was killed").noneMatch(io.pgfleet.host.Processes::isRunning);
             io.pgfleet.clusters.Endpoint third = driver.primary(key).orElseThrow();
             assertThat(sh(Path.of("/"), "psql -h 127.0.0.1 -p " + third.port() + " -U postgres -d postgres -Atc 'SELECT count(*) FROM acked'",
                     java.util.Map.of("PGPASSWORD", third.password())).strip()).isEqualTo(Integer.toString(acknowledged.size()));
@@ -238,7 +238,7 @@ class HealthEventsIT {
     }
 
     private static String sh(Path dir, String script, java.util.Map<String, String> env) {
-        return io.pgfleet.runtime.local.ProcessRunner.check(java.util.List.of("bash", "-c", script), env, dir, Duration.ofMinutes(1)).output();
+        return io.pgfleet.host.ProcessRunner.check(java.util.List.of("bash", "-c", script), env, dir, Duration.ofMinutes(1)).output();
     }
 
     @Test
@@ -298,7 +298,7 @@ class HealthEventsIT {
                     + "\nlock-path=" + layout.workDir().resolve("lock") + "\n\n[" + layout.stanza() + "]\npg1-path=" + member.dataDir()
                     + "\npg1-port=" + member.port() + "\npg1-socket-path=" + member.socketDir() + "\npg1-user=postgres\n");
             layout.account().own(layout.configFile());
-            io.pgfleet.runtime.local.CommandResult created = io.pgfleet.runtime.local.ProcessRunner.run(layout.account().command(java.util.List.of(
+            io.pgfleet.host.CommandResult created = io.pgfleet.host.ProcessRunner.run(layout.account().command(java.util.List.of(
                     "pgbackrest", "--config=" + layout.configFile(), "--stanza=" + layout.stanza(), "stanza-create")),
                     java.util.Map.of("PGPASSWORD", password), Path.of("/"), Duration.ofMinutes(1));
             assertThat(created.ok()).as(created.output()).isTrue();

@@ -201,7 +201,7 @@ class ProvisionHighAvailabilityIT extends RunningProvisionerIT {
 
     /** One value, as psql prints it (an independent client). */
     private static String psql(Endpoint endpoint, String query) {
-        return io.pgfleet.runtime.local.ProcessRunner.check(List.of("psql", "-h", endpoint.host(), "-p", Integer.toString(endpoint.port()), "-U",
+        return io.pgfleet.host.ProcessRunner.check(List.of("psql", "-h", endpoint.host(), "-p", Integer.toString(endpoint.port()), "-U",
                 endpoint.user(), "-d", "postgres", "-qAtc", query), Map.of("PGPASSWORD", endpoint.password()), java.nio.file.Path.of("/"),
                 Duration.ofMinutes(1)).output().strip();
     }

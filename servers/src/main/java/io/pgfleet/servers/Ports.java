@@ -1,6 +1,6 @@
 package io.pgfleet.servers;
 
-import io.pgfleet.runtime.local.LoopbackPorts;
+import io.pgfleet.host.LoopbackPorts;
 
 
 /** Free TCP ports on loopback. */

@@ -1,10 +1,10 @@
 package io.pgfleet.servers;
 
-import io.pgfleet.runtime.local.CommandResult;
-import io.pgfleet.runtime.local.OsUser;
-import io.pgfleet.runtime.local.PgBinaries;
-import io.pgfleet.runtime.local.ProcessRunner;
-import io.pgfleet.runtime.local.Processes;
+import io.pgfleet.host.CommandResult;
+import io.pgfleet.host.OsUser;
+import io.pgfleet.host.PgBinaries;
+import io.pgfleet.host.ProcessRunner;
+import io.pgfleet.host.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import io.pgfleet.runtime.local.FileTrees;
+import io.pgfleet.host.FileTrees;
 import java.nio.file.StandardOpenOption;
 
 /**

@@ -11,7 +11,7 @@ import java.util.HexFormat;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
-import io.pgfleet.runtime.local.FileTrees;
+import io.pgfleet.host.FileTrees;
 
 /**
  * An S3-compatible server (S3Proxy, filesystem backend) on loopback, with generated credentials

@@ -2,8 +2,8 @@ package io.pgfleet.testkit;
 
 import io.pgfleet.servers.S3Server;
 
-import io.pgfleet.runtime.local.CommandResult;
-import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.host.CommandResult;
+import io.pgfleet.host.ProcessRunner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

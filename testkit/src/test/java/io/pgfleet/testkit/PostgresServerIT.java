@@ -5,8 +5,8 @@ import io.pgfleet.servers.PostgresServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgfleet.runtime.local.OsUser;
-import io.pgfleet.runtime.local.Processes;
+import io.pgfleet.host.OsUser;
+import io.pgfleet.host.Processes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -4,7 +4,7 @@ import io.pgfleet.servers.S3Server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgfleet.runtime.local.CommandResult;
+import io.pgfleet.host.CommandResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

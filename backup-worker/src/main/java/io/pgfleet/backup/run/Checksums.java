@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import io.pgfleet.runtime.local.Processes;
+import io.pgfleet.host.Processes;
 import java.io.OutputStream;
 import java.util.Set;
 

@@ -4,7 +4,7 @@ import io.micronaut.context.annotation.Value;
 import io.pgfleet.backup.restic.Pipeline;
 import io.pgfleet.clusters.Endpoint;
 import io.pgfleet.clusters.TenantSession;
-import io.pgfleet.runtime.local.PgBinaries;
+import io.pgfleet.host.PgBinaries;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.util.ArrayList;

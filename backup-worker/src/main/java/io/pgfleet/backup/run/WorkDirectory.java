@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.pgfleet.runtime.local.FileTrees;
+import io.pgfleet.host.FileTrees;
 import java.io.UncheckedIOException;
 
 /** A backup's work directory: only this process's user can read it (the roles' file holds password verifiers). */

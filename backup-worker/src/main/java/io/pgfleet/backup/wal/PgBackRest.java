@@ -1,12 +1,12 @@
 package io.pgfleet.backup.wal;
 
 import java.util.Optional;
-import io.pgfleet.runtime.local.Processes;
+import io.pgfleet.host.Processes;
 import io.pgfleet.clusters.TenantSession;
-import io.pgfleet.runtime.local.CommandResult;
-import io.pgfleet.runtime.local.OsUser;
-import io.pgfleet.runtime.local.ProcessRunner;
-import io.pgfleet.runtime.local.Processes;
+import io.pgfleet.host.CommandResult;
+import io.pgfleet.host.OsUser;
+import io.pgfleet.host.ProcessRunner;
+import io.pgfleet.host.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,7 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import io.pgfleet.runtime.local.NoFollowFiles;
+import io.pgfleet.host.NoFollowFiles;
 import java.util.HashSet;
 import java.util.Set;
 

@@ -2,8 +2,8 @@ package io.pgfleet.backup.restic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgfleet.runtime.local.CommandResult;
-import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.host.CommandResult;
+import io.pgfleet.host.ProcessRunner;
 import io.pgfleet.testkit.Restic;
 import io.pgfleet.servers.S3Server;
 import java.io.InputStream;

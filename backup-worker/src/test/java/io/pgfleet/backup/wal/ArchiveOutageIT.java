@@ -11,10 +11,10 @@ import io.pgfleet.clusters.local.LocalClusterDriver;
 import io.pgfleet.clusters.local.LocalSettings;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.runtime.job.Step;
-import io.pgfleet.runtime.local.CommandResult;
-import io.pgfleet.runtime.local.OsUser;
-import io.pgfleet.runtime.local.PgBinaries;
-import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.host.CommandResult;
+import io.pgfleet.host.OsUser;
+import io.pgfleet.host.PgBinaries;
+import io.pgfleet.host.ProcessRunner;
 import io.pgfleet.servers.Ports;
 import io.pgfleet.servers.S3Server;
 import java.nio.file.Files;
@@ -103,8 +103,8 @@ class ArchiveOutageIT {
         } finally {
             driver.delete(SHOP);
             s3.close();
-            io.pgfleet.runtime.local.FileTrees.delete(root);
-            io.pgfleet.runtime.local.FileTrees.delete(s3dir);
+            io.pgfleet.host.FileTrees.delete(root);
+            io.pgfleet.host.FileTrees.delete(s3dir);
         }
     }
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pgfleet.events.InstanceKey;
-import io.pgfleet.runtime.local.OsUser;
-import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.host.OsUser;
+import io.pgfleet.host.ProcessRunner;
 import io.pgfleet.servers.PostgresServer;
 import io.pgfleet.servers.S3Server;
 import java.nio.charset.StandardCharsets;

@@ -3,8 +3,8 @@ package io.pgfleet.backup.wal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pgfleet.runtime.local.OsUser;
-import io.pgfleet.runtime.local.Processes;
+import io.pgfleet.host.OsUser;
+import io.pgfleet.host.Processes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -1,6 +1,6 @@
 package io.pgfleet.clusters.local;
 
-import io.pgfleet.runtime.local.Processes;
+import io.pgfleet.host.Processes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

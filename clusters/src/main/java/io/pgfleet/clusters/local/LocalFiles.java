@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
-import io.pgfleet.runtime.local.FileTrees;
-import io.pgfleet.runtime.local.NoFollowFiles;
+import io.pgfleet.host.FileTrees;
+import io.pgfleet.host.NoFollowFiles;
 
 /** Small file operations of the local driver, unchecked. */
 final class LocalFiles {
@@ -24,7 +24,7 @@ final class LocalFiles {
         }
     }
 
-    /** Writes a file whole, never through a link an instance's account planted ({@link io.pgfleet.runtime.local.NoFollowFiles}). */
+    /** Writes a file whole, never through a link an instance's account planted ({@link io.pgfleet.host.NoFollowFiles}). */
     static void write(Path file, String text, String permissions) {
         NoFollowFiles.write(file, text, permissions);
     }

@@ -12,7 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import io.pgfleet.runtime.local.OsUser;
+import io.pgfleet.host.OsUser;
 import java.time.Instant;
 import java.util.Comparator;
 

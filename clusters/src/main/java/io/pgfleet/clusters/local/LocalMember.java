@@ -1,15 +1,15 @@
 package io.pgfleet.clusters.local;
 
-import io.pgfleet.runtime.local.CommandResult;
-import io.pgfleet.runtime.local.ProcessRunner;
-import io.pgfleet.runtime.local.Processes;
+import io.pgfleet.host.CommandResult;
+import io.pgfleet.host.ProcessRunner;
+import io.pgfleet.host.Processes;
 import java.io.IOException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import io.pgfleet.clusters.TenantSession;
-import io.pgfleet.runtime.local.OsUser;
+import io.pgfleet.host.OsUser;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;

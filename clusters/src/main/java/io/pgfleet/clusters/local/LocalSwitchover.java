@@ -1,8 +1,8 @@
 package io.pgfleet.clusters.local;
 
 import io.pgfleet.runtime.job.Step;
-import io.pgfleet.runtime.local.CommandResult;
-import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.host.CommandResult;
+import io.pgfleet.host.ProcessRunner;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,6 +1,6 @@
 package io.pgfleet.clusters.local;
 
-import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.host.ProcessRunner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import io.pgfleet.runtime.local.FileTrees;
-import io.pgfleet.runtime.local.OsUser;
+import io.pgfleet.host.FileTrees;
+import io.pgfleet.host.OsUser;
 import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;

@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.function.IntSupplier;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.Stream;
-import io.pgfleet.runtime.local.LoopbackPorts;
+import io.pgfleet.host.LoopbackPorts;
 import java.util.Collection;
 
 /**

@@ -1,6 +1,6 @@
 package io.pgfleet.clusters.local;
 
-import io.pgfleet.runtime.local.Processes;
+import io.pgfleet.host.Processes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,9 +8,9 @@ import io.pgfleet.clusters.ClusterSpec;
 import io.pgfleet.clusters.Endpoint;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.runtime.job.Step;
-import io.pgfleet.runtime.local.OsUser;
-import io.pgfleet.runtime.local.PgBinaries;
-import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.host.OsUser;
+import io.pgfleet.host.PgBinaries;
+import io.pgfleet.host.ProcessRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -125,7 +125,7 @@ class InstanceIsolationIT {
         try (var written = Files.list(outside)) {
             assertThat(written.toList()).as("nothing written through the links").isEmpty();
         } finally {
-            io.pgfleet.runtime.local.FileTrees.delete(outside);
+            io.pgfleet.host.FileTrees.delete(outside);
         }
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> driver.apply(ALICE, ONE).outcome() == Step.Outcome.DONE);
     }

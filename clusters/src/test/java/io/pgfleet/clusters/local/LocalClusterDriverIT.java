@@ -3,7 +3,7 @@ package io.pgfleet.clusters.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.host.ProcessRunner;
 
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.clusters.ClusterSpec;
@@ -11,8 +11,8 @@ import io.pgfleet.clusters.Endpoint;
 import io.pgfleet.clusters.Member;
 import io.pgfleet.clusters.Observation;
 import io.pgfleet.runtime.job.Step;
-import io.pgfleet.runtime.local.OsUser;
-import io.pgfleet.runtime.local.PgBinaries;
+import io.pgfleet.host.OsUser;
+import io.pgfleet.host.PgBinaries;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -224,7 +224,7 @@ class LocalClusterDriverIT {
         Path lock = Path.of(socketDir, ".s.PGSQL." + port + ".lock");
         long pid = pidOf(data);
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();   // SIGKILL: the postmaster leaves its lock files
-        io.pgfleet.runtime.local.Processes.awaitExit(pid, Duration.ofSeconds(30));
+        io.pgfleet.host.Processes.awaitExit(pid, Duration.ofSeconds(30));
         // A data directory copied again (pg_basebackup) has no postmaster.pid: only the socket's lock file is left.
         Files.delete(data.resolve("postmaster.pid"));
         // Pids wrap (32768 here, threads included): the dead postmaster's pid may belong by now to another process of the
@@ -299,7 +299,7 @@ class LocalClusterDriverIT {
 
         Step first = driver.apply(key, spec(1, 0, 0, Map.of()));
         assertThat(first.message()).as(first.toString()).startsWith("stopped [initdb (pid ").endsWith("left running on pg-leftover-1 by a stopped predecessor");
-        assertThat(predecessor).noneMatch(p -> io.pgfleet.runtime.local.Processes.isRunning(p.pid()));
+        assertThat(predecessor).noneMatch(p -> io.pgfleet.host.Processes.isRunning(p.pid()));
 
         List<String> steps = applyUntilSettled(key, spec(1, 0, 0, Map.of()), Step.Outcome.DONE);
         assertThat(steps).anyMatch(s -> s.contains("primary pg-leftover-1 initialised (initdb)"));

@@ -9,11 +9,11 @@ import io.pgfleet.clusters.Member;
 import io.pgfleet.clusters.Observation;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.runtime.job.Step;
-import io.pgfleet.runtime.local.OsUser;
-import io.pgfleet.runtime.local.PgBinaries;
-import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.host.OsUser;
+import io.pgfleet.host.PgBinaries;
+import io.pgfleet.host.ProcessRunner;
 import org.slf4j.LoggerFactory;
-import io.pgfleet.runtime.local.Processes;
+import io.pgfleet.host.Processes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -275,7 +275,7 @@ class LocalFailoverIT {
 
         List<String> steps = settle(key, spec(2, 1, 1));
         assertThat(steps).anyMatch(s -> s.contains("data directory is gone or damaged"));
-        assertThat(io.pgfleet.runtime.local.Processes.isRunning(pid)).as("the old postmaster is stopped").isFalse();
+        assertThat(io.pgfleet.host.Processes.isRunning(pid)).as("the old postmaster is stopped").isFalse();
         Endpoint now = driver.primary(key).orElseThrow();
         assertThat(psql(now, "SELECT answer FROM kept")).isEqualTo("42");
         assertThat(psql(new Endpoint("127.0.0.1", old.port(), old.user(), old.password(), old.caFile()), "SELECT answer FROM kept"))
@@ -299,7 +299,7 @@ class LocalFailoverIT {
         // Before the fix: the repair tried to issue its certificate into the missing directory, failed, and never copied it.
         List<String> steps = settle(key, spec(2, 1, 1));
         assertThat(steps).anyMatch(s -> s.contains("pg-lost-2 is copied again from pg-lost-1 (its data directory is gone or damaged)"));
-        assertThat(io.pgfleet.runtime.local.Processes.isRunning(pid)).as("the standby's old postmaster is stopped").isFalse();
+        assertThat(io.pgfleet.host.Processes.isRunning(pid)).as("the standby's old postmaster is stopped").isFalse();
         assertThat(driver.primary(key).orElseThrow().port()).isEqualTo(primary.port());
         Endpoint standby = new Endpoint("127.0.0.1", portOf(key, 2), primary.user(), primary.password(), primary.caFile());
         assertThat(psql(standby, "SELECT pg_is_in_recovery()")).isEqualTo("t");

@@ -49,8 +49,8 @@ class MemberConnectionsTest {
 
     @Test
     void aMemberSlowToAnswerHoldsUpOnlyTheWorkOnThatMember(@TempDir Path dir) throws Exception {
-        LocalSettings settings = new LocalSettings(dir, "127.0.0.1", io.pgfleet.runtime.local.OsUser.forPostgres("nobody"),
-                io.pgfleet.runtime.local.PgBinaries.find(java.util.Optional.empty()), Duration.ofSeconds(60));
+        LocalSettings settings = new LocalSettings(dir, "127.0.0.1", io.pgfleet.host.OsUser.forPostgres("nobody"),
+                io.pgfleet.host.PgBinaries.find(java.util.Optional.empty()), Duration.ofSeconds(60));
         LocalInstance instance = new LocalInstance(new io.pgfleet.events.InstanceKey("tenant-a", "pg"), dir.resolve("pg"), settings);
         Files.createDirectories(instance.dir());
         Files.writeString(instance.passwordFile(), "not-a-secret\n");

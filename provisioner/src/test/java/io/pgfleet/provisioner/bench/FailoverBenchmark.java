@@ -12,7 +12,7 @@ import io.pgfleet.events.postgres.Postgres;
 import io.pgfleet.events.status.Phase;
 import io.pgfleet.events.status.StatusEvent;
 import io.pgfleet.provisioner.ProvisionerFixture;
-import io.pgfleet.runtime.local.ProcessRunner;
+import io.pgfleet.host.ProcessRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -3,7 +3,7 @@ package io.pgfleet.runtime.credentials;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Value;
-import io.pgfleet.runtime.local.DataRoot;
+import io.pgfleet.host.DataRoot;
 import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,4 +1,4 @@
-package io.pgfleet.runtime.local;
+package io.pgfleet.host;
 
 /** A command exited non-zero or did not finish in time. The message names the program and ends with its output. */
 public class CommandFailedException extends RuntimeException {

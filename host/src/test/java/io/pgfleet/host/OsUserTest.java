@@ -1,4 +1,4 @@
-package io.pgfleet.runtime.local;
+package io.pgfleet.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.pgfleet.runtime.local;
+package io.pgfleet.host;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.pgfleet.runtime.local;
+package io.pgfleet.host;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
