@@ -66,7 +66,7 @@ class ArchitectureTest {
                     || c.getName().matches("java\\.io\\.(File|FileInputStream|FileOutputStream|RandomAccessFile|FileReader|FileWriter)")
                     || c.getName().matches("java\\.lang\\.(Process|ProcessBuilder|ProcessHandle)")
                     || (c.getPackageName().startsWith("io.pgfleet") && !c.getPackageName().contains(".plan")
-                    && c.getSimpleName().matches(".*(Repository|Driver|Reader|Executor|Runner|Store)")));
+                    && c.getSimpleName().matches(".*(Repository|Driver|Reader|Executor|Runner|Store|Observer|Steps)")));
 
     @Test
     void planningDoesNoIo() {
@@ -177,6 +177,21 @@ class ArchitectureTest {
                 .resideInAPackage("io.pgfleet.clusters.kubernetes..").check(MAIN);
         noClasses().that().resideInAPackage("io.pgfleet.clusters.kubernetes..").should().dependOnClassesThat()
                 .resideInAPackage("io.pgfleet.clusters.local..").check(MAIN);
+    }
+
+    /**
+     * The local driver's spine: {@code LocalObserver} looks (and decides nothing, does nothing), the planners decide
+     * ({@link #planningDoesNoIo}), {@code LocalSteps} acts on what the observer saw (its {@code Sight}) without looking
+     * again through the observer.
+     */
+    @Test
+    void theLocalDriverObservesPlansActs() {
+        noClasses().that().haveSimpleNameStartingWith("LocalObserver").should().dependOnClassesThat()
+                .haveSimpleNameStartingWith("LocalSteps").check(MAIN);
+        noClasses().that().haveSimpleNameStartingWith("LocalSteps").should().callMethodWhere(DescribedPredicate.describe(
+                "the observer looks", call -> call.getTargetOwner().getSimpleName().equals("LocalObserver"))).check(MAIN);
+        noClasses().that().haveSimpleNameStartingWith("LocalObserver").should().dependOnClassesThat()
+                .haveSimpleNameEndingWith("Planner").because("the observer says what it saw; the driver asks the planner").check(MAIN);
     }
 
     @Test

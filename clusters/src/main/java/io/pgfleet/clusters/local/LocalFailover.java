@@ -17,7 +17,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,9 +25,10 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
+import java.util.function.IntFunction;
 
 /**
- * The primary's role across members: observes what {@link Failover} needs (is the designated primary running, since
+ * The primary's role across members: observes what {@link FailoverPlanner} needs (is the designated primary running, since
  * when not, its data intact, the quorum in force, how much WAL each standby holds), asks it, and carries out its
  * decision: fence the old primary (stopped by its pid, {@code standby.signal} in its data, marked to rejoin), designate
  * and promote the chosen standby, give it the other members' replication slots; later rewind the old primary onto the
@@ -49,63 +49,70 @@ final class LocalFailover {
         this.clock = clock;
     }
 
-    /** The step about the primary's role that must come before any other, when there is one. */
-    Optional<Step> step(LocalInstance instance, List<LocalMember> members) {
+    /**
+     * What {@link FailoverPlanner} decides on, when the designated primary's data is complete (before: provisioning, not
+     * failover): whether it runs and answers the probe (bounded by {@code pgfleet.local.probe-timeout}), since when it has
+     * been stopped or silent (kept on disk, {@link #mark}), whether it is being promoted, the members to rejoin; while it
+     * does not answer, what each standby holds; while it answers, the standbys that can never stream again.
+     */
+    Optional<FailoverPlanner.Situation> observe(List<LocalMember> members) {
         LocalMember primary = members.get(0);
         if (!primary.isComplete()) {
-            return Optional.empty();   // still being made: provisioning, not failover
+            return Optional.empty();
         }
         boolean running = primary.isRunning();
         Instant now = clock.instant();
-        Path downSince = primary.dir().resolve("down-since");
-        Instant since = mark(downSince, !running, now);
+        Instant since = mark(downMarker(primary), !running, now);
         boolean promoting = Files.exists(primary.dataDir().resolve("standby.signal"));
         // The probe: a primary whose postmaster runs but does not answer is lost once it has been silent long enough.
         boolean answers = running && connections.answers(primary, settings.probeTimeout());
         Instant silentSince = mark(silentMarker(primary), running && !answers, now);
         List<Integer> rejoining = members.stream().filter(m -> m != primary && Files.exists(rejoinMarker(m))).map(LocalMember::index).toList();
+        List<FailoverPlanner.Lost> lost = new ArrayList<>();
         if (answers && !promoting && rejoining.isEmpty()) {
-            // A standby whose data directory is gone (a lost disk) or damaged serves nobody: fenced, then a new copy.
-            Optional<LocalMember> lost = members.stream().filter(m -> m != primary && m.isComplete() && !dataIntact(m)).findFirst();
-            if (lost.isPresent()) {
-                return Optional.of(copyAgain(instance, lost.get(), primary, "its data directory is gone or damaged"));
-            }
-            // A standby whose slot lost WAL it had not received (max_slot_wal_keep_size) can never stream again: a new copy.
-            return lostSlot(primary, members).map(m -> copyAgain(instance, m, primary,
-                    "its replication slot lost WAL it had not received (max_slot_wal_keep_size)"));
+            members.stream().filter(m -> m != primary && m.isComplete() && !dataIntact(m))
+                    .forEach(m -> lost.add(new FailoverPlanner.Lost(m.index(), FailoverPlanner.DATA_LOST)));
+            lostSlots(primary, members).forEach(m -> lost.add(new FailoverPlanner.Lost(m.index(), FailoverPlanner.SLOT_LOST)));
         }
-        List<Failover.Standby> standbys = new ArrayList<>();
+        List<FailoverPlanner.Standby> standbys = new ArrayList<>();
         if (!answers) {
             members.stream().filter(m -> m != primary && m.isComplete() && !rejoining.contains(m.index()))
                     .forEach(m -> standbys.add(observe(m)));
         }
         String names = MemberConfig.settingsOf(primary.configFiles()).getOrDefault("synchronous_standby_names", "");
-        Failover.Situation situation = new Failover.Situation(primary.index(), running, answers, Duration.between(silentSince, now),
+        return Optional.of(new FailoverPlanner.Situation(primary.index(), running, answers, Duration.between(silentSince, now),
                 settings.unresponsiveAfter(), promoting, dataIntact(primary), Duration.between(since, now), settings.failoverDelay(),
-                Failover.quorumOf(names), Failover.namesOf(names), standbys, rejoining);
-        Failover.Decision decision = Failover.next(situation);
-        if (decision instanceof Failover.Decision.FinishPromotion) {
-            return Optional.of(finishPromotion(instance, primary, members));
-        } else if (decision instanceof Failover.Decision.Promote promote) {
-            LocalMember chosen = members.stream().filter(m -> m.index() == promote.index()).findFirst().orElseThrow();
-            boolean hung = situation.primaryHung();
-            if (hung) {
+                FailoverPlanner.quorumOf(names), FailoverPlanner.namesOf(names), standbys, rejoining, lost));
+    }
+
+    /** Carries out what {@link FailoverPlanner} decided (anything but {@link FailoverPlanner.Decision.Proceed}). */
+    Step carryOut(FailoverPlanner.Decision decision, LocalInstance instance, List<LocalMember> members) {
+        LocalMember primary = members.get(0);
+        IntFunction<LocalMember> member = index -> members.stream().filter(m -> m.index() == index).findFirst().orElseThrow();
+        if (decision instanceof FailoverPlanner.Decision.FinishPromotion) {
+            return finishPromotion(instance, primary, members);
+        } else if (decision instanceof FailoverPlanner.Decision.Promote promote) {
+            if (promote.hung()) {
                 primary.kill();   // before anything else: frozen processes that resume later must find nothing to write with
             }
-            return Optional.of(promote(instance, primary, chosen, new RoleChange("Failover", Failover.causeOf(situation), promote.why(),
-                    promote.receivedLsn(), hung ? silentSince : since, hung ? "killed" : "stopped"), members));
-        } else if (decision instanceof Failover.Decision.Kill kill) {
+            Instant since = LocalFiles.read(promote.hung() ? silentMarker(primary) : downMarker(primary))
+                    .map(t -> Instant.parse(t.strip())).orElse(clock.instant());
+            return promote(instance, primary, member.apply(promote.index()), new RoleChange("Failover", promote.cause(), promote.why(),
+                    promote.receivedLsn(), since, promote.hung() ? "killed" : "stopped"), members);
+        } else if (decision instanceof FailoverPlanner.Decision.Kill kill) {
             primary.kill();
             LOG.warn("{}: {} killed ({}); it starts again", instance.key(), primary.name(), kill.why());
-            return Optional.of(Step.next(primary.name() + " killed (" + kill.why() + "); it starts again"));
-        } else if (decision instanceof Failover.Decision.Wait wait) {
-            return Optional.of(Step.waitFor(primary.name() + " does not answer: " + wait.reason(), Duration.ofMillis(500)));
-        } else if (decision instanceof Failover.Decision.Refuse refuse) {
-            return Optional.of(Step.waitFor("no failover: " + refuse.reason(), Duration.ofSeconds(2)));
-        } else if (decision instanceof Failover.Decision.Rejoin rejoin) {
-            return Optional.of(rejoin(instance, members.stream().filter(m -> m.index() == rejoin.index()).findFirst().orElseThrow(), primary));
+            return Step.next(primary.name() + " killed (" + kill.why() + "); it starts again");
+        } else if (decision instanceof FailoverPlanner.Decision.Wait wait) {
+            return Step.waitFor(primary.name() + " does not answer: " + wait.reason(), Duration.ofMillis(500));
+        } else if (decision instanceof FailoverPlanner.Decision.Refuse refuse) {
+            return Step.waitFor("no failover: " + refuse.reason(), Duration.ofSeconds(2));
+        } else if (decision instanceof FailoverPlanner.Decision.Rejoin rejoin) {
+            return rejoin(instance, member.apply(rejoin.index()), primary);
+        } else if (decision instanceof FailoverPlanner.Decision.CopyAgain copy) {
+            return copyAgain(instance, member.apply(copy.index()), primary, copy.why());
         }
-        return Optional.empty();
+        throw new IllegalArgumentException("not a decision to carry out: " + decision);
     }
 
     /**
@@ -124,9 +131,9 @@ final class LocalFailover {
         return since.orElse(now);
     }
 
-    Failover.Standby observe(LocalMember member) {
+    FailoverPlanner.Standby observe(LocalMember member) {
         if (!member.isRunning()) {
-            return new Failover.Standby(member.index(), member.name(), false, null);
+            return new FailoverPlanner.Standby(member.index(), member.name(), false, null);
         }
         try {
             return connections.bounded(member, settings.probeTimeout(), connection -> {
@@ -134,11 +141,11 @@ final class LocalFailover {
                      ResultSet row = sql.executeQuery("SELECT pg_wal_lsn_diff(greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), '0/0')::bigint")) {
                     row.next();
                     long lsn = row.getLong(1);
-                    return new Failover.Standby(member.index(), member.name(), true, row.wasNull() ? null : lsn);
+                    return new FailoverPlanner.Standby(member.index(), member.name(), true, row.wasNull() ? null : lsn);
                 }
             });
         } catch (SQLException e) {
-            return new Failover.Standby(member.index(), member.name(), false, null);
+            return new FailoverPlanner.Standby(member.index(), member.name(), false, null);
         }
     }
 
@@ -149,6 +156,11 @@ final class LocalFailover {
     /** Since when the member's postmaster has run without answering (the health check's look and each step's probe write it). */
     static Path silentMarker(LocalMember member) {
         return member.dir().resolve("silent-since");
+    }
+
+    /** Since when the member's postmaster has been seen stopped while it is the designated primary. */
+    static Path downMarker(LocalMember member) {
+        return member.dir().resolve("down-since");
     }
 
     static Path rejoinMarker(LocalMember member) {
@@ -298,15 +310,15 @@ final class LocalFailover {
         return copyAgain(instance, member, primary, why);
     }
 
-    /** A standby of the primary whose replication slot was invalidated for lack of kept WAL, when it does not stream. */
-    private Optional<LocalMember> lostSlot(LocalMember primary, List<LocalMember> members) {
+    /** The standbys of the primary whose replication slots were invalidated for lack of kept WAL, when they do not stream. */
+    private List<LocalMember> lostSlots(LocalMember primary, List<LocalMember> members) {
         List<String> lost;
         try {
             lost = connections.column(primary, "SELECT slot_name FROM pg_replication_slots WHERE wal_status = 'lost' AND NOT active");
         } catch (SQLException e) {
-            return Optional.empty();   // not answering yet: the planner's steps say why
+            return List.of();   // not answering yet: the planner's steps say why
         }
-        return members.stream().filter(m -> m != primary && m.isComplete() && lost.contains(m.slotName())).findFirst();
+        return members.stream().filter(m -> m != primary && m.isComplete() && lost.contains(m.slotName())).toList();
     }
 
     /**

@@ -28,7 +28,7 @@ final class LocalObservation {
         if (members.isEmpty()) {
             return new Observation(true, false, List.of(), "no member yet", 0L);
         }
-        Optional<String> restoring = LocalClusterDriver.restoring(instance).map(Step::message);
+        Optional<String> restoring = LocalObserver.restoring(instance);
         LocalMember primary = members.get(0);
         Map<String, Object[]> replication = new HashMap<>();
         boolean primaryRunning = primary.isRunning();

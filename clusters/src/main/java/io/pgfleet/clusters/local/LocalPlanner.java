@@ -7,8 +7,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The order of the local driver's steps, as a pure function of what the driver observed: stop what a killed
- * predecessor left running on a member's data ({@link #stopLeftoversFirst}, before even a failover), remove
+ * The order of the local driver's steps, as a pure function of what the driver observed ({@link Seen}): wait while a
+ * point-in-time restore owns the members, stop what a killed
+ * predecessor left running on a member's data ({@link #stopLeftoversFirst}, before even a failover), settle the primary's
+ * role ({@link FailoverPlanner}: a failover, a promotion to finish, a former primary to rejoin, a standby to copy again), remove
  * members beyond the desired count (the last first), create the members (the primary first, each
  * in two steps: make its data, then resume it; a member without a certificate that serves gets one before it is
  * resumed or configured), bring every member's configuration to what the
@@ -37,8 +39,45 @@ final class LocalPlanner {
                        Map<String, String> wantedFiles, Optional<String> restartPending, boolean certified) {
     }
 
+    /**
+     * Everything the driver saw that the planner decides on, as plain values.
+     *
+     * @param restoring what a point-in-time restore under way is doing (target and phase); while there is one, nothing else
+     *                  is looked at: the members are its own
+     * @param leftovers each member's index (recorded or desired) with how many programs a killed predecessor left running
+     *                  on its data directory
+     * @param role      what {@link FailoverPlanner} decides on, once the primary's data is complete; empty while it is being
+     *                  made, or when not looked at (during a switchover's steps)
+     * @param recorded  indexes of every member the instance has now
+     * @param members   the desired members, the primary first; empty when not looked at
+     */
+    record Seen(Optional<String> restoring, Map<Integer, Integer> leftovers, Optional<FailoverPlanner.Situation> role, List<Integer> recorded,
+                List<MemberState> members) {
+
+        /** Seen while a restore is under way: nothing else. */
+        static Seen restoring(String what) {
+            return new Seen(Optional.of(what), Map.of(), Optional.empty(), List.of(), List.of());
+        }
+    }
+
     /** The one thing to do next. */
     sealed interface Action {
+        /** Wait: a point-in-time restore owns the members. */
+        record AwaitRestore(String what) implements Action {
+        }
+
+        /** Carry out what {@link FailoverPlanner} decided about the primary's role. */
+        record Role(FailoverPlanner.Decision decision) implements Action {
+        }
+
+        /** Take the switchover's next step ({@link LocalSwitchover}). */
+        record Switchover() implements Action {
+        }
+
+        /** The switchover's old primary is no longer the primary: reconcile the members as {@link #next(Seen)} plans. */
+        record Reconcile() implements Action {
+        }
+
         /** Stop what a killed predecessor left running on a member's data directory ({@link Leftovers}). */
         record StopLeftovers(int index) implements Action {
         }
@@ -83,8 +122,37 @@ final class LocalPlanner {
     private LocalPlanner() {
     }
 
+    /** The next action of a reconcile. */
+    static Action next(Seen seen) {
+        Optional<Action> first = first(seen);
+        if (first.isPresent()) {
+            return first.get();
+        }
+        Optional<FailoverPlanner.Decision> role = seen.role().map(FailoverPlanner::next).filter(d -> !(d instanceof FailoverPlanner.Decision.Proceed));
+        if (role.isPresent()) {
+            return new Action.Role(role.get());
+        }
+        return next(seen.recorded(), seen.members());
+    }
+
     /**
-     * The next action.
+     * The next action of a switchover away from a primary: its own step while that member is still the primary
+     * ({@code fromIsPrimary}), a reconcile once the role has moved (the others follow the new primary).
+     */
+    static Action switchover(Seen seen, boolean fromIsPrimary) {
+        return first(seen).orElseGet(() -> fromIsPrimary ? new Action.Switchover() : new Action.Reconcile());
+    }
+
+    /** What comes before anything else: a restore under way, then what a killed predecessor left running. */
+    private static Optional<Action> first(Seen seen) {
+        if (seen.restoring().isPresent()) {
+            return Optional.of(new Action.AwaitRestore(seen.restoring().get()));
+        }
+        return stopLeftoversFirst(seen.leftovers());
+    }
+
+    /**
+     * The next action among the members.
      *
      * @param recorded indexes of every member the instance has now
      * @param desired  the desired members, the primary first

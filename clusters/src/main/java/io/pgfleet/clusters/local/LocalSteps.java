@@ -28,8 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The actions {@link LocalPlanner} chooses, carried out on the members' processes and files: each
- * does one thing and says what it did (or why it failed) as a {@link Step}.
+ * The actions {@link LocalPlanner} chooses, carried out on the members' processes and files ({@link #carryOut}): each
+ * does one thing and says what it did (or why it failed) as a {@link Step}. The primary's role is {@link LocalFailover}'s,
+ * a switchover's step {@link LocalSwitchover}'s.
  */
 final class LocalSteps {
 
@@ -37,10 +38,50 @@ final class LocalSteps {
 
     private final LocalSettings settings;
     private final MemberConnections connections;
+    private final LocalFailover failover;
+    private final LocalSwitchover switchover;
 
-    LocalSteps(LocalSettings settings, MemberConnections connections) {
+    LocalSteps(LocalSettings settings, MemberConnections connections, LocalFailover failover, LocalSwitchover switchover) {
         this.settings = settings;
         this.connections = connections;
+        this.failover = failover;
+        this.switchover = switchover;
+    }
+
+    /** Carries out one action on what the look found ({@code to}: a switchover's named target). */
+    Step carryOut(LocalPlanner.Action action, LocalObserver.Sight sight, ClusterSpec desired, Optional<String> to) {
+        List<LocalMember> members = sight.members();
+        if (action instanceof LocalPlanner.Action.AwaitRestore restore) {
+            return Step.waitFor(restore.what(), Duration.ofSeconds(2));
+        } else if (action instanceof LocalPlanner.Action.StopLeftovers stop) {
+            LocalMember member = sight.member(stop.index());
+            return stopLeftovers(member, sight.leftovers().get(member.dataDir()));
+        } else if (action instanceof LocalPlanner.Action.Role role) {
+            return failover.carryOut(role.decision(), sight.instance(), members);
+        } else if (action instanceof LocalPlanner.Action.Switchover) {
+            return switchover.step(sight.instance(), members, to);
+        } else if (action instanceof LocalPlanner.Action.Remove remove) {
+            return remove(sight.instance(), sight.member(remove.index()), sight.primary());
+        } else if (action instanceof LocalPlanner.Action.MakeData make) {
+            return makeData(sight.instance(), sight.member(make.index()), sight.primary(), sight.names());
+        } else if (action instanceof LocalPlanner.Action.IssueCertificate issue) {
+            return issueCertificate(sight.member(issue.index()), sight.names());
+        } else if (action instanceof LocalPlanner.Action.StartPrimary) {
+            return startPrimary(sight.primary());
+        } else if (action instanceof LocalPlanner.Action.Resume resume) {
+            return resume(sight.instance(), sight.member(resume.index()), sight.wanted().get(resume.index()), members.size());
+        } else if (action instanceof LocalPlanner.Action.Configure configure) {
+            Map<LocalMember, Map<String, String>> files = new LinkedHashMap<>();
+            configure.indexes().forEach(index -> files.put(sight.member(index), sight.wanted().get(index)));
+            return configure(files, members);
+        } else if (action instanceof LocalPlanner.Action.Start start) {
+            return start(sight.member(start.index()), members);
+        } else if (action instanceof LocalPlanner.Action.Restart restart) {
+            return restart(sight.member(restart.index()));
+        } else if (action instanceof LocalPlanner.Action.CheckReadiness) {
+            return readiness(desired, members);
+        }
+        throw new IllegalArgumentException("not an action to carry out here: " + action);
     }
 
     Step remove(LocalInstance instance, LocalMember extra, LocalMember primary) {
@@ -221,9 +262,20 @@ final class LocalSteps {
         }
     }
 
-    Step start(LocalMember member) {
-        return member.start().map(complaint -> Step.failed("member " + member.name() + " did not start: " + complaint))
-                .orElseGet(() -> Step.next("member " + member.name() + " started"));
+    /**
+     * Starts a member that does not run. A primary that does not start is no failure while a standby can take over once
+     * its delay has passed ({@link FailoverPlanner}).
+     */
+    Step start(LocalMember member, List<LocalMember> members) {
+        Optional<String> complaint = member.start();
+        if (complaint.isEmpty()) {
+            return Step.next("member " + member.name() + " started");
+        }
+        boolean standby = members.stream().anyMatch(m -> m != member && m.isComplete());
+        return member.isPrimary() && standby
+                ? Step.waitFor("member " + member.name() + " did not start: " + complaint.get() + "; a standby takes over if it does not "
+                        + "start within " + settings.failoverDelay().toSeconds() + "s", Duration.ofSeconds(2))
+                : Step.failed("member " + member.name() + " did not start: " + complaint.get());
     }
 
     /** Restarts a member that waits for it, then forgets its marker. */

@@ -61,9 +61,9 @@ final class LocalSwitchover {
                 LocalFiles.deleteTree(waiting(old));
                 return Step.failed("the primary " + old.name() + " does not answer (" + e.getMessage() + "): a switchover needs it running");
             }
-            List<Failover.Standby> standbys = members.stream().filter(m -> m != old)
-                    .map(m -> new Failover.Standby(m.index(), m.name(), streaming.containsKey(m.name()), streaming.get(m.name()))).toList();
-            Optional<Failover.Standby> target = Failover.switchoverTarget(standbys, to);
+            List<FailoverPlanner.Standby> standbys = members.stream().filter(m -> m != old)
+                    .map(m -> new FailoverPlanner.Standby(m.index(), m.name(), streaming.containsKey(m.name()), streaming.get(m.name()))).toList();
+            Optional<FailoverPlanner.Standby> target = FailoverPlanner.switchoverTarget(standbys, to);
             // Waited for since the first look that found none, kept on disk so that a retried step still knows.
             Instant since = LocalFailover.mark(waiting(old), target.isEmpty(), clock.instant());
             if (target.isEmpty()) {
@@ -92,7 +92,7 @@ final class LocalSwitchover {
             return Step.poll(old.name() + " shutting down for the switchover to " + target.name() + "; writes pause until it is promoted",
                     Duration.ofMillis(50));
         }
-        Failover.Standby seen = failover.observe(target);
+        FailoverPlanner.Standby seen = failover.observe(target);
         if (checkpoint.isPresent() && seen.receivedLsn() != null && seen.receivedLsn() > checkpoint.get()) {
             // Its shutdown checkpoint is written (it takes no write any more) and the target holds it: the target is promoted
             // now, while the old primary's archiver may still be pushing its last segment (its postmaster ends after that).

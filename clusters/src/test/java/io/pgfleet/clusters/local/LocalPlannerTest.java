@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgfleet.clusters.local.LocalPlanner.Action;
 import io.pgfleet.clusters.local.LocalPlanner.MemberState;
 import io.pgfleet.clusters.local.MemberCreation.Disk;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -184,5 +185,34 @@ class LocalPlannerTest {
         assertThat(Leftovers.program(List.of("pg_basebackup", "-D", "/data/local/tenant-a/pg/member-10/data"), dir)).isEmpty();
         assertThat(Leftovers.program(List.of("initdb", "-D", "/data/local/tenant-a/xpg/member-1/data"), "/data/local/tenant-a/pg/member-1/data"))
                 .isEmpty();
+    }
+
+    @Test
+    void aRestoreUnderWayComesFirstThenLeftoversThenThePrimarysRoleThenTheMembers() {
+        FailoverPlanner.Situation stopped = new FailoverPlanner.Situation(1, false, false, Duration.ZERO, Duration.ofSeconds(10), false, false,
+                Duration.ofSeconds(30), Duration.ofSeconds(10), 0, List.of(), List.of(new FailoverPlanner.Standby(2, "pg-2", true, 7L)), List.of(),
+                List.of());
+        FailoverPlanner.Situation serving = new FailoverPlanner.Situation(1, true, true, Duration.ZERO, Duration.ofSeconds(10), false, true,
+                Duration.ZERO, Duration.ofSeconds(10), 0, List.of(), List.of(), List.of(), List.of());
+        assertThat(LocalPlanner.next(LocalPlanner.Seen.restoring("a restore"))).isEqualTo(new Action.AwaitRestore("a restore"));
+        assertThat(LocalPlanner.next(new LocalPlanner.Seen(Optional.empty(), Map.of(1, 0, 2, 1), Optional.of(stopped), indexes(2), ready(2))))
+                .isEqualTo(new Action.StopLeftovers(2));
+        assertThat(LocalPlanner.next(new LocalPlanner.Seen(Optional.empty(), Map.of(1, 0, 2, 0), Optional.of(stopped), indexes(2), ready(2))))
+                .isEqualTo(new Action.Role(new FailoverPlanner.Decision.Promote(2, 7, "the primary's data directory is gone or damaged", "data lost",
+                        false)));
+        assertThat(LocalPlanner.next(new LocalPlanner.Seen(Optional.empty(), Map.of(1, 0, 2, 0), Optional.of(serving), indexes(3), ready(2))))
+                .isEqualTo(new Action.Remove(3));
+        assertThat(LocalPlanner.next(new LocalPlanner.Seen(Optional.empty(), Map.of(), Optional.empty(), indexes(2), ready(2))))
+                .isEqualTo(new Action.CheckReadiness());
+    }
+
+    @Test
+    void aSwitchoverTakesItsOwnStepWhileItsPrimaryIsStillThePrimaryAndReconcilesOnceTheRoleMoved() {
+        LocalPlanner.Seen seen = new LocalPlanner.Seen(Optional.empty(), Map.of(1, 0, 2, 0), Optional.empty(), indexes(2), List.of());
+        assertThat(LocalPlanner.switchover(seen, true)).isEqualTo(new Action.Switchover());
+        assertThat(LocalPlanner.switchover(seen, false)).isEqualTo(new Action.Reconcile());
+        assertThat(LocalPlanner.switchover(LocalPlanner.Seen.restoring("a restore"), true)).isEqualTo(new Action.AwaitRestore("a restore"));
+        assertThat(LocalPlanner.switchover(new LocalPlanner.Seen(Optional.empty(), Map.of(1, 2), Optional.empty(), indexes(2), List.of()), true))
+                .isEqualTo(new Action.StopLeftovers(1));
     }
 }

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * names: at least {@code n - q + 1} of them). A member that was the primary before the last promotion rejoins as a
  * standby (pg_rewind, or a new copy) once the new primary serves.
  */
-final class Failover {
+final class FailoverPlanner {
 
     /**
      * A standby as seen while deciding.
@@ -47,16 +47,33 @@ final class Failover {
      * @param listed            the names in it
      * @param standbys          every other member whose data is complete
      * @param rejoining         members marked to rejoin as standbys (a former primary)
+     * @param lost              standbys that can never stream again (looked for while the primary answers): data gone, or a
+     *                          replication slot that lost WAL they had not received
      */
     record Situation(int primaryIndex, boolean primaryRunning, boolean primaryAnswers, Duration silentFor, Duration unresponsiveAfter,
                      boolean promoting, boolean primaryDataIntact, Duration downFor, Duration delay, int quorum, List<String> listed,
-                     List<Standby> standbys, List<Integer> rejoining) {
+                     List<Standby> standbys, List<Integer> rejoining, List<Lost> lost) {
 
         /** Runs, but has not answered for {@code unresponsiveAfter}: lost, like a stopped primary. */
         boolean primaryHung() {
             return primaryRunning && !primaryAnswers && silentFor.compareTo(unresponsiveAfter) >= 0;
         }
     }
+
+    /**
+     * A standby that serves nobody and can never stream again.
+     *
+     * @param index member index
+     * @param why   what was found, in words
+     */
+    record Lost(int index, String why) {
+    }
+
+    /** Why a standby's data is lost. */
+    static final String DATA_LOST = "its data directory is gone or damaged";
+
+    /** Why a standby's slot is lost. */
+    static final String SLOT_LOST = "its replication slot lost WAL it had not received (max_slot_wal_keep_size)";
 
     /** What to do about the primary before anything else. */
     sealed interface Decision {
@@ -68,8 +85,16 @@ final class Failover {
         record FinishPromotion(int index) implements Decision {
         }
 
-        /** Fence the stopped primary, designate this standby, promote it. */
-        record Promote(int index, long receivedLsn, String why) implements Decision {
+        /**
+         * Fence the lost primary (killed first when it is {@code hung}), designate this standby, promote it.
+         *
+         * @param cause as events name it ({@link FailoverPlanner#causeOf})
+         */
+        record Promote(int index, long receivedLsn, String why, String cause, boolean hung) implements Decision {
+        }
+
+        /** Fence a standby that can never stream again, set its data aside, copy it again from the primary. */
+        record CopyAgain(int index, String why) implements Decision {
         }
 
         /** The primary cannot serve and no standby may take over without losing acknowledged commits: wait and say why. */
@@ -92,7 +117,7 @@ final class Failover {
         }
     }
 
-    private Failover() {
+    private FailoverPlanner() {
     }
 
     static Decision next(Situation s) {
@@ -101,7 +126,10 @@ final class Failover {
         }
         boolean hung = s.primaryHung();
         if (s.primaryRunning() && s.primaryAnswers()) {
-            return s.rejoining().isEmpty() ? new Decision.Proceed() : new Decision.Rejoin(s.rejoining().get(0));
+            if (!s.rejoining().isEmpty()) {
+                return new Decision.Rejoin(s.rejoining().get(0));
+            }
+            return s.lost().stream().findFirst().<Decision>map(l -> new Decision.CopyAgain(l.index(), l.why())).orElseGet(Decision.Proceed::new);
         }
         if (s.primaryRunning() && !hung) {
             return new Decision.Wait("the primary has not answered for " + s.silentFor().toSeconds() + "s; it is given up after "
@@ -130,7 +158,7 @@ final class Failover {
         }
         Optional<Standby> best = candidates.stream()
                 .max(Comparator.comparingLong(Standby::receivedLsn).thenComparing(Comparator.comparingInt(Standby::index).reversed()));
-        return best.<Decision>map(b -> new Decision.Promote(b.index(), b.receivedLsn(), why))
+        return best.<Decision>map(b -> new Decision.Promote(b.index(), b.receivedLsn(), why, causeOf(s), hung))
                 .orElseGet(() -> refuse(s, why + ", and no standby answers"));
     }
 
