@@ -34,9 +34,13 @@ public interface BackupRunRepository extends CrudRepository<BackupRunRow, String
     @Query("UPDATE backup_run SET status = 'FAILED', finished_at = :finishedAt, message = :message WHERE id = :id")
     void failed(String id, Instant finishedAt, String message);
 
-    /** The manifest of a backup whose snapshots are all saved; it counts once the run is {@code SUCCEEDED}. */
-    @Query("UPDATE backup_run SET manifest = :manifest WHERE id = :id")
-    void keepManifest(String id, String manifest);
+    /** The manifest of a backup whose snapshots are all saved, with its progress; it counts once the run is {@code SUCCEEDED}. */
+    @Query("UPDATE backup_run SET manifest = :manifest, progress = :progress WHERE id = :id")
+    void keepManifest(String id, String manifest, String progress);
+
+    /** How far a backup has come ({@code plan.BackupProgress} as JSON). */
+    @Query("UPDATE backup_run SET progress = :progress WHERE id = :id")
+    void progress(String id, String progress);
 
     @Query("UPDATE backup_run SET forgotten = true WHERE id IN (:ids)")
     void forgotten(List<String> ids);

@@ -21,12 +21,14 @@ import java.util.Map;
  * @param bytes        bytes saved (the dumps' size)
  * @param forgotten    removed from the repository by the retention policy
  * @param manifest     the {@code plan.Manifest} of a good backup, as JSON
+ * @param progress     how far the backup has come ({@code plan.BackupProgress} as JSON), while it runs and after
  */
 @MappedEntity("backup_run")
 public record BackupRunRow(@Id String id, String instance, @Nullable String commandId, String trigger, @Nullable Instant scheduledFor,
                            String repository, String status, @Nullable Instant startedAt, @Nullable Instant finishedAt,
                            @Nullable String databases, @Nullable String snapshots, @Nullable Long bytes, @Nullable Long durationMs,
-                           @Nullable String message, boolean forgotten, Instant createdAt, @Nullable String manifest) {
+                           @Nullable String message, boolean forgotten, Instant createdAt, @Nullable String manifest,
+                           @Nullable String progress) {
 
     private static final TypeReference<Map<String, String>> SNAPSHOTS = new TypeReference<>() {
     };

@@ -145,7 +145,7 @@ public class BackupCommands implements CommandHandler {
                 BackupConfigRow config = configs.findById(key.toString()).orElseThrow();
                 String id = backupId(now);
                 runs.save(new BackupRunRow(id, key.toString(), command.commandId(), "on-demand", null, settings.repositoryUrl(config, key),
-                        "PENDING", null, null, null, null, null, null, null, false, now, null));
+                        "PENDING", null, null, null, null, null, null, null, false, now, null, null));
                 jobs.save(JobRow.pending(key.toString(), command.commandId(), JobKind.BACKUP, json(Map.of("backupId", id)), now));
                 return "backup " + id + " of " + key + " queued";
             }

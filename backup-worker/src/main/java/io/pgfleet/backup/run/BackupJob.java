@@ -5,6 +5,7 @@ import io.pgfleet.backup.catalog.BackupConfigRepository;
 import io.pgfleet.backup.catalog.BackupConfigRow;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgfleet.backup.plan.BackupPlan;
+import io.pgfleet.backup.plan.BackupSteps;
 import io.pgfleet.backup.restic.ResticRepository;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.json.Json;
@@ -27,12 +28,14 @@ import org.slf4j.LoggerFactory;
  * Takes backups and restores them, one job at a time per instance.
  *
  * <p>A backup saves the roles ({@code globals.sql}) and every database ({@code <db>.dump}, pg_dump's
- * custom format). Small databases ({@link BackupPlan}) and the roles are dumped to a work directory
- * and saved in one snapshot; each large database streams from pg_dump into restic through a pipe, in
- * a snapshot of its own; a manifest snapshot naming them all comes last (its restic process starts
- * with the backup, so it is written at once). Every snapshot is tagged with the instance and the
- * backup id and has the instance as its host. A dump or save that fails fails the backup and the
- * snapshots it made are forgotten, so only complete sets (with a manifest) count. After a good
+ * custom format), in bounded steps ({@link BackupSteps}) whose progress its catalog row keeps:
+ * plan (the databases and roles read, each database's way chosen), save, manifest, finish. Small databases
+ * ({@link BackupPlan}) and the roles are dumped to a work directory and saved in one snapshot; each large database
+ * streams from pg_dump into restic through a pipe, in a snapshot of its own; each snapshot is recorded as soon as it is
+ * saved, so a save taken up again after a crash saves only what is missing (after stopping what the killed attempt left
+ * running and forgetting what it saved without recording). A manifest snapshot naming them all comes last. Every
+ * snapshot is tagged with the instance and the backup id and has the instance as its host. A step that fails fails the
+ * backup and every snapshot of it is forgotten, so only complete sets (with a manifest) count. After a good
  * backup the retention policy runs over whole backups ({@link ResticRepository#applyRetention}). A
  * repository locked by a restic process that is gone is unlocked; one locked by a live process is waited for.
  *

@@ -5,13 +5,11 @@ import io.pgfleet.backup.catalog.BackupRunRepository;
 import io.pgfleet.backup.catalog.BackupConfigRepository;
 import io.pgfleet.backup.catalog.BackupConfigRow;
 import io.micronaut.context.annotation.Value;
-import io.pgfleet.backup.plan.BackupPlan;
 import io.pgfleet.backup.plan.Manifest;
 import io.pgfleet.backup.restic.Pipeline;
 import io.pgfleet.backup.restic.ResticCredentials;
 import io.pgfleet.backup.restic.ResticException;
 import io.pgfleet.backup.restic.ResticRepository;
-import io.pgfleet.backup.restic.ResticSave;
 import io.pgfleet.clusters.Endpoint;
 import io.pgfleet.clusters.InstanceAccess;
 import io.pgfleet.events.InstanceKey;
@@ -28,7 +26,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +41,11 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import java.util.LinkedHashSet;
+import java.util.function.Consumer;
+import java.time.Duration;
+import io.pgfleet.backup.catalog.BackupRunRow;
+import io.pgfleet.backup.plan.BackupProgress;
+import io.pgfleet.backup.plan.BackupSteps;
 
 /** A backup of an instance: the steps the class documentation of {@link BackupJob} describes. */
 @Singleton
@@ -62,6 +63,7 @@ class BackupRun {
     private final Clock clock;
     private final int parallel;
 
+    /** {@code pgfleet.backup.parallel} (default 2): how many dump and save programs a backup runs at a time. */
     BackupRun(InstanceAccess driver, BackupSettings settings, PgTools tools, BackupConfigRepository configs, BackupRunRepository runs,
               BackupCatalog catalog, RunSupport support, Clock clock, @Value("${pgfleet.backup.parallel:2}") int parallel) {
         this.driver = driver;
@@ -75,7 +77,11 @@ class BackupRun {
         this.parallel = Math.max(1, parallel);
     }
 
-    /** A backup; when it succeeds its manifest is kept in the catalog row. */
+    /**
+     * One bounded step of a backup ({@link BackupSteps}): observes the run's recorded progress, plans the next step, takes
+     * it. Steps: plan, save, write the manifest, finish; when the last succeeds the manifest is kept in the catalog row.
+     * A step that fails forgets every snapshot of the backup: only complete sets (with a manifest) count.
+     */
     Step backup(JobRow job, String backupId) {
         InstanceKey key = InstanceKey.of(job.instance());
         Optional<BackupConfigRow> config = configs.findById(job.instance());
@@ -92,143 +98,202 @@ class BackupRun {
             return Step.failed("instance " + key + " does not exist");
         }
         ResticRepository repository = settings.repository(config.get(), key, credentials.get());
-        long start = System.nanoTime();
-        LOG.info("backup {} of {} started", backupId, key);
-        boolean retry = runs.findById(backupId).map(run -> run.startedAt() != null).orElse(false);
-        runs.started(backupId, Instant.now(clock));
-        List<String> made = Collections.synchronizedList(new ArrayList<>());
-        Path work = settings.workDir().resolve(backupId);
-        ResticSave manifestSave = null;
+        Optional<BackupRunRow> run = runs.findById(backupId);
+        Optional<BackupProgress> progress = run.map(BackupRunRow::progress).map(BackupProgress::fromJson);
+        BackupSteps.Next next = BackupSteps.next(progress);
+        Step step;
         try {
-            repository.ensureInitialized();
-            if (retry) {
-                // An earlier attempt of this backup (the worker stopped half-way) may have left restic running, and
-                // snapshots: the first are stopped before the second are forgotten, so none is added afterwards.
-                int stopped = repository.stopLeftovers(backupId);
-                if (stopped > 0) {
-                    LOG.warn("stopped {} restic process(es) an earlier attempt of backup {} left running", stopped, backupId);
-                }
-                made.addAll(repository.snapshots("backup=" + backupId).stream().map(ResticRepository.Snapshot::id).toList());
-                repository.forget(made);
-                made.clear();
+            if (next instanceof BackupSteps.Next.Plan) {
+                step = plan(backupId, key, endpoint.get(), repository);
+            } else if (next instanceof BackupSteps.Next.Save save) {
+                step = save(job, backupId, key, repository, endpoint.get(), progress.get(), save);
+            } else if (next instanceof BackupSteps.Next.WriteManifest manifest) {
+                step = writeManifest(backupId, key, repository, progress.get(), manifest.cleanUpFirst());
+            } else {
+                step = finish(backupId, key, repository, config.get(), progress.get(), run.get());
             }
-            WorkDirectory.delete(work);
-            InstanceCatalog instance = InstanceCatalog.read(endpoint.get());
-            BackupPlan plan = settings.plan(instance.sizes());
-            List<String> tags = List.of("pgfleet", "instance=" + key, "backup=" + backupId);
-            List<String> manifestTags = new ArrayList<>(tags);
-            manifestTags.add(ResticRepository.MANIFEST);
-            // restic opens the repository for the manifest now, while the dumps run, and writes it at once at the end.
-            manifestSave = repository.prepareBackup(Manifest.FILE, manifestTags);
-            Map<String, Manifest.File> files = saveAll(job, repository, endpoint.get(), plan, tags, made, work);
-            Manifest manifest = new Manifest(backupId, key.toString(), Instant.now(clock), instance.databases(), files, instance.roles())
-                    .signed(settings.manifestKey(key));
-            long manifestStart = System.nanoTime();
-            ResticRepository.Saved saved = manifestSave.finish(manifest.toJson());
-            manifestSave = null;
-            made.clear();
-            LOG.info("saved the manifest of backup {} in {} ms", backupId, (System.nanoTime() - manifestStart) / 1_000_000);
-            runs.keepManifest(backupId, new String(manifest.toJson(), StandardCharsets.UTF_8));
-
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("backupId", backupId);
-            Map<String, String> snapshots = new LinkedHashMap<>();
-            files.forEach((file, f) -> snapshots.put(file, f.snapshot()));
-            snapshots.put(Manifest.FILE, saved.snapshotId());
-            details.put("snapshots", snapshots);
-            details.put("databases", instance.databases());
-            details.put("bytes", files.values().stream().mapToLong(Manifest.File::bytes).sum());
-            details.put("repository", repository.repository());
-            String retention = retention(repository, config.get(), key);
-            if (retention != null) {
-                details.put("retention", retention);
-            }
-            long durationMs = (System.nanoTime() - start) / 1_000_000;
-            details.put("durationMs", durationMs);
-            return Step.done("backup " + backupId + " saved: " + instance.databases().size() + " databases and the roles", details)
-                    .with(new SavedBackup(List.copyOf(instance.databases()), snapshots, (Long) details.get("bytes"), durationMs));
         } catch (ResticException e) {
-            return e.locked() ? support.lockedStep(job, repository, e) : Step.failed(e.getMessage());
+            step = e.locked() ? support.lockedStep(job, repository, e) : Step.failed(e.getMessage());
         } catch (SQLException e) {
-            return Step.failed("the databases of " + key + " cannot be listed: " + credentials.get().mask(e.getMessage()));
+            step = Step.failed("the databases of " + key + " cannot be listed: " + credentials.get().mask(e.getMessage()));
         } catch (IOException | UncheckedIOException e) {
-            return Step.failed("the work directory " + work + " cannot be used: " + e.getMessage());
+            step = Step.failed("the work directory of backup " + backupId + " cannot be used: " + e.getMessage());
+        }
+        if (step.outcome() == Step.Outcome.FAILED) {
+            forgetQuietly(repository, backupId);
+        }
+        return step;
+    }
+
+    /** The first step: the repository opened, the instance's databases and roles read, how each database is saved chosen. */
+    private Step plan(String backupId, InstanceKey key, Endpoint endpoint, ResticRepository repository) throws SQLException {
+        LOG.info("backup {} of {} started", backupId, key);
+        runs.started(backupId, Instant.now(clock));
+        repository.ensureInitialized();
+        InstanceCatalog instance = InstanceCatalog.read(endpoint);
+        BackupProgress progress = BackupProgress.planned(instance.databases(), instance.roles(), settings.plan(instance.sizes()));
+        runs.progress(backupId, progress.toJson());
+        return Step.next("backup " + backupId + ": " + progress.databases().size() + " databases and the roles to save");
+    }
+
+    /**
+     * Dumps and saves the files not saved yet ({@link #saveAll}), each recorded as it is saved; first, when an attempt of
+     * this step was killed, stops the restic processes it left and forgets the snapshots it made and never recorded.
+     */
+    private Step save(JobRow job, String backupId, InstanceKey key, ResticRepository repository, Endpoint endpoint, BackupProgress progress,
+                      BackupSteps.Next.Save save) throws IOException {
+        if (save.cleanUpFirst()) {
+            cleanUp(repository, backupId, progress, "save");
+        }
+        runs.progress(backupId, progress.underWay(BackupProgress.SAVE).toJson());
+        Path work = settings.workDir().resolve(backupId);
+        try {
+            WorkDirectory.delete(work);
+            BackupProgress[] saved = {progress.underWay(BackupProgress.SAVE)};
+            saveAll(job, endpoint, progress, save.files(), new Saving(repository, work, tags(key, backupId)), files -> {
+                saved[0] = saved[0].saved(files);
+                runs.progress(backupId, saved[0].toJson());
+            });
+            runs.progress(backupId, saved[0].underWay(null).toJson());
+            return Step.next("backup " + backupId + ": " + save.files().size() + " file" + (save.files().size() == 1 ? "" : "s") + " saved");
         } finally {
-            // After a failure: the manifest is not written and the snapshots made are forgotten (after a success both are done with).
-            if (manifestSave != null) {
-                manifestSave.cancel();
-            }
-            forgetQuietly(repository, made, manifestSave == null ? null : backupId);
             WorkDirectory.deleteQuietly(work);
         }
     }
 
+    /** Writes the manifest naming every saved file (authenticated with the instance's manifest key) and keeps it in the catalog row. */
+    private Step writeManifest(String backupId, InstanceKey key, ResticRepository repository, BackupProgress progress, boolean cleanUpFirst) {
+        if (cleanUpFirst) {
+            cleanUp(repository, backupId, progress, "manifest");
+        }
+        runs.progress(backupId, progress.underWay(BackupProgress.MANIFEST).toJson());
+        Manifest manifest = new Manifest(backupId, key.toString(), Instant.now(clock), progress.databases(), progress.files(), progress.roles())
+                .signed(settings.manifestKey(key));
+        long start = System.nanoTime();
+        List<String> tags = new ArrayList<>(tags(key, backupId));
+        tags.add(ResticRepository.MANIFEST);
+        ResticRepository.Saved saved = repository.prepareBackup(Manifest.FILE, tags).finish(manifest.toJson());
+        runs.keepManifest(backupId, new String(manifest.toJson(), StandardCharsets.UTF_8), progress.manifestSaved(saved.snapshotId()).toJson());
+        LOG.info("saved the manifest of backup {} in {} ms", backupId, (System.nanoTime() - start) / 1_000_000);
+        return Step.next("backup " + backupId + ": manifest saved");
+    }
+
+    /** The last step: the retention policy over whole backups, and the result. */
+    private Step finish(String backupId, InstanceKey key, ResticRepository repository, BackupConfigRow config, BackupProgress progress,
+                        BackupRunRow run) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("backupId", backupId);
+        Map<String, String> snapshots = new LinkedHashMap<>();
+        progress.files().forEach((file, f) -> snapshots.put(file, f.snapshot()));
+        snapshots.put(Manifest.FILE, progress.manifestSnapshot());
+        details.put("snapshots", snapshots);
+        details.put("databases", progress.databases());
+        long bytes = progress.files().values().stream().mapToLong(Manifest.File::bytes).sum();
+        details.put("bytes", bytes);
+        details.put("repository", repository.repository());
+        String retention = retention(repository, config, key);
+        if (retention != null) {
+            details.put("retention", retention);
+        }
+        long durationMs = run.startedAt() == null ? 0 : Duration.between(run.startedAt(), Instant.now(clock)).toMillis();
+        details.put("durationMs", durationMs);
+        return Step.done("backup " + backupId + " saved: " + progress.databases().size() + " databases and the roles", details)
+                .with(new SavedBackup(progress.databases(), snapshots, bytes, durationMs));
+    }
+
     /**
-     * Saves the roles and every database, {@code pgfleet.backup.parallel} programs at a time: the roles
-     * and the small databases are dumped to the work directory (smallest first) and saved in one
-     * snapshot; each large database streams from pg_dump into its own snapshot. The first failure
-     * stops the rest (their programs are interrupted) and is thrown; the snapshots made are in
-     * {@code made}, to be forgotten.
+     * After a killed attempt of a step: the restic processes it left running stopped (before anything is forgotten, so
+     * that none adds a snapshot afterwards), then every snapshot tagged with the backup that the progress does not record
+     * forgotten.
      */
-    private Map<String, Manifest.File> saveAll(JobRow job, ResticRepository repository, Endpoint endpoint, BackupPlan plan,
-                                               List<String> tags, List<String> made, Path work) throws IOException {
+    private static void cleanUp(ResticRepository repository, String backupId, BackupProgress progress, String step) {
+        int stopped = repository.stopLeftovers(backupId);
+        if (stopped > 0) {
+            LOG.warn("stopped {} restic process(es) a killed attempt of backup {} left running ({} step)", stopped, backupId, step);
+        }
+        Set<String> recorded = progress.snapshots();
+        List<String> unrecorded = repository.snapshots("backup=" + backupId).stream()
+                .filter(s -> !recorded.contains(s.id()) && !recorded.contains(s.shortId())).map(ResticRepository.Snapshot::id).toList();
+        if (!unrecorded.isEmpty()) {
+            LOG.warn("forgetting {} snapshot(s) a killed attempt of backup {} made and never recorded ({} step)", unrecorded.size(), backupId, step);
+            repository.forget(unrecorded);
+        }
+    }
+
+    /** Where a step saves: the repository, the work directory of the dumps saved together, the snapshots' tags. */
+    private record Saving(ResticRepository repository, Path work, List<String> tags) {
+    }
+
+    private static List<String> tags(InstanceKey key, String backupId) {
+        return List.of("pgfleet", "instance=" + key, "backup=" + backupId);
+    }
+
+    /**
+     * Saves these files of the set, as many programs at a time as configured: the roles and the small
+     * databases are dumped to the work directory (smallest first) and saved in one snapshot (all of them again when one
+     * is missing); each large database streams from pg_dump into its own snapshot. Each snapshot's files go to
+     * {@code record} as soon as it is saved. The first failure stops the rest (their programs are interrupted) and is thrown.
+     */
+    private void saveAll(JobRow job, Endpoint endpoint, BackupProgress progress, List<String> missing, Saving into,
+                         Consumer<Map<String, Manifest.File>> record) throws IOException {
+        ResticRepository repository = into.repository();
+        Path work = into.work();
+        List<String> tags = into.tags();
         WorkDirectory.create(work);
         // The named pipes of the streams' checksums: beside the work directory, which is saved whole.
         Path streams = work.resolveSibling(work.getFileName() + ".streams");
         Checksums.OfStream.stopLeftovers(streams); // what a killed attempt of this backup left
         WorkDirectory.delete(streams);
         WorkDirectory.create(streams);
-        int count = plan.together().size() + plan.streamed().size();
+        boolean together = progress.together().stream().anyMatch(missing::contains);
+        List<String> streamed = progress.plan().streamed().stream().filter(database -> missing.contains(Manifest.dumpFile(database))).toList();
+        int count = (together ? progress.plan().together().size() : 0) + streamed.size();
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
         CompletionService<Map.Entry<String, Manifest.File>> saves = new ExecutorCompletionService<>(pool);
         Map<String, String> context = MDC.getCopyOfContextMap();
-        Map<String, Manifest.File> files = new TreeMap<>();
         try {
             int dumps = 0;
-            Path globals = work.resolve(Manifest.GLOBALS);
-            saves.submit(SaveTasks.task(context, Manifest.GLOBALS, () -> {
-                support.progress(job, "saving the roles", "globals");
-                return toFile(tools.dumpGlobals(endpoint, globals), globals);
-            }));
-            dumps++;
             int number = 0;
-            for (String database : plan.together()) {
-                String message = "saving database " + database + " (" + (++number) + " of " + count + ")";
-                Path file = work.resolve(Manifest.dumpFile(database));
-                saves.submit(SaveTasks.task(context, Manifest.dumpFile(database), () -> {
-                    support.progress(job, message, database);
-                    return toFile(tools.dump(endpoint, database, file, repository.compresses()), file);
+            if (together) {
+                Path globals = work.resolve(Manifest.GLOBALS);
+                saves.submit(SaveTasks.task(context, Manifest.GLOBALS, () -> {
+                    support.progress(job, "saving the roles", "globals");
+                    return toFile(tools.dumpGlobals(endpoint, globals), globals);
                 }));
                 dumps++;
+                for (String database : progress.plan().together()) {
+                    String message = "saving database " + database + " (" + (++number) + " of " + count + ")";
+                    Path file = work.resolve(Manifest.dumpFile(database));
+                    saves.submit(SaveTasks.task(context, Manifest.dumpFile(database), () -> {
+                        support.progress(job, message, database);
+                        return toFile(tools.dump(endpoint, database, file, repository.compresses()), file);
+                    }));
+                    dumps++;
+                }
             }
-            for (String database : plan.streamed()) {
+            for (String database : streamed) {
                 String message = "saving database " + database + " (" + (++number) + " of " + count + ")";
                 String name = Manifest.dumpFile(database);
                 saves.submit(SaveTasks.task(context, name, () -> {
                     support.progress(job, message, database);
                     try (Checksums.OfStream checksum = Checksums.OfStream.open(streams, name)) {
                         ResticRepository.Saved saved = repository.backup(List.of(tools.dump(endpoint, database, repository.compresses()), checksum.tee()), name, tags);
-                        made.add(saved.snapshotId());
                         return new Manifest.File(saved.snapshotId(), "/" + name, saved.bytes(), checksum.finish());
-                    } catch (ResticException e) {
-                        if (e.leftSnapshot() != null) {
-                            made.add(e.leftSnapshot());
-                        }
-                        throw e;
                     }
                 }));
             }
-            int pending = dumps + plan.streamed().size();
-            int dumped = 0;
-            while (pending > 0) {
+            Map<String, Manifest.File> dumped = new TreeMap<>();
+            for (int pending = dumps + streamed.size(); pending > 0; pending--) {
                 Map.Entry<String, Manifest.File> done = SaveTasks.result(saves.take());
-                pending--;
-                files.put(done.getKey(), done.getValue());
-                if (done.getValue().snapshot() == null && ++dumped == dumps) {
-                    saveTogether(repository, work, tags, made, files);
+                if (done.getValue().snapshot() != null) {
+                    record.accept(Map.of(done.getKey(), done.getValue()));
+                } else {
+                    dumped.put(done.getKey(), done.getValue());
+                    if (dumped.size() == dumps) {
+                        record.accept(saveTogether(repository, work, tags, dumped));
+                    }
                 }
             }
-            return files;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ResticException("interrupted while saving", false);
@@ -244,15 +309,15 @@ class BackupRun {
         }
     }
 
-    /** The work directory's files in one snapshot; their entries in {@code files} get its id. */
-    private static void saveTogether(ResticRepository repository, Path work, List<String> tags, List<String> made,
-                                     Map<String, Manifest.File> files) {
+    /** The work directory's files in one snapshot: the dumped files, each with its id. */
+    private static Map<String, Manifest.File> saveTogether(ResticRepository repository, Path work, List<String> tags,
+                                                           Map<String, Manifest.File> dumped) {
         long start = System.nanoTime();
         ResticRepository.Saved saved = repository.backupDirectory(work, tags);
-        made.add(saved.snapshotId());
-        files.replaceAll((name, file) -> file.snapshot() == null ? new Manifest.File(saved.snapshotId(), file.path(), file.bytes(), file.sha256())
-                : file);
+        Map<String, Manifest.File> files = new TreeMap<>();
+        dumped.forEach((name, file) -> files.put(name, new Manifest.File(saved.snapshotId(), file.path(), file.bytes(), file.sha256())));
         LOG.info("saved the roles and the small databases as snapshot {} in {} ms", saved.snapshotId(), (System.nanoTime() - start) / 1_000_000);
+        return files;
     }
 
     /** Runs a dump into {@code file}; the file is saved later, with the others of the work directory. */
@@ -289,15 +354,12 @@ class BackupRun {
     }
 
     /**
-     * Forgets the snapshots made; with {@code failedBackup}, every snapshot tagged with it too (a save stopped as it ended
-     * may have written its snapshot after its task stopped listening).
+     * After a failed step: forgets every snapshot tagged with the backup (a save stopped as it ended may have written its
+     * snapshot after its task stopped listening), so that nothing of a set without a manifest stays.
      */
-    private static void forgetQuietly(ResticRepository repository, List<String> snapshots, String failedBackup) {
+    private static void forgetQuietly(ResticRepository repository, String failedBackup) {
         try {
-            if (failedBackup != null) {
-                snapshots.addAll(repository.snapshots("backup=" + failedBackup).stream().map(ResticRepository.Snapshot::id).toList());
-            }
-            repository.forget(List.copyOf(new LinkedHashSet<>(snapshots)));
+            repository.forget(repository.snapshots("backup=" + failedBackup).stream().map(ResticRepository.Snapshot::id).toList());
         } catch (ResticException e) {
             LOG.warn("snapshots of a failed backup could not be forgotten (no manifest: they do not count): {}", e.getMessage());
         }

@@ -51,7 +51,7 @@ public class ScheduledRuns {
         InstanceKey key = InstanceKey.of(due.instance());
         String id = BackupCommands.backupId(now);
         runs.save(new BackupRunRow(id, due.instance(), id, "scheduled", due.nextRun(), settings.repositoryUrl(due, key), "PENDING",
-                null, null, null, null, null, null, null, false, now, null));
+                null, null, null, null, null, null, null, false, now, null, null));
         try {
             jobs.save(JobRow.pending(due.instance(), id, JobKind.BACKUP, Json.mapper().writeValueAsString(Map.of("backupId", id)), now));
         } catch (IOException e) {

@@ -15,7 +15,7 @@ class RestoreChoiceTest {
     private static BackupRunRow run(String id, String status, boolean forgotten, String manifestSnapshot) {
         return new BackupRunRow(id, "tenant-a/shop", null, "on-demand", null, "s3:x", status, null, null, null,
                 "{\"manifest.json\":\"" + manifestSnapshot + "\",\"sales.dump\":\"" + manifestSnapshot.replace('m', 's') + "\"}",
-                null, null, null, forgotten, Instant.parse("2026-11-30T00:00:00Z"), status.equals("SUCCEEDED") ? "{}" : null);
+                null, null, null, forgotten, Instant.parse("2026-11-30T00:00:00Z"), status.equals("SUCCEEDED") ? "{}" : null, null);
     }
 
     private static Snapshot snapshot(String id, String time, String backup, boolean manifest) {
