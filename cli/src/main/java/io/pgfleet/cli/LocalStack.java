@@ -6,6 +6,8 @@ import io.pgfleet.servers.KafkaBroker;
 import io.pgfleet.servers.PostgresServer;
 import io.pgfleet.servers.S3Server;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.SQLException;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
 import java.net.InetAddress;
@@ -132,18 +134,11 @@ final class LocalStack implements AutoCloseable {
 
         out.println("data directory  " + dataDir);
         out.flush();
-        kafka = secure ? SecureKafka.start(dataDir, ports.kafka(), ports.controller())
-                : broker.start(dataDir.resolve("kafka"), ports.kafka(), ports.controller());
+        startBroker();
         out.println("kafka           " + bootstrapServers() + (secure ? " (embedded KRaft broker, SASL_SSL only: SCRAM-SHA-512 over TLS; "
                 + "client settings " + SecureKafka.clientConfig(dataDir) + ")" : " (embedded KRaft broker)"));
         out.flush();
-        state = PostgresServer.startKept(dataDir.resolve("state"), ports.state());
-        try (Connection c = state.connect("postgres"); Statement sql = c.createStatement();
-             ResultSet exists = sql.executeQuery("SELECT 1 FROM pg_database WHERE datname = 'pgfleet'")) {
-            if (!exists.next()) {
-                sql.execute("CREATE DATABASE pgfleet");
-            }
-        }
+        startState();
         out.println("state postgres  " + state.jdbcUrl("pgfleet"));
         out.flush();
         s3 = S3Server.startOpen(dataDir.resolve("s3"), ports.s3(), ports.s3Tls());
@@ -155,9 +150,7 @@ final class LocalStack implements AutoCloseable {
         out.println("http token      " + dataDir.resolve(LocalSecrets.HTTP_TOKEN) + " (the platform's bearer token for the services' views)");
         out.flush();
 
-        for (Service service : serviceList()) {
-            services.put(service.name(), launch(service, clusters));
-        }
+        serviceNames().forEach(this::launch);
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Service service : serviceList()) {
             awaitHealthy(service, deadline);
@@ -166,35 +159,43 @@ final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** Kills a service with SIGKILL, as a crash would, and waits for it to be gone (its instances keep running, as after a crash). */
-    void kill(String name) throws InterruptedException {
-        end(name, true);
+    /**
+     * Starts the broker on its storage and ports (also after it was closed: an outage's end). With {@link #secure}, SASL_SSL
+     * only; otherwise as {@link #broker} says, by default inside this JVM.
+     */
+    void startBroker() throws IOException {
+        kafka = secure ? SecureKafka.start(dataDir, ports.kafka(), ports.controller())
+                : broker.start(dataDir.resolve("kafka"), ports.kafka(), ports.controller());
     }
 
-    /** Stops a service as {@code down} does (SIGTERM: it ends its work and writes its class-data archive) and waits for it. */
-    void stop(String name) throws InterruptedException {
-        end(name, false);
-    }
-
-    private void end(String name, boolean crash) throws InterruptedException {
-        Process process = services.get(name);
-        if (crash) {
-            process.destroyForcibly(); // SIGKILL on Linux
-        } else {
-            process.destroy();
-        }
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            throw new IllegalStateException(name + " (pid " + process.pid() + ") did not end after " + (crash ? "SIGKILL" : "SIGTERM"));
+    /** Starts the services' state PostgreSQL on its kept data (also after it was closed), with the database {@code pgfleet}. */
+    void startState() throws SQLException {
+        state = PostgresServer.startKept(dataDir.resolve("state"), ports.state());
+        try (Connection c = state.connect("postgres"); Statement sql = c.createStatement();
+             ResultSet exists = sql.executeQuery("SELECT 1 FROM pg_database WHERE datname = 'pgfleet'")) {
+            if (!exists.next()) {
+                sql.execute("CREATE DATABASE pgfleet");
+            }
         }
     }
 
-    /** Starts a service again (after {@link #kill} or {@link #stop}) and waits until it reports healthy. */
-    void restart(String name, Duration timeout) throws Exception {
+    /** Starts a service as a process of its own (also after it ended); {@link #awaitHealthy} waits until it reports healthy. */
+    void launch(String name) {
+        Process running = services.get(name);
+        if (running != null && running.isAlive()) {
+            throw new IllegalStateException(name + " is still running (pid " + running.pid() + ")");
+        }
         Service service = serviceList().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
-        if (services.get(name).isAlive()) {
-            throw new IllegalStateException(name + " is still running");
+        try {
+            services.put(name, launch(service, dataDir.resolve("clusters")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
         }
-        services.put(name, launch(service, dataDir.resolve("clusters")));
+    }
+
+    /** Waits until a service reports healthy, or fails saying what its log shows. */
+    void awaitHealthy(String name, Duration timeout) {
+        Service service = serviceList().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
         awaitHealthy(service, System.nanoTime() + timeout.toNanos());
     }
 
@@ -203,21 +204,9 @@ final class LocalStack implements AutoCloseable {
         return serviceList().stream().map(Service::name).toList();
     }
 
-    /** The process id of a running service. */
-    long pid(String name) {
-        return services.get(name).pid();
-    }
-
-    /** Stops the Kafka broker and starts it again on its own storage (an outage of the broker, for drills). */
-    void restartKafka() {
-        kafka.close();
-        kafka = broker.start(dataDir.resolve("kafka"), ports.kafka(), ports.controller());
-    }
-
-    /** Stops the state PostgreSQL (fast shutdown: every connection of the services breaks) and starts it again. */
-    void restartState() {
-        state.close();
-        state = PostgresServer.startKept(dataDir.resolve("state"), ports.state());
+    /** The process of a service, as last started. */
+    Process process(String name) {
+        return services.get(name);
     }
 
     /** The PostgreSQL that holds the services' state (database {@code pgfleet}). */

@@ -332,18 +332,18 @@ class ChaosDrillIT {
             case KILL_SERVICE, STOP_SERVICE -> {
                 String service = SERVICES.get(faults.nextInt(SERVICES.size()));
                 if (fault == Fault.KILL_SERVICE) {
-                    stack.kill(service);
+                    fixture.faults.kill(service);
                     pause(0, 3000);
-                    stack.restart(service, SLOW);
+                    fixture.faults.restart(service, SLOW);
                     yield "SIGKILL to " + service + ", started again";
                 }
-                long held = freeze(List.of(stack.pid(service)), 2000, 20000);
+                long held = freeze(List.of(fixture.faults.pid(service)), 2000, 20000);
                 yield "SIGSTOP to " + service + " for " + held + " ms";
             }
             case KILL_BROKER -> {
                 broker.kill();
                 pause(0, 5000);
-                stack.restartKafka();
+                fixture.faults.restartKafka();
                 yield "SIGKILL to the Kafka broker, started again";
             }
             case STOP_BROKER -> "SIGSTOP to the Kafka broker for " + freeze(List.of(broker.pid()), 2000, 15000) + " ms";
@@ -352,7 +352,7 @@ class ChaosDrillIT {
                 signal("KILL", pids);
                 pids.forEach(pid -> Processes.awaitExit(pid, Duration.ofSeconds(30)));
                 pause(0, 3000);
-                stack.restartState();
+                fixture.faults.restartState();
                 yield "SIGKILL to the state PostgreSQL (postmaster and backends), started again";
             }
             case STOP_STATE -> "SIGSTOP to the state PostgreSQL for " + freeze(withDescendants(stack.state().pid()), 2000, 15000) + " ms";

@@ -224,11 +224,11 @@ class CrashDrillIT {
             String victim = victims.get(random.nextInt(victims.size()));
             long at = Duration.ofNanos(System.nanoTime() - start).toMillis();
             long open = ids.stream().filter(id -> !answered(id, type)).count();
-            stack.kill(victim);
+            fixture.faults.kill(victim);
             kills.merge(type, 1, Integer::sum);
             killLog.add(type.id() + " (" + open + " of " + batch + " unanswered): SIGKILL to " + victim + " " + at + " ms after publishing");
             System.out.println("crash drill: " + killLog.get(killLog.size() - 1));
-            stack.restart(victim, SLOW);
+            fixture.faults.restart(victim, SLOW);
             start = System.nanoTime();
         }
         for (String id : ids) {

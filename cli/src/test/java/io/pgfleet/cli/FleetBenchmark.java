@@ -55,10 +55,10 @@ public final class FleetBenchmark {
             lines.add(String.format("%-14s %10s %12s", "service", "ready (ms)", "RSS (MB)"));
             for (String service : stack.serviceNames()) {
                 // Stopped as `down` stops it, so its class-data sharing archive is written, then started again with it.
-                stack.stop(service);
+                fixture.faults.stop(service);
                 long start = System.nanoTime();
-                stack.restart(service, Duration.ofMinutes(2));
-                lines.add(String.format("%-14s %10d %12.0f", service, (System.nanoTime() - start) / 1_000_000, rssMb(stack.pid(service))));
+                fixture.faults.restart(service, Duration.ofMinutes(2));
+                lines.add(String.format("%-14s %10d %12.0f", service, (System.nanoTime() - start) / 1_000_000, rssMb(fixture.faults.pid(service))));
             }
             lines.add("");
             lines.add(String.format("%4s %12s %10s %7s %17s %14s %26s", "N", "pgfleet (ms)", "raw (ms)", "ratio", "users there (ms)",
@@ -84,7 +84,7 @@ public final class FleetBenchmark {
                     total += used;
                     perService.append(String.format(" %s %.1f%%", service, 100.0 * used / TICKS_PER_SECOND / seconds));
                 }
-                String rss = String.join(" / ", stack.serviceNames().stream().map(s -> String.format("%.0f", rssMb(stack.pid(s)))).toList());
+                String rss = String.join(" / ", stack.serviceNames().stream().map(s -> String.format("%.0f", rssMb(stack.process(s).pid()))).toList());
                 lines.add(String.format("%4d %12d %10d %6.2fx %17d %13.1f%% %26s  (%s)", n, through.readyMillis(), raw,
                         (double) through.readyMillis() / raw, through.appliedMillis(),
                         100.0 * total / TICKS_PER_SECOND / seconds, rss, perService.toString().strip()));
@@ -215,7 +215,7 @@ public final class FleetBenchmark {
         Map<String, Map<String, Long>> services = new LinkedHashMap<>();
         for (String service : stack.serviceNames()) {
             Map<String, Long> threads = new LinkedHashMap<>();
-            try (var tasks = Files.list(Path.of("/proc", Long.toString(stack.pid(service)), "task"))) {
+            try (var tasks = Files.list(Path.of("/proc", Long.toString(stack.process(service).pid()), "task"))) {
                 for (Path task : tasks.toList()) {
                     try {
                         String stat = Files.readString(task.resolve("stat"));
@@ -251,7 +251,7 @@ public final class FleetBenchmark {
     static Map<String, Long> cpuTicks(LocalStack stack) throws Exception {
         Map<String, Long> ticks = new LinkedHashMap<>();
         for (String service : stack.serviceNames()) {
-            String stat = Files.readString(Path.of("/proc", Long.toString(stack.pid(service)), "stat"));
+            String stat = Files.readString(Path.of("/proc", Long.toString(stack.process(service).pid()), "stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             ticks.put(service, Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
         }

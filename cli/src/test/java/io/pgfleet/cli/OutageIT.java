@@ -77,9 +77,9 @@ class OutageIT {
 
         List<String> ids = new ArrayList<>();
         publish(ids, 0, 70);
-        stack.restartKafka(); // while the first commands are being carried out
+        fixture.faults.restartKafka(); // while the first commands are being carried out
         publish(ids, 70, 140);
-        stack.restartState(); // every connection of the three services breaks
+        fixture.faults.restartState(); // every connection of the three services breaks
         publish(ids, 140, COMMANDS);
 
         for (String id : ids) {

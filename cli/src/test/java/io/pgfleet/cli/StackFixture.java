@@ -37,6 +37,8 @@ final class StackFixture implements AutoCloseable {
 
     final Path dataDir;
     final LocalStack stack;
+    /** What drills do to the stack: kills, stops, outages. */
+    final StackFaults faults;
     final CommandPublisher publisher;
     final StatusFeed feed;
 
@@ -58,6 +60,7 @@ final class StackFixture implements AutoCloseable {
             stack.close();   // what started before the failure (the broker, the state database, the S3 server) must not outlive it
             throw e;
         }
+        faults = new StackFaults(stack);
         Map<CommandType, String> topics = new EnumMap<>(CommandType.class);
         for (CommandType type : CommandType.values()) {
             topics.put(type, type.defaultTopic());
