@@ -37,9 +37,11 @@ class KubernetesProvisionIT {
             String id = fixture.publisher.publish(CommandType.PROVISION, key, complete);
             fixture.feed.awaitEvent(e -> id.equals(e.commandId()) && e.phase() == Phase.PROGRESSING, Duration.ofMinutes(1),
                     () -> "no progress: " + fixture.feed.forCommand(id));
+            // The steps: the client certificates, the Cluster, the external Service; then CloudNativePG's members are waited for.
+            await().atMost(Duration.ofMinutes(1)).until(() -> cluster(key) != null
+                    && client.services().inNamespace("tenant-a").withName("postgres-complete-external").get() != null);
             GenericKubernetesResource cluster = cluster(key);
             assertThat(((Map<?, ?>) cluster.getAdditionalProperties().get("spec")).get("instances")).isEqualTo(3);
-            assertThat(client.services().inNamespace("tenant-a").withName("postgres-complete-external").get()).isNotNull();
             assertThat(fixture.feed.has(id, Phase.SUCCEEDED)).isFalse();
 
             setReady(key, 3, 3);

@@ -81,6 +81,42 @@ final class ClientCertificates {
     }
 
     /**
+     * Whether the client material is in place (the CA, certificates that do not end within 30 days, the two Secrets of
+     * the instance's namespace as pgfleet makes them), and why it cannot be (a Secret of one of their names that is not
+     * pgfleet's). Reads only.
+     */
+    Certified observe(InstanceKey key, Instant now) {
+        Map<String, String> material = home.read(key);
+        boolean inPlace = material.containsKey("ca.crt") && !endsBefore(material.get("postgres.crt"), now.plus(RENEW_BEFORE))
+                && !endsBefore(material.get("replication.crt"), now.plus(RENEW_BEFORE));
+        Map<String, Secret> secrets = new LinkedHashMap<>();
+        for (String name : List.of(caSecret(key), replicationSecret(key))) {
+            Secret existing = client.secrets().inNamespace(key.namespace()).withName(name).get();
+            if (existing != null && !Ownership.owns(key, existing.getMetadata())) {
+                return new Certified(false, Optional.of(notOurs(key, name)));
+            }
+            secrets.put(name, existing);
+        }
+        return new Certified(inPlace && same(secrets.get(caSecret(key)), "Opaque", Map.of("ca.crt", material.get("ca.crt")))
+                && same(secrets.get(replicationSecret(key)), "kubernetes.io/tls", Map.of("tls.crt", material.get("replication.crt"),
+                "tls.key", material.get("replication.key"))), Optional.empty());
+    }
+
+    /** Whether a Secret holds these values, with this type. */
+    private static boolean same(Secret secret, String type, Map<String, String> values) {
+        return secret != null && type.equals(secret.getType()) && encoded(values).equals(secret.getData());
+    }
+
+    /**
+     * What {@link #observe} found.
+     *
+     * @param inPlace whether nothing is to be made
+     * @param refused why nothing can be (a Secret that is not pgfleet's)
+     */
+    record Certified(boolean inPlace, Optional<String> refused) {
+    }
+
+    /**
      * Makes what is missing: the CA and the certificates (kept in pgfleet's namespace), then the two Secrets of the
      * instance's namespace. Safe to repeat at any point a predecessor was killed: what exists is kept.
      *
@@ -137,14 +173,12 @@ final class ClientCertificates {
     }
 
     private Optional<String> put(InstanceKey key, String name, String type, Map<String, String> values) {
-        Map<String, String> data = new TreeMap<>();
-        values.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.US_ASCII))));
+        Map<String, String> data = encoded(values);
         Secret existing = client.secrets().inNamespace(key.namespace()).withName(name).get();
         if (existing != null && !Ownership.owns(key, existing.getMetadata())) {
-            return Optional.of("Secret " + name + " in namespace " + key.namespace() + " exists but is not pgfleet's (it lacks the labels "
-                    + CnpgModel.labels(key) + "): pgfleet does not replace it; remove it or rename the instance");
+            return Optional.of(notOurs(key, name));
         }
-        if (existing != null && data.equals(existing.getData()) && type.equals(existing.getType())) {
+        if (same(existing, type, values)) {
             return Optional.empty();
         }
         Secret secret = new SecretBuilder().withNewMetadata().withName(name).withNamespace(key.namespace()).withLabels(CnpgModel.labels(key))
@@ -155,6 +189,17 @@ final class ClientCertificates {
             client.secrets().inNamespace(key.namespace()).resource(secret).update();
         }
         return Optional.empty();
+    }
+
+    private static Map<String, String> encoded(Map<String, String> values) {
+        Map<String, String> data = new TreeMap<>();
+        values.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.US_ASCII))));
+        return data;
+    }
+
+    private static String notOurs(InstanceKey key, String name) {
+        return "Secret " + name + " in namespace " + key.namespace() + " exists but is not pgfleet's (it lacks the labels "
+                + CnpgModel.labels(key) + "): pgfleet does not replace it; remove it or rename the instance";
     }
 
     /** The CA (made when {@code kept} is null, kept otherwise) and the two certificates it signs, PEM. */

@@ -1,6 +1,7 @@
 package io.pgfleet.clusters.kubernetes;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -113,78 +114,92 @@ public class KubernetesClusterDriver implements ClusterDriver {
         }
     }
 
+    /** One step: look ({@link #look}), plan ({@link KubernetesPlanner}), carry out the one action. */
     @Override
     public Step apply(InstanceKey key, ClusterSpec desired) {
         try {
-            Optional<Step> restoring = restoring(key);
-            if (restoring.isPresent()) {
-                return restoring.get();
-            }
-            GenericKubernetesResource wanted = CnpgModel.cluster(key, desired);
-            GenericKubernetesResource existing = clusters(key).withName(key.name()).get();
-            if (existing != null && !Ownership.owns(key, existing.getMetadata())) {
-                return Step.failed(Ownership.notOurs("Cluster", key));
-            }
-            // pgfleet's superuser sessions authenticate with a certificate of the instance's own client CA (no password
-            // in the tenant's namespace): the CA and the Secrets CloudNativePG reads exist before the Cluster names them
-            Optional<String> refusedSecret = clientCertificates.ensure(key, Instant.now());
-            if (refusedSecret.isPresent()) {
-                return Step.failed(refusedSecret.get());
-            }
-            if (existing == null) {
-                clusters(key).resource(wanted).create();
-                Optional<String> refused = applyService(key, desired.external());
-                return refused.map(Step::failed).orElse(Step.waitFor("Cluster " + key.name() + " created", Duration.ofSeconds(1)));
-            }
-            Optional<String> refused = applyService(key, desired.external());
-            if (refused.isPresent()) {
-                return Step.failed(refused.get());
-            }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec = BarmanModel.keepRecovery((Map<String, Object>) wanted.getAdditionalProperties().get("spec"), existing);
-            if (!existing.getAdditionalProperties().get("spec").equals(spec)) {
-                existing.setAdditionalProperty("spec", spec);
-                clusters(key).resource(existing).update();
-                return Step.waitFor("Cluster " + key.name() + " updated", Duration.ofSeconds(1));
-            }
-            ClusterStatus status = ClusterStatus.of(existing);
-            if (status.readyInstances() >= desired.replicas()) {
-                Map<String, Object> details = new LinkedHashMap<>();
-                details.put("members", desired.replicas());
-                details.put("primary", primaryHost(key) + ":" + CnpgModel.POSTGRES_PORT);
-                Step done = Step.done(status.readyInstances() + " of " + desired.replicas() + " members ready", details);
-                if (!status.currentPrimary().isEmpty()) {
-                    details.put("primaryMember", status.currentPrimary());
-                    done = done.with(new PrimaryMember(status.currentPrimary()));
-                }
-                return done;
-            }
-            return Step.waitFor(status.readyInstances() + " of " + desired.replicas() + " members ready"
-                    + (status.phase().isEmpty() ? "" : " (" + status.phase() + ")"), Duration.ofSeconds(2));
+            KubernetesPlanner.Seen seen = look(key, desired);
+            KubernetesPlanner.Action action = KubernetesPlanner.next(seen);
+            return carryOut(action, key, desired, seen);
         } catch (KubernetesClientException e) {
             throw new IllegalStateException("Kubernetes refused a call for " + key + ": " + e.getMessage(), e);
         }
     }
 
-    /** While a point-in-time restore replaces the Cluster, the instance is its own: every step waits for it. */
-    private Optional<Step> restoring(InstanceKey key) {
-        return restore.underWay(key).map(record -> Step.waitFor("a point-in-time restore to " + record.getData().get("target")
-                + " is under way (command " + record.getData().get("commandId") + ")", Duration.ofSeconds(5)));
+    /** What the planner decides on: the restore under way, the Cluster, the client certificates, the Service, the specs. */
+    @SuppressWarnings("unchecked")
+    private KubernetesPlanner.Seen look(InstanceKey key, ClusterSpec desired) {
+        Optional<String> restoring = restoring(key);
+        if (restoring.isPresent()) {
+            return KubernetesPlanner.Seen.restoring(key, restoring.get());
+        }
+        GenericKubernetesResource existing = clusters(key).withName(key.name()).get();
+        KubernetesPlanner.Presence cluster = presence(key, existing == null ? null : existing.getMetadata());
+        if (cluster == KubernetesPlanner.Presence.FOREIGN) {
+            // Not pgfleet's: nothing more of the instance's names is looked at, its Secrets least of all.
+            return new KubernetesPlanner.Seen(key, Optional.empty(), cluster, Optional.empty(), false, KubernetesPlanner.Presence.ABSENT,
+                    desired.external(), null, null, null, desired.replicas());
+        }
+        Service service = client.services().inNamespace(key.namespace()).withName(CnpgModel.externalServiceName(key)).get();
+        ClientCertificates.Certified certified = clientCertificates.observe(key, Instant.now());
+        GenericKubernetesResource wanted = CnpgModel.cluster(key, desired);
+        Map<String, Object> wantedSpec = (Map<String, Object>) wanted.getAdditionalProperties().get("spec");
+        return new KubernetesPlanner.Seen(key, Optional.empty(), cluster, certified.refused(), certified.inPlace(), presence(key, service == null ? null : service.getMetadata()), desired.external(),
+                existing == null ? null : (Map<String, Object>) existing.getAdditionalProperties().get("spec"),
+                existing == null ? wantedSpec : BarmanModel.keepRecovery(wantedSpec, existing),
+                existing == null ? ClusterStatus.of(wanted) : ClusterStatus.of(existing), desired.replicas());
     }
 
-    /** Creates or removes the external Service; one that is not pgfleet's is left alone (the reason, when it was needed). */
-    private Optional<String> applyService(InstanceKey key, boolean external) {
-        var services = client.services().inNamespace(key.namespace()).withName(CnpgModel.externalServiceName(key));
-        Service existing = services.get();
-        if (existing != null && !Ownership.owns(key, existing.getMetadata())) {
-            return external ? Optional.of(Ownership.notOurs("Service " + CnpgModel.externalServiceName(key) + " for", key)) : Optional.empty();
-        }
-        if (external && existing == null) {
+    private static KubernetesPlanner.Presence presence(InstanceKey key, ObjectMeta metadata) {
+        return metadata == null ? KubernetesPlanner.Presence.ABSENT
+                : Ownership.owns(key, metadata) ? KubernetesPlanner.Presence.OURS : KubernetesPlanner.Presence.FOREIGN;
+    }
+
+    private Step carryOut(KubernetesPlanner.Action action, InstanceKey key, ClusterSpec desired, KubernetesPlanner.Seen seen) {
+        if (action instanceof KubernetesPlanner.Action.AwaitRestore restoring) {
+            return Step.waitFor(restoring.what(), Duration.ofSeconds(5));
+        } else if (action instanceof KubernetesPlanner.Action.Refuse refuse) {
+            return Step.failed(refuse.reason());
+        } else if (action instanceof KubernetesPlanner.Action.Certify) {
+            // pgfleet's superuser sessions authenticate with a certificate of the instance's own client CA (no password in
+            // the tenant's namespace): the CA and the Secrets CloudNativePG reads exist before the Cluster names them.
+            return clientCertificates.ensure(key, Instant.now()).map(Step::failed)
+                    .orElseGet(() -> Step.next("client certificates of " + key.name() + " in place"));
+        } else if (action instanceof KubernetesPlanner.Action.CreateCluster) {
+            clusters(key).resource(CnpgModel.cluster(key, desired)).create();
+            return Step.waitFor("Cluster " + key.name() + " created", Duration.ofSeconds(1));
+        } else if (action instanceof KubernetesPlanner.Action.CreateService) {
             client.services().inNamespace(key.namespace()).resource(CnpgModel.externalService(key)).create();
-        } else if (!external && existing != null) {
-            services.delete();
+            return Step.next("Service " + CnpgModel.externalServiceName(key) + " created");
+        } else if (action instanceof KubernetesPlanner.Action.DeleteService) {
+            client.services().inNamespace(key.namespace()).withName(CnpgModel.externalServiceName(key)).delete();
+            return Step.next("Service " + CnpgModel.externalServiceName(key) + " removed");
+        } else if (action instanceof KubernetesPlanner.Action.UpdateCluster) {
+            GenericKubernetesResource existing = clusters(key).withName(key.name()).get();
+            existing.setAdditionalProperty("spec", seen.wanted());
+            clusters(key).resource(existing).update();
+            return Step.waitFor("Cluster " + key.name() + " updated", Duration.ofSeconds(1));
         }
-        return Optional.empty();
+        ClusterStatus status = seen.status();
+        if (action instanceof KubernetesPlanner.Action.Ready) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("members", desired.replicas());
+            details.put("primary", primaryHost(key) + ":" + CnpgModel.POSTGRES_PORT);
+            Step done = Step.done(status.readyInstances() + " of " + desired.replicas() + " members ready", details);
+            if (!status.currentPrimary().isEmpty()) {
+                details.put("primaryMember", status.currentPrimary());
+                done = done.with(new PrimaryMember(status.currentPrimary()));
+            }
+            return done;
+        }
+        return Step.waitFor(status.readyInstances() + " of " + desired.replicas() + " members ready"
+                + (status.phase().isEmpty() ? "" : " (" + status.phase() + ")"), Duration.ofSeconds(2));
+    }
+
+    /** While a point-in-time restore replaces the Cluster, the instance is its own: every step waits for it. */
+    private Optional<String> restoring(InstanceKey key) {
+        return restore.underWay(key).map(record -> "a point-in-time restore to " + record.getData().get("target")
+                + " is under way (command " + record.getData().get("commandId") + ")");
     }
 
     /**
@@ -195,9 +210,9 @@ public class KubernetesClusterDriver implements ClusterDriver {
      */
     @Override
     public Step switchover(InstanceKey key, ClusterSpec desired, String from, Optional<String> to) {
-        Optional<Step> restoring = restoring(key);
+        Optional<String> restoring = restoring(key);
         if (restoring.isPresent()) {
-            return restoring.get();
+            return Step.waitFor(restoring.get(), Duration.ofSeconds(5));
         }
         GenericKubernetesResource cluster = clusters(key).withName(key.name()).get();
         if (cluster == null) {
@@ -239,9 +254,9 @@ public class KubernetesClusterDriver implements ClusterDriver {
     @Override
     public Observation observe(InstanceKey key) {
         GenericKubernetesResource cluster = clusters(key).withName(key.name()).get();
-        Optional<Step> restoring = restoring(key);
+        Optional<String> restoring = restoring(key);
         if (restoring.isPresent()) {
-            return new Observation(true, false, List.of(), restoring.get().message(), null);
+            return new Observation(true, false, List.of(), restoring.get(), null);
         }
         if (cluster == null) {
             return Observation.absent();

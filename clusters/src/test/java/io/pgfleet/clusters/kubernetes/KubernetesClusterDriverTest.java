@@ -27,6 +27,19 @@ class KubernetesClusterDriverTest {
         return new ClusterSpec(external, "10Gi", replicas, "replicated", Map.of("work_mem", "8MB"), 0, Math.max(0, replicas - 2));
     }
 
+    /**
+     * Applies as the job runner would, step after step, until the step waits for CloudNativePG's members, ends or fails
+     * (at most ten steps).
+     */
+    private static Step settle(KubernetesClusterDriver driver, InstanceKey key, ClusterSpec spec) {
+        Step step = driver.apply(key, spec);
+        for (int i = 0; i < 10 && step.outcome() == Step.Outcome.WAIT && !step.message().contains("members ready")
+                && !step.message().contains("under way"); i++) {
+            step = driver.apply(key, spec);
+        }
+        return step;
+    }
+
     private GenericKubernetesResource cluster(InstanceKey key) {
         return client.genericKubernetesResources(CnpgModel.CLUSTER).inNamespace(key.namespace()).withName(key.name()).get();
     }
@@ -44,18 +57,18 @@ class KubernetesClusterDriverTest {
         KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc.cluster.local");
         InstanceKey key = new InstanceKey("tenant-k", "pg-one");
 
-        assertThat(driver.apply(key, spec(3, true)).outcome()).isEqualTo(Step.Outcome.WAIT);
+        assertThat(settle(driver, key, spec(3, true)).outcome()).isEqualTo(Step.Outcome.WAIT);
         GenericKubernetesResource created = cluster(key);
         assertThat(created.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "pgfleet");
         assertThat(((Map<?, ?>) created.getAdditionalProperties().get("spec")).get("instances")).isEqualTo(3);
         assertThat(client.services().inNamespace("tenant-k").withName("pg-one-external").get().getSpec().getType()).isEqualTo("LoadBalancer");
 
-        Step waiting = driver.apply(key, spec(3, true));
+        Step waiting = settle(driver, key, spec(3, true));
         assertThat(waiting.outcome()).isEqualTo(Step.Outcome.WAIT);
         assertThat(waiting.message()).isEqualTo("0 of 3 members ready");
 
         reportReady(key, 3);
-        Step done = driver.apply(key, spec(3, true));
+        Step done = settle(driver, key, spec(3, true));
         assertThat(done.outcome()).isEqualTo(Step.Outcome.DONE);
         assertThat(done.details()).containsEntry("primary", "pg-one-rw.tenant-k.svc.cluster.local:5432");
         assertThat(driver.observe(key).ready()).isTrue();
@@ -67,7 +80,7 @@ class KubernetesClusterDriverTest {
     void anArchivingClusterNamesTheBarmanCloudPluginAndTheDeclaredStoreAndScheduleValidateAgainstTheCrds() {
         KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc.cluster.local");
         InstanceKey key = new InstanceKey("tenant-k", "pg-archived");
-        driver.apply(key, new ClusterSpec(false, "10Gi", 2, "replicated", Map.of(), 0, 1, true));
+        settle(driver, key, new ClusterSpec(false, "10Gi", 2, "replicated", Map.of(), 0, 1, true));
         GenericKubernetesResource made = cluster(key);
         assertThat(((Map<?, ?>) made.getAdditionalProperties().get("spec")).get("plugins")).isEqualTo(BarmanModel.plugins(key));
         assertThat(CrdSchemas.problems("postgresql.cnpg.io_clusters.yaml", "v1", made)).isEmpty();
@@ -96,13 +109,13 @@ class KubernetesClusterDriverTest {
     void scalingUpdatesSpecInstancesAndKeepsTheStatus() {
         KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
         InstanceKey key = new InstanceKey("tenant-k", "pg-scale");
-        driver.apply(key, spec(3, false));
+        settle(driver, key, spec(3, false));
         reportReady(key, 3);
-        assertThat(driver.apply(key, spec(3, false)).outcome()).isEqualTo(Step.Outcome.DONE);
+        assertThat(settle(driver, key, spec(3, false)).outcome()).isEqualTo(Step.Outcome.DONE);
 
         assertThat(driver.apply(key, spec(5, false)).message()).isEqualTo("Cluster pg-scale updated");
         assertThat(((Map<?, ?>) cluster(key).getAdditionalProperties().get("spec")).get("instances")).isEqualTo(5);
-        Step waiting = driver.apply(key, spec(5, false));
+        Step waiting = settle(driver, key, spec(5, false));
         assertThat(waiting.outcome()).isEqualTo(Step.Outcome.WAIT);
         assertThat(waiting.message()).startsWith("3 of 5 members ready");
         assertThat(driver.observe(key).ready()).isFalse();
@@ -113,10 +126,10 @@ class KubernetesClusterDriverTest {
     void turningExternalOffRemovesTheServiceAndDeleteRemovesEverything() {
         KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
         InstanceKey key = new InstanceKey("tenant-k", "pg-gone");
-        driver.apply(key, spec(2, true));
+        settle(driver, key, spec(2, true));
         assertThat(client.services().inNamespace("tenant-k").withName("pg-gone-external").get()).isNotNull();
-        driver.apply(key, spec(2, false));
-        driver.apply(key, spec(2, false));
+        settle(driver, key, spec(2, false));
+        settle(driver, key, spec(2, false));
         assertThat(client.services().inNamespace("tenant-k").withName("pg-gone-external").get()).isNull();
 
         assertThat(driver.delete(key).outcome()).isEqualTo(Step.Outcome.DONE);
@@ -129,7 +142,7 @@ class KubernetesClusterDriverTest {
         KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
         InstanceKey key = new InstanceKey("tenant-k", "pg-secret");
         assertThat(driver.primary(key)).isEmpty();
-        driver.apply(key, spec(1, false));
+        settle(driver, key, spec(1, false));
         assertThat(driver.primary(key)).as("no CA to verify the primary with yet: nothing is sent").isEmpty();
         client.secrets().inNamespace("tenant-k").resource(new SecretBuilder().withNewMetadata().withName("pg-secret-ca")
                 .addNewOwnerReference().withApiVersion("postgresql.cnpg.io/v1").withKind("Cluster").withName("pg-secret").withUid("u1").endOwnerReference()
@@ -171,12 +184,12 @@ class KubernetesClusterDriverTest {
 
         // another instance trusts its own CA only: this instance's replication certificate is no good there
         InstanceKey other = new InstanceKey("tenant-k", "pg-other");
-        driver.apply(other, spec(1, false));
+        settle(driver, other, spec(1, false));
         var otherCa = certificate(decode(client.secrets().inNamespace("tenant-k").withName("pg-other.client-ca").get().getData().get("ca.crt")));
         assertThatThrownBy(() -> replicationCert.verify(otherCa.getPublicKey())).isInstanceOf(java.security.SignatureException.class);
 
         // applied again (a retried step), nothing is issued anew; deleted, the tenant's two Secrets go
-        driver.apply(key, spec(1, false));
+        settle(driver, key, spec(1, false));
         assertThat(client.secrets().inNamespace("tenant-k").withName("pg-secret.replication").get().getData()).isEqualTo(replication.getData());
         driver.delete(key);
         assertThat(client.secrets().inNamespace("tenant-k").withName("pg-secret.client-ca").get()).isNull();
@@ -190,7 +203,7 @@ class KubernetesClusterDriverTest {
         // a tenant plants its own CA where the Cluster would take the CA its clients are checked against
         client.secrets().inNamespace("tenant-k").resource(new SecretBuilder().withNewMetadata().withName("pg-squat.client-ca").endMetadata()
                 .addToData("ca.crt", b64(PEM)).build()).create();
-        Step step = driver.apply(key, spec(1, false));
+        Step step = settle(driver, key, spec(1, false));
         assertThat(step.outcome()).isEqualTo(Step.Outcome.FAILED);
         assertThat(step.message()).contains("Secret pg-squat.client-ca in namespace tenant-k exists but is not pgfleet's");
         assertThat(cluster(key)).isNull();
@@ -201,7 +214,7 @@ class KubernetesClusterDriverTest {
     void aCaSecretCloudNativePgDidNotMakeIsNotTrustedWithTheSuperusersSessions() {
         KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
         InstanceKey key = new InstanceKey("tenant-k", "pg-planted");
-        driver.apply(key, spec(1, false));
+        settle(driver, key, spec(1, false));
         // a tenant who may write Secrets in its namespace plants its own CA under the Cluster's CA name
         client.secrets().inNamespace("tenant-k").resource(new SecretBuilder().withNewMetadata().withName("pg-planted-ca").endMetadata()
                 .addToData("ca.crt", b64(PEM)).build()).create();
@@ -238,7 +251,7 @@ class KubernetesClusterDriverTest {
                 .addToLabels("cnpg.io/cluster", "pg-foreign").endMetadata().addToData("password", b64("theirs")).build()).create();
         drainRequests();
 
-        Step provision = driver.apply(key, spec(3, true));
+        Step provision = settle(driver, key, spec(3, true));
         assertThat(provision.outcome()).isEqualTo(Step.Outcome.FAILED);
         assertThat(provision.message()).contains("Cluster pg-foreign in namespace tenant-k exists but is not pgfleet's");
         Step delete = driver.delete(key);
@@ -258,9 +271,9 @@ class KubernetesClusterDriverTest {
         InstanceKey key = new InstanceKey("tenant-k", "pg-svc");
         client.services().inNamespace("tenant-k").resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata()
                 .withName("pg-svc-external").addToLabels("team", "web").endMetadata().build()).create();
-        assertThat(driver.apply(key, spec(1, true)).message()).contains("Service pg-svc-external for pg-svc in namespace tenant-k exists but "
+        assertThat(settle(driver, key, spec(1, true)).message()).contains("Service pg-svc-external for pg-svc in namespace tenant-k exists but "
                 + "is not pgfleet's");
-        driver.apply(key, spec(1, false));
+        settle(driver, key, spec(1, false));
         assertThat(driver.delete(key).outcome()).isEqualTo(Step.Outcome.DONE);
         assertThat(client.services().inNamespace("tenant-k").withName("pg-svc-external").get().getMetadata().getLabels())
                 .containsEntry("team", "web");
@@ -288,7 +301,7 @@ class KubernetesClusterDriverTest {
     void aSwitchoverAsksCloudNativePgForItsTargetPrimaryAndEndsWhenItIsThePrimary() {
         KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
         InstanceKey key = new InstanceKey("tenant-k", "pg-switch");
-        driver.apply(key, spec(3, false));
+        settle(driver, key, spec(3, false));
         reportReady(key, 3);
 
         Step asked = driver.switchover(key, spec(3, false), "pg-switch-1", java.util.Optional.of("pg-switch-3"));
@@ -321,7 +334,7 @@ class KubernetesClusterDriverTest {
         KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
         InstanceKey key = new InstanceKey("tenant-pitr", "pg-pitr");
         ClusterSpec archiving = new ClusterSpec(false, "10Gi", 2, "replicated", Map.of(), 0, 1, true);
-        driver.apply(key, archiving);
+        settle(driver, key, archiving);
         reportReady(key, 2);
         driver.declareArchive(key, new io.pgfleet.clusters.ArchiveTarget("s3://backups/_wal/tenant-pitr", null, "0 3 * * *", 7));
         windowOf(key, "pg-pitr", "2026-11-30T10:00:00Z");
@@ -339,7 +352,7 @@ class KubernetesClusterDriverTest {
         assertThat(record.getData().toString()).doesNotContainIgnoringCase("password");
         assertThat(cluster(key)).isNotNull();
         // While it is under way the provisioner's steps wait and the observation says why.
-        assertThat(driver.apply(key, archiving).message()).contains("point-in-time restore to 2026-11-30T12:00:00Z is under way");
+        assertThat(settle(driver, key, archiving).message()).contains("point-in-time restore to 2026-11-30T12:00:00Z is under way");
         assertThat(driver.observe(key).ready()).isFalse();
 
         // 2: the original goes; 3: the recovered Cluster is made from the record.
@@ -369,7 +382,7 @@ class KubernetesClusterDriverTest {
         assertThat(flushed[0]).isEqualTo(1);
 
         // The provisioner scales it later: the recipe and the server it archives under stay; the window is that server's.
-        driver.apply(key, new ClusterSpec(false, "10Gi", 3, "replicated", Map.of(), 0, 1, true));
+        settle(driver, key, new ClusterSpec(false, "10Gi", 3, "replicated", Map.of(), 0, 1, true));
         Map<String, Object> scaled = (Map<String, Object>) cluster(key).getAdditionalProperties().get("spec");
         assertThat(scaled).containsEntry("instances", 3).containsEntry("bootstrap", spec.get("bootstrap"));
         assertThat(BarmanModel.serverName(cluster(key))).isEqualTo(server);
