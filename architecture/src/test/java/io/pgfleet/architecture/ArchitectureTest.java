@@ -22,7 +22,6 @@ import com.tngtech.archunit.lang.EvaluationResult;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
-import com.tngtech.archunit.library.freeze.FreezingArchRule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -201,12 +200,12 @@ class ArchitectureTest {
 
     /**
      * At most seven parameters; a record's canonical constructor (its components) is the record, not a parameter list.
-     * Frozen like the cycles: the long lists there were when the rule came may only go away.
+     * Settings a service reads come as a record its factory makes (e.g. {@code RunSettings}, {@code MemberSettings}).
      */
     @Test
     void noParameterListLongerThanSeven() {
-        FreezingArchRule.freeze(codeUnits().that(not(canonicalRecordConstructor()).and(not(synthetic())).and(not(generatedCode())))
-                .should(haveAtMostParameters(7))).check(MAIN);
+        codeUnits().that(not(canonicalRecordConstructor()).and(not(synthetic())).and(not(generatedCode())))
+                .should(haveAtMostParameters(7)).check(MAIN);
     }
 
     private static DescribedPredicate<JavaCodeUnit> generatedCode() {

@@ -29,12 +29,16 @@ public final class S3Server implements AutoCloseable {
     private final String secretKey;
     private final boolean temporary;
 
-    private S3Server(S3Proxy proxy, Path directory, String endpoint, String secureEndpoint, LoopbackTls tls, String accessKey,
-                     String secretKey, boolean temporary) {
+    /** Where the server answers: over HTTP, and over HTTPS. */
+    private record Endpoints(String plain, String secure) {
+    }
+
+    private S3Server(S3Proxy proxy, Path directory, Endpoints endpoints, LoopbackTls tls, String accessKey, String secretKey,
+                     boolean temporary) {
         this.proxy = proxy;
         this.directory = directory;
-        this.endpoint = endpoint;
-        this.secureEndpoint = secureEndpoint;
+        this.endpoint = endpoints.plain();
+        this.secureEndpoint = endpoints.secure();
         this.tls = tls;
         this.accessKey = accessKey;
         this.secretKey = secretKey;
@@ -88,7 +92,7 @@ public final class S3Server implements AutoCloseable {
                     .build();
             proxy.start();
             Waits.until("S3Proxy starting on " + endpoint, Duration.ofSeconds(30), () -> "STARTED".equals(proxy.getState()));
-            return new S3Server(proxy, directory, endpoint, secureEndpoint, tls, accessKey, secretKey, temporary);
+            return new S3Server(proxy, directory, new Endpoints(endpoint, secureEndpoint), tls, accessKey, secretKey, temporary);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (Exception e) {

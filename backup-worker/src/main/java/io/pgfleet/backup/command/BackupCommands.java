@@ -1,6 +1,5 @@
 package io.pgfleet.backup.command;
 
-import io.micronaut.context.annotation.Value;
 import io.pgfleet.backup.restic.ResticCredentials;
 import io.pgfleet.backup.catalog.BackupConfigRepository;
 import io.pgfleet.backup.catalog.BackupConfigRow;
@@ -56,23 +55,15 @@ public class BackupCommands implements CommandHandler {
     private final Set<String> crossNamespaceRestores;
     private final FleetKeys keys;
     private final WalArchive walArchives;
-
-    /**
-     * @param backupsPerHour         {@code pgfleet.limits.namespace-backups-per-hour}: on-demand backups a namespace may ask for
-     *                               in an hour (12)
-     * @param crossNamespaceRestores {@code pgfleet.backup.cross-namespace-restores}: {@code <source namespace>:<target namespace>}
-     *                               pairs between which a restore may copy backups (none by default)
-     */
+    /** At most this many on-demand backups per namespace and hour (the settings' {@code limits}). */
     private final int backupsPerHour;
 
     public BackupCommands(BackupConfigRepository configs, BackupRunRepository runs, JobRepository jobs, BackupSettings settings, Clock clock,
-                          @Value("${pgfleet.backup.cross-namespace-restores:}") List<String> crossNamespaceRestores, FleetKeys keys,
-                          WalArchive walArchives,
-                          @Value("${pgfleet.limits.namespace-backups-per-hour:12}") int backupsPerHour) {
-        this.backupsPerHour = backupsPerHour;
+                          FleetKeys keys, WalArchive walArchives) {
+        this.backupsPerHour = settings.limits().backupsPerHour();
         this.keys = keys;
         this.walArchives = walArchives;
-        this.crossNamespaceRestores = Set.copyOf(crossNamespaceRestores);
+        this.crossNamespaceRestores = Set.copyOf(settings.limits().crossNamespaceRestores());
         this.configs = configs;
         this.runs = runs;
         this.jobs = jobs;

@@ -4,7 +4,6 @@ import io.pgfleet.backup.storage.BackupSettings;
 import io.pgfleet.backup.catalog.BackupRunRepository;
 import io.pgfleet.backup.catalog.BackupConfigRepository;
 import io.pgfleet.backup.catalog.BackupConfigRow;
-import io.micronaut.context.annotation.Value;
 import io.pgfleet.backup.plan.Manifest;
 import io.pgfleet.backup.restic.Pipeline;
 import io.pgfleet.backup.restic.ResticCredentials;
@@ -23,8 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -60,12 +57,9 @@ class BackupRun {
     private final BackupRunRepository runs;
     private final BackupCatalog catalog;
     private final RunSupport support;
-    private final Clock clock;
-    private final int parallel;
 
-    /** {@code pgfleet.backup.parallel} (default 2): how many dump and save programs a backup runs at a time. */
     BackupRun(InstanceAccess driver, BackupSettings settings, PgTools tools, BackupConfigRepository configs, BackupRunRepository runs,
-              BackupCatalog catalog, RunSupport support, Clock clock, @Value("${pgfleet.backup.parallel:2}") int parallel) {
+              BackupCatalog catalog, RunSupport support) {
         this.driver = driver;
         this.settings = settings;
         this.tools = tools;
@@ -73,8 +67,6 @@ class BackupRun {
         this.runs = runs;
         this.catalog = catalog;
         this.support = support;
-        this.clock = clock;
-        this.parallel = Math.max(1, parallel);
     }
 
     /**
@@ -128,7 +120,7 @@ class BackupRun {
     /** The first step: the repository opened, the instance's databases and roles read, how each database is saved chosen. */
     private Step plan(String backupId, InstanceKey key, Endpoint endpoint, ResticRepository repository) throws SQLException {
         LOG.info("backup {} of {} started", backupId, key);
-        runs.started(backupId, Instant.now(clock));
+        runs.started(backupId, support.now());
         repository.ensureInitialized();
         InstanceCatalog instance = InstanceCatalog.read(endpoint);
         BackupProgress progress = BackupProgress.planned(instance.databases(), instance.roles(), settings.plan(instance.sizes()));
@@ -167,7 +159,7 @@ class BackupRun {
             cleanUp(repository, backupId, progress, "manifest");
         }
         runs.progress(backupId, progress.underWay(BackupProgress.MANIFEST).toJson());
-        Manifest manifest = new Manifest(backupId, key.toString(), Instant.now(clock), progress.databases(), progress.files(), progress.roles())
+        Manifest manifest = new Manifest(backupId, key.toString(), support.now(), progress.databases(), progress.files(), progress.roles())
                 .signed(settings.manifestKey(key));
         long start = System.nanoTime();
         List<String> tags = new ArrayList<>(tags(key, backupId));
@@ -195,7 +187,7 @@ class BackupRun {
         if (retention != null) {
             details.put("retention", retention);
         }
-        long durationMs = run.startedAt() == null ? 0 : Duration.between(run.startedAt(), Instant.now(clock)).toMillis();
+        long durationMs = run.startedAt() == null ? 0 : Duration.between(run.startedAt(), support.now()).toMillis();
         details.put("durationMs", durationMs);
         return Step.done("backup " + backupId + " saved: " + progress.databases().size() + " databases and the roles", details)
                 .with(new SavedBackup(progress.databases(), snapshots, bytes, durationMs));
@@ -248,7 +240,7 @@ class BackupRun {
         boolean together = progress.together().stream().anyMatch(missing::contains);
         List<String> streamed = progress.plan().streamed().stream().filter(database -> missing.contains(Manifest.dumpFile(database))).toList();
         int count = (together ? progress.plan().together().size() : 0) + streamed.size();
-        ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        ExecutorService pool = Executors.newFixedThreadPool(settings.run().parallel());
         CompletionService<Map.Entry<String, Manifest.File>> saves = new ExecutorCompletionService<>(pool);
         Map<String, String> context = MDC.getCopyOfContextMap();
         try {

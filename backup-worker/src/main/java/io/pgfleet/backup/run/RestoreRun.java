@@ -5,7 +5,6 @@ import io.pgfleet.backup.catalog.BackupRunRepository;
 import io.pgfleet.backup.catalog.BackupConfigRepository;
 import io.pgfleet.backup.catalog.BackupConfigRow;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.micronaut.context.annotation.Value;
 import io.pgfleet.backup.plan.Globals;
 import io.pgfleet.backup.plan.Manifest;
 import io.pgfleet.backup.plan.RestoreChoice;
@@ -24,9 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,19 +46,15 @@ class RestoreRun {
     private final BackupConfigRepository configs;
     private final BackupRunRepository runs;
     private final RunSupport support;
-    private final Clock clock;
-    private final Duration readyTimeout;
 
     RestoreRun(InstanceAccess driver, BackupSettings settings, PgTools tools, BackupConfigRepository configs, BackupRunRepository runs,
-               RunSupport support, Clock clock, @Value("${pgfleet.backup.ready-timeout:10m}") Duration readyTimeout) {
+               RunSupport support) {
         this.driver = driver;
         this.settings = settings;
         this.tools = tools;
         this.configs = configs;
         this.runs = runs;
         this.support = support;
-        this.clock = clock;
-        this.readyTimeout = readyTimeout;
     }
 
 
@@ -82,7 +74,7 @@ class RestoreRun {
             return Step.failed("instance " + source + " has no backup credentials");
         }
         Optional<Endpoint> endpoint = driver.primary(target);
-        Optional<Step> absent = new InstanceWait(readyTimeout).untilItExists(target, endpoint, job.createdAt(), Instant.now(clock));
+        Optional<Step> absent = new InstanceWait(settings.run().readyTimeout()).untilItExists(target, endpoint, job.createdAt(), support.now());
         if (absent.isPresent()) {
             return absent.get();
         }

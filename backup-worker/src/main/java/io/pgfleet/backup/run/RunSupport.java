@@ -43,6 +43,11 @@ class RunSupport {
         return Step.waitFor("the repository is locked by another restic process; waiting", Duration.ofSeconds(5));
     }
 
+    /** Now, by the service's clock. */
+    Instant now() {
+        return Instant.now(clock);
+    }
+
     void progress(JobRow job, String message, String step) {
         status.command(new StatusOutbox.Answering(job.commandId(), job.commandType(), InstanceKey.of(job.instance())), Phase.PROGRESSING,
                 "Progressing", message, step, null, null);

@@ -1,8 +1,6 @@
 package io.pgfleet.backup.storage;
 
 import io.pgfleet.backup.catalog.BackupConfigRow;
-import io.micronaut.context.annotation.Value;
-import io.micronaut.core.convert.format.ReadableBytes;
 import io.pgfleet.backup.plan.BackupPlan;
 import io.pgfleet.backup.restic.PinnedProxy;
 import io.pgfleet.backup.restic.ResticCredentials;
@@ -38,6 +36,7 @@ import java.util.Map;
  *       together (default {@code <java.io.tmpdir>/pgfleet-backup}; one directory per backup, mode 0700, removed after it);</li>
  *   <li>{@code pgfleet.backup.small-database}: the largest database ({@code pg_database_size}) dumped to the work directory and saved with the roles
  *       rather than streamed into its own snapshot (default 64MB; 0 streams every database);</li>
+ *   <li>{@code pgfleet.backup.parallel}: how many dump and save programs a backup runs at a time (default 2);</li>
  *   <li>{@code pgfleet.backup.small-databases-total}: the most the databases saved with the roles may add up to (default 1GB),
  *       and the most a restore copies to the work directory (dumps read once there, then {@code pg_restore -j}).</li>
  * </ul>
@@ -48,57 +47,55 @@ public class BackupSettings {
     /** The credential store kind: Secret {@code <name>-backup}, file {@code <name>-backup.json}. */
     public static final String CREDENTIALS = CredentialStores.BACKUP;
 
-    private final String s3Endpoint;
-    private final String endpointOverride;
-    private final ResticCredentials defaults;
-    private final String restic;
-    private final Duration timeout;
+    private final RunSettings run;
+    private final S3Settings s3;
+    private final CommandLimits limits;
     private final CredentialStore store;
     private final CredentialStores stores;
-    private final Path workDir;
-    private final long smallDatabase;
-    private final long smallTotal;
     private final S3Guard guard;
 
-    public BackupSettings(@Value("${pgfleet.backup.s3-endpoint:`https://s3.amazonaws.com`}") String s3Endpoint,
-                          @Value("${pgfleet.backup.s3-endpoint-override:}") String endpointOverride,
-                          @Value("${pgfleet.backup.default-credentials.s3-access-key:}") String accessKey,
-                          @Value("${pgfleet.backup.default-credentials.s3-secret-key:}") String secretKey,
-                          @Value("${pgfleet.backup.default-credentials.restic-password:}") String password,
-                          @Value("${pgfleet.backup.restic:restic}") String restic,
-                          @Value("${pgfleet.backup.timeout:6h}") Duration timeout,
-                          @Value("${pgfleet.backup.work-dir:}") String workDir,
-                          @Value("${pgfleet.backup.small-database:64MB}") @ReadableBytes long smallDatabase,
-                          @Value("${pgfleet.backup.small-databases-total:1GB}") @ReadableBytes long smallTotal,
-                          CredentialStores stores, S3Guard guard) {
-        this.guard = guard;
-        this.s3Endpoint = s3Endpoint;
-        this.endpointOverride = endpointOverride;
-        this.defaults = accessKey.isEmpty() || secretKey.isEmpty() || password.isEmpty() ? null
-                : new ResticCredentials(accessKey, secretKey, password);
-        this.restic = restic;
-        this.timeout = timeout;
+    public BackupSettings(RunSettings run, S3Settings s3, CommandLimits limits, CredentialStores stores, S3Guard guard) {
+        this.run = run;
+        this.s3 = s3;
+        this.limits = limits;
         this.store = stores.kind(CREDENTIALS);
         this.stores = stores;
-        this.workDir = workDir.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "pgfleet-backup")
-                : Path.of(workDir);
-        this.smallDatabase = smallDatabase;
-        this.smallTotal = smallTotal;
+        this.guard = guard;
+    }
+
+    /** How backups and restores run. */
+    public RunSettings run() {
+        return run;
+    }
+
+    /** Where repositories and WAL archives go. */
+    public S3Settings s3() {
+        return s3;
+    }
+
+    /** What commands may ask. */
+    public CommandLimits limits() {
+        return limits;
+    }
+
+    /** Which endpoints credentials may go to. */
+    public S3Guard guard() {
+        return guard;
+    }
+
+    /** The most the work directory holds for one backup or restore ({@code small-databases-total}). */
+    public long workBudget() {
+        return run.smallTotal();
     }
 
     /** Where a backup dumps the roles and its small databases before saving them together. */
-    /** The most the work directory holds for one backup or restore ({@code small-databases-total}). */
-    public long workBudget() {
-        return smallTotal;
-    }
-
     public Path workDir() {
-        return workDir;
+        return run.workDir();
     }
 
     /** Which databases are saved with the roles and which are streamed, by their sizes. */
     public BackupPlan plan(Map<String, Long> sizes) {
-        return BackupPlan.of(sizes, smallDatabase, smallTotal);
+        return BackupPlan.of(sizes, run.smallDatabase(), run.smallTotal());
     }
 
     /** Where credentials from documents are kept. */
@@ -134,17 +131,17 @@ public class BackupSettings {
 
     /** The instance's stored credentials, else the operator's defaults. */
     public Optional<ResticCredentials> credentials(InstanceKey instance) {
-        return Optional.ofNullable(ResticCredentials.from(store.read(instance))).or(() -> Optional.ofNullable(defaults));
+        return Optional.ofNullable(ResticCredentials.from(store.read(instance))).or(s3::defaults);
     }
 
     /** The repository location of an instance (no credential in it). */
     public String repositoryUrl(BackupConfigRow config, InstanceKey instance) {
         S3Location location = S3Location.parse(config.s3Bucket());
-        if (!endpointOverride.isBlank()) {
+        if (!s3.endpointOverride().isBlank()) {
             return new S3Location(location.scheme(), null, location.bucket(), location.prefix())
-                    .resticRepository(endpointOverride, instance.namespace(), instance.name());
+                    .resticRepository(s3.endpointOverride(), instance.namespace(), instance.name());
         }
-        return location.resticRepository(s3Endpoint, instance.namespace(), instance.name());
+        return location.resticRepository(s3.endpoint(), instance.namespace(), instance.name());
     }
 
     /**
@@ -165,12 +162,12 @@ public class BackupSettings {
             String address = pin.get().address() instanceof Inet6Address ? "[" + pin.get().address().getHostAddress() + "]"
                     : pin.get().address().getHostAddress();
             url = new S3Location(location.scheme(), address + ":" + pin.get().port(), location.bucket(), location.prefix())
-                    .resticRepository(s3Endpoint, instance.namespace(), instance.name());
+                    .resticRepository(s3.endpoint(), instance.namespace(), instance.name());
         }
-        return new ResticRepository(restic, url, config.s3Region(), instance.toString(), credentials, timeout, network);
+        return new ResticRepository(run.restic(), url, config.s3Region(), instance.toString(), credentials, run.timeout(), network);
     }
 
     public Duration timeout() {
-        return timeout;
+        return run.timeout();
     }
 }

@@ -1,6 +1,5 @@
 package io.pgfleet.backup.wal;
 
-import io.micronaut.context.annotation.Value;
 import io.pgfleet.backup.restic.ResticCredentials;
 import io.pgfleet.backup.catalog.BackupConfigRow;
 import io.pgfleet.clusters.Endpoint;
@@ -42,13 +41,12 @@ public class BaseBackups {
 
     private final BackupSettings settings;
 
-    public BaseBackups(InstanceAccess driver, WalArchive archives, Clock clock, BackupSettings settings,
-                       @Value("${pgfleet.backup.ready-timeout:10m}") Duration readyTimeout) {
+    public BaseBackups(InstanceAccess driver, WalArchive archives, Clock clock, BackupSettings settings) {
         this.settings = settings;
         this.driver = driver;
         this.archives = archives;
         this.clock = clock;
-        this.wait = new InstanceWait(readyTimeout);
+        this.wait = new InstanceWait(settings.run().readyTimeout());
     }
 
     /**

@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import io.pgfleet.backup.storage.S3Guard;
+import io.pgfleet.backup.storage.S3Settings;
+import io.pgfleet.backup.storage.BackupSettings;
 import io.pgfleet.clusters.ArchiveTarget;
 
 /**
@@ -45,34 +47,22 @@ public class WalArchive {
     private final WalArchiveRepository archives;
     private final Clock clock;
     private final String program;
-    private final String walEndpoint;
-    private final String resticEndpointOverride;
-    private final String defaultEndpoint;
-    private final Path caFile;
+    private final S3Settings s3;
     private final Duration archiveTimeout;
     private final Duration timeout;
-
     private final S3Guard guard;
 
-    public WalArchive(InstanceAccess driver, WalArchiveRepository archives, Clock clock,
+    public WalArchive(InstanceAccess driver, WalArchiveRepository archives, Clock clock, BackupSettings settings,
                       @Value("${pgfleet.backup.pgbackrest:pgbackrest}") String program,
-                      @Value("${pgfleet.backup.wal-s3-endpoint-override:}") String walEndpoint,
-                      @Value("${pgfleet.backup.s3-endpoint-override:}") String resticEndpointOverride,
-                      @Value("${pgfleet.backup.s3-endpoint:`https://s3.amazonaws.com`}") String defaultEndpoint,
-                      @Value("${pgfleet.backup.s3-ca-file:}") String caFile,
-                      @Value("${pgfleet.backup.archive-timeout:120s}") Duration archiveTimeout,
-                      @Value("${pgfleet.backup.timeout:6h}") Duration timeout, S3Guard guard) {
-        this.guard = guard;
+                      @Value("${pgfleet.backup.archive-timeout:120s}") Duration archiveTimeout) {
         this.driver = driver;
         this.archives = archives;
         this.clock = clock;
         this.program = program;
-        this.walEndpoint = walEndpoint;
-        this.resticEndpointOverride = resticEndpointOverride;
-        this.defaultEndpoint = defaultEndpoint;
-        this.caFile = caFile.isBlank() ? null : Path.of(caFile);
+        this.s3 = settings.s3();
         this.archiveTimeout = archiveTimeout;
-        this.timeout = timeout;
+        this.timeout = settings.timeout();
+        this.guard = settings.guard();
     }
 
     /** How long a base backup or a flush waits for WAL to be archived. */
@@ -82,12 +72,12 @@ public class WalArchive {
 
     /** The S3 endpoint of an instance's WAL archive. */
     String endpoint(BackupConfigRow config) {
-        if (!walEndpoint.isBlank()) {
-            return walEndpoint;
+        if (!s3.walEndpointOverride().isBlank()) {
+            return s3.walEndpointOverride();
         }
         S3Location location = S3Location.parse(config.s3Bucket());
-        return !resticEndpointOverride.isBlank() ? resticEndpointOverride
-                : location.endpoint() == null ? defaultEndpoint : location.scheme() + "://" + location.endpoint();
+        return !s3.endpointOverride().isBlank() ? s3.endpointOverride()
+                : location.endpoint() == null ? s3.endpoint() : location.scheme() + "://" + location.endpoint();
     }
 
     /**
@@ -98,7 +88,7 @@ public class WalArchive {
         S3Location location = S3Location.parse(config.s3Bucket());
         String endpoint = endpoint(config);
         return driver.declareArchive(key, new ArchiveTarget("s3://" + location.bucket()
-                + PgBackRestConfig.repoPath(location.prefix(), key), endpoint.equals(defaultEndpoint) ? null : endpoint, config.schedule(),
+                + PgBackRestConfig.repoPath(location.prefix(), key), endpoint.equals(s3.endpoint()) ? null : endpoint, config.schedule(),
                 windowDays(config)));
     }
 
@@ -145,7 +135,7 @@ public class WalArchive {
             members.addAll(layout.get().runningStandbys());
         }
         PgBackRestConfig pg = new PgBackRestConfig(stanza, endpoint(config), location.bucket(), config.s3Region(),
-                PgBackRestConfig.repoPath(location.prefix(), source), caFile, members, layout.get().workDir(), archiveTimeout);
+                PgBackRestConfig.repoPath(location.prefix(), source), s3.caFile().orElse(null), members, layout.get().workDir(), archiveTimeout);
         Path file = own ? layout.get().configFile() : layout.get().configFile().resolveSibling("from-" + stanza + ".conf");
         PgBackRest repository = new PgBackRest(program, layout.get().account(), file, stanza, timeout);
         repository.configure(pg, pg.render(credentials.s3AccessKey(), credentials.s3SecretKey(), credentials.resticPassword()));

@@ -86,20 +86,16 @@ public class LocalSettings {
                          @Value("${pgfleet.local.external-address:0.0.0.0}") String externalAddress,
                          @Value("${pgfleet.local.os-user:per-instance}") String osUser,
                          @Value("${pgfleet.local.bin-dir:}") String binDir,
-                         @Value("${pgfleet.local.start-timeout:120s}") Duration startTimeout,
-                         @Value("${pgfleet.local.tls:true}") boolean tls,
-                         @Value("${pgfleet.local.failover-delay:10s}") Duration failoverDelay,
-                         @Value("${pgfleet.local.pgbackrest:pgbackrest}") String pgbackrest,
-                         @Value("${pgfleet.local.archive-delay:60s}") Duration archiveDelay) {
+                         @Value("${pgfleet.local.start-timeout:120s}") Duration startTimeout, MemberSettings members) {
         this(DataRoot.of(dataRoot), externalAddress,
                 OsUser.forPostgres(PER_INSTANCE.equals(osUser) ? "nobody" : osUser), PER_INSTANCE.equals(osUser) && OsUser.isRoot(),
                 PgBinaries.find(binDir.isBlank() ? Optional.empty() : Optional.of(Path.of(binDir))), startTimeout);
-        this.tlsEnabled = tls;
-        this.failoverDelay = failoverDelay;
-        this.pgbackrest = pgbackrest;
-        this.archiveDelay = archiveDelay;
-        this.probeTimeout = environment.getProperty("pgfleet.local.probe-timeout", Duration.class).orElse(probeTimeout);
-        this.unresponsiveAfter = environment.getProperty("pgfleet.local.unresponsive-after", Duration.class).orElse(unresponsiveAfter);
+        this.tlsEnabled = members.tls();
+        this.failoverDelay = members.failoverDelay();
+        this.pgbackrest = members.pgbackrest();
+        this.archiveDelay = members.archiveDelay();
+        this.probeTimeout = members.probeTimeout();
+        this.unresponsiveAfter = members.unresponsiveAfter();
         environment.getProperties("pgfleet.local.storage-classes")
                 .forEach((name, dir) -> storageClasses.put(name, Path.of(dir.toString())));
     }

@@ -42,14 +42,12 @@ public class HealthMonitor {
     private final StatusOutbox status;
     private final Clock clock;
     private final PrimaryWatch primaries;
-    private final ArchiveMetrics metrics;
     private final InstanceMetrics instanceMetrics;
 
     public HealthMonitor(InstanceRepository instances, JobRepository jobs, ClusterDriver driver, StatusOutbox status, Clock clock,
-                         PrimaryWatch primaries, ArchiveMetrics metrics, InstanceMetrics instanceMetrics) {
+                         PrimaryWatch primaries, InstanceMetrics instanceMetrics) {
         this.instanceMetrics = instanceMetrics;
         this.primaries = primaries;
-        this.metrics = metrics;
         this.instances = instances;
         this.jobs = jobs;
         this.driver = driver;
@@ -60,7 +58,7 @@ public class HealthMonitor {
     @Scheduled(fixedDelay = "${pgfleet.provisioner.health-interval:2s}", initialDelay = "2s")
     void check() {
         List<InstanceRow> watched = instances.findByPhaseInList(List.of(InstancePhase.READY.name(), InstancePhase.DEGRADED.name()));
-        metrics.retain(watched.stream().map(InstanceRow::key).toList());
+        instanceMetrics.watching(watched.stream().map(InstanceRow::key).toList());
         Set<String> worked = watched.isEmpty() ? Set.of() : new HashSet<>(jobs.findOpenInstances());
         for (InstanceRow row : watched) {
             try {
@@ -70,7 +68,6 @@ public class HealthMonitor {
                     continue;
                 }
                 Observation observed = driver.observe(InstanceKey.of(row.key()));
-                metrics.seen(row.key(), observed.archive());
                 instanceMetrics.seen(row.key(), observed);
                 if (PrimaryWatch.worthALook(row, observed)) {
                     primaries.seen(row, observed);   // in a transaction of its own, only when there is something to tell

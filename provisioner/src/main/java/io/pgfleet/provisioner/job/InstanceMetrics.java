@@ -11,6 +11,7 @@ import io.pgfleet.provisioner.instance.Specs;
 import io.pgfleet.runtime.metrics.InstanceGauges;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -27,9 +28,11 @@ public class InstanceMetrics {
     private final InstanceGauges desired;
     private final InstanceGauges ready;
     private final InstanceGauges lag;
+    private final ArchiveMetrics archive;
 
-    public InstanceMetrics(InstanceRepository instances, MeterRegistry registry) {
+    public InstanceMetrics(InstanceRepository instances, MeterRegistry registry, ArchiveMetrics archive) {
         this.instances = instances;
+        this.archive = archive;
         this.phase = new InstanceGauges(registry, "pgfleet.instance.phase", "1 for the phase the instance is in, 0 for the others", null,
                 "phase");
         this.desired = new InstanceGauges(registry, "pgfleet.instance.members.desired", "members the instance should have", null);
@@ -59,8 +62,14 @@ public class InstanceMetrics {
         lag.retain(keys);
     }
 
-    /** What the health monitor observed of an instance. */
+    /** The instances the health monitor watches: the WAL archive gauges of the others go. */
+    public void watching(Collection<String> watched) {
+        archive.retain(watched);
+    }
+
+    /** What the health monitor observed of an instance (its WAL archiving too: {@link ArchiveMetrics}). */
     public void seen(String instance, Observation observed) {
+        archive.seen(instance, observed.archive());
         long up = observed.members().stream()
                 .filter(m -> "primary".equals(m.role()) ? "running".equals(m.state()) : "streaming".equals(m.state())).count();
         ready.set(instance, () -> up);

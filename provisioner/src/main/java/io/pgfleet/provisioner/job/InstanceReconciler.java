@@ -2,68 +2,44 @@ package io.pgfleet.provisioner.job;
 
 import io.micronaut.context.annotation.Value;
 import io.pgfleet.clusters.ClusterDriver;
-import io.pgfleet.clusters.PrimaryChange;
-import io.pgfleet.clusters.PrimaryMember;
 import io.pgfleet.events.InstanceKey;
-import io.pgfleet.events.status.Phase;
-import io.pgfleet.provisioner.instance.InstancePhase;
-import io.pgfleet.provisioner.instance.InstanceRepository;
 import io.pgfleet.provisioner.instance.Specs;
 import io.pgfleet.runtime.credentials.CredentialStores;
 import io.pgfleet.runtime.job.JobHandler;
 import io.pgfleet.runtime.job.JobKind;
-import io.pgfleet.runtime.job.JobRepository;
 import io.pgfleet.runtime.job.JobRow;
 import io.pgfleet.runtime.job.Step;
-import io.pgfleet.runtime.status.StatusOutbox;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import io.pgfleet.provisioner.instance.SwitchoverJob;
 
 /**
- * Takes one step of a provision, scale, delete or repair with the cluster driver (which observes, plans and acts)
- * and keeps the instance's phase with what the step says. A repair (work nobody asked for) is answered with observed
- * events: {@code READY} again, or {@code DEGRADED}/{@code RepairFailed} (the instance stays {@code DEGRADED} and
- * watched; the next repair waits 10s, doubled per failure in a row, at most 5 minutes); a failed command also leaves
- * an observed {@code DEGRADED}, since what it left is not what was asked for. A step that promoted a standby says
- * {@code FailoverStarted}; the job's end then says {@code READY}/{@code FailoverCompleted} with both primaries and
- * how long the instance had none.
+ * Takes one step of a provision, scale, delete, switchover or repair with the cluster driver (which observes, plans and
+ * acts); {@link InstanceOutcomes} keeps the instance's phase with what the step says.
  * Config: {@code pgfleet.provisioner.job-timeout} (default 15m): a job still waiting then fails.
  */
 @Singleton
 public class InstanceReconciler implements JobHandler {
 
-    /** A failed repair waits this long before the next, doubled for every failure in a row up to {@link #MAX_REPAIR_BACK_OFF}. */
-    static final Duration REPAIR_BACK_OFF = Duration.ofSeconds(10);
-    static final Duration MAX_REPAIR_BACK_OFF = Duration.ofMinutes(5);
-
     /** What a successful delete says: the instance is gone, its backups are not. */
     static final String DELETED = "the instance is deleted, with its stored passwords and backup credentials; its backups are kept";
 
     private final ClusterDriver driver;
-    private final InstanceRepository instances;
-    private final JobRepository jobs;
-    private final StatusOutbox status;
     private final CredentialStores credentials;
     private final Clock clock;
     private final Duration timeout;
-    private final RoleChanges roleChanges;
+    private final InstanceOutcomes outcomes;
 
-    public InstanceReconciler(ClusterDriver driver, InstanceRepository instances, JobRepository jobs, StatusOutbox status,
-                              CredentialStores credentials, Clock clock,
-                              @Value("${pgfleet.provisioner.job-timeout:15m}") Duration timeout, RoleChanges roleChanges) {
-        this.roleChanges = roleChanges;
+    public InstanceReconciler(ClusterDriver driver, CredentialStores credentials, Clock clock,
+                              @Value("${pgfleet.provisioner.job-timeout:15m}") Duration timeout, InstanceOutcomes outcomes) {
         this.driver = driver;
-        this.instances = instances;
-        this.jobs = jobs;
-        this.status = status;
         this.credentials = credentials;
         this.clock = clock;
         this.timeout = timeout;
+        this.outcomes = outcomes;
     }
 
     @Override
@@ -99,52 +75,9 @@ public class InstanceReconciler implements JobHandler {
         };
     }
 
+    /** What the step says, kept in the instance's row and told as observed events ({@link InstanceOutcomes}). */
     @Override
     public void recorded(JobRow job, Step step) {
-        InstanceKey key = InstanceKey.of(job.instance());
-        boolean repair = job.kind() == JobKind.REPAIR;
-        switch (step.outcome()) {
-            // Said once, when the standby is promoted; kept until the instance is whole again.
-            case WAIT -> step.fact(PrimaryChange.class).ifPresent(change -> roleChanges.started(key, change, step.message()));
-            case DONE -> {
-                boolean latest = jobs.countOpen(job.instance()) == 0;
-                if (job.kind() == JobKind.DELETE) {
-                    if (latest) {
-                        instances.deleteById(job.instance());
-                    }
-                    return;
-                }
-                if (latest) {
-                    instances.updatePhase(job.instance(), InstancePhase.READY.name(), step.message());
-                }
-                step.fact(PrimaryMember.class).ifPresent(primary -> instances.updatePrimaryMember(job.instance(), primary.name()));
-                Optional<String> failover = instances.findFailover(job.instance());
-                if (failover.isPresent()) {
-                    roleChanges.completed(key, failover.get(), step.details(), step.message());
-                } else if (repair) {
-                    status.observed(key, null, Phase.READY, "InstanceReady", "ready again: " + step.message(), step.details());
-                }
-                if (repair) {
-                    instances.repairSucceeded(job.instance());
-                }
-            }
-            case FAILED -> {
-                if (repair) {
-                    // Still watched: the health monitor repairs it again after the back-off.
-                    int failures = instances.findRepairFailures(job.instance()).orElse(0);
-                    Duration backOff = REPAIR_BACK_OFF.multipliedBy(1L << Math.min(failures, 5));
-                    backOff = backOff.compareTo(MAX_REPAIR_BACK_OFF) > 0 ? MAX_REPAIR_BACK_OFF : backOff;
-                    instances.repairFailed(job.instance(), Instant.now(clock).plus(backOff));
-                    instances.updatePhase(job.instance(), InstancePhase.DEGRADED.name(), step.message());
-                    status.observed(key, null, Phase.DEGRADED, "RepairFailed", "the instance could not be repaired (attempt " + (failures + 1)
-                            + "): " + step.message() + "; next attempt in " + backOff.toSeconds() + "s", null);
-                    return;
-                }
-                instances.updatePhase(job.instance(), InstancePhase.FAILED.name(), step.message());
-                if (job.kind() != JobKind.DELETE) {
-                    status.observed(key, null, Phase.DEGRADED, "InstanceDegraded", step.message(), null);
-                }
-            }
-        }
+        outcomes.recorded(job, step);
     }
 }

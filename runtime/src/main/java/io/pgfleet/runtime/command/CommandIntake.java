@@ -1,6 +1,5 @@
 package io.pgfleet.runtime.command;
 
-import io.micronaut.context.annotation.Value;
 import io.pgfleet.events.envelope.DeadLetterHeaders;
 import io.pgfleet.events.envelope.BadRecordException;
 import io.pgfleet.events.envelope.CloudEventCodec;
@@ -63,11 +62,9 @@ public class CommandIntake {
     private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
 
     public CommandIntake(IntakeTransaction transaction, DeadLetters deadLetters, CommandHandler handler, PgfleetSettings settings, Tenancy tenancy,
-                         FleetKeys keys,
-                         @Value("${pgfleet.intake.max-attempts:8}") int maxAttempts,
-                         @Value("${pgfleet.intake.max-backoff:10s}") Duration maxBackoff) {
-        this.maxBackoff = maxBackoff;
-        this.maxAttempts = Math.max(1, maxAttempts);
+                         FleetKeys keys, IntakeRetries retries) {
+        this.maxBackoff = retries.maxBackoff();
+        this.maxAttempts = retries.maxAttempts();
         this.transaction = transaction;
         this.deadLetters = deadLetters;
         this.handler = handler;
