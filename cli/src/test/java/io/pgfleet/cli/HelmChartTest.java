@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.pgfleet.events.InstanceKey;
+import io.pgfleet.runtime.job.Step;
 import io.pgfleet.clusters.ClusterSpec;
 import io.pgfleet.clusters.kubernetes.KubernetesClusterDriver;
 import io.pgfleet.runtime.credentials.KubernetesCredentialStore;
@@ -263,6 +264,7 @@ class HelmChartTest {
 
     @Test
     void eachServiceMayMakeExactlyTheKubernetesCallsItsCodeMakes() throws Exception {
+        // (each spec applied step after step, as the job runner does, until CloudNativePG's members are waited for)
         Map<String, ClusterRole> roles = new java.util.HashMap<>();
         of(render(), ClusterRole.class).forEach(r -> roles.put(r.getMetadata().getName().replace("fleet-", ""), r));
 
@@ -278,8 +280,8 @@ class HelmChartTest {
         drain();
 
         // The provisioner: create, observe, change, expose and unexpose, reach, delete.
-        driver.apply(key, new ClusterSpec(true, "10Gi", 3, "replicated", Map.of(), 0, 1));
-        driver.apply(key, new ClusterSpec(false, "10Gi", 4, "replicated", Map.of(), 0, 1, true));
+        settle(driver, key, new ClusterSpec(true, "10Gi", 3, "replicated", Map.of(), 0, 1));
+        settle(driver, key, new ClusterSpec(false, "10Gi", 4, "replicated", Map.of(), 0, 1, true));
         driver.observe(key);
         driver.primary(key);
         driver.delete(key);
@@ -287,7 +289,7 @@ class HelmChartTest {
         stores.deleteAll(key);
         Set<String> provisioner = drain();
 
-        driver.apply(key, new ClusterSpec(false, "10Gi", 1, "replicated", Map.of(), 0, 0));
+        settle(driver, key, new ClusterSpec(false, "10Gi", 1, "replicated", Map.of(), 0, 0));
         drain();
         // The user-manager and the backup-worker: reach the instance, keep credentials.
         driver.primary(key);
@@ -362,5 +364,13 @@ class HelmChartTest {
 
     private static String b64(String text) {
         return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Applies as the job runner would, step after step, until the step waits for the members, ends or fails (at most ten). */
+    private static void settle(KubernetesClusterDriver driver, InstanceKey key, ClusterSpec spec) {
+        Step step = driver.apply(key, spec);
+        for (int i = 0; i < 10 && step.outcome() == Step.Outcome.WAIT && !step.message().contains("members ready"); i++) {
+            step = driver.apply(key, spec);
+        }
     }
 }
