@@ -21,9 +21,20 @@ import java.util.TreeMap;
  * @param underWay         the step an attempt began and has not recorded the end of ({@link #SAVE} or {@link #MANIFEST}):
  *                         whoever takes it up again first cleans up after it; {@code null} between steps
  * @param manifestSnapshot the manifest's snapshot, once it is saved
+ * @param baseBackup       what the WAL archive's base backup, taken before the logical set, said (null without WAL archiving
+ *                         by this service)
  */
 public record BackupProgress(List<String> databases, List<String> roles, BackupPlan plan, Map<String, Manifest.File> files,
-                             String underWay, String manifestSnapshot) {
+                             String underWay, String manifestSnapshot, BaseBackup baseBackup) {
+
+    /**
+     * What the base backup step said, for the backup's answer.
+     *
+     * @param message its message
+     * @param details its details (the base backup's label, sizes, WAL range, the recovery window)
+     */
+    public record BaseBackup(String message, Map<String, Object> details) {
+    }
 
     /** The save step's name while it is under way. */
     public static final String SAVE = "save";
@@ -37,8 +48,8 @@ public record BackupProgress(List<String> databases, List<String> roles, BackupP
     }
 
     /** A backup just planned: nothing saved yet. */
-    public static BackupProgress planned(List<String> databases, List<String> roles, BackupPlan plan) {
-        return new BackupProgress(databases, roles, plan, Map.of(), null, null);
+    public static BackupProgress planned(List<String> databases, List<String> roles, BackupPlan plan, BaseBackup baseBackup) {
+        return new BackupProgress(databases, roles, plan, Map.of(), null, null, baseBackup);
     }
 
     /** The files of the roles and the databases saved with them, in one snapshot. */
@@ -66,19 +77,19 @@ public record BackupProgress(List<String> databases, List<String> roles, BackupP
     }
 
     public BackupProgress underWay(String step) {
-        return new BackupProgress(databases, roles, plan, files, step, manifestSnapshot);
+        return new BackupProgress(databases, roles, plan, files, step, manifestSnapshot, baseBackup);
     }
 
     /** With these files saved too. */
     public BackupProgress saved(Map<String, Manifest.File> more) {
         Map<String, Manifest.File> all = new TreeMap<>(files);
         all.putAll(more);
-        return new BackupProgress(databases, roles, plan, all, underWay, manifestSnapshot);
+        return new BackupProgress(databases, roles, plan, all, underWay, manifestSnapshot, baseBackup);
     }
 
     /** With its manifest saved: the step ends. */
     public BackupProgress manifestSaved(String snapshot) {
-        return new BackupProgress(databases, roles, plan, files, null, snapshot);
+        return new BackupProgress(databases, roles, plan, files, null, snapshot, baseBackup);
     }
 
     public String toJson() {

@@ -6,6 +6,7 @@ import io.pgfleet.backup.catalog.BackupConfigRow;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgfleet.backup.plan.BackupPlan;
 import io.pgfleet.backup.plan.BackupSteps;
+import io.pgfleet.backup.plan.BackupProgress;
 import io.pgfleet.backup.restic.ResticRepository;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.json.Json;
@@ -18,7 +19,6 @@ import io.pgfleet.backup.restic.ResticCredentials;
 import io.pgfleet.backup.wal.BaseBackups;
 import io.pgfleet.backup.wal.PointInTimeRestore;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -122,8 +122,9 @@ public class BackupJob implements JobHandler {
     }
 
     /**
-     * A base backup for the WAL archive (when this service archives the instance's WAL), then the logical set: a step
-     * retried after the logical set failed half-way does not take the base backup again.
+     * A base backup for the WAL archive (when this service archives the instance's WAL), then the logical set's steps: the
+     * base backup comes with the first (what it said is kept with the plan and told in the answer); once the logical set
+     * began, its steps follow alone.
      */
     private Step backup(JobRow job, String backupId) {
         InstanceKey key = InstanceKey.of(job.instance());
@@ -132,16 +133,13 @@ public class BackupJob implements JobHandler {
         if (config.isEmpty() || credentials.isEmpty()) {
             return backups.backup(job, backupId);   // which says what is missing
         }
+        if (backups.begun(backupId)) {
+            return backups.backup(job, backupId);
+        }
         Step physical = baseBackups.step(job, config.get(), credentials.get(), true);
         if (physical.outcome() != Step.Outcome.DONE) {
             return physical;
         }
-        Step logical = backups.backup(job, backupId);
-        if (logical.outcome() != Step.Outcome.DONE) {
-            return logical;
-        }
-        Map<String, Object> details = new LinkedHashMap<>(logical.details());
-        details.putAll(physical.details());
-        return Step.done(logical.message() + "; " + physical.message(), details).withFactsOf(logical);
+        return backups.backup(job, backupId, new BackupProgress.BaseBackup(physical.message(), physical.details()));
     }
 }

@@ -75,6 +75,19 @@ class BackupRun {
      * A step that fails forgets every snapshot of the backup: only complete sets (with a manifest) count.
      */
     Step backup(JobRow job, String backupId) {
+        return backup(job, backupId, null);
+    }
+
+    /** Whether the backup took its first step (its plan is recorded): what comes before it is done. */
+    boolean begun(String backupId) {
+        return runs.findById(backupId).map(BackupRunRow::progress).isPresent();
+    }
+
+    /**
+     * One step, as {@link #backup(JobRow, String)}; {@code baseBackup}: what the WAL archive's base backup, taken just
+     * before the first step, said (kept with the plan, told in the answer).
+     */
+    Step backup(JobRow job, String backupId, BackupProgress.BaseBackup baseBackup) {
         InstanceKey key = InstanceKey.of(job.instance());
         Optional<BackupConfigRow> config = configs.findById(job.instance());
         if (config.isEmpty()) {
@@ -96,7 +109,7 @@ class BackupRun {
         Step step;
         try {
             if (next instanceof BackupSteps.Next.Plan) {
-                step = plan(backupId, key, endpoint.get(), repository);
+                step = plan(backupId, key, endpoint.get(), repository, baseBackup);
             } else if (next instanceof BackupSteps.Next.Save save) {
                 step = save(job, backupId, key, repository, endpoint.get(), progress.get(), save);
             } else if (next instanceof BackupSteps.Next.WriteManifest manifest) {
@@ -118,12 +131,13 @@ class BackupRun {
     }
 
     /** The first step: the repository opened, the instance's databases and roles read, how each database is saved chosen. */
-    private Step plan(String backupId, InstanceKey key, Endpoint endpoint, ResticRepository repository) throws SQLException {
+    private Step plan(String backupId, InstanceKey key, Endpoint endpoint, ResticRepository repository, BackupProgress.BaseBackup baseBackup)
+            throws SQLException {
         LOG.info("backup {} of {} started", backupId, key);
         runs.started(backupId, support.now());
         repository.ensureInitialized();
         InstanceCatalog instance = InstanceCatalog.read(endpoint);
-        BackupProgress progress = BackupProgress.planned(instance.databases(), instance.roles(), settings.plan(instance.sizes()));
+        BackupProgress progress = BackupProgress.planned(instance.databases(), instance.roles(), settings.plan(instance.sizes()), baseBackup);
         runs.progress(backupId, progress.toJson());
         return Step.next("backup " + backupId + ": " + progress.databases().size() + " databases and the roles to save");
     }
@@ -189,8 +203,12 @@ class BackupRun {
         }
         long durationMs = run.startedAt() == null ? 0 : Duration.between(run.startedAt(), support.now()).toMillis();
         details.put("durationMs", durationMs);
-        return Step.done("backup " + backupId + " saved: " + progress.databases().size() + " databases and the roles", details)
-                .with(new SavedBackup(progress.databases(), snapshots, bytes, durationMs));
+        String message = "backup " + backupId + " saved: " + progress.databases().size() + " databases and the roles";
+        if (progress.baseBackup() != null) {
+            details.putAll(progress.baseBackup().details());
+            message += "; " + progress.baseBackup().message();
+        }
+        return Step.done(message, details).with(new SavedBackup(progress.databases(), snapshots, bytes, durationMs));
     }
 
     /**

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class BackupStepsTest {
 
     private static final BackupPlan PLAN = new BackupPlan(List.of("small"), List.of("large", "larger"));
-    private static final BackupProgress PLANNED = BackupProgress.planned(List.of("small", "large", "larger"), List.of("app"), PLAN);
+    private static final BackupProgress PLANNED = BackupProgress.planned(List.of("small", "large", "larger"), List.of("app"), PLAN, null);
 
     private static Map<String, Manifest.File> saved(String snapshot, String... files) {
         Map<String, Manifest.File> saved = new TreeMap<>();
@@ -45,7 +45,10 @@ class BackupStepsTest {
 
     @Test
     void progressSurvivesItsCatalogRowWhole() {
-        BackupProgress progress = PLANNED.underWay(BackupProgress.SAVE).saved(saved("bbbbbbbb", Manifest.dumpFile("large")));
+        BackupProgress.BaseBackup base = new BackupProgress.BaseBackup("base backup 20261207-010000F taken from pg-2",
+                Map.of("baseBackup", Map.of("label", "20261207-010000F"), "walRepository", "s3://b/_wal/tenant-a/pg"));
+        BackupProgress progress = BackupProgress.planned(PLANNED.databases(), PLANNED.roles(), PLAN, base).underWay(BackupProgress.SAVE)
+                .saved(saved("bbbbbbbb", Manifest.dumpFile("large")));
         assertThat(BackupProgress.fromJson(progress.toJson())).isEqualTo(progress);
     }
 }
