@@ -22,6 +22,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +44,7 @@ public final class BackupBenchmark {
 
     public static void main(String[] args) throws Exception {
         long mib = args.length > 0 ? Long.parseLong(args[0]) : 1024;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         try (ServiceFixture fixture = new ServiceFixture("backup-worker"); S3Server s3 = S3Server.start()) {
             fixture.start(Map.of("pgfleet.backup.tick", "1s", "pgfleet.backup.allowed-endpoints", java.net.URI.create(s3.endpoint()).getAuthority()));
             InstanceKey source = fixture.track(new InstanceKey("bench", "big"));
@@ -64,12 +67,12 @@ public final class BackupBenchmark {
             run(List.of(new Pipeline.Stage(List.of("restic", "--no-cache", "-r", resticRepo(s3, "raw"), "init"), env(s3))));
             PgBinaries pg = PgBinaries.find(Optional.empty());
             Endpoint rawTarget = fixture.driver().primary(viaRaw).orElseThrow();
-            // Each way twice, alternating, so neither always meets a warm or a cold cache; the best of each counts.
-            long workerBackup = Long.MAX_VALUE;
-            long rawBackup = Long.MAX_VALUE;
-            long workerRestore = Long.MAX_VALUE;
-            long rawRestore = Long.MAX_VALUE;
-            for (int round = 1; round <= 2; round++) {
+            // Each way once per round, alternating, so neither always meets a warm or a cold cache; medians and ranges count.
+            List<Long> workerBackups = new ArrayList<>();
+            List<Long> rawBackups = new ArrayList<>();
+            List<Long> workerRestores = new ArrayList<>();
+            List<Long> rawRestores = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
                 long raw = timed(() -> run(List.of(
                         pgTool(pg, "pg_dump", endpoint, "-Fc", "-d", "big"),
                         new Pipeline.Stage(List.of("restic", "--no-cache", "-r", resticRepo(s3, "raw"), "backup", "--stdin", "--stdin-filename",
@@ -83,24 +86,38 @@ public final class BackupBenchmark {
                         new RestoreCommand(viaWorker.name(), viaWorker.namespace(), source.toString(), null, "big"))));
                 System.out.printf("round %d: backup worker %d ms, raw %d ms; restore worker %d ms, raw %d ms%n", round, worker, raw,
                         workerBack, rawBack);
-                workerBackup = Math.min(workerBackup, worker);
-                rawBackup = Math.min(rawBackup, raw);
-                workerRestore = Math.min(workerRestore, workerBack);
-                rawRestore = Math.min(rawRestore, rawBack);
+                workerBackups.add(worker);
+                rawBackups.add(raw);
+                workerRestores.add(workerBack);
+                rawRestores.add(rawBack);
             }
 
             System.out.println();
-            System.out.printf("%d MiB database, best of 2 (ms)   worker      raw    ratio%n", bytes >> 20);
-            System.out.printf("backup                   %8d %8d   %.2fx (goal <= 0.6x)%n", workerBackup, rawBackup, (double) workerBackup / rawBackup);
-            System.out.printf("restore                  %8d %8d   %.2fx (goal <= 0.8x)%n", workerRestore, rawRestore, (double) workerRestore / rawRestore);
+            System.out.printf("%d MiB database, medians of %d rounds (ms, range)   worker               raw                  ratio%n",
+                    bytes >> 20, rounds);
+            line("backup", workerBackups, rawBackups, "0.6");
+            line("restore", workerRestores, rawRestores, "0.8");
             long workerBytes = FileTrees.size(s3.directory().resolve("bench"));
             long rawBytes = FileTrees.size(s3.directory().resolve("bench-raw"));
-            System.out.printf("repository after 2 backups (MiB) %6d %8d   %.2fx (goal <= 1.1x)%n", workerBytes >> 20, rawBytes >> 20,
+            System.out.printf("repository after %d backups (MiB) %6d %8d   %.2fx (goal <= 1.1x)%n", rounds, workerBytes >> 20, rawBytes >> 20,
                     (double) workerBytes / rawBytes);
             System.out.println("(worker: from publishing the command to its SUCCEEDED event; it also saves the roles, the "
                     + "'postgres' database and the manifest)");
         }
         System.exit(0);
+    }
+
+    /** One row: each side's median and range, and the ratio of the medians against its goal. */
+    private static void line(String what, List<Long> worker, List<Long> raw, String goal) {
+        System.out.printf("%-8s %8d (%d–%d) %8d (%d–%d)   %.2fx (goal <= %sx)%n", what, median(worker), Collections.min(worker),
+                Collections.max(worker), median(raw), Collections.min(raw), Collections.max(raw), (double) median(worker) / median(raw), goal);
+    }
+
+    static long median(List<Long> values) {
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     static long fill(Endpoint endpoint, long mib) throws Exception {
