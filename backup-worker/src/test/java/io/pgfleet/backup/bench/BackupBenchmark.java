@@ -24,6 +24,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import io.pgfleet.testkit.Medians;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -109,15 +110,8 @@ public final class BackupBenchmark {
 
     /** One row: each side's median and range, and the ratio of the medians against its goal. */
     private static void line(String what, List<Long> worker, List<Long> raw, String goal) {
-        System.out.printf("%-8s %8d (%d–%d) %8d (%d–%d)   %.2fx (goal <= %sx)%n", what, median(worker), Collections.min(worker),
-                Collections.max(worker), median(raw), Collections.min(raw), Collections.max(raw), (double) median(worker) / median(raw), goal);
-    }
-
-    static long median(List<Long> values) {
-        List<Long> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        System.out.printf("%-8s %8d (%d–%d) %8d (%d–%d)   %.2fx (goal <= %sx)%n", what, Medians.of(worker), Collections.min(worker),
+                Collections.max(worker), Medians.of(raw), Collections.min(raw), Collections.max(raw), (double) Medians.of(worker) / Medians.of(raw), goal);
     }
 
     static long fill(Endpoint endpoint, long mib) throws Exception {

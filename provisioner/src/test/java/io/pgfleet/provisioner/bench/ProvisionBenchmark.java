@@ -30,6 +30,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import io.pgfleet.testkit.Medians;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -74,9 +75,9 @@ public final class ProvisionBenchmark {
                         withoutTls.add(throughPgfleet(plainFixture, plainDriver, doc, run));
                         raw.add(rawSequence(ClusterSpec.of(doc.spec()), doc.metadata().name()));
                     }
-                    long on = median(withTls);
-                    long off = median(withoutTls);
-                    long r = median(raw);
+                    long on = Medians.of(withTls);
+                    long off = Medians.of(withoutTls);
+                    long r = Medians.of(raw);
                     rows.add(String.format("%-18s %8d %8d %8d %7.2fx %7.2fx %+8.1f%%   TLS on %s, off %s, raw %s",
                             doc.metadata().name() + " (" + doc.spec().replicas() + ")", on, off, r, (double) on / r, (double) off / r,
                             100.0 * (on - off) / off, withTls, withoutTls, raw));
@@ -194,10 +195,5 @@ public final class ProvisionBenchmark {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
-    }
-
-    private static long median(List<Long> values) {
-        List<Long> sorted = values.stream().sorted().toList();
-        return sorted.get(sorted.size() / 2);
     }
 }
