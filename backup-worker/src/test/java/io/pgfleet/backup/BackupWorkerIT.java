@@ -347,6 +347,139 @@ class BackupWorkerIT {
     }
 
     @Test
+    @Order(3)
+    void aRestoreThatFailsPartWayOrMeetsAFileItsManifestDoesNotNameChangesNoDatabaseAndOneThatSucceedsSwapsThemWhole() throws Exception {
+        // An instance of its own namespace (on-demand backups are bounded per namespace and hour).
+        InstanceKey ledger = fixture.track(new InstanceKey("tenant-r", "ledger"));
+        await().atMost(SLOW).until(() -> fixture.driver().apply(ledger, ONE).outcome() == Step.Outcome.DONE);
+        try (Connection c = superuser(ledger, "postgres")) {
+            exec(c, "CREATE ROLE ledger_owner LOGIN PASSWORD 'ledger-pass'");
+            exec(c, "CREATE DATABASE books OWNER ledger_owner");
+            exec(c, "CREATE DATABASE notes OWNER ledger_owner");
+            // The database's own properties, which a restore brings back with it.
+            exec(c, "COMMENT ON DATABASE notes IS 'the notes'");
+            exec(c, "ALTER DATABASE notes SET work_mem = '7MB'");
+            exec(c, "REVOKE CONNECT ON DATABASE notes FROM PUBLIC");
+        }
+        // The tenant's rule: an entry's id may not exceed the limit a materialized view holds. A restore fills materialized
+        // views after the tables' rows, so the rule fails on the first row then: this backup cannot be restored.
+        try (Connection c = login(ledger, "books", "ledger_owner", "ledger-pass")) {
+            exec(c, "CREATE TABLE limits (v int)");
+            exec(c, "INSERT INTO limits VALUES (100)");
+            exec(c, "CREATE MATERIALIZED VIEW limits_now AS SELECT max(v) AS v FROM limits");
+            exec(c, "CREATE FUNCTION within(id int) RETURNS boolean LANGUAGE sql AS 'SELECT id <= (SELECT v FROM public.limits_now)'");
+            exec(c, "CREATE TABLE a_entries (id int PRIMARY KEY CHECK (public.within(id)))");
+            exec(c, "INSERT INTO a_entries SELECT g FROM generate_series(1, 50) g");
+        }
+        try (Connection c = login(ledger, "notes", "ledger_owner", "ledger-pass")) {
+            exec(c, "CREATE TABLE note (t text)");
+            exec(c, "INSERT INTO note VALUES ('before')");
+        }
+        Postgres doc = Postgres.of(ledger.name(), ledger.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
+                backup("--keep-last=3", PASSWORD)));
+        assertThat(fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, ledger, doc), "backup-worker", SLOW).phase())
+                .isEqualTo(Phase.SUCCEEDED);
+        StatusEvent backedUp = fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.BACKUP, ledger,
+                new BackupCommand(ledger.name(), ledger.namespace())), "backup-worker", SLOW);
+        assertThat(backedUp.phase()).as(backedUp.message()).isEqualTo(Phase.SUCCEEDED);
+        String backupId = (String) backedUp.details().get("backupId");
+
+        try (Connection books = login(ledger, "books", "ledger_owner", "ledger-pass");
+             Connection notes = login(ledger, "notes", "ledger_owner", "ledger-pass")) {
+            exec(books, "INSERT INTO a_entries VALUES (51)");
+            exec(notes, "INSERT INTO note VALUES ('after')");
+            Map<String, String> oids = databaseOids(ledger);
+
+            // The whole backup: notes loads, books fails part way: neither database is changed, and their sessions go on.
+            String whole = fixture.publisher.publish(CommandType.RESTORE, ledger, new RestoreCommand(ledger.name(), ledger.namespace(), null,
+                    backupId, null));
+            StatusEvent failed = fixture.feed.awaitFinal(whole, "backup-worker", SLOW);
+            assertThat(failed.phase()).as(String.valueOf(fixture.feed.forCommand(whole))).isEqualTo(Phase.FAILED);
+            assertThat(failed.message()).contains("restoring database books").contains("has not been populated")
+                    .endsWith("no database was changed");
+            unchanged(ledger, books, notes, oids);
+
+            // The catalog's manifest says another checksum for notes's dump than the file has: refused before anything runs.
+            String notesDump = Manifest.dumpFile("notes");
+            String manifest;
+            try (Connection state = fixture.state.connect("postgres"); Statement sql = state.createStatement();
+                 ResultSet row = sql.executeQuery("SELECT manifest FROM backup_worker.backup_run WHERE id = '" + backupId + "'")) {
+                assertThat(row.next()).isTrue();
+                manifest = row.getString(1);
+            }
+            JsonNode altered = Json.mapper().readTree(manifest);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) altered.get("files").get(notesDump)).put("sha256", "0".repeat(64));
+            setManifest(backupId, Json.mapper().writeValueAsString(altered));
+            try {
+                String onlyNotes = fixture.publisher.publish(CommandType.RESTORE, ledger, new RestoreCommand(ledger.name(), ledger.namespace(),
+                        null, backupId, "notes"));
+                StatusEvent refused = fixture.feed.awaitFinal(onlyNotes, "backup-worker", SLOW);
+                assertThat(refused.phase()).isEqualTo(Phase.FAILED);
+                assertThat(refused.message()).contains(notesDump + " of backup '" + backupId + "' is not the file its manifest names")
+                        .contains("nothing was restored");
+                unchanged(ledger, books, notes, oids);
+            } finally {
+                setManifest(backupId, manifest);
+            }
+
+            // notes alone restores: a new database under its name, with its comment, settings and grants; its sessions ended.
+            String onlyNotes = fixture.publisher.publish(CommandType.RESTORE, ledger, new RestoreCommand(ledger.name(), ledger.namespace(),
+                    null, backupId, "notes"));
+            StatusEvent done = fixture.feed.awaitFinal(onlyNotes, "backup-worker", SLOW);
+            assertThat(done.phase()).as(String.valueOf(fixture.feed.forCommand(onlyNotes))).isEqualTo(Phase.SUCCEEDED);
+            assertThatThrownBy(() -> count(notes, "SELECT count(*) FROM note")).isInstanceOf(SQLException.class);
+            assertThat(count(books, "SELECT count(*) FROM a_entries")).isEqualTo(51);
+            assertThat(databaseOids(ledger)).containsEntry("books", oids.get("books")).doesNotContainEntry("notes", oids.get("notes"));
+        }
+        try (Connection notes = login(ledger, "notes", "ledger_owner", "ledger-pass")) {
+            assertThat(text(notes, "SELECT string_agg(t, ',') FROM note")).isEqualTo("before");
+            assertThat(text(notes, "SELECT current_setting('work_mem')")).isEqualTo("7MB");
+            assertThat(text(notes, "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'notes'")).isEqualTo("the notes");
+            assertThat(text(notes, "SELECT has_database_privilege('public', 'notes', 'CONNECT')::text")).isEqualTo("false");
+            assertThat(text(notes, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'notes'")).isEqualTo("ledger_owner");
+        }
+        try (Connection c = superuser(ledger, "postgres")) {
+            assertThat(count(c, "SELECT count(*) FROM pg_database WHERE datname LIKE 'pgfleet%'")).as("staging databases left").isZero();
+        }
+        // No schedule of its own in the later tests, which move the clock.
+        Postgres off = Postgres.of(ledger.name(), ledger.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
+                new Backup(false, "us-east-1", bucket, "0 3 * * *", null, s3.accessKey(), s3.secretKey(), PASSWORD)));
+        assertThat(fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, ledger, off), "backup-worker", SLOW).phase())
+                .isEqualTo(Phase.SUCCEEDED);
+    }
+
+    /** Each database of the instance by its OID. */
+    private Map<String, String> databaseOids(InstanceKey key) throws SQLException {
+        Map<String, String> oids = new java.util.HashMap<>();
+        try (Connection c = superuser(key, "postgres"); Statement sql = c.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT datname, oid::text FROM pg_database")) {
+            while (rows.next()) {
+                oids.put(rows.getString(1), rows.getString(2));
+            }
+        }
+        return oids;
+    }
+
+    /** The ledger's databases as they were: the same OIDs and rows, their sessions open, nothing of a restore left. */
+    private void unchanged(InstanceKey key, Connection books, Connection notes, Map<String, String> oids) throws SQLException {
+        assertThat(count(books, "SELECT count(*) FROM a_entries")).isEqualTo(51);
+        assertThat(count(notes, "SELECT count(*) FROM note")).isEqualTo(2);
+        assertThat(databaseOids(key)).isEqualTo(oids);
+        try (Connection c = superuser(key, "postgres")) {
+            assertThat(count(c, "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'pgfleet_load%'")).as("load roles left").isZero();
+        }
+    }
+
+    private void setManifest(String backupId, String manifest) throws SQLException {
+        try (Connection state = fixture.state.connect("postgres");
+             java.sql.PreparedStatement update = state.prepareStatement("UPDATE backup_worker.backup_run SET manifest = ? WHERE id = ?")) {
+            update.setString(1, manifest);
+            update.setString(2, backupId);
+            assertThat(update.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    @Test
     @Order(4)
     void retentionKeepsTheLastThreeBackups() throws Exception {
         // --keep-last=3: a fourth backup makes the oldest go
@@ -581,7 +714,8 @@ class BackupWorkerIT {
             clock.set(at(0, "03:00:30"));
             await().atMost(SLOW).until(() -> scheduledRuns().size() == before + 1 && scheduledRuns().get(0).get("status").asText().equals("SUCCEEDED"));
             assertThat(scheduledRuns().get(0).get("scheduledFor").asText()).isEqualTo(at(0, "03:00:00").toString());
-            assertThat(fixture.feed.all().stream().map(r -> r.event()).filter(e -> "BackupScheduled".equals(e.reason())).count()).isEqualTo(1);
+            assertThat(fixture.feed.all().stream().map(r -> r.event()).filter(e -> "BackupScheduled".equals(e.reason())
+                    && SHOP.toString().equals(e.instance())).count()).isEqualTo(1);
 
             // Three days pass with the workers stopped in effect: one run (for the first missed slot), not three.
             clock.set(at(3, "12:00:00"));

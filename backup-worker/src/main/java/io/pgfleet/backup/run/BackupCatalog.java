@@ -10,7 +10,6 @@ import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /** The backup catalog ({@code backup_run}): how each backup ended, and which of them retention forgot. */

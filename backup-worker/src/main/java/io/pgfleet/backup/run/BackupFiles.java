@@ -36,24 +36,33 @@ final class BackupFiles implements AutoCloseable {
     private final Manifest manifest;
     private final Path work;
     private final Map<String, Path> local;
+    /** The SHA-256 of the copies taken by {@code restic dump}, computed as they were written. */
+    private final Map<String, String> sums;
 
-    private BackupFiles(ResticRepository repository, Manifest manifest, Path work, Map<String, Path> local) {
+    private BackupFiles(ResticRepository repository, Manifest manifest, Path work, Map<String, Path> local, Map<String, String> sums) {
         this.repository = repository;
         this.manifest = manifest;
         this.work = work;
         this.local = local;
+        this.sums = sums;
     }
 
     /**
      * Restores to {@code work} the needed files that share a snapshot, and the dumps of snapshots of their own while they
      * fit in {@code budget} bytes (and on the work directory's disk): those are then read once from the repository (their
      * checksum and {@code pg_restore -j} read the copy) instead of once to check them and once more into their database.
+     * A dump with a snapshot of its own is copied by {@code restic dump} through {@code tee} into {@code sha256sum}: its
+     * checksum is known when the copy is, without reading the copy again.
      */
     static BackupFiles open(ResticRepository repository, Manifest manifest, Collection<String> needed, Path work, long budget)
             throws IOException {
         Map<String, List<String>> bySnapshot = new LinkedHashMap<>();
         needed.forEach(file -> bySnapshot.computeIfAbsent(manifest.files().get(file).snapshot(), s -> new ArrayList<>()).add(file));
         Map<String, Path> local = new HashMap<>();
+        Map<String, String> sums = new HashMap<>();
+        if (Files.isDirectory(work)) {
+            Checksums.OfStream.stopLeftovers(work); // what a killed attempt of this restore left reading its named pipes
+        }
         WorkDirectory.delete(work);
         Map<String, Long> sizes = new HashMap<>();
         needed.forEach(file -> sizes.put(file, manifest.files().get(file).bytes()));
@@ -72,14 +81,24 @@ final class BackupFiles implements AutoCloseable {
             }
             List<String> paths = snapshot.getValue().stream().map(manifest::path).toList();
             long start = System.nanoTime();
-            repository.restore(snapshot.getKey(), paths, work);
+            if (paths.size() == 1) {
+                String file = snapshot.getValue().get(0);
+                Path copy = work.resolve("copy-" + local.size() + ".dump");
+                try (Checksums.OfStream checksum = Checksums.OfStream.open(work, "copy-" + local.size())) {
+                    repository.dumpTo(snapshot.getKey(), paths.get(0), List.of(checksum.tee()), copy, "copying " + file);
+                    sums.put(file, checksum.finish());
+                }
+                local.put(file, copy);
+            } else {
+                repository.restore(snapshot.getKey(), paths, work);
+                for (String file : snapshot.getValue()) {
+                    local.put(file, work.resolve(manifest.path(file).substring(1)));
+                }
+            }
             LOG.info("restored {} files of snapshot {} ({}) in {} ms", paths.size(), snapshot.getKey(), String.join(", ", snapshot.getValue()),
                     (System.nanoTime() - start) / 1_000_000);
-            for (String file : snapshot.getValue()) {
-                local.put(file, work.resolve(manifest.path(file).substring(1)));
-            }
         }
-        return new BackupFiles(repository, manifest, work, local);
+        return new BackupFiles(repository, manifest, work, local, sums);
     }
 
     /**
@@ -107,14 +126,17 @@ final class BackupFiles implements AutoCloseable {
     }
 
     /**
-     * Whether the file is the one the manifest names: its SHA-256, computed from the work directory's copy, or from the
-     * repository (a streamed dump is read once for this, before it is read again into its database).
+     * Whether the file is the one the manifest names: its SHA-256, computed as the copy was written, from the work
+     * directory's copy, or from the repository (a streamed dump is read once for this, before it is read again into its
+     * database: its definitions run as the superuser, and nothing of a file runs before it is checked).
      */
     boolean matches(String file) throws IOException {
         String expected = manifest.files().get(file).sha256();
         Path path = local.get(file);
         String actual;
-        if (path != null) {
+        if (sums.containsKey(file)) {
+            actual = sums.get(file);
+        } else if (path != null) {
             actual = Checksums.of(path);
         } else if (file.equals(Manifest.GLOBALS)) {
             actual = Checksums.of(read(file));
@@ -152,6 +174,15 @@ final class BackupFiles implements AutoCloseable {
             throw new ResticException(what + " failed: " + result.failure(), false);
         }
         return result.output();
+    }
+
+    /** As {@link #feed}, but what the programs did is returned whatever it was, for the caller to judge. */
+    Pipeline.Result attempt(String file, Pipeline.Stage fromStdin, Function<Path, Pipeline.Stage> fromFile, Duration timeout) {
+        Path path = local.get(file);
+        List<Pipeline.Stage> stages = path == null
+                ? List.of(repository.stage("dump", manifest.files().get(file).snapshot(), manifest.path(file)), fromStdin)
+                : List.of(fromFile.apply(path));
+        return Pipeline.run(stages, null, timeout);
     }
 
     /** A file of the restore's own (a listing for {@code pg_restore -L}) in the work directory, made if need be. */

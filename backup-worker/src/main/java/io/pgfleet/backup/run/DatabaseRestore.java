@@ -1,14 +1,12 @@
 package io.pgfleet.backup.run;
 
 import io.pgfleet.backup.plan.LoadPlan;
+import io.pgfleet.backup.plan.StagedDatabase;
 import io.pgfleet.backup.restic.Pipeline;
 import io.pgfleet.backup.run.PgTools.Section;
 import io.pgfleet.clusters.Endpoint;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,20 +20,36 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
- * One database of a backup restored into an instance, in the parts {@link LoadPlan} gives: its schema by the superuser;
- * the data of the tables a tenant's role owns in sessions authenticated as a temporary login role that is a member of
- * that owner only (so a {@code CHECK}, a domain or a generated column the tenant wrote runs with the owner's rights,
- * never pgfleet's); the rest of the data, then indexes, constraints, triggers and grants, by the superuser (PostgreSQL
- * runs index expressions and materialized views as their table's owner, in a security-restricted operation). The
- * temporary roles are dropped afterwards, and by a retry of the same job before it makes them again; they cannot log in
- * a day after they were made, should nothing be left to drop them.
+ * The databases of a backup restored into an instance, each into a staging database beside the one it replaces, in the
+ * parts {@link LoadPlan} gives: its schema by the superuser; the data of the tables a tenant's role owns in sessions
+ * authenticated as a temporary login role that is a member of that owner only (so a {@code CHECK}, a domain or a generated
+ * column the tenant wrote runs with the owner's rights, never pgfleet's); the rest of the data, then indexes, constraints,
+ * triggers and grants, by the superuser (PostgreSQL runs index expressions and materialized views as their table's owner,
+ * in a security-restricted operation). The temporary roles are dropped afterwards, and by a retry of the same job before
+ * it makes them again; they cannot log in a day after they were made, should nothing be left to drop them.
+ *
+ * <p>Once every staging database is whole, one transaction gives each its target's name, the targets renamed aside (then
+ * dropped); until then the targets serve as they were, and a restore that fails changes none of them. The database's own
+ * properties (comment, grants, settings) follow under its name. The maintenance database, which the services connect to,
+ * is restored over itself.
  */
 final class DatabaseRestore {
 
+    /** A dump that does not say how to make its database as pg_dump says it, or whose database's properties were refused. */
+    static final class Refused extends Exception {
+        Refused(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String MAINTENANCE = "postgres";
+    /** How often the swap is tried when a session reached a database between its ending and the rename. */
+    private static final int SWAP_ATTEMPTS = 5;
 
     private final Endpoint superuser;
     private final PgTools tools;
@@ -51,34 +65,150 @@ final class DatabaseRestore {
         this.timeout = timeout;
     }
 
-    /** Restores {@code database} from {@code dump}, a file of the backup: over itself for the maintenance database, else anew. */
-    void restore(String database, String dump) throws SQLException, IOException {
-        String what = "restoring database " + database;
+    /** The maintenance database restored over itself from {@code dump}. */
+    void restoreInPlace(String dump) throws SQLException, IOException {
         String listing = files.feed(dump, tools.listing(), tools::listing, "reading the contents of " + dump, timeout);
-        if (database.equals(MAINTENANCE)) {
-            dropForeignKeys();
-        } else {
-            execute(MAINTENANCE, "DROP DATABASE IF EXISTS " + ident(database) + " WITH (FORCE)");
+        dropForeignKeys();
+        loadInto(MAINTENANCE, MAINTENANCE, listing, dump);
+    }
+
+    /**
+     * {@code database} loaded from {@code dump} into its staging database, made anew (a killed attempt's is dropped first).
+     *
+     * @return the dump's listing, which {@link #properties} takes
+     */
+    String stage(String database, String dump) throws SQLException, IOException, Refused {
+        String listing = files.feed(dump, tools.listing(), tools::listing, "reading the contents of " + dump, timeout);
+        Path emptyList = files.write("pgfleet-empty-listing", "");
+        String sql = files.feed(dump, tools.databaseSql(emptyList), file -> tools.databaseSql(emptyList, file),
+                "reading how " + dump + " makes its database", timeout);
+        StagedDatabase made;
+        try {
+            made = StagedDatabase.read(sql, quoted(database));
+        } catch (IllegalArgumentException e) {
+            throw new Refused("database " + database + " cannot be restored from " + dump + ": " + e.getMessage(), e);
         }
-        load(superuser, database, Section.PRE_DATA, List.of(), dump, what + " (its schema)");
-        LoadPlan plan = LoadPlan.of(listing, tables(database));
+        String staging = StagedDatabase.stagingName(jobId, database);
+        List<String> statements = new ArrayList<>(List.of("DROP DATABASE IF EXISTS " + ident(staging) + " WITH (FORCE)",
+                made.createStatement(ident(staging))));
+        statements.addAll(made.settingStatements(ident(staging)));
+        execute(MAINTENANCE, statements.toArray(String[]::new));
+        loadInto(staging, database, listing, dump);
+        return listing;
+    }
+
+    /** Loads the dump into {@code into}, which exists: schema, data (by owner), then indexes, constraints and grants. */
+    private void loadInto(String into, String database, String listing, String dump) throws SQLException, IOException {
+        String what = "restoring database " + database;
+        load(superuser, into, Section.PRE_DATA, List.of(), dump, what + " (its schema)");
+        LoadPlan plan = LoadPlan.of(listing, tables(into));
         Path superuserListing = files.write("pgfleet-listing", plan.superuserListing());
-        load(superuser, database, Section.DATA, List.of("-L", superuserListing.toString()), dump, what);
+        load(superuser, into, Section.DATA, List.of("-L", superuserListing.toString()), dump, what);
         Map<String, Endpoint> logins = new LinkedHashMap<>();
         try {
             for (String owner : plan.owners()) {
-                logins.put(owner, login(database, owner, logins.size()));
+                logins.put(owner, login(into, database, owner, logins.size()));
             }
             for (LoadPlan.Load part : plan.loads()) {
                 Endpoint as = part.owner() == null ? superuser : logins.get(part.owner());
-                load(as, database, Section.DATA, part.selection(), dump, what + " (tables of " + part.schema() + ")");
+                load(as, into, Section.DATA, part.selection(), dump, what + " (tables of " + part.schema() + ")");
             }
         } finally {
             for (Endpoint login : logins.values()) {
-                drop(database, login.user());
+                drop(into, login.user());
             }
         }
-        load(superuser, database, Section.POST_DATA, List.of(), dump, what + " (its indexes, constraints and grants)");
+        load(superuser, into, Section.POST_DATA, List.of(), dump, what + " (its indexes, constraints and grants)");
+    }
+
+    /**
+     * Drops the staging databases and the renamed-aside ones a killed attempt of this job left for these databases: the
+     * staging ones never served, and the renamed-aside ones were replaced, as the restore asked.
+     */
+    void dropLeftovers(List<String> databases) throws SQLException {
+        List<String> drops = new ArrayList<>();
+        for (String database : databases) {
+            drops.add("DROP DATABASE IF EXISTS " + ident(StagedDatabase.stagingName(jobId, database)) + " WITH (FORCE)");
+            drops.add("DROP DATABASE IF EXISTS " + ident(StagedDatabase.replacedName(jobId, database)) + " WITH (FORCE)");
+        }
+        execute(MAINTENANCE, drops.toArray(String[]::new));
+    }
+
+    /**
+     * In one transaction, each staging database takes its target's name, the target (where there is one) renamed aside;
+     * then the renamed-aside ones are dropped. The sessions of both end first, as {@code DROP DATABASE … WITH (FORCE)}
+     * ends them.
+     */
+    void swap(List<String> databases) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection connection = InstanceCatalog.connect(superuser, MAINTENANCE)) {
+                try (PreparedStatement terminate = connection.prepareStatement("SELECT pg_catalog.pg_terminate_backend(pid) "
+                        + "FROM pg_catalog.pg_stat_activity WHERE datname = ANY (?) AND pid <> pg_catalog.pg_backend_pid()")) {
+                    List<String> names = new ArrayList<>(databases);
+                    databases.forEach(database -> names.add(StagedDatabase.stagingName(jobId, database)));
+                    terminate.setArray(1, connection.createArrayOf("text", names.toArray()));
+                    terminate.executeQuery().close();
+                }
+                connection.setAutoCommit(false);
+                try (Statement sql = connection.createStatement()) {
+                    for (String database : databases) {
+                        if (exists(connection, database)) {
+                            sql.execute("ALTER DATABASE " + ident(database) + " RENAME TO " + ident(StagedDatabase.replacedName(jobId, database)));
+                        }
+                        sql.execute("ALTER DATABASE " + ident(StagedDatabase.stagingName(jobId, database)) + " RENAME TO " + ident(database));
+                    }
+                    connection.commit();
+                    break;
+                } catch (SQLException e) {
+                    connection.rollback();
+                    // 55006: a session reached a database between its ending and the rename
+                    if (!"55006".equals(e.getSQLState()) || attempt == SWAP_ATTEMPTS) {
+                        throw e;
+                    }
+                }
+            }
+        }
+        List<String> drops = new ArrayList<>();
+        databases.forEach(database -> drops.add("DROP DATABASE IF EXISTS " + ident(StagedDatabase.replacedName(jobId, database)) + " WITH (FORCE)"));
+        execute(MAINTENANCE, drops.toArray(String[]::new));
+    }
+
+    /**
+     * The database's own properties from the dump — its comment, grants, settings (and settings of roles in it) — restored
+     * onto the database that now has its name.
+     */
+    void properties(String database, String dump, String listing) throws IOException, Refused {
+        String own = listing.lines().filter(line -> line.matches("^\\d+; \\d+ \\d+ (COMMENT|ACL|SECURITY LABEL) - DATABASE .*"))
+                .collect(Collectors.joining("\n"));
+        Path list = files.write("pgfleet-properties", own + "\n");
+        Pipeline.Stage restore = tools.properties(superuser, list);
+        Pipeline.Result result = files.attempt(dump, restore, file -> PgTools.onFile(restore, file), timeout);
+        int last = result.exitCodes().size() - 1;
+        if (!PgTools.onlyTheDatabaseExisted(result.exitCodes().get(last), result.errors().get(last))) {
+            throw new Refused("database " + database + " was restored, but its comment, grants and settings were not: "
+                    + Objects.requireNonNullElse(result.failure(), result.errors().get(last)), null);
+        }
+    }
+
+    private static boolean exists(Connection connection, String database) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?")) {
+            query.setString(1, database);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
+    /** The name as the server quotes it, which is how pg_dump quotes it. */
+    private String quoted(String name) throws SQLException {
+        try (Connection connection = InstanceCatalog.connect(superuser, MAINTENANCE);
+             PreparedStatement query = connection.prepareStatement("SELECT pg_catalog.quote_ident(?)")) {
+            query.setString(1, name);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getString(1);
+            }
+        }
     }
 
     private void load(Endpoint as, String database, Section section, List<String> selection, String dump, String what) {
@@ -124,17 +254,17 @@ final class DatabaseRestore {
         return tables;
     }
 
-    /** A temporary login role, member of {@code owner} only, that may connect to the database for a day. */
-    private Endpoint login(String database, String owner, int index) throws SQLException {
+    /** A temporary login role, member of {@code owner} only, that may connect to {@code into} for a day. */
+    private Endpoint login(String into, String database, String owner, int index) throws SQLException {
         String name = roleName(jobId, database, index);
-        drop(database, name);
+        drop(into, name);
         byte[] secret = new byte[24];
         RANDOM.nextBytes(secret);
         String password = HexFormat.of().formatHex(secret);
         execute(MAINTENANCE, "CREATE ROLE " + ident(name) + " LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
                 + "NOBYPASSRLS CONNECTION LIMIT 8 PASSWORD '" + password + "' VALID UNTIL '" + Instant.now().plus(Duration.ofDays(1)) + "'",
                 "GRANT " + ident(owner) + " TO " + ident(name),
-                "GRANT CONNECT ON DATABASE " + ident(database) + " TO " + ident(name));
+                "GRANT CONNECT ON DATABASE " + ident(into) + " TO " + ident(name));
         return new Endpoint(superuser.host(), superuser.port(), name, password, superuser.caFile());
     }
 
@@ -167,12 +297,7 @@ final class DatabaseRestore {
 
     /** {@code pgfleet_load_} and a digest of the job, database and owner's place: the same for a retry of the same job. */
     static String roleName(String jobId, String database, int index) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest((jobId + "\n" + database).getBytes(StandardCharsets.UTF_8));
-            return "pgfleet_load_" + HexFormat.of().formatHex(digest, 0, 8) + "_" + index;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "pgfleet_load_" + StagedDatabase.jobDigest(jobId, database) + "_" + index;
     }
 
     private static String ident(String name) {

@@ -60,37 +60,74 @@ public class PgTools {
     /** The parts of a restore, in order: the schema, the tables' data, then indexes, constraints, triggers and grants. */
     public enum Section { PRE_DATA, DATA, POST_DATA }
 
-    /** {@code pg_restore -l} of a dump read from stdin: its table of contents, from the start of the dump only. */
+    /**
+     * {@code pg_restore -l --create} of a dump read from stdin: its table of contents, from the start of the dump only,
+     * with the entries about the database itself (its comment, grants, settings).
+     */
     public Pipeline.Stage listing() {
-        return new Pipeline.Stage(List.of(binaries.tool("pg_restore"), "-l"), Map.of());
+        return new Pipeline.Stage(List.of(binaries.tool("pg_restore"), "-l", "--create"), Map.of());
     }
 
     /** The same, of a file. */
     public Pipeline.Stage listing(Path file) {
-        return new Pipeline.Stage(List.of(binaries.tool("pg_restore"), "-l", file.toString()), Map.of());
+        return new Pipeline.Stage(List.of(binaries.tool("pg_restore"), "-l", "--create", file.toString()), Map.of());
     }
 
     /**
-     * One section of a custom-format dump read from stdin, restored as {@code endpoint}'s user. The schema creates the
-     * database from the dump, or, for the maintenance database, replaces the dump's objects in it (and so do its indexes,
-     * constraints and grants); the data is loaded into the database as it stands.
+     * One section of a custom-format dump read from stdin, restored as {@code endpoint}'s user into {@code database}, which
+     * exists: a staging database made empty from template0, or the maintenance database, where the schema, indexes,
+     * constraints and grants replace the dump's objects.
      *
      * @param selection further options choosing the entries ({@code -L file}, {@code -n schema -t table…})
      */
     public Pipeline.Stage restore(Endpoint endpoint, String database, Section section, List<String> selection) {
-        boolean maintenance = database.equals("postgres");
         List<String> args = new ArrayList<>(List.of("--exit-on-error", "--no-password"));
-        switch (section) {
-            case PRE_DATA -> args.addAll(maintenance ? List.of("--clean", "--if-exists", "--section=pre-data", "-d", "postgres")
-                    : List.of("--create", "--section=pre-data", "-d", "postgres"));
-            case DATA -> args.addAll(List.of("--section=data", "-d", TenantSession.dbname(database)));
-            case POST_DATA -> {
-                args.addAll(maintenance ? List.of("--clean", "--if-exists") : List.of());
-                args.addAll(List.of("--section=post-data", "-d", TenantSession.dbname(database)));
-            }
+        if (database.equals("postgres") && section != Section.DATA) {
+            args.addAll(List.of("--clean", "--if-exists"));
         }
+        args.addAll(List.of(switch (section) {
+            case PRE_DATA -> "--section=pre-data";
+            case DATA -> "--section=data";
+            case POST_DATA -> "--section=post-data";
+        }, "-d", TenantSession.dbname(database)));
         args.addAll(selection);
         return stage("pg_restore", endpoint, args);
+    }
+
+    /**
+     * The SQL {@code pg_restore --create} runs for the dump's database itself ({@code CREATE DATABASE}, its owner, its
+     * settings), which it writes whatever the listing {@code emptyList} selects: read from stdin.
+     */
+    public Pipeline.Stage databaseSql(Path emptyList) {
+        return new Pipeline.Stage(List.of(binaries.tool("pg_restore"), "--create", "-L", emptyList.toString(), "-f", "-"), Map.of());
+    }
+
+    /** The same, of a file. */
+    public Pipeline.Stage databaseSql(Path emptyList, Path file) {
+        return new Pipeline.Stage(List.of(binaries.tool("pg_restore"), "--create", "-L", emptyList.toString(), "-f", "-", file.toString()),
+                Map.of());
+    }
+
+    /**
+     * The database's own properties (its comment, grants, settings and owner) restored onto the database of its name, which
+     * exists: {@code pg_restore --create} always tries to make it first, and goes on past that one error (it exits with 1
+     * and says {@code errors ignored on restore: 1}). Messages in English, which {@link #onlyTheDatabaseExisted} reads.
+     *
+     * @param list the listing that selects the database's comment, grants and security labels
+     */
+    public Pipeline.Stage properties(Endpoint endpoint, Path list) {
+        Pipeline.Stage stage = stage("pg_restore", endpoint, List.of("--create", "--no-password", "-d", "postgres", "-L", list.toString()));
+        Map<String, String> environment = new HashMap<>(stage.environment());
+        environment.put("PGOPTIONS", "-c lc_messages=C");
+        return new Pipeline.Stage(stage.argv(), environment);
+    }
+
+    /** Whether the pg_restore of {@link #properties} failed at the database's existing only, and did all the rest. */
+    public static boolean onlyTheDatabaseExisted(int exitCode, String errors) {
+        return exitCode == 0 || exitCode == 1 && errors.contains("errors ignored on restore: 1")
+                && errors.lines().filter(line -> line.startsWith("pg_restore: error:")).count() == 1
+                && errors.lines().anyMatch(line -> line.startsWith("pg_restore: error: could not execute query: ERROR:  database ")
+                && line.endsWith(" already exists"));
     }
 
     /**
@@ -100,6 +137,12 @@ public class PgTools {
     public static Pipeline.Stage fromFile(Pipeline.Stage restore, Path file) {
         List<String> argv = new ArrayList<>(restore.argv());
         argv.addAll(List.of("-j", Integer.toString(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))));
+        return onFile(new Pipeline.Stage(argv, restore.environment()), file);
+    }
+
+    /** A pg_restore stage reading a file instead of stdin. */
+    public static Pipeline.Stage onFile(Pipeline.Stage restore, Path file) {
+        List<String> argv = new ArrayList<>(restore.argv());
         argv.add(file.toString());
         return new Pipeline.Stage(argv, restore.environment());
     }

@@ -39,6 +39,7 @@ class RestoreRun {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreRun.class);
     /** How a restore that refuses what it read begins. */
     static final String NOT_OURS = "not a backup made by pgfleet";
+    private static final String MAINTENANCE = "postgres";
 
     private final InstanceAccess driver;
     private final BackupSettings settings;
@@ -140,12 +141,43 @@ class RestoreRun {
                         return Step.failed("restoring the roles failed: " + credentials.get().mask(refused.get()));
                     }
                 }
-                for (int i = 0; i < databases.size(); i++) {
-                    String database = databases.get(i);
-                    support.progress(job, "restoring database " + database + " (" + (i + 1) + " of " + databases.size() + ")", database);
-                    new DatabaseRestore(endpoint.get(), tools, files, String.valueOf(job.id()), settings.timeout()).restore(database, manifest.dumpFileOf(database));
-                    bytes += manifest.files().get(manifest.dumpFileOf(database)).bytes();
+                DatabaseRestore restore = new DatabaseRestore(endpoint.get(), tools, files, String.valueOf(job.id()), settings.timeout());
+                List<String> staged = databases.stream().filter(database -> !database.equals(MAINTENANCE)).toList();
+                Map<String, String> listings = new LinkedHashMap<>();
+                restore.dropLeftovers(staged);
+                boolean swapped = false;
+                try {
+                    for (String database : staged) {
+                        support.progress(job, "restoring database " + database + " (" + (listings.size() + 1) + " of " + databases.size()
+                                + ") beside the one it replaces", database);
+                        listings.put(database, restore.stage(database, manifest.dumpFileOf(database)));
+                        bytes += manifest.files().get(manifest.dumpFileOf(database)).bytes();
+                    }
+                    support.progress(job, "putting the restored databases in place of the ones they replace", "swap");
+                    restore.swap(staged);
+                    swapped = true;
+                } catch (DatabaseRestore.Refused e) {
+                    return Step.failed(e.getMessage() + "; no database was changed");
+                } catch (ResticException e) {
+                    if (e.locked()) {
+                        throw e;
+                    }
+                    return Step.failed(credentials.get().mask(e.getMessage()) + "; no database was changed");
+                } finally {
+                    if (!swapped) {
+                        dropQuietly(restore, staged);
+                    }
                 }
+                for (String database : staged) {
+                    restore.properties(database, manifest.dumpFileOf(database), listings.get(database));
+                }
+                if (databases.contains(MAINTENANCE)) {
+                    support.progress(job, "restoring database " + MAINTENANCE + " over itself", MAINTENANCE);
+                    restore.restoreInPlace(manifest.dumpFileOf(MAINTENANCE));
+                    bytes += manifest.files().get(manifest.dumpFileOf(MAINTENANCE)).bytes();
+                }
+            } catch (DatabaseRestore.Refused e) {
+                return Step.failed(e.getMessage());
             }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("backupId", manifest.backupId());
@@ -163,6 +195,15 @@ class RestoreRun {
             return Step.failed("instance " + target + ": " + credentials.get().mask(e.getMessage()));
         } catch (IOException e) {
             return Step.failed("the work directory cannot be used: " + e.getMessage());
+        }
+    }
+
+    /** Drops the staging databases of a restore that did not put them in place; what is left, a retry drops. */
+    private static void dropQuietly(DatabaseRestore restore, List<String> staged) {
+        try {
+            restore.dropLeftovers(staged);
+        } catch (SQLException e) {
+            LOG.warn("the staging databases of a restore that failed are left for its retry: {}", e.getMessage());
         }
     }
 

@@ -33,18 +33,43 @@ class PgToolsTest {
     }
 
     @Test
-    void aRestoreGoesInPartsTheSchemaCreatingTheDatabaseOrReplacingTheMaintenanceOnesObjects() {
+    void aRestoreGoesInPartsIntoTheStagingDatabaseOrReplacingTheMaintenanceOnesObjects() {
         PgTools tools = new PgTools("");
-        assertThat(tools.restore(PRIMARY, "shop", PgTools.Section.PRE_DATA, List.of()).argv())
-                .containsSubsequence("--exit-on-error", "--create", "--section=pre-data", "-d", "postgres").doesNotContain("--clean");
+        assertThat(tools.restore(PRIMARY, "pgfleet_restore_0123", PgTools.Section.PRE_DATA, List.of()).argv())
+                .containsSubsequence("--exit-on-error", "--section=pre-data", "-d", "dbname='pgfleet_restore_0123'")
+                .doesNotContain("--clean", "--create");
         assertThat(tools.restore(PRIMARY, "postgres", PgTools.Section.PRE_DATA, List.of()).argv())
-                .containsSubsequence("--clean", "--if-exists", "--section=pre-data", "-d", "postgres").doesNotContain("--create");
+                .containsSubsequence("--clean", "--if-exists", "--section=pre-data", "-d", "dbname='postgres'").doesNotContain("--create");
         assertThat(tools.restore(PRIMARY, "a=b", PgTools.Section.DATA, List.of("-n", "public", "-t", "orders")).argv())
                 .endsWith("--section=data", "-d", "dbname='a=b'", "-n", "public", "-t", "orders");
         assertThat(tools.restore(PRIMARY, "shop", PgTools.Section.POST_DATA, List.of()).argv())
                 .endsWith("--section=post-data", "-d", "dbname='shop'");
         assertThat(PgTools.fromFile(tools.restore(PRIMARY, "shop", PgTools.Section.DATA, List.of()), Path.of("/w/shop.dump")).argv())
                 .containsSubsequence("--section=data", "-j").endsWith("/w/shop.dump");
-        assertThat(tools.listing(Path.of("/w/shop.dump")).argv()).endsWith("-l", "/w/shop.dump");
+        assertThat(tools.listing(Path.of("/w/shop.dump")).argv()).endsWith("-l", "--create", "/w/shop.dump");
+    }
+
+    @Test
+    void theDatabasesPropertiesGoOnPastTheOneErrorOfItsExistingAndNoOther() {
+        PgTools tools = new PgTools("");
+        assertThat(tools.properties(PRIMARY, Path.of("/w/list")).argv()).containsSubsequence("--create", "-d", "postgres", "-L", "/w/list")
+                .doesNotContain("--exit-on-error");
+        assertThat(tools.properties(PRIMARY, Path.of("/w/list")).environment()).containsEntry("PGOPTIONS", "-c lc_messages=C");
+        String existed = """
+                pg_restore: error: could not execute query: ERROR:  database "shop" already exists
+                Command was: CREATE DATABASE shop WITH TEMPLATE = template0 ENCODING = 'UTF8';
+
+
+                pg_restore: warning: errors ignored on restore: 1""";
+        assertThat(PgTools.onlyTheDatabaseExisted(1, existed)).isTrue();
+        assertThat(PgTools.onlyTheDatabaseExisted(0, "")).isTrue();
+        String more = """
+                pg_restore: error: could not execute query: ERROR:  database "shop" already exists
+                Command was: CREATE DATABASE shop WITH TEMPLATE = template0 ENCODING = 'UTF8';
+                pg_restore: error: could not execute query: ERROR:  role "gone" does not exist
+                Command was: GRANT CONNECT ON DATABASE shop TO gone;
+                pg_restore: warning: errors ignored on restore: 2""";
+        assertThat(PgTools.onlyTheDatabaseExisted(1, more)).isFalse();
+        assertThat(PgTools.onlyTheDatabaseExisted(1, "pg_restore: error: connection to server failed")).isFalse();
     }
 }
