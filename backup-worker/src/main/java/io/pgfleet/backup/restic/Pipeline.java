@@ -112,18 +112,6 @@ public final class Pipeline {
      * @param timeout how long the programs may run once they have their input
      */
     public static Running start(List<Stage> stages, Duration timeout) {
-        return start(stages, timeout, null);
-    }
-
-    /**
-     * Runs the stages joined by pipes, the last one writing its stdout to {@code output} (made or replaced): a large
-     * file kept on disk, never held by this process.
-     */
-    public static Result runInto(List<Stage> stages, Path output, Duration timeout) {
-        return start(stages, timeout, output).finish(null);
-    }
-
-    private static Running start(List<Stage> stages, Duration timeout, Path output) {
         List<ProcessBuilder> builders = new ArrayList<>();
         List<Path> stderrFiles = new ArrayList<>();
         try {
@@ -134,9 +122,6 @@ public final class Pipeline {
                 stderrFiles.add(stderr);
                 builder.redirectError(stderr.toFile());
                 builders.add(builder);
-            }
-            if (output != null) {
-                builders.get(builders.size() - 1).redirectOutput(output.toFile());
             }
             List<Process> processes = ProcessBuilder.startPipeline(builders);
             return new Running(stages, processes, stderrFiles, timeout);

@@ -190,16 +190,6 @@ public record ResticRepository(String restic, String repository, String region, 
         return result.output();
     }
 
-    /**
-     * Writes a file of a snapshot to {@code target} through {@code through} (programs that see the stream on its way, as
-     * {@code tee} into a checksum): read once from the repository, with nothing of it in this process.
-     */
-    public void dumpTo(String snapshotId, String path, List<Pipeline.Stage> through, Path target, String what) {
-        List<Pipeline.Stage> stages = new ArrayList<>(List.of(stage("dump", snapshotId, path)));
-        stages.addAll(through);
-        check(Pipeline.runInto(stages, target, timeout), what);
-    }
-
     /** Restores these files ({@code paths}: their paths in the snapshot) of a snapshot under {@code target}, at {@code target/<path>}. */
     public void restore(String snapshotId, List<String> paths, Path target) {
         List<String> args = new ArrayList<>(List.of("restore", snapshotId, "--target", target.toAbsolutePath().toString()));

@@ -154,7 +154,9 @@ class RestoreRun {
                         bytes += manifest.files().get(manifest.dumpFileOf(database)).bytes();
                     }
                     support.progress(job, "putting the restored databases in place of the ones they replace", "swap");
+                    long swapStart = System.nanoTime();
                     restore.swap(staged);
+                    LOG.info("{} put in place in {} ms", String.join(", ", staged), (System.nanoTime() - swapStart) / 1_000_000);
                     swapped = true;
                 } catch (DatabaseRestore.Refused e) {
                     return Step.failed(e.getMessage() + "; no database was changed");
