@@ -12,9 +12,9 @@ command -v restic >/dev/null || missing+=(restic)
 command -v pgbackrest >/dev/null || missing+=(pgbackrest)
 # runuser: PostgreSQL runs as an unprivileged account when pgfleet runs as root.
 command -v runuser >/dev/null || missing+=(util-linux)
-# openssl makes the local members' CA and certificates; tee, mkfifo and sha256sum (coreutils) checksum streamed dumps.
+# openssl makes the local members' CA and certificates and checksums streamed dumps (dgst -sha256), with tee and mkfifo (coreutils).
 command -v openssl >/dev/null || missing+=(openssl)
-command -v sha256sum >/dev/null || missing+=(coreutils)
+command -v mkfifo >/dev/null || missing+=(coreutils)
 # The kill program (not the shell's builtin): the backup-worker stops a restic process with SIGINT.
 [ -x /usr/bin/kill ] || [ -x /bin/kill ] || missing+=(procps)
 if [ "$need" = test ]; then

@@ -6,9 +6,14 @@ import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.json.PayloadReader;
 import io.pgfleet.events.postgres.Postgres;
 import io.pgfleet.events.status.Phase;
+import io.pgfleet.testkit.Medians;
 import io.pgfleet.testkit.StatusFeed;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,17 +37,26 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Benchmark (bench/latency.sh, not a test): add-user commands for existing instances of the local stack, published at a
  * steady rate, timed from publish to the user-manager's {@code ACCEPTED} and to its {@code SUCCEEDED} as a plain status
- * consumer sees them; beside it, in the same run and on the same broker, a raw Kafka consume→produce echo at the same rate
- * (the least any Kafka service can answer in). Prints p50 and p99 of each and the commands' throughput.
+ * consumer sees them; beside it, in the same run and on the same broker, two yardsticks at the same rate: a raw Kafka
+ * consume→produce echo (the least any Kafka service can answer in), and a transactional echo that writes each poll's
+ * records to the state PostgreSQL and commits before producing them (the least a durable {@code ACCEPTED} has to do).
+ * Rounds alternate the three; it prints each round's p50 and p99, then their medians with ranges and the ratios of
+ * {@code ACCEPTED}'s p99 to each yardstick's.
  */
 public final class LatencyBenchmark {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
     private static final int INSTANCES = 4;
 
+    /** One round's latencies (ns) of each kind. */
+    private record Round(List<Long> echo, List<Long> durableEcho, List<Long> accepted, List<Long> written, List<Long> seen,
+                         List<Long> succeeded) {
+    }
+
     public static void main(String[] args) throws Exception {
         int commands = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         Path home = Path.of(System.getProperty("pgfleet.home")).toAbsolutePath().normalize();
         Postgres dev = PayloadReader.fromText(Files.readString(home.resolve("examples/postgres-dev.yaml")), Postgres.class).value();
         try (StackFixture fixture = new StackFixture("pgfleet-latency-bench-")) {
@@ -51,67 +65,105 @@ public final class LatencyBenchmark {
                 instances.add(key(i));
             }
             FleetBenchmark.provisionAll(fixture, dev, instances);
-            List<Long> echo = echo(fixture.stack.kafka().clientProperties(), commands, rate);
-
-            Map<String, Long> published = new HashMap<>();
-            WallBase wallBase = new WallBase(System.nanoTime(), java.time.Instant.now());
-            Map<String, Long> cpuBefore = FleetBenchmark.cpuTicks(fixture.stack);
-            long ownBefore = ownCpuNanos();
-            long first = System.nanoTime();
-            for (int i = 0; i < commands; i++) {
-                pace(first, i, rate);
-                InstanceKey key = key(i % INSTANCES);
-                long at = System.nanoTime();
-                String id = fixture.publisher.publish(CommandType.ADD_USER, key,
-                        new AddUserCommand(key.name(), key.namespace(), "bench_" + i, null, false, false, null));
-                published.put(id, at);
+            try (Connection state = fixture.stack.state().connect("pgfleet"); Statement sql = state.createStatement()) {
+                sql.execute("CREATE TABLE IF NOT EXISTS bench_echo (k text PRIMARY KEY, v bytea NOT NULL)");
             }
-            for (String id : published.keySet()) {
-                require(fixture.feed.awaitFinal(id, "user-manager", TIMEOUT).phase() == Phase.SUCCEEDED, "add-user " + id);
-            }
-            Map<String, Long> cpuAfter = FleetBenchmark.cpuTicks(fixture.stack);
-            long ownAfter = ownCpuNanos();
-            Map<String, Long> accepted = new HashMap<>();
-            Map<String, Long> succeeded = new HashMap<>();
-            // The ACCEPTED event's time (when the intake wrote it) splits its latency: publish -> written, written -> seen.
-            List<Long> intake = new ArrayList<>();
-            List<Long> relay = new ArrayList<>();
-            long last = first;
-            for (StatusFeed.Received received : fixture.feed.all()) {
-                Long at = published.get(received.event().commandId());
-                if (at == null) {
-                    continue;
+            List<Round> done = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                List<Long> echo = echo(fixture.stack.kafka().clientProperties(), "raw-" + round, commands, rate, null);
+                List<Long> durable;
+                try (Connection state = fixture.stack.state().connect("pgfleet")) {
+                    durable = echo(fixture.stack.kafka().clientProperties(), "durable-" + round, commands, rate, state);
                 }
-                Map<String, Long> into = received.event().phase() == Phase.ACCEPTED ? accepted
-                        : received.event().phase() == Phase.SUCCEEDED ? succeeded : null;
-                if (into == accepted && !accepted.containsKey(received.event().commandId())) {
-                    long written = wallBase.nanos() + java.time.Duration.between(wallBase.wall(), received.event().time()).toNanos();
-                    intake.add(written - at);
-                    relay.add(received.receivedNanos() - written);
-                }
-                if (into != null) {
-                    into.putIfAbsent(received.event().commandId(), received.receivedNanos() - at);
-                    last = Math.max(last, received.receivedNanos());
-                }
+                Round measured = commands(fixture, round, commands, rate, echo, durable);
+                done.add(measured);
+                System.out.printf("%nround %d of %d: %d add-user commands for %d instances at %d/s (ms)%n", round, rounds, commands,
+                        INSTANCES, rate);
+                System.out.printf("%-26s %8s %8s %8s%n", "", "p50", "p99", "max");
+                row("raw echo", measured.echo());
+                row("transactional echo", measured.durableEcho());
+                row("publish -> ACCEPTED", measured.accepted());
+                row("  publish -> written", measured.written());
+                row("  written -> seen", measured.seen());
+                row("publish -> SUCCEEDED", measured.succeeded());
             }
             System.out.println();
-            System.out.printf("command latency: %d add-user commands for %d instances, published at %d/s; a raw Kafka consume->produce "
-                    + "echo at the same rate on the same broker (ms)%n", commands, INSTANCES, rate);
-            System.out.printf("%-26s %8s %8s %8s%n", "", "p50", "p99", "max");
-            row("raw echo", echo);
-            row("publish -> ACCEPTED", new ArrayList<>(accepted.values()));
-            row("  publish -> written", intake);
-            row("  written -> seen", relay);
-            row("publish -> SUCCEEDED", new ArrayList<>(succeeded.values()));
-            System.out.printf("throughput: %.0f commands/s (first publish to last SUCCEEDED)%n", commands / ((last - first) / 1e9));
-            // clock ticks are 10 ms (USER_HZ 100)
-            System.out.printf("services' CPU per command (ms): %s%n", String.join(", ", cpuAfter.keySet().stream().map(service ->
-                    String.format("%s %.1f", service, (cpuAfter.get(service) - cpuBefore.get(service)) * 10.0 / commands)).toList())
-                    + String.format(", this process (Kafka broker, publisher, status reader) %.1f", (ownAfter - ownBefore) / 1e6 / commands));
-            System.out.printf("ACCEPTED p99 / echo p99 = %.2fx (goal <= 2x, #17)%n", percentile(new ArrayList<>(accepted.values()), 99)
-                    / percentile(echo, 99));
+            System.out.printf("medians of %d rounds (ms, range)   p50                      p99%n", rounds);
+            summary("raw echo", done, Round::echo);
+            summary("transactional echo", done, Round::durableEcho);
+            summary("publish -> ACCEPTED", done, Round::accepted);
+            summary("  publish -> written", done, Round::written);
+            summary("  written -> seen", done, Round::seen);
+            summary("publish -> SUCCEEDED", done, Round::succeeded);
+            double accepted = Medians.of(p99s(done, Round::accepted)) / 1e6;
+            System.out.printf("ACCEPTED p99 / transactional echo p99 = %.2fx (goal <= 1.3x); / raw echo p99 = %.2fx (goal <= 2x)%n",
+                    accepted / (Medians.of(p99s(done, Round::durableEcho)) / 1e6), accepted / (Medians.of(p99s(done, Round::echo)) / 1e6));
         }
         System.exit(0);
+    }
+
+    /** One round of commands: publish at the rate, wait for every answer, split each ACCEPTED's latency at its write. */
+    private static Round commands(StackFixture fixture, int round, int commands, int rate, List<Long> echo, List<Long> durable)
+            throws Exception {
+        Map<String, Long> published = new HashMap<>();
+        WallBase wallBase = new WallBase(System.nanoTime(), java.time.Instant.now());
+        Map<String, Long> cpuBefore = FleetBenchmark.cpuTicks(fixture.stack);
+        long ownBefore = ownCpuNanos();
+        long first = System.nanoTime();
+        for (int i = 0; i < commands; i++) {
+            pace(first, i, rate);
+            InstanceKey key = key(i % INSTANCES);
+            long at = System.nanoTime();
+            String id = fixture.publisher.publish(CommandType.ADD_USER, key,
+                    new AddUserCommand(key.name(), key.namespace(), "bench_" + round + "_" + i, null, false, false, null));
+            published.put(id, at);
+        }
+        for (String id : published.keySet()) {
+            require(fixture.feed.awaitFinal(id, "user-manager", TIMEOUT).phase() == Phase.SUCCEEDED, "add-user " + id);
+        }
+        Map<String, Long> cpuAfter = FleetBenchmark.cpuTicks(fixture.stack);
+        long ownAfter = ownCpuNanos();
+        Map<String, Long> accepted = new HashMap<>();
+        Map<String, Long> succeeded = new HashMap<>();
+        // The ACCEPTED event's time (when the intake wrote it) splits its latency: publish -> written, written -> seen.
+        List<Long> intake = new ArrayList<>();
+        List<Long> relay = new ArrayList<>();
+        long last = first;
+        for (StatusFeed.Received received : fixture.feed.all()) {
+            Long at = published.get(received.event().commandId());
+            if (at == null) {
+                continue;
+            }
+            Map<String, Long> into = received.event().phase() == Phase.ACCEPTED ? accepted
+                    : received.event().phase() == Phase.SUCCEEDED ? succeeded : null;
+            if (into == accepted && !accepted.containsKey(received.event().commandId())) {
+                long written = wallBase.nanos() + java.time.Duration.between(wallBase.wall(), received.event().time()).toNanos();
+                intake.add(written - at);
+                relay.add(received.receivedNanos() - written);
+            }
+            if (into != null) {
+                into.putIfAbsent(received.event().commandId(), received.receivedNanos() - at);
+                last = Math.max(last, received.receivedNanos());
+            }
+        }
+        System.out.printf("%nround %d: throughput %.0f commands/s (first publish to last SUCCEEDED)%n", round, commands / ((last - first) / 1e9));
+        // clock ticks are 10 ms (USER_HZ 100)
+        System.out.printf("services' CPU per command (ms): %s%n", String.join(", ", cpuAfter.keySet().stream().map(service ->
+                String.format("%s %.1f", service, (cpuAfter.get(service) - cpuBefore.get(service)) * 10.0 / commands)).toList())
+                + String.format(", this process (Kafka broker, publisher, status reader) %.1f", (ownAfter - ownBefore) / 1e6 / commands));
+        return new Round(echo, durable, new ArrayList<>(accepted.values()), intake, relay, new ArrayList<>(succeeded.values()));
+    }
+
+    private static List<Long> p99s(List<Round> rounds, java.util.function.Function<Round, List<Long>> kind) {
+        return rounds.stream().map(round -> (long) (percentile(kind.apply(round), 99) * 1e6)).toList();
+    }
+
+    /** One line of the summary: the median over the rounds of each round's p50 and p99, with their ranges. */
+    private static void summary(String name, List<Round> rounds, java.util.function.Function<Round, List<Long>> kind) {
+        List<Double> p50 = rounds.stream().map(round -> percentile(kind.apply(round), 50)).sorted().toList();
+        List<Double> p99 = rounds.stream().map(round -> percentile(kind.apply(round), 99)).sorted().toList();
+        System.out.printf("%-26s %7.1f (%.1f–%.1f)   %7.1f (%.1f–%.1f)%n", name, p50.get(p50.size() / 2), p50.get(0), p50.get(p50.size() - 1),
+                p99.get(p99.size() / 2), p99.get(0), p99.get(p99.size() - 1));
     }
 
     /** A moment on both clocks: the monotonic one the latencies use and the wall clock of the events' times. */
@@ -126,10 +178,13 @@ public final class LatencyBenchmark {
         return new InstanceKey(LocalStack.NAMESPACE, "latency-" + i);
     }
 
-    /** Publishes {@code count} records at {@code rate}; an echo loop consumes each and produces it to a second topic. */
-    private static List<Long> echo(Properties client, int count, int rate) throws Exception {
-        String in = "bench.echo.in";
-        String out = "bench.echo.out";
+    /**
+     * Publishes {@code count} records at {@code rate}; an echo loop consumes each and produces it to a second topic. With
+     * {@code state}, the loop first writes each poll's records to it in one transaction and commits, as the intake does.
+     */
+    private static List<Long> echo(Properties client, String name, int count, int rate, Connection state) throws Exception {
+        String in = "bench.echo." + name + ".in";
+        String out = "bench.echo." + name + ".out";
         try (AdminClient admin = AdminClient.create(client)) {
             admin.createTopics(List.of(new NewTopic(in, 1, (short) 1), new NewTopic(out, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
@@ -140,8 +195,8 @@ public final class LatencyBenchmark {
         Map<String, Long> seen = new ConcurrentHashMap<>();
         try (KafkaProducer<String, byte[]> publisher = new KafkaProducer<>(producing, new StringSerializer(), new ByteArraySerializer());
              KafkaProducer<String, byte[]> echoer = new KafkaProducer<>(producing, new StringSerializer(), new ByteArraySerializer());
-             KafkaConsumer<String, byte[]> echoIn = consumer(client, "echo", in);
-             KafkaConsumer<String, byte[]> echoOut = consumer(client, "echo-reader", out)) {
+             KafkaConsumer<String, byte[]> echoIn = consumer(client, "echo-" + name, in);
+             KafkaConsumer<String, byte[]> echoOut = consumer(client, "echo-reader-" + name, out)) {
             java.util.concurrent.CountDownLatch assigned = new java.util.concurrent.CountDownLatch(2);
             boolean[] loopAssigned = new boolean[1];
             Thread loop = new Thread(() -> untilInterrupted(() -> {
@@ -149,6 +204,9 @@ public final class LatencyBenchmark {
                 if (!echoIn.assignment().isEmpty() && !loopAssigned[0]) {
                     loopAssigned[0] = true;
                     assigned.countDown();
+                }
+                if (state != null && !records.isEmpty()) {
+                    write(state, name, records);
                 }
                 for (ConsumerRecord<String, byte[]> record : records) {
                     echoer.send(new ProducerRecord<>(out, record.key(), record.value()));
@@ -187,6 +245,24 @@ public final class LatencyBenchmark {
             List<Long> latencies = new ArrayList<>();
             sent.forEach((key, at) -> latencies.add(seen.get(key) - at));
             return latencies;
+        }
+    }
+
+    /** A poll's records written to the state database in one transaction. */
+    private static void write(Connection state, String name, Iterable<ConsumerRecord<String, byte[]>> records) {
+        try {
+            state.setAutoCommit(false);
+            try (PreparedStatement insert = state.prepareStatement("INSERT INTO bench_echo (k, v) VALUES (?, ?)")) {
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    insert.setString(1, name + "/" + record.key());
+                    insert.setBytes(2, record.value());
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+            state.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("the transactional echo's write failed: " + e.getMessage(), e);
         }
     }
 

@@ -49,7 +49,7 @@ final class BackupFiles implements AutoCloseable {
      * fit in {@code budget} bytes (and on the work directory's disk): those are then read once from the repository (their
      * checksum and {@code pg_restore -j} read the copy) instead of once to check them and once more into their database.
      * ({@code restic restore} fetches a file's parts side by side; the copy is then hashed from the page cache, in a
-     * fraction of the fetch's time: measured faster than {@code restic dump} through {@code tee} into {@code sha256sum}.)
+     * fraction of the fetch's time: measured faster than {@code restic dump} through {@code tee} into a digest.)
      */
     static BackupFiles open(ResticRepository repository, Manifest manifest, Collection<String> needed, Path work, long budget)
             throws IOException {

@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +26,13 @@ import java.util.Set;
 final class Checksums {
 
     private static final Pattern SUM = Pattern.compile("^([0-9a-f]{64})\\s");
-    /** {@code sha256sum} reading its stdin: the last stage of a pipeline that only checks a stream. */
-    static final Pipeline.Stage SHA256SUM = new Pipeline.Stage(List.of("sha256sum"), Map.of());
+    /**
+     * The program that hashes a stream: {@code openssl dgst -sha256 -r}, which uses the CPU's SHA instructions (about
+     * 1.8 GB/s here, where coreutils' {@code sha256sum} does 0.35 GB/s), printing the checksum as {@code sha256sum} does.
+     */
+    private static final List<String> DIGEST = List.of("openssl", "dgst", "-sha256", "-r");
+    /** The digest reading its stdin: the last stage of a pipeline that only checks a stream. */
+    static final Pipeline.Stage SHA256SUM = new Pipeline.Stage(DIGEST, Map.of());
 
     private Checksums() {
     }
@@ -42,11 +48,11 @@ final class Checksums {
         return HexFormat.of().formatHex(digest().digest(content));
     }
 
-    /** The checksum {@code sha256sum} printed. */
+    /** The checksum the digest printed. */
     static String parse(String output) {
         Matcher sum = SUM.matcher(output == null ? "" : output);
         if (!sum.find()) {
-            throw new IllegalStateException("sha256sum printed no checksum");
+            throw new IllegalStateException("the digest printed no checksum");
         }
         return sum.group(1);
     }
@@ -61,7 +67,7 @@ final class Checksums {
 
     /**
      * The SHA-256 of a stream as it passes from one program to the next, without holding it: {@link #tee()} copies it
-     * into a named pipe that {@code sha256sum} reads.
+     * into a named pipe that the digest reads.
      */
     static final class OfStream implements AutoCloseable {
 
@@ -73,11 +79,11 @@ final class Checksums {
             this.sum = sum;
         }
 
-        /** Stops the {@code sha256sum} and {@code tee} processes a killed attempt left on the named pipes of {@code directory}. */
+        /** Stops the digest and {@code tee} processes a killed attempt left on the named pipes of {@code directory}. */
         static void stopLeftovers(Path directory) {
             String prefix = directory.toAbsolutePath() + "/";
             Processes.matching(argv -> !argv.isEmpty()
-                            && Set.of("sha256sum", "tee").contains(Processes.programName(argv.get(0)))
+                            && Set.of("openssl", "tee").contains(Processes.programName(argv.get(0)))
                             && argv.stream().skip(1).anyMatch(a -> a.startsWith(prefix)))
                     .forEach(ProcessHandle::destroyForcibly);
         }
@@ -90,7 +96,9 @@ final class Checksums {
             if (!made.ok()) {
                 throw new IOException("cannot make a named pipe for a checksum: " + made.failure());
             }
-            return new OfStream(fifo, new ProcessBuilder("sha256sum", fifo.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start());
+            List<String> argv = new ArrayList<>(DIGEST);
+            argv.add(fifo.toString());
+            return new OfStream(fifo, new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start());
         }
 
         /** The stage between the producer and its reader that feeds the checksum. */
@@ -103,7 +111,7 @@ final class Checksums {
             try {
                 String output = new String(sum.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
                 if (!sum.waitFor(30, TimeUnit.SECONDS) || sum.exitValue() != 0) {
-                    throw new IllegalStateException("sha256sum of " + fifo.getFileName() + " did not end well");
+                    throw new IllegalStateException("the digest of " + fifo.getFileName() + " did not end well");
                 }
                 return parse(output);
             } catch (IOException e) {
