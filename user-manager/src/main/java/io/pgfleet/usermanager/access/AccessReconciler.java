@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,6 +98,7 @@ public class AccessReconciler implements JobHandler {
             return absent.get();
         }
         DesiredAccess desired = AccessJson.desired(job.spec());
+        long start = System.nanoTime();
         Catalog catalog;
         try {
             catalog = CatalogReader.read(connections, endpoint.get(), desired.databases().keySet());
@@ -107,7 +109,9 @@ public class AccessReconciler implements JobHandler {
             return late ? Step.failed("instance " + key + " did not accept connections within " + InstanceWait.text(readyTimeout) + ": "
                     + e.getMessage()) : Step.poll("waiting for instance " + key + " to accept connections", InstanceWait.LONGEST);
         }
+        long read = System.nanoTime();
         Map<String, String> verifiers = verifiers(key, desired, catalog);
+        long verified = System.nanoTime();
         Set<String> managed = access.findById(job.instance()).map(row -> AccessJson.users(row.managedUsers())).orElse(Set.of());
         List<SqlAction> plan = new ArrayList<>(AccessPlanner.plan(desired, managed, catalog, verifiers));
         List<String> unmanaged = AccessPlanner.removedDatabases(desired, catalog);
@@ -124,7 +128,9 @@ public class AccessReconciler implements JobHandler {
             }
             return Step.poll("the connection to " + key + " broke (" + e.getMessage() + "); trying again", InstanceWait.LONGEST);
         }
-        LOG.info("{} statement(s) applied", plan.size());
+        LOG.info("{} statement(s) applied in {} ms: the catalog read in {} ms, {} password verifier(s) made in {} ms, the statements run in {} ms",
+                plan.size(), (System.nanoTime() - start) / 1_000_000, (read - start) / 1_000_000, verifiers.size(),
+                (verified - read) / 1_000_000, (System.nanoTime() - verified) / 1_000_000);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("statements", plan.size());
         details.put("users", desired.users().size());
@@ -166,13 +172,14 @@ public class AccessReconciler implements JobHandler {
             credentials.write(key, generated);
             passwords.putAll(generated);
         }
-        Map<String, String> verifiers = new HashMap<>();
-        for (String user : desired.users().keySet()) {
+        // Each verifier is 4096 rounds of HMAC-SHA-256 (about 8 ms): on every core at once.
+        Map<String, String> verifiers = new ConcurrentHashMap<>();
+        desired.users().keySet().parallelStream().forEach(user -> {
             Catalog.RoleState role = catalog.roles().get(user);
             if (role == null || !ScramVerifier.matches(passwords.get(user), role.verifier())) {
                 verifiers.put(user, ScramVerifier.of(passwords.get(user)));
             }
-        }
+        });
         return verifiers;
     }
 }

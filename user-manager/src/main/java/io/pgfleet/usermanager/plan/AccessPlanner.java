@@ -78,6 +78,13 @@ public final class AccessPlanner {
         for (DesiredUser user : desired.users().values()) {
             planUser(user, catalog.roles().get(user.name()), newVerifiers.get(user.name()), cluster);
         }
+        // The new databases one after the other, so that they are made side by side (PlanStages); then what each needs.
+        for (DesiredDatabase database : desired.databases().values()) {
+            if (!catalog.databases().containsKey(database.name())) {
+                cluster.add(new SqlAction(MAINTENANCE_DB, "CREATE DATABASE " + ident(database.name()) + " OWNER " + ident(database.group("admin")),
+                        true, false));
+            }
+        }
         for (DesiredDatabase database : desired.databases().values()) {
             planDatabase(database, catalog.databases().get(database.name()), createdGroups, cluster, perDatabase);
         }
@@ -113,9 +120,7 @@ public final class AccessPlanner {
                                      List<SqlAction> cluster, List<SqlAction> perDatabase) {
         String name = database.name();
         String admin = database.group("admin");
-        if (existing == null) {
-            cluster.add(new SqlAction(MAINTENANCE_DB, "CREATE DATABASE " + ident(name) + " OWNER " + ident(admin), true, false));
-        } else if (!existing.owner().equals(admin)) {
+        if (existing != null && !existing.owner().equals(admin)) {
             cluster.add(SqlAction.in(MAINTENANCE_DB, "ALTER DATABASE " + ident(name) + " OWNER TO " + ident(admin)));
         }
         Set<String> grants = existing == null ? Set.of("PUBLIC|CONNECT", "PUBLIC|TEMPORARY") : existing.grants();

@@ -1,5 +1,6 @@
 package io.pgfleet.usermanager.sql;
 
+import io.pgfleet.usermanager.plan.PlanStages;
 import io.pgfleet.usermanager.plan.SqlAction;
 
 import io.pgfleet.clusters.Endpoint;
@@ -7,53 +8,94 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * Runs a plan: consecutive statements of one database in one transaction, CREATE DATABASE on its
- * own. A failure names the statement (with any verifier masked) and PostgreSQL's message.
+ * Runs a plan in its stages ({@link PlanStages}): a stage's units side by side, on up to
+ * {@code pgfleet.user-manager.parallel} connections (default: the cores, 2 to 4), each unit's statements in one
+ * transaction, CREATE DATABASE on its own. A stage ends when all its units have; a failure names the first statement
+ * refused in the plan's order (with any verifier masked) and PostgreSQL's message, and no later stage runs.
  */
 public final class PlanExecutor {
+
+    /** How many units of a stage run at once by default: the cores, at least 2 (the work is mostly the server's), at most 4. */
+    public static final int PARALLEL = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
     private PlanExecutor() {
     }
 
-    /** Runs every action in order, with one connection per database for the whole plan. */
+    /** Runs every stage in order, with {@link #PARALLEL} units at once. */
     public static void run(InstanceConnections pool, Endpoint endpoint, List<SqlAction> plan) throws PlanFailedException {
-        Map<String, InstanceConnections.Lease> connections = new HashMap<>();
+        run(pool, endpoint, plan, PARALLEL);
+    }
+
+    /** Runs every stage in order, with up to {@code parallel} units at once. */
+    public static void run(InstanceConnections pool, Endpoint endpoint, List<SqlAction> plan, int parallel) throws PlanFailedException {
+        PlanStages stages = PlanStages.of(plan);
+        ExecutorService side = null;
         try {
-            int i = 0;
-            while (i < plan.size()) {
-                SqlAction first = plan.get(i);
-                List<SqlAction> batch = new ArrayList<>(List.of(first));
-                i++;
-                while (!first.ownTransaction() && i < plan.size() && !plan.get(i).ownTransaction()
-                        && plan.get(i).database().equals(first.database())) {
-                    batch.add(plan.get(i++));
+            for (PlanStages.Stage stage : stages.stages()) {
+                if (stage.units().size() == 1 || parallel <= 1) {
+                    for (List<SqlAction> unit : stage.units()) {
+                        runUnit(pool, endpoint, unit);
+                    }
+                    continue;
                 }
-                runBatch(pool, endpoint, connections, batch);
+                if (side == null) {
+                    side = Executors.newFixedThreadPool(parallel, runnable -> {
+                        Thread thread = new Thread(runnable, "plan-executor");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+                }
+                List<Future<?>> running = new ArrayList<>();
+                for (List<SqlAction> unit : stage.units()) {
+                    running.add(side.submit(() -> {
+                        runUnit(pool, endpoint, unit);
+                        return null;
+                    }));
+                }
+                PlanFailedException first = null;
+                for (Future<?> unit : running) {
+                    try {
+                        unit.get();
+                    } catch (ExecutionException e) {
+                        if (first == null && e.getCause() instanceof PlanFailedException failed) {
+                            first = failed;
+                        } else if (first == null) {
+                            throw new IllegalStateException(e.getCause());
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while running a plan", e);
+                    }
+                }
+                if (first != null) {
+                    throw first;
+                }
             }
         } finally {
-            connections.values().forEach(InstanceConnections.Lease::close);
+            if (side != null) {
+                side.shutdownNow();
+            }
         }
     }
 
-    private static void runBatch(InstanceConnections pool, Endpoint endpoint, Map<String, InstanceConnections.Lease> connections,
-                                 List<SqlAction> batch) throws PlanFailedException {
-        SqlAction current = batch.get(0);
-        InstanceConnections.Lease lease = connections.get(current.database());
+    /** One unit: its statements in one transaction on a connection of its own (CREATE DATABASE alone, outside one). */
+    private static void runUnit(InstanceConnections pool, Endpoint endpoint, List<SqlAction> unit) throws PlanFailedException {
+        SqlAction current = unit.get(0);
+        InstanceConnections.Lease lease = null;
         try {
-            if (lease == null) {
-                lease = pool.open(endpoint, current.database());
-                connections.put(current.database(), lease);
-            }
+            lease = pool.open(endpoint, current.database());
             Connection connection = lease.connection();
             boolean transactional = !current.ownTransaction();
             connection.setAutoCommit(!transactional);
             try (Statement sql = connection.createStatement()) {
-                for (SqlAction action : batch) {
+                for (SqlAction action : unit) {
                     current = action;
                     sql.execute(action.sql());
                 }
@@ -62,9 +104,11 @@ public final class PlanExecutor {
                 connection.commit();
                 connection.setAutoCommit(true);
             }
+            lease.close();
         } catch (SQLException e) {
             if (lease != null) {
                 lease.discard();
+                lease.close();
             }
             throw new PlanFailedException(current, e);
         }

@@ -17,17 +17,17 @@ import org.junit.jupiter.api.Test;
 
 class AccessPlannerTest {
 
-    private static final Catalog FRESH = new Catalog(
+    static final Catalog FRESH = new Catalog(
             Map.of("postgres", new RoleState("postgres", true, true, true, Set.of(), "SCRAM-SHA-256$x")),
             Map.of("postgres", new DatabaseState("postgres", "postgres", Set.of("PUBLIC|CONNECT", "PUBLIC|TEMPORARY"), Set.of(),
                     Set.of("public"), Set.of())));
 
-    private static DesiredAccess complete() {
+    static DesiredAccess complete() {
         Postgres doc = PayloadReader.fromText(ReferenceExamples.documents().get(1).text(), Postgres.class).value();
         return DesiredAccess.of(doc.spec());
     }
 
-    private static Map<String, String> verifiers(String... users) {
+    static Map<String, String> verifiers(String... users) {
         Map<String, String> verifiers = new HashMap<>();
         for (String user : users) {
             verifiers.put(user, "SCRAM-SHA-256$4096:c2FsdA==$" + user + ":key");
@@ -48,9 +48,9 @@ class AccessPlannerTest {
                 "postgres: CREATE ROLE \"admin\" WITH LOGIN NOREPLICATION NOSUPERUSER PASSWORD '***'",
                 "postgres: CREATE ROLE \"readonly_user\" WITH LOGIN REPLICATION NOSUPERUSER PASSWORD '***'",
                 "postgres: CREATE DATABASE \"analytics\" OWNER \"analytics_admin\"",
+                "postgres: CREATE DATABASE \"myapp\" OWNER \"myapp_admin\"",
                 "postgres: REVOKE ALL ON DATABASE \"analytics\" FROM PUBLIC",
                 "postgres: GRANT CONNECT ON DATABASE \"analytics\" TO \"analytics_admin\", \"analytics_readonly\"",
-                "postgres: CREATE DATABASE \"myapp\" OWNER \"myapp_admin\"",
                 "postgres: GRANT \"myapp_admin\" TO \"admin\"",
                 "postgres: GRANT \"myapp_admin\" TO \"app_user\"",
                 "postgres: GRANT \"myapp_readonly\" TO \"readonly_user\"",
