@@ -15,9 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Runs a plan in its stages ({@link PlanStages}): a stage's units side by side, on up to
- * {@code pgfleet.user-manager.parallel} connections (default: the cores, 2 to 4), each unit's statements in one
- * transaction, CREATE DATABASE on its own. A stage ends when all its units have; a failure names the first statement
+ * Runs a plan in its stages ({@link PlanStages}): a stage's units side by side, on up to {@link #PARALLEL} connections
+ * (the cores, 2 to 4), each unit's statements in one transaction, CREATE DATABASE on its own. A stage ends when all its units have; a failure names the first statement
  * refused in the plan's order (with any verifier masked) and PostgreSQL's message, and no later stage runs.
  */
 public final class PlanExecutor {
