@@ -19,7 +19,7 @@ public record RestoreCommand(
         @Doc(value = "The backup: its backup id, or the restic snapshot id (8 to 64 hex digits) of any of its snapshots. Default: the latest successful backup.",
                 pattern = NameRules.BACKUP_ID)
         String backup,
-        @Doc(value = "Restore only this database (dropped and recreated from the backup). Default: every database and the roles.",
+        @Doc(value = "Restore only this database (loaded beside the one it replaces, which it then replaces in one transaction). Default: every database and the roles.",
                 pattern = NameRules.DATABASE, maxLength = NameRules.MAX_DATABASE)
         String database,
         @Doc(value = "Return the whole instance to this time (RFC 3339 with its offset, e.g. `2026-11-30T14:05:00Z`) from its WAL archive: its members are stopped, the primary restored and replayed up to the time, then promoted, the standbys copied again. Must be inside the recovery window (from the end of the oldest base backup kept to now); not with `backup` or `database`.",
