@@ -17,6 +17,7 @@ import io.pgfleet.host.ProcessRunner;
 import io.pgfleet.servers.Ports;
 import io.pgfleet.servers.S3Server;
 import io.pgfleet.testkit.ServiceFixture;
+import io.pgfleet.testkit.Medians;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -48,11 +49,15 @@ public final class PitrBenchmark {
 
     public static void main(String[] args) throws Exception {
         long mib = args.length > 0 ? Long.parseLong(args[0]) : 1024;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         try (ServiceFixture fixture = new ServiceFixture("backup-worker"); S3Server s3 = S3Server.start()) {
             fixture.start(Map.of("pgfleet.backup.tick", "1s", "pgfleet.backup.allowed-endpoints", java.net.URI.create(s3.endpoint()).getAuthority(), "pgfleet.backup.wal-s3-endpoint-override", s3.secureEndpoint(),
                     "pgfleet.backup.s3-ca-file", s3.caCertificate().toString()));
             InstanceKey source = fixture.track(new InstanceKey("bench", "big"));
-            List<InstanceKey> copies = List.of(fixture.track(new InstanceKey("bench", "copy-1")), fixture.track(new InstanceKey("bench", "copy-2")));
+            List<InstanceKey> copies = new java.util.ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                copies.add(fixture.track(new InstanceKey("bench", "copy-" + round)));
+            }
             settle(fixture, source, new ClusterSpec(false, "20Gi", 1, "local", Map.of("max_wal_size", "4GB"), 0, 0, true));
             for (InstanceKey copy : copies) {
                 settle(fixture, copy, new ClusterSpec(false, "20Gi", 1, "local", Map.of("max_wal_size", "4GB"), 0, 0));
@@ -87,17 +92,27 @@ public final class PitrBenchmark {
 
             ArchiveLayout layout = fixture.driver().archiveLayout(source).orElseThrow();
             PgBinaries pg = PgBinaries.find(Optional.empty());
-            long viaWorker = Long.MAX_VALUE;
-            long raw = Long.MAX_VALUE;
-            for (int round = 0; round < 2; round++) {
+            // Each way once per round, alternating which goes first; medians and ranges count.
+            List<Long> viaWorker = new java.util.ArrayList<>();
+            List<Long> raw = new java.util.ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
                 InstanceKey copy = copies.get(round);
-                viaWorker = Math.min(viaWorker, BackupBenchmark.timed(() -> BackupBenchmark.expect(fixture,
-                        fixture.publisher.publish(CommandType.RESTORE, copy,
-                        new RestoreCommand(copy.name(), copy.namespace(), source.name(), null, null, target.toString())))));
-                raw = Math.min(raw, BackupBenchmark.timed(() -> rawRestore(layout, pg, endpoint.password(), target)));
+                Runnable worker = () -> BackupBenchmark.expect(fixture, fixture.publisher.publish(CommandType.RESTORE, copy,
+                        new RestoreCommand(copy.name(), copy.namespace(), source.name(), null, null, target.toString())));
+                Runnable pgbackrest = () -> rawRestore(layout, pg, endpoint.password(), target);
+                if (round % 2 == 0) {
+                    viaWorker.add(BackupBenchmark.timed(worker));
+                    raw.add(BackupBenchmark.timed(pgbackrest));
+                } else {
+                    raw.add(BackupBenchmark.timed(pgbackrest));
+                    viaWorker.add(BackupBenchmark.timed(worker));
+                }
+                System.out.printf("round %d: backup-worker %d ms, raw %d ms%n", round + 1, viaWorker.get(round), raw.get(round));
             }
-            System.out.printf("restore to a time: backup-worker %d ms, raw pgbackrest restore + start %d ms: %.2fx (goal <= 1.1x)%n",
-                    viaWorker, raw, (double) viaWorker / raw);
+            System.out.printf("restore to a time, medians of %d rounds: backup-worker %d ms (%d–%d), raw pgbackrest restore + start %d ms "
+                    + "(%d–%d): %.2fx (goal <= 1.1x)%n", rounds, Medians.of(viaWorker), java.util.Collections.min(viaWorker),
+                    java.util.Collections.max(viaWorker), Medians.of(raw), java.util.Collections.min(raw), java.util.Collections.max(raw),
+                    (double) Medians.of(viaWorker) / Medians.of(raw));
         }
         // The shared embedded broker's threads are not daemons: without this the JVM outlives the result (seen: four minutes).
         System.exit(0);
