@@ -114,7 +114,16 @@ public class BaseBackups {
             String from = opened.get().layout().runningStandbys().isEmpty() ? opened.get().layout().primary().name()
                     : opened.get().layout().runningStandbys().get(0).name();
             if (needed) {
-                WalArchive.wakeArchiver(primary.get());
+                // A segment whose push failed before the stanza existed waits in the archiver for up to 60 s (three
+                // failures in a row), and the base backup would wait on it: woken, the archiver pushes it now; the
+                // next step looks again.
+                Optional<String> failing = WalArchive.failingSegment(primary.get());
+                if (failing.isPresent()) {
+                    WalArchive.wakeArchiver(primary.get());
+                    if (!wait.late(job.createdAt(), Instant.now(clock))) {
+                        return Step.waitFor("the primary of " + key + " archives " + failing.get() + " again (its push failed)", Duration.ofSeconds(1));
+                    }
+                }
                 repository.backup("full", primary.get().password());
             }
             List<ArchiveInfo.BaseBackup> expired = WalArchive.retention(config).expired(repository.info().backups(), Instant.now(clock));

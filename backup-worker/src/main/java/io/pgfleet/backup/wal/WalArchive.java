@@ -182,6 +182,19 @@ public class WalArchive {
         }
     }
 
+    /**
+     * The segment the primary's archiver last failed to archive, when that failure came after its last success: the
+     * archiver retries that segment before any other, so it is still waiting. Empty when the archiver is not behind a
+     * failure.
+     */
+    public static Optional<String> failingSegment(Endpoint primary) throws SQLException {
+        try (Connection connection = connect(primary); Statement sql = connection.createStatement();
+             ResultSet row = sql.executeQuery("SELECT last_failed_wal FROM pg_catalog.pg_stat_archiver"
+                     + " WHERE last_failed_time > coalesce(last_archived_time, '-infinity')")) {
+            return row.next() ? Optional.ofNullable(row.getString(1)) : Optional.empty();
+        }
+    }
+
     /** Commits a transaction that writes a commit record now. */
     public static void commitNow(Endpoint primary) throws SQLException {
         try (Connection connection = connect(primary); Statement sql = connection.createStatement()) {

@@ -62,7 +62,14 @@ class ArchiveOutageIT {
                     PgBackRestConfig.repoPath("", SHOP), s3.caCertificate(), List.of(layout.primary()), layout.workDir(), Duration.ofSeconds(60));
             PgBackRest repository = new PgBackRest("pgbackrest", layout.account(), layout.configFile(), layout.stanza(), Duration.ofMinutes(5));
             repository.configure(config, config.render("any", "any", "cipher-" + System.nanoTime()));
+            // A segment pushed before the stanza exists fails at once; after three failures the archiver sleeps 60 s.
+            // A base backup sees that segment (it would wait on it) and wakes the archiver, which pushes it at once.
+            writeAndSwitch(primary);
+            await().atMost(Duration.ofSeconds(30)).until(() -> failures(primary) >= 3);
+            assertThat(WalArchive.failingSegment(primary)).hasValueSatisfying(segment -> assertThat(segment).matches("[0-9A-F]{24}"));
             repository.stanzaCreate(primary.password());
+            WalArchive.wakeArchiver(primary);
+            await().atMost(Duration.ofSeconds(20)).until(() -> WalArchive.failingSegment(primary).isEmpty());
             writeAndSwitch(primary);
             await().atMost(Duration.ofMinutes(1)).until(() -> driver.observe(SHOP).archive() != null
                     && driver.observe(SHOP).archive().lastArchivedWal() != null && driver.observe(SHOP).archive().waiting() == 0);
@@ -94,6 +101,7 @@ class ArchiveOutageIT {
             s3 = S3Server.startOpen(s3dir.resolve("data"), port, tlsPort);
             await().atMost(Duration.ofMinutes(2)).until(() -> driver.observe(SHOP).archiveProblem() == null
                     && driver.observe(SHOP).archive().waiting() == 0);
+            assertThat(WalArchive.failingSegment(primary)).isEmpty();
             repository.check(primary.password());
             CommandResult verify = ProcessRunner.run(layout.account().command(List.of("pgbackrest", "--config=" + layout.configFile(),
                     "--stanza=" + layout.stanza(), "verify")), Map.of(), Path.of("/"), Duration.ofMinutes(2));
@@ -105,6 +113,15 @@ class ArchiveOutageIT {
             s3.close();
             io.pgfleet.host.FileTrees.delete(root);
             io.pgfleet.host.FileTrees.delete(s3dir);
+        }
+    }
+
+    private static long failures(Endpoint primary) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + primary.port() + "/postgres?sslmode=disable",
+                primary.user(), primary.password()); Statement sql = c.createStatement();
+             java.sql.ResultSet row = sql.executeQuery("SELECT failed_count FROM pg_stat_archiver")) {
+            row.next();
+            return row.getLong(1);
         }
     }
 
