@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -139,10 +140,12 @@ class ChaosDrillIT {
 
     @Test
     void underFaultsOfEveryKindEveryCommandIsAnsweredOnceAndNothingAcknowledgedIsLost() throws Exception {
+        // The four instances the workload runs on, provisioned side by side.
+        Map<InstanceKey, Postgres> setup = new LinkedHashMap<>();
         for (InstanceKey key : HA) {
-            provisionAndWait(key, document(key.name(), 3, "users:\n    owner:\n      password: owner-password\n"));
+            setup.put(key, document(key.name(), 3, "users:\n    owner:\n      password: owner-password\n"));
         }
-        provisionAndWait(DATA, document(DATA.name(), 1, """
+        setup.put(DATA, document(DATA.name(), 1, """
                 users:
                     owner:
                       password: owner-password
@@ -152,7 +155,8 @@ class ChaosDrillIT {
                     s3Bucket: s3.chaos.example/backups
                     cleanupStrategy: "--keep-last=1000"
                 """));
-        provisionAndWait(RESTORED, document(RESTORED.name(), 1, "users:\n    owner:\n      password: owner-password\n"));
+        setup.put(RESTORED, document(RESTORED.name(), 1, "users:\n    owner:\n      password: owner-password\n"));
+        provisionAndWait(setup);
         sql(DATA, "app", "CREATE TABLE marks (id int PRIMARY KEY)");
 
         List<Thread> threads = new ArrayList<>();
@@ -286,13 +290,16 @@ class ChaosDrillIT {
     /**
      * Asks every member that runs whether it is in recovery, every 300 ms; two that say no are asked again at once, and
      * two that still say no are a violation (asked one after the other, a switchover could otherwise show its two ends).
+     * Each member is asked on a session kept open (a promoted standby's sessions see it writable), opened again after
+     * any error: a new session per question would be some 20 a second, each a backend and a SCRAM exchange.
      */
     private void sample(InstanceKey key) {
+        Map<Integer, Connection> sessions = new HashMap<>();
         while (!stopping.get()) {
             try {
-                List<Integer> writable = writable(key, ports(key).values());
+                List<Integer> writable = writable(key, ports(key).values(), sessions);
                 if (writable.size() > 1) {
-                    List<Integer> again = writable(key, writable);
+                    List<Integer> again = writable(key, writable, sessions);
                     if (again.size() > 1) {
                         twoWritable.add(key + " at " + elapsed() + ": ports " + again);
                         System.out.println("chaos: TWO WRITABLE members of " + key + " at " + elapsed() + ": ports " + again);
@@ -304,20 +311,38 @@ class ChaosDrillIT {
             }
             LockSupport.parkNanos(Duration.ofMillis(300).toNanos()); // the sampling pace
         }
+        sessions.values().forEach(ChaosDrillIT::close);
     }
 
+    /** The members among these ports that say they are writable, each asked on a new session. */
     private List<Integer> writable(InstanceKey key, java.util.Collection<Integer> ports) throws Exception {
+        Map<Integer, Connection> sessions = new HashMap<>();
+        try {
+            return writable(key, ports, sessions);
+        } finally {
+            sessions.values().forEach(ChaosDrillIT::close);
+        }
+    }
+
+    private List<Integer> writable(InstanceKey key, java.util.Collection<Integer> ports, Map<Integer, Connection> sessions) throws Exception {
         String password = superuserPassword(key);
         List<Integer> writable = new ArrayList<>();
         for (int port : ports) {
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", timeouts("postgres", password, 1));
-                 Statement sql = c.createStatement(); ResultSet row = sql.executeQuery("SELECT pg_is_in_recovery()")) {
-                row.next();
-                if (!row.getBoolean(1)) {
-                    writable.add(port);
+            try {
+                Connection session = sessions.get(port);
+                if (session == null) {
+                    session = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", timeouts("postgres", password, 1));
+                    sessions.put(port, session);
+                }
+                try (Statement sql = session.createStatement(); ResultSet row = sql.executeQuery("SELECT pg_is_in_recovery()")) {
+                    row.next();
+                    if (!row.getBoolean(1)) {
+                        writable.add(port);
+                    }
                 }
             } catch (SQLException e) {
-                // not running, frozen, or starting: not writable
+                // not running, frozen, or starting: not writable; its session (if any) is opened again next time
+                close(sessions.remove(port));
             }
         }
         return writable;
@@ -593,12 +618,16 @@ class ChaosDrillIT {
         return String.format("%d:%02d.%03d", millis / 60_000, millis / 1000 % 60, millis % 1000);
     }
 
-    private void provisionAndWait(InstanceKey key, Postgres doc) {
-        String id = fixture.publisher.publish(CommandType.PROVISION, key, doc);
-        for (String service : SERVICES) {
-            assertThat(fixture.feed.awaitFinal(id, service, SLOW).phase()).as(key + " from " + service + ": " + fixture.feed.forCommand(id))
-                    .isEqualTo(Phase.SUCCEEDED);
-        }
+    /** Publishes every provision at once, then waits until each service answered each of them SUCCEEDED. */
+    private void provisionAndWait(Map<InstanceKey, Postgres> documents) {
+        Map<InstanceKey, String> ids = new LinkedHashMap<>();
+        documents.forEach((key, doc) -> ids.put(key, fixture.publisher.publish(CommandType.PROVISION, key, doc)));
+        ids.forEach((key, id) -> {
+            for (String service : SERVICES) {
+                assertThat(fixture.feed.awaitFinal(id, service, SLOW).phase()).as(key + " from " + service + ": " + fixture.feed.forCommand(id))
+                        .isEqualTo(Phase.SUCCEEDED);
+            }
+        });
     }
 
     private static Postgres document(String name, int replicas, String more) {
