@@ -29,6 +29,7 @@ import io.pgfleet.host.ProcessRunner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -187,12 +188,22 @@ class PgfleetCommandIT {
     @Order(5)
     void listShowsFourInstancesInEachFormatAndEventsNarrowByCommandAndTime() throws Exception {
         Instant beforeTheOthers = Instant.now();
+        // Three applies at once, as three terminals would run them.
+        List<CompletableFuture<Result>> applies = new ArrayList<>();
         for (String name : List.of("postgres-dev", "postgres-minimal", "postgres-dev-b")) {
             Path doc = dataDir.resolve(name + ".yaml");
             String example = name.equals("postgres-dev-b") ? "postgres-dev" : name;
             Files.writeString(doc, Files.readString(home.resolve("examples/" + example + ".yaml")).replace("name: " + example, "name: " + name));
-            Result apply = pgfleet("apply", "-f", doc.toString(), "--wait");
-            assertThat(apply.code()).as(apply.output()).isZero();
+            applies.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return pgfleet("apply", "-f", doc.toString(), "--wait");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        for (CompletableFuture<Result> apply : applies) {
+            assertThat(apply.get().code()).as(apply.get().output()).isZero();
         }
         await().atMost(SLOW).untilAsserted(() -> assertThat(pgfleet("list").output().lines().filter(l -> l.contains(" READY ")).count())
                 .isEqualTo(4));
