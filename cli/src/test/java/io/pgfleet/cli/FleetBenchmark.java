@@ -11,6 +11,7 @@ import io.pgfleet.host.LoopbackPorts;
 import io.pgfleet.host.OsUser;
 import io.pgfleet.host.PgBinaries;
 import io.pgfleet.host.ProcessRunner;
+import io.pgfleet.testkit.Medians;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -45,6 +46,7 @@ public final class FleetBenchmark {
             sizes.add(Integer.parseInt(arg.strip()));
         }
         Duration idle = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 60);
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         Path home = Path.of(System.getProperty("pgfleet.home")).toAbsolutePath().normalize();
         Postgres dev = PayloadReader.fromText(Files.readString(home.resolve("examples/postgres-dev.yaml")), Postgres.class).value();
         List<String> lines = new ArrayList<>();
@@ -61,15 +63,28 @@ public final class FleetBenchmark {
                 lines.add(String.format("%-14s %10d %12.0f", service, (System.nanoTime() - start) / 1_000_000, rssMb(fixture.faults.pid(service))));
             }
             lines.add("");
-            lines.add(String.format("%4s %12s %10s %7s %17s %14s %26s", "N", "pgfleet (ms)", "raw (ms)", "ratio", "users there (ms)",
-                    "idle CPU (%)", "RSS after (MB) p / u / b"));
+            lines.add(String.format("%4s %24s %24s %7s %24s %14s %26s", "N", "pgfleet (ms) [range]", "raw (ms) [range]", "ratio",
+                    "users there (ms) [range]", "idle CPU (%)", "RSS after (MB) p / u / b"));
             for (int n : sizes) {
-                Map<String, Long> ready = cpuTicks(stack);
-                Provisioned through = provisionAll(fixture, dev, n);
-                Map<String, Long> provisioned = cpuTicks(stack);
-                busy.add(String.format("%4d %s", n, String.join(" / ", stack.serviceNames().stream().map(s -> String.format("%.1f",
-                        (double) (provisioned.get(s) - ready.get(s)) / TICKS_PER_SECOND)).toList())));
-                long raw = rawAll(n);
+                // Alternating rounds, pgfleet then raw, each round's instances new ones; the last round's stay up for the idle reading.
+                List<Long> ready = new ArrayList<>();
+                List<Long> applied = new ArrayList<>();
+                List<Long> raw = new ArrayList<>();
+                for (int round = 1; round <= rounds; round++) {
+                    Map<String, Long> cpuBefore = cpuTicks(stack);
+                    Provisioned through = provisionAll(fixture, dev, keys(round, n));
+                    Map<String, Long> cpuAfter = cpuTicks(stack);
+                    busy.add(String.format("%4d round %d: %s", n, round, String.join(" / ", stack.serviceNames().stream().map(s -> String.format("%.1f",
+                            (double) (cpuAfter.get(s) - cpuBefore.get(s)) / TICKS_PER_SECOND)).toList())));
+                    ready.add(through.readyMillis());
+                    applied.add(through.appliedMillis());
+                    if (round < rounds) {
+                        deleteAll(fixture, keys(round, n));
+                    }
+                    raw.add(rawAll(n));
+                    System.out.printf("fleet benchmark: N=%d round %d of %d: pgfleet %d ms (users there %d ms), raw %d ms%n", n, round, rounds,
+                            through.readyMillis(), through.appliedMillis(), raw.get(raw.size() - 1));
+                }
                 Map<String, Long> before = cpuTicks(stack);
                 Map<String, Map<String, Long>> threadsBefore = threadTicks(stack);
                 long idleStart = System.nanoTime();
@@ -85,16 +100,17 @@ public final class FleetBenchmark {
                     perService.append(String.format(" %s %.1f%%", service, 100.0 * used / TICKS_PER_SECOND / seconds));
                 }
                 String rss = String.join(" / ", stack.serviceNames().stream().map(s -> String.format("%.0f", rssMb(stack.process(s).pid()))).toList());
-                lines.add(String.format("%4d %12d %10d %6.2fx %17d %13.1f%% %26s  (%s)", n, through.readyMillis(), raw,
-                        (double) through.readyMillis() / raw, through.appliedMillis(),
+                lines.add(String.format("%4d %24s %24s %6.2fx %24s %13.1f%% %26s  (%s)", n, withRange(ready), withRange(raw),
+                        (double) Medians.of(ready) / Medians.of(raw), withRange(applied),
                         100.0 * total / TICKS_PER_SECOND / seconds, rss, perService.toString().strip()));
-                deleteAll(fixture, n);
+                deleteAll(fixture, keys(rounds, n));
             }
         }
         System.out.println();
         System.out.println("fleet benchmark: N development instances provisioned at once (publish -> every provisioner SUCCEEDED; users "
-                + "there: every user-manager SUCCEEDED too) vs N raw initdb + pg_ctl start at once; the services' CPU (share of one core) while the N instances sit idle for " + idle.toSeconds()
-                + "s, and their resident memory after");
+                + "there: every user-manager SUCCEEDED too) vs N raw initdb + pg_ctl start at once, medians of " + rounds
+                + " alternating rounds with their ranges; the services' CPU (share of one core) while the last round's N instances sit idle for "
+                + idle.toSeconds() + "s, and their resident memory after");
         lines.forEach(System.out::println);
         System.out.println("CPU the services used while the N were provisioned (s; provisioner / user-manager / backup-worker):");
         busy.forEach(System.out::println);
@@ -105,16 +121,18 @@ public final class FleetBenchmark {
         System.exit(0);
     }
 
-    private static InstanceKey key(int i) {
-        return new InstanceKey(LocalStack.NAMESPACE, "fleet-" + i);
-    }
-
-    private static Provisioned provisionAll(StackFixture fixture, Postgres dev, int n) {
+    /** The N instances of one round: names of their own, so no round meets what another left. */
+    private static List<InstanceKey> keys(int round, int n) {
         List<InstanceKey> keys = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            keys.add(key(i));
+            keys.add(new InstanceKey(LocalStack.NAMESPACE, "fleet-r" + round + "-" + i));
         }
-        return provisionAll(fixture, dev, keys);
+        return keys;
+    }
+
+    /** A median with the range of its rounds, e.g. {@code 12982 [12011-14310]}. */
+    private static String withRange(List<Long> values) {
+        return Medians.of(values) + " [" + values.stream().min(Long::compare).orElseThrow() + "-" + values.stream().max(Long::compare).orElseThrow() + "]";
     }
 
     /**
@@ -147,10 +165,10 @@ public final class FleetBenchmark {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
-    private static void deleteAll(StackFixture fixture, int n) {
+    private static void deleteAll(StackFixture fixture, List<InstanceKey> keys) {
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            ids.add(fixture.publisher.publish(CommandType.DELETE, key(i), new DeleteCommand(key(i).name(), key(i).namespace())));
+        for (InstanceKey key : keys) {
+            ids.add(fixture.publisher.publish(CommandType.DELETE, key, new DeleteCommand(key.name(), key.namespace())));
         }
         ids.forEach(id -> fixture.feed.awaitFinal(id, "provisioner", TIMEOUT));
     }
