@@ -86,14 +86,8 @@ final class LocalPlanner {
         record Remove(int index) implements Action {
         }
 
-        /**
-         * Empty members' directories (they never served) and make their data: the primary's alone (initdb), or the
-         * replicas' side by side (a base backup of the primary each).
-         */
-        record MakeData(List<Integer> indexes) implements Action {
-            MakeData(int index) {
-                this(List.of(index));
-            }
+        /** Empty a member's directory (it never served) and make its data: initdb, or a base backup of the primary. */
+        record MakeData(int index) implements Action {
         }
 
         /** Issue the member's server certificate (its data exists, it has none that serves). */
@@ -179,9 +173,7 @@ final class LocalPlanner {
                 return new Action.StartPrimary();
             }
             if (creation == MemberCreation.Action.MAKE_DATA) {
-                // The primary's data alone; the replicas still to be copied, all at once from the running primary.
-                return member == primary ? new Action.MakeData(member.index()) : new Action.MakeData(desired.stream()
-                        .filter(m -> m != primary && MemberCreation.next(m.disk()) == MemberCreation.Action.MAKE_DATA).map(MemberState::index).toList());
+                return new Action.MakeData(member.index());
             }
             return member.certified() ? new Action.Resume(member.index()) : new Action.IssueCertificate(member.index());
         }

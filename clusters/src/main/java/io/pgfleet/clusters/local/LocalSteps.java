@@ -14,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -24,10 +23,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +35,6 @@ import org.slf4j.LoggerFactory;
 final class LocalSteps {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalSteps.class);
-
-    /** Base backups made at once: two keep two cores and one disk busy; more only wait on each other. */
-    static final int COPIES = 2;
 
     private final LocalSettings settings;
     private final MemberConnections connections;
@@ -71,7 +63,7 @@ final class LocalSteps {
         } else if (action instanceof LocalPlanner.Action.Remove remove) {
             return remove(sight.instance(), sight.member(remove.index()), sight.primary());
         } else if (action instanceof LocalPlanner.Action.MakeData make) {
-            return makeData(sight.instance(), make.indexes().stream().map(sight::member).toList(), sight.primary(), sight.names());
+            return makeData(sight.instance(), sight.member(make.index()), sight.primary(), sight.names());
         } else if (action instanceof LocalPlanner.Action.IssueCertificate issue) {
             return issueCertificate(sight.member(issue.index()), sight.names());
         } else if (action instanceof LocalPlanner.Action.StartPrimary) {
@@ -115,57 +107,20 @@ final class LocalSteps {
      * the member's certificate is issued in the same step (one hand-off less per member; a crash in between leaves a
      * member the planner certifies next).
      */
-    /**
-     * Makes the members' data: the primary's by initdb, replicas' by base backups of the primary, side by side (at most
-     * {@link #COPIES} at once); each member's certificate as soon as its data is there. A replica's slot is made first, so
-     * the primary keeps every WAL segment from its copy's start until it streams.
-     */
-    Step makeData(LocalInstance instance, List<LocalMember> made, LocalMember primary, Set<String> certificateNames) {
-        made.forEach(LocalMember::wipe);
-        List<LocalMember> replicas = made.stream().filter(m -> !m.isPrimary()).toList();
-        if (!replicas.isEmpty()) {
-            try {
-                connections.query(primary, connection -> LocalFailover.ensureSlots(connection, replicas));
-            } catch (SQLException e) {
-                throw new IllegalStateException("cannot create the replication slots of " + replicas.stream().map(LocalMember::name).toList()
-                        + " on " + primary.name() + ": " + e.getMessage(), e);
-            }
-        }
-        if (made.size() == 1) {
-            return Step.next(makeData(instance, made.get(0), primary, certificateNames));
-        }
-        ExecutorService copies = Executors.newFixedThreadPool(Math.min(made.size(), COPIES));
-        try {
-            List<Future<String>> running = made.stream().map(member -> copies.submit(() -> makeData(instance, member, primary, certificateNames))).toList();
-            List<String> done = new ArrayList<>();
-            RuntimeException failed = null;
-            for (Future<String> copy : running) {
-                try {
-                    done.add(copy.get());
-                } catch (ExecutionException e) {
-                    // Every copy ends before the step does: none goes on writing under the next step's look.
-                    failed = failed != null ? failed : e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-                }
-            }
-            if (failed != null) {
-                throw failed;
-            }
-            return Step.next(String.join("; ", done));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while copying " + made.stream().map(LocalMember::name).toList(), e);
-        } finally {
-            copies.shutdownNow();
-        }
-    }
-
-    /** One member's data and certificate; says what was made. */
-    private String makeData(LocalInstance instance, LocalMember member, LocalMember primary, Set<String> certificateNames) {
+    Step makeData(LocalInstance instance, LocalMember member, LocalMember primary, Set<String> certificateNames) {
+        member.wipe();
         String made;
         if (member.isPrimary()) {
             member.initdb(instance.superuserPassword());
             made = "primary " + member.name() + " initialised (initdb)";
         } else {
+            // Its slot first, so the primary keeps every WAL segment from the copy's start until it streams.
+            try {
+                connections.query(primary, connection -> LocalFailover.ensureSlots(connection, List.of(member)));
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot create the replication slot of " + member.name() + " on " + primary.name() + ": "
+                        + e.getMessage(), e);
+            }
             member.cloneFrom(primary);
             made = "replica " + member.name() + " copied from the primary (pg_basebackup)";
         }
@@ -173,7 +128,7 @@ final class LocalSteps {
         if (settings.tlsEnabled()) {
             settings.tls().issue(member.dataDir(), member.name(), certificateNames, member.osUser());
         }
-        return made;
+        return Step.next(made);
     }
 
     /** Stops what a killed predecessor left running on the member's data directory; its data is made again next if it never served. */

@@ -55,16 +55,11 @@ class LocalPlannerTest {
     }
 
     @Test
-    void theReplicasStillToBeMadeAreCopiedTogetherOnceThePrimaryIsComplete() {
+    void replicasAreMadeInOrderOnceThePrimaryIsComplete() {
         assertThat(LocalPlanner.next(indexes(3), List.of(member(1, COMPLETE, true), member(2, COMPLETE, true), member(3, NEW, false))))
                 .isEqualTo(new Action.MakeData(3));
         assertThat(LocalPlanner.next(indexes(3), List.of(member(1, COMPLETE, true), member(2, NEW, false), member(3, NEW, false))))
-                .isEqualTo(new Action.MakeData(List.of(2, 3)));
-        // one whose copy is made is resumed first; one that served is never copied again
-        assertThat(LocalPlanner.next(indexes(4), List.of(member(1, COMPLETE, true), member(2, MADE, false), member(3, NEW, false),
-                member(4, NEW, false)))).isEqualTo(new Action.Resume(2));
-        assertThat(LocalPlanner.next(indexes(4), List.of(member(1, COMPLETE, true), member(2, NEW, false), member(3, SERVED, false),
-                member(4, NEW, false)))).isEqualTo(new Action.MakeData(List.of(2, 4)));
+                .isEqualTo(new Action.MakeData(2));
     }
 
     @Test
