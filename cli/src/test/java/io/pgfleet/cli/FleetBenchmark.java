@@ -63,8 +63,8 @@ public final class FleetBenchmark {
                 lines.add(String.format("%-14s %10d %12.0f", service, (System.nanoTime() - start) / 1_000_000, rssMb(fixture.faults.pid(service))));
             }
             lines.add("");
-            lines.add(String.format("%4s %24s %24s %7s %24s %14s %26s", "N", "pgfleet (ms) [range]", "raw (ms) [range]", "ratio",
-                    "users there (ms) [range]", "idle CPU (%)", "RSS after (MB) p / u / b"));
+            lines.add(String.format("%4s %24s %24s %7s %24s %14s %26s", "N", "pgfleet (ms) (range)", "raw (ms) (range)", "ratio",
+                    "users there (ms) (range)", "idle CPU (%)", "RSS after (MB) p / u / b"));
             for (int n : sizes) {
                 // Alternating rounds, pgfleet then raw, each round's instances new ones; the last round's stay up for the idle reading.
                 List<Long> ready = new ArrayList<>();
@@ -100,8 +100,8 @@ public final class FleetBenchmark {
                     perService.append(String.format(" %s %.1f%%", service, 100.0 * used / TICKS_PER_SECOND / seconds));
                 }
                 String rss = String.join(" / ", stack.serviceNames().stream().map(s -> String.format("%.0f", rssMb(stack.process(s).pid()))).toList());
-                lines.add(String.format("%4d %24s %24s %6.2fx %24s %13.1f%% %26s  (%s)", n, withRange(ready), withRange(raw),
-                        (double) Medians.of(ready) / Medians.of(raw), withRange(applied),
+                lines.add(String.format("%4d %24s %24s %6.2fx %24s %13.1f%% %26s  (%s)", n, Medians.withRange(ready), Medians.withRange(raw),
+                        (double) Medians.of(ready) / Medians.of(raw), Medians.withRange(applied),
                         100.0 * total / TICKS_PER_SECOND / seconds, rss, perService.toString().strip()));
                 deleteAll(fixture, keys(rounds, n));
             }
@@ -128,11 +128,6 @@ public final class FleetBenchmark {
             keys.add(new InstanceKey(LocalStack.NAMESPACE, "fleet-r" + round + "-" + i));
         }
         return keys;
-    }
-
-    /** A median with the range of its rounds, e.g. {@code 12982 [12011-14310]}. */
-    private static String withRange(List<Long> values) {
-        return Medians.of(values) + " [" + values.stream().min(Long::compare).orElseThrow() + "-" + values.stream().max(Long::compare).orElseThrow() + "]";
     }
 
     /**

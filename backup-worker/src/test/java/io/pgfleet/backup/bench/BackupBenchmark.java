@@ -23,7 +23,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import io.pgfleet.testkit.Medians;
 import java.util.List;
 import java.util.Map;
@@ -110,8 +109,8 @@ public final class BackupBenchmark {
 
     /** One row: each side's median and range, and the ratio of the medians against its goal. */
     private static void line(String what, List<Long> worker, List<Long> raw, String goal) {
-        System.out.printf("%-8s %8d (%d–%d) %8d (%d–%d)   %.2fx (goal <= %sx)%n", what, Medians.of(worker), Collections.min(worker),
-                Collections.max(worker), Medians.of(raw), Collections.min(raw), Collections.max(raw), (double) Medians.of(worker) / Medians.of(raw), goal);
+        System.out.printf("%-8s %22s %22s   %.2fx (goal <= %sx)%n", what, Medians.withRange(worker), Medians.withRange(raw),
+                (double) Medians.of(worker) / Medians.of(raw), goal);
     }
 
     static long fill(Endpoint endpoint, long mib) throws Exception {

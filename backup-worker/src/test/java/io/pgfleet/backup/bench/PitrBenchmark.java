@@ -109,9 +109,8 @@ public final class PitrBenchmark {
                 }
                 System.out.printf("round %d: backup-worker %d ms, raw %d ms%n", round + 1, viaWorker.get(round), raw.get(round));
             }
-            System.out.printf("restore to a time, medians of %d rounds: backup-worker %d ms (%d–%d), raw pgbackrest restore + start %d ms "
-                    + "(%d–%d): %.2fx (goal <= 1.1x)%n", rounds, Medians.of(viaWorker), java.util.Collections.min(viaWorker),
-                    java.util.Collections.max(viaWorker), Medians.of(raw), java.util.Collections.min(raw), java.util.Collections.max(raw),
+            System.out.printf("restore to a time, medians of %d rounds: backup-worker %s ms, raw pgbackrest restore + start %s ms: "
+                    + "%.2fx (goal <= 1.1x)%n", rounds, Medians.withRange(viaWorker), Medians.withRange(raw),
                     (double) Medians.of(viaWorker) / Medians.of(raw));
         }
         // The shared embedded broker's threads are not daemons: without this the JVM outlives the result (seen: four minutes).

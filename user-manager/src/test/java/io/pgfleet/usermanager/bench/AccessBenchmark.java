@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import io.pgfleet.testkit.Medians;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,11 +91,9 @@ public final class AccessBenchmark {
             long again = Medians.of(agains);
             System.out.println();
             System.out.printf("%d users, %d databases, medians of %d rounds (ms, range)%n", users, databases, rounds);
-            System.out.printf("psql script            %8d (%d–%d)%n", script, Collections.min(scripts), Collections.max(scripts));
-            System.out.printf("user-manager, first    %8d (%d–%d)   %.2fx the script (goal <= 0.5x)%n", first, Collections.min(firsts),
-                    Collections.max(firsts), (double) first / script);
-            System.out.printf("user-manager, unchanged%8d (%d–%d)   %.1f%% of the first apply (goal <= 3%%)%n", again, Collections.min(agains),
-                    Collections.max(agains), 100.0 * again / first);
+            System.out.printf("psql script            %s%n", Medians.withRange(scripts));
+            System.out.printf("user-manager, first    %s   %.2fx the script (goal <= 0.5x)%n", Medians.withRange(firsts), (double) first / script);
+            System.out.printf("user-manager, unchanged%s   %.1f%% of the first apply (goal <= 3%%)%n", Medians.withRange(agains), 100.0 * again / first);
         }
         System.exit(0);
     }
