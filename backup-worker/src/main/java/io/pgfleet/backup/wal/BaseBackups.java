@@ -108,6 +108,10 @@ public class BaseBackups {
                 repository.stanzaCreate(primary.get().password());
                 before = repository.info();
             }
+            if (repository.publish()) {
+                // The members push from now on; the archiver may be sleeping after its failed pushes.
+                WalArchive.wakeArchiver(primary.get());
+            }
             ArchiveInfo known = before;
             boolean taken = known.backups().stream().anyMatch(b -> !b.start().isBefore(job.createdAt().minusSeconds(1)));
             boolean needed = always ? !taken : known.backups().isEmpty();

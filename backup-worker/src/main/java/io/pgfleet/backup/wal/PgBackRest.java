@@ -1,26 +1,26 @@
 package io.pgfleet.backup.wal;
 
-import java.util.Optional;
-import io.pgfleet.host.Processes;
 import io.pgfleet.clusters.TenantSession;
 import io.pgfleet.host.CommandResult;
+import io.pgfleet.host.NoFollowFiles;
 import io.pgfleet.host.OsUser;
 import io.pgfleet.host.ProcessRunner;
 import io.pgfleet.host.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import io.pgfleet.host.NoFollowFiles;
-import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -35,6 +35,7 @@ public final class PgBackRest {
     private final String program;
     private final OsUser account;
     private final Path configFile;
+    private final Path staged;
     private final String stanza;
     private final Duration timeout;
 
@@ -42,24 +43,62 @@ public final class PgBackRest {
         this.program = program;
         this.account = account;
         this.configFile = configFile;
+        this.staged = configFile.resolveSibling(configFile.getFileName() + ".staged");
         this.stanza = stanza;
         this.timeout = timeout;
     }
 
     /** Writes the configuration (and the directories it names) for the PostgreSQL account; the text replaces any before. */
     public void configure(PgBackRestConfig config, String text) {
+        write(config, text, configFile);
+    }
+
+    /**
+     * Writes the configuration the members' {@code archive_command} reads, but only once it serves: where the file is not
+     * there yet (a new instance), the text goes beside it ({@code pgbackrest.conf.staged}, which this repository's own
+     * commands read) until {@link #publish} puts it in place after the stanza exists. Until then a member's
+     * {@code archive-push} fails at once for want of its configuration and never runs against a repository without a
+     * stanza (where an asynchronous push was seen to hang for the whole archive timeout, and the first base backup with it).
+     */
+    public void stage(PgBackRestConfig config, String text) {
+        write(config, text, Files.exists(configFile, LinkOption.NOFOLLOW_LINKS) ? configFile : staged);
+    }
+
+    /**
+     * Puts a staged configuration in place (an atomic rename): the members' pushes read it from now on.
+     *
+     * @return whether there was one to put in place (the archiver may be waiting: wake it)
+     */
+    public boolean publish() {
+        if (!Files.exists(staged, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try {
+            Files.move(staged, configFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void write(PgBackRestConfig config, String text, Path file) {
         try {
             for (String dir : List.of("log", "lock", "spool")) {
                 Files.createDirectories(config.workDir().resolve(dir));
             }
-            Files.createDirectories(configFile.getParent());
+            Files.createDirectories(file.getParent());
             // 0600 from its creation, never through a link the instance's account planted; then handed to that account
-            NoFollowFiles.write(configFile, text, "rw-------");
-            account.own(configFile);
+            NoFollowFiles.write(file, text, "rw-------");
+            account.own(file);
             account.own(config.workDir());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The file this repository's own commands read: the staged configuration while there is one. */
+    private Path active() {
+        return Files.exists(staged, LinkOption.NOFOLLOW_LINKS) ? staged : configFile;
     }
 
     /** The {@code archive_command} a member pushes its WAL with. */
@@ -91,7 +130,7 @@ public final class PgBackRest {
      */
     public int stopLeftovers() {
         List<ProcessHandle> leftovers = Processes.matching(argv -> argv.stream().anyMatch(a -> Processes.programName(a).equals("pgbackrest")
-                || a.equals(program)) && argv.contains("--config=" + configFile) && argv.contains("--stanza=" + stanza)
+                || a.equals(program)) && (argv.contains("--config=" + configFile) || argv.contains("--config=" + staged)) && argv.contains("--stanza=" + stanza)
                 && argv.stream().anyMatch(a -> OWN_COMMANDS.contains(a.contains(":") ? a.substring(0, a.indexOf(':')) : a)))
                 .stream().filter(PgBackRest::orphaned).toList();
         Processes.stopAll(leftovers, Duration.ofSeconds(30));
@@ -171,7 +210,7 @@ public final class PgBackRest {
     }
 
     private CommandResult run(List<String> command, String superuserPassword) {
-        List<String> argv = new ArrayList<>(List.of(program, "--config=" + configFile, "--stanza=" + stanza, "--log-level-console=warn"));
+        List<String> argv = new ArrayList<>(List.of(program, "--config=" + active(), "--stanza=" + stanza, "--log-level-console=warn"));
         argv.addAll(command);
         return ProcessRunner.run(account.command(argv), superuserPassword == null ? TenantSession.LIBPQ_ENVIRONMENT
                         : Map.of("PGPASSWORD", superuserPassword, "PGOPTIONS", TenantSession.OPTIONS),

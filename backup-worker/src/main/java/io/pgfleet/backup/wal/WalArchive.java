@@ -138,7 +138,12 @@ public class WalArchive {
                 PgBackRestConfig.repoPath(location.prefix(), source), s3.caFile().orElse(null), members, layout.get().workDir(), archiveTimeout);
         Path file = own ? layout.get().configFile() : layout.get().configFile().resolveSibling("from-" + stanza + ".conf");
         PgBackRest repository = new PgBackRest(program, layout.get().account(), file, stanza, timeout);
-        repository.configure(pg, pg.render(credentials.s3AccessKey(), credentials.s3SecretKey(), credentials.resticPassword()));
+        String text = pg.render(credentials.s3AccessKey(), credentials.s3SecretKey(), credentials.resticPassword());
+        if (own) {
+            repository.stage(pg, text);
+        } else {
+            repository.configure(pg, text);
+        }
         return Optional.of(new Opened(repository, layout.get(), "s3:" + endpoint(config) + "/" + location.bucket() + pg.repoPath(),
                 credentials));
     }

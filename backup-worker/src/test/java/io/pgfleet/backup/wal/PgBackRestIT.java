@@ -35,11 +35,26 @@ class PgBackRestIT {
         Path work = workDir("pgfleet-pgbackrest-");
         PgBackRest repository = repository(work);
         try (S3Server s3 = S3Server.start(); PostgresServer pg = archivingTo(repository)) {
-            configure(repository, work, s3, pg);
-            assertThat(Files.getPosixFilePermissions(work.resolve("pgbackrest.conf"))).containsExactlyInAnyOrder(
-                    java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+            stage(repository, work, s3, pg);
+            // Until the stanza exists the members' configuration is not in place: their pushes fail at once, no
+            // pgBackRest runs against a repository without a stanza.
+            assertThat(work.resolve("pgbackrest.conf")).doesNotExist();
+            assertThat(work.resolve("pgbackrest.conf.staged")).exists();
+            try (Connection c = pg.connect("postgres"); Statement sql = c.createStatement()) {
+                sql.execute("CREATE TABLE before_the_stanza (id int)");
+                sql.execute("SELECT pg_switch_wal()");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> Integer.parseInt(query(pg, "SELECT failed_count FROM pg_stat_archiver")) > 0);
+            assertThat(repository.info().status()).startsWith("missing stanza");
 
             repository.stanzaCreate(pg.password());
+            assertThat(repository.publish()).isTrue();
+            assertThat(work.resolve("pgbackrest.conf.staged")).doesNotExist();
+            assertThat(Files.getPosixFilePermissions(work.resolve("pgbackrest.conf"))).containsExactlyInAnyOrder(
+                    java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+            stage(repository, work, s3, pg);   // again, as every step does: written in place now
+            assertThat(work.resolve("pgbackrest.conf.staged")).doesNotExist();
+            query(pg, "SELECT pg_reload_conf()");   // the archiver, sleeping after its failures, pushes again
             repository.stanzaCreate(pg.password());   // again: nothing changes
             repository.check(pg.password());
             repository.backup("full", pg.password());
@@ -188,13 +203,24 @@ class PgBackRestIT {
     }
 
     /** The repository in the S3 server's bucket {@code backups}, encrypted with a password of its own, for this server. */
-    private static void configure(PgBackRest repository, Path work, S3Server s3, PostgresServer pg) throws Exception {
+    private static void stage(PgBackRest repository, Path work, S3Server s3, PostgresServer pg) throws Exception {
         Files.createDirectories(s3.directory().resolve("backups"));
-        PgBackRestConfig config = new PgBackRestConfig(PgBackRestConfig.stanza(SHOP), s3.secureEndpoint(), "backups", "us-east-1",
+        repository.stage(config(work, s3, pg), config(work, s3, pg).render(s3.accessKey(), s3.secretKey(), CIPHER));
+    }
+
+    private static final String CIPHER = "cipher-" + System.nanoTime();
+
+    private static PgBackRestConfig config(Path work, S3Server s3, PostgresServer pg) {
+        return new PgBackRestConfig(PgBackRestConfig.stanza(SHOP), s3.secureEndpoint(), "backups", "us-east-1",
                 PgBackRestConfig.repoPath("postgres", SHOP), s3.caCertificate(),
                 List.of(new io.pgfleet.clusters.ArchiveLayout.MemberPaths("shop-1", pg.directory().resolve("data"), pg.port(),
                         pg.directory(), true, true)), work, Duration.ofSeconds(60));
-        repository.configure(config, config.render(s3.accessKey(), s3.secretKey(), "cipher-" + System.nanoTime()));
+    }
+
+    /** The same, written in place at once. */
+    private static void configure(PgBackRest repository, Path work, S3Server s3, PostgresServer pg) throws Exception {
+        Files.createDirectories(s3.directory().resolve("backups"));
+        repository.configure(config(work, s3, pg), config(work, s3, pg).render(s3.accessKey(), s3.secretKey(), CIPHER));
     }
 
     private static String query(String url, String password, String sql) throws Exception {

@@ -15,7 +15,8 @@ import java.time.Instant;
 /**
  * An instance's WAL archive on this machine: the provisioner names it in every member's {@code archive_command}; the
  * backup-worker writes the pgBackRest configuration it reads ({@code <instance>/pgbackrest/pgbackrest.conf}) and owns
- * the repository. Until that file is there archiving fails and PostgreSQL keeps the segments (it retries; nothing is lost).
+ * the repository, putting that file in place only once the stanza exists. Until then archiving fails at once (pgBackRest
+ * finds no configuration) and PostgreSQL keeps the segments (it retries; nothing is lost).
  */
 final class LocalArchive {
 
