@@ -7,6 +7,7 @@ import io.pgfleet.clusters.ClusterSpec;
 import io.pgfleet.clusters.Endpoint;
 import io.pgfleet.clusters.Observation;
 import io.pgfleet.runtime.job.Step;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import io.pgfleet.clusters.ArchiveLayout;
 import io.pgfleet.clusters.Recovery;
 import java.time.Clock;
@@ -39,12 +41,14 @@ public class LocalClusterDriver implements ClusterDriver {
     private final LocalObserver observer;
     private final LocalSteps steps;
     private final LocalRecovery recovery;
+    private final WarmPool pool;
 
     public LocalClusterDriver(LocalSettings settings) {
         this.settings = settings;
         LocalFailover failover = new LocalFailover(settings, connections, Clock.systemUTC());
         this.observer = new LocalObserver(settings, connections, failover);
-        this.steps = new LocalSteps(settings, connections, failover, new LocalSwitchover(settings, failover, Clock.systemUTC()));
+        this.pool = new WarmPool(settings);
+        this.steps = new LocalSteps(settings, connections, failover, new LocalSwitchover(settings, failover, Clock.systemUTC()), pool);
         this.recovery = new LocalRecovery(settings, failover);
         if (!settings.accountPerInstance()) {
             LoggerFactory.getLogger(LocalClusterDriver.class).warn("local driver: single-tenant — every instance runs as the "
@@ -53,30 +57,57 @@ public class LocalClusterDriver implements ClusterDriver {
         }
     }
 
+    /** Starts filling the warm pool in the background ({@code pgfleet.local.warm-pool}). */
+    @Override
+    public void prepare() {
+        pool.start();
+    }
+
+    @PreDestroy
+    void close() {
+        pool.stop();
+    }
+
     @Override
     public Step apply(InstanceKey key, ClusterSpec desired) {
-        LocalInstance instance = new LocalInstance(key, instanceDir(key, desired.storageClass()), settings);
-        instance.ensureCreated();
-        LocalObserver.Sight sight = observer.observe(instance, desired, LocalObserver.Scope.RECONCILE);
-        LocalPlanner.Action action = LocalPlanner.next(sight.seen());
-        return steps.carryOut(action, sight, desired, Optional.empty());
+        return busy(() -> {
+            LocalInstance instance = new LocalInstance(key, instanceDir(key, desired.storageClass()), settings);
+            instance.ensureCreated();
+            LocalObserver.Sight sight = observer.observe(instance, desired, LocalObserver.Scope.RECONCILE);
+            LocalPlanner.Action action = LocalPlanner.next(sight.seen());
+            return steps.carryOut(action, sight, desired, Optional.empty());
+        });
     }
 
     @Override
     public Step switchover(InstanceKey key, ClusterSpec desired, String from, Optional<String> to) {
-        LocalInstance instance = new LocalInstance(key, instanceDir(key, desired.storageClass()), settings);
-        LocalObserver.Sight sight = observer.observe(instance, desired, LocalObserver.Scope.SWITCHOVER);
-        LocalPlanner.Action action = LocalPlanner.switchover(sight.seen(), !sight.members().isEmpty() && sight.primary().name().equals(from));
-        return action instanceof LocalPlanner.Action.Reconcile ? apply(key, desired) : steps.carryOut(action, sight, desired, to);
+        return busy(() -> {
+            LocalInstance instance = new LocalInstance(key, instanceDir(key, desired.storageClass()), settings);
+            LocalObserver.Sight sight = observer.observe(instance, desired, LocalObserver.Scope.SWITCHOVER);
+            LocalPlanner.Action action = LocalPlanner.switchover(sight.seen(), !sight.members().isEmpty() && sight.primary().name().equals(from));
+            return action instanceof LocalPlanner.Action.Reconcile ? apply(key, desired) : steps.carryOut(action, sight, desired, to);
+        });
     }
 
     @Override
     public Step recover(InstanceKey key, Recovery request) {
-        Optional<LocalInstance> found = find(key).filter(i -> !i.members().isEmpty());
-        if (found.isEmpty()) {
-            return Step.failed("instance " + key + " has no member to restore into");
+        return busy(() -> {
+            Optional<LocalInstance> found = find(key).filter(i -> !i.members().isEmpty());
+            if (found.isEmpty()) {
+                return Step.failed("instance " + key + " has no member to restore into");
+            }
+            return recovery.step(found.get(), found.get().members(), request);
+        });
+    }
+
+    /** A step, during which (and for a moment after) the warm pool makes nothing. */
+    private Step busy(Supplier<Step> step) {
+        pool.stepBegins();
+        try {
+            return step.get();
+        } finally {
+            pool.stepEnds();
         }
-        return recovery.step(found.get(), found.get().members(), request);
     }
 
     @Override

@@ -198,7 +198,7 @@ final class LocalInstance {
         return key.name() + "-" + index;
     }
 
-    private static String randomSecret() {
+    static String randomSecret() {
         byte[] bytes = new byte[24];
         new SecureRandom().nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);

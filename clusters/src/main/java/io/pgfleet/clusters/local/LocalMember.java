@@ -22,6 +22,7 @@ import java.util.OptionalLong;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 
 /** One PostgreSQL process of a local instance and its directory. */
@@ -156,16 +157,29 @@ final class LocalMember {
 
     /** initdb with the superuser's password from a file only the PostgreSQL account can read. */
     void initdb(String superuserPassword) {
-        Path pwfile = dir().resolve("pwfile");
+        initdb(settings, osUser(), dataDir(), superuserPassword, List.of());
+    }
+
+    /**
+     * initdb of {@code dataDir} (its parent the account's) as {@code account}, the superuser's password read from a file
+     * beside it that only that account can read and that is gone afterwards; then the includes of pgfleet's files.
+     * {@code prefix} goes before the program ({@code nice} for the warm pool's work in the background).
+     */
+    static void initdb(LocalSettings settings, OsUser account, Path dataDir, String superuserPassword, List<String> prefix) {
+        Path pwfile = dataDir.resolveSibling("pwfile");
         LocalFiles.write(pwfile, superuserPassword + "\n", "rw-------");
-        osUser().own(pwfile);
+        account.own(pwfile);
+        List<String> argv = new ArrayList<>(prefix);
+        argv.addAll(List.of(settings.binaries().tool("initdb"), "-D", dataDir.toString(), "-U", LocalInstance.SUPERUSER,
+                "--pwfile=" + pwfile, "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale"));
         try {
-            run(List.of(settings.binaries().tool("initdb"), "-D", dataDir().toString(), "-U", LocalInstance.SUPERUSER,
-                    "--pwfile=" + pwfile, "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale"));
+            ProcessRunner.check(account.command(argv), Map.of(), Path.of("/"), COMMAND_TIMEOUT);
         } finally {
             LocalFiles.deleteTree(pwfile);
         }
-        appendIncludes();
+        Path conf = dataDir.resolve("postgresql.conf");
+        LocalFiles.write(conf, LocalFiles.read(conf).orElse("") + MemberConfig.includes(), "rw-------");
+        account.own(conf);
     }
 
     /** pg_basebackup -R from the primary through this member's replication slot (made first), as the replication user, with its application_name. */
@@ -191,11 +205,6 @@ final class LocalMember {
         return "host=127.0.0.1 port=" + primary.port() + " user=" + LocalInstance.REPLICATION_USER + " passfile="
                 + instance.pgpassFile() + " application_name=" + name()
                 + (settings.tlsEnabled() ? " sslmode=verify-full sslrootcert=" + settings.caCertificate() : "");
-    }
-
-    private void appendIncludes() {
-        Path conf = dataDir().resolve("postgresql.conf");
-        writeOwned(conf, LocalFiles.read(conf).orElse("") + MemberConfig.includes());
     }
 
     /** The configuration files as they are now: file name to text (absent files as ""). */

@@ -86,8 +86,17 @@ final class LocalPlanner {
         record Remove(int index) implements Action {
         }
 
-        /** Empty a member's directory (it never served) and make its data: initdb, or a base backup of the primary. */
-        record MakeData(int index) implements Action {
+        /**
+         * Empty a member's directory (it never served) and make its data: initdb, or a base backup of the primary.
+         *
+         * @param first the instance's first data: the primary, while no member of the instance holds data (it may take a
+         *              directory the warm pool made ahead, and the password that came with it)
+         */
+        record MakeData(int index, boolean first) implements Action {
+
+            MakeData(int index) {
+                this(index, false);
+            }
         }
 
         /** Issue the member's server certificate (its data exists, it has none that serves). */
@@ -173,7 +182,8 @@ final class LocalPlanner {
                 return new Action.StartPrimary();
             }
             if (creation == MemberCreation.Action.MAKE_DATA) {
-                return new Action.MakeData(member.index());
+                return new Action.MakeData(member.index(), member == primary
+                        && desired.stream().noneMatch(m -> m.disk().initialised() || m.disk().served()));
             }
             return member.certified() ? new Action.Resume(member.index()) : new Action.IssueCertificate(member.index());
         }

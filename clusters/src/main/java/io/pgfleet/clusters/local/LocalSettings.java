@@ -56,6 +56,8 @@ import java.util.stream.Stream;
  *   <li>{@code pgfleet.local.unresponsive-after} (default 10s): how long a running primary may leave the driver's probes
  *       unanswered before it is killed and replaced like a stopped one (a standby, like the primary, stops counting towards
  *       the quorum when it has not answered its primary for as long: {@code wal_sender_timeout}).</li>
+ *   <li>{@code pgfleet.local.warm-pool} (default 2): how many data directories the provisioner keeps made ahead for new
+ *       primaries in each storage class, made while the driver is idle ({@link WarmPool}); 0 turns the pool off.</li>
  * </ul>
  */
 @Singleton
@@ -80,6 +82,8 @@ public class LocalSettings {
     private Duration archiveDelay = Duration.ofSeconds(60);
     private Duration probeTimeout = Duration.ofSeconds(2);
     private Duration unresponsiveAfter = Duration.ofSeconds(10);
+    /** {@code pgfleet.local.warm-pool}: data directories made ahead per storage class ({@link WarmPool}); 0 turns it off. */
+    private int warmPool;
 
     public LocalSettings(Environment environment,
                          @Value("${pgfleet.local.data-root:}") String dataRoot,
@@ -96,6 +100,7 @@ public class LocalSettings {
         this.archiveDelay = members.archiveDelay();
         this.probeTimeout = members.probeTimeout();
         this.unresponsiveAfter = members.unresponsiveAfter();
+        this.warmPool = members.warmPool();
         environment.getProperties("pgfleet.local.storage-classes")
                 .forEach((name, dir) -> storageClasses.put(name, Path.of(dir.toString())));
     }
@@ -113,6 +118,32 @@ public class LocalSettings {
         this.binaries = binaries;
         this.startTimeout = startTimeout;
     }
+
+    /** The storage classes configured with a directory of their own. */
+    public Set<String> storageClassNames() {
+        return Set.copyOf(storageClasses.keySet());
+    }
+
+    /** How many data directories the warm pool keeps ready per storage class (0: none). */
+    public int warmPool() {
+        return warmPool;
+    }
+
+    public LocalSettings warmPool(int entries) {
+        this.warmPool = entries;
+        return this;
+    }
+
+    /**
+     * The account the warm pool's {@code initdb} runs as: with an account per instance, the pool's own ({@code pgf-pool},
+     * one per machine, kept: an instance's account is {@code pgf-} and 12 hex digits), never an instance's, nor the shared
+     * {@code nobody} whose other processes could change a directory before a tenant's primary takes it.
+     */
+    public OsUser poolAccount() {
+        return perInstance ? OsUser.perInstance(POOL_ACCOUNT) : osUser;
+    }
+
+    static final String POOL_ACCOUNT = "pgf-pool";
 
     /** The directory of a storage class. */
     public Path storageClassRoot(String storageClass) {

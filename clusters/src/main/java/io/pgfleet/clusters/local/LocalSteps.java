@@ -40,9 +40,11 @@ final class LocalSteps {
     private final MemberConnections connections;
     private final LocalFailover failover;
     private final LocalSwitchover switchover;
+    private final WarmPool pool;
 
-    LocalSteps(LocalSettings settings, MemberConnections connections, LocalFailover failover, LocalSwitchover switchover) {
+    LocalSteps(LocalSettings settings, MemberConnections connections, LocalFailover failover, LocalSwitchover switchover, WarmPool pool) {
         this.settings = settings;
+        this.pool = pool;
         this.connections = connections;
         this.failover = failover;
         this.switchover = switchover;
@@ -63,7 +65,7 @@ final class LocalSteps {
         } else if (action instanceof LocalPlanner.Action.Remove remove) {
             return remove(sight.instance(), sight.member(remove.index()), sight.primary());
         } else if (action instanceof LocalPlanner.Action.MakeData make) {
-            return makeData(sight.instance(), sight.member(make.index()), sight.primary(), sight.names());
+            return makeData(sight.instance(), sight.member(make.index()), sight.primary(), sight.names(), make.first(), desired);
         } else if (action instanceof LocalPlanner.Action.IssueCertificate issue) {
             return issueCertificate(sight.member(issue.index()), sight.names());
         } else if (action instanceof LocalPlanner.Action.StartPrimary) {
@@ -107,10 +109,14 @@ final class LocalSteps {
      * the member's certificate is issued in the same step (one hand-off less per member; a crash in between leaves a
      * member the planner certifies next).
      */
-    Step makeData(LocalInstance instance, LocalMember member, LocalMember primary, Set<String> certificateNames) {
+    Step makeData(LocalInstance instance, LocalMember member, LocalMember primary, Set<String> certificateNames, boolean first,
+                  ClusterSpec desired) {
         member.wipe();
         String made;
-        if (member.isPrimary()) {
+        Optional<String> taken = first ? pool.take(desired.storageClass(), instance, member) : Optional.empty();
+        if (taken.isPresent()) {
+            made = "primary " + member.name() + " initialised " + taken.get();
+        } else if (member.isPrimary()) {
             member.initdb(instance.superuserPassword());
             made = "primary " + member.name() + " initialised (initdb)";
         } else {

@@ -14,9 +14,10 @@ import java.time.Duration;
  * @param archiveDelay      the most a written WAL record waits to be archived
  * @param probeTimeout      the most the driver waits for a member to answer a look at it
  * @param unresponsiveAfter how long a running primary may leave the driver's probes unanswered before it is replaced
+ * @param warmPool          how many data directories are made ahead per storage class
  */
 public record MemberSettings(boolean tls, String pgbackrest, Duration failoverDelay, Duration archiveDelay, Duration probeTimeout,
-                             Duration unresponsiveAfter) {
+                             Duration unresponsiveAfter, int warmPool) {
 
     /** The settings from the configuration. */
     @Factory
@@ -28,8 +29,9 @@ public record MemberSettings(boolean tls, String pgbackrest, Duration failoverDe
                                       @Value("${pgfleet.local.failover-delay:10s}") Duration failoverDelay,
                                       @Value("${pgfleet.local.archive-delay:60s}") Duration archiveDelay,
                                       @Value("${pgfleet.local.probe-timeout:2s}") Duration probeTimeout,
-                                      @Value("${pgfleet.local.unresponsive-after:10s}") Duration unresponsiveAfter) {
-            return new MemberSettings(tls, pgbackrest, failoverDelay, archiveDelay, probeTimeout, unresponsiveAfter);
+                                      @Value("${pgfleet.local.unresponsive-after:10s}") Duration unresponsiveAfter,
+                                      @Value("${pgfleet.local.warm-pool:2}") int warmPool) {
+            return new MemberSettings(tls, pgbackrest, failoverDelay, archiveDelay, probeTimeout, unresponsiveAfter, warmPool);
         }
     }
 }

@@ -40,7 +40,16 @@ class LocalPlannerTest {
     @Test
     void aNewInstanceStartsWithTheDataOfItsPrimary() {
         assertThat(LocalPlanner.next(List.of(), List.of(member(1, NEW, false), member(2, NEW, false))))
-                .isEqualTo(new Action.MakeData(1));
+                .isEqualTo(new Action.MakeData(1, true));
+    }
+
+    @Test
+    void aPrimaryMadeAgainWhileAnotherMemberHoldsDataIsNotTheInstancesFirstData() {
+        // its password is the instance's for good: no warm-pool directory (which brings its own) may be taken
+        assertThat(LocalPlanner.next(indexes(2), List.of(member(1, NEW, false), member(2, MADE, false))))
+                .isEqualTo(new Action.MakeData(1, false));
+        assertThat(LocalPlanner.next(indexes(2), List.of(member(1, NEW, false), member(2, SERVED, false))))
+                .isEqualTo(new Action.MakeData(1, false));
     }
 
     @Test
