@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.locks.LockSupport;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -244,16 +245,38 @@ final class LocalMember {
         } catch (IOException e) {
             // the old log stays; its last lines still tell
         }
+        // pg_ctl's own wait (-w) looks ten times a second; a start takes 150-350 ms here, so the member is watched
+        // more closely: pg_ctl only forks the postmaster (-W), then its process and postmaster.pid tell.
         CommandResult result = ProcessRunner.run(osUser().command(List.of(settings.binaries().tool("pg_ctl"), "-D",
-                        dataDir().toString(), "-l", logFile().toString(), "-w", "-t", Long.toString(settings.startTimeout().toSeconds()),
-                        "start")), Map.of(), Path.of("/"), settings.startTimeout().plusSeconds(30));
-        if (result.ok() && isRunning()) {
+                dataDir().toString(), "-l", logFile().toString(), "-W", "start")), Map.of(), Path.of("/"), settings.startTimeout());
+        if (result.ok() && awaitStarted()) {
             // Kept beside the data: a member whose data directory is gone can still be stopped by its pid (fencing).
             LocalFiles.write(dir().resolve("postmaster.last-pid"), pid().getAsLong() + "\n", "rw-r--r--");
             return Optional.empty();
         }
         String log = LocalFiles.read(logFile()).orElse(result.output());
         return Optional.of(Postmaster.complaint(log.isBlank() ? result.output() : log));
+    }
+
+    /**
+     * Waits, as {@code pg_ctl -w} would, until the postmaster pg_ctl forked says {@code ready} (or {@code standby}) in
+     * postmaster.pid; false when it exits first or the start timeout passes.
+     */
+    private boolean awaitStarted() {
+        long deadline = System.nanoTime() + settings.startTimeout().toNanos();
+        OptionalLong forked = Postmaster.starting(dataDir());
+        if (forked.isEmpty()) {
+            return isRunning();   // ended already (a failed start), or never seen: the pid file tells
+        }
+        long pid = forked.getAsLong();
+        while (System.nanoTime() < deadline && Processes.isRunning(pid)) {
+            Optional<String> status = Postmaster.status(dataDir(), pid);
+            if (status.isPresent() && (status.get().equals("ready") || status.get().equals("standby"))) {
+                return isRunning();
+            }
+            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+        }
+        return false;
     }
 
     /** Stops the member (fast shutdown) and waits for its process to exit. */

@@ -95,6 +95,33 @@ final class Postmaster {
         Files.deleteIfExists(socketDir.resolve(".s.PGSQL." + port));
     }
 
+    /**
+     * The process {@code pg_ctl start -W} left starting on this data directory: the shell it forked execs the postmaster in
+     * the same pid, so the one process whose command line names the data directory after {@code -D} (a backend's title
+     * does not) is the postmaster, or the shell about to become it.
+     */
+    static OptionalLong starting(Path dataDir) {
+        String dir = dataDir.toString();
+        return ProcessHandle.allProcesses().filter(p -> {
+            List<String> argv = Processes.commandLine(p.pid());
+            String program = argv.isEmpty() ? "" : Processes.programName(argv.get(0));
+            return (program.equals("postgres") || program.equals("sh")) && String.join(" ", argv).contains(dir)
+                    && argv.stream().anyMatch(a -> a.equals("-D") || a.contains("-D \"" + dir + "\"") || a.contains("-D '" + dir + "'"));
+        }).mapToLong(ProcessHandle::pid).findFirst();
+    }
+
+    /**
+     * What the postmaster says of itself in postmaster.pid (its eighth line: {@code starting}, {@code ready}, {@code standby},
+     * {@code stopping}) when the file names {@code pid}; empty before it wrote the file.
+     */
+    static Optional<String> status(Path dataDir, long pid) {
+        List<String> lines = LocalFiles.read(dataDir.resolve("postmaster.pid")).map(text -> text.lines().toList()).orElse(List.of());
+        if (lines.size() < 8 || !lines.get(0).strip().equals(Long.toString(pid))) {
+            return Optional.empty();
+        }
+        return Optional.of(lines.get(7).strip());
+    }
+
     /** The lines of PostgreSQL's output that say what is wrong (FATAL, ERROR, LOG about parameters). */
     static String complaint(String output) {
         List<String> lines = new ArrayList<>();

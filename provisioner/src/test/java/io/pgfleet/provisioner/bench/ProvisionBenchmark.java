@@ -56,44 +56,53 @@ public final class ProvisionBenchmark {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         List<String> rows = new ArrayList<>();
-        try (ProvisionerFixture tlsFixture = new ProvisionerFixture(); ProvisionerFixture plainFixture = new ProvisionerFixture()) {
+        try (ProvisionerFixture tlsFixture = new ProvisionerFixture(); ProvisionerFixture plainFixture = new ProvisionerFixture();
+             ProvisionerFixture coldFixture = new ProvisionerFixture()) {
             EmbeddedServer tls = tlsFixture.startProvisioner(Map.of("pgfleet.provisioner.health-interval", "5s"));
             EmbeddedServer plain = plainFixture.startProvisioner(Map.of("pgfleet.provisioner.health-interval", "5s", "pgfleet.local.tls", "false"));
+            EmbeddedServer cold = coldFixture.startProvisioner(Map.of("pgfleet.provisioner.health-interval", "5s", "pgfleet.local.warm-pool", "0"));
             ClusterDriver tlsDriver = tls.getApplicationContext().getBean(ClusterDriver.class);
             ClusterDriver plainDriver = plain.getApplicationContext().getBean(ClusterDriver.class);
+            ClusterDriver coldDriver = cold.getApplicationContext().getBean(ClusterDriver.class);
             try {
                 for (int example : new int[] {3, 2}) {
                     Postgres doc = PayloadReader.fromText(ReferenceExamples.documents().get(example).text(), Postgres.class).value();
                     List<Long> withTls = new ArrayList<>();
                     List<Long> withoutTls = new ArrayList<>();
+                    List<Long> withoutPool = new ArrayList<>();
                     List<Long> raw = new ArrayList<>();
                     // A warm-up round (JIT, caches), not counted.
                     throughPgfleet(tlsFixture, tlsDriver, doc, -1);
                     throughPgfleet(plainFixture, plainDriver, doc, -1);
+                    throughPgfleet(coldFixture, coldDriver, doc, -1);
                     for (int run = 0; run < runs; run++) {
                         withTls.add(throughPgfleet(tlsFixture, tlsDriver, doc, run));
                         withoutTls.add(throughPgfleet(plainFixture, plainDriver, doc, run));
+                        withoutPool.add(throughPgfleet(coldFixture, coldDriver, doc, run));
                         raw.add(rawSequence(ClusterSpec.of(doc.spec()), doc.metadata().name()));
                     }
                     long on = Medians.of(withTls);
                     long off = Medians.of(withoutTls);
+                    long nopool = Medians.of(withoutPool);
                     long r = Medians.of(raw);
-                    rows.add(String.format("%-18s %8d %8d %8d %7.2fx %7.2fx %+8.1f%%   TLS on %s, off %s, raw %s",
-                            doc.metadata().name() + " (" + doc.spec().replicas() + ")", on, off, r, (double) on / r, (double) off / r,
-                            100.0 * (on - off) / off, withTls, withoutTls, raw));
+                    rows.add(String.format("%-18s %8d %8d %8d %8d %7.2fx %7.2fx %7.2fx %+8.1f%%   TLS on %s, off %s, no pool %s, raw %s",
+                            doc.metadata().name() + " (" + doc.spec().replicas() + ")", on, off, nopool, r, (double) on / r, (double) off / r,
+                            (double) nopool / r, 100.0 * (on - off) / off, Medians.withRange(withTls), Medians.withRange(withoutTls),
+                            Medians.withRange(withoutPool), Medians.withRange(raw)));
                 }
             } finally {
                 tls.close();
                 plain.close();
+                cold.close();
             }
         }
         System.out.println();
-        System.out.println("publish -> SUCCEEDED with the members' TLS on and off vs raw initdb + pg_basebackup + pg_ctl start (median of "
-                + runs + " interleaved rounds, ms)");
-        System.out.println(String.format("%-18s %8s %8s %8s %8s %8s %9s", "example (members)", "TLS on", "TLS off", "raw", "on/raw",
-                "off/raw", "TLS cost"));
+        System.out.println("publish -> SUCCEEDED with the members' TLS on and off (warm pool of 2), with TLS and no warm pool, vs raw"
+                + " initdb + pg_basebackup + pg_ctl start (median of " + runs + " interleaved rounds, ms)");
+        System.out.println(String.format("%-18s %8s %8s %8s %8s %8s %8s %8s %9s", "example (members)", "TLS on", "TLS off", "no pool", "raw",
+                "on/raw", "off/raw", "cold/raw", "TLS cost"));
         rows.forEach(System.out::println);
-        System.out.println("goals: ratio to raw <= 1.2x (#17), TLS cost <= 5% (#14)");
+        System.out.println("goals: ratio to raw <= 1.2x (#17), TLS cost <= 5% (#14), development example with the warm pool <= 0.5x (#34)");
         System.exit(0);
     }
 
