@@ -76,9 +76,14 @@ public final class ProvisionBenchmark {
                     throughPgfleet(plainFixture, plainDriver, doc, -1);
                     throughPgfleet(coldFixture, coldDriver, doc, -1);
                     for (int run = 0; run < runs; run++) {
+                        // Each timed run starts on a quiet machine: no pool is being filled (that CPU is the idle time's).
+                        awaitFullPools(tlsFixture, plainFixture);
                         withTls.add(throughPgfleet(tlsFixture, tlsDriver, doc, run));
+                        awaitFullPools(tlsFixture, plainFixture);
                         withoutTls.add(throughPgfleet(plainFixture, plainDriver, doc, run));
+                        awaitFullPools(tlsFixture, plainFixture);
                         withoutPool.add(throughPgfleet(coldFixture, coldDriver, doc, run));
+                        awaitFullPools(tlsFixture, plainFixture);
                         raw.add(rawSequence(ClusterSpec.of(doc.spec()), doc.metadata().name()));
                     }
                     long on = Medians.of(withTls);
@@ -122,6 +127,31 @@ public final class ProvisionBenchmark {
             throw new IllegalStateException(name + " was not deleted");
         }
         return millis;
+    }
+
+    /** Until each pooled provisioner's warm pool holds its two ready data directories again. */
+    private static void awaitFullPools(ProvisionerFixture... fixtures) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        for (ProvisionerFixture fixture : fixtures) {
+            Path pool = fixture.dataRoot.resolve("replicated").resolve(".warm-pool");
+            while (ready(pool) < 2) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the warm pool in " + pool + " was not filled again");
+                }
+                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            }
+        }
+    }
+
+    private static long ready(Path pool) {
+        if (!Files.isDirectory(pool)) {
+            return 0;
+        }
+        try (Stream<Path> entries = Files.list(pool)) {
+            return entries.filter(e -> e.getFileName().toString().startsWith("ready-") && Files.exists(e.resolve("password"))).count();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** What a person would script: the same members, settings and replication, without pgfleet. */
