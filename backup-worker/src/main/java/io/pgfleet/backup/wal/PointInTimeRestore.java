@@ -17,6 +17,8 @@ import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.sql.SQLException;
@@ -137,6 +139,27 @@ public class PointInTimeRestore {
         return Step.done(step.message(), details);
     }
 
+    /**
+     * {@code stanza-upgrade} takes the stanza's archive lock, which the restored primary's own {@code archive-push} holds
+     * while it pushes its first segments: tried again each half second while it does, for up to a minute.
+     */
+    private static void upgradeWhenUnlocked(PgBackRest repository, String password) {
+        long deadline = System.nanoTime() + LOCKED_FOR.toNanos();
+        while (true) {
+            try {
+                repository.stanzaUpgrade(password);
+                return;
+            } catch (IllegalStateException e) {
+                if (!e.getMessage().contains("unable to acquire lock") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+            }
+        }
+    }
+
+    private static final Duration LOCKED_FOR = Duration.ofMinutes(1);
+
     private static String commandId(JobRow job) {
         return job.commandId() == null ? "job-" + job.id() : job.commandId();
     }
@@ -158,7 +181,7 @@ public class PointInTimeRestore {
             return "";
         }
         try {
-            own.get().repository().stanzaUpgrade(primary.get().password());
+            upgradeWhenUnlocked(own.get().repository(), primary.get().password());
             own.get().repository().backup("full", primary.get().password());
             archives.refresh(target, own.get());
             return "; " + target + "'s own WAL archive now follows the restored data (a new base backup taken)";

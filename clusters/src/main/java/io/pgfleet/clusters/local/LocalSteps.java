@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -112,6 +114,8 @@ final class LocalSteps {
     Step makeData(LocalInstance instance, LocalMember member, LocalMember primary, Set<String> certificateNames, boolean first,
                   ClusterSpec desired) {
         member.wipe();
+        // The certificate is made while the data is (an openssl run beside initdb, the pool's rename or pg_basebackup).
+        CompletableFuture<LocalTls.Issued> certificate = settings.tlsEnabled() ? settings.tls().makeAhead(member.name(), certificateNames) : null;
         String made;
         Optional<String> taken = first ? pool.take(desired.storageClass(), instance, member) : Optional.empty();
         if (taken.isPresent()) {
@@ -131,8 +135,12 @@ final class LocalSteps {
             made = "replica " + member.name() + " copied from the primary (pg_basebackup)";
         }
         member.markInitialised();
-        if (settings.tlsEnabled()) {
-            settings.tls().issue(member.dataDir(), member.name(), certificateNames, member.osUser());
+        if (certificate != null) {
+            try {
+                settings.tls().install(member.dataDir(), certificate.join(), member.osUser());
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
         }
         return Step.next(made);
     }

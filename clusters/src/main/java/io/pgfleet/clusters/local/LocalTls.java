@@ -19,6 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import io.pgfleet.host.FileTrees;
 import io.pgfleet.host.OsUser;
 import java.nio.file.StandardCopyOption;
@@ -132,6 +135,34 @@ final class LocalTls {
 
     /** Issues the member's certificate for these addresses (IP addresses and host names), replacing any it had. */
     void issue(Path dataDir, String commonName, Set<String> addresses, OsUser owner) {
+        install(dataDir, make(commonName, addresses), owner);
+    }
+
+    /** A key and the certificate the CA signed for it, not yet anywhere a server reads them. */
+    record Issued(String key, String certificate) {
+
+        @Override
+        public String toString() {
+            return "Issued[certificate only]";   // the key stays out of any log line
+        }
+    }
+
+    /**
+     * Makes the member's key and certificate (one openssl run) in the background, so that it runs while the member's data
+     * is being made; {@link #install} them once it is.
+     */
+    CompletableFuture<Issued> makeAhead(String commonName, Set<String> addresses) {
+        return CompletableFuture.supplyAsync(() -> make(commonName, addresses), AHEAD);
+    }
+
+    private static final ExecutorService AHEAD = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "tls-ahead");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /** Makes a key and the certificate the CA signs for these addresses (one openssl run). */
+    Issued make(String commonName, Set<String> addresses) {
         Path ca = caCertificate();
         try {
             Path work = Files.createTempDirectory("pgfleet-tls-");
@@ -148,16 +179,21 @@ final class LocalTls {
                         directory.resolve("ca.key").toString(), "-set_serial", "0x" + HexFormat.of().formatHex(serial()), "-days", "397",
                         "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "subjectAltName=" + String.join(",", names),
                         "-addext", "extendedKeyUsage=serverAuth", "-addext", "keyUsage=critical,digitalSignature"), Map.of(), work, TIMEOUT);
-                LocalFiles.write(dataDir.resolve(KEY), Files.readString(key), "rw-------");
-                LocalFiles.write(dataDir.resolve(CERT), Files.readString(cert), "rw-------");
-                owner.own(dataDir.resolve(KEY));
-                owner.own(dataDir.resolve(CERT));
+                return new Issued(Files.readString(key), Files.readString(cert));
             } finally {
                 FileTrees.delete(work);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Puts the key and certificate into the member's data directory, the PostgreSQL account's, 0600. */
+    void install(Path dataDir, Issued issued, OsUser owner) {
+        LocalFiles.write(dataDir.resolve(KEY), issued.key(), "rw-------");
+        LocalFiles.write(dataDir.resolve(CERT), issued.certificate(), "rw-------");
+        owner.own(dataDir.resolve(KEY));
+        owner.own(dataDir.resolve(CERT));
     }
 
     private static byte[] serial() {
