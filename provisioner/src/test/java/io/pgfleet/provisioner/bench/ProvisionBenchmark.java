@@ -129,16 +129,24 @@ public final class ProvisionBenchmark {
         return millis;
     }
 
-    /** Until each pooled provisioner's warm pool holds its two ready data directories again. */
-    private static void awaitFullPools(ProvisionerFixture... fixtures) {
+    /**
+     * Until each pooled provisioner's warm pools (the default storage class's, and every class a provision used) hold
+     * their two ready data directories again.
+     */
+    private static void awaitFullPools(ProvisionerFixture... fixtures) throws IOException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         for (ProvisionerFixture fixture : fixtures) {
-            Path pool = fixture.dataRoot.resolve("replicated").resolve(".warm-pool");
-            while (ready(pool) < 2) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the warm pool in " + pool + " was not filled again");
+            List<Path> pools = new ArrayList<>(List.of(fixture.dataRoot.resolve("replicated").resolve(".warm-pool")));
+            try (Stream<Path> classes = Files.list(fixture.dataRoot)) {
+                classes.map(c -> c.resolve(".warm-pool")).filter(Files::isDirectory).filter(p -> !pools.contains(p)).forEach(pools::add);
+            }
+            for (Path pool : pools) {
+                while (ready(pool) < 2) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the warm pool in " + pool + " was not filled again");
+                    }
+                    LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
                 }
-                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
             }
         }
     }
