@@ -48,6 +48,9 @@ class PgBackRestIT {
             assertThat(repository.info().status()).startsWith("missing stanza");
 
             repository.stanzaCreate(pg.password());
+            repository.stanzaCreate(pg.password());   // again: nothing changes
+            // Only now do the members push: a stanza-create holds the stanza's archive lock, and an asynchronous push
+            // that starts meanwhile gives up on it while its archive-push waits the whole archive timeout for it.
             assertThat(repository.publish()).isTrue();
             assertThat(work.resolve("pgbackrest.conf.staged")).doesNotExist();
             assertThat(Files.getPosixFilePermissions(work.resolve("pgbackrest.conf"))).containsExactlyInAnyOrder(
@@ -55,7 +58,6 @@ class PgBackRestIT {
             stage(repository, work, s3, pg);   // again, as every step does: written in place now
             assertThat(work.resolve("pgbackrest.conf.staged")).doesNotExist();
             query(pg, "SELECT pg_reload_conf()");   // the archiver, sleeping after its failures, pushes again
-            repository.stanzaCreate(pg.password());   // again: nothing changes
             repository.check(pg.password());
             repository.backup("full", pg.password());
             ArchiveInfo afterBackup = repository.info();

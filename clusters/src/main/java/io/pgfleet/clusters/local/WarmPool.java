@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -78,12 +77,24 @@ final class WarmPool {
         filler.scheduleWithFixedDelay(this::fillOnce, 0, 500, TimeUnit.MILLISECONDS);
     }
 
-    /** Stops filling; an entry being made is left to the next start's clean-up. */
+    /**
+     * Stops filling: the {@code initdb} of an entry being made is stopped too (a service told to stop leaves nothing
+     * running); the entry itself is left to the next start's clean-up.
+     */
     synchronized void stop() {
+        List<Path> current = List.copyOf(making);
         if (filler != null) {
             filler.shutdownNow();
             filler = null;
         }
+        current.forEach(WarmPool::stopWorkOn);
+    }
+
+    /** Stops whatever runs on an entry: its initdb (which names the data directory) and initdb's bootstrap server. */
+    private static void stopWorkOn(Path entry) {
+        String data = entry.resolve("data").toString();
+        Processes.stopAll(ProcessHandle.allProcesses().filter(p -> workingIn(p, entry)
+                || Processes.commandLine(p.pid()).stream().anyMatch(a -> a.equals(data) || a.endsWith("=" + data))).toList(), Duration.ofSeconds(10));
     }
 
     /** A step of the driver begins: the pool waits until none runs. */
@@ -195,10 +206,8 @@ final class WarmPool {
             if (making.contains(entry)) {
                 continue;
             }
-            Map<Path, List<Leftovers.Leftover>> running = Leftovers.on(List.of(entry.resolve("data")));
-            running.values().forEach(leftovers -> Leftovers.stop(leftovers, Duration.ofSeconds(10)));
-            // initdb's own server (postgres --boot, --single) names no directory: it works in the data directory.
-            Processes.stopAll(ProcessHandle.allProcesses().filter(p -> workingIn(p, entry)).toList(), Duration.ofSeconds(10));
+            // initdb names the data directory; its own server (postgres --boot, --single) names none: it works in it.
+            stopWorkOn(entry);
             LOG.info("warm pool: removing {}, which a stopped predecessor was making", entry);
             LocalFiles.deleteTree(entry);
         }

@@ -129,6 +129,39 @@ class WarmPoolIT {
         }
     }
 
+    @Test
+    void aDriverToldToStopWhileItFillsThePoolLeavesNothingRunning() throws Exception {
+        LocalSettings settings = settings("pgfleet-warm-pool-stop-").warmPool(1);
+        LocalClusterDriver driver = new LocalClusterDriver(settings);
+        WarmPool pool = new WarmPool(settings);
+        Path dir = pool.dir(CLASS);
+        driver.prepare();
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(10)).until(() -> !working(dir).isEmpty());
+        driver.close();
+        await().atMost(Duration.ofSeconds(20)).until(() -> working(dir).isEmpty());
+        // Stopped, not left to finish: initdb (told to stop) removed what it had made, and nothing became ready.
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path entry : entries.toList()) {
+                assertThat(entry.getFileName().toString()).startsWith("making-");
+                assertThat(entry.resolve("data/global/pg_control")).doesNotExist();
+            }
+        }
+    }
+
+    /** The processes whose command line names something in the pool, or that work in it. */
+    private static List<ProcessHandle> working(Path dir) {
+        return ProcessHandle.allProcesses().filter(p -> Processes.commandLine(p.pid()).stream().anyMatch(a -> a.contains(dir.toString()))
+                || cwd(p).startsWith(dir)).toList();
+    }
+
+    private static Path cwd(ProcessHandle process) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(process.pid()), "cwd"));
+        } catch (Exception e) {
+            return Path.of("/nonexistent");
+        }
+    }
+
     private static LocalSettings settings(String prefix) throws Exception {
         Path root = Files.createTempDirectory(prefix);
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
