@@ -130,7 +130,8 @@ public final class PgBackRest {
      */
     public int stopLeftovers() {
         List<ProcessHandle> leftovers = Processes.matching(argv -> argv.stream().anyMatch(a -> Processes.programName(a).equals("pgbackrest")
-                || a.equals(program)) && (argv.contains("--config=" + configFile) || argv.contains("--config=" + staged)) && argv.contains("--stanza=" + stanza)
+                || a.equals(program)) && (argv.contains("--config=" + configFile) || argv.contains("--config=" + staged))
+                && argv.contains("--stanza=" + stanza)
                 && argv.stream().anyMatch(a -> OWN_COMMANDS.contains(a.contains(":") ? a.substring(0, a.indexOf(':')) : a)))
                 .stream().filter(PgBackRest::orphaned).toList();
         Processes.stopAll(leftovers, Duration.ofSeconds(30));

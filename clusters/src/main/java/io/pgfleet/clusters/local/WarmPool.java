@@ -157,9 +157,10 @@ final class WarmPool {
                 return;
             }
             for (String storageClass : classes) {
-                Path dir = dir(storageClass);
-                removeLeftovers(dir);
                 if (ready(storageClass).size() < settings.warmPool()) {
+                    // Only when an entry is to be made: an idle driver with a full pool looks at nothing more.
+                    Path dir = dir(storageClass);
+                    removeLeftovers(dir);
                     make(dir);
                     return;   // one at a time: the driver may have become busy meanwhile
                 }
