@@ -25,6 +25,11 @@ public interface InstanceAccess {
         return Optional.empty();
     }
 
+    /** Where restore drills' scratch servers are made, when this driver makes them. */
+    default Optional<DrillServers> drills() {
+        return Optional.empty();
+    }
+
     /** Whether the platform archives the instances' WAL itself (CloudNativePG), not the backup-worker with pgBackRest. */
     default boolean archivesItself() {
         return false;

@@ -1,5 +1,6 @@
 package io.pgfleet.clusters.local;
 
+import io.pgfleet.clusters.DrillServers;
 import io.micronaut.context.annotation.Requires;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.clusters.ClusterDriver;
@@ -42,6 +43,7 @@ public class LocalClusterDriver implements ClusterDriver {
     private final LocalSteps steps;
     private final LocalRecovery recovery;
     private final WarmPool pool;
+    private final LocalDrills drills;
 
     public LocalClusterDriver(LocalSettings settings) {
         this.settings = settings;
@@ -50,6 +52,7 @@ public class LocalClusterDriver implements ClusterDriver {
         this.pool = new WarmPool(settings);
         this.steps = new LocalSteps(settings, connections, failover, new LocalSwitchover(settings, failover, Clock.systemUTC()), pool);
         this.recovery = new LocalRecovery(settings, failover);
+        this.drills = new LocalDrills(settings);
         if (!settings.accountPerInstance()) {
             LoggerFactory.getLogger(LocalClusterDriver.class).warn("local driver: single-tenant — every instance runs as the "
                     + "account {} (an account per instance needs the service to run as root, with pgfleet.local.os-user: per-instance); "
@@ -130,6 +133,11 @@ public class LocalClusterDriver implements ClusterDriver {
         LocalFiles.deleteTree(found.get().dir());
         found.get().osUser().removeIfOwn();
         return Step.done("members stopped and removed", Map.of("members", members.size()));
+    }
+
+    @Override
+    public Optional<DrillServers> drills() {
+        return Optional.of(drills);
     }
 
     @Override

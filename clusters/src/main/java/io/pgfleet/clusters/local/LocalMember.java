@@ -245,38 +245,12 @@ final class LocalMember {
         } catch (IOException e) {
             // the old log stays; its last lines still tell
         }
-        // pg_ctl's own wait (-w) looks ten times a second; a start takes 150-350 ms here, so the member is watched
-        // more closely: pg_ctl only forks the postmaster (-W), then its process and postmaster.pid tell.
-        CommandResult result = ProcessRunner.run(osUser().command(List.of(settings.binaries().tool("pg_ctl"), "-D",
-                dataDir().toString(), "-l", logFile().toString(), "-W", "start")), Map.of(), Path.of("/"), settings.startTimeout());
-        if (result.ok() && awaitStarted()) {
+        Optional<String> complaint = Postmaster.start(settings, osUser(), dataDir(), logFile());
+        if (complaint.isEmpty()) {
             // Kept beside the data: a member whose data directory is gone can still be stopped by its pid (fencing).
             LocalFiles.write(dir().resolve("postmaster.last-pid"), pid().getAsLong() + "\n", "rw-r--r--");
-            return Optional.empty();
         }
-        String log = LocalFiles.read(logFile()).orElse(result.output());
-        return Optional.of(Postmaster.complaint(log.isBlank() ? result.output() : log));
-    }
-
-    /**
-     * Waits, as {@code pg_ctl -w} would, until the postmaster pg_ctl forked says {@code ready} (or {@code standby}) in
-     * postmaster.pid; false when it exits first or the start timeout passes.
-     */
-    private boolean awaitStarted() {
-        long deadline = System.nanoTime() + settings.startTimeout().toNanos();
-        OptionalLong forked = Postmaster.starting(dataDir());
-        if (forked.isEmpty()) {
-            return isRunning();   // ended already (a failed start), or never seen: the pid file tells
-        }
-        long pid = forked.getAsLong();
-        while (System.nanoTime() < deadline && Processes.isRunning(pid)) {
-            Optional<String> status = Postmaster.status(dataDir(), pid);
-            if (status.isPresent() && (status.get().equals("ready") || status.get().equals("standby"))) {
-                return isRunning();
-            }
-            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
-        }
-        return false;
+        return complaint;
     }
 
     /** Stops the member (fast shutdown) and waits for its process to exit. */
@@ -303,13 +277,7 @@ final class LocalMember {
         if (pid.isEmpty()) {
             return;
         }
-        ProcessHandle.of(pid.getAsLong()).ifPresent(postmaster -> {
-            List<ProcessHandle> under = postmaster.descendants().toList();
-            under.forEach(ProcessHandle::destroyForcibly);
-            postmaster.destroyForcibly();
-            under.forEach(process -> Processes.awaitExit(process.pid(), Duration.ofSeconds(10)));
-        });
-        Processes.awaitExit(pid.getAsLong(), Duration.ofSeconds(10));
+        Postmaster.kill(pid.getAsLong());
     }
 
     /** Asks for a fast shutdown and returns at once ({@code pg_ctl stop -W}); the postmaster ends when it has done. */

@@ -145,6 +145,16 @@ public class LocalSettings {
 
     static final String POOL_ACCOUNT = "pgf-pool";
 
+    /**
+     * The account restore drills' scratch servers run as: with an account per instance, the drills' own ({@code pgf-drill},
+     * one per machine), never an instance's, so no tenant's account can read a restored copy.
+     */
+    public OsUser drillAccount() {
+        return perInstance ? OsUser.perInstance(DRILL_ACCOUNT) : osUser;
+    }
+
+    static final String DRILL_ACCOUNT = "pgf-drill";
+
     /** The directory of a storage class. */
     public Path storageClassRoot(String storageClass) {
         return storageClasses.getOrDefault(storageClass, dataRoot.resolve(storageClass)).toAbsolutePath();
@@ -156,7 +166,8 @@ public class LocalSettings {
         storageClasses.values().forEach(root -> roots.add(root.toAbsolutePath()));
         if (Files.isDirectory(dataRoot)) {
             try (Stream<Path> classes = Files.list(dataRoot)) {
-                classes.filter(Files::isDirectory).forEach(roots::add);
+                // .drills (restore drills' scratch servers) is no storage class
+                classes.filter(Files::isDirectory).filter(dir -> !dir.getFileName().toString().startsWith(".")).forEach(roots::add);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

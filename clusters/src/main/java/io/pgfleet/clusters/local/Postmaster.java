@@ -1,5 +1,8 @@
 package io.pgfleet.clusters.local;
 
+import io.pgfleet.host.CommandResult;
+import io.pgfleet.host.OsUser;
+import io.pgfleet.host.ProcessRunner;
 import io.pgfleet.host.Processes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -14,6 +19,56 @@ import java.util.OptionalLong;
 final class Postmaster {
 
     private Postmaster() {
+    }
+
+    /**
+     * Starts a server on {@code dataDir} as {@code account}; returns PostgreSQL's complaint when it does not come up.
+     * pg_ctl's own wait ({@code -w}) looks ten times a second; a start takes 150-350 ms here, so the server is watched
+     * more closely: pg_ctl only forks the postmaster ({@code -W}), then its process and postmaster.pid tell.
+     */
+    static Optional<String> start(LocalSettings settings, OsUser account, Path dataDir, Path logFile) {
+        CommandResult result = ProcessRunner.run(account.command(List.of(settings.binaries().tool("pg_ctl"), "-D",
+                dataDir.toString(), "-l", logFile.toString(), "-W", "start")), Map.of(), Path.of("/"), settings.startTimeout());
+        if (result.ok() && awaitStarted(dataDir, settings.startTimeout())) {
+            return Optional.empty();
+        }
+        String log = LocalFiles.read(logFile).orElse(result.output());
+        return Optional.of(complaint(log.isBlank() ? result.output() : log));
+    }
+
+    /**
+     * Waits, as {@code pg_ctl -w} would, until the postmaster pg_ctl forked says {@code ready} (or {@code standby}) in
+     * postmaster.pid; false when it exits first or the timeout passes.
+     */
+    private static boolean awaitStarted(Path dataDir, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        OptionalLong forked = starting(dataDir);
+        if (forked.isEmpty()) {
+            return pid(dataDir).isPresent();   // ended already (a failed start), or never seen: the pid file tells
+        }
+        long pid = forked.getAsLong();
+        while (System.nanoTime() < deadline && Processes.isRunning(pid)) {
+            Optional<String> status = status(dataDir, pid);
+            if (status.isPresent() && (status.get().equals("ready") || status.get().equals("standby"))) {
+                return pid(dataDir).isPresent();
+            }
+            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+        }
+        return false;
+    }
+
+    /**
+     * SIGKILL of the postmaster and of every process under it — backends, walsenders, a frozen one too (SIGKILL ends a
+     * stopped process) — children first, as they are when the postmaster is gone. Its data is left as a crash leaves it.
+     */
+    static void kill(long pid) {
+        ProcessHandle.of(pid).ifPresent(postmaster -> {
+            List<ProcessHandle> under = postmaster.descendants().toList();
+            under.forEach(ProcessHandle::destroyForcibly);
+            postmaster.destroyForcibly();
+            under.forEach(process -> Processes.awaitExit(process.pid(), Duration.ofSeconds(10)));
+        });
+        Processes.awaitExit(pid, Duration.ofSeconds(10));
     }
 
     /** The postmaster's pid when it runs (from postmaster.pid, checked against /proc). */

@@ -1,0 +1,37 @@
+package io.pgfleet.clusters.local;
+
+/**
+ * The configuration of a restore drill's scratch server, rendered: loopback only and no Unix socket, its superuser alone
+ * admitted (a restored tenant's role, whose password the backup's roles carry, matches no line), and nothing spent on
+ * durability — the server is removed after the drill, and a crash of it only fails the drill.
+ *
+ * @param port its port on 127.0.0.1
+ */
+record DrillConfig(int port) {
+
+    /** Settings appended to the postgresql.conf initdb wrote (the last value of a setting wins). */
+    String settings() {
+        return "\n# pgfleet restore drill: a scratch server, removed afterwards\n"
+                + MemberConfig.line("listen_addresses", "127.0.0.1")
+                + MemberConfig.line("port", Integer.toString(port))
+                + MemberConfig.line("unix_socket_directories", "")
+                + MemberConfig.line("cluster_name", "pgfleet-drill")
+                + MemberConfig.line("password_encryption", "scram-sha-256")
+                + MemberConfig.line("fsync", "off")
+                + MemberConfig.line("synchronous_commit", "off")
+                + MemberConfig.line("full_page_writes", "off")
+                + MemberConfig.line("wal_level", "minimal")
+                + MemberConfig.line("max_wal_senders", "0")
+                + MemberConfig.line("autovacuum", "off")
+                + MemberConfig.line("max_wal_size", "4GB");
+    }
+
+    /** Client authentication: the drill's superuser from loopback, with its password; every other role and address refused. */
+    String hba() {
+        return "# Managed by pgfleet: a restore drill's scratch server.\n"
+                + "host all " + LocalInstance.SUPERUSER + " 127.0.0.1/32 scram-sha-256\n"
+                + "host all all 0.0.0.0/0 reject\n"
+                + "host all all ::/0 reject\n"
+                + "local all all reject\n";
+    }
+}
