@@ -81,22 +81,6 @@ public final class PgBackRest {
         }
     }
 
-    /**
-     * Takes the configuration in place back beside it (an atomic rename), so that no member's push starts while a command
-     * of this service holds the stanza's archive lock; {@link #publish} puts it back. A step killed in between leaves it
-     * staged, where this repository's own commands still read it and the next base-backup step publishes it.
-     */
-    public void withdraw() {
-        if (!Files.exists(configFile, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try {
-            Files.move(configFile, staged, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private void write(PgBackRestConfig config, String text, Path file) {
         try {
             for (String dir : List.of("log", "lock", "spool")) {

@@ -180,19 +180,12 @@ public class PointInTimeRestore {
         if (own.isEmpty()) {
             return "";
         }
-        PgBackRest repository = own.get().repository();
         try {
-            // No push of the restored primary starts while stanza-upgrade holds the archive lock (one that did would wait
-            // out the archive timeout): the configuration goes back beside its place until the upgrade is done.
-            repository.withdraw();
-            upgradeWhenUnlocked(repository, primary.get().password());
-            if (repository.publish()) {
-                WalArchive.wakeArchiver(primary.get());
-            }
-            repository.backup("full", primary.get().password());
+            upgradeWhenUnlocked(own.get().repository(), primary.get().password());
+            own.get().repository().backup("full", primary.get().password());
             archives.refresh(target, own.get());
             return "; " + target + "'s own WAL archive now follows the restored data (a new base backup taken)";
-        } catch (IllegalStateException | SQLException e) {
+        } catch (IllegalStateException e) {
             LOG.warn("the WAL archive of {} could not be taken over after the restore: {}", target, own.get().mask(e.getMessage()));
             return "; " + target + "'s own WAL archive could not be taken over: " + own.get().mask(e.getMessage());
         }
