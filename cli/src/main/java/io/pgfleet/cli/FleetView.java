@@ -24,7 +24,7 @@ final class FleetView {
 
     /** One backup of an instance's catalog. */
     record BackupLine(String id, String status, String trigger, Instant startedAt, Instant finishedAt, String age, Long bytes,
-                      Long durationMs, List<String> databases, String message) {
+                      Long durationMs, List<String> databases, String message, Instant verifiedAt, Double restoreSeconds) {
     }
 
     static final Table<InstanceLine> INSTANCES = new Table<InstanceLine>()
@@ -37,6 +37,7 @@ final class FleetView {
     static final Table<BackupLine> BACKUPS = new Table<BackupLine>()
             .column("ID", BackupLine::id).column("STATUS", BackupLine::status).column("TRIGGER", BackupLine::trigger)
             .column("FINISHED", BackupLine::finishedAt).column("AGE", BackupLine::age).column("SIZE", b -> bytes(b.bytes()))
+            .column("VERIFIED", BackupLine::verifiedAt).column("RTO", b -> b.restoreSeconds() == null ? null : b.restoreSeconds() + "s")
             .wideColumn("DURATION", b -> b.durationMs() == null ? null : b.durationMs() + "ms")
             .wideColumn("DATABASES", b -> b.databases() == null ? null : String.join(",", b.databases()))
             .wideColumn("MESSAGE", BackupLine::message);
@@ -97,7 +98,8 @@ final class FleetView {
                     instant(run.get("startedAt")), finished, finished == null ? null : age(finished, now),
                     run.hasNonNull("bytes") ? run.get("bytes").asLong() : null,
                     run.hasNonNull("durationMs") ? run.get("durationMs").asLong() : null, run.has("databases") ? databases : null,
-                    text(run.get("message"))));
+                    text(run.get("message")), instant(run.get("verifiedAt")),
+                    run.hasNonNull("restoreSeconds") ? run.get("restoreSeconds").asDouble() : null));
         }
         return lines;
     }

@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 @Command(name = "pgfleet", mixinStandardHelpOptions = true, version = "pgfleet 0.1.0",
         description = "Run PostgreSQL for many tenants: a local stack, commands published to Kafka, their status followed.",
         subcommands = {UpCli.class, DemoCli.class, ApplyCli.class, ScaleCli.class, SwitchoverCli.class, AddUserCli.class, AddExtensionCli.class,
-                BackupCli.class, RestoreCli.class, DeleteCli.class, StatusCli.class, ListCli.class, BackupsCli.class, EventsCli.class,
+                BackupCli.class, RestoreCli.class, VerifyCli.class, DeleteCli.class, StatusCli.class, ListCli.class, BackupsCli.class, EventsCli.class,
                 ConnectCli.class, SealCli.class, CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class})
 public final class Main {
 

@@ -40,7 +40,7 @@ final class Outcome {
             case PROVISION -> List.of("provisioner", "user-manager", "backup-worker");
             case SCALE, DELETE, SWITCHOVER -> List.of("provisioner");
             case ADD_USER, ADD_EXTENSION -> List.of("user-manager");
-            case BACKUP, RESTORE -> List.of("backup-worker");
+            case BACKUP, RESTORE, VERIFY -> List.of("backup-worker");
         };
     }
 

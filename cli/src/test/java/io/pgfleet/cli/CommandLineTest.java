@@ -26,13 +26,13 @@ class CommandLineTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : List.of("up", "demo", "apply", "scale", "switchover", "add-user", "add-extension", "backup", "restore", "status", "events",
+        for (String command : List.of("up", "demo", "apply", "scale", "switchover", "add-user", "add-extension", "backup", "restore", "verify", "status", "events",
                 "connect", "delete", "list", "backups", "generate-completion")) {
             Run help = run(command, "--help");
             assertThat(help.code()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: pgfleet " + command);
         }
-        assertThat(run("--help").out()).contains("apply", "restore", "events", "list", "backups");
+        assertThat(run("--help").out()).contains("apply", "restore", "verify", "events", "list", "backups");
     }
 
     @Test

@@ -70,13 +70,14 @@ class FleetViewTest {
     void backupsPrintNewestFirstWithSizeAndAge() throws Exception {
         JsonNode runs = json("""
                 [{'id':'bk-2','status':'SUCCEEDED','trigger':'on-demand','startedAt':'2026-12-01T09:59:00Z','finishedAt':'2026-12-01T09:59:30Z',
-                  'bytes':5347737,'durationMs':30000,'databases':['app','sales']},
+                  'bytes':5347737,'durationMs':30000,'databases':['app','sales'],'verifiedAt':'2026-12-01T10:05:00Z','restoreSeconds':12.34},
                  {'id':'bk-1','status':'FAILED','trigger':'scheduled','startedAt':'2026-11-29T02:00:00Z','finishedAt':'2026-11-29T02:00:05Z',
                   'message':'S3 refused the credentials'}]""");
         List<FleetView.BackupLine> lines = FleetView.backups(runs, NOW);
         assertThat(lines).extracting(FleetView.BackupLine::age).containsExactly("30s", "2d7h");
         List<String> wide = FleetView.BACKUPS.lines(lines, true);
-        assertThat(wide.get(1)).contains("bk-2", "SUCCEEDED", "5.1MiB", "30000ms", "app,sales");
+        assertThat(wide.get(1)).contains("bk-2", "SUCCEEDED", "5.1MiB", "30000ms", "app,sales", "2026-12-01T10:05:00Z", "12.34s");
+        assertThat(wide.get(0)).contains("VERIFIED", "RTO");
         assertThat(wide.get(2)).contains("bk-1", "FAILED", "S3 refused the credentials");
     }
 

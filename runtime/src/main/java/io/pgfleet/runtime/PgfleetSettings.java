@@ -24,6 +24,7 @@ import java.util.Set;
  *   <li>{@code pgfleet.topics.backup}: the topic backup commands are read from, in shared tenancy;</li>
  *   <li>{@code pgfleet.topics.restore}: the topic restore commands are read from, in shared tenancy;</li>
  *   <li>{@code pgfleet.topics.switchover}: the topic switchover commands are read from, in shared tenancy;</li>
+ *   <li>{@code pgfleet.topics.verify}: the topic verify commands (restore drills) are read from, in shared tenancy;</li>
  *   <li>{@code pgfleet.topics.delete}: the topic delete commands are read from, in shared tenancy;</li>
  *   <li>{@code pgfleet.extensions.allowed}: the extension allowlist;</li>
  *   <li>bounds on one command, the same in every service: {@code pgfleet.limits.max-replicas} (16): members of an

@@ -9,6 +9,7 @@ import io.pgfleet.backup.storage.BackupSettings;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.command.RestoreCommand;
+import io.pgfleet.events.command.VerifyCommand;
 import io.pgfleet.events.envelope.DecodedCommand;
 import io.pgfleet.events.json.Json;
 import io.pgfleet.events.postgres.Backup;
@@ -40,7 +41,7 @@ import java.time.format.DateTimeParseException;
 
 /**
  * Provision (backup part): the instance's backup configuration and schedule, its credentials in the
- * credential store. Backup: a run now. Restore: a backup brought back into an instance.
+ * credential store. Backup: a run now. Restore: a backup brought back into an instance. Verify: a restore drill.
  */
 @Singleton
 public class BackupCommands implements CommandHandler {
@@ -73,7 +74,7 @@ public class BackupCommands implements CommandHandler {
 
     @Override
     public Set<CommandType> commandTypes() {
-        return Set.of(CommandType.PROVISION, CommandType.BACKUP, CommandType.RESTORE);
+        return Set.of(CommandType.PROVISION, CommandType.BACKUP, CommandType.RESTORE, CommandType.VERIFY);
     }
 
     @Override
@@ -99,6 +100,11 @@ public class BackupCommands implements CommandHandler {
                                 + " on-demand backups in the last hour; at most " + backupsPerHour
                                 + " (pgfleet.limits.namespace-backups-per-hour): try again later"));
                     }
+                }
+            }
+            case VERIFY -> {
+                if (configs.findById(key.toString()).isEmpty()) {
+                    errors.add(new FieldError("instance", "instance " + key + " has no backup configuration, so it has no backups to verify"));
                 }
             }
             case RESTORE -> {
@@ -155,6 +161,14 @@ public class BackupCommands implements CommandHandler {
                 return "restore of " + (restore.database() == null ? "every database and the roles" : "database " + restore.database())
                         + " from " + (restore.backup() == null ? "the latest backup" : "backup " + restore.backup()) + " of "
                         + source(command) + " queued";
+            }
+            case VERIFY -> {
+                VerifyCommand verify = (VerifyCommand) command.payload();
+                Map<String, Object> spec = new LinkedHashMap<>();
+                spec.put("backup", verify.backup());
+                jobs.save(JobRow.pending(key.toString(), command.commandId(), JobKind.VERIFY, json(spec), now));
+                return "restore drill of " + (verify.backup() == null ? "the latest backup" : "backup " + verify.backup()) + " of " + key
+                        + " queued";
             }
             default -> throw new IllegalArgumentException("not a backup-worker command: " + command.type());
         }

@@ -7,7 +7,7 @@ import java.util.List;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** The provision, backup and restore topics' records, to the shared intake ({@link SharedTopicsListener}). */
+/** The provision, backup, restore and verify topics' records, to the shared intake ({@link SharedTopicsListener}). */
 @SharedTopicsListener
 public class BackupListener {
 
@@ -18,7 +18,7 @@ public class BackupListener {
     }
 
     @Topic({"${pgfleet.topics.provision:pgfleet.command.provision}", "${pgfleet.topics.backup:pgfleet.command.backup}",
-            "${pgfleet.topics.restore:pgfleet.command.restore}"})
+            "${pgfleet.topics.restore:pgfleet.command.restore}", "${pgfleet.topics.verify:pgfleet.command.verify}"})
     void receive(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
         intake.receiveAll(records, consumer);
     }

@@ -9,6 +9,8 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
 import io.pgfleet.backup.catalog.BackupConfigRepository;
 import io.pgfleet.backup.catalog.BackupConfigRow;
+import io.pgfleet.backup.catalog.BackupDrillRepository;
+import io.pgfleet.backup.catalog.BackupDrillRow;
 import io.pgfleet.backup.catalog.BackupRunRepository;
 import io.pgfleet.backup.catalog.BackupRunRow;
 import io.pgfleet.backup.storage.BackupSettings;
@@ -32,9 +34,21 @@ import java.util.HashMap;
 @Controller("/instances")
 public class BackupController {
 
-    /** An instance's configuration, its newest kept successful backup ({@code lastBackup}, or null) and its WAL archive. */
+    /**
+     * An instance's configuration, its newest kept successful backup ({@code lastBackup}, or null), its WAL archive, its
+     * newest restore drill ({@code lastDrill}) and its newest successful one ({@code lastVerified}).
+     */
     public record ConfigView(String instance, boolean enabled, String s3Bucket, String s3Region, String schedule, String cleanupStrategy,
-                             Instant nextRun, boolean hasCredentials, WalView walArchive, BackupView lastBackup) {
+                             Instant nextRun, boolean hasCredentials, WalView walArchive, BackupView lastBackup, DrillView lastDrill,
+                             DrillView lastVerified) {
+    }
+
+    /**
+     * One restore drill: the backup it restored, its outcome, when it ended, its restore's seconds (the measured recovery
+     * time), the databases and tables it checked and what it found.
+     */
+    public record DrillView(String id, String backupId, String status, Instant startedAt, Instant finishedAt, Double restoreSeconds,
+                            Integer databases, Integer tables, List<String> findings, String message) {
     }
 
     /**
@@ -51,7 +65,7 @@ public class BackupController {
     /** One backup of the catalog. */
     public record BackupView(String id, String trigger, String status, Instant scheduledFor, Instant startedAt, Instant finishedAt,
                              List<String> databases, Map<String, String> snapshots, Long bytes, Long durationMs, String message,
-                             boolean forgotten, String repository) {
+                             boolean forgotten, String repository, Instant verifiedAt, Double restoreSeconds) {
     }
 
     private static final TypeReference<List<String>> NAMES = new TypeReference<>() {
@@ -62,8 +76,11 @@ public class BackupController {
     private final BackupSettings settings;
 
     private final WalArchive walArchives;
+    private final BackupDrillRepository drills;
 
-    public BackupController(BackupConfigRepository configs, BackupRunRepository runs, BackupSettings settings, WalArchive walArchives) {
+    public BackupController(BackupConfigRepository configs, BackupRunRepository runs, BackupDrillRepository drills, BackupSettings settings,
+                            WalArchive walArchives) {
+        this.drills = drills;
         this.walArchives = walArchives;
         this.configs = configs;
         this.runs = runs;
@@ -75,8 +92,12 @@ public class BackupController {
     public List<ConfigView> list(Authentication caller) {
         Map<String, BackupRunRow> last = new HashMap<>();
         runs.findLastSucceeded().forEach(run -> last.put(run.instance(), run));
+        Map<String, BackupDrillRow> verified = new HashMap<>();
+        drills.findLastSucceeded().forEach(drill -> verified.put(drill.instance(), drill));
+        Map<String, BackupDrillRow> newest = new HashMap<>();
+        drills.findNewest().forEach(drill -> newest.put(drill.instance(), drill));
         return StreamSupport.stream(configs.findAll().spliterator(), false).filter(row -> ViewScope.seesInstance(caller, row.instance()))
-                .map(row -> view(row, last.get(row.instance()))).toList();
+                .map(row -> view(row, last.get(row.instance()), newest.get(row.instance()), verified.get(row.instance()))).toList();
     }
 
     @Get("/{namespace}/{name}")
@@ -88,8 +109,24 @@ public class BackupController {
     /** An instance's backup configuration with its last good backup (also the backup-worker's part of the fleet state). */
     public Optional<ConfigView> view(InstanceKey instance) {
         String key = instance.toString();
+        List<BackupDrillRow> drilled = drills.findByInstanceOrderByFinishedAtDesc(key);
         return configs.findById(key).map(row -> view(row, runs.findByInstanceOrderByCreatedAtDesc(key).stream()
-                .filter(run -> "SUCCEEDED".equals(run.status()) && !run.forgotten()).findFirst().orElse(null)));
+                .filter(run -> "SUCCEEDED".equals(run.status()) && !run.forgotten()).findFirst().orElse(null),
+                drilled.stream().findFirst().orElse(null), drilled.stream().filter(BackupController::passed).findFirst().orElse(null)));
+    }
+
+    /** The instance's restore drills, newest first. */
+    @Get("/{namespace}/{name}/drills")
+    public HttpResponse<List<DrillView>> drills(String namespace, String name, Authentication caller) {
+        if (!ViewScope.sees(caller, namespace)) {
+            return HttpResponse.notFound();
+        }
+        return HttpResponse.ok(drills.findByInstanceOrderByFinishedAtDesc(new InstanceKey(namespace, name).toString()).stream()
+                .map(BackupController::view).toList());
+    }
+
+    private static boolean passed(BackupDrillRow drill) {
+        return "SUCCEEDED".equals(drill.status());
     }
 
     /** The catalog, newest first; backups removed by retention only with {@code ?all=true}. */
@@ -99,15 +136,34 @@ public class BackupController {
         if (!ViewScope.sees(caller, namespace)) {
             return HttpResponse.notFound();
         }
-        return HttpResponse.ok(runs.findByInstanceOrderByCreatedAtDesc(new InstanceKey(namespace, name).toString()).stream()
-                .filter(run -> all || !run.forgotten()).map(BackupController::view).toList());
+        String key = new InstanceKey(namespace, name).toString();
+        Map<String, BackupDrillRow> verified = new HashMap<>();
+        drills.findByInstanceOrderByFinishedAtDesc(key).stream().filter(BackupController::passed)
+                .forEach(drill -> verified.putIfAbsent(drill.backupId(), drill));
+        return HttpResponse.ok(runs.findByInstanceOrderByCreatedAtDesc(key).stream()
+                .filter(run -> all || !run.forgotten()).map(run -> view(run, verified.get(run.id()))).toList());
     }
 
-    private ConfigView view(BackupConfigRow row, BackupRunRow last) {
+    private ConfigView view(BackupConfigRow row, BackupRunRow last, BackupDrillRow lastDrill, BackupDrillRow lastVerified) {
         return new ConfigView(row.instance(), row.enabled(), row.s3Bucket(), row.s3Region(), row.schedule(), row.cleanupStrategy(),
                 row.nextRun(), settings.credentials(InstanceKey.of(row.instance())).isPresent(),
                 walArchives.find(InstanceKey.of(row.instance())).map(BackupController::view).orElse(null),
-                last == null ? null : view(last));
+                last == null ? null : view(last, null), lastDrill == null ? null : view(lastDrill),
+                lastVerified == null ? null : view(lastVerified));
+    }
+
+    private static DrillView view(BackupDrillRow drill) {
+        try {
+            return new DrillView(drill.id(), drill.backupId(), drill.status(), drill.startedAt(), drill.finishedAt(), seconds(drill),
+                    drill.databases(), drill.tables(), drill.findings() == null ? List.of() : Json.mapper().readValue(drill.findings(), NAMES),
+                    drill.message());
+        } catch (IOException e) {
+            throw new IllegalStateException("drill row " + drill.id() + " is unreadable", e);
+        }
+    }
+
+    private static Double seconds(BackupDrillRow drill) {
+        return drill == null || drill.restoreMs() == null ? null : drill.restoreMs() / 1000.0;
     }
 
     private static WalView view(WalArchiveRow row) {
@@ -119,12 +175,12 @@ public class BackupController {
         }
     }
 
-    private static BackupView view(BackupRunRow run) {
+    private static BackupView view(BackupRunRow run, BackupDrillRow verified) {
         try {
             List<String> databases = run.databases() == null ? null : Json.mapper().readValue(run.databases(), NAMES);
             return new BackupView(run.id(), run.trigger(), run.status(), run.scheduledFor(), run.startedAt(), run.finishedAt(), databases,
                     run.snapshots() == null ? null : run.snapshotIds(), run.bytes(), run.durationMs(), run.message(),
-                    run.forgotten(), run.repository());
+                    run.forgotten(), run.repository(), verified == null ? null : verified.finishedAt(), seconds(verified));
         } catch (IOException e) {
             throw new IllegalStateException("catalog row " + run.id() + " is unreadable", e);
         }

@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.StreamSupport;
 
-/** The backup-worker's part of the fleet state: schedule, the newest successful backup and the recovery window's start. */
+/**
+ * The backup-worker's part of the fleet state: schedule, the newest successful backup, the recovery window's start and the
+ * restore drills (the newest's outcome, the newest successful one's end and restore seconds).
+ */
 @Singleton
 public class BackupFleetPart implements FleetStatePart {
 
@@ -26,7 +29,10 @@ public class BackupFleetPart implements FleetStatePart {
         return views.view(key).map(view -> new InstanceState(key.toString(), null, null, null, null, null, null, null, null, null,
                 new InstanceState.BackupState(view.enabled(), view.schedule(), view.lastBackup() == null ? null : view.lastBackup().id(),
                         view.lastBackup() == null ? null : view.lastBackup().finishedAt(),
-                        view.walArchive() == null ? null : view.walArchive().recoverableFrom()), null));
+                        view.walArchive() == null ? null : view.walArchive().recoverableFrom(),
+                        view.lastDrill() == null ? null : view.lastDrill().status(),
+                        view.lastVerified() == null ? null : view.lastVerified().finishedAt(),
+                        view.lastVerified() == null ? null : view.lastVerified().restoreSeconds()), null));
     }
 
     @Override

@@ -52,8 +52,25 @@ public record Manifest(String backupId, String instance, Instant time, List<Stri
      *                 ({@code null} in manifests written before files were saved together: {@code /<file>})
      * @param bytes    its size
      * @param sha256   the SHA-256 of its content (hex; {@code null} in manifests made before checksums)
+     * @param rows     a database's dump: each table's rows ({@code schema.table}, quoted where needed) counted in the
+     *                 snapshot it was dumped from, which a restore drill compares ({@code null} for the roles' file and in
+     *                 manifests made before)
      */
-    public record File(String snapshot, String path, long bytes, String sha256) {
+    public record File(String snapshot, String path, long bytes, String sha256, Map<String, Long> rows) {
+
+        public File(String snapshot, String path, long bytes, String sha256) {
+            this(snapshot, path, bytes, sha256, null);
+        }
+
+        /** The same file with its tables' rows. */
+        public File withRows(Map<String, Long> counted) {
+            return new File(snapshot, path, bytes, sha256, counted == null ? null : new TreeMap<>(counted));
+        }
+
+        /** The same file, saved in {@code savedIn} (a snapshot of several files). */
+        public File savedIn(String savedIn) {
+            return new File(savedIn, path, bytes, sha256, rows);
+        }
     }
 
     /** A manifest not yet authenticated. */

@@ -74,7 +74,12 @@ final class BackupFiles implements AutoCloseable {
             }
             List<String> paths = snapshot.getValue().stream().map(manifest::path).toList();
             long start = System.nanoTime();
-            repository.restore(snapshot.getKey(), paths, work);
+            try {
+                repository.restore(snapshot.getKey(), paths, work);
+            } catch (ResticException e) {
+                throw new ResticException(String.join(", ", snapshot.getValue()) + " of backup '" + manifest.backupId()
+                        + "' cannot be read from snapshot " + snapshot.getKey() + ": " + e.getMessage(), e.locked());
+            }
             for (String file : snapshot.getValue()) {
                 local.put(file, work.resolve(manifest.path(file).substring(1)));
             }
@@ -122,8 +127,13 @@ final class BackupFiles implements AutoCloseable {
         } else if (file.equals(Manifest.GLOBALS)) {
             actual = Checksums.of(read(file));
         } else {
-            actual = Checksums.parse(repository.dumpInto(manifest.files().get(file).snapshot(), manifest.path(file), Checksums.SHA256SUM,
-                    "checking " + file));
+            try {
+                actual = Checksums.parse(repository.dumpInto(manifest.files().get(file).snapshot(), manifest.path(file), Checksums.SHA256SUM,
+                        "checking " + file));
+            } catch (ResticException e) {
+                throw new ResticException(file + " of backup '" + manifest.backupId() + "' cannot be read from snapshot "
+                        + manifest.files().get(file).snapshot() + ": " + e.getMessage(), e.locked());
+            }
         }
         return expected.equals(actual);
     }

@@ -17,7 +17,6 @@ import io.pgfleet.runtime.job.Step;
 import jakarta.inject.Singleton;
 import io.pgfleet.backup.restic.ResticCredentials;
 import io.pgfleet.backup.wal.BaseBackups;
-import io.pgfleet.backup.wal.PointInTimeRestore;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
@@ -40,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * repository locked by a restic process that is gone is unlocked; one locked by a live process is waited for.
  *
  * <p>A restore reads a manifest (the latest, or the one of the backup asked for), creates the roles
- * the instance lacks, then recreates each database from its dump (or one database).
+ * the instance lacks, then recreates each database from its dump (or one database). A restore drill ({@link VerifyRun})
+ * does the same into a scratch server and checks what came back.
  * Config: {@code pgfleet.backup.ready-timeout} (default 10m): how long a restore waits for its
  * instance to exist; {@code pgfleet.backup.lock-timeout} (default 35m): how long a locked repository is waited for.
  */
@@ -53,14 +53,12 @@ public class BackupJob implements JobHandler {
     private final BackupConfigRepository configs;
     private final BackupCatalog catalog;
     private final BackupRun backups;
-    private final RestoreRun restores;
+    private final Restores restores;
     private final BaseBackups baseBackups;
-    private final PointInTimeRestore pointInTime;
 
-    public BackupJob(BackupSettings settings, BackupConfigRepository configs, BackupCatalog catalog, BackupRun backups, RestoreRun restores,
-                     BaseBackups baseBackups, PointInTimeRestore pointInTime) {
+    public BackupJob(BackupSettings settings, BackupConfigRepository configs, BackupCatalog catalog, BackupRun backups, Restores restores,
+                     BaseBackups baseBackups) {
         this.baseBackups = baseBackups;
-        this.pointInTime = pointInTime;
         this.settings = settings;
         this.configs = configs;
         this.catalog = catalog;
@@ -75,7 +73,8 @@ public class BackupJob implements JobHandler {
             return switch (job.kind()) {
                 case PROVISION -> provisioned(job, spec.get("message").asText());
                 case BACKUP -> backup(job, spec.get("backupId").asText());
-                default -> spec.hasNonNull("pointInTime") ? pointInTime.restore(job, spec) : restores.restore(job, spec);
+                case VERIFY -> restores.verify(job, spec);
+                default -> restores.restore(job, spec);
             };
         } catch (IOException e) {
             return Step.failed("the job's description cannot be read: " + e.getMessage());
@@ -88,6 +87,7 @@ public class BackupJob implements JobHandler {
         return switch (kind) {
             case PROVISION -> done ? "BackupConfigured" : "BackupConfigurationFailed";
             case BACKUP -> done ? "BackupSucceeded" : "BackupFailed";
+            case VERIFY -> done ? "BackupVerified" : "VerificationFailed";
             default -> done ? "RestoreSucceeded" : "RestoreFailed";
         };
     }

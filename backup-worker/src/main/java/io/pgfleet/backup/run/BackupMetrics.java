@@ -2,6 +2,8 @@ package io.pgfleet.backup.run;
 
 import io.pgfleet.backup.catalog.BackupRunRepository;
 import io.pgfleet.backup.catalog.BackupRunRow;
+import io.pgfleet.backup.catalog.BackupDrillRepository;
+import io.pgfleet.backup.catalog.BackupDrillRow;
 import io.pgfleet.backup.catalog.BackupConfigRepository;
 import io.pgfleet.backup.catalog.BackupConfigRow;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,7 +24,9 @@ import java.util.Map;
  * The logical backups of each instance with backups enabled: {@code pgfleet_backup_last_success_timestamp_seconds} (when
  * the newest kept successful backup ended; absent before the first) and {@code pgfleet_backup_schedule_interval_seconds}
  * (the longest gap the schedule leaves between two runs, over its next week), so an alert can tell a backup older than
- * the schedule allows: {@code time() - last > interval + grace}.
+ * the schedule allows: {@code time() - last > interval + grace}. Restore drills: {@code pgfleet_backup_last_verified_timestamp_seconds}
+ * (when the instance's newest successful drill ended) and {@code pgfleet_backup_last_restore_seconds} (how long that
+ * drill's restore took: the measured recovery time).
  */
 @Singleton
 public class BackupMetrics {
@@ -32,10 +36,19 @@ public class BackupMetrics {
     private final Clock clock;
     private final InstanceGauges last;
     private final InstanceGauges interval;
+    private final BackupDrillRepository drills;
+    private final InstanceGauges verified;
+    private final InstanceGauges restoreSeconds;
 
-    public BackupMetrics(BackupConfigRepository configs, BackupRunRepository runs, Clock clock, MeterRegistry registry) {
+    public BackupMetrics(BackupConfigRepository configs, BackupRunRepository runs, BackupDrillRepository drills, Clock clock,
+                         MeterRegistry registry) {
         this.configs = configs;
         this.runs = runs;
+        this.drills = drills;
+        this.verified = new InstanceGauges(registry, "pgfleet.backup.last.verified.timestamp", "when the instance's newest successful "
+                + "restore drill ended (Unix time)", "seconds");
+        this.restoreSeconds = new InstanceGauges(registry, "pgfleet.backup.last.restore", "how long the restore of the instance's "
+                + "newest successful restore drill took (its measured recovery time)", "seconds");
         this.clock = clock;
         this.last = new InstanceGauges(registry, "pgfleet.backup.last.success.timestamp", "when the instance's newest kept successful "
                 + "backup ended (Unix time)", "seconds");
@@ -63,6 +76,16 @@ public class BackupMetrics {
         }
         interval.retain(enabled);
         last.retain(newest.keySet().stream().filter(enabled::contains).toList());
+        List<String> drilled = new ArrayList<>();
+        for (BackupDrillRow drill : drills.findLastSucceeded()) {
+            drilled.add(drill.instance());
+            double at = drill.finishedAt().toEpochMilli() / 1000.0;
+            verified.set(drill.instance(), () -> at);
+            double took = drill.restoreMs() == null ? 0 : drill.restoreMs() / 1000.0;
+            restoreSeconds.set(drill.instance(), () -> took);
+        }
+        verified.retain(drilled);
+        restoreSeconds.retain(drilled);
     }
 
     /** The longest time between two consecutive runs of {@code schedule} over the week after {@code from}. */

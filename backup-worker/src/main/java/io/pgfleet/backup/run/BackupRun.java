@@ -276,7 +276,10 @@ class BackupRun {
                     Path file = work.resolve(Manifest.dumpFile(database));
                     saves.submit(SaveTasks.task(context, Manifest.dumpFile(database), () -> {
                         support.progress(job, message, database);
-                        return toFile(tools.dump(endpoint, database, file, repository.compresses()), file);
+                        try (TableRows rows = TableRows.open(endpoint, database)) {
+                            Map<String, Long> counted = rows.count();
+                            return toFile(tools.dump(endpoint, database, file, repository.compresses(), rows.snapshot()), file).withRows(counted);
+                        }
                     }));
                     dumps++;
                 }
@@ -286,9 +289,11 @@ class BackupRun {
                 String name = Manifest.dumpFile(database);
                 saves.submit(SaveTasks.task(context, name, () -> {
                     support.progress(job, message, database);
-                    try (Checksums.OfStream checksum = Checksums.OfStream.open(streams, name)) {
-                        ResticRepository.Saved saved = repository.backup(List.of(tools.dump(endpoint, database, repository.compresses()), checksum.tee()), name, tags);
-                        return new Manifest.File(saved.snapshotId(), "/" + name, saved.bytes(), checksum.finish());
+                    try (Checksums.OfStream checksum = Checksums.OfStream.open(streams, name); TableRows rows = TableRows.open(endpoint, database)) {
+                        Map<String, Long> counted = rows.count();
+                        ResticRepository.Saved saved = repository.backup(List.of(tools.dump(endpoint, database, repository.compresses(),
+                                rows.snapshot()), checksum.tee()), name, tags);
+                        return new Manifest.File(saved.snapshotId(), "/" + name, saved.bytes(), checksum.finish(), counted);
                     }
                 }));
             }
@@ -325,7 +330,7 @@ class BackupRun {
         long start = System.nanoTime();
         ResticRepository.Saved saved = repository.backupDirectory(work, tags);
         Map<String, Manifest.File> files = new TreeMap<>();
-        dumped.forEach((name, file) -> files.put(name, new Manifest.File(saved.snapshotId(), file.path(), file.bytes(), file.sha256())));
+        dumped.forEach((name, file) -> files.put(name, file.savedIn(saved.snapshotId())));
         LOG.info("saved the roles and the small databases as snapshot {} in {} ms", saved.snapshotId(), (System.nanoTime() - start) / 1_000_000);
         return files;
     }

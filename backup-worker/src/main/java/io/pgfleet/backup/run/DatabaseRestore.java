@@ -59,8 +59,11 @@ final class DatabaseRestore {
     private final BackupFiles files;
     private final String jobId;
     private final Duration timeout;
+    private final String loginGroup;
 
-    DatabaseRestore(Endpoint superuser, PgTools tools, BackupFiles files, String jobId, Duration timeout) {
+    /** @param loginGroup a role each temporary login joins too (a drill's scratch server admits its members); {@code null}: none */
+    DatabaseRestore(Endpoint superuser, PgTools tools, BackupFiles files, String jobId, Duration timeout, String loginGroup) {
+        this.loginGroup = loginGroup;
         this.superuser = superuser;
         this.tools = tools;
         this.files = files;
@@ -274,6 +277,9 @@ final class DatabaseRestore {
                 + "NOBYPASSRLS CONNECTION LIMIT 8 PASSWORD '" + password + "' VALID UNTIL '" + Instant.now().plus(Duration.ofDays(1)) + "'",
                 "GRANT " + ident(owner) + " TO " + ident(name),
                 "GRANT CONNECT ON DATABASE " + ident(into) + " TO " + ident(name));
+        if (loginGroup != null) {
+            execute(MAINTENANCE, "GRANT " + ident(loginGroup) + " TO " + ident(name));
+        }
         return new Endpoint(superuser.host(), superuser.port(), name, password, superuser.caFile());
     }
 

@@ -31,15 +31,27 @@ public class PgTools {
 
     /**
      * One database in pg_dump's custom format (restorable alone, or in parts) to stdout; uncompressed ({@code -Z0}) when
-     * the repository compresses (zlib on one core is slower than the disk; restic's zstd is not, and deduplicates).
+     * the repository compresses (zlib on one core is slower than the disk; restic's zstd is not, and deduplicates); from the
+     * exported {@code snapshot} ({@link TableRows}, whose row counts are then the dump's).
      */
-    public Pipeline.Stage dump(Endpoint endpoint, String database, boolean repositoryCompresses) {
-        return stage("pg_dump", endpoint, dumpArgs(database, repositoryCompresses, List.of()));
+    public Pipeline.Stage dump(Endpoint endpoint, String database, boolean repositoryCompresses, String snapshot) {
+        return stage("pg_dump", endpoint, dumpArgs(database, repositoryCompresses, List.of("--snapshot=" + snapshot)));
     }
 
-    /** One database in pg_dump's custom format to a file (uncompressed when the repository compresses). */
-    public Pipeline.Stage dump(Endpoint endpoint, String database, Path file, boolean repositoryCompresses) {
-        return stage("pg_dump", endpoint, dumpArgs(database, repositoryCompresses, List.of("-f", file.toString())));
+    /**
+     * One database in pg_dump's custom format to a file (uncompressed when the repository compresses), from the exported
+     * {@code snapshot} ({@link TableRows}).
+     */
+    public Pipeline.Stage dump(Endpoint endpoint, String database, Path file, boolean repositoryCompresses, String snapshot) {
+        return stage("pg_dump", endpoint, dumpArgs(database, repositoryCompresses, List.of("-f", file.toString(), "--snapshot=" + snapshot)));
+    }
+
+    /**
+     * {@code pg_amcheck} of every database of a drill's scratch server: each table's heap and each B-tree index checked
+     * ({@code amcheck} installed where missing: the server is removed afterwards), {@code jobs} connections at a time.
+     */
+    public Pipeline.Stage amcheck(Endpoint endpoint, int jobs) {
+        return stage("pg_amcheck", endpoint, List.of("--all", "--install-missing", "--no-password", "--jobs=" + Math.max(1, jobs)));
     }
 
     private static List<String> dumpArgs(String database, boolean repositoryCompresses, List<String> more) {

@@ -80,44 +80,103 @@ class RestoreRun {
             return absent.get();
         }
         ResticRepository repository = settings.repository(config.get(), source, credentials.get());
-        long start = System.nanoTime();
         try {
-            // The catalog knows the backups this service made; the repository is asked only about others.
-            Optional<Manifest> known = catalogManifest(source, wanted);
-            Manifest manifest;
-            if (known.isPresent()) {
-                manifest = known.get();
-            } else {
-                Optional<Manifest> inRepository = repositoryManifest(repository, wanted);
-                if (inRepository.isEmpty()) {
-                    return Step.failed(wanted == null ? "instance " + source + " has no complete backup"
-                            : "no complete backup '" + wanted + "' of instance " + source);
-                }
-                manifest = inRepository.get();
-                // What the repository says is believed only when it carries this instance's key: its password is the tenant's.
-                Optional<byte[]> key = settings.existingManifestKey(source);
-                if (key.isEmpty() || !manifest.authenticatedBy(key.get())) {
-                    return Step.failed(NOT_OURS + ": the manifest of backup '" + manifest.backupId() + "' in the repository of " + source
-                            + " is not authenticated with the key of " + source + "; nothing was restored");
-                }
+            Choice choice = choose(source, wanted, repository);
+            if (choice.refusal() != null) {
+                return Step.failed(choice.refusal());
             }
-            List<String> problems = manifest.problems();
-            if (!problems.isEmpty()) {
-                return Step.failed(NOT_OURS + ": " + String.join("; ", problems) + "; nothing was restored");
-            }
+            Manifest manifest = choice.manifest();
             if (onlyDatabase != null && !manifest.databases().contains(onlyDatabase)) {
                 return Step.failed("backup " + manifest.backupId() + " has no database '" + onlyDatabase + "' (it has "
                         + String.join(", ", manifest.databases()) + ")");
             }
             List<String> databases = onlyDatabase == null ? manifest.databases() : List.of(onlyDatabase);
+            return load(job, new Source(source, repository, credentials.get()), manifest, databases,
+                    new Target(endpoint.get(), "instance " + target, null));
+        } catch (ResticException e) {
+            if (e.locked()) {
+                return support.lockedStep(job, repository, e);
+            }
+            return Step.failed(e.getMessage());
+        }
+    }
 
-            Set<String> existing = InstanceCatalog.roles(endpoint.get());
+    /** The repository of {@code instance}'s backups, opened with its credentials; empty when it has no backup configuration or credentials. */
+    Optional<Source> source(InstanceKey instance) {
+        Optional<BackupConfigRow> config = configs.findById(instance.toString());
+        Optional<ResticCredentials> credentials = settings.credentials(instance);
+        if (config.isEmpty() || credentials.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Source(instance, settings.repository(config.get(), instance, credentials.get()), credentials.get()));
+    }
+
+    /** The repository a restore reads, whose instance it is, and the credentials that open it (whose values are masked in messages). */
+    record Source(InstanceKey instance, ResticRepository repository, ResticCredentials credentials) {
+    }
+
+    /**
+     * The server a restore loads into.
+     *
+     * @param name       how a failure names it
+     * @param loginGroup a role the restore's temporary logins join (a drill's scratch server admits its members); {@code null}: none
+     */
+    record Target(Endpoint server, String name, String loginGroup) {
+    }
+
+    /** The manifest chosen, or why none can be. */
+    record Choice(Manifest manifest, String refusal) {
+    }
+
+    /**
+     * The manifest of the backup asked for (or the latest): from the catalog, else from the repository, where it is
+     * believed only when it carries the instance's key; refused when it names anything pgfleet does not write.
+     */
+    Choice choose(InstanceKey source, String wanted, ResticRepository repository) {
+        // The catalog knows the backups this service made; the repository is asked only about others.
+        Optional<Manifest> known = catalogManifest(source, wanted);
+        Manifest manifest;
+        if (known.isPresent()) {
+            manifest = known.get();
+        } else {
+            Optional<Manifest> inRepository = repositoryManifest(repository, wanted);
+            if (inRepository.isEmpty()) {
+                return new Choice(null, wanted == null ? "instance " + source + " has no complete backup"
+                        : "no complete backup '" + wanted + "' of instance " + source);
+            }
+            manifest = inRepository.get();
+            // What the repository says is believed only when it carries this instance's key: its password is the tenant's.
+            Optional<byte[]> key = settings.existingManifestKey(source);
+            if (key.isEmpty() || !manifest.authenticatedBy(key.get())) {
+                return new Choice(null, NOT_OURS + ": the manifest of backup '" + manifest.backupId() + "' in the repository of " + source
+                        + " is not authenticated with the key of " + source + "; nothing was restored");
+            }
+        }
+        List<String> problems = manifest.problems();
+        if (!problems.isEmpty()) {
+            return new Choice(null, NOT_OURS + ": " + String.join("; ", problems) + "; nothing was restored");
+        }
+        return new Choice(manifest, null);
+    }
+
+    /**
+     * Loads {@code databases} of the backup (and the roles the target server lacks) into that server: every file is
+     * checked against the manifest's checksum before any of it is loaded; each database (but the maintenance one) is
+     * loaded beside the one it replaces and put in its place with the others in one transaction. Done says the backup, the
+     * databases, the bytes and the milliseconds.
+     */
+    Step load(JobRow job, Source from, Manifest manifest, List<String> databases, Target target) {
+        Endpoint endpoint = target.server();
+        ResticCredentials credentials = from.credentials();
+        long start = System.nanoTime();
+        try {
+            Set<String> existing = InstanceCatalog.roles(endpoint);
             // Only missing roles are created (existing ones are left as they are): the roles are read only when some are missing.
             boolean roles = manifest.roles() == null || !existing.containsAll(manifest.roles());
             List<String> needed = new ArrayList<>(roles ? List.of(Manifest.GLOBALS) : List.of());
             databases.forEach(database -> needed.add(manifest.dumpFileOf(database)));
             long bytes = 0;
-            try (BackupFiles files = BackupFiles.open(repository, manifest, needed, settings.workDir().resolve("restore-" + job.id()),
+            try (BackupFiles files = BackupFiles.open(from.repository(), manifest, needed, settings.workDir().resolve("restore-" + job.id()),
                     settings.workBudget())) {
                 // Every file is checked before any of it reaches the instance.
                 for (String file : needed) {
@@ -136,12 +195,12 @@ class RestoreRun {
                     } catch (IllegalArgumentException e) {
                         return Step.failed(NOT_OURS + ": " + e.getMessage() + "; nothing was restored");
                     }
-                    Optional<String> refused = applyRoles(endpoint.get(), sql);
+                    Optional<String> refused = applyRoles(endpoint, sql);
                     if (refused.isPresent()) {
-                        return Step.failed("restoring the roles failed: " + credentials.get().mask(refused.get()));
+                        return Step.failed("restoring the roles failed: " + credentials.mask(refused.get()));
                     }
                 }
-                DatabaseRestore restore = new DatabaseRestore(endpoint.get(), tools, files, String.valueOf(job.id()), settings.timeout());
+                DatabaseRestore restore = new DatabaseRestore(endpoint, tools, files, String.valueOf(job.id()), settings.timeout(), target.loginGroup());
                 List<String> staged = databases.stream().filter(database -> !database.equals(MAINTENANCE)).toList();
                 Map<String, String> listings = new LinkedHashMap<>();
                 restore.dropLeftovers(staged);
@@ -164,7 +223,7 @@ class RestoreRun {
                     if (e.locked()) {
                         throw e;
                     }
-                    return Step.failed(credentials.get().mask(e.getMessage()) + "; no database was changed");
+                    return Step.failed(credentials.mask(e.getMessage()) + "; no database was changed");
                 } finally {
                     if (!swapped) {
                         dropQuietly(restore, staged);
@@ -183,18 +242,18 @@ class RestoreRun {
             }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("backupId", manifest.backupId());
-            details.put("from", source.toString());
+            details.put("from", from.instance().toString());
             details.put("databases", databases);
             details.put("bytes", bytes);
             details.put("durationMs", (System.nanoTime() - start) / 1_000_000);
-            return Step.done("backup " + manifest.backupId() + " of " + source + " restored: " + String.join(", ", databases), details);
+            return Step.done("backup " + manifest.backupId() + " of " + from.instance() + " restored: " + String.join(", ", databases), details);
         } catch (ResticException e) {
             if (e.locked()) {
-                return support.lockedStep(job, repository, e);
+                return support.lockedStep(job, from.repository(), e);
             }
             return Step.failed(e.getMessage());
         } catch (SQLException e) {
-            return Step.failed("instance " + target + ": " + credentials.get().mask(e.getMessage()));
+            return Step.failed(target.name() + ": " + credentials.mask(e.getMessage()));
         } catch (IOException e) {
             return Step.failed("the work directory cannot be used: " + e.getMessage());
         }

@@ -3,6 +3,8 @@ package io.pgfleet.backup.run;
 import io.pgfleet.backup.plan.Manifest;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.sql.SQLException;
+import io.pgfleet.backup.restic.ResticException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.slf4j.Logger;
@@ -29,6 +31,10 @@ final class SaveTasks {
             } catch (RuntimeException e) {
                 LOG.warn("{} failed after {} ms: {}", name, (System.nanoTime() - start) / 1_000_000, e.getMessage());
                 throw e;
+            } catch (SQLException e) {
+                // counting the tables' rows, or keeping the snapshot the dump reads
+                LOG.warn("{} failed after {} ms: {}", name, (System.nanoTime() - start) / 1_000_000, e.getMessage());
+                throw new ResticException(name + ": the database could not be read: " + e.getMessage(), false);
             }
             LOG.info("{} {}: {} bytes in {} ms", file.snapshot() == null ? "dumped" : "saved as snapshot " + file.snapshot(), name,
                     file.bytes(), (System.nanoTime() - start) / 1_000_000);

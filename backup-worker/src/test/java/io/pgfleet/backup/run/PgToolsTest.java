@@ -10,25 +10,28 @@ import org.junit.jupiter.api.Test;
 class PgToolsTest {
 
     private static final Endpoint PRIMARY = new Endpoint("127.0.0.1", 5432, "postgres", "s3cr3t-pw");
+    private static final String SNAPSHOT = "00000003-0000001B-1";
 
     @Test
     void aRepositoryThatCompressesGetsUncompressedDumpsAndOneThatCannotGetsZlibOnes() {
         PgTools tools = new PgTools("");
-        assertThat(tools.dump(PRIMARY, "shop", true).argv()).containsSubsequence("-Fc", "-Z0", "-d", "dbname='shop'");
-        assertThat(tools.dump(PRIMARY, "shop", Path.of("/w/shop.dump"), true).argv()).containsSubsequence("-Fc", "-Z0", "-d", "dbname='shop'", "-f",
+        assertThat(tools.dump(PRIMARY, "shop", true, SNAPSHOT).argv()).containsSubsequence("-Fc", "-Z0", "-d", "dbname='shop'");
+        assertThat(tools.dump(PRIMARY, "shop", Path.of("/w/shop.dump"), true, SNAPSHOT).argv()).containsSubsequence("-Fc", "-Z0", "-d", "dbname='shop'", "-f",
                 "/w/shop.dump");
-        assertThat(tools.dump(PRIMARY, "shop", false).argv()).contains("-Fc").doesNotContain("-Z0");
+        assertThat(tools.dump(PRIMARY, "shop", false, SNAPSHOT).argv()).contains("-Fc").doesNotContain("-Z0");
+        // From the snapshot the tables' rows were counted in.
+        assertThat(tools.dump(PRIMARY, "shop", false, SNAPSHOT).argv()).contains("--snapshot=" + SNAPSHOT);
         // The password travels in the environment only.
-        assertThat(tools.dump(PRIMARY, "shop", true).argv()).doesNotContain("s3cr3t-pw");
-        assertThat(tools.dump(PRIMARY, "shop", true).environment()).containsEntry("PGPASSWORD", "s3cr3t-pw");
+        assertThat(tools.dump(PRIMARY, "shop", true, SNAPSHOT).argv()).doesNotContain("s3cr3t-pw");
+        assertThat(tools.dump(PRIMARY, "shop", true, SNAPSHOT).environment()).containsEntry("PGPASSWORD", "s3cr3t-pw");
     }
 
     @Test
     void aDatabaseNameIsOnlyEverANameAndEverySessionFixesItsSearchPath() {
         PgTools tools = new PgTools("");
-        assertThat(tools.dump(PRIMARY, "host=127.0.0.2 port=1", true).argv()).containsSubsequence("-d", "dbname='host=127.0.0.2 port=1'");
+        assertThat(tools.dump(PRIMARY, "host=127.0.0.2 port=1", true, SNAPSHOT).argv()).containsSubsequence("-d", "dbname='host=127.0.0.2 port=1'");
         assertThat(tools.psql(PRIMARY, "it's \\ odd").argv()).containsSubsequence("-d", "dbname='it\\'s \\\\ odd'");
-        assertThat(tools.dump(PRIMARY, "shop", true).environment()).containsEntry("PGOPTIONS", "-c search_path=pg_catalog,pg_temp");
+        assertThat(tools.dump(PRIMARY, "shop", true, SNAPSHOT).environment()).containsEntry("PGOPTIONS", "-c search_path=pg_catalog,pg_temp");
         assertThat(tools.restore(PRIMARY, "shop", PgTools.Section.DATA, List.of()).environment()).containsEntry("PGOPTIONS", "-c search_path=pg_catalog,pg_temp");
     }
 

@@ -1,13 +1,14 @@
 package io.pgfleet.clusters.local;
 
 /**
- * The configuration of a restore drill's scratch server, rendered: loopback only and no Unix socket, its superuser alone
- * admitted (a restored tenant's role, whose password the backup's roles carry, matches no line), and nothing spent on
- * durability — the server is removed after the drill, and a crash of it only fails the drill.
+ * The configuration of a restore drill's scratch server, rendered: loopback only and no Unix socket, its superuser and the
+ * members of its login group alone admitted (a restored tenant's role, whose password the backup's roles carry, matches no
+ * line), and nothing spent on durability — the server is removed after the drill, and a crash of it only fails the drill.
  *
- * @param port its port on 127.0.0.1
+ * @param port       its port on 127.0.0.1
+ * @param loginGroup the group whose members may log in (a random name)
  */
-record DrillConfig(int port) {
+record DrillConfig(int port, String loginGroup) {
 
     /** Settings appended to the postgresql.conf initdb wrote (the last value of a setting wins). */
     String settings() {
@@ -26,10 +27,14 @@ record DrillConfig(int port) {
                 + MemberConfig.line("max_wal_size", "4GB");
     }
 
-    /** Client authentication: the drill's superuser from loopback, with its password; every other role and address refused. */
+    /**
+     * Client authentication: the drill's superuser and its login group's members from loopback, with their passwords; every
+     * other role and address refused.
+     */
     String hba() {
         return "# Managed by pgfleet: a restore drill's scratch server.\n"
                 + "host all " + LocalInstance.SUPERUSER + " 127.0.0.1/32 scram-sha-256\n"
+                + "host all +" + loginGroup + " 127.0.0.1/32 scram-sha-256\n"
                 + "host all all 0.0.0.0/0 reject\n"
                 + "host all all ::/0 reject\n"
                 + "local all all reject\n";

@@ -9,6 +9,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -19,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Restore drills' scratch servers on this machine: {@code <data root>/.drills/<id>}, made with {@code initdb} and started
  * as the drills' own account ({@link LocalSettings#drillAccount}: never an instance's, so no tenant's account reads a
- * restored copy), configured by {@link DrillConfig}, with a random superuser password that is returned and kept nowhere.
+ * restored copy), configured by {@link DrillConfig}, with a random superuser password that is returned and kept nowhere, and
+ * a login group of a random name made once it runs.
  */
 final class LocalDrills implements DrillServers {
 
@@ -34,7 +39,7 @@ final class LocalDrills implements DrillServers {
     }
 
     @Override
-    public Endpoint start(String id) {
+    public Scratch start(String id) {
         Path dir = dir(id);
         remove(id);
         OsUser account = settings.drillAccount();
@@ -45,7 +50,7 @@ final class LocalDrills implements DrillServers {
         String password = LocalInstance.randomSecret();
         Path data = dir.resolve("data");
         LocalMember.initdb(settings, account, data, password, List.of());
-        DrillConfig config = new DrillConfig(LoopbackPorts.free());
+        DrillConfig config = new DrillConfig(LoopbackPorts.free(), "pgfleet_drill_" + LocalInstance.randomSecret().substring(0, 16));
         Path conf = data.resolve("postgresql.conf");
         LocalFiles.write(conf, LocalFiles.read(conf).orElse("") + config.settings(), "rw-------");
         LocalFiles.write(data.resolve("pg_hba.conf"), config.hba(), "rw-------");
@@ -56,8 +61,16 @@ final class LocalDrills implements DrillServers {
             remove(id);
             throw new IllegalStateException("the scratch server of drill " + id + " did not start: " + complaint.get());
         }
+        Endpoint superuser = new Endpoint("127.0.0.1", config.port(), LocalInstance.SUPERUSER, password);
+        try (Connection connection = DriverManager.getConnection(LocalMember.driverUrl(config.port(), "postgres"), LocalInstance.SUPERUSER, password);
+             Statement sql = connection.createStatement()) {
+            sql.execute("CREATE ROLE " + config.loginGroup() + " NOLOGIN");
+        } catch (SQLException e) {
+            remove(id);
+            throw new IllegalStateException("the scratch server of drill " + id + " did not take its login group: " + e.getMessage(), e);
+        }
         LOG.info("restore drill {}: scratch server on 127.0.0.1:{}", id, config.port());
-        return new Endpoint("127.0.0.1", config.port(), LocalInstance.SUPERUSER, password);
+        return new Scratch(superuser, config.loginGroup());
     }
 
     @Override

@@ -37,12 +37,15 @@ class LocalDrillsIT {
         DrillServers drills = new LocalClusterDriver(settings).drills().orElseThrow();
         Path dir = root.resolve(LocalDrills.DIR).resolve("verify-7");
         try {
-            Endpoint scratch = drills.start("verify-7");
+            DrillServers.Scratch made = drills.start("verify-7");
+            Endpoint scratch = made.superuser();
             assertThat(drills.existing()).containsExactly("verify-7");
             assertThat(scratch.host()).isEqualTo("127.0.0.1");
             try (Connection c = connect(scratch, scratch.user(), scratch.password()); Statement sql = c.createStatement()) {
-                // What a restore does: a tenant's role with its password, as the backup's roles have it.
+                // What a restore does: a tenant's role with its password, as the backup's roles have it; a temporary login of
+                // its own, in the login group, that loads a table as its owner.
                 sql.execute("CREATE ROLE tenant_admin LOGIN PASSWORD 'tenant-pass'");
+                sql.execute("CREATE ROLE loader LOGIN PASSWORD 'loader-pass' IN ROLE " + made.loginGroup() + ", tenant_admin");
                 try (ResultSet rows = sql.executeQuery("SHOW unix_socket_directories")) {
                     rows.next();
                     assertThat(rows.getString(1)).as("no Unix socket").isEmpty();
@@ -50,6 +53,8 @@ class LocalDrillsIT {
             }
             assertThatThrownBy(() -> connect(scratch, "tenant_admin", "tenant-pass").close())
                     .as("a tenant's role is refused, even with its password").hasMessageContaining("pg_hba.conf rejects");
+            connect(scratch, "loader", "loader-pass").close();
+            assertThat(made.loginGroup()).matches("pgfleet_drill_[0-9a-f]{16}");
             assertThatThrownBy(() -> connect(scratch, scratch.user(), "guess").close()).hasMessageContaining("password authentication failed");
             assertThat(Files.getOwner(dir.resolve("data"), LinkOption.NOFOLLOW_LINKS).getName()).isEqualTo(settings.drillAccount().name());
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS))).isEqualTo("rwx------");
@@ -60,7 +65,7 @@ class LocalDrillsIT {
             long first = Postmaster.pid(dir.resolve("data")).orElseThrow();
 
             // A drill taken up again after its worker was killed: the server its predecessor left goes, a new one comes.
-            Endpoint again = drills.start("verify-7");
+            Endpoint again = drills.start("verify-7").superuser();
             assertThat(Processes.isRunning(first)).isFalse();
             assertThat(again.password()).isNotEqualTo(scratch.password());
             assertThatThrownBy(() -> connect(again, "tenant_admin", "tenant-pass").close()).isInstanceOf(SQLException.class);

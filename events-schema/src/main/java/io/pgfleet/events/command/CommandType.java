@@ -25,7 +25,9 @@ public enum CommandType {
     DELETE("delete", DeleteCommand.class,
             "Remove an instance (its backups are kept)."),
     SWITCHOVER("switchover", SwitchoverCommand.class,
-            "Make a standby of an instance its primary, on purpose.");
+            "Make a standby of an instance its primary, on purpose."),
+    VERIFY("verify", VerifyCommand.class,
+            "Prove a backup of an instance by restoring it into a scratch server and checking it (a restore drill).");
 
     /** Version of the payloads this code reads and writes. */
     public static final String VERSION = "v1";

@@ -66,7 +66,15 @@ public record InstanceState(
             @Doc("Cron schedule (UTC).") String schedule,
             @Doc("Id of the newest successful backup still kept.") String lastBackup,
             @Doc("When it ended.") Instant lastBackupAt,
-            @Doc("The earliest time a point-in-time restore reaches (WAL archive), when the instance archives.") Instant recoverableFrom) {
+            @Doc("The earliest time a point-in-time restore reaches (WAL archive), when the instance archives.") Instant recoverableFrom,
+            @Doc("The newest restore drill's outcome (`verify`): SUCCEEDED or FAILED.") String lastDrill,
+            @Doc("When the newest successful restore drill ended.") Instant lastVerifiedAt,
+            @Doc("How long that drill's restore took, in seconds: the measured recovery time.") Double lastRestoreSeconds) {
+
+        /** Without restore drills. */
+        public BackupState(boolean enabled, String schedule, String lastBackup, Instant lastBackupAt, Instant recoverableFrom) {
+            this(enabled, schedule, lastBackup, lastBackupAt, recoverableFrom, null, null, null);
+        }
     }
 
     /** The CloudEvents type of its records. */

@@ -30,7 +30,7 @@ public record StatusEvent(
         @Doc("Id of the command this answers (its ce_id); absent for observed changes.") String commandId,
         @Doc(value = "Instance key `<namespace>/<name>`.", required = true) String instance,
         @Doc(value = "Service that emitted it: provisioner, user-manager or backup-worker.", required = true) String service,
-        @Doc("Short name of the command (provision, scale, add-user, add-extension, backup, restore, delete, switchover); for observed "
+        @Doc("Short name of the command (provision, scale, add-user, add-extension, backup, restore, delete, switchover, verify); for observed "
                 + "changes what they concern.")
         String commandType,
         @Doc(value = "ACCEPTED, PROGRESSING, SUCCEEDED, FAILED, REJECTED, or the observed READY, DEGRADED.", required = true) Phase phase,

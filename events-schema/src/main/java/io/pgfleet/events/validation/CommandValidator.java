@@ -6,6 +6,7 @@ import io.pgfleet.events.command.AddExtensionCommand;
 import io.pgfleet.events.command.AddUserCommand;
 import io.pgfleet.events.command.BackupCommand;
 import io.pgfleet.events.command.RestoreCommand;
+import io.pgfleet.events.command.VerifyCommand;
 import io.pgfleet.events.command.DeleteCommand;
 import io.pgfleet.events.command.InstanceCommand;
 import io.pgfleet.events.command.ScaleCommand;
@@ -60,9 +61,13 @@ public final class CommandValidator {
         if (payload instanceof RestoreCommand restore) {
             return validate(restore);
         }
-        if (payload instanceof BackupCommand || payload instanceof DeleteCommand || payload instanceof SwitchoverCommand) {
+        if (payload instanceof BackupCommand || payload instanceof DeleteCommand || payload instanceof SwitchoverCommand
+                || payload instanceof VerifyCommand) {
             Errors errors = new Errors();
             checkInstance((InstanceCommand) payload, errors);
+            if (payload instanceof VerifyCommand verify) {
+                checkBackupId(verify.backup(), errors);
+            }
             if (payload instanceof SwitchoverCommand switchover) {
                 Names.checkMember(switchover.instance(), switchover.to()).ifPresent(rule -> errors.add("to", rule));
             }
@@ -90,6 +95,12 @@ public final class CommandValidator {
         return errors.toList();
     }
 
+    private static void checkBackupId(String backup, Errors errors) {
+        if (backup != null && !BACKUP_ID.matcher(backup).matches()) {
+            errors.add("backup", "'" + backup + "' is not a backup id or a snapshot id: 8 to 64 letters, digits or '-'");
+        }
+    }
+
     /** Validates a restore command. */
     public List<FieldError> validate(RestoreCommand restore) {
         Errors errors = new Errors();
@@ -105,9 +116,7 @@ public final class CommandValidator {
                 checkName("from", parts[parts.length - 1], errors);
             }
         }
-        if (restore.backup() != null && !BACKUP_ID.matcher(restore.backup()).matches()) {
-            errors.add("backup", "'" + restore.backup() + "' is not a backup id or a snapshot id: 8 to 64 letters, digits or '-'");
-        }
+        checkBackupId(restore.backup(), errors);
         if (restore.database() != null && !restore.database().equals("postgres")) {
             Names.checkDatabaseName(restore.database()).ifPresent(rule -> errors.add("database", rule));
         }

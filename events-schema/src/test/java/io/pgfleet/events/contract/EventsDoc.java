@@ -181,7 +181,7 @@ public final class EventsDoc {
             case PROVISION -> CONSUMERS_PROVISION;
             case SCALE, DELETE, SWITCHOVER -> "provisioner";
             case ADD_USER, ADD_EXTENSION -> "user-manager";
-            case BACKUP, RESTORE -> "backup-worker";
+            case BACKUP, RESTORE, VERIFY -> "backup-worker";
         };
     }
 

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import io.pgfleet.events.command.SwitchoverCommand;
+import io.pgfleet.events.command.VerifyCommand;
 
 /** One example payload of each kind, for the documentation. Maps are sorted so the page is stable. */
 public final class Examples {
@@ -48,6 +49,7 @@ public final class Examples {
             case BACKUP -> new BackupCommand("postgres-dev", "tenant-a");
             case RESTORE -> new RestoreCommand("postgres-dev", "tenant-a", null, null, "dev_db");
             case DELETE -> new DeleteCommand("postgres-dev", "tenant-a");
+            case VERIFY -> new VerifyCommand("postgres-dev", "tenant-a", null);
         };
     }
 

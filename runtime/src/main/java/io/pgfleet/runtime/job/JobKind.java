@@ -13,6 +13,7 @@ public enum JobKind {
     ADD_EXTENSION(CommandType.ADD_EXTENSION.id()),
     BACKUP(CommandType.BACKUP.id()),
     RESTORE(CommandType.RESTORE.id()),
+    VERIFY(CommandType.VERIFY.id()),
     /** The provisioner's repair of an instance found degraded. */
     REPAIR("repair");
 

@@ -63,7 +63,7 @@ public class JobRecorder {
                 metrics.jobEnded(job.commandType(), JobStatus.FAILED.name(), Duration.between(job.createdAt(), Instant.now()));
                 if (asked) {
                     status.command(new StatusOutbox.Answering(job.commandId(), job.commandType(), key), Phase.FAILED, handler.reason(job.kind(), step.outcome()),
-                            step.message(), null, null, null);
+                            step.message(), null, null, step.details().isEmpty() ? null : step.details());
                 }
                 LOG.warn("{} failed: {}", job.commandType(), step.message());
             }

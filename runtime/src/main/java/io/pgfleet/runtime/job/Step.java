@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param outcome what happened
  * @param message a message: the step under way, the result, or the failure's reason
  * @param after   with {@code WAIT}: when to come back
- * @param details with {@code DONE}: facts for the status event (members, primary address)
+ * @param details with {@code DONE} (and a {@code FAILED} that has some): facts for the status event (members, primary
+ *                address; what a drill found)
  * @param polls   with {@code WAIT}: {@code after} is the longest pause of a poll that starts short and backs off
  * @param facts   what the step established for its job handler to act on (typed records, e.g. the new primary of a
  *                failover), read with {@link #fact}; unlike {@code details}, never read back by name
@@ -94,5 +95,10 @@ public record Step(Outcome outcome, String message, Duration after, Map<String, 
 
     public static Step failed(String reason) {
         return new Step(Outcome.FAILED, reason, Duration.ZERO, Map.of());
+    }
+
+    /** Failed, with facts for the status event (what a check found). */
+    public static Step failed(String reason, Map<String, Object> details) {
+        return new Step(Outcome.FAILED, reason, Duration.ZERO, details);
     }
 }

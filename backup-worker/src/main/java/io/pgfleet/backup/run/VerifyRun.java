@@ -1,0 +1,163 @@
+package io.pgfleet.backup.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgfleet.backup.catalog.BackupDrillRepository;
+import io.pgfleet.backup.catalog.BackupDrillRow;
+import io.pgfleet.backup.plan.DrillFindings;
+import io.pgfleet.backup.plan.Manifest;
+import io.pgfleet.backup.restic.ResticCredentials;
+import io.pgfleet.backup.restic.ResticException;
+import io.pgfleet.backup.restic.ResticRepository;
+import io.pgfleet.clusters.DrillServers;
+import io.pgfleet.clusters.Endpoint;
+import io.pgfleet.clusters.InstanceAccess;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.json.Json;
+import io.pgfleet.runtime.job.JobRow;
+import io.pgfleet.runtime.job.Step;
+import jakarta.inject.Singleton;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A restore drill ({@code verify}): the backup asked for (or the newest) restored into a scratch server the driver makes
+ * ({@link DrillServers}: never the instance itself, nothing a tenant reaches), with the restore's own checks (each file's
+ * checksum before it is loaded), then checked — every database of the backup there, each table's rows as the manifest
+ * recorded them, {@code pg_amcheck} on every table and B-tree index — and removed, whatever the outcome. One step: a drill
+ * taken up again after its worker was killed removes the scratch server its predecessor left and starts again. One drill at
+ * a time per backup-worker; and, as every job of an instance, never beside the instance's own backup or restore.
+ */
+@Singleton
+class VerifyRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VerifyRun.class);
+    private static final String SCRATCH = "the scratch server";
+
+    private final InstanceAccess driver;
+    private final BackupDrillRepository drills;
+    private final RestoreRun restores;
+    private final Amcheck amcheck;
+    private final RunSupport support;
+    private final BackupMetrics metrics;
+    private final Semaphore oneAtATime = new Semaphore(1);
+
+    VerifyRun(InstanceAccess driver, BackupDrillRepository drills, RestoreRun restores, Amcheck amcheck, RunSupport support,
+              BackupMetrics metrics) {
+        this.driver = driver;
+        this.drills = drills;
+        this.restores = restores;
+        this.amcheck = amcheck;
+        this.support = support;
+        this.metrics = metrics;
+    }
+
+    /** The drill's scratch server is named after its job, so a retried step finds what its predecessor left. */
+    static String drillId(JobRow job) {
+        return "verify-" + job.id();
+    }
+
+    Step verify(JobRow job, JsonNode spec) {
+        InstanceKey key = InstanceKey.of(job.instance());
+        String wanted = spec.hasNonNull("backup") ? spec.get("backup").asText() : null;
+        Optional<RestoreRun.Source> source = restores.source(key);
+        if (source.isEmpty()) {
+            return Step.failed("instance " + key + " has no backup configuration or credentials, so it has no backups to verify");
+        }
+        ResticRepository repository = source.get().repository();
+        ResticCredentials credentials = source.get().credentials();
+        Optional<DrillServers> servers = driver.drills();
+        if (servers.isEmpty()) {
+            return Step.failed("this driver makes no scratch servers for restore drills");
+        }
+        if (!oneAtATime.tryAcquire()) {
+            return Step.waitFor("another restore drill runs on this backup-worker", Duration.ofSeconds(2));
+        }
+        String id = drillId(job);
+        Instant started = support.now();
+        try {
+            RestoreRun.Choice choice = restores.choose(key, wanted, repository);
+            if (choice.refusal() != null) {
+                return Step.failed(choice.refusal());
+            }
+            Manifest manifest = choice.manifest();
+            support.progress(job, "restoring backup " + manifest.backupId() + " into a scratch server", "scratch");
+            DrillServers.Scratch made = servers.get().start(id);
+            Endpoint scratch = made.superuser();
+            long restoreStart = System.nanoTime();
+            Step restored = restores.load(job, source.get(), manifest, manifest.databases(),
+                    new RestoreRun.Target(scratch, SCRATCH, made.loginGroup()));
+            long restoreMs = (System.nanoTime() - restoreStart) / 1_000_000;
+            if (restored.outcome() != Step.Outcome.DONE) {
+                return restored.outcome() == Step.Outcome.FAILED
+                        ? record(job, manifest, started, null, null, "restore drill of backup " + manifest.backupId() + " failed: "
+                        + restored.message(), restoreMs)
+                        : restored;
+            }
+            support.progress(job, "checking the restored copy of backup " + manifest.backupId(), "check");
+            DrillFindings findings = DrillFindings.compare(manifest, counts(scratch), amcheck.findings(scratch));
+            long bytes = ((Number) restored.details().getOrDefault("bytes", 0L)).longValue();
+            return record(job, manifest, started, findings, bytes, "backup " + manifest.backupId() + " of " + key + " restored in "
+                    + seconds(restoreMs) + " s into a scratch server and checked: " + findings.summary(), restoreMs);
+        } catch (ResticException e) {
+            return e.locked() ? support.lockedStep(job, repository, e) : Step.failed(e.getMessage());
+        } catch (SQLException e) {
+            return Step.failed("the scratch server of the drill: " + credentials.mask(e.getMessage()));
+        } catch (IllegalStateException e) {
+            return Step.failed(credentials.mask(e.getMessage()));
+        } finally {
+            try {
+                servers.get().remove(id);
+            } finally {
+                oneAtATime.release();
+            }
+        }
+    }
+
+    /** Each database of the scratch server (but the templates) to its tables' rows. */
+    private static Map<String, Map<String, Long>> counts(Endpoint scratch) throws SQLException {
+        Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
+        for (String database : InstanceCatalog.read(scratch).databases()) {
+            counts.put(database, TableRows.count(scratch, database));
+        }
+        return counts;
+    }
+
+    /** The drill's row in the catalog, the metrics refreshed, and the answer: done when it passed. */
+    private Step record(JobRow job, Manifest manifest, Instant started, DrillFindings findings, Long bytes, String message, long restoreMs) {
+        boolean passed = findings != null && findings.passed();
+        drills.save(new BackupDrillRow(drillId(job), job.instance(), job.commandId(), manifest.backupId(), passed ? "SUCCEEDED" : "FAILED",
+                started, support.now(), restoreMs, bytes, findings == null ? null : findings.databases().size(),
+                findings == null ? null : findings.tables(), findings == null ? null : Json.write(findings.all()), message));
+        try {
+            metrics.refresh();
+        } catch (RuntimeException e) {
+            LOG.warn("the backup metrics were not refreshed after drill {}: {}", drillId(job), e.getMessage());
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("backupId", manifest.backupId());
+        details.put("recoveryPoint", manifest.time().toString());
+        details.put("restoreSeconds", seconds(restoreMs));
+        if (bytes != null) {
+            details.put("bytes", bytes);
+        }
+        if (findings != null) {
+            details.put("databases", findings.databases());
+            details.put("tablesChecked", findings.tables());
+            details.put("differences", findings.differences());
+            details.put("amcheckFindings", findings.amcheck());
+        }
+        return passed ? Step.done(message, details) : Step.failed(message, details);
+    }
+
+    private static double seconds(long ms) {
+        return Math.round(ms / 10.0) / 100.0;
+    }
+}

@@ -1,0 +1,251 @@
+package io.pgfleet.backup;
+
+import static io.pgfleet.testkit.Sql.count;
+import static io.pgfleet.testkit.Sql.exec;
+import static io.pgfleet.testkit.Sql.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.pgfleet.backup.plan.Manifest;
+import io.pgfleet.clusters.ClusterSpec;
+import io.pgfleet.clusters.Endpoint;
+import io.pgfleet.events.InstanceKey;
+import io.pgfleet.events.command.BackupCommand;
+import io.pgfleet.events.command.CommandType;
+import io.pgfleet.events.command.VerifyCommand;
+import io.pgfleet.events.json.Json;
+import io.pgfleet.events.postgres.Backup;
+import io.pgfleet.events.postgres.Postgres;
+import io.pgfleet.events.postgres.PostgresSpec;
+import io.pgfleet.events.status.Phase;
+import io.pgfleet.events.status.StatusEvent;
+import io.pgfleet.runtime.job.Step;
+import io.pgfleet.servers.S3Server;
+import io.pgfleet.testkit.Restic;
+import io.pgfleet.testkit.ServiceFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Restore drills ({@code verify}) on the local driver, with a real instance, real restic on a real S3 server and real
+ * PostgreSQL scratch servers: a backup restored and checked without the tenant's instance noticing, a repository altered
+ * with the restic CLI failing the drill by name, and nothing of a drill left behind.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RestoreDrillIT {
+
+    private static final Duration SLOW = Duration.ofMinutes(3);
+    private static final InstanceKey SHOP = new InstanceKey("tenant-d", "shop");
+    private static final String PASSWORD = "drill-restic-password";
+    private static final ClusterSpec ONE = new ClusterSpec(false, "1Gi", 1, "local", Map.of(), 0, 0);
+
+    private ServiceFixture fixture;
+    private S3Server s3;
+    private EmbeddedServer worker;
+
+    @BeforeAll
+    void start() throws Exception {
+        Restic.requireInstalled();
+        fixture = new ServiceFixture("backup-worker");
+        s3 = S3Server.start();
+        Path workDir = Files.createTempDirectory("pgfleet-drill-work-");
+        worker = fixture.start(Map.of("pgfleet.backup.tick", "200ms", "pgfleet.backup.work-dir", workDir.toString(),
+                "pgfleet.backup.small-database", "1MB",
+                "pgfleet.backup.allowed-endpoints", java.net.URI.create(s3.endpoint()).getAuthority()));
+        fixture.track(SHOP);
+        await().atMost(SLOW).until(() -> fixture.driver().apply(SHOP, ONE).outcome() == Step.Outcome.DONE);
+        try (Connection c = superuser("postgres")) {
+            exec(c, "CREATE ROLE shop_owner LOGIN PASSWORD 'owner-pass'");
+            exec(c, "CREATE DATABASE sales OWNER shop_owner");
+        }
+        try (Connection c = login("sales", "shop_owner", "owner-pass")) {
+            exec(c, "CREATE SCHEMA \"Odd Schema\"");
+            exec(c, "CREATE TABLE orders (id int PRIMARY KEY, item text)");
+            exec(c, "INSERT INTO orders SELECT g, 'item ' || g FROM generate_series(1, 5000) g");
+            exec(c, "CREATE TABLE \"Odd Schema\".\"Line Items\" (order_id int REFERENCES orders, qty int)");
+            exec(c, "INSERT INTO \"Odd Schema\".\"Line Items\" SELECT g % 5000 + 1, g FROM generate_series(1, 20000) g");
+            exec(c, "CREATE INDEX ON \"Odd Schema\".\"Line Items\" (qty)");
+            exec(c, "CREATE TABLE empty_one (x int)");
+        }
+        Postgres doc = Postgres.of(SHOP.name(), SHOP.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
+                new Backup(true, "us-east-1", s3.endpoint() + "/drills", "0 3 * * *", "--keep-last=5", s3.accessKey(), s3.secretKey(), PASSWORD)));
+        assertThat(fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, SHOP, doc), "backup-worker", SLOW).phase())
+                .isEqualTo(Phase.SUCCEEDED);
+    }
+
+    @AfterAll
+    void stop() {
+        fixture.close();
+        s3.close();
+    }
+
+    @Test
+    @Order(1)
+    void aDrillRestoresTheBackupIntoAScratchServerFindsEveryRowAndTheTenantsInstanceNeverNotices() throws Exception {
+        StatusEvent backedUp = backupNow();
+        String backupId = (String) backedUp.details().get("backupId");
+        // The manifest records each table's rows, counted in the snapshot the dump was taken from.
+        JsonNode manifest = Json.mapper().readTree(catalogManifest(backupId));
+        JsonNode rows = manifest.get("files").get(Manifest.dumpFile("sales")).get("rows");
+        assertThat(rows.get("public.orders").asLong()).isEqualTo(5000);
+        assertThat(rows.get("\"Odd Schema\".\"Line Items\"").asLong()).isEqualTo(20000);
+        assertThat(rows.get("public.empty_one").asLong()).isZero();
+
+        try (Connection tenant = login("sales", "shop_owner", "owner-pass")) {
+            // The instance moves on after the backup: the drill compares with the backup, not with the instance.
+            exec(tenant, "INSERT INTO orders VALUES (5001, 'after the backup')");
+            int backend = count(tenant, "SELECT pg_backend_pid()");
+            String timeline = timeline();
+            List<String> databases = databases();
+
+            String id = fixture.publisher.publish(CommandType.VERIFY, SHOP, new VerifyCommand(SHOP.name(), SHOP.namespace(), null));
+            StatusEvent done = fixture.feed.awaitFinal(id, "backup-worker", SLOW);
+            assertThat(done.phase()).as(String.valueOf(fixture.feed.forCommand(id))).isEqualTo(Phase.SUCCEEDED);
+            assertThat(done.reason()).isEqualTo("BackupVerified");
+            assertThat(done.details()).containsEntry("backupId", backupId).containsEntry("tablesChecked", 3)
+                    .containsEntry("differences", List.of()).containsEntry("amcheckFindings", List.of());
+            assertThat(done.details().get("databases")).asList().containsExactly("postgres", "sales");
+            assertThat(((Number) done.details().get("restoreSeconds")).doubleValue()).isPositive();
+            assertThat(done.message()).contains("restored in").contains("pg_amcheck found no corruption");
+            assertThat(fixture.feed.forCommand(id)).extracting(StatusEvent::step).contains("scratch", "check");
+
+            // The tenant's instance: the same session, its rows, its databases, its timeline.
+            assertThat(count(tenant, "SELECT pg_backend_pid()")).isEqualTo(backend);
+            assertThat(count(tenant, "SELECT count(*) FROM orders")).isEqualTo(5001);
+            assertThat(databases()).isEqualTo(databases);
+            assertThat(timeline()).isEqualTo(timeline);
+        }
+        assertThat(scratchServers()).as("the scratch server is gone").isEmpty();
+        try (Connection state = fixture.state.connect("postgres"); Statement sql = state.createStatement();
+             ResultSet row = sql.executeQuery("SELECT status, backup_id, restore_ms, tables FROM backup_worker.backup_drill")) {
+            assertThat(row.next()).isTrue();
+            assertThat(row.getString(1)).isEqualTo("SUCCEEDED");
+            assertThat(row.getString(2)).isEqualTo(backupId);
+            assertThat(row.getLong(3)).isPositive();
+            assertThat(row.getInt(4)).isEqualTo(3);
+        }
+        MeterRegistry registry = worker.getApplicationContext().getBean(MeterRegistry.class);
+        Gauge verified = registry.find("pgfleet.backup.last.verified.timestamp").tag("pgfleet_instance", SHOP.toString()).gauge();
+        assertThat(verified).isNotNull();
+        assertThat(verified.value()).isCloseTo(System.currentTimeMillis() / 1000.0, org.assertj.core.data.Offset.offset(120.0));
+        assertThat(registry.find("pgfleet.backup.last.restore").tag("pgfleet_instance", SHOP.toString()).gauge().value()).isPositive();
+    }
+
+    @Test
+    @Order(2)
+    void aBackupWhoseDumpWasTakenOutOfTheRepositoryWithTheResticCliFailsItsDrillByName() throws Exception {
+        StatusEvent backedUp = backupNow();
+        String backupId = (String) backedUp.details().get("backupId");
+        @SuppressWarnings("unchecked")
+        String snapshot = ((Map<String, String>) backedUp.details().get("snapshots")).get(Manifest.dumpFile("sales"));
+        // What a tenant who knows the repository's password can do: forget the snapshot holding the dump, and prune.
+        Restic restic = Restic.onS3(s3, "drills/tenant-d/shop", PASSWORD);
+        restic.run(null, "forget", snapshot);
+        restic.run(null, "prune");
+
+        String id = fixture.publisher.publish(CommandType.VERIFY, SHOP, new VerifyCommand(SHOP.name(), SHOP.namespace(), backupId));
+        StatusEvent failed = fixture.feed.awaitFinal(id, "backup-worker", SLOW);
+        assertThat(failed.phase()).as(String.valueOf(fixture.feed.forCommand(id))).isEqualTo(Phase.FAILED);
+        assertThat(failed.reason()).isEqualTo("VerificationFailed");
+        assertThat(failed.message()).contains("restore drill of backup " + backupId + " failed").contains(Manifest.dumpFile("sales"));
+        assertThat(scratchServers()).isEmpty();
+        try (Connection state = fixture.state.connect("postgres"); Statement sql = state.createStatement();
+             ResultSet row = sql.executeQuery("SELECT status FROM backup_worker.backup_drill WHERE backup_id = '" + backupId + "'")) {
+            assertThat(row.next()).isTrue();
+            assertThat(row.getString(1)).isEqualTo("FAILED");
+        }
+        try (Connection tenant = login("sales", "shop_owner", "owner-pass")) {
+            assertThat(count(tenant, "SELECT count(*) FROM orders")).isEqualTo(5001);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aVerifyOfAnInstanceWithoutBackupsIsRejectedAndOfAnUnknownBackupFails() {
+        InstanceKey none = new InstanceKey("tenant-d", "no-backups");
+        String id = fixture.publisher.publish(CommandType.VERIFY, none, new VerifyCommand(none.name(), none.namespace(), null));
+        StatusEvent rejected = fixture.feed.awaitFinal(id, "backup-worker", SLOW);
+        assertThat(rejected.phase()).isEqualTo(Phase.REJECTED);
+        assertThat(rejected.errors()).singleElement().satisfies(error -> assertThat(error.message()).contains("has no backup configuration"));
+
+        String unknown = fixture.publisher.publish(CommandType.VERIFY, SHOP, new VerifyCommand(SHOP.name(), SHOP.namespace(), "20010101-000000-abcdef"));
+        StatusEvent failed = fixture.feed.awaitFinal(unknown, "backup-worker", SLOW);
+        assertThat(failed.phase()).isEqualTo(Phase.FAILED);
+        assertThat(failed.message()).contains("no complete backup '20010101-000000-abcdef'");
+    }
+
+    @Test
+    @Order(4)
+    void aScratchServerNoDrillWillComeBackToIsRemoved() {
+        // What a backup-worker killed during a drill whose job then ended leaves: a scratch server, swept away.
+        fixture.driver().drills().orElseThrow().start("verify-999999");
+        assertThat(scratchServers()).containsExactly("verify-999999");
+        worker.getApplicationContext().getBean(io.pgfleet.backup.run.DrillSweeper.class).sweep();
+        assertThat(scratchServers()).isEmpty();
+    }
+
+    private StatusEvent backupNow() {
+        String id = fixture.publisher.publish(CommandType.BACKUP, SHOP, new BackupCommand(SHOP.name(), SHOP.namespace()));
+        StatusEvent done = fixture.feed.awaitFinal(id, "backup-worker", SLOW);
+        assertThat(done.phase()).as(done.message()).isEqualTo(Phase.SUCCEEDED);
+        return done;
+    }
+
+    private List<String> scratchServers() {
+        return fixture.driver().drills().orElseThrow().existing();
+    }
+
+    private String catalogManifest(String backupId) throws SQLException {
+        try (Connection state = fixture.state.connect("postgres"); Statement sql = state.createStatement();
+             ResultSet row = sql.executeQuery("SELECT manifest FROM backup_worker.backup_run WHERE id = '" + backupId + "'")) {
+            assertThat(row.next()).isTrue();
+            return row.getString(1);
+        }
+    }
+
+    private String timeline() throws SQLException {
+        try (Connection c = superuser("postgres")) {
+            return text(c, "SELECT timeline_id::text FROM pg_control_checkpoint()");
+        }
+    }
+
+    private List<String> databases() throws SQLException {
+        try (Connection c = superuser("postgres"); Statement sql = c.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT datname FROM pg_database ORDER BY datname")) {
+            List<String> names = new java.util.ArrayList<>();
+            while (rows.next()) {
+                names.add(rows.getString(1));
+            }
+            return names;
+        }
+    }
+
+    private Connection superuser(String database) throws SQLException {
+        Endpoint endpoint = fixture.driver().primary(SHOP).orElseThrow();
+        return DriverManager.getConnection(endpoint.jdbcUrl(database), endpoint.user(), endpoint.password());
+    }
+
+    private Connection login(String database, String user, String password) throws SQLException {
+        return DriverManager.getConnection(fixture.driver().primary(SHOP).orElseThrow().jdbcUrl(database), user, password);
+    }
+}

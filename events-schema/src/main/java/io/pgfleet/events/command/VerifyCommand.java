@@ -1,0 +1,22 @@
+package io.pgfleet.events.command;
+
+import io.pgfleet.events.Doc;
+import io.pgfleet.events.NameRules;
+
+/**
+ * A restore drill: a backup of the instance restored into a scratch server no tenant reaches, checked (every database
+ * there, each table's rows as counted when the backup was taken, {@code pg_amcheck}) and removed. The instance itself is
+ * not touched.
+ */
+@Doc("Proves a backup by restoring it: into a scratch server no tenant reaches (never the instance itself), checked — every "
+        + "database present, each table's row count as recorded when the backup was taken, pg_amcheck on tables and indexes — "
+        + "and removed; the answer says the restore's seconds (the measured recovery time) and what was found.")
+public record VerifyCommand(
+        @Doc(value = "Instance whose backup is verified.", required = true, pattern = NameRules.INSTANCE, maxLength = NameRules.MAX_INSTANCE)
+        String instance,
+        @Doc(value = "Namespace; the configured default when absent.", pattern = NameRules.NAMESPACE, maxLength = NameRules.MAX_NAMESPACE)
+        String namespace,
+        @Doc(value = "The backup: its backup id, or the restic snapshot id (8 to 64 hex digits) of any of its snapshots. Default: the latest successful backup.",
+                pattern = NameRules.BACKUP_ID)
+        String backup) implements InstanceCommand {
+}
