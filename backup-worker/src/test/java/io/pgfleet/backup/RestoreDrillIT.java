@@ -62,7 +62,6 @@ class RestoreDrillIT {
     private ServiceFixture fixture;
     private S3Server s3;
     private EmbeddedServer worker;
-
     @BeforeAll
     void start() throws Exception {
         Restic.requireInstalled();
@@ -70,7 +69,7 @@ class RestoreDrillIT {
         s3 = S3Server.start();
         Path workDir = Files.createTempDirectory("pgfleet-drill-work-");
         worker = fixture.start(Map.of("pgfleet.backup.tick", "200ms", "pgfleet.backup.work-dir", workDir.toString(),
-                "pgfleet.backup.small-database", "1MB",
+                "pgfleet.backup.small-database", "1MB", "pgfleet.backup.metrics-interval", "1s",
                 "pgfleet.backup.allowed-endpoints", java.net.URI.create(s3.endpoint()).getAuthority()));
         fixture.track(SHOP);
         await().atMost(SLOW).until(() -> fixture.driver().apply(SHOP, ONE).outcome() == Step.Outcome.DONE);
@@ -87,10 +86,14 @@ class RestoreDrillIT {
             exec(c, "CREATE INDEX ON \"Odd Schema\".\"Line Items\" (qty)");
             exec(c, "CREATE TABLE empty_one (x int)");
         }
+        assertThat(provision(null).phase()).isEqualTo(Phase.SUCCEEDED);
+    }
+
+    private StatusEvent provision(String verifySchedule) {
         Postgres doc = Postgres.of(SHOP.name(), SHOP.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
-                new Backup(true, "us-east-1", s3.endpoint() + "/drills", "0 3 * * *", "--keep-last=5", s3.accessKey(), s3.secretKey(), PASSWORD)));
-        assertThat(fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, SHOP, doc), "backup-worker", SLOW).phase())
-                .isEqualTo(Phase.SUCCEEDED);
+                new Backup(true, "us-east-1", s3.endpoint() + "/drills", "0 3 * * *", "--keep-last=5", s3.accessKey(), s3.secretKey(), PASSWORD,
+                        verifySchedule)));
+        return fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, SHOP, doc), "backup-worker", SLOW);
     }
 
     @AfterAll
@@ -202,6 +205,39 @@ class RestoreDrillIT {
         assertThat(scratchServers()).containsExactly("verify-999999");
         worker.getApplicationContext().getBean(io.pgfleet.backup.run.DrillSweeper.class).sweep();
         assertThat(scratchServers()).isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void aDrillScheduleInTheDocumentFiresOnItsOwnAndItsGaugeMoves() throws Exception {
+        backupNow();   // the newest backup is whole again (the one before lost its dump)
+        MeterRegistry registry = worker.getApplicationContext().getBean(MeterRegistry.class);
+        double before = registry.find("pgfleet.backup.last.verified.timestamp").tag("pgfleet_instance", SHOP.toString()).gauge().value();
+        // Every minute: the next drill falls due at the next minute's start.
+        java.time.Instant planned = java.time.Instant.now();
+        assertThat(provision("* * * * *").phase()).isEqualTo(Phase.SUCCEEDED);
+        await().atMost(Duration.ofSeconds(30)).until(() -> registry.find("pgfleet.backup.verify.interval")
+                .tag("pgfleet_instance", SHOP.toString()).gauge() != null);
+        assertThat(registry.find("pgfleet.backup.verify.interval").tag("pgfleet_instance", SHOP.toString()).gauge().value()).isEqualTo(60);
+
+        await().atMost(SLOW).until(() -> fixture.feed.all().stream().anyMatch(r -> "DrillScheduled".equals(r.event().reason())));
+        StatusEvent scheduled = fixture.feed.all().stream().map(r -> r.event()).filter(e -> "DrillScheduled".equals(e.reason())).findFirst()
+                .orElseThrow();
+        assertThat(scheduled.commandType()).isEqualTo("verify");
+        java.time.Instant slot = java.time.Instant.parse((String) scheduled.details().get("scheduledFor"));
+        assertThat(slot).isAfter(planned).isBefore(planned.plusSeconds(61));
+        assertThat(slot.getEpochSecond() % 60).isZero();
+        StatusEvent done = fixture.feed.awaitFinal(scheduled.commandId(), "backup-worker", SLOW);
+        assertThat(done.phase()).as(done.message()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(done.reason()).isEqualTo("BackupVerified");
+        await().atMost(Duration.ofSeconds(30)).until(() -> registry.find("pgfleet.backup.last.verified.timestamp")
+                .tag("pgfleet_instance", SHOP.toString()).gauge().value() > before);
+        // Each slot once; no more drills once the document drops its schedule.
+        assertThat(provision(null).phase()).isEqualTo(Phase.SUCCEEDED);
+        await().atMost(Duration.ofSeconds(30)).until(() -> registry.find("pgfleet.backup.verify.interval")
+                .tag("pgfleet_instance", SHOP.toString()).gauge() == null);
+        assertThat(fixture.feed.all().stream().map(r -> r.event()).filter(e -> "DrillScheduled".equals(e.reason()))
+                .map(e -> e.details().get("scheduledFor")).toList()).doesNotHaveDuplicates();
     }
 
     private StatusEvent backupNow() {

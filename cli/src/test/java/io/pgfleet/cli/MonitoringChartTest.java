@@ -33,6 +33,7 @@ class MonitoringChartTest {
     static final Set<String> METRICS = Set.of("pgfleet_instance_phase", "pgfleet_instance_members_desired", "pgfleet_instance_members_ready",
             "pgfleet_replication_lag_bytes", "pgfleet_wal_archive_age_seconds", "pgfleet_wal_archive_waiting_segments",
             "pgfleet_backup_last_success_timestamp_seconds", "pgfleet_backup_schedule_interval_seconds", "pgfleet_wal_recovery_window_seconds",
+            "pgfleet_backup_last_verified_timestamp_seconds", "pgfleet_backup_verify_interval_seconds",
             "pgfleet_wal_base_backups", "pgfleet_wal_base_backup_age_seconds", "pgfleet_commands_total", "pgfleet_dead_letters_total",
             "pgfleet_outbox_backlog_events", "pgfleet_job_duration_seconds_bucket", "pgfleet_primary_change_duration_seconds_max");
     private static final Pattern METRIC = Pattern.compile("\\bpgfleet_[a-z_]+");
@@ -87,7 +88,7 @@ class MonitoringChartTest {
             used.addAll(metrics(r.path("expr").asText()));
         });
         assertThat(alerts).containsExactly("PgfleetInstanceDegraded", "PgfleetInstanceFailed", "PgfleetBackupLate", "PgfleetBackupMissing",
-                "PgfleetReplicationLag", "PgfleetOutboxBacklog", "PgfleetDeadLetters", "PgfleetServiceDown", "PgfleetConsumerLag");
+                "PgfleetRestoreDrillLate", "PgfleetRestoreDrillMissing", "PgfleetReplicationLag", "PgfleetOutboxBacklog", "PgfleetDeadLetters", "PgfleetServiceDown", "PgfleetConsumerLag");
         assertThat(METRICS).containsAll(used);
         // every alert links its runbook: a section of docs/runbooks.md of the alert's name
         String runbooks = Files.readString(CHART.resolve("../../docs/runbooks.md").normalize());
@@ -103,7 +104,7 @@ class MonitoringChartTest {
         Files.writeString(rules, Json.yamlMapper().writeValueAsString(rule.get("spec")));
         Run check = run(dir, promtool(), "check", "rules", rules.toString());
         assertThat(check.code()).as(check.output()).isZero();
-        assertThat(check.output()).contains("SUCCESS: 9 rules found");
+        assertThat(check.output()).contains("SUCCESS: 11 rules found");
 
         // The expressions fire on the series they are for (annotations left out of this copy: promtool compares them exactly).
         ObjectNode bare = (ObjectNode) rule.get("spec").deepCopy();
@@ -133,6 +134,17 @@ class MonitoringChartTest {
                         values: '0+60x1600'
                       - series: 'pgfleet_backup_schedule_interval_seconds{pgfleet_instance="default/c",instance="10.0.0.3:8080",job="fleet-backup-worker",service="fleet-backup-worker",pod="p3",namespace="pgfleet"}'
                         values: '86400x1600'
+                      # restore drills weekly: default/a's stopped at the start, default/c's go on, default/d never had one
+                      - series: 'pgfleet_backup_last_verified_timestamp_seconds{pgfleet_instance="default/a",instance="10.0.0.3:8080",job="fleet-backup-worker",service="fleet-backup-worker",pod="p3",namespace="pgfleet"}'
+                        values: '0x12000'
+                      - series: 'pgfleet_backup_verify_interval_seconds{pgfleet_instance="default/a",instance="10.0.0.3:8080",job="fleet-backup-worker",service="fleet-backup-worker",pod="p3",namespace="pgfleet"}'
+                        values: '604800x12000'
+                      - series: 'pgfleet_backup_last_verified_timestamp_seconds{pgfleet_instance="default/c",instance="10.0.0.3:8080",job="fleet-backup-worker",service="fleet-backup-worker",pod="p3",namespace="pgfleet"}'
+                        values: '0+60x12000'
+                      - series: 'pgfleet_backup_verify_interval_seconds{pgfleet_instance="default/c",instance="10.0.0.3:8080",job="fleet-backup-worker",service="fleet-backup-worker",pod="p3",namespace="pgfleet"}'
+                        values: '604800x12000'
+                      - series: 'pgfleet_backup_verify_interval_seconds{pgfleet_instance="default/d",instance="10.0.0.3:8080",job="fleet-backup-worker",service="fleet-backup-worker",pod="p3",namespace="pgfleet"}'
+                        values: '604800x12000'
                       - series: 'pgfleet_dead_letters_total{pgfleet_service="provisioner",topic="pgfleet.command.provision.dlq",instance="10.0.0.1:8080",job="fleet-provisioner",service="fleet-provisioner",pod="p1",namespace="pgfleet"}'
                         values: '0 0 1 1 1'
                       - series: 'pgfleet_outbox_backlog_events{pgfleet_service="user-manager",instance="10.0.0.4:8080",job="fleet-user-manager",service="fleet-user-manager",pod="p4",namespace="pgfleet"}'
@@ -182,6 +194,18 @@ class MonitoringChartTest {
                           - exp_labels: {severity: warning, pgfleet_instance: default/a}
                       - eval_time: 26h
                         alertname: PgfleetBackupMissing
+                      - eval_time: 7d
+                        alertname: PgfleetRestoreDrillLate
+                      - eval_time: 8d
+                        alertname: PgfleetRestoreDrillLate
+                        exp_alerts:
+                          - exp_labels: {severity: warning, pgfleet_instance: default/a}
+                      - eval_time: 7d
+                        alertname: PgfleetRestoreDrillMissing
+                      - eval_time: 8d1h
+                        alertname: PgfleetRestoreDrillMissing
+                        exp_alerts:
+                          - exp_labels: {severity: warning, pgfleet_instance: default/d}
                 """);
         Run test = run(dir, promtool(), "test", "rules", "test.yaml");
         assertThat(test.code()).as(test.output()).isZero();

@@ -179,7 +179,7 @@ public class BackupCommands implements CommandHandler {
         Optional<BackupConfigRow> existing = configs.findById(key.toString());
         if (backup == null || backup.s3Bucket() == null) {
             existing.ifPresent(row -> configs.upsert(new BackupConfigRow(row.instance(), false, row.s3Bucket(), row.s3Region(),
-                    row.schedule(), row.cleanupStrategy(), null, now)));
+                    row.schedule(), row.cleanupStrategy(), null, now, row.verifySchedule(), null, null)));
             return "backups are not enabled";
         }
         if (backup.hasCredentials()) {
@@ -189,7 +189,7 @@ public class BackupCommands implements CommandHandler {
         }
         Instant next = backup.enabled() ? CronExpression.parse(backup.schedule()).next(now.atZone(ZoneOffset.UTC)).toInstant() : null;
         configs.upsert(new BackupConfigRow(key.toString(), backup.enabled(), backup.s3Bucket(), backup.s3Region(), backup.schedule(),
-                backup.cleanupStrategy(), next, now));
+                backup.cleanupStrategy(), next, now, backup.verifySchedule(), null, null));
         return backup.enabled() ? "backups enabled (" + backup.schedule() + " UTC), next at " + next : "backups are not enabled";
     }
 

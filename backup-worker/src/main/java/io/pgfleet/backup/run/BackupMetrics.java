@@ -39,6 +39,7 @@ public class BackupMetrics {
     private final BackupDrillRepository drills;
     private final InstanceGauges verified;
     private final InstanceGauges restoreSeconds;
+    private final InstanceGauges drillInterval;
 
     public BackupMetrics(BackupConfigRepository configs, BackupRunRepository runs, BackupDrillRepository drills, Clock clock,
                          MeterRegistry registry) {
@@ -49,6 +50,8 @@ public class BackupMetrics {
                 + "restore drill ended (Unix time)", "seconds");
         this.restoreSeconds = new InstanceGauges(registry, "pgfleet.backup.last.restore", "how long the restore of the instance's "
                 + "newest successful restore drill took (its measured recovery time)", "seconds");
+        this.drillInterval = new InstanceGauges(registry, "pgfleet.backup.verify.interval", "the longest gap between two restore drills "
+                + "of the instance's drill schedule", "seconds");
         this.clock = clock;
         this.last = new InstanceGauges(registry, "pgfleet.backup.last.success.timestamp", "when the instance's newest kept successful "
                 + "backup ended (Unix time)", "seconds");
@@ -61,11 +64,18 @@ public class BackupMetrics {
         Map<String, BackupRunRow> newest = new HashMap<>();
         runs.findLastSucceeded().forEach(run -> newest.put(run.instance(), run));
         List<String> enabled = new ArrayList<>();
+        List<String> drilledOnSchedule = new ArrayList<>();
         for (BackupConfigRow config : configs.findAll()) {
             if (!config.enabled()) {
                 continue;
             }
             enabled.add(config.instance());
+            if (config.verifyCron() != null) {
+                drilledOnSchedule.add(config.instance());
+                double drillGap = longestGap(CronExpression.parse(config.verifyCron()), ZonedDateTime.now(clock.withZone(ZoneOffset.UTC)))
+                        .toSeconds();
+                drillInterval.set(config.instance(), () -> drillGap);
+            }
             double gap = longestGap(CronExpression.parse(config.schedule()), ZonedDateTime.now(clock.withZone(ZoneOffset.UTC))).toSeconds();
             interval.set(config.instance(), () -> gap);
             BackupRunRow run = newest.get(config.instance());
@@ -75,6 +85,7 @@ public class BackupMetrics {
             }
         }
         interval.retain(enabled);
+        drillInterval.retain(drilledOnSchedule);
         last.retain(newest.keySet().stream().filter(enabled::contains).toList());
         List<String> drilled = new ArrayList<>();
         for (BackupDrillRow drill : drills.findLastSucceeded()) {

@@ -6,6 +6,9 @@ import io.pgfleet.backup.catalog.BackupConfigRow;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Objects;
+import io.pgfleet.events.validation.CronExpression;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * configurations whose next run is due by the service's clock; taking a run moves the next run
  * forward in the same statement that checks it, so with several replicas one takes it and the
  * others see it moved. The next run is computed from now, not from the missed slot: runs missed
- * while no worker ran become one run, not one per slot.
+ * while no worker ran become one run, not one per slot. Restore drills ({@link DrillSchedule}) are fired the same way.
  */
 @Singleton
 public class BackupScheduler {
@@ -24,11 +27,13 @@ public class BackupScheduler {
     private final BackupConfigRepository configs;
     private final ScheduledRuns runs;
     private final Clock clock;
+    private final DrillSchedule drills;
 
-    public BackupScheduler(BackupConfigRepository configs, ScheduledRuns runs, Clock clock) {
+    public BackupScheduler(BackupConfigRepository configs, ScheduledRuns runs, Clock clock, DrillSchedule drills) {
         this.configs = configs;
         this.runs = runs;
         this.clock = clock;
+        this.drills = drills;
     }
 
     @Scheduled(fixedDelay = "${pgfleet.backup.tick:10s}", initialDelay = "1s")
@@ -49,6 +54,28 @@ public class BackupScheduler {
                 taken++;
             }
         }
+        planDrills(now);
+        for (BackupConfigRow due : configs.findDrillsDue(now)) {
+            if (runs.takeDrill(due, now)) {
+                taken++;
+            }
+        }
         return taken;
+    }
+
+    /**
+     * Plans each instance's restore drills from the schedule it follows now (its own, or the operator's), where that is not
+     * the one its next drill was planned from: a document or an operator that changed it, or an instance never planned.
+     */
+    private void planDrills(Instant now) {
+        for (BackupConfigRow row : configs.findAll()) {
+            String cron = row.enabled() ? drills.effective(row.verifySchedule()) : null;
+            if (!Objects.equals(cron, row.verifyCron())) {
+                Instant next = cron == null ? null : CronExpression.parse(cron).next(now.atZone(ZoneOffset.UTC)).toInstant();
+                if (configs.planDrills(row.instance(), row.verifyCron(), cron, next) == 1) {
+                    LOG.info("restore drills of {}: {}", row.instance(), cron == null ? "none" : cron + " UTC, next at " + next);
+                }
+            }
+        }
     }
 }

@@ -62,4 +62,28 @@ public class ScheduledRuns {
                 Map.of("backupId", id, "scheduledFor", due.nextRun().toString(), "nextRun", next.toString()));
         return true;
     }
+
+    /**
+     * Whether this replica took the restore drill of {@code due.nextVerify()}: a drill of the newest backup, answered like a
+     * {@code verify} command (its id is the drill's command id); an instance without a complete backup yet only moves on.
+     */
+    @Transactional
+    public boolean takeDrill(BackupConfigRow due, Instant now) {
+        Instant next = CronExpression.parse(due.verifyCron()).next(now.atZone(ZoneOffset.UTC)).toInstant();
+        if (configs.takeDrillSlot(due.instance(), due.nextVerify(), next) != 1) {
+            return false;
+        }
+        boolean backedUp = runs.findByInstanceOrderByCreatedAtDesc(due.instance()).stream()
+                .anyMatch(run -> "SUCCEEDED".equals(run.status()) && !run.forgotten());
+        if (!backedUp) {
+            return true;
+        }
+        InstanceKey key = InstanceKey.of(due.instance());
+        String id = "drill-" + BackupCommands.backupId(now);
+        jobs.save(JobRow.pending(due.instance(), id, JobKind.VERIFY, "{}", now));
+        status.command(new StatusOutbox.Answering(id, CommandType.VERIFY.id(), key), Phase.ACCEPTED, "DrillScheduled",
+                "scheduled restore drill of the newest backup (" + due.verifyCron() + ", slot " + due.nextVerify() + "); next at " + next,
+                null, null, Map.of("scheduledFor", due.nextVerify().toString(), "nextDrill", next.toString()));
+        return true;
+    }
 }

@@ -23,19 +23,21 @@ public record Backup(
         @Doc("S3 access key. Secret: never echoed. Given together with s3SecretKey and resticPassword, or all three omitted to keep the stored (or configured default) credentials. In clear, or sealed for this instance: a JWE compact string (RSA-OAEP-256 + A256GCM to the fleet's key from /fleet/keys, protected header `pgfleet.io/instance: <namespace>/<name>`); see docs/events.md, Sealed secrets.")
         String s3AccessKey,
         @Doc("S3 secret key. Secret: never echoed. In clear, or sealed for this instance: a JWE compact string (RSA-OAEP-256 + A256GCM to the fleet's key from /fleet/keys, protected header `pgfleet.io/instance: <namespace>/<name>`); see docs/events.md, Sealed secrets.") String s3SecretKey,
-        @Doc("Password that encrypts the restic repository. Secret: never echoed. In clear, or sealed for this instance: a JWE compact string (RSA-OAEP-256 + A256GCM to the fleet's key from /fleet/keys, protected header `pgfleet.io/instance: <namespace>/<name>`); see docs/events.md, Sealed secrets.") String resticPassword) {
+        @Doc("Password that encrypts the restic repository. Secret: never echoed. In clear, or sealed for this instance: a JWE compact string (RSA-OAEP-256 + A256GCM to the fleet's key from /fleet/keys, protected header `pgfleet.io/instance: <namespace>/<name>`); see docs/events.md, Sealed secrets.") String resticPassword,
+        @Doc("pgfleet's extension of the `Postgres` API (not in the reference): when restore drills of the newest backup run (`verify`: restored into a scratch server, checked, removed), a 5-field cron expression, UTC. Default: the operator's `pgfleet.backup.verify.schedule` (none when it is empty).")
+        String verifySchedule) {
 
     public static final String DEFAULT_REGION = "us-east-1";
     public static final String DEFAULT_SCHEDULE = "0 2 * * *";
 
     static Backup disabled() {
-        return new Backup(false, null, null, null, null, null, null, null);
+        return new Backup(false, null, null, null, null, null, null, null, null);
     }
 
     /** This configuration with the documented defaults filled in. */
     public Backup effective() {
         return new Backup(enabled != null && enabled, s3Region == null ? DEFAULT_REGION : s3Region, s3Bucket,
-                schedule == null ? DEFAULT_SCHEDULE : schedule, cleanupStrategy, s3AccessKey, s3SecretKey, resticPassword);
+                schedule == null ? DEFAULT_SCHEDULE : schedule, cleanupStrategy, s3AccessKey, s3SecretKey, resticPassword, verifySchedule);
     }
 
     /** Whether the document carries the credentials (all three secrets). */
@@ -46,6 +48,7 @@ public record Backup(
     @Override
     public String toString() {
         return "Backup[enabled=" + enabled + ", s3Region=" + s3Region + ", s3Bucket=" + s3Bucket + ", schedule=" + schedule
-                + ", cleanupStrategy=" + cleanupStrategy + ", credentials=" + (hasCredentials() ? "***" : "absent") + "]";
+                + ", cleanupStrategy=" + cleanupStrategy + ", credentials=" + (hasCredentials() ? "***" : "absent")
+                + ", verifySchedule=" + verifySchedule + "]";
     }
 }

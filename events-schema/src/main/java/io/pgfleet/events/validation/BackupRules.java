@@ -36,11 +36,13 @@ final class BackupRules {
         } else if (enabled) {
             errors.add(path + ".s3Bucket", "is required when backups are enabled");
         }
-        if (backup.schedule() != null) {
-            try {
-                CronExpression.parse(backup.schedule());
-            } catch (IllegalArgumentException e) {
-                errors.add(path + ".schedule", e.getMessage());
+        for (String[] cron : new String[][]{{"schedule", backup.schedule()}, {"verifySchedule", backup.verifySchedule()}}) {
+            if (cron[1] != null) {
+                try {
+                    CronExpression.parse(cron[1]);
+                } catch (IllegalArgumentException e) {
+                    errors.add(path + "." + cron[0], e.getMessage());
+                }
             }
         }
         if (backup.cleanupStrategy() != null) {

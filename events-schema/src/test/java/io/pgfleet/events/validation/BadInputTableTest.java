@@ -107,6 +107,8 @@ class BadInputTableTest {
                 bad("schedule with minute 61", spec("backup:\n  schedule: \"61 * * * *\""), "spec.backup.schedule", "minute field"),
                 bad("schedule that never fires", spec("backup:\n  schedule: \"0 0 31 2 *\""), "spec.backup.schedule", "never fires"),
                 bad("schedule with a macro", spec("backup:\n  schedule: \"@daily\""), "spec.backup.schedule", "not a 5-field cron"),
+                bad("drill schedule in words", spec("backup:\n  verifySchedule: \"every sunday\""), "spec.backup.verifySchedule", "not a 5-field cron"),
+                bad("drill schedule that never fires", spec("backup:\n  verifySchedule: \"0 0 30 2 *\""), "spec.backup.verifySchedule", "never fires"),
                 bad("cleanup with a shell command", spec("backup:\n  cleanupStrategy: \"--keep-last=3; rm -rf /\""),
                         "spec.backup.cleanupStrategy", "'rm' is not an allowed restic forget flag"),
                 bad("cleanup with command substitution", spec("backup:\n  cleanupStrategy: \"$(id)\""),

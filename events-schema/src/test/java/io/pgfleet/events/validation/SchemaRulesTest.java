@@ -62,7 +62,7 @@ class SchemaRulesTest {
             OPERATOR, "17 replicas", "a million replicas", "a size above the limit", "a size in exabytes", "too many users",
             "too many databases", "extension outside the allowlist",
             CRON, "schedule that never fires", "schedule with a macro", "schedule with four fields", "schedule with hour 24",
-            "schedule with minute 61",
+            "schedule with minute 61", "drill schedule in words", "drill schedule that never fires",
             RETENTION, "cleanup with --prune-all", "cleanup with a negative count", "cleanup with a shell command", "cleanup with a zero duration",
             "cleanup with an unknown flag", "cleanup with command substitution",
             S3, "bad bucket", "an IP address as S3 endpoint", "a decimal IP address as S3 endpoint", "a hexadecimal IP address as S3 endpoint",
