@@ -57,7 +57,8 @@ class RestoreDrillIT {
     private static final Duration SLOW = Duration.ofMinutes(3);
     private static final InstanceKey SHOP = new InstanceKey("tenant-d", "shop");
     private static final String PASSWORD = "drill-restic-password";
-    private static final ClusterSpec ONE = new ClusterSpec(false, "1Gi", 1, "local", Map.of(), 0, 0);
+    /** One member that archives its WAL (its backups come with point-in-time recovery, as with the provisioner). */
+    private static final ClusterSpec ONE = new ClusterSpec(false, "1Gi", 1, "local", Map.of(), 0, 0, true);
 
     private ServiceFixture fixture;
     private S3Server s3;
@@ -68,9 +69,15 @@ class RestoreDrillIT {
         fixture = new ServiceFixture("backup-worker");
         s3 = S3Server.start();
         Path workDir = Files.createTempDirectory("pgfleet-drill-work-");
+        // pgBackRest (point-in-time drills) reaches S3 over TLS, as the instances' and the drills' accounts: the CA where they read it.
+        Path ca = Files.createTempDirectory("pgfleet-drill-ca-");
+        Files.setPosixFilePermissions(ca, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.copy(s3.caCertificate(), ca.resolve("ca.crt"));
+        Files.setPosixFilePermissions(ca.resolve("ca.crt"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         worker = fixture.start(Map.of("pgfleet.backup.tick", "200ms", "pgfleet.backup.work-dir", workDir.toString(),
                 "pgfleet.backup.small-database", "1MB", "pgfleet.backup.metrics-interval", "1s",
-                "pgfleet.backup.allowed-endpoints", java.net.URI.create(s3.endpoint()).getAuthority()));
+                "pgfleet.backup.allowed-endpoints", java.net.URI.create(s3.endpoint()).getAuthority(),
+                "pgfleet.backup.wal-s3-endpoint-override", s3.secureEndpoint(), "pgfleet.backup.s3-ca-file", ca.resolve("ca.crt").toString()));
         fixture.track(SHOP);
         await().atMost(SLOW).until(() -> fixture.driver().apply(SHOP, ONE).outcome() == Step.Outcome.DONE);
         try (Connection c = superuser("postgres")) {
@@ -90,10 +97,14 @@ class RestoreDrillIT {
     }
 
     private StatusEvent provision(String verifySchedule) {
-        Postgres doc = Postgres.of(SHOP.name(), SHOP.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
+        return provision(SHOP, verifySchedule);
+    }
+
+    private StatusEvent provision(InstanceKey key, String verifySchedule) {
+        Postgres doc = Postgres.of(key.name(), key.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
                 new Backup(true, "us-east-1", s3.endpoint() + "/drills", "0 3 * * *", "--keep-last=5", s3.accessKey(), s3.secretKey(), PASSWORD,
                         verifySchedule)));
-        return fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, SHOP, doc), "backup-worker", SLOW);
+        return fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, key, doc), "backup-worker", SLOW);
     }
 
     @AfterAll
@@ -238,6 +249,53 @@ class RestoreDrillIT {
                 .tag("pgfleet_instance", SHOP.toString()).gauge() == null);
         assertThat(fixture.feed.all().stream().map(r -> r.event()).filter(e -> "DrillScheduled".equals(e.reason()))
                 .map(e -> e.details().get("scheduledFor")).toList()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    @Order(6)
+    void aDrillOfAPointInTimeReplaysTheArchiveToItInAScratchServerAndTheInstanceGoesOn() throws Exception {
+        InstanceKey ledger = fixture.track(new InstanceKey("tenant-d", "ledger"));
+        await().atMost(SLOW).until(() -> fixture.driver().apply(ledger, ONE).outcome() == Step.Outcome.DONE);
+        StatusEvent provisioned = provision(ledger, null);
+        assertThat(provisioned.phase()).as(provisioned.message()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(provisioned.message()).contains("base backup");
+        Endpoint primary = fixture.driver().primary(ledger).orElseThrow();
+        java.time.Instant beforeFirst;
+        java.time.Instant target;
+        try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"), primary.user(), primary.password())) {
+            exec(c, "CREATE TABLE entries (id int)");
+            beforeFirst = java.time.Instant.now();
+            exec(c, "INSERT INTO entries VALUES (1)");
+            // The time comes a second after the first insert and a second before the second (commit times are kept to the microsecond).
+            java.time.Instant first = java.time.Instant.now();
+            await().atMost(Duration.ofSeconds(5)).until(() -> java.time.Instant.now().isAfter(first.plusSeconds(1)));
+            target = java.time.Instant.now();
+            java.time.Instant at = target;
+            await().atMost(Duration.ofSeconds(5)).until(() -> java.time.Instant.now().isAfter(at.plusSeconds(1)));
+            exec(c, "INSERT INTO entries VALUES (2)");
+            int backend = count(c, "SELECT pg_backend_pid()");
+
+            String id = fixture.publisher.publish(CommandType.VERIFY, ledger, new VerifyCommand(ledger.name(), ledger.namespace(), null,
+                    target.toString()));
+            StatusEvent done = fixture.feed.awaitFinal(id, "backup-worker", SLOW);
+            assertThat(done.phase()).as(String.valueOf(fixture.feed.forCommand(id))).isEqualTo(Phase.SUCCEEDED);
+            assertThat(done.details()).containsEntry("pointInTime", target.toString()).containsEntry("amcheckFindings", List.of())
+                    .containsEntry("differences", List.of());
+            // Replay went up to the time: its last transaction is the first insert, not the base backup's, not the second.
+            java.time.Instant last = java.time.Instant.parse((String) done.details().get("lastTransactionAt"));
+            assertThat(last).isAfter(beforeFirst).isBefore(target);
+            // The instance went on: the same session, both rows.
+            assertThat(count(c, "SELECT pg_backend_pid()")).isEqualTo(backend);
+            assertThat(count(c, "SELECT count(*) FROM entries")).isEqualTo(2);
+        }
+        assertThat(scratchServers()).isEmpty();
+
+        // A time the archive cannot reach is refused before anything runs.
+        String early = fixture.publisher.publish(CommandType.VERIFY, ledger, new VerifyCommand(ledger.name(), ledger.namespace(), null,
+                "2001-01-01T00:00:00Z"));
+        StatusEvent rejected = fixture.feed.awaitFinal(early, "backup-worker", SLOW);
+        assertThat(rejected.phase()).isEqualTo(Phase.REJECTED);
+        assertThat(rejected.errors()).singleElement().satisfies(error -> assertThat(error.path()).isEqualTo("pointInTime"));
     }
 
     private StatusEvent backupNow() {

@@ -19,9 +19,13 @@ final class VerifyCli extends Publishing implements Callable<Integer> {
     @Option(names = "--backup", description = "Backup id, or the id of one of its snapshots (default: the latest complete backup).")
     String backup;
 
+    @Option(names = "--point-in-time", paramLabel = "TIME", description = "Verify a point in time instead (RFC 3339, e.g. "
+            + "2026-11-30T14:05:00Z): the WAL archive restored to it in the scratch server, which must reach it.")
+    String pointInTime;
+
     @Override
     public Integer call() {
         var key = kafka.instance(name);
-        return publish(CommandType.VERIFY, key, new VerifyCommand(key.name(), key.namespace(), backup));
+        return publish(CommandType.VERIFY, key, new VerifyCommand(key.name(), key.namespace(), backup, pointInTime));
     }
 }

@@ -1,5 +1,6 @@
 package io.pgfleet.clusters;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -18,7 +19,22 @@ public interface DrillServers {
      * @param loginGroup the role whose members may log in besides the superuser: a name nobody can know before the server
      *                   is made, so no role of a backup is one of them
      */
-    record Scratch(Endpoint superuser, String loginGroup) {
+    record Scratch(Endpoint superuser, String loginGroup, Instant lastTransactionAt) {
+
+        public Scratch(Endpoint superuser, String loginGroup) {
+            this(superuser, loginGroup, null);
+        }
+    }
+
+    /**
+     * What puts data into an empty scratch data directory, as the drill's account: pgBackRest restoring an instance's WAL
+     * archive to a time, with the recovery settings that replay it there and promote.
+     */
+    @FunctionalInterface
+    interface DataRestore {
+
+        /** @param drill where to restore: the drill's data directory (the layout's only member), account, configuration file and work directory */
+        void restore(ArchiveLayout drill);
     }
 
     /**
@@ -26,6 +42,17 @@ public interface DrillServers {
      * first.
      */
     Scratch start(String id);
+
+    /**
+     * Makes drill {@code id}'s server from restored data (any a killed predecessor left removed first): {@code restore} fills
+     * its data directory, then the server starts with the drill's settings over the instance's own, replays WAL to the
+     * restore's target and is promoted. Fails, saying why, when recovery ends before the target (the archive does not reach
+     * it) or the server does not start.
+     *
+     * @param superuserPassword the password of the superuser in the restored data (the instance's own)
+     * @return the server, with the commit time of the last transaction replayed ({@code null}: none was)
+     */
+    Scratch startFrom(String id, String superuserPassword, DataRestore restore);
 
     /** Stops drill {@code id}'s server (SIGKILL: nothing in it is kept) and removes its files; nothing when there is none. */
     void remove(String id);

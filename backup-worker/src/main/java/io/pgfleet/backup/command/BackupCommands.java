@@ -103,8 +103,11 @@ public class BackupCommands implements CommandHandler {
                 }
             }
             case VERIFY -> {
+                String pointInTime = ((VerifyCommand) command.payload()).pointInTime();
                 if (configs.findById(key.toString()).isEmpty()) {
                     errors.add(new FieldError("instance", "instance " + key + " has no backup configuration, so it has no backups to verify"));
+                } else if (pointInTime != null) {
+                    outsideWindow(key, pointInTime).ifPresent(rule -> errors.add(new FieldError("pointInTime", rule)));
                 }
             }
             case RESTORE -> {
@@ -166,9 +169,12 @@ public class BackupCommands implements CommandHandler {
                 VerifyCommand verify = (VerifyCommand) command.payload();
                 Map<String, Object> spec = new LinkedHashMap<>();
                 spec.put("backup", verify.backup());
+                if (verify.pointInTime() != null) {
+                    spec.put("pointInTime", OffsetDateTime.parse(verify.pointInTime()).toInstant().toString());
+                }
                 jobs.save(JobRow.pending(key.toString(), command.commandId(), JobKind.VERIFY, json(spec), now));
-                return "restore drill of " + (verify.backup() == null ? "the latest backup" : "backup " + verify.backup()) + " of " + key
-                        + " queued";
+                return "restore drill of " + (verify.pointInTime() != null ? key + " at " + verify.pointInTime()
+                        : (verify.backup() == null ? "the latest backup" : "backup " + verify.backup()) + " of " + key) + " queued";
             }
             default -> throw new IllegalArgumentException("not a backup-worker command: " + command.type());
         }

@@ -44,11 +44,11 @@ public class BackupController {
     }
 
     /**
-     * One restore drill: the backup it restored, its outcome, when it ended, its restore's seconds (the measured recovery
+     * One restore drill: the backup it restored (or the point in time), its outcome, when it ended, its restore's seconds (the measured recovery
      * time), the databases and tables it checked and what it found.
      */
-    public record DrillView(String id, String backupId, String status, Instant startedAt, Instant finishedAt, Double restoreSeconds,
-                            Integer databases, Integer tables, List<String> findings, String message) {
+    public record DrillView(String id, String backupId, Instant pointInTime, String status, Instant startedAt, Instant finishedAt,
+                            Double restoreSeconds, Integer databases, Integer tables, List<String> findings, String message) {
     }
 
     /**
@@ -138,7 +138,7 @@ public class BackupController {
         }
         String key = new InstanceKey(namespace, name).toString();
         Map<String, BackupDrillRow> verified = new HashMap<>();
-        drills.findByInstanceOrderByFinishedAtDesc(key).stream().filter(BackupController::passed)
+        drills.findByInstanceOrderByFinishedAtDesc(key).stream().filter(drill -> passed(drill) && drill.backupId() != null)
                 .forEach(drill -> verified.putIfAbsent(drill.backupId(), drill));
         return HttpResponse.ok(runs.findByInstanceOrderByCreatedAtDesc(key).stream()
                 .filter(run -> all || !run.forgotten()).map(run -> view(run, verified.get(run.id()))).toList());
@@ -154,7 +154,7 @@ public class BackupController {
 
     private static DrillView view(BackupDrillRow drill) {
         try {
-            return new DrillView(drill.id(), drill.backupId(), drill.status(), drill.startedAt(), drill.finishedAt(), seconds(drill),
+            return new DrillView(drill.id(), drill.backupId(), drill.pointInTime(), drill.status(), drill.startedAt(), drill.finishedAt(), seconds(drill),
                     drill.databases(), drill.tables(), drill.findings() == null ? List.of() : Json.mapper().readValue(drill.findings(), NAMES),
                     drill.message());
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.pgfleet.backup.plan;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,22 @@ public record DrillFindings(List<String> databases, int tables, List<String> unr
         return new DrillFindings(List.copyOf(manifest.databases()), tables, List.copyOf(unrecorded), List.copyOf(differences), kept);
     }
 
+    /**
+     * A point in time restored from the WAL archive: recovery reached it (the driver fails the drill when it ended
+     * before), and the last transaction it replayed committed at or before it; no row counts (a time has no manifest).
+     *
+     * @param restored          the databases of the scratch server
+     * @param lastTransactionAt the commit time of the last transaction replayed ({@code null}: none since the base backup)
+     */
+    public static DrillFindings ofPointInTime(List<String> restored, Instant target, Instant lastTransactionAt, List<String> amcheck) {
+        List<String> differences = new ArrayList<>();
+        if (lastTransactionAt != null && lastTransactionAt.isAfter(target)) {
+            differences.add("replay went past " + target + ": its last transaction committed at " + lastTransactionAt);
+        }
+        List<String> kept = amcheck.stream().map(String::strip).filter(line -> !line.isEmpty()).limit(MOST_LINES).toList();
+        return new DrillFindings(List.copyOf(restored), 0, List.copyOf(restored), List.copyOf(differences), kept);
+    }
+
     private static TreeSet<String> union(Map<String, Long> a, Map<String, Long> b) {
         TreeSet<String> names = new TreeSet<>(a.keySet());
         names.addAll(b.keySet());
@@ -79,6 +96,10 @@ public record DrillFindings(List<String> databases, int tables, List<String> unr
 
     /** One sentence of what was found. */
     public String summary() {
+        if (tables == 0 && unrecorded.equals(databases) && !databases.isEmpty()) {
+            String checked = databases.size() + " database" + (databases.size() == 1 ? "" : "s") + " (" + String.join(", ", databases) + ")";
+            return checked + (passed() ? ", pg_amcheck found no corruption" : "; " + String.join("; ", all()));
+        }
         String checked = databases.size() + " database" + (databases.size() == 1 ? "" : "s") + " and " + tables + " table"
                 + (tables == 1 ? "" : "s") + " checked" + (unrecorded.isEmpty() ? "" : " (" + String.join(", ", unrecorded)
                 + ": no row counts recorded in this backup, present only)");

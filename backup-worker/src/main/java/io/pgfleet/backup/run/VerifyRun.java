@@ -5,6 +5,7 @@ import io.pgfleet.backup.catalog.BackupDrillRepository;
 import io.pgfleet.backup.catalog.BackupDrillRow;
 import io.pgfleet.backup.plan.DrillFindings;
 import io.pgfleet.backup.plan.Manifest;
+import io.pgfleet.backup.wal.PointInTimeDrill;
 import io.pgfleet.backup.restic.ResticCredentials;
 import io.pgfleet.backup.restic.ResticException;
 import io.pgfleet.backup.restic.ResticRepository;
@@ -47,10 +48,12 @@ class VerifyRun {
     private final Amcheck amcheck;
     private final RunSupport support;
     private final BackupMetrics metrics;
+    private final PointInTimeDrill pointInTime;
     private final Semaphore oneAtATime = new Semaphore(1);
 
     VerifyRun(InstanceAccess driver, BackupDrillRepository drills, RestoreRun restores, Amcheck amcheck, RunSupport support,
-              BackupMetrics metrics) {
+              BackupMetrics metrics, PointInTimeDrill pointInTime) {
+        this.pointInTime = pointInTime;
         this.driver = driver;
         this.drills = drills;
         this.restores = restores;
@@ -83,6 +86,9 @@ class VerifyRun {
         String id = drillId(job);
         Instant started = support.now();
         try {
+            if (spec.hasNonNull("pointInTime")) {
+                return pointInTime(job, key, Instant.parse(spec.get("pointInTime").asText()), servers.get(), started);
+            }
             RestoreRun.Choice choice = restores.choose(key, wanted, repository);
             if (choice.refusal() != null) {
                 return Step.failed(choice.refusal());
@@ -97,14 +103,14 @@ class VerifyRun {
             long restoreMs = (System.nanoTime() - restoreStart) / 1_000_000;
             if (restored.outcome() != Step.Outcome.DONE) {
                 return restored.outcome() == Step.Outcome.FAILED
-                        ? record(job, manifest, started, null, null, "restore drill of backup " + manifest.backupId() + " failed: "
+                        ? record(job, Point.of(manifest), started, null, null, "restore drill of backup " + manifest.backupId() + " failed: "
                         + restored.message(), restoreMs)
                         : restored;
             }
             support.progress(job, "checking the restored copy of backup " + manifest.backupId(), "check");
             DrillFindings findings = DrillFindings.compare(manifest, counts(scratch), amcheck.findings(scratch));
             long bytes = ((Number) restored.details().getOrDefault("bytes", 0L)).longValue();
-            return record(job, manifest, started, findings, bytes, "backup " + manifest.backupId() + " of " + key + " restored in "
+            return record(job, Point.of(manifest), started, findings, bytes, "backup " + manifest.backupId() + " of " + key + " restored in "
                     + seconds(restoreMs) + " s into a scratch server and checked: " + findings.summary(), restoreMs);
         } catch (ResticException e) {
             return e.locked() ? support.lockedStep(job, repository, e) : Step.failed(e.getMessage());
@@ -121,6 +127,46 @@ class VerifyRun {
         }
     }
 
+    /**
+     * A drill of a point in time: the archive restored to it in the scratch server ({@link PointInTimeDrill}), which must
+     * have reached it, then pg_amcheck.
+     */
+    private Step pointInTime(JobRow job, InstanceKey key, Instant at, DrillServers servers, Instant started) throws SQLException {
+        Point point = new Point(null, at, at);
+        support.progress(job, "restoring " + key + " to " + at + " into a scratch server", "scratch");
+        long restoreStart = System.nanoTime();
+        DrillServers.Scratch made;
+        try {
+            made = pointInTime.restore(key, at, servers, drillId(job));
+        } catch (IllegalStateException e) {
+            return record(job, point, started, null, null, "restore drill of " + key + " at " + at + " failed: " + e.getMessage(),
+                    (System.nanoTime() - restoreStart) / 1_000_000);
+        }
+        long restoreMs = (System.nanoTime() - restoreStart) / 1_000_000;
+        support.progress(job, "checking the copy of " + key + " at " + at, "check");
+        DrillFindings findings = DrillFindings.ofPointInTime(InstanceCatalog.read(made.superuser()).databases(), at, made.lastTransactionAt(),
+                amcheck.findings(made.superuser()));
+        Step step = record(job, point, started, findings, null, key + " restored to " + at + " in " + seconds(restoreMs)
+                + " s into a scratch server" + (made.lastTransactionAt() == null ? "" : " (last transaction committed at "
+                + made.lastTransactionAt() + ")") + " and checked: " + findings.summary(), restoreMs);
+        if (made.lastTransactionAt() != null) {
+            step.details().put("lastTransactionAt", made.lastTransactionAt().toString());
+        }
+        return step;
+    }
+
+    /**
+     * What a drill restores: a backup ({@code backupId}), or a point in time of the WAL archive ({@code pointInTime}).
+     *
+     * @param recoveryPoint the time the data is of
+     */
+    private record Point(String backupId, Instant pointInTime, Instant recoveryPoint) {
+
+        static Point of(Manifest manifest) {
+            return new Point(manifest.backupId(), null, manifest.time());
+        }
+    }
+
     /** Each database of the scratch server (but the templates) to its tables' rows. */
     private static Map<String, Map<String, Long>> counts(Endpoint scratch) throws SQLException {
         Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
@@ -131,9 +177,10 @@ class VerifyRun {
     }
 
     /** The drill's row in the catalog, the metrics refreshed, and the answer: done when it passed. */
-    private Step record(JobRow job, Manifest manifest, Instant started, DrillFindings findings, Long bytes, String message, long restoreMs) {
+    private Step record(JobRow job, Point point, Instant started, DrillFindings findings, Long bytes, String message, long restoreMs) {
         boolean passed = findings != null && findings.passed();
-        drills.save(new BackupDrillRow(drillId(job), job.instance(), job.commandId(), manifest.backupId(), passed ? "SUCCEEDED" : "FAILED",
+        drills.save(new BackupDrillRow(drillId(job), job.instance(), job.commandId(), point.backupId(), point.pointInTime(),
+                passed ? "SUCCEEDED" : "FAILED",
                 started, support.now(), restoreMs, bytes, findings == null ? null : findings.databases().size(),
                 findings == null ? null : findings.tables(), findings == null ? null : Json.write(findings.all()), message));
         try {
@@ -142,8 +189,12 @@ class VerifyRun {
             LOG.warn("the backup metrics were not refreshed after drill {}: {}", drillId(job), e.getMessage());
         }
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("backupId", manifest.backupId());
-        details.put("recoveryPoint", manifest.time().toString());
+        if (point.backupId() != null) {
+            details.put("backupId", point.backupId());
+        } else {
+            details.put("pointInTime", point.pointInTime().toString());
+        }
+        details.put("recoveryPoint", point.recoveryPoint().toString());
         details.put("restoreSeconds", seconds(restoreMs));
         if (bytes != null) {
             details.put("bytes", bytes);

@@ -128,24 +128,37 @@ public class WalArchive {
             return Optional.empty();
         }
         boolean own = source.equals(target);
-        String stanza = ArchiveLayout.stanza(source);
-        S3Location location = S3Location.parse(config.s3Bucket());
         List<ArchiveLayout.MemberPaths> members = new ArrayList<>(List.of(layout.get().primary()));
         if (own) {
             members.addAll(layout.get().runningStandbys());
         }
+        Path file = own ? layout.get().configFile() : layout.get().configFile().resolveSibling("from-" + ArchiveLayout.stanza(source) + ".conf");
+        return Optional.of(opened(source, config, credentials, layout.get(), members, file, own));
+    }
+
+    /**
+     * The repository of {@code source} opened for a restore drill's scratch server ({@code drill}: its data directory, its
+     * account, the configuration file it reads): a configuration of its own, readable by the drill's account only.
+     */
+    public Opened openForDrill(InstanceKey source, BackupConfigRow config, ResticCredentials credentials, ArchiveLayout drill) {
+        guard.check(config.s3Bucket(), credentials);
+        return opened(source, config, credentials, drill, List.of(drill.primary()), drill.configFile(), false);
+    }
+
+    private Opened opened(InstanceKey source, BackupConfigRow config, ResticCredentials credentials, ArchiveLayout layout,
+                          List<ArchiveLayout.MemberPaths> members, Path file, boolean own) {
+        String stanza = ArchiveLayout.stanza(source);
+        S3Location location = S3Location.parse(config.s3Bucket());
         PgBackRestConfig pg = new PgBackRestConfig(stanza, endpoint(config), location.bucket(), config.s3Region(),
-                PgBackRestConfig.repoPath(location.prefix(), source), s3.caFile().orElse(null), members, layout.get().workDir(), archiveTimeout);
-        Path file = own ? layout.get().configFile() : layout.get().configFile().resolveSibling("from-" + stanza + ".conf");
-        PgBackRest repository = new PgBackRest(program, layout.get().account(), file, stanza, timeout);
+                PgBackRestConfig.repoPath(location.prefix(), source), s3.caFile().orElse(null), members, layout.workDir(), archiveTimeout);
+        PgBackRest repository = new PgBackRest(program, layout.account(), file, stanza, timeout);
         String text = pg.render(credentials.s3AccessKey(), credentials.s3SecretKey(), credentials.resticPassword());
         if (own) {
             repository.stage(pg, text);
         } else {
             repository.configure(pg, text);
         }
-        return Optional.of(new Opened(repository, layout.get(), "s3:" + endpoint(config) + "/" + location.bucket() + pg.repoPath(),
-                credentials));
+        return new Opened(repository, layout, "s3:" + endpoint(config) + "/" + location.bucket() + pg.repoPath(), credentials);
     }
 
     /** An instance's repository, opened. */

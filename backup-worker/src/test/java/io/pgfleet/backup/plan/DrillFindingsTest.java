@@ -52,4 +52,17 @@ class DrillFindingsTest {
         assertThat(findings.all()).allMatch(line -> line.startsWith("pg_amcheck: "));
         assertThat(findings.summary()).contains("pg_amcheck found corruption: heap table \"sales.public.orders\"");
     }
+
+    @Test
+    void aPointInTimeIsReachedWhenReplayStoppedAtOrBeforeIt() {
+        Instant target = Instant.parse("2026-12-07T12:00:00Z");
+        DrillFindings reached = DrillFindings.ofPointInTime(List.of("app", "postgres"), target, target.minusMillis(300), List.of());
+        assertThat(reached.passed()).isTrue();
+        assertThat(reached.summary()).isEqualTo("2 databases (app, postgres), pg_amcheck found no corruption");
+        assertThat(DrillFindings.ofPointInTime(List.of("app"), target, null, List.of()).passed()).as("nothing replayed since the base backup")
+                .isTrue();
+        DrillFindings past = DrillFindings.ofPointInTime(List.of("app"), target, target.plusSeconds(1), List.of());
+        assertThat(past.passed()).isFalse();
+        assertThat(past.differences()).containsExactly("replay went past 2026-12-07T12:00:00Z: its last transaction committed at 2026-12-07T12:00:01Z");
+    }
 }

@@ -53,7 +53,8 @@ final class LocalRecovery {
     private static final List<String> OWN_FILES = List.of(MemberConfig.MANAGED_FILE, "pg_hba.conf", LocalTls.CERT, LocalTls.KEY);
     /** Kept aside with them, and put back (with a restart) once the primary is promoted. */
     private static final String PARAMETERS = MemberConfig.PARAMETERS_FILE;
-    private static final String ENDED_EARLY = "recovery ended before configured recovery target was reached";
+    /** PostgreSQL's words when archive recovery runs out of WAL before its target. */
+    static final String ENDED_EARLY = "recovery ended before configured recovery target was reached";
 
     /** What is written down between steps. */
     record State(String commandId, Instant target, String phase, String lsn, Instant lastTransactionAt) {

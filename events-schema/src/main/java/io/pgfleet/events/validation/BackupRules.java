@@ -5,7 +5,6 @@ import io.pgfleet.events.NameRules;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import io.pgfleet.events.command.RestoreCommand;
 import io.pgfleet.events.secrets.Sealed;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -75,19 +74,19 @@ final class BackupRules {
      * A restore to a point in time: an RFC 3339 time with its offset, which returns the whole instance, so it names
      * neither a backup nor a database.
      */
-    static void checkPointInTime(RestoreCommand restore, Errors errors) {
-        if (restore.pointInTime() == null) {
+    static void checkPointInTime(String pointInTime, String backup, String database, Errors errors) {
+        if (pointInTime == null) {
             return;
         }
         try {
-            OffsetDateTime.parse(restore.pointInTime());
+            OffsetDateTime.parse(pointInTime);
         } catch (DateTimeParseException e) {
-            errors.add("pointInTime", "'" + restore.pointInTime() + "' is not an RFC 3339 time with its offset, e.g. 2026-11-30T14:05:00Z");
+            errors.add("pointInTime", "'" + pointInTime + "' is not an RFC 3339 time with its offset, e.g. 2026-11-30T14:05:00Z");
         }
-        if (restore.backup() != null) {
+        if (backup != null) {
             errors.add("backup", "a point-in-time restore finds its base backup itself: give pointInTime or backup, not both");
         }
-        if (restore.database() != null) {
+        if (database != null) {
             errors.add("database", "a point-in-time restore returns the whole instance: give pointInTime or database, not both");
         }
     }

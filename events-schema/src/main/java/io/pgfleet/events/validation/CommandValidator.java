@@ -67,6 +67,7 @@ public final class CommandValidator {
             checkInstance((InstanceCommand) payload, errors);
             if (payload instanceof VerifyCommand verify) {
                 checkBackupId(verify.backup(), errors);
+                BackupRules.checkPointInTime(verify.pointInTime(), verify.backup(), null, errors);
             }
             if (payload instanceof SwitchoverCommand switchover) {
                 Names.checkMember(switchover.instance(), switchover.to()).ifPresent(rule -> errors.add("to", rule));
@@ -120,7 +121,7 @@ public final class CommandValidator {
         if (restore.database() != null && !restore.database().equals("postgres")) {
             Names.checkDatabaseName(restore.database()).ifPresent(rule -> errors.add("database", rule));
         }
-        BackupRules.checkPointInTime(restore, errors);
+        BackupRules.checkPointInTime(restore.pointInTime(), restore.backup(), restore.database(), errors);
         return errors.toList();
     }
 
