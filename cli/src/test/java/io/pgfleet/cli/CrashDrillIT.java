@@ -1,6 +1,7 @@
 package io.pgfleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgfleet.events.InstanceKey;
@@ -8,6 +9,7 @@ import io.pgfleet.events.command.AddUserCommand;
 import io.pgfleet.events.command.BackupCommand;
 import io.pgfleet.events.command.CommandType;
 import io.pgfleet.events.command.RestoreCommand;
+import io.pgfleet.events.command.VerifyCommand;
 import io.pgfleet.events.json.Json;
 import io.pgfleet.events.json.PayloadReader;
 import io.pgfleet.events.postgres.Metadata;
@@ -65,7 +67,8 @@ class CrashDrillIT {
             CommandType.PROVISION, Set.of("provisioner", "user-manager", "backup-worker"),
             CommandType.ADD_USER, Set.of("user-manager"),
             CommandType.BACKUP, Set.of("backup-worker"),
-            CommandType.RESTORE, Set.of("backup-worker"));
+            CommandType.RESTORE, Set.of("backup-worker"),
+            CommandType.VERIFY, Set.of("backup-worker"));
 
     private final long seed = Long.getLong("pgfleet.drill.seed", System.nanoTime());
     private final Random random = new Random(seed);
@@ -145,6 +148,14 @@ class CrashDrillIT {
             drill(CommandType.RESTORE, List.of("backup-worker"), 3000, 1, () -> publisher.publish(CommandType.RESTORE, COMPLETE,
                     new RestoreCommand(COMPLETE.name(), null, null, null, "myapp")));
         }
+
+        // restore drills of the latest backup: a worker killed mid-drill leaves no scratch server once its successor runs
+        while (kills(CommandType.VERIFY) < KILLS) {
+            drill(CommandType.VERIFY, List.of("backup-worker"), 4000, 1, () -> publisher.publish(CommandType.VERIFY, COMPLETE,
+                    new VerifyCommand(COMPLETE.name(), null, null)));
+        }
+        Path drills = fixture.dataDir.resolve("clusters").resolve(".drills");
+        await().atMost(Duration.ofMinutes(2)).until(() -> scratchServers(drills).isEmpty());
 
         System.out.println("crash drill: seed " + seed + "; kills (command type, service, moment after publishing):");
         killLog.forEach(line -> System.out.println("  " + line));
@@ -242,6 +253,16 @@ class CrashDrillIT {
                 }
                 assertThat(done.phase()).as(type.id() + " from " + service + ": " + feed.forCommand(id)).isEqualTo(Phase.SUCCEEDED);
             }
+        }
+    }
+
+    /** The restore drills' scratch servers on the stack's machine (the local driver's {@code <data root>/.drills}). */
+    private static List<Path> scratchServers(Path drills) throws Exception {
+        if (!Files.isDirectory(drills)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(drills)) {
+            return entries.toList();
         }
     }
 
