@@ -148,22 +148,22 @@ public final class BackupBenchmark {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
-    private static void run(List<Pipeline.Stage> stages) {
+    static void run(List<Pipeline.Stage> stages) {
         Pipeline.Result result = Pipeline.run(stages, null, TIMEOUT);
         if (!result.ok()) {
             throw new IllegalStateException(result.failure());
         }
     }
 
-    private static String resticRepo(S3Server s3, String path) {
+    static String resticRepo(S3Server s3, String path) {
         return "s3:" + s3.endpoint() + "/bench-raw/" + path;
     }
 
-    private static Map<String, String> env(S3Server s3) {
+    static Map<String, String> env(S3Server s3) {
         return Map.of("AWS_ACCESS_KEY_ID", s3.accessKey(), "AWS_SECRET_ACCESS_KEY", s3.secretKey(), "RESTIC_PASSWORD", PASSWORD);
     }
 
-    private static Pipeline.Stage pgTool(PgBinaries pg, String tool, Endpoint endpoint, String... args) {
+    static Pipeline.Stage pgTool(PgBinaries pg, String tool, Endpoint endpoint, String... args) {
         List<String> argv = new java.util.ArrayList<>(List.of(pg.tool(tool), "-h", endpoint.host(), "-p", Integer.toString(endpoint.port()),
                 "-U", endpoint.user()));
         argv.addAll(List.of(args));
