@@ -43,7 +43,9 @@ public final class VerifyBenchmark {
         long mib = args.length > 0 ? Long.parseLong(args[0]) : 1024;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         try (ServiceFixture fixture = new ServiceFixture("backup-worker"); S3Server s3 = S3Server.start()) {
-            fixture.start(Map.of("pgfleet.backup.tick", "1s", "pgfleet.backup.allowed-endpoints", java.net.URI.create(s3.endpoint()).getAuthority()));
+            // The by-hand side's servers are made beside the drills' and known to no job: the sweeper would remove them.
+            fixture.start(Map.of("pgfleet.backup.tick", "1s", "pgfleet.backup.allowed-endpoints", java.net.URI.create(s3.endpoint()).getAuthority(),
+                    "pgfleet.backup.drill-sweep", "24h"));
             InstanceKey source = fixture.track(new InstanceKey("bench", "big"));
             ClusterSpec one = new ClusterSpec(false, "20Gi", 1, "local", Map.of("max_wal_size", "4GB"), 0, 0);
             while (fixture.driver().apply(source, one).outcome() != Step.Outcome.DONE) {
