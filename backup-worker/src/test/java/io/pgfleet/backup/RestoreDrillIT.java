@@ -25,6 +25,7 @@ import io.pgfleet.events.status.Phase;
 import io.pgfleet.events.status.StatusEvent;
 import io.pgfleet.runtime.job.Step;
 import io.pgfleet.servers.S3Server;
+import io.pgfleet.testkit.LogCapture;
 import io.pgfleet.testkit.Restic;
 import io.pgfleet.testkit.ServiceFixture;
 import java.nio.file.Files;
@@ -65,6 +66,7 @@ class RestoreDrillIT {
     private EmbeddedServer worker;
     @BeforeAll
     void start() throws Exception {
+        LogCapture.text();
         Restic.requireInstalled();
         fixture = new ServiceFixture("backup-worker");
         s3 = S3Server.start();
@@ -295,6 +297,29 @@ class RestoreDrillIT {
         StatusEvent rejected = fixture.feed.awaitFinal(early, "backup-worker", SLOW);
         assertThat(rejected.phase()).isEqualTo(Phase.REJECTED);
         assertThat(rejected.errors()).singleElement().satisfies(error -> assertThat(error.path()).isEqualTo("pointInTime"));
+    }
+
+    @Test
+    @Order(7)
+    void noSecretReachesAnEventALogLineOrADrillsRow() throws Exception {
+        List<String> texts = new java.util.ArrayList<>();
+        fixture.feed.all().forEach(r -> texts.add(r.rawValue()));
+        texts.add(LogCapture.text());
+        try (Connection state = fixture.state.connect("postgres"); Statement sql = state.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT t::text FROM backup_worker.backup_drill t")) {
+            while (rows.next()) {
+                texts.add(rows.getString(1));
+            }
+        }
+        String all = String.join("\n", texts);
+        assertThat(all).contains("BackupVerified", "DrillScheduled");
+        for (String secret : List.of(s3.accessKey(), s3.secretKey(), PASSWORD)) {
+            assertThat(all).as("a secret").doesNotContain(secret);
+        }
+        // The superuser passwords of the instances (a point-in-time drill signs in with its instance's) stay out too.
+        for (InstanceKey key : List.of(SHOP, new InstanceKey("tenant-d", "ledger"))) {
+            assertThat(all).doesNotContain(fixture.driver().primary(key).orElseThrow().password());
+        }
     }
 
     private StatusEvent backupNow() {
