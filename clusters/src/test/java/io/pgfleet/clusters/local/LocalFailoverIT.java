@@ -165,7 +165,9 @@ class LocalFailoverIT {
         sampler.join(10_000);
         assertThat(writable).as("writable members at each sample").isNotEmpty().allMatch(count -> count <= 1);
         assertThat(otherWritableAt.get()).as("another member took writes").isNotZero();
-        assertThat(writableAfter).as("ms from the freeze until another member took writes").isLessThan(15_000);
+        // Within seconds, not minutes: the bound catches a stalled replacement, not a slow machine (a clean-clone run whose
+        // modules ran beside the cli's chaos drill took 17961 ms; 12.8 s is usual). bench/failover.sh measures the time.
+        assertThat(writableAfter).as("ms from the freeze until another member took writes").isLessThan(30_000);
         assertThat(psql(now, "SELECT count(*) FROM acked WHERE id BETWEEN 0 AND " + acknowledged.get(acknowledged.size() - 1)))
                 .isEqualTo(Integer.toString(acknowledged.size()));
         assertThat(psql(now, "SELECT pg_is_in_recovery()")).isEqualTo("f");
