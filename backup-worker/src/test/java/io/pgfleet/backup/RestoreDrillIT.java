@@ -78,6 +78,8 @@ class RestoreDrillIT {
         Files.setPosixFilePermissions(ca.resolve("ca.crt"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         worker = fixture.start(Map.of("pgfleet.backup.tick", "200ms", "pgfleet.backup.work-dir", workDir.toString(),
                 "pgfleet.backup.small-database", "1MB", "pgfleet.backup.metrics-interval", "1s",
+                // swept by the test itself: a periodic sweep could remove the stray server it makes while initdb runs
+                "pgfleet.backup.drill-sweep", "24h",
                 "pgfleet.backup.allowed-endpoints", java.net.URI.create(s3.endpoint()).getAuthority(),
                 "pgfleet.backup.wal-s3-endpoint-override", s3.secureEndpoint(), "pgfleet.backup.s3-ca-file", ca.resolve("ca.crt").toString()));
         fixture.track(SHOP);
