@@ -132,7 +132,7 @@ class VerifyRun {
      * have reached it, then pg_amcheck.
      */
     private Step pointInTime(JobRow job, InstanceKey key, Instant at, DrillServers servers, Instant started) throws SQLException {
-        Point point = new Point(null, at, at);
+        Point point = new Point(null, at, at, null);
         support.progress(job, "restoring " + key + " to " + at + " into a scratch server", "scratch");
         long restoreStart = System.nanoTime();
         DrillServers.Scratch made;
@@ -146,24 +146,21 @@ class VerifyRun {
         support.progress(job, "checking the copy of " + key + " at " + at, "check");
         DrillFindings findings = DrillFindings.ofPointInTime(InstanceCatalog.read(made.superuser()).databases(), at, made.lastTransactionAt(),
                 amcheck.findings(made.superuser()));
-        Step step = record(job, point, started, findings, null, key + " restored to " + at + " in " + seconds(restoreMs)
+        return record(job, new Point(null, at, at, made.lastTransactionAt()), started, findings, null, key + " restored to " + at + " in " + seconds(restoreMs)
                 + " s into a scratch server" + (made.lastTransactionAt() == null ? "" : " (last transaction committed at "
                 + made.lastTransactionAt() + ")") + " and checked: " + findings.summary(), restoreMs);
-        if (made.lastTransactionAt() != null) {
-            step.details().put("lastTransactionAt", made.lastTransactionAt().toString());
-        }
-        return step;
     }
 
     /**
      * What a drill restores: a backup ({@code backupId}), or a point in time of the WAL archive ({@code pointInTime}).
      *
-     * @param recoveryPoint the time the data is of
+     * @param recoveryPoint     the time the data is of
+     * @param lastTransactionAt a point in time's last replayed commit, once restored ({@code null}: none, or a backup)
      */
-    private record Point(String backupId, Instant pointInTime, Instant recoveryPoint) {
+    private record Point(String backupId, Instant pointInTime, Instant recoveryPoint, Instant lastTransactionAt) {
 
         static Point of(Manifest manifest) {
-            return new Point(manifest.backupId(), null, manifest.time());
+            return new Point(manifest.backupId(), null, manifest.time(), null);
         }
     }
 
@@ -195,6 +192,9 @@ class VerifyRun {
             details.put("pointInTime", point.pointInTime().toString());
         }
         details.put("recoveryPoint", point.recoveryPoint().toString());
+        if (point.lastTransactionAt() != null) {
+            details.put("lastTransactionAt", point.lastTransactionAt().toString());
+        }
         details.put("restoreSeconds", seconds(restoreMs));
         if (bytes != null) {
             details.put("bytes", bytes);
