@@ -136,7 +136,7 @@ class RestoreDrillIT {
             String timeline = timeline();
             List<String> databases = databases();
 
-            String id = fixture.publisher.publish(CommandType.VERIFY, SHOP, new VerifyCommand(SHOP.name(), SHOP.namespace(), null));
+            String id = fixture.publisher.publish(CommandType.VERIFY, SHOP, new VerifyCommand(SHOP.name(), SHOP.namespace(), backupId));
             StatusEvent done = fixture.feed.awaitFinal(id, "backup-worker", SLOW);
             assertThat(done.phase()).as(String.valueOf(fixture.feed.forCommand(id))).isEqualTo(Phase.SUCCEEDED);
             assertThat(done.reason()).isEqualTo("BackupVerified");
@@ -167,6 +167,17 @@ class RestoreDrillIT {
         assertThat(verified).isNotNull();
         assertThat(verified.value()).isCloseTo(System.currentTimeMillis() / 1000.0, org.assertj.core.data.Offset.offset(120.0));
         assertThat(registry.find("pgfleet.backup.last.restore").tag("pgfleet_instance", SHOP.toString()).gauge().value()).isPositive();
+
+        // Asked for nothing in particular, with the WAL archived: the newest restorable time (as of the asking), not a backup.
+        java.time.Instant asked = java.time.Instant.now();
+        String latest = fixture.publisher.publish(CommandType.VERIFY, SHOP, new VerifyCommand(SHOP.name(), SHOP.namespace(), null));
+        StatusEvent newest = fixture.feed.awaitFinal(latest, "backup-worker", SLOW);
+        assertThat(newest.phase()).as(String.valueOf(fixture.feed.forCommand(latest))).isEqualTo(Phase.SUCCEEDED);
+        assertThat(newest.details()).doesNotContainKey("backupId").containsEntry("differences", List.of()).containsEntry("amcheckFindings", List.of());
+        java.time.Instant at = java.time.Instant.parse((String) newest.details().get("pointInTime"));
+        assertThat(at).isAfter(asked.minusSeconds(5)).isBefore(java.time.Instant.now());
+        assertThat(newest.details().get("databases")).asList().contains("postgres", "sales");
+        assertThat(scratchServers()).isEmpty();
     }
 
     @Test
@@ -216,7 +227,7 @@ class RestoreDrillIT {
     @Order(5)
     void aScratchServerNoDrillWillComeBackToIsRemoved() {
         // What a backup-worker killed during a drill whose job then ended leaves: a scratch server, swept away.
-        fixture.driver().drills().orElseThrow().start("verify-999999");
+        fixture.driver().drills().orElseThrow().start(null, "verify-999999");
         assertThat(scratchServers()).containsExactly("verify-999999");
         worker.getApplicationContext().getBean(io.pgfleet.backup.run.DrillSweeper.class).sweep();
         assertThat(scratchServers()).isEmpty();
@@ -332,7 +343,7 @@ class RestoreDrillIT {
     }
 
     private List<String> scratchServers() {
-        return fixture.driver().drills().orElseThrow().existing();
+        return fixture.driver().drills().orElseThrow().existing(List.of()).stream().map(io.pgfleet.clusters.DrillServers.Found::id).toList();
     }
 
     private String catalogManifest(String backupId) throws SQLException {

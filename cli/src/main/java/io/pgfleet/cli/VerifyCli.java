@@ -16,7 +16,7 @@ final class VerifyCli extends Publishing implements Callable<Integer> {
     @Parameters(index = "0", description = "Instance name (or namespace/name).")
     String name;
 
-    @Option(names = "--backup", description = "Backup id, or the id of one of its snapshots (default: the latest complete backup).")
+    @Option(names = "--backup", description = "Backup id, or the id of one of its snapshots (default: the newest restorable time where the WAL is archived, else the latest complete backup).")
     String backup;
 
     @Option(names = "--point-in-time", paramLabel = "TIME", description = "Verify a point in time instead (RFC 3339, e.g. "

@@ -149,7 +149,8 @@ class CrashDrillIT {
                     new RestoreCommand(COMPLETE.name(), null, null, null, "myapp")));
         }
 
-        // restore drills of the latest backup: a worker killed mid-drill leaves no scratch server once its successor runs
+        // restore drills with the defaults (the newest restorable time: the instance archives its WAL): a worker killed
+        // mid-drill leaves no scratch server once its successor runs
         while (kills(CommandType.VERIFY) < KILLS) {
             drill(CommandType.VERIFY, List.of("backup-worker"), 4000, 1, () -> publisher.publish(CommandType.VERIFY, COMPLETE,
                     new VerifyCommand(COMPLETE.name(), null, null)));

@@ -159,7 +159,7 @@ class HelmChartTest {
         String yaml = new Helm(CHART).template().withName("fleet").withNamespace("pgfleet-system")
                 .set("kafka.bootstrapServers", "kafka:9092").set("database.url", "jdbc:postgresql://db:5432/pgfleet")
                 .set("backup.defaultCredentialsSecret", "backup-defaults").set("rbac.namespaces[0]", "team-a").set("rbac.namespaces[1]", "team-b")
-                .set("tenancy.mode", "namespaced").set("secrets.keySecret", "fleet-key")
+                .set("tenancy.mode", "namespaced").set("secrets.keySecret", "fleet-key").set("backup.verifySchedule", "0 4 * * 0")
                 .set("database.sslMode", "verify-full").set("database.caSecret", "pgfleet-db-ca")
                 .set("kafka.securityProtocol", "SASL_SSL").set("kafka.credentialsSecret", "kafka-creds").set("kafka.truststoreSecret", "kafka-ts")
                 .call();
@@ -179,6 +179,10 @@ class HelmChartTest {
                 .allSatisfy(b -> assertThat(b.getSubjects().get(0).getNamespace()).isEqualTo("pgfleet-system"));
         assertThat(of(items, Deployment.class)).allSatisfy(d -> assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
                 .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("PGFLEET_TENANCY_MODE=namespaced")));
+        // The operator's restore drill schedule reaches the backup-worker, which runs the drills.
+        assertThat(of(items, Deployment.class)).filteredOn(d -> d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .anyMatch(e -> (e.getName() + "=" + e.getValue()).equals("PGFLEET_BACKUP_VERIFY_SCHEDULE=0 4 * * 0")))
+                .extracting(d -> d.getMetadata().getName()).containsExactly("fleet-backup-worker");
         // The fleet's key for sealed secrets, from its Secret, in every service.
         assertThat(of(items, Deployment.class)).allSatisfy(d -> {
             io.fabric8.kubernetes.api.model.PodSpec pod = d.getSpec().getTemplate().getSpec();
@@ -326,6 +330,19 @@ class HelmChartTest {
         clusters.resource(recovered).update();
         drain();
         assertThat(driver.recover(key, newer).outcome()).isEqualTo(io.pgfleet.runtime.job.Step.Outcome.DONE);
+        backupWorker.addAll(drain());
+        // ... and drill it: a scratch Cluster of a backup and of a time made, waited for, its CA read, found by the sweeper, deleted
+        io.pgfleet.clusters.DrillServers drills = driver.drills().orElseThrow();
+        drills.start(key, "verify-1");
+        drills.recover(key, "verify-2", at, () -> { });
+        var scratch = clusters.withName("pgfleet-verify-1").get();
+        scratch.setAdditionalProperty("status", Map.of("readyInstances", 1));
+        clusters.resource(scratch).update();
+        drain();
+        drills.start(key, "verify-1");
+        drills.existing(List.of(key));
+        drills.remove(key, "verify-1");
+        drills.remove(key, "verify-2");
         backupWorker.addAll(drain());
 
         assertThat(granted(roles.get("provisioner"))).isEqualTo(provisioner);

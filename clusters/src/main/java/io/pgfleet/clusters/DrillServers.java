@@ -1,6 +1,8 @@
 package io.pgfleet.clusters;
 
+import io.pgfleet.events.InstanceKey;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -9,6 +11,10 @@ import java.util.List;
  * own temporary logins), listening on loopback — into which a backup is restored and checked, then removed. A restored
  * tenant's role is never admitted, even with its password. Nothing in one is ever of value: a drill's server is removed
  * whenever it is found without its drill.
+ *
+ * <p>A local server is made within one call; a platform's (CloudNativePG: a {@code Cluster} of the drill's own) over many:
+ * {@link #start} and {@link #recover} then answer {@link Made#waiting} until it is ready, and hand a ready server out once
+ * only — one a killed caller was handed is removed and made again, since it may hold half a restore.
  */
 public interface DrillServers {
 
@@ -27,6 +33,33 @@ public interface DrillServers {
     }
 
     /**
+     * A drill's server as far as it is made: ready ({@code scratch}), or still being made ({@code waiting} says how far).
+     *
+     * @param since when making it began, where the platform knows it ({@code null}: the call made it)
+     */
+    record Made(Scratch scratch, String waiting, Instant since) {
+
+        public static Made ready(Scratch scratch) {
+            return new Made(scratch, null, null);
+        }
+
+        public static Made waiting(String how) {
+            return new Made(null, how, null);
+        }
+
+        public boolean isReady() {
+            return scratch != null;
+        }
+    }
+
+    /**
+     * A drill's server found on this machine or platform, for the instance it was made for ({@code null} where the driver
+     * needs no instance to find it again: the local driver's are all under its data root).
+     */
+    record Found(String id, InstanceKey instance) {
+    }
+
+    /**
      * What puts data into an empty scratch data directory, as the drill's account: pgBackRest restoring an instance's WAL
      * archive to a time, with the recovery settings that replay it there and promote.
      */
@@ -38,10 +71,20 @@ public interface DrillServers {
     }
 
     /**
-     * Makes drill {@code id}'s server, empty, and starts it; a server a killed predecessor left under the same id is removed
-     * first.
+     * Makes drill {@code id}'s server for a drill of {@code instance}, empty, and starts it; a server a killed predecessor
+     * left under the same id is removed first (the local driver) or, once handed out, never handed out again.
      */
-    Scratch start(String id);
+    Made start(InstanceKey instance, String id);
+
+    /**
+     * Where the platform archives the instance's WAL itself ({@link InstanceAccess#archivesItself()}): drill {@code id}'s
+     * server recovered by the platform from the instance's archive to {@code at} and promoted, never archiving itself;
+     * {@code flush} runs once, before it is made (has the instance's WAL up to now archived). Ready only once recovery
+     * reached the time: the platform fails a recovery that ends before it.
+     */
+    default Made recover(InstanceKey instance, String id, Instant at, Runnable flush) {
+        throw new IllegalStateException("this driver restores a drill's point in time with its own archive's tool, not the platform's");
+    }
 
     /**
      * Makes drill {@code id}'s server from restored data (any a killed predecessor left removed first): {@code restore} fills
@@ -54,9 +97,16 @@ public interface DrillServers {
      */
     Scratch startFrom(String id, String superuserPassword, DataRestore restore);
 
-    /** Stops drill {@code id}'s server (SIGKILL: nothing in it is kept) and removes its files; nothing when there is none. */
-    void remove(String id);
+    /**
+     * Stops drill {@code id}'s server (SIGKILL: nothing in it is kept) and removes it; nothing when there is none.
+     *
+     * @param instance the instance it was made for ({@code null}: not known, where the driver finds it without)
+     */
+    void remove(InstanceKey instance, String id);
 
-    /** The ids of the drills whose servers are on this machine. */
-    List<String> existing();
+    /**
+     * The drills whose servers exist, for the instances listed (a driver whose servers are all on this machine lists all
+     * of them).
+     */
+    List<Found> existing(Collection<InstanceKey> instances);
 }

@@ -174,7 +174,8 @@ public class BackupCommands implements CommandHandler {
                 }
                 jobs.save(JobRow.pending(key.toString(), command.commandId(), JobKind.VERIFY, json(spec), now));
                 return "restore drill of " + (verify.pointInTime() != null ? key + " at " + verify.pointInTime()
-                        : (verify.backup() == null ? "the latest backup" : "backup " + verify.backup()) + " of " + key) + " queued";
+                        : (verify.backup() == null ? "the newest restorable time (WAL archived) or backup" : "backup " + verify.backup()) + " of " + key)
+                        + " queued";
             }
             default -> throw new IllegalArgumentException("not a backup-worker command: " + command.type());
         }

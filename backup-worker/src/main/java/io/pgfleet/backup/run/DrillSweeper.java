@@ -1,13 +1,17 @@
 package io.pgfleet.backup.run;
 
 import io.micronaut.scheduling.annotation.Scheduled;
+import io.pgfleet.backup.catalog.BackupConfigRepository;
 import io.pgfleet.clusters.DrillServers;
 import io.pgfleet.clusters.InstanceAccess;
 import io.pgfleet.runtime.job.JobRepository;
 import io.pgfleet.runtime.job.JobRow;
 import io.pgfleet.runtime.job.JobStatus;
 import jakarta.inject.Singleton;
+import io.pgfleet.events.InstanceKey;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +30,12 @@ public class DrillSweeper {
 
     private final InstanceAccess driver;
     private final JobRepository jobs;
+    private final BackupConfigRepository configs;
 
-    DrillSweeper(InstanceAccess driver, JobRepository jobs) {
+    DrillSweeper(InstanceAccess driver, JobRepository jobs, BackupConfigRepository configs) {
         this.driver = driver;
         this.jobs = jobs;
+        this.configs = configs;
     }
 
     @Scheduled(fixedDelay = "${pgfleet.backup.drill-sweep:1m}", initialDelay = "1s")
@@ -38,10 +44,13 @@ public class DrillSweeper {
         if (servers.isEmpty()) {
             return;
         }
-        for (String id : servers.get().existing()) {
-            if (!awaited(id)) {
-                LOG.warn("removing the scratch server of restore drill {}, which no drill will come back to", id);
-                servers.get().remove(id);
+        // Drills are only ever made for instances with a backup configuration: where those are is where to look.
+        List<InstanceKey> instances = StreamSupport.stream(configs.findAll().spliterator(), false)
+                .map(config -> InstanceKey.of(config.instance())).toList();
+        for (DrillServers.Found found : servers.get().existing(instances)) {
+            if (!awaited(found.id())) {
+                LOG.warn("removing the scratch server of restore drill {}, which no drill will come back to", found.id());
+                servers.get().remove(found.instance(), found.id());
             }
         }
     }

@@ -32,15 +32,20 @@ import org.slf4j.LoggerFactory;
  * A restore drill ({@code verify}): the backup asked for (or the newest) restored into a scratch server the driver makes
  * ({@link DrillServers}: never the instance itself, nothing a tenant reaches), with the restore's own checks (each file's
  * checksum before it is loaded), then checked — every database of the backup there, each table's rows as the manifest
- * recorded them, {@code pg_amcheck} on every table and B-tree index — and removed, whatever the outcome. One step: a drill
- * taken up again after its worker was killed removes the scratch server its predecessor left and starts again. One drill at
- * a time per backup-worker; and, as every job of an instance, never beside the instance's own backup or restore.
+ * recorded them, {@code pg_amcheck} on every table and B-tree index — and removed, whatever the outcome. Asked for no
+ * backup and no time, a drill restores the newest restorable time where the instance's WAL is archived, else the newest
+ * backup. On the local driver one step: a drill taken up again after its worker was killed removes the scratch server its
+ * predecessor left and starts again. On Kubernetes the scratch Cluster is waited for over steps, and one its predecessor
+ * was handed is made again. One drill's restore and checks at a time per backup-worker; and, as every job of an instance,
+ * never beside the instance's own backup or restore.
  */
 @Singleton
 class VerifyRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(VerifyRun.class);
     private static final String SCRATCH = "the scratch server";
+    /** How often a drill looks again at a scratch server the platform is making. */
+    private static final Duration MAKING = Duration.ofSeconds(5);
 
     private final InstanceAccess driver;
     private final BackupDrillRepository drills;
@@ -85,21 +90,32 @@ class VerifyRun {
         }
         String id = drillId(job);
         Instant started = support.now();
+        boolean making = false;
         try {
-            if (spec.hasNonNull("pointInTime")) {
-                return pointInTime(job, key, Instant.parse(spec.get("pointInTime").asText()), servers.get(), started);
+            // Asked for nothing in particular: the newest restorable time where the WAL is archived (as of the drill's
+            // asking, the same at every step), else the newest backup.
+            Optional<Instant> at = spec.hasNonNull("pointInTime") ? Optional.of(Instant.parse(spec.get("pointInTime").asText()))
+                    : wanted == null ? pointInTime.newestRestorable(key, job.createdAt()) : Optional.empty();
+            if (at.isPresent()) {
+                Step step = pointInTime(job, key, at.get(), servers.get(), started);
+                making = step.outcome() == Step.Outcome.WAIT;
+                return step;
             }
             RestoreRun.Choice choice = restores.choose(key, wanted, repository);
             if (choice.refusal() != null) {
                 return Step.failed(choice.refusal());
             }
             Manifest manifest = choice.manifest();
+            DrillServers.Made made = servers.get().start(key, id);
+            if (!made.isReady()) {
+                making = true;
+                return Step.waitFor("the scratch server of the drill of backup " + manifest.backupId() + ": " + made.waiting(), MAKING);
+            }
             support.progress(job, "restoring backup " + manifest.backupId() + " into a scratch server", "scratch");
-            DrillServers.Scratch made = servers.get().start(id);
-            Endpoint scratch = made.superuser();
+            Endpoint scratch = made.scratch().superuser();
             long restoreStart = System.nanoTime();
             Step restored = restores.load(job, source.get(), manifest, manifest.databases(),
-                    new RestoreRun.Target(scratch, SCRATCH, made.loginGroup()));
+                    new RestoreRun.Target(scratch, SCRATCH, made.scratch().loginGroup()));
             long restoreMs = (System.nanoTime() - restoreStart) / 1_000_000;
             if (restored.outcome() != Step.Outcome.DONE) {
                 return restored.outcome() == Step.Outcome.FAILED
@@ -120,7 +136,10 @@ class VerifyRun {
             return Step.failed(credentials.mask(e.getMessage()));
         } finally {
             try {
-                servers.get().remove(id);
+                // A server still being made is the drill's next step's to take; any other is removed as the step ends.
+                if (!making) {
+                    servers.get().remove(key, id);
+                }
             } finally {
                 oneAtATime.release();
             }
@@ -128,27 +147,36 @@ class VerifyRun {
     }
 
     /**
-     * A drill of a point in time: the archive restored to it in the scratch server ({@link PointInTimeDrill}), which must
-     * have reached it, then pg_amcheck.
+     * A drill of a point in time: the archive restored to it in the scratch server ({@link PointInTimeDrill}; on a platform
+     * that archives itself, over several steps), which must have reached it, then pg_amcheck.
      */
     private Step pointInTime(JobRow job, InstanceKey key, Instant at, DrillServers servers, Instant started) throws SQLException {
         Point point = new Point(null, at, at, null);
-        support.progress(job, "restoring " + key + " to " + at + " into a scratch server", "scratch");
+        if (!driver.archivesItself()) {
+            // (a platform's drill reports how far its server is made at each step it waits)
+            support.progress(job, "restoring " + key + " to " + at + " into a scratch server", "scratch");
+        }
         long restoreStart = System.nanoTime();
-        DrillServers.Scratch made;
+        DrillServers.Made made;
         try {
             made = pointInTime.restore(key, at, servers, drillId(job));
         } catch (IllegalStateException e) {
             return record(job, point, started, null, null, "restore drill of " + key + " at " + at + " failed: " + e.getMessage(),
                     (System.nanoTime() - restoreStart) / 1_000_000);
         }
-        long restoreMs = (System.nanoTime() - restoreStart) / 1_000_000;
+        if (!made.isReady()) {
+            return Step.waitFor("the scratch server of the drill of " + key + " at " + at + ": " + made.waiting(), MAKING);
+        }
+        // Made by the platform over several steps: the restore took from when making it began.
+        long restoreMs = made.since() == null ? (System.nanoTime() - restoreStart) / 1_000_000
+                : Math.max(0, Duration.between(made.since(), support.now()).toMillis());
+        DrillServers.Scratch scratch = made.scratch();
         support.progress(job, "checking the copy of " + key + " at " + at, "check");
-        DrillFindings findings = DrillFindings.ofPointInTime(InstanceCatalog.read(made.superuser()).databases(), at, made.lastTransactionAt(),
-                amcheck.findings(made.superuser()));
-        return record(job, new Point(null, at, at, made.lastTransactionAt()), started, findings, null, key + " restored to " + at + " in " + seconds(restoreMs)
-                + " s into a scratch server" + (made.lastTransactionAt() == null ? "" : " (last transaction committed at "
-                + made.lastTransactionAt() + ")") + " and checked: " + findings.summary(), restoreMs);
+        DrillFindings findings = DrillFindings.ofPointInTime(InstanceCatalog.read(scratch.superuser()).databases(), at, scratch.lastTransactionAt(),
+                amcheck.findings(scratch.superuser()));
+        return record(job, new Point(null, at, at, scratch.lastTransactionAt()), started, findings, null, key + " restored to " + at + " in "
+                + seconds(restoreMs) + " s into a scratch server" + (scratch.lastTransactionAt() == null ? "" : " (last transaction committed at "
+                + scratch.lastTransactionAt() + ")") + " and checked: " + findings.summary(), restoreMs);
     }
 
     /**

@@ -64,7 +64,8 @@ public class ScheduledRuns {
     }
 
     /**
-     * Whether this replica took the restore drill of {@code due.nextVerify()}: a drill of the newest backup, answered like a
+     * Whether this replica took the restore drill of {@code due.nextVerify()}: a drill with {@code verify}'s defaults (the
+     * newest restorable time where the WAL is archived, else the newest backup), answered like a
      * {@code verify} command (its id is the drill's command id); an instance without a complete backup yet only moves on.
      */
     @Transactional
@@ -82,7 +83,7 @@ public class ScheduledRuns {
         String id = "drill-" + BackupCommands.backupId(now);
         jobs.save(JobRow.pending(due.instance(), id, JobKind.VERIFY, "{}", now));
         status.command(new StatusOutbox.Answering(id, CommandType.VERIFY.id(), key), Phase.ACCEPTED, "DrillScheduled",
-                "scheduled restore drill of the newest backup (" + due.verifyCron() + ", slot " + due.nextVerify() + "); next at " + next,
+                "scheduled restore drill of the newest restorable time (WAL archived) or backup (" + due.verifyCron() + ", slot " + due.nextVerify() + "); next at " + next,
                 null, null, Map.of("scheduledFor", due.nextVerify().toString(), "nextDrill", next.toString()));
         return true;
     }

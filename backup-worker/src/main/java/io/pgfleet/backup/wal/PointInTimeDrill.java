@@ -16,7 +16,8 @@ import java.util.Optional;
 /**
  * The restore of a restore drill of a point in time: the instance's WAL archive restored by pgBackRest into the drill's
  * scratch server (a configuration of its own, which only the drill's account reads), replayed to the time and promoted
- * there; the instance itself is never stopped. Its WAL up to now is archived first, so a time a moment ago is reachable.
+ * there (CloudNativePG: the Barman Cloud store recovered into a Cluster of the drill's own); the instance itself is never
+ * stopped. Its WAL up to now is archived first, so a time a moment ago is reachable.
  */
 @Singleton
 public class PointInTimeDrill {
@@ -34,18 +35,46 @@ public class PointInTimeDrill {
     }
 
     /**
-     * Drill {@code id}'s scratch server, restored to {@code at} from the archive of {@code instance}.
+     * What a drill asked for at {@code asked} restores by default where the instance's WAL is archived: {@code asked}
+     * itself, the newest time it can restore to (its WAL up to then is archived as the drill begins); empty where the WAL
+     * is not archived or its archive holds no base backup from before then.
+     */
+    public Optional<Instant> newestRestorable(InstanceKey instance, Instant asked) {
+        Optional<BackupConfigRow> config = configs.findById(instance.toString());
+        if (config.isEmpty() || !driver.archivesItself() && archives.unavailable(instance, config.get()).isPresent()) {
+            return Optional.empty();
+        }
+        return archives.recoverableFrom(instance).filter(from -> from.isBefore(asked)).map(from -> asked);
+    }
+
+    /**
+     * Drill {@code id}'s scratch server, restored to {@code at} from the archive of {@code instance}: by the platform where
+     * it archives the WAL itself (CloudNativePG: a Cluster recovered from the Barman Cloud store, over several steps), else
+     * by pgBackRest, within this call.
      *
      * @throws IllegalStateException why it could not be (no archive, a time it does not reach, recovery ended early), no
      *                               credential in the message
      */
-    public DrillServers.Scratch restore(InstanceKey instance, Instant at, DrillServers servers, String id) {
+    public DrillServers.Made restore(InstanceKey instance, Instant at, DrillServers servers, String id) {
         Optional<BackupConfigRow> config = configs.findById(instance.toString());
         Optional<ResticCredentials> credentials = settings.credentials(instance);
         if (config.isEmpty() || credentials.isEmpty()) {
             throw new IllegalStateException("instance " + instance + " has no backup configuration or credentials, so it has no WAL archive");
         }
-        Optional<String> unavailable = archives.unavailable(instance, config.get());
+        if (driver.archivesItself()) {
+            Optional<Instant> earliest = archives.recoverableFrom(instance);
+            if (earliest.isEmpty() || at.isBefore(earliest.get())) {
+                throw new IllegalStateException(at + " cannot be restored to: " + (earliest.isEmpty() ? "the store of " + instance
+                        + " reports no recoverability point yet" : "the store of " + instance + " is recoverable from " + earliest.get()));
+            }
+            return servers.recover(instance, id, at, archives.platformFlush(instance, driver.primary(instance)));
+        }
+        return DrillServers.Made.ready(fromArchive(instance, at, servers, id, config.get(), credentials.get()));
+    }
+
+    private DrillServers.Scratch fromArchive(InstanceKey instance, Instant at, DrillServers servers, String id, BackupConfigRow config,
+                                             ResticCredentials credentials) {
+        Optional<String> unavailable = archives.unavailable(instance, config);
         if (unavailable.isPresent()) {
             throw new IllegalStateException("point-in-time recovery of " + instance + " is not available: " + unavailable.get());
         }
@@ -54,7 +83,7 @@ public class PointInTimeDrill {
         if (primary.isEmpty()) {
             throw new IllegalStateException("instance " + instance + " does not run: a drill of a point in time needs its superuser");
         }
-        WalArchive.Opened own = archives.open(instance, config.get(), credentials.get())
+        WalArchive.Opened own = archives.open(instance, config, credentials)
                 .orElseThrow(() -> new IllegalStateException("instance " + instance + " has no member whose WAL is archived"));
         try {
             Optional<Instant> earliest = own.repository().info().earliest().map(stop -> stop.plusSeconds(1));
@@ -65,7 +94,7 @@ public class PointInTimeDrill {
             // A commit after the time (replay stops at the first one past it), then the WAL up to now archived.
             WalArchive.commitNow(primary.get());
             own.repository().check(primary.get().password());
-            return servers.startFrom(id, primary.get().password(), drill -> archives.openForDrill(instance, config.get(), credentials.get(), drill)
+            return servers.startFrom(id, primary.get().password(), drill -> archives.openForDrill(instance, config, credentials, drill)
                     .repository().restoreToTime(at, null, "promote"));
         } catch (SQLException e) {
             throw new IllegalStateException("instance " + instance + ": " + own.mask(e.getMessage()), e);

@@ -120,16 +120,7 @@ public class PointInTimeRestore {
             return Step.failed(at + " cannot be restored to: " + (earliest.isEmpty() ? "the store of " + source + " reports no recoverability point yet"
                     : "the store of " + source + " is recoverable from " + earliest.get()) + "; nothing was changed");
         }
-        Optional<Endpoint> sourcePrimary = driver.primary(source);
-        Runnable flush = () -> sourcePrimary.ifPresent(primary -> {
-            try {
-                WalArchive.switchAndWait(primary, archives.archiveTimeout());
-            } catch (SQLException e) {
-                LOG.warn("the WAL of {} up to now could not be archived before its restore: {}", source, e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Runnable flush = archives.platformFlush(source, driver.primary(source));
         Step step = driver.recover(target, new Recovery(commandId(job), at, null, null, flush, source));
         if (step.outcome() != Step.Outcome.DONE) {
             return step;

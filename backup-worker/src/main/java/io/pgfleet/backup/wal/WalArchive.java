@@ -28,6 +28,8 @@ import io.pgfleet.backup.storage.S3Guard;
 import io.pgfleet.backup.storage.S3Settings;
 import io.pgfleet.backup.storage.BackupSettings;
 import io.pgfleet.clusters.ArchiveTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The instances' WAL archives (pgBackRest): where each one's repository is, its configuration written for its members as
@@ -42,6 +44,8 @@ import io.pgfleet.clusters.ArchiveTarget;
  */
 @Singleton
 public class WalArchive {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WalArchive.class);
 
     private final InstanceAccess driver;
     private final WalArchiveRepository archives;
@@ -233,6 +237,23 @@ public class WalArchive {
     /** The earliest time the instance's archive restores to: its pgBackRest window, or what the platform's archive reports. */
     public Optional<Instant> recoverableFrom(InstanceKey key) {
         return find(key).map(WalArchiveRow::earliest).or(() -> driver.recoverableFrom(key));
+    }
+
+    /**
+     * What has the WAL of an instance the platform archives (CloudNativePG) archived up to now, before a restore or a drill
+     * reads the archive: a commit, a segment switch, and the wait for it ({@link #switchAndWait}); what fails is logged
+     * (the restore then reaches what the archive has).
+     */
+    public Runnable platformFlush(InstanceKey instance, Optional<Endpoint> primary) {
+        return () -> primary.ifPresent(endpoint -> {
+            try {
+                switchAndWait(endpoint, archiveTimeout);
+            } catch (SQLException e) {
+                LOG.warn("the WAL of {} up to now could not be archived: {}", instance, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     /**

@@ -98,7 +98,7 @@ public final class VerifyBenchmark {
 
     /** The drill by hand: an empty server, the raw dump restored into it, each table counted, pg_amcheck, the server removed. */
     private static void byHand(DrillServers servers, PgBinaries pg, S3Server s3, String id) {
-        Endpoint scratch = servers.start(id).superuser();
+        Endpoint scratch = servers.start(null, id).scratch().superuser();
         try {
             BackupBenchmark.run(List.of(
                     new Pipeline.Stage(List.of("restic", "--no-cache", "-r", BackupBenchmark.resticRepo(s3, "raw"), "dump", "latest", "/big.dump"),
@@ -117,7 +117,7 @@ public final class VerifyBenchmark {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         } finally {
-            servers.remove(id);
+            servers.remove(null, id);
         }
     }
 }

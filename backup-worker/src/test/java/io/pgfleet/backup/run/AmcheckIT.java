@@ -40,7 +40,7 @@ class AmcheckIT {
         DrillServers drills = new LocalClusterDriver(settings).drills().orElseThrow();
         Amcheck amcheck = new Amcheck(new PgTools(""), 2, Duration.ofMinutes(2));
         try {
-            Endpoint scratch = drills.start("amcheck-1").superuser();
+            Endpoint scratch = drills.start(null, "amcheck-1").scratch().superuser();
             String file;
             try (Connection c = DriverManager.getConnection(scratch.sessionUrl("postgres"), scratch.sessionProperties());
                  Statement sql = c.createStatement()) {
@@ -80,7 +80,7 @@ class AmcheckIT {
             assertThat(findings).isNotEmpty();
             assertThat(String.join("\n", findings)).contains("sales").contains("orders");
         } finally {
-            drills.remove("amcheck-1");
+            drills.remove(null, "amcheck-1");
         }
     }
 }

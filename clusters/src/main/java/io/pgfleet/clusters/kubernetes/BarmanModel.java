@@ -126,14 +126,7 @@ public final class BarmanModel {
                                                             Instant targetTime, String serverName, String commandId) {
         @SuppressWarnings("unchecked")
         Map<String, Object> body = Json.mapper().convertValue(base.getAdditionalProperties().get("spec"), Map.class);
-        Map<String, Object> recovery = new LinkedHashMap<>();
-        recovery.put("source", "origin");
-        recovery.put("recoveryTarget", Map.of("targetTime", targetTime.toString()));
-        body.put("bootstrap", Map.of("recovery", recovery));
-        Map<String, Object> origin = new LinkedHashMap<>();
-        origin.put("name", "origin");
-        origin.put("plugin", Map.of("name", PLUGIN, "parameters", Map.of("barmanObjectName", objectStoreName(source), "serverName", sourceServer)));
-        body.put("externalClusters", List.of(origin));
+        recoverFrom(body, source, sourceServer, targetTime);
         InstanceKey key = new InstanceKey(base.getMetadata().getNamespace(), base.getMetadata().getName());
         body.put("plugins", plugins(key, serverName));
         GenericKubernetesResource cluster = new GenericKubernetesResource();
@@ -143,6 +136,22 @@ public final class BarmanModel {
                 .withLabels(base.getMetadata().getLabels()).withAnnotations(Map.of(RESTORE_ANNOTATION, commandId)).build());
         cluster.setAdditionalProperty("spec", body);
         return cluster;
+    }
+
+    /**
+     * Puts into a Cluster's {@code spec} what has CloudNativePG bootstrap it by recovering {@code sourceServer}'s base
+     * backups and WAL in {@code source}'s store to {@code targetTime}: {@code bootstrap.recovery} and the
+     * {@code externalClusters} entry it names.
+     */
+    static void recoverFrom(Map<String, Object> spec, InstanceKey source, String sourceServer, Instant targetTime) {
+        Map<String, Object> recovery = new LinkedHashMap<>();
+        recovery.put("source", "origin");
+        recovery.put("recoveryTarget", Map.of("targetTime", targetTime.toString()));
+        spec.put("bootstrap", Map.of("recovery", recovery));
+        Map<String, Object> origin = new LinkedHashMap<>();
+        origin.put("name", "origin");
+        origin.put("plugin", Map.of("name", PLUGIN, "parameters", Map.of("barmanObjectName", objectStoreName(source), "serverName", sourceServer)));
+        spec.put("externalClusters", List.of(origin));
     }
 
     /**

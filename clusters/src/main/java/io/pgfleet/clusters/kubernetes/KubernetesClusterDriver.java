@@ -11,6 +11,7 @@ import io.pgfleet.events.InstanceKey;
 import io.pgfleet.clusters.PrimaryMember;
 import io.pgfleet.clusters.ClusterDriver;
 import io.pgfleet.clusters.ClusterSpec;
+import io.pgfleet.clusters.DrillServers;
 import io.pgfleet.clusters.Endpoint;
 import io.pgfleet.clusters.Member;
 import io.pgfleet.clusters.Observation;
@@ -56,6 +57,7 @@ public class KubernetesClusterDriver implements ClusterDriver {
     private final KubernetesRestore restore;
     private final ClusterCertificates certificates;
     private final ClientCertificates clientCertificates;
+    private final KubernetesDrills drills;
 
     /**
      * {@code pgfleet.kubernetes.service-domain} (default {@code svc}): the domain of the Clusters' Service names the
@@ -80,6 +82,7 @@ public class KubernetesClusterDriver implements ClusterDriver {
         String homeNamespace = home.isBlank() ? client.getNamespace() : home;
         this.clientCertificates = new ClientCertificates(client, KubernetesCredentialStore.inHome(client, CredentialStores.CLIENT,
                 homeNamespace == null || homeNamespace.isBlank() ? "default" : homeNamespace), directory.resolve("client"));
+        this.drills = new KubernetesDrills(client, serviceDomain, certificates, clientCertificates);
     }
 
     /** A driver whose own namespace is {@code pgfleet-system}. */
@@ -97,6 +100,12 @@ public class KubernetesClusterDriver implements ClusterDriver {
     @Override
     public boolean archivesItself() {
         return true;
+    }
+
+    /** Restore drills' Clusters ({@link KubernetesDrills}). */
+    @Override
+    public Optional<DrillServers> drills() {
+        return Optional.of(drills);
     }
 
     @Override

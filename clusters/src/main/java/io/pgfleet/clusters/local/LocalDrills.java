@@ -3,6 +3,7 @@ package io.pgfleet.clusters.local;
 import io.pgfleet.clusters.ArchiveLayout;
 import io.pgfleet.clusters.DrillServers;
 import io.pgfleet.clusters.Endpoint;
+import io.pgfleet.events.InstanceKey;
 import io.pgfleet.host.LoopbackPorts;
 import io.pgfleet.host.OsUser;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.Optional;
@@ -47,6 +49,11 @@ final class LocalDrills implements DrillServers {
     }
 
     @Override
+    public Made start(InstanceKey instance, String id) {
+        return Made.ready(start(id));
+    }
+
+    /** Drill {@code id}'s server, empty and started, made within this call. */
     public Scratch start(String id) {
         Place place = place(id);
         String password = LocalInstance.randomSecret();
@@ -164,6 +171,11 @@ final class LocalDrills implements DrillServers {
     }
 
     @Override
+    public void remove(InstanceKey instance, String id) {
+        remove(id);
+    }
+
+    /** Drill {@code id}'s server stopped and removed; nothing when there is none. */
     public void remove(String id) {
         Path dir = dir(id);
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -179,6 +191,11 @@ final class LocalDrills implements DrillServers {
     }
 
     @Override
+    public List<Found> existing(Collection<InstanceKey> instances) {
+        return existing().stream().map(id -> new Found(id, null)).toList();
+    }
+
+    /** The ids of the drills whose servers are under the data root. */
     public List<String> existing() {
         Path root = settings.dataRoot().resolve(DIR);
         if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {

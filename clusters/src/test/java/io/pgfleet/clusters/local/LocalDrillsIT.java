@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -37,9 +38,9 @@ class LocalDrillsIT {
         DrillServers drills = new LocalClusterDriver(settings).drills().orElseThrow();
         Path dir = root.resolve(LocalDrills.DIR).resolve("verify-7");
         try {
-            DrillServers.Scratch made = drills.start("verify-7");
+            DrillServers.Scratch made = drills.start(null, "verify-7").scratch();
             Endpoint scratch = made.superuser();
-            assertThat(drills.existing()).containsExactly("verify-7");
+            assertThat(drills.existing(List.of()).stream().map(DrillServers.Found::id).toList()).containsExactly("verify-7");
             assertThat(scratch.host()).isEqualTo("127.0.0.1");
             try (Connection c = connect(scratch, scratch.user(), scratch.password()); Statement sql = c.createStatement()) {
                 // What a restore does: a tenant's role with its password, as the backup's roles have it; a temporary login of
@@ -65,7 +66,7 @@ class LocalDrillsIT {
             long first = Postmaster.pid(dir.resolve("data")).orElseThrow();
 
             // A drill taken up again after its worker was killed: the server its predecessor left goes, a new one comes.
-            Endpoint again = drills.start("verify-7").superuser();
+            Endpoint again = drills.start(null, "verify-7").scratch().superuser();
             assertThat(Processes.isRunning(first)).isFalse();
             assertThat(again.password()).isNotEqualTo(scratch.password());
             assertThatThrownBy(() -> connect(again, "tenant_admin", "tenant-pass").close()).isInstanceOf(SQLException.class);
@@ -76,13 +77,13 @@ class LocalDrillsIT {
             }
             long second = Postmaster.pid(dir.resolve("data")).orElseThrow();
 
-            drills.remove("verify-7");
+            drills.remove(null, "verify-7");
             assertThat(Processes.isRunning(second)).isFalse();
             assertThat(dir).doesNotExist();
-            assertThat(drills.existing()).isEmpty();
-            drills.remove("verify-7");   // nothing to remove: nothing happens
+            assertThat(drills.existing(List.of()).stream().map(DrillServers.Found::id).toList()).isEmpty();
+            drills.remove(null, "verify-7");   // nothing to remove: nothing happens
         } finally {
-            drills.remove("verify-7");
+            drills.remove(null, "verify-7");
         }
     }
 

@@ -19,7 +19,7 @@ public record VerifyCommand(
         String instance,
         @Doc(value = "Namespace; the configured default when absent.", pattern = NameRules.NAMESPACE, maxLength = NameRules.MAX_NAMESPACE)
         String namespace,
-        @Doc(value = "The backup: its backup id, or the restic snapshot id (8 to 64 hex digits) of any of its snapshots. Default: the latest successful backup.",
+        @Doc(value = "The backup: its backup id, or the restic snapshot id (8 to 64 hex digits) of any of its snapshots. Default: where the instance's WAL is archived, the newest restorable time (the drill's own asking, as with `pointInTime`), else the latest successful backup.",
                 pattern = NameRules.BACKUP_ID)
         String backup,
         @Doc(value = "Verify a point in time instead (RFC 3339 with its offset, e.g. `2026-11-30T14:05:00Z`): the instance's WAL archive restored to it in the scratch server, which must reach it (its last replayed commit at or before it, recovery not ended early). Must be inside the recovery window; not with `backup`.",

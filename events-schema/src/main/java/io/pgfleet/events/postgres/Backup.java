@@ -24,7 +24,7 @@ public record Backup(
         String s3AccessKey,
         @Doc("S3 secret key. Secret: never echoed. In clear, or sealed for this instance: a JWE compact string (RSA-OAEP-256 + A256GCM to the fleet's key from /fleet/keys, protected header `pgfleet.io/instance: <namespace>/<name>`); see docs/events.md, Sealed secrets.") String s3SecretKey,
         @Doc("Password that encrypts the restic repository. Secret: never echoed. In clear, or sealed for this instance: a JWE compact string (RSA-OAEP-256 + A256GCM to the fleet's key from /fleet/keys, protected header `pgfleet.io/instance: <namespace>/<name>`); see docs/events.md, Sealed secrets.") String resticPassword,
-        @Doc("pgfleet's extension of the `Postgres` API (not in the reference): when restore drills of the newest backup run (`verify`: restored into a scratch server, checked, removed), a 5-field cron expression, UTC. Default: the operator's `pgfleet.backup.verify.schedule` (none when it is empty).")
+        @Doc("pgfleet's extension of the `Postgres` API (not in the reference): when restore drills run (`verify` with its defaults: the newest restorable time where the WAL is archived, else the newest backup, restored into a scratch server, checked, removed), a 5-field cron expression, UTC. Default: the operator's `pgfleet.backup.verify.schedule` (none when it is empty).")
         String verifySchedule) {
 
     public static final String DEFAULT_REGION = "us-east-1";
