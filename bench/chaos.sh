@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The chaos soak (not part of the test run, which runs the same drill for 3 minutes): the local stack, with its services,
+# The chaos soak (not part of the test run, which runs the same drill with each kind of fault once): the local stack, with its services,
 # its Kafka broker and its state PostgreSQL as OS processes of their own, under a steady mix of commands (provision,
 # add-user, backup, restore, scale, switchover, delete) from an independent client and a writer with synchronous commits
 # on each of two high-availability instances, while a seeded, printed schedule injects one fault at a time: SIGKILL, and
