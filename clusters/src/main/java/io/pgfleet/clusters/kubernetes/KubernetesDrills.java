@@ -150,15 +150,12 @@ final class KubernetesDrills implements DrillServers {
                 + "." + serviceDomain, CnpgModel.POSTGRES_PORT, ClientCertificates.SUPERUSER, null, ca.get(), superuser.get());
         Instant lastTransaction;
         try (Connection connection = DriverManager.getConnection(endpoint.sessionUrl("postgres"), endpoint.sessionProperties())) {
-            DrillPlan.Seen seen = groupExists(connection, group) ? DrillPlan.Seen.TAKEN : DrillPlan.Seen.READY;
+            DrillPlan.Seen seen = handedOutBefore(connection, group) ? DrillPlan.Seen.TAKEN : DrillPlan.Seen.READY;
             if (DrillPlan.next(seen, Duration.ZERO, READY_LIMIT) == DrillPlan.Action.REMAKE) {
                 clusters(instance).withName(name).delete();
                 return Made.waiting("Cluster " + name + " was handed out to a drill that did not finish: deleted, to be made again");
             }
-            try (Statement sql = connection.createStatement()) {
-                sql.execute("CREATE ROLE " + group + " NOLOGIN");   // a name of pgfleet's making, checked above
-            }
-            lastTransaction = at == null ? null : lastReplayed(connection);
+            lastTransaction = handOut(connection, group, at != null);
         } catch (SQLException e) {
             return Made.waiting("Cluster " + name + " is ready but does not answer yet: " + e.getMessage());
         }
@@ -166,7 +163,8 @@ final class KubernetesDrills implements DrillServers {
         return new Made(new Scratch(endpoint, group, lastTransaction), null, created(cluster));
     }
 
-    private static boolean groupExists(Connection connection, String group) throws SQLException {
+    /** Whether the drill's server was handed out before: its login group exists. */
+    static boolean handedOutBefore(Connection connection, String group) throws SQLException {
         try (PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?")) {
             exists.setString(1, group);
             try (ResultSet row = exists.executeQuery()) {
@@ -175,12 +173,25 @@ final class KubernetesDrills implements DrillServers {
         }
     }
 
-    /** The commit time of the last transaction recovery replayed, while the server still knows it (it forgets on a restart). */
-    private static Instant lastReplayed(Connection connection) throws SQLException {
-        try (Statement sql = connection.createStatement(); ResultSet row = sql.executeQuery("SELECT pg_catalog.pg_last_xact_replay_timestamp()")) {
-            row.next();
-            Timestamp at = row.getTimestamp(1);
-            return at == null ? null : at.toInstant();
+    /**
+     * Hands the drill's server out: its login group made (a name of pgfleet's making, checked before); for a recovered
+     * one, the commit time of the last transaction recovery replayed, while the server still knows it (it forgets on a
+     * restart, as CloudNativePG's after its recovery job: {@code null} then), else {@code null}.
+     */
+    static Instant handOut(Connection connection, String group, boolean recovered) throws SQLException {
+        if (!group.matches(GROUP_PREFIX + "[0-9a-f]{16}")) {
+            throw new IllegalArgumentException("'" + group + "' is not a login group pgfleet made");
+        }
+        try (Statement sql = connection.createStatement()) {
+            sql.execute("CREATE ROLE " + group + " NOLOGIN");
+            if (!recovered) {
+                return null;
+            }
+            try (ResultSet row = sql.executeQuery("SELECT pg_catalog.pg_last_xact_replay_timestamp()")) {
+                row.next();
+                Timestamp at = row.getTimestamp(1);
+                return at == null ? null : at.toInstant();
+            }
         }
     }
 
