@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,8 @@ final class KubernetesDrills implements DrillServers {
     /** How long CloudNativePG is given to make a drill's Cluster ready (a recovery replays the WAL up to the time). */
     static final Duration READY_LIMIT = Duration.ofHours(2);
     private static final String GROUP_PREFIX = "pgfleet_drill_";
+    /** The login groups pgfleet makes: anything else found in a Cluster's annotation is someone else's, never put into SQL. */
+    private static final Pattern OUR_GROUP = Pattern.compile(GROUP_PREFIX + "[0-9a-f]{16}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final KubernetesClient client;
@@ -136,8 +139,7 @@ final class KubernetesDrills implements DrillServers {
     private Made take(InstanceKey instance, GenericKubernetesResource cluster, Instant at) {
         String name = cluster.getMetadata().getName();
         String group = annotations(cluster).getOrDefault(DrillModel.LOGIN_GROUP_ANNOTATION, "");
-        if (!group.matches(GROUP_PREFIX + "[0-9a-f]{16}")) {
-            // Only pgfleet writes it; anything else there was written by someone else, and is not put into SQL.
+        if (!OUR_GROUP.matcher(group).matches()) {
             throw new IllegalStateException("Cluster " + name + " carries no login group pgfleet made; it is not used");
         }
         Optional<Path> ca = certificates.caFile(new InstanceKey(instance.namespace(), name));
@@ -179,7 +181,7 @@ final class KubernetesDrills implements DrillServers {
      * restart, as CloudNativePG's after its recovery job: {@code null} then), else {@code null}.
      */
     static Instant handOut(Connection connection, String group, boolean recovered) throws SQLException {
-        if (!group.matches(GROUP_PREFIX + "[0-9a-f]{16}")) {
+        if (!OUR_GROUP.matcher(group).matches()) {
             throw new IllegalArgumentException("'" + group + "' is not a login group pgfleet made");
         }
         try (Statement sql = connection.createStatement()) {
