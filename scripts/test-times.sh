@@ -31,3 +31,27 @@ echo "== the ${top} slowest test classes (seconds, tests, module, class) =="
 sort -rn <<<"$rows" | head -n "$top" | awk '{ printf "%8.1f s %4d  %-14s %s%s\n", $1, $2, $4, $5, ($3 > 0 ? "  (" $3 " failed)" : "") }'
 awk '{ seconds += $1; tests += $2; bad += $3; classes++; if ($5 ~ /IT$/) { it += $1 } else { unit += $1 } }
   END { printf "== %d tests in %d classes, %d failed; %.0f s in test classes (%.0f s integration, %.0f s unit) ==\n", tests, classes, bad, seconds, it, unit }' <<<"$rows"
+# Why each failed test failed, here at the end where a truncated CI log still shows it: the test, its message and the
+# first lines of its trace, from the same reports (perl: essential on Debian).
+perl -e '
+  my %seen;
+  for my $file (@ARGV) {
+    my ($module) = $file =~ m{^([^/]+)/};
+    local $/; open(my $in, "<", $file) or next; my $xml = <$in>;
+    while ($xml =~ m{<testcase\s+name="([^"]*)"\s+classname="([^"]*)"[^>]*?(?:/>|>(.*?)</testcase>)}gs) {
+      my ($name, $class, $body) = ($1, $2, $3 // "");
+      next unless $body =~ m{<(failure|error)\b([^>]*?)(?:/>|>(.*?)</\1>)}s;
+      my ($kind, $attributes, $trace) = ($1, $2, $3 // "");
+      next if $seen{"$class#$name"}++;
+      my ($message) = $attributes =~ m{message="([^"]*)"};
+      for ($message, $trace) {
+        $_ //= ""; s/^\s*<!\[CDATA\[//; s/\]\]>\s*$//; s/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&apos;/\x27/g; s/&#10;/\n/g; s/&#13;//g; s/&amp;/&/g;
+      }
+      my @lines = grep { length } split /\n/, ($message ne "" ? "$message\n" : "") . $trace;
+      my $shown = @lines > 40 ? 40 : scalar @lines;
+      print "\n== $kind: $module $class#$name ==\n";
+      print "  $_\n" for @lines[0 .. $shown - 1];
+      print "  ... (" . (@lines - $shown) . " more lines in $file)\n" if @lines > $shown;
+    }
+  }
+' "${reports[@]}"
