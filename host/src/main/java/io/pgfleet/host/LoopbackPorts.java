@@ -11,11 +11,14 @@ import java.net.InetSocketAddress;
 /**
  * Free ports on 127.0.0.1 for servers this code starts, chosen below the kernel's ephemeral range:
  * a port from that range (what {@code new ServerSocket(0)} gives) may be taken as the local port of
- * any outgoing connection between the moment it is found free and the moment the server binds it.
+ * any outgoing connection between the moment it is found free and the moment the server binds it. Blocks of consecutive
+ * ports (a whole stack's, bound one server after another over seconds) come from a range of their own, below the single
+ * ports: a server that takes one free port (another test's, beside the stack) can never take one of a block's.
  */
 public final class LoopbackPorts {
 
-    private static final int LOWEST = 20_000;
+    private static final int LOWEST_BLOCK = 20_000;
+    private static final int LOWEST = 22_000;
 
     private LoopbackPorts() {
     }
@@ -32,12 +35,15 @@ public final class LoopbackPorts {
         throw new IllegalStateException("no free port on 127.0.0.1 between " + LOWEST + " and " + below);
     }
 
-    /** The first of {@code size} consecutive ports that were free just now (for a stack of servers on base + n). */
+    /**
+     * The first of {@code size} consecutive ports that were free just now (for a stack of servers on base + n), from the
+     * blocks' own range, which {@link #free()} never gives.
+     */
     public static int freeBlock(int size) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = free();
+        for (int attempt = 0; attempt < 500; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(LOWEST_BLOCK, LOWEST - size);
             boolean free = true;
-            for (int port = base + 1; port < base + size && free; port++) {
+            for (int port = base; port < base + size && free; port++) {
                 free = isFree(port);
             }
             if (free) {
