@@ -24,12 +24,20 @@ public record PostgresSpec(
                 pattern = NameRules.ROLE, maxLength = NameRules.MAX_IDENTIFIER) Map<String, User> users,
         @Doc(value = "Databases by name (PostgreSQL identifier, at most 52 bytes so that its group roles fit).",
                 pattern = NameRules.DATABASE, maxLength = NameRules.MAX_DATABASE) Map<String, Database> databases,
-        @Doc("Periodic backups with restic to S3.") Backup backup) {
+        @Doc("Periodic backups with restic to S3.") Backup backup,
+        @Doc("pgfleet's extension of the `Postgres` API (not in the reference): a PgBouncer connection pooler in front of the instance.")
+        Pooler pooler) {
 
     /** A bare {@code name:} entry under users or databases means an entry with every default. */
     public PostgresSpec {
         users = withDefaultsForNull(users, User.empty());
         databases = withDefaultsForNull(databases, new Database(null, null));
+    }
+
+    /** A spec without a {@code pooler} section (the reference's own fields). */
+    public PostgresSpec(Boolean external, String size, Integer replicas, String storageClass, PostgresqlConfig postgresql, Quorum quorum,
+                        Map<String, User> users, Map<String, Database> databases, Backup backup) {
+        this(external, size, replicas, storageClass, postgresql, quorum, users, databases, backup, null);
     }
 
     public static final boolean DEFAULT_EXTERNAL = false;
@@ -48,7 +56,8 @@ public record PostgresSpec(
                 quorum == null ? new Quorum(0, 0) : quorum.effective(),
                 users == null ? Map.of() : users,
                 databases == null ? Map.of() : databases,
-                backup == null ? Backup.disabled().effective() : backup.effective());
+                backup == null ? Backup.disabled().effective() : backup.effective(),
+                pooler == null ? Pooler.disabled().effective() : pooler.effective());
     }
 
     private static <V> Map<String, V> withDefaultsForNull(Map<String, V> map, V defaults) {

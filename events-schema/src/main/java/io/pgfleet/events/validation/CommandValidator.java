@@ -252,6 +252,9 @@ public final class CommandValidator {
         if (spec.backup() != null) {
             BackupRules.check("spec.backup", spec.backup(), policy, errors);
         }
+        if (spec.pooler() != null) {
+            PoolerRules.check("spec.pooler", spec, errors);
+        }
     }
 
     private void checkReplicas(String path, int replicas, Errors errors) {
