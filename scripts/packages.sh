@@ -10,6 +10,8 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql
 command -v restic >/dev/null || missing+=(restic)
 # pgBackRest archives WAL and takes base backups.
 command -v pgbackrest >/dev/null || missing+=(pgbackrest)
+# PgBouncer: the local driver's connection pooler per instance (spec.pooler).
+command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
 # runuser: PostgreSQL runs as an unprivileged account when pgfleet runs as root.
 command -v runuser >/dev/null || missing+=(util-linux)
 # openssl makes the local members' CA and certificates and checksums streamed dumps (dgst -sha256), with tee and mkfifo (coreutils).

@@ -134,7 +134,7 @@ class BackupWorkerIT {
     }
 
     private StatusEvent provision(Backup backup) {
-        Postgres doc = Postgres.of(SHOP.name(), SHOP.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null, backup));
+        Postgres doc = Postgres.of(SHOP.name(), SHOP.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null, backup, null));
         String id = fixture.publisher.publish(CommandType.PROVISION, SHOP, doc);
         return fixture.feed.awaitFinal(id, "backup-worker", SLOW);
     }
@@ -226,7 +226,7 @@ class BackupWorkerIT {
         String password = "tenant-chosen-" + System.nanoTime();
         secrets.add(password);
         Postgres doc = Postgres.of(handmade.name(), handmade.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
-                new Backup(false, "us-east-1", s3.endpoint() + "/handmade", "0 3 * * *", null, s3.accessKey(), s3.secretKey(), password, null)));
+                new Backup(false, "us-east-1", s3.endpoint() + "/handmade", "0 3 * * *", null, s3.accessKey(), s3.secretKey(), password, null), null));
         assertThat(fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, handmade, doc), "backup-worker", SLOW).phase())
                 .isEqualTo(Phase.SUCCEEDED);
 
@@ -376,7 +376,7 @@ class BackupWorkerIT {
             exec(c, "INSERT INTO note VALUES ('before')");
         }
         Postgres doc = Postgres.of(ledger.name(), ledger.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
-                backup("--keep-last=3", PASSWORD)));
+                backup("--keep-last=3", PASSWORD), null));
         assertThat(fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, ledger, doc), "backup-worker", SLOW).phase())
                 .isEqualTo(Phase.SUCCEEDED);
         StatusEvent backedUp = fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.BACKUP, ledger,
@@ -443,7 +443,7 @@ class BackupWorkerIT {
         }
         // No schedule of its own in the later tests, which move the clock.
         Postgres off = Postgres.of(ledger.name(), ledger.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
-                new Backup(false, "us-east-1", bucket, "0 3 * * *", null, s3.accessKey(), s3.secretKey(), PASSWORD, null)));
+                new Backup(false, "us-east-1", bucket, "0 3 * * *", null, s3.accessKey(), s3.secretKey(), PASSWORD, null), null));
         assertThat(fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, ledger, off), "backup-worker", SLOW).phase())
                 .isEqualTo(Phase.SUCCEEDED);
     }
@@ -574,7 +574,7 @@ class BackupWorkerIT {
 
         Postgres unreachable = Postgres.of(SHOP.name(), SHOP.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
                 new Backup(true, "us-east-1", "http://127.0.0.1:1/backups", "0 3 * * *", "--keep-last=3", s3.accessKey(), s3.secretKey(),
-                        PASSWORD, null)));
+                        PASSWORD, null), null));
         fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, SHOP, unreachable), "backup-worker", SLOW);
         StatusEvent away = backupNow();
         assertThat(away.phase()).isEqualTo(Phase.FAILED);
@@ -590,7 +590,7 @@ class BackupWorkerIT {
     void anS3EndpointOutsideTheAllowlistIsRejectedAndChangesNothing() throws Exception {
         for (String bucket : List.of("127.0.0.1:1/x", "127.0.0.1:2/backups", "http://10.0.0.7/backups", "s3.elsewhere.example/backups")) {
             Postgres elsewhere = Postgres.of(SHOP.name(), SHOP.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
-                    new Backup(true, "us-east-1", bucket, "0 3 * * *", "--keep-last=3", s3.accessKey(), s3.secretKey(), PASSWORD, null)));
+                    new Backup(true, "us-east-1", bucket, "0 3 * * *", "--keep-last=3", s3.accessKey(), s3.secretKey(), PASSWORD, null), null));
             StatusEvent rejected = fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, SHOP, elsewhere), "backup-worker", SLOW);
             assertThat(rejected.phase()).as(bucket).isEqualTo(Phase.REJECTED);
             assertThat(rejected.errors()).singleElement().satisfies(error -> {
@@ -910,7 +910,7 @@ class BackupWorkerIT {
         // As the reference's HA example does: enabled, a bucket, no secrets; this worker has no default credentials.
         InstanceKey key = new InstanceKey("tenant-a", "no-credentials");
         Postgres doc = Postgres.of(key.name(), key.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
-                new Backup(true, "us-east-1", bucket, "0 3 * * *", "--keep-last=3", null, null, null, null)));
+                new Backup(true, "us-east-1", bucket, "0 3 * * *", "--keep-last=3", null, null, null, null), null));
         String id = fixture.publisher.publish(CommandType.PROVISION, key, doc);
         StatusEvent answer = fixture.feed.awaitFinal(id, "backup-worker", SLOW);
         assertThat(answer.phase()).as("a problem with this service's part is its FAILED, never a REJECTED the others would not give")
@@ -927,7 +927,7 @@ class BackupWorkerIT {
         // A tenant asks for backups in a loop: each would dump every database and write to S3.
         InstanceKey key = new InstanceKey("tenant-q", "greedy");
         Postgres doc = Postgres.of(key.name(), key.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
-                backup("--keep-last=3", PASSWORD)));
+                backup("--keep-last=3", PASSWORD), null));
         fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, key, doc), "backup-worker", SLOW);
         List<StatusEvent> answers = new ArrayList<>();
         for (int i = 0; i < 13; i++) {

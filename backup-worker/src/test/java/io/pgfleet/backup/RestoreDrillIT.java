@@ -59,7 +59,7 @@ class RestoreDrillIT {
     private static final InstanceKey SHOP = new InstanceKey("tenant-d", "shop");
     private static final String PASSWORD = "drill-restic-password";
     /** One member that archives its WAL (its backups come with point-in-time recovery, as with the provisioner). */
-    private static final ClusterSpec ONE = new ClusterSpec(false, "1Gi", 1, "local", Map.of(), 0, 0, true);
+    private static final ClusterSpec ONE = new ClusterSpec(false, "1Gi", 1, "local", Map.of(), 0, 0, true, null);
 
     private ServiceFixture fixture;
     private S3Server s3;
@@ -107,7 +107,7 @@ class RestoreDrillIT {
     private StatusEvent provision(InstanceKey key, String verifySchedule) {
         Postgres doc = Postgres.of(key.name(), key.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
                 new Backup(true, "us-east-1", s3.endpoint() + "/drills", "0 3 * * *", "--keep-last=5", s3.accessKey(), s3.secretKey(), PASSWORD,
-                        verifySchedule)));
+                        verifySchedule), null));
         return fixture.feed.awaitFinal(fixture.publisher.publish(CommandType.PROVISION, key, doc), "backup-worker", SLOW);
     }
 

@@ -42,6 +42,11 @@ final class ConnectCli implements Callable<Integer> {
             + "(passfile=), never into the string itself.")
     boolean withPassword;
 
+    @Option(names = "--pooler", arity = "0..1", fallbackValue = "rw", paramLabel = "rw|ro",
+            description = "Through the instance's connection pooler (spec.pooler): its read-write pool, which leads to the primary "
+                    + "across failovers and switchovers (rw, the default), or its read-only pool to a standby (ro).")
+    String pooler;
+
     @Option(names = "--data-dir", defaultValue = "${env:PGFLEET_DATA_DIR:-${sys:pgfleet.default-data-dir:-${sys:user.home}/.pgfleet}}",
             description = "The local stack's data directory (default: $PGFLEET_DATA_DIR, else ~/.pgfleet, or /var/lib/pgfleet as root).")
     Path dataDir;
@@ -99,6 +104,10 @@ final class ConnectCli implements Callable<Integer> {
         String parameters = hosts.contains(",") ? "target_session_attrs=read-write" : "";
         if (hosts.isEmpty()) {
             hosts = primary.path("host").asText() + ":" + primary.path("port").asText();
+        }
+        if (pooler != null) {
+            hosts = poolerAddress(key, cluster);
+            parameters = "";
         }
         if (passfile != null) {
             parameters = (parameters.isEmpty() ? "" : parameters + "&") + "passfile=" + URLEncoder.encode(passfile.toString(), StandardCharsets.UTF_8);
@@ -159,6 +168,20 @@ final class ConnectCli implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         return "?sslmode=" + tls.path("sslmode").asText() + "&sslrootcert=" + URLEncoder.encode((ca.isAbsolute() || tls.hasNonNull("caSecret") ? ca : ca.toAbsolutePath()).toString(), StandardCharsets.UTF_8);
+    }
+
+    /** The {@code host:port} of the pool {@link #pooler} names, as the provisioner observed it. */
+    private String poolerAddress(InstanceKey key, JsonNode cluster) {
+        if (!pooler.equals("rw") && !pooler.equals("ro")) {
+            throw new IllegalArgumentException("--pooler is rw or ro, got '" + pooler + "'");
+        }
+        for (JsonNode pool : cluster.path("observed").path("poolers")) {
+            if (pooler.equals(pool.path("pool").asText())) {
+                return pool.path("host").asText() + ":" + pool.path("port").asText();
+            }
+        }
+        throw new IllegalStateException("instance " + key + " has no " + pooler + " pooler" + (pooler.equals("ro")
+                ? " (spec.pooler.enabled and spec.pooler.readOnly)" : " (spec.pooler.enabled)"));
     }
 
     private static String databaseOf(JsonNode access, String user) {

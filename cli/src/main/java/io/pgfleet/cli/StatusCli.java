@@ -74,6 +74,7 @@ final class StatusCli implements Callable<Integer> {
             for (JsonNode member : cluster.path("observed").path("members")) {
                 member(out, member);
             }
+            poolers(out, cluster.path("observed").path("poolers"));
             JsonNode tls = cluster.path("tls");
             if (tls.hasNonNull("sslmode")) {
                 out.println("tls        sslmode=" + tls.path("sslmode").asText() + ", CA " + (tls.hasNonNull("caSecret")
@@ -117,6 +118,7 @@ final class StatusCli implements Callable<Integer> {
         for (JsonNode member : state.path("members")) {
             member(out, member);
         }
+        poolers(out, state.path("poolers"));
         usersAndDatabases(out, state);
         JsonNode backup = state.path("backup");
         if (!backup.isMissingNode() && !backup.isNull()) {
@@ -128,6 +130,14 @@ final class StatusCli implements Callable<Integer> {
         out.println("as of      " + state.path("updated"));
         out.flush();
         return 0;
+    }
+
+    /** Each connection pool: where clients connect and whether it serves ({@code pgfleet connect NAME --pooler} prints its string). */
+    private static void poolers(PrintWriter out, JsonNode poolers) {
+        for (JsonNode pool : poolers) {
+            out.printf("pooler     %-3s %s:%s %s%n", pool.path("pool").asText(), pool.path("host").asText(), pool.path("port").asText(),
+                    pool.path("state").asText());
+        }
     }
 
     private static void member(PrintWriter out, JsonNode member) {

@@ -66,6 +66,23 @@ class ConnectCliTest {
     }
 
     @Test
+    void throughThePoolerTheStringNamesThePoolOnlyAndAMissingPoolIsSaid(@TempDir Path dataDir) throws Exception {
+        serve(Map.of("/p/instances/tenant-a/shop", """
+                {"observed": {"members": [{"name": "shop-2", "role": "primary", "host": "127.0.0.1", "port": 15433}],
+                              "poolers": [{"pool": "rw", "host": "127.0.0.1", "port": 16432, "state": "running"}]},
+                 "primaryHosts": "127.0.0.1:15433,127.0.0.1:15432", "tls": {}}
+                """, "/u/instances/tenant-a/shop", ACCESS));
+        // The pool leads to the primary itself: no list of members, no target_session_attrs.
+        assertThat(connect(dataDir, "--pooler")[0].strip()).isEqualTo("postgresql://alice@127.0.0.1:16432/shop");
+        StringWriter err = new StringWriter();
+        String base = "http://127.0.0.1:" + server.getAddress().getPort();
+        int code = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "connect", "tenant-a/shop", "--pooler=ro",
+                "--data-dir", dataDir.toString(), "--provisioner-url", base + "/p", "--user-manager-url", base + "/u");
+        assertThat(code).isNotZero();
+        assertThat(err.toString()).contains("instance tenant-a/shop has no ro pooler (spec.pooler.enabled and spec.pooler.readOnly)");
+    }
+
+    @Test
     void withoutTlsTheStringHasNoParameters(@TempDir Path dataDir) throws Exception {
         serve(Map.of("/p/instances/tenant-a/shop", """
                 {"observed": {"members": [{"name": "shop-1", "role": "primary", "host": "127.0.0.1", "port": 15432}]}, "tls": {}}

@@ -283,9 +283,12 @@ class HelmChartTest {
         io.pgfleet.runtime.credentials.CredentialStores.KINDS.forEach(kind -> stores.kind(kind).write(key, Map.of("k", "v")));
         drain();
 
-        // The provisioner: create, observe, change, expose and unexpose, reach, delete.
+        // The provisioner: create, observe, change, expose and unexpose, pool (two Poolers, one changed, one removed), reach, delete.
         settle(driver, key, new ClusterSpec(true, "10Gi", 3, "replicated", Map.of(), 0, 1));
-        settle(driver, key, new ClusterSpec(false, "10Gi", 4, "replicated", Map.of(), 0, 1, true));
+        settle(driver, key, new ClusterSpec(false, "10Gi", 4, "replicated", Map.of(), 0, 1, true,
+                new io.pgfleet.events.postgres.Pooler(true, "transaction", 200, 10, true)));
+        settle(driver, key, new ClusterSpec(false, "10Gi", 4, "replicated", Map.of(), 0, 1, true,
+                new io.pgfleet.events.postgres.Pooler(true, "session", 200, 10, false)));
         driver.observe(key);
         driver.primary(key);
         driver.delete(key);

@@ -50,7 +50,7 @@ class PointInTimeRestoreIT {
             io.pgfleet.events.postgres.PostgresSpec small = example("postgres-minimal").spec();
             Postgres minimalDoc = Postgres.of(MINIMAL.name(), null, new io.pgfleet.events.postgres.PostgresSpec(small.external(), small.size(),
                     small.replicas(), small.storageClass(), small.postgresql(), small.quorum(), small.users(), small.databases(),
-                    complete.spec().backup()));
+                    complete.spec().backup(), small.pooler()));
             assertThat(minimalDoc.spec().backup()).isNotNull();
             String minimal = fixture.publisher.publish(CommandType.PROVISION, MINIMAL, minimalDoc);
             assertThat(fixture.feed.awaitFinal(minimal, "provisioner", StackFixture.SLOW).phase()).isEqualTo(Phase.SUCCEEDED);

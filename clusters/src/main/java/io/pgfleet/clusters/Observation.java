@@ -13,9 +13,20 @@ import java.util.List;
  * @param archive   the primary's WAL archiving, when it archives
  * @param archiveProblem what is wrong with it (the archive falls behind), else null: the instance is degraded though
  *                  every member is ready
+ * @param poolers   its connection pools ({@code spec.pooler}), none when it has none
  */
 public record Observation(boolean exists, boolean ready, List<Member> members, String message, Long usedBytes, ArchiveState archive,
-                          String archiveProblem) {
+                          String archiveProblem, List<PoolerEndpoint> poolers) {
+
+    public Observation {
+        poolers = poolers == null ? List.of() : List.copyOf(poolers);
+    }
+
+    /** Without pools. */
+    public Observation(boolean exists, boolean ready, List<Member> members, String message, Long usedBytes, ArchiveState archive,
+                       String archiveProblem) {
+        this(exists, ready, members, message, usedBytes, archive, archiveProblem, List.of());
+    }
 
     public Observation(boolean exists, boolean ready, List<Member> members, String message, Long usedBytes) {
         this(exists, ready, members, message, usedBytes, null, null);

@@ -51,14 +51,14 @@ class ArchiveStateTest {
         var doc = io.pgfleet.events.json.PayloadReader.fromText("apiVersion: apps.cozystack.io/v1alpha1\nkind: Postgres\nmetadata:\n  name: shop\n"
                 + "spec:\n  backup:\n    enabled: true\n    s3Bucket: backups\n", io.pgfleet.events.postgres.Postgres.class).value();
         assertThat(ClusterSpec.of(doc.spec()).archive()).isTrue();
-        assertThat(ClusterSpec.of(new io.pgfleet.events.postgres.PostgresSpec(null, null, 1, null, null, null, null, null, null)).archive())
+        assertThat(ClusterSpec.of(new io.pgfleet.events.postgres.PostgresSpec(null, null, 1, null, null, null, null, null, null, null)).archive())
                 .isFalse();
         // A spec stored before archiving existed reads as not archiving.
         ClusterSpec old = io.pgfleet.events.json.Json.read("{\"external\":false,\"size\":\"1Gi\",\"replicas\":1,\"storageClass\":\"local\","
                 + "\"parameters\":{},\"minSyncReplicas\":0,\"maxSyncReplicas\":0}", ClusterSpec.class);
         assertThat(old.archive()).isFalse();
         assertThat(old.scaled(new io.pgfleet.events.command.ScaleCommand("shop", null, 2, null, null)).archive()).isFalse();
-        assertThat(new ClusterSpec(false, "1Gi", 1, "local", Map.of(), 0, 0, true).scaled(
+        assertThat(new ClusterSpec(false, "1Gi", 1, "local", Map.of(), 0, 0, true, null).scaled(
                 new io.pgfleet.events.command.ScaleCommand("shop", null, 2, null, null)).archive()).isTrue();
     }
 }

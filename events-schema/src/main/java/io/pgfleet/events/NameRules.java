@@ -24,8 +24,11 @@ public final class NameRules {
     public static final String RESERVED_ROLES = "postgres|streaming_replica|public|none|current_user|current_role|session_user|template0|template1";
     /** Database names PostgreSQL reserves, as alternatives. */
     public static final String RESERVED_DATABASES = "postgres|template0|template1";
-    /** A user (role) name: an identifier, not reserved, not starting with {@code pg_} (PostgreSQL's). */
-    public static final String ROLE = "(?!pg_)(?!(" + RESERVED_ROLES + ")$)" + IDENTIFIER;
+    /**
+     * A user (role) name: an identifier, not reserved, not starting with {@code pg_} (PostgreSQL's) nor {@code pgfleet_}
+     * (pgfleet's own roles: the pooler's lookup role, the drills' login groups).
+     */
+    public static final String ROLE = "(?!pg_)(?!pgfleet_)(?!(" + RESERVED_ROLES + ")$)" + IDENTIFIER;
     /** A database name: an identifier, not reserved, not starting with {@code pg_}. */
     public static final String DATABASE = "(?!pg_)(?!(" + RESERVED_DATABASES + ")$)" + IDENTIFIER;
     /** An instance named as {@code name} (same namespace) or {@code namespace/name}. */

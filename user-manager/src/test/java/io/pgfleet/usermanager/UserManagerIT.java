@@ -203,7 +203,7 @@ class UserManagerIT {
         databases.remove("analytics");
         Postgres without = new Postgres(complete.apiVersion(), complete.kind(), complete.metadata(),
                 new PostgresSpec(spec.external(), spec.size(), spec.replicas(), spec.storageClass(), spec.postgresql(), spec.quorum(), users,
-                        databases, spec.backup()));
+                        databases, spec.backup(), null));
         StatusEvent applied = run(CommandType.PROVISION, without);
         assertThat(applied.phase()).isEqualTo(Phase.SUCCEEDED);
         assertThat(applied.details()).containsEntry("unmanagedDatabases", List.of("analytics"));

@@ -32,7 +32,7 @@ public class BackupFleetPart implements FleetStatePart {
                         view.walArchive() == null ? null : view.walArchive().recoverableFrom(),
                         view.lastDrill() == null ? null : view.lastDrill().status(),
                         view.lastVerified() == null ? null : view.lastVerified().finishedAt(),
-                        view.lastVerified() == null ? null : view.lastVerified().restoreSeconds()), null));
+                        view.lastVerified() == null ? null : view.lastVerified().restoreSeconds()), null, null));
     }
 
     @Override

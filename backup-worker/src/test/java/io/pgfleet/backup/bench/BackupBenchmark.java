@@ -61,7 +61,7 @@ public final class BackupBenchmark {
             System.out.printf("database 'big': %d MiB%n", bytes >> 20);
 
             Postgres doc = Postgres.of(source.name(), source.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
-                    new Backup(true, "us-east-1", s3.endpoint() + "/bench", "0 3 * * *", null, s3.accessKey(), s3.secretKey(), PASSWORD, null)));
+                    new Backup(true, "us-east-1", s3.endpoint() + "/bench", "0 3 * * *", null, s3.accessKey(), s3.secretKey(), PASSWORD, null), null));
             expect(fixture, fixture.publisher.publish(CommandType.PROVISION, source, doc));
 
             run(List.of(new Pipeline.Stage(List.of("restic", "--no-cache", "-r", resticRepo(s3, "raw"), "init"), env(s3))));

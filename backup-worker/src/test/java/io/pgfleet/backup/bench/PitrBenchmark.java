@@ -58,7 +58,7 @@ public final class PitrBenchmark {
             for (int round = 1; round <= rounds; round++) {
                 copies.add(fixture.track(new InstanceKey("bench", "copy-" + round)));
             }
-            settle(fixture, source, new ClusterSpec(false, "20Gi", 1, "local", Map.of("max_wal_size", "4GB"), 0, 0, true));
+            settle(fixture, source, new ClusterSpec(false, "20Gi", 1, "local", Map.of("max_wal_size", "4GB"), 0, 0, true, null));
             for (InstanceKey copy : copies) {
                 settle(fixture, copy, new ClusterSpec(false, "20Gi", 1, "local", Map.of("max_wal_size", "4GB"), 0, 0));
             }
@@ -68,7 +68,7 @@ public final class PitrBenchmark {
 
             Files.createDirectories(s3.directory().resolve("bench"));
             Postgres doc = Postgres.of(source.name(), source.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
-                    new Backup(true, "us-east-1", s3.endpoint() + "/bench", "0 3 * * *", null, s3.accessKey(), s3.secretKey(), "bench-restic-password", null)));
+                    new Backup(true, "us-east-1", s3.endpoint() + "/bench", "0 3 * * *", null, s3.accessKey(), s3.secretKey(), "bench-restic-password", null), null));
             long baseBackup = BackupBenchmark.timed(() -> BackupBenchmark.expect(fixture,
                     fixture.publisher.publish(CommandType.PROVISION, source, doc)));
             System.out.printf("provision with the first base backup: %d ms%n", baseBackup);

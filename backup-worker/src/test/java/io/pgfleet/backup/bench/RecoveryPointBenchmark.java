@@ -53,7 +53,7 @@ public final class RecoveryPointBenchmark {
                 Duration.ofSeconds(60)));
         try (S3Server s3 = S3Server.start()) {
             Files.createDirectories(s3.directory().resolve("bench"));
-            ClusterSpec spec = new ClusterSpec(false, "10Gi", 1, "local", Map.of("max_wal_size", "2GB"), 0, 0, true);
+            ClusterSpec spec = new ClusterSpec(false, "10Gi", 1, "local", Map.of("max_wal_size", "2GB"), 0, 0, true, null);
             while (driver.apply(KEY, spec).outcome() != Step.Outcome.DONE) {
                 // each call is one bounded step
             }

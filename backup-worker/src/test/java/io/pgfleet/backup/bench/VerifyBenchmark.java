@@ -55,7 +55,7 @@ public final class VerifyBenchmark {
             long bytes = BackupBenchmark.fill(endpoint, mib);
             System.out.printf("database 'big': %d MiB%n", bytes >> 20);
             Postgres doc = Postgres.of(source.name(), source.namespace(), new PostgresSpec(null, null, 1, null, null, null, null, null,
-                    new Backup(true, "us-east-1", s3.endpoint() + "/bench", "0 3 * * *", null, s3.accessKey(), s3.secretKey(), PASSWORD, null)));
+                    new Backup(true, "us-east-1", s3.endpoint() + "/bench", "0 3 * * *", null, s3.accessKey(), s3.secretKey(), PASSWORD, null), null));
             BackupBenchmark.expect(fixture, fixture.publisher.publish(CommandType.PROVISION, source, doc));
             BackupBenchmark.expect(fixture, fixture.publisher.publish(CommandType.BACKUP, source, new BackupCommand(source.name(), source.namespace())));
             BackupBenchmark.run(List.of(new Pipeline.Stage(List.of("restic", "--no-cache", "-r", BackupBenchmark.resticRepo(s3, "raw"), "init"),

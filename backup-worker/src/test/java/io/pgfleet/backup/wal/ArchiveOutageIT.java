@@ -54,7 +54,7 @@ class ArchiveOutageIT {
         S3Server s3 = S3Server.startOpen(s3dir.resolve("data"), port, tlsPort);
         try {
             Files.createDirectories(s3.directory().resolve("backups"));
-            ClusterSpec spec = new ClusterSpec(false, "1Gi", 1, "local", Map.of(), 0, 0, true);
+            ClusterSpec spec = new ClusterSpec(false, "1Gi", 1, "local", Map.of(), 0, 0, true, null);
             await().atMost(Duration.ofMinutes(3)).until(() -> driver.apply(SHOP, spec).outcome() == Step.Outcome.DONE);
             ArchiveLayout layout = driver.archiveLayout(SHOP).orElseThrow();
             Endpoint primary = driver.primary(SHOP).orElseThrow();

@@ -15,6 +15,7 @@ import io.pgfleet.clusters.DrillServers;
 import io.pgfleet.clusters.Endpoint;
 import io.pgfleet.clusters.Member;
 import io.pgfleet.clusters.Observation;
+import io.pgfleet.clusters.PoolerEndpoint;
 import io.pgfleet.runtime.job.Step;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -147,7 +148,7 @@ public class KubernetesClusterDriver implements ClusterDriver {
         if (cluster == KubernetesPlanner.Presence.FOREIGN) {
             // Not pgfleet's: nothing more of the instance's names is looked at, its Secrets least of all.
             return new KubernetesPlanner.Seen(key, Optional.empty(), cluster, Optional.empty(), false, KubernetesPlanner.Presence.ABSENT,
-                    desired.external(), null, null, null, desired.replicas());
+                    desired.external(), null, null, null, desired.replicas(), List.of());
         }
         Service service = client.services().inNamespace(key.namespace()).withName(CnpgModel.externalServiceName(key)).get();
         ClientCertificates.Certified certified = clientCertificates.observe(key, Instant.now());
@@ -156,7 +157,19 @@ public class KubernetesClusterDriver implements ClusterDriver {
         return new KubernetesPlanner.Seen(key, Optional.empty(), cluster, certified.refused(), certified.inPlace(), presence(key, service == null ? null : service.getMetadata()), desired.external(),
                 existing == null ? null : (Map<String, Object>) existing.getAdditionalProperties().get("spec"),
                 existing == null ? wantedSpec : BarmanModel.keepRecovery(wantedSpec, existing),
-                existing == null ? ClusterStatus.of(wanted) : ClusterStatus.of(existing), desired.replicas());
+                existing == null ? ClusterStatus.of(wanted) : ClusterStatus.of(existing), desired.replicas(), poolers(key, desired));
+    }
+
+    /** Each Pooler of the instance as it is and as the document renders it. */
+    @SuppressWarnings("unchecked")
+    private List<KubernetesPlanner.PoolerSeen> poolers(InstanceKey key, ClusterSpec desired) {
+        List<KubernetesPlanner.PoolerSeen> poolers = new ArrayList<>();
+        for (String type : PoolerModel.TYPES) {
+            GenericKubernetesResource existing = poolers(key).withName(PoolerModel.name(key, type)).get();
+            poolers.add(new KubernetesPlanner.PoolerSeen(type, PoolerModel.wanted(desired, type), presence(key, existing == null ? null : existing.getMetadata()),
+                    existing == null ? null : (Map<String, Object>) existing.getAdditionalProperties().get("spec"), PoolerModel.spec(key, desired, type)));
+        }
+        return poolers;
     }
 
     private static KubernetesPlanner.Presence presence(InstanceKey key, ObjectMeta metadata) {
@@ -188,6 +201,18 @@ public class KubernetesClusterDriver implements ClusterDriver {
             existing.setAdditionalProperty("spec", seen.wanted());
             clusters(key).resource(existing).update();
             return Step.waitFor("Cluster " + key.name() + " updated", Duration.ofSeconds(1));
+        }
+        if (action instanceof KubernetesPlanner.Action.CreatePooler create) {
+            poolers(key).resource(PoolerModel.pooler(key, desired, create.type())).create();
+            return Step.next("Pooler " + PoolerModel.name(key, create.type()) + " created");
+        } else if (action instanceof KubernetesPlanner.Action.UpdatePooler update) {
+            GenericKubernetesResource existing = poolers(key).withName(PoolerModel.name(key, update.type())).get();
+            existing.setAdditionalProperty("spec", PoolerModel.spec(key, desired, update.type()));
+            poolers(key).resource(existing).update();
+            return Step.next("Pooler " + PoolerModel.name(key, update.type()) + " updated");
+        } else if (action instanceof KubernetesPlanner.Action.DeletePooler delete) {
+            poolers(key).withName(PoolerModel.name(key, delete.type())).delete();
+            return Step.next("Pooler " + PoolerModel.name(key, delete.type()) + " removed");
         }
         ClusterStatus status = seen.status();
         if (action instanceof KubernetesPlanner.Action.Ready) {
@@ -279,8 +304,18 @@ public class KubernetesClusterDriver implements ClusterDriver {
                     status.healthy().contains(name) ? (primary ? "running" : "streaming") : "not ready", null, null));
         }
         boolean ready = status.readyInstances() >= instances;
+        List<PoolerEndpoint> pools = new ArrayList<>();
+        for (String type : PoolerModel.TYPES) {
+            GenericKubernetesResource pooler = poolers(key).withName(PoolerModel.name(key, type)).get();
+            if (pooler != null && Ownership.owns(key, pooler.getMetadata())) {
+                // CloudNativePG reports the PgBouncer pods it runs in status.instances.
+                Object running = pooler.getAdditionalProperties().get("status") instanceof Map<?, ?> poolerStatus ? poolerStatus.get("instances") : null;
+                pools.add(new PoolerEndpoint(type, PoolerModel.name(key, type) + "." + key.namespace() + "." + serviceDomain, CnpgModel.POSTGRES_PORT,
+                        running instanceof Number n && n.intValue() > 0 ? "running" : "waiting"));
+            }
+        }
         return new Observation(true, ready, members, status.readyInstances() + " of " + instances + " members ready"
-                + (status.phase().isEmpty() ? "" : " (" + status.phase() + ")"), null);
+                + (status.phase().isEmpty() ? "" : " (" + status.phase() + ")"), null, null, null, pools);
     }
 
     @Override
@@ -288,6 +323,12 @@ public class KubernetesClusterDriver implements ClusterDriver {
         GenericKubernetesResource cluster = clusters(key).withName(key.name()).get();
         if (cluster != null && !Ownership.owns(key, cluster.getMetadata())) {
             return Step.failed(Ownership.notOurs("Cluster", key));
+        }
+        for (String type : PoolerModel.TYPES) {
+            GenericKubernetesResource pooler = poolers(key).withName(PoolerModel.name(key, type)).get();
+            if (pooler != null && Ownership.owns(key, pooler.getMetadata())) {
+                poolers(key).withName(PoolerModel.name(key, type)).delete();
+            }
         }
         if (cluster != null) {
             clusters(key).withName(key.name()).delete();
@@ -335,6 +376,12 @@ public class KubernetesClusterDriver implements ClusterDriver {
 
     private String primaryHost(InstanceKey key) {
         return CnpgModel.primaryService(key) + "." + key.namespace() + "." + serviceDomain;
+    }
+
+    private NonNamespaceOperation<GenericKubernetesResource,
+            GenericKubernetesResourceList,
+            Resource<GenericKubernetesResource>> poolers(InstanceKey key) {
+        return client.genericKubernetesResources(PoolerModel.POOLER).inNamespace(key.namespace());
     }
 
     private NonNamespaceOperation<GenericKubernetesResource,

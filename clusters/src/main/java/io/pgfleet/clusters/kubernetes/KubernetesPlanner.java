@@ -1,6 +1,7 @@
 package io.pgfleet.clusters.kubernetes;
 
 import io.pgfleet.events.InstanceKey;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -8,8 +9,8 @@ import java.util.Optional;
  * The order of the Kubernetes driver's steps, as a pure function of what it saw: wait while a point-in-time restore
  * replaces the Cluster; refuse what exists and is not pgfleet's; make the client certificates and their Secrets (the
  * Cluster names them); create the Cluster; create or remove the external Service; bring the Cluster's spec to the one the
- * document renders ({@link CnpgModel}, the recovery it was bootstrapped with kept); then wait for CloudNativePG to report
- * every member ready. The driver carries out the one action this returns and comes back.
+ * document renders ({@link CnpgModel}, the recovery it was bootstrapped with kept); create, update or remove the Poolers
+ * ({@link PoolerModel}); then wait for CloudNativePG to report every member ready. The driver carries out the one action this returns and comes back.
  */
 final class KubernetesPlanner {
 
@@ -31,13 +32,27 @@ final class KubernetesPlanner {
      * @param wanted       its spec as the document renders it, the recovery it was bootstrapped with kept
      * @param status       what CloudNativePG reports
      * @param replicas     the members the document asks for
+     * @param poolers      the instance's Poolers, each as it is and as the document renders it
      */
     record Seen(InstanceKey key, Optional<String> restoring, Presence cluster, Optional<String> certificates, boolean certified, Presence service,
-                boolean external, Map<String, Object> current, Map<String, Object> wanted, ClusterStatus status, int replicas) {
+                boolean external, Map<String, Object> current, Map<String, Object> wanted, ClusterStatus status, int replicas,
+                List<PoolerSeen> poolers) {
 
         static Seen restoring(InstanceKey key, String what) {
-            return new Seen(key, Optional.of(what), Presence.ABSENT, Optional.empty(), false, Presence.ABSENT, false, null, null, null, 0);
+            return new Seen(key, Optional.of(what), Presence.ABSENT, Optional.empty(), false, Presence.ABSENT, false, null, null, null, 0, List.of());
         }
+    }
+
+    /**
+     * One of the instance's Poolers ({@link PoolerModel}).
+     *
+     * @param type     {@code rw} or {@code ro}
+     * @param wanted   the document asks for it
+     * @param presence whether it exists, and whose it is
+     * @param current  its spec as it is (null when absent)
+     * @param rendered its spec as the document renders it
+     */
+    record PoolerSeen(String type, boolean wanted, Presence presence, Map<String, Object> current, Map<String, Object> rendered) {
     }
 
     /** The one thing to do next. */
@@ -70,6 +85,18 @@ final class KubernetesPlanner {
         record UpdateCluster() implements Action {
         }
 
+        /** Create a Pooler as rendered. */
+        record CreatePooler(String type) implements Action {
+        }
+
+        /** Replace a Pooler's spec with the rendered one. */
+        record UpdatePooler(String type) implements Action {
+        }
+
+        /** Remove a Pooler the document no longer asks for. */
+        record DeletePooler(String type) implements Action {
+        }
+
         /** Every member is ready: done. */
         record Ready() implements Action {
         }
@@ -80,6 +107,20 @@ final class KubernetesPlanner {
     }
 
     private KubernetesPlanner() {
+    }
+
+    /**
+     * Whether {@code current} has every field of {@code rendered} as rendered (maps compared field by field; what the API
+     * server or CloudNativePG's defaulting added besides is not a difference).
+     */
+    static boolean holds(Object current, Object rendered) {
+        if (rendered instanceof Map<?, ?> wanted) {
+            return current instanceof Map<?, ?> have && wanted.entrySet().stream().allMatch(e -> holds(have.get(e.getKey()), e.getValue()));
+        }
+        if (rendered instanceof Number number) {
+            return current instanceof Number other && number.longValue() == other.longValue();
+        }
+        return rendered.equals(current);
     }
 
     static Action next(Seen seen) {
@@ -109,6 +150,20 @@ final class KubernetesPlanner {
         }
         if (!seen.current().equals(seen.wanted())) {
             return new Action.UpdateCluster();
+        }
+        for (PoolerSeen pooler : seen.poolers()) {
+            if (pooler.presence() == Presence.FOREIGN && pooler.wanted()) {
+                return new Action.Refuse(Ownership.notOurs("Pooler " + PoolerModel.name(seen.key(), pooler.type()) + " for", seen.key()));
+            }
+            if (pooler.wanted() && pooler.presence() == Presence.ABSENT) {
+                return new Action.CreatePooler(pooler.type());
+            }
+            if (pooler.wanted() && !holds(pooler.current(), pooler.rendered())) {
+                return new Action.UpdatePooler(pooler.type());
+            }
+            if (!pooler.wanted() && pooler.presence() == Presence.OURS) {
+                return new Action.DeletePooler(pooler.type());
+            }
         }
         return seen.status().readyInstances() >= seen.replicas() ? new Action.Ready() : new Action.AwaitMembers();
     }

@@ -124,6 +124,9 @@ public class LocalClusterDriver implements ClusterDriver {
         if (found.isEmpty()) {
             return Step.done("the instance does not exist", Map.of());
         }
+        for (LocalPooler.Kind kind : LocalPooler.Kind.values()) {
+            new LocalPooler(found.get(), kind, settings).stop();
+        }
         List<LocalMember> members = new ArrayList<>(found.get().members());
         Collections.reverse(members);
         for (LocalMember member : members) {

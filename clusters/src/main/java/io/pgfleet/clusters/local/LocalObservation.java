@@ -2,6 +2,7 @@ package io.pgfleet.clusters.local;
 
 import io.pgfleet.clusters.Member;
 import io.pgfleet.clusters.Observation;
+import io.pgfleet.clusters.PoolerEndpoint;
 import io.pgfleet.runtime.job.Step;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -90,10 +91,23 @@ final class LocalObservation {
             members.stream().filter(m -> m.isComplete() && m.isRunning())
                     .forEach(m -> settings.tls().renewalDue(m.name(), m.dataDir(), now).ifPresent(problems::add));
         }
+        List<PoolerEndpoint> poolers = new ArrayList<>();
+        for (LocalPooler.Kind kind : LocalPooler.Kind.values()) {
+            LocalPooler pool = new LocalPooler(instance, kind, settings);
+            if (pool.recordedPort().isEmpty()) {
+                continue;
+            }
+            // Configured (its file written) and not running: down. Not configured yet: nothing to lead to so far.
+            String state = pool.isRunning() ? "running" : pool.currentIni().isPresent() ? "stopped" : "waiting";
+            poolers.add(new PoolerEndpoint(kind.label(), host, pool.recordedPort().getAsInt(), state));
+            if (state.equals("stopped")) {
+                problems.add("pooler " + kind.label() + " is stopped");
+            }
+        }
         restoring.ifPresent(problems::add);
         String message = ready + " of " + members.size() + " members ready" + (problems.isEmpty() ? "" : ": " + String.join(", ", problems));
         String behind = archive.map(a -> a.problem(Instant.now(), settings.archiveDelay())).orElse(null);
         return new Observation(true, problems.isEmpty(), observed, message + (behind == null ? "" : "; " + behind), used, archive.orElse(null),
-                behind);
+                behind, poolers);
     }
 }

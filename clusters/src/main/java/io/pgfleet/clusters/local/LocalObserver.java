@@ -2,6 +2,9 @@ package io.pgfleet.clusters.local;
 
 import io.pgfleet.clusters.ClusterSpec;
 import io.pgfleet.clusters.SyncQuorum;
+import io.pgfleet.events.postgres.Pooler;
+import java.nio.file.Files;
+import java.util.EnumMap;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -42,9 +45,11 @@ final class LocalObserver {
      * @param wanted    each desired member's configuration files as the spec renders them, by index
      * @param names     the names the members' certificates carry
      * @param leftovers the programs a killed predecessor left running, by data directory
+     * @param poolers   each pool's configuration as the spec renders it and the member it leads to, where one serves
      */
     record Sight(LocalPlanner.Seen seen, LocalInstance instance, List<LocalMember> recorded, List<LocalMember> members,
-                 Map<Integer, Map<String, String>> wanted, Set<String> names, Map<Path, List<Leftovers.Leftover>> leftovers) {
+                 Map<Integer, Map<String, String>> wanted, Set<String> names, Map<Path, List<Leftovers.Leftover>> leftovers,
+                 Map<LocalPooler.Kind, Rendered> poolers) {
 
         LocalMember primary() {
             return members.get(0);
@@ -55,6 +60,10 @@ final class LocalObserver {
             return members.stream().filter(m -> m.index() == index).findFirst()
                     .or(() -> recorded.stream().filter(m -> m.index() == index).findFirst()).orElseThrow();
         }
+    }
+
+    /** A pool's {@code pgbouncer.ini} as the spec renders it, and the member it leads to. */
+    record Rendered(String ini, LocalMember target) {
     }
 
     /** How much of the instance a step looks at. */
@@ -72,7 +81,7 @@ final class LocalObserver {
     Sight observe(LocalInstance instance, ClusterSpec desired, Scope scope) {
         Optional<String> restoring = restoring(instance);
         if (restoring.isPresent()) {
-            return new Sight(LocalPlanner.Seen.restoring(restoring.get()), instance, List.of(), List.of(), Map.of(), Set.of(), Map.of());
+            return new Sight(LocalPlanner.Seen.restoring(restoring.get()), instance, List.of(), List.of(), Map.of(), Set.of(), Map.of(), Map.of());
         }
         List<LocalMember> recorded = instance.members();
         List<LocalMember> members = desiredMembers(instance, recorded, desired.replicas());
@@ -87,8 +96,8 @@ final class LocalObserver {
         all.forEach((index, member) -> leftovers.put(index, running.getOrDefault(member.dataDir(), List.of()).size()));
         List<Integer> indexes = recorded.stream().map(LocalMember::index).toList();
         if (scope == Scope.SWITCHOVER) {
-            return new Sight(new LocalPlanner.Seen(Optional.empty(), leftovers, Optional.empty(), indexes, List.of()), instance, recorded,
-                    members, Map.of(), Set.of(), running);
+            return new Sight(new LocalPlanner.Seen(Optional.empty(), leftovers, Optional.empty(), indexes, List.of(), List.of()), instance, recorded,
+                    members, Map.of(), Set.of(), running, Map.of());
         }
         Optional<FailoverPlanner.Situation> role = failover.observe(members);
         // A primary that did not answer the role's bounded probe is not asked again here: a frozen one would hold this look.
@@ -105,8 +114,55 @@ final class LocalObserver {
             states.add(new LocalPlanner.MemberState(member.index(), member.disk(), member.isRunning(), member.configFiles(),
                     wanted.get(member.index()), restart, serial.isPresent() || !settings.tlsEnabled()));
         }
-        return new Sight(new LocalPlanner.Seen(Optional.empty(), leftovers, role, indexes, states), instance, recorded, members, wanted,
-                names, running);
+        Map<LocalPooler.Kind, Rendered> rendered = new EnumMap<>(LocalPooler.Kind.class);
+        List<LocalPlanner.PoolerState> poolers = poolers(instance, desired, members, answers, rendered, now);
+        return new Sight(new LocalPlanner.Seen(Optional.empty(), leftovers, role, indexes, states, poolers), instance, recorded, members, wanted,
+                names, running, rendered);
+    }
+
+    /**
+     * Each pool as it is and as the spec renders it ({@code rendered} gets the latter): the read-write one leads to the
+     * primary once it serves, the read-only one to the first standby that serves. The read-write pool is ready when its
+     * certificates serve and the lookup was installed in every database the primary has now (recorded by name and OID in
+     * {@code lookup.json}: a database made or restored since is a new one).
+     */
+    private List<LocalPlanner.PoolerState> poolers(LocalInstance instance, ClusterSpec desired, List<LocalMember> members, boolean answers,
+                                                   Map<LocalPooler.Kind, Rendered> rendered, Instant now) {
+        List<LocalPlanner.PoolerState> states = new ArrayList<>();
+        Pooler pooler = desired.pooler();
+        for (LocalPooler.Kind kind : LocalPooler.Kind.values()) {
+            LocalPooler pool = new LocalPooler(instance, kind, settings);
+            boolean wanted = pooler.enabled() && (kind == LocalPooler.Kind.RW || pooler.readOnly());
+            boolean running = pool.isRunning();
+            if (!wanted) {
+                states.add(new LocalPlanner.PoolerState(kind, false, pool.exists(), running, Optional.empty(), Optional.empty(), false));
+                continue;
+            }
+            Optional<LocalMember> target = kind == LocalPooler.Kind.RW
+                    ? Optional.of(members.get(0)).filter(m -> answers && serves(m))
+                    : members.stream().skip(1).filter(LocalObserver::serves).findFirst();
+            Optional<String> ini = target.map(m -> new PoolerConfig(pool.dir(), settings.listenAddresses(desired.external()), pool.port(), m.port(),
+                    pooler, desired.external(), settings.caCertificate()).text());
+            ini.ifPresent(text -> rendered.put(kind, new Rendered(text, target.get())));
+            boolean certified = settings.tlsEnabled() && settings.tls().validSerial(pool.dir(), settings.certificateNames(desired.external()), now).isPresent()
+                    && Files.exists(pool.dir().resolve(PoolerConfig.CLIENT_KEY));
+            boolean ready = certified && (kind == LocalPooler.Kind.RO || target.map(m -> lookupCurrent(pool, m)).orElse(false));
+            states.add(new LocalPlanner.PoolerState(kind, true, pool.exists(), running, pool.currentIni(), ini, ready));
+        }
+        return states;
+    }
+
+    private static boolean serves(LocalMember member) {
+        return member.isComplete() && member.isRunning();
+    }
+
+    /** Whether the lookup was installed in every database the primary has now. */
+    private boolean lookupCurrent(LocalPooler pool, LocalMember primary) {
+        try {
+            return PoolerLookup.installedIn(pool.dir()).equals(connections.column(primary, PoolerLookup.DATABASES));
+        } catch (SQLException e) {
+            return true;   // not answering now: nothing to install into either; looked at again at the next step
+        }
     }
 
     /** What a point-in-time restore under way is doing: while there is one, the members are its own. */
@@ -153,6 +209,6 @@ final class LocalObserver {
                 member.name().replaceFirst("-" + member.index() + "$", ""), standbyNames, desired.parameters(), desired.external(),
                 member.isPrimary() ? null : member.primaryConninfo(primary), member.isPrimary() ? null : member.slotName(), certificateSerial,
                 desired.archive() ? LocalArchive.command(settings, instance, member) : null, settings.archiveDelay(),
-                settings.unresponsiveAfter()).files();
+                settings.unresponsiveAfter(), desired.pooler().enabled() && settings.tlsEnabled() ? settings.caCertificate() : null).files();
     }
 }

@@ -52,12 +52,28 @@ final class LocalPlanner {
      * @param members   the desired members, the primary first; empty when not looked at
      */
     record Seen(Optional<String> restoring, Map<Integer, Integer> leftovers, Optional<FailoverPlanner.Situation> role, List<Integer> recorded,
-                List<MemberState> members) {
+                List<MemberState> members, List<PoolerState> poolers) {
 
         /** Seen while a restore is under way: nothing else. */
         static Seen restoring(String what) {
-            return new Seen(Optional.of(what), Map.of(), Optional.empty(), List.of(), List.of());
+            return new Seen(Optional.of(what), Map.of(), Optional.empty(), List.of(), List.of(), List.of());
         }
+    }
+
+    /**
+     * What the driver saw of one of the instance's pools ({@link LocalPooler}).
+     *
+     * @param kind     read-write or read-only
+     * @param wanted   the document asks for it
+     * @param present  anything of it is on disk
+     * @param running  its PgBouncer runs
+     * @param current  its configuration as it is
+     * @param rendered its configuration as the spec renders it, leading to the member it should lead to; empty while no
+     *                 such member serves (the primary being made, no standby yet): nothing to lead to
+     * @param ready    its certificates are in place and, for the read-write pool, the lookup is in every database
+     */
+    record PoolerState(LocalPooler.Kind kind, boolean wanted, boolean present, boolean running, Optional<String> current,
+                       Optional<String> rendered, boolean ready) {
     }
 
     /** The one thing to do next. */
@@ -126,6 +142,21 @@ final class LocalPlanner {
         /** Every member is there, configured and running: check the quorum and the streaming. */
         record CheckReadiness() implements Action {
         }
+
+        /**
+         * Bring a pool to what the spec renders: its directory and certificates, the lookup in every database (the
+         * read-write pool), its configuration; a running PgBouncer reloads it (a new primary is led to this way).
+         */
+        record ConfigurePooler(LocalPooler.Kind kind) implements Action {
+        }
+
+        /** Start a configured pool's PgBouncer. */
+        record StartPooler(LocalPooler.Kind kind) implements Action {
+        }
+
+        /** Stop a pool the document no longer asks for and remove its files. */
+        record RemovePooler(LocalPooler.Kind kind) implements Action {
+        }
     }
 
     private LocalPlanner() {
@@ -136,6 +167,11 @@ final class LocalPlanner {
         Optional<Action> first = first(seen);
         if (first.isPresent()) {
             return first.get();
+        }
+        // A pool follows the primary as soon as it serves: before a former primary rejoins or a standby is copied again.
+        Optional<Action> pooler = pooler(seen.poolers());
+        if (pooler.isPresent()) {
+            return pooler.get();
         }
         Optional<FailoverPlanner.Decision> role = seen.role().map(FailoverPlanner::next).filter(d -> !(d instanceof FailoverPlanner.Decision.Proceed));
         if (role.isPresent()) {
@@ -201,6 +237,32 @@ final class LocalPlanner {
             return new Action.Start(stopped.get().index());
         }
         return nextRestart(desired).<Action>map(Action.Restart::new).orElseGet(Action.CheckReadiness::new);
+    }
+
+    /**
+     * The next action on the pools: remove one the document no longer asks for; configure one whose files are not what the
+     * spec renders (a new primary included) or that is not ready; start one that does not run. A pool with nothing to lead
+     * to yet waits.
+     */
+    static Optional<Action> pooler(List<PoolerState> poolers) {
+        for (PoolerState pool : poolers) {
+            if (!pool.wanted()) {
+                if (pool.present() || pool.running()) {
+                    return Optional.of(new Action.RemovePooler(pool.kind()));
+                }
+                continue;
+            }
+            if (pool.rendered().isEmpty()) {
+                continue;
+            }
+            if (!pool.ready() || !pool.current().equals(pool.rendered())) {
+                return Optional.of(new Action.ConfigurePooler(pool.kind()));
+            }
+            if (!pool.running()) {
+                return Optional.of(new Action.StartPooler(pool.kind()));
+            }
+        }
+        return Optional.empty();
     }
 
     /**

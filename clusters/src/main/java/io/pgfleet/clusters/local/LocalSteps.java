@@ -43,6 +43,7 @@ final class LocalSteps {
     private final LocalFailover failover;
     private final LocalSwitchover switchover;
     private final WarmPool pool;
+    private final PoolerSteps poolers;
 
     LocalSteps(LocalSettings settings, MemberConnections connections, LocalFailover failover, LocalSwitchover switchover, WarmPool pool) {
         this.settings = settings;
@@ -50,6 +51,7 @@ final class LocalSteps {
         this.connections = connections;
         this.failover = failover;
         this.switchover = switchover;
+        this.poolers = new PoolerSteps(settings);
     }
 
     /** Carries out one action on what the look found ({@code to}: a switchover's named target). */
@@ -84,6 +86,12 @@ final class LocalSteps {
             return restart(sight.member(restart.index()));
         } else if (action instanceof LocalPlanner.Action.CheckReadiness) {
             return readiness(desired, members);
+        } else if (action instanceof LocalPlanner.Action.ConfigurePooler configure) {
+            return poolers.configure(sight, configure.kind(), desired);
+        } else if (action instanceof LocalPlanner.Action.StartPooler start) {
+            return poolers.start(sight.instance(), start.kind());
+        } else if (action instanceof LocalPlanner.Action.RemovePooler remove) {
+            return poolers.remove(sight.instance(), remove.kind());
         }
         throw new IllegalArgumentException("not an action to carry out here: " + action);
     }

@@ -163,22 +163,35 @@ final class LocalTls {
 
     /** Makes a key and the certificate the CA signs for these addresses (one openssl run). */
     Issued make(String commonName, Set<String> addresses) {
+        List<String> names = new ArrayList<>();
+        for (String address : new TreeSet<>(addresses)) {
+            names.add((address.matches("[0-9.]+|[0-9a-fA-F:]+:[0-9a-fA-F:]*") ? "IP:" : "DNS:") + address);
+        }
+        return make(commonName, List.of("-addext", "subjectAltName=" + String.join(",", names), "-addext", "extendedKeyUsage=serverAuth"));
+    }
+
+    /**
+     * Makes a key and a client certificate the CA signs for the role {@code role} (its common name): what a member whose
+     * {@code pg_hba.conf} says {@code cert} for that role admits it with.
+     */
+    Issued makeClient(String role) {
+        return make(role, List.of("-addext", "extendedKeyUsage=clientAuth"));
+    }
+
+    private Issued make(String commonName, List<String> extensions) {
         Path ca = caCertificate();
         try {
             Path work = Files.createTempDirectory("pgfleet-tls-");
             try {
                 Path key = work.resolve(KEY);
                 Path cert = work.resolve(CERT);
-                List<String> names = new ArrayList<>();
-                for (String address : new TreeSet<>(addresses)) {
-                    names.add((address.matches("[0-9.]+|[0-9a-fA-F:]+:[0-9a-fA-F:]*") ? "IP:" : "DNS:") + address);
-                }
                 // One openssl run makes the key and the certificate the CA signs (OpenSSL 3: req -x509 -CA).
-                ProcessRunner.check(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                        "-keyout", key.toString(), "-out", cert.toString(), "-subj", "/CN=" + commonName, "-CA", ca.toString(), "-CAkey",
+                List<String> argv = new ArrayList<>(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                        "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-subj", "/CN=" + commonName, "-CA", ca.toString(), "-CAkey",
                         directory.resolve("ca.key").toString(), "-set_serial", "0x" + HexFormat.of().formatHex(serial()), "-days", "397",
-                        "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "subjectAltName=" + String.join(",", names),
-                        "-addext", "extendedKeyUsage=serverAuth", "-addext", "keyUsage=critical,digitalSignature"), Map.of(), work, TIMEOUT);
+                        "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "keyUsage=critical,digitalSignature"));
+                argv.addAll(extensions);
+                ProcessRunner.check(argv, Map.of(), work, TIMEOUT);
                 return new Issued(Files.readString(key), Files.readString(cert));
             } finally {
                 FileTrees.delete(work);
@@ -190,10 +203,15 @@ final class LocalTls {
 
     /** Puts the key and certificate into the member's data directory, the PostgreSQL account's, 0600. */
     void install(Path dataDir, Issued issued, OsUser owner) {
-        LocalFiles.write(dataDir.resolve(KEY), issued.key(), "rw-------");
-        LocalFiles.write(dataDir.resolve(CERT), issued.certificate(), "rw-------");
-        owner.own(dataDir.resolve(KEY));
-        owner.own(dataDir.resolve(CERT));
+        install(dataDir, KEY, CERT, issued, owner);
+    }
+
+    /** Puts the key and certificate into {@code directory} under these names, the account's, 0600. */
+    void install(Path directory, String keyName, String certificateName, Issued issued, OsUser owner) {
+        LocalFiles.write(directory.resolve(keyName), issued.key(), "rw-------");
+        LocalFiles.write(directory.resolve(certificateName), issued.certificate(), "rw-------");
+        owner.own(directory.resolve(keyName));
+        owner.own(directory.resolve(certificateName));
     }
 
     private static byte[] serial() {

@@ -29,10 +29,14 @@ import java.util.regex.Pattern;
  * @param standbyTimeout     {@code wal_sender_timeout} ({@code pgfleet.local.unresponsive-after}): a standby that has not
  *                           answered its primary for this long is let go — it no longer streams, so the driver lowers the
  *                           quorum (never below its minimum) and writes that waited for it go on
+ * @param poolerCa           with a pooler (and TLS): the CA its lookup role's client certificate is signed by, which this
+ *                           member then trusts for that role alone ({@code cert}, from loopback; any other login of that
+ *                           role is refused); null without a pooler
  */
 public record MemberConfig(String listenAddress, int port, Path socketDirectory, String clusterName, String standbyNames,
                            Map<String, String> parameters, boolean external, String primaryConninfo, String slotName,
-                           String certificateSerial, String archiveCommand, Duration archiveTimeout, Duration standbyTimeout) {
+                           String certificateSerial, String archiveCommand, Duration archiveTimeout, Duration standbyTimeout,
+                           Path poolerCa) {
 
     /** The file postgresql.conf includes first. */
     public static final String MANAGED_FILE = "pgfleet-managed.conf";
@@ -66,7 +70,8 @@ public record MemberConfig(String listenAddress, int port, Path socketDirectory,
                 + line("synchronous_standby_names", standbyNames)
                 + line("wal_sender_timeout", Math.max(1, standbyTimeout.toMillis()) + "ms")
                 + (certificateSerial == null ? line("ssl", "off") : "# server certificate " + certificateSerial + "\n" + line("ssl", "on")
-                        + line("ssl_cert_file", LocalTls.CERT) + line("ssl_key_file", LocalTls.KEY) + line("ssl_min_protocol_version", "TLSv1.2"))
+                        + line("ssl_cert_file", LocalTls.CERT) + line("ssl_key_file", LocalTls.KEY) + line("ssl_min_protocol_version", "TLSv1.2")
+                        + (poolerCa == null ? "" : line("ssl_ca_file", poolerCa.toString())))
                 // Every member archives once it is the primary (archive_mode=on does nothing on a standby), so a promoted one goes on.
                 + (archiveCommand == null ? "" : line("archive_mode", "on") + line("archive_command", archiveCommand)
                         + line("archive_timeout", Math.max(1, archiveTimeout.toSeconds()) + "s"))
@@ -95,8 +100,14 @@ public record MemberConfig(String listenAddress, int port, Path socketDirectory,
      * ({@code hostssl}), replication included: a connection from outside without TLS matches no line and is refused.
      */
     public String hba() {
-        StringBuilder text = new StringBuilder("# Managed by pgfleet.\n")
-                .append("local all all scram-sha-256\n")
+        StringBuilder text = new StringBuilder("# Managed by pgfleet.\n");
+        if (poolerCa != null && certificateSerial != null) {
+            // The pooler's lookup role: by its client certificate from loopback, never by a password, from nowhere else.
+            text.append("hostssl all ").append(PoolerConfig.LOOKUP_ROLE).append(" 127.0.0.1/32 cert\n")
+                    .append("local all ").append(PoolerConfig.LOOKUP_ROLE).append(" reject\n")
+                    .append("host all ").append(PoolerConfig.LOOKUP_ROLE).append(" all reject\n");
+        }
+        text.append("local all all scram-sha-256\n")
                 .append("host all all 127.0.0.1/32 scram-sha-256\n")
                 .append("host replication all 127.0.0.1/32 scram-sha-256\n");
         if (external) {

@@ -64,16 +64,17 @@ final class MemberPorts {
         throw new IllegalStateException("no free port that no member has recorded (" + taken.size() + " recorded)");
     }
 
-    /** Every port recorded in {@code <root>/<namespace>/<name>/members.json}. */
+    /** Every port recorded in {@code <root>/<namespace>/<name>/members.json} and {@code poolers.json}. */
     static Set<Integer> recorded(Set<Path> roots) {
         Set<Integer> ports = new HashSet<>();
         for (Path root : roots) {
             if (!Files.isDirectory(root)) {
                 continue;
             }
-            try (Stream<Path> files = Files.find(root, 3, (path, attributes) -> path.getFileName().toString().equals("members.json")
-                    && attributes.isRegularFile())) {
-                files.forEach(file -> ports.addAll(read(file)));
+            try (Stream<Path> files = Files.find(root, 3, (path, attributes) -> attributes.isRegularFile()
+                    && Set.of("members.json", LocalPooler.PORTS_FILE).contains(path.getFileName().toString()))) {
+                files.forEach(file -> ports.addAll(file.getFileName().toString().equals("members.json") ? read(file)
+                        : LocalPooler.readPorts(file.getParent()).values()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -76,11 +76,58 @@ class KubernetesClusterDriverTest {
                 .containsExactly("pg-one-1 primary", "pg-one-2 replica", "pg-one-3 replica");
     }
 
+    private GenericKubernetesResource pooler(InstanceKey key, String type) {
+        return client.genericKubernetesResources(PoolerModel.POOLER).inNamespace(key.namespace()).withName(key.name() + "-pooler-" + type).get();
+    }
+
+    @Test
+    void thePoolerSectionBecomesCloudNativePgPoolersLabelledLikeTheClusterValidChangedRemovedAndDeletedWithTheInstance() {
+        KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc.cluster.local");
+        InstanceKey key = new InstanceKey("tenant-k", "pg-pooled");
+        ClusterSpec pooled = new ClusterSpec(false, "10Gi", 3, "replicated", Map.of(), 0, 1, false,
+                new io.pgfleet.events.postgres.Pooler(true, "transaction", 500, 25, true));
+        settle(driver, key, pooled);
+        reportReady(key, 3);
+        assertThat(settle(driver, key, pooled).outcome()).isEqualTo(Step.Outcome.DONE);
+        for (String type : List.of("rw", "ro")) {
+            GenericKubernetesResource made = pooler(key, type);
+            assertThat(CrdSchemas.problems("postgresql.cnpg.io_poolers.yaml", "v1", made)).isEmpty();
+            assertThat(made.getMetadata().getLabels()).isEqualTo(cluster(key).getMetadata().getLabels());
+            Map<?, ?> spec = (Map<?, ?>) made.getAdditionalProperties().get("spec");
+            assertThat(spec.get("cluster")).isEqualTo(Map.of("name", "pg-pooled"));
+            assertThat(spec.get("type")).isEqualTo(type);
+            assertThat(spec.get("instances")).isEqualTo(2);
+            assertThat(spec.get("pgbouncer").toString()).contains("poolMode=transaction", "max_client_conn=500", "default_pool_size=25");
+        }
+        assertThat(driver.observe(key).poolers()).extracting(p -> p.pool() + " " + p.host() + ":" + p.port())
+                .containsExactly("rw pg-pooled-pooler-rw.tenant-k.svc.cluster.local:5432", "ro pg-pooled-pooler-ro.tenant-k.svc.cluster.local:5432");
+
+        // Session mode, no read-only pool: the rw Pooler changes, the ro one goes.
+        ClusterSpec session = new ClusterSpec(false, "10Gi", 3, "replicated", Map.of(), 0, 1, false,
+                new io.pgfleet.events.postgres.Pooler(true, "session", 500, 25, false));
+        assertThat(settle(driver, key, session).outcome()).isEqualTo(Step.Outcome.DONE);
+        assertThat(((Map<?, ?>) pooler(key, "rw").getAdditionalProperties().get("spec")).get("pgbouncer").toString()).contains("poolMode=session");
+        assertThat(pooler(key, "ro")).isNull();
+
+        // A Pooler of that name that is not pgfleet's is refused, never changed.
+        GenericKubernetesResource foreign = PoolerModel.pooler(key, pooled, "ro");
+        foreign.getMetadata().setLabels(Map.of("app", "someone-else"));
+        client.genericKubernetesResources(PoolerModel.POOLER).inNamespace("tenant-k").resource(foreign).create();
+        Step refused = settle(driver, key, pooled);
+        assertThat(refused.outcome()).isEqualTo(Step.Outcome.FAILED);
+        assertThat(refused.message()).contains("Pooler pg-pooled-pooler-ro");
+        assertThat(pooler(key, "ro").getMetadata().getLabels()).isEqualTo(Map.of("app", "someone-else"));
+
+        driver.delete(key);
+        assertThat(pooler(key, "rw")).isNull();
+        assertThat(pooler(key, "ro")).as("not pgfleet's: left").isNotNull();
+    }
+
     @Test
     void anArchivingClusterNamesTheBarmanCloudPluginAndTheDeclaredStoreAndScheduleValidateAgainstTheCrds() {
         KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc.cluster.local");
         InstanceKey key = new InstanceKey("tenant-k", "pg-archived");
-        settle(driver, key, new ClusterSpec(false, "10Gi", 2, "replicated", Map.of(), 0, 1, true));
+        settle(driver, key, new ClusterSpec(false, "10Gi", 2, "replicated", Map.of(), 0, 1, true, null));
         GenericKubernetesResource made = cluster(key);
         assertThat(((Map<?, ?>) made.getAdditionalProperties().get("spec")).get("plugins")).isEqualTo(BarmanModel.plugins(key));
         assertThat(CrdSchemas.problems("postgresql.cnpg.io_clusters.yaml", "v1", made)).isEmpty();
@@ -333,7 +380,7 @@ class KubernetesClusterDriverTest {
     void aRestoreToATimeReplacesTheClusterWithOneRecoveredFromTheStoreAndLaterUpdatesKeepHowItWasMade() {
         KubernetesClusterDriver driver = new KubernetesClusterDriver(client, "svc");
         InstanceKey key = new InstanceKey("tenant-pitr", "pg-pitr");
-        ClusterSpec archiving = new ClusterSpec(false, "10Gi", 2, "replicated", Map.of(), 0, 1, true);
+        ClusterSpec archiving = new ClusterSpec(false, "10Gi", 2, "replicated", Map.of(), 0, 1, true, null);
         settle(driver, key, archiving);
         reportReady(key, 2);
         driver.declareArchive(key, new io.pgfleet.clusters.ArchiveTarget("s3://backups/_wal/tenant-pitr", null, "0 3 * * *", 7));
@@ -382,7 +429,7 @@ class KubernetesClusterDriverTest {
         assertThat(flushed[0]).isEqualTo(1);
 
         // The provisioner scales it later: the recipe and the server it archives under stay; the window is that server's.
-        settle(driver, key, new ClusterSpec(false, "10Gi", 3, "replicated", Map.of(), 0, 1, true));
+        settle(driver, key, new ClusterSpec(false, "10Gi", 3, "replicated", Map.of(), 0, 1, true, null));
         Map<String, Object> scaled = (Map<String, Object>) cluster(key).getAdditionalProperties().get("spec");
         assertThat(scaled).containsEntry("instances", 3).containsEntry("bootstrap", spec.get("bootstrap"));
         assertThat(BarmanModel.serverName(cluster(key))).isEqualTo(server);

@@ -30,7 +30,7 @@ class KubernetesDrillsTest {
 
     static KubernetesClient client;
 
-    private static final ClusterSpec ARCHIVING = new ClusterSpec(false, "20Gi", 2, "fast", Map.of("max_connections", "200"), 0, 1, true);
+    private static final ClusterSpec ARCHIVING = new ClusterSpec(false, "20Gi", 2, "fast", Map.of("max_connections", "200"), 0, 1, true, null);
 
     private KubernetesClusterDriver driver() {
         return new KubernetesClusterDriver(client, "svc");

@@ -20,7 +20,7 @@ class KubernetesPlannerTest {
 
     private static Seen seen(Presence cluster, boolean certified, Presence service, boolean external, Map<String, Object> current,
                              ClusterStatus status) {
-        return new Seen(KEY, Optional.empty(), cluster, Optional.empty(), certified, service, external, current, SPEC, status, 3);
+        return new Seen(KEY, Optional.empty(), cluster, Optional.empty(), certified, service, external, current, SPEC, status, 3, List.of());
     }
 
     @Test
@@ -48,7 +48,37 @@ class KubernetesPlannerTest {
                 .isEqualTo(new Action.Refuse(Ownership.notOurs("Cluster", KEY)));
         assertThat(KubernetesPlanner.next(seen(Presence.OURS, true, Presence.FOREIGN, true, SPEC, READY))).isInstanceOf(Action.Refuse.class);
         assertThat(KubernetesPlanner.next(new Seen(KEY, Optional.empty(), Presence.ABSENT, Optional.of("Secret pg.client-ca is not pgfleet's"),
-                false, Presence.ABSENT, false, null, SPEC, null, 3))).isEqualTo(new Action.Refuse("Secret pg.client-ca is not pgfleet's"));
+                false, Presence.ABSENT, false, null, SPEC, null, 3, List.of()))).isEqualTo(new Action.Refuse("Secret pg.client-ca is not pgfleet's"));
         assertThat(KubernetesPlanner.next(Seen.restoring(KEY, "a restore"))).isEqualTo(new Action.AwaitRestore("a restore"));
+    }
+
+    private static Seen pooled(KubernetesPlanner.PoolerSeen... poolers) {
+        return new Seen(KEY, Optional.empty(), Presence.OURS, Optional.empty(), true, Presence.ABSENT, false, SPEC, SPEC, READY, 3, List.of(poolers));
+    }
+
+    @Test
+    void thePoolersAreCreatedUpdatedAndRemovedAfterTheClusterAndAForeignOneRefused() {
+        Map<String, Object> rendered = Map.of("type", "rw", "instances", 2, "pgbouncer", Map.of("poolMode", "transaction"));
+        assertThat(KubernetesPlanner.next(pooled(new KubernetesPlanner.PoolerSeen("rw", true, Presence.ABSENT, null, rendered))))
+                .isEqualTo(new Action.CreatePooler("rw"));
+        // What the API server or CloudNativePG added besides is not a change; a changed mode is.
+        Map<String, Object> defaulted = Map.of("type", "rw", "instances", 2L, "pgbouncer", Map.of("poolMode", "transaction", "authQuery", "q"),
+                "deploymentStrategy", Map.of());
+        assertThat(KubernetesPlanner.next(pooled(new KubernetesPlanner.PoolerSeen("rw", true, Presence.OURS, defaulted, rendered))))
+                .isEqualTo(new Action.Ready());
+        Map<String, Object> session = Map.of("type", "rw", "instances", 2, "pgbouncer", Map.of("poolMode", "session"));
+        assertThat(KubernetesPlanner.next(pooled(new KubernetesPlanner.PoolerSeen("rw", true, Presence.OURS, session, rendered))))
+                .isEqualTo(new Action.UpdatePooler("rw"));
+        assertThat(KubernetesPlanner.next(pooled(new KubernetesPlanner.PoolerSeen("rw", true, Presence.OURS, rendered, rendered),
+                new KubernetesPlanner.PoolerSeen("ro", false, Presence.OURS, rendered, rendered)))).isEqualTo(new Action.DeletePooler("ro"));
+        assertThat(KubernetesPlanner.next(pooled(new KubernetesPlanner.PoolerSeen("ro", true, Presence.FOREIGN, rendered, rendered))))
+                .isInstanceOf(Action.Refuse.class);
+        // One of that name that is not pgfleet's, not asked for: left alone.
+        assertThat(KubernetesPlanner.next(pooled(new KubernetesPlanner.PoolerSeen("ro", false, Presence.FOREIGN, rendered, rendered))))
+                .isEqualTo(new Action.Ready());
+        // The Cluster's own change comes first.
+        assertThat(KubernetesPlanner.next(new Seen(KEY, Optional.empty(), Presence.OURS, Optional.empty(), true, Presence.ABSENT, false,
+                Map.of("instances", 2), SPEC, READY, 3, List.of(new KubernetesPlanner.PoolerSeen("rw", true, Presence.ABSENT, null, rendered)))))
+                .isEqualTo(new Action.UpdateCluster());
     }
 }

@@ -158,9 +158,9 @@ class LocalPlannerTest {
     @Test
     void aMemberWhoseDataIsMadeGetsItsCertificateBeforeItIsResumed() {
         List<MemberState> members = List.of(new MemberState(1, MADE, false, FILES, FILES, Optional.empty(), false));
-        assertThat(LocalPlanner.next(List.of(1), members)).isEqualTo(new LocalPlanner.Action.IssueCertificate(1));
+        assertThat(LocalPlanner.next(List.of(1), members)).isEqualTo(new Action.IssueCertificate(1));
         List<MemberState> certified = List.of(new MemberState(1, MADE, false, FILES, FILES, Optional.empty(), true));
-        assertThat(LocalPlanner.next(List.of(1), certified)).isEqualTo(new LocalPlanner.Action.Resume(1));
+        assertThat(LocalPlanner.next(List.of(1), certified)).isEqualTo(new Action.Resume(1));
     }
 
     @Test
@@ -168,7 +168,7 @@ class LocalPlannerTest {
         List<MemberState> members = ready(3);
         members.set(1, new MemberState(2, COMPLETE, true, FILES, CHANGED, Optional.empty(), false));
         members.set(2, new MemberState(3, COMPLETE, true, FILES, CHANGED, Optional.empty(), true));
-        assertThat(LocalPlanner.next(indexes(3), members)).isEqualTo(new LocalPlanner.Action.IssueCertificate(2));
+        assertThat(LocalPlanner.next(indexes(3), members)).isEqualTo(new Action.IssueCertificate(2));
     }
 
     @Test
@@ -204,24 +204,71 @@ class LocalPlannerTest {
         FailoverPlanner.Situation serving = new FailoverPlanner.Situation(1, true, true, Duration.ZERO, Duration.ofSeconds(10), false, true,
                 Duration.ZERO, Duration.ofSeconds(10), 0, List.of(), List.of(), List.of(), List.of());
         assertThat(LocalPlanner.next(LocalPlanner.Seen.restoring("a restore"))).isEqualTo(new Action.AwaitRestore("a restore"));
-        assertThat(LocalPlanner.next(new LocalPlanner.Seen(Optional.empty(), Map.of(1, 0, 2, 1), Optional.of(stopped), indexes(2), ready(2))))
+        assertThat(LocalPlanner.next(new LocalPlanner.Seen(Optional.empty(), Map.of(1, 0, 2, 1), Optional.of(stopped), indexes(2), ready(2), List.of())))
                 .isEqualTo(new Action.StopLeftovers(2));
-        assertThat(LocalPlanner.next(new LocalPlanner.Seen(Optional.empty(), Map.of(1, 0, 2, 0), Optional.of(stopped), indexes(2), ready(2))))
+        assertThat(LocalPlanner.next(new LocalPlanner.Seen(Optional.empty(), Map.of(1, 0, 2, 0), Optional.of(stopped), indexes(2), ready(2), List.of())))
                 .isEqualTo(new Action.Role(new FailoverPlanner.Decision.Promote(2, 7, "the primary's data directory is gone or damaged", "data lost",
                         false)));
-        assertThat(LocalPlanner.next(new LocalPlanner.Seen(Optional.empty(), Map.of(1, 0, 2, 0), Optional.of(serving), indexes(3), ready(2))))
+        assertThat(LocalPlanner.next(new LocalPlanner.Seen(Optional.empty(), Map.of(1, 0, 2, 0), Optional.of(serving), indexes(3), ready(2), List.of())))
                 .isEqualTo(new Action.Remove(3));
-        assertThat(LocalPlanner.next(new LocalPlanner.Seen(Optional.empty(), Map.of(), Optional.empty(), indexes(2), ready(2))))
+        assertThat(LocalPlanner.next(new LocalPlanner.Seen(Optional.empty(), Map.of(), Optional.empty(), indexes(2), ready(2), List.of())))
                 .isEqualTo(new Action.CheckReadiness());
     }
 
     @Test
     void aSwitchoverTakesItsOwnStepWhileItsPrimaryIsStillThePrimaryAndReconcilesOnceTheRoleMoved() {
-        LocalPlanner.Seen seen = new LocalPlanner.Seen(Optional.empty(), Map.of(1, 0, 2, 0), Optional.empty(), indexes(2), List.of());
+        LocalPlanner.Seen seen = new LocalPlanner.Seen(Optional.empty(), Map.of(1, 0, 2, 0), Optional.empty(), indexes(2), List.of(), List.of());
         assertThat(LocalPlanner.switchover(seen, true)).isEqualTo(new Action.Switchover());
         assertThat(LocalPlanner.switchover(seen, false)).isEqualTo(new Action.Reconcile());
         assertThat(LocalPlanner.switchover(LocalPlanner.Seen.restoring("a restore"), true)).isEqualTo(new Action.AwaitRestore("a restore"));
-        assertThat(LocalPlanner.switchover(new LocalPlanner.Seen(Optional.empty(), Map.of(1, 2), Optional.empty(), indexes(2), List.of()), true))
+        assertThat(LocalPlanner.switchover(new LocalPlanner.Seen(Optional.empty(), Map.of(1, 2), Optional.empty(), indexes(2), List.of(), List.of()), true))
                 .isEqualTo(new Action.StopLeftovers(1));
+    }
+
+    private static LocalPlanner.PoolerState pool(LocalPooler.Kind kind, boolean wanted, boolean present, boolean running, String current,
+                                                 String rendered, boolean ready) {
+        return new LocalPlanner.PoolerState(kind, wanted, present, running, Optional.ofNullable(current), Optional.ofNullable(rendered), ready);
+    }
+
+    @Test
+    void aPoolIsConfiguredThenStartedAndFollowsTheIniTheSpecRenders() {
+        LocalPooler.Kind rw = LocalPooler.Kind.RW;
+        assertThat(LocalPlanner.pooler(List.of(pool(rw, true, false, false, null, "port=1", false))))
+                .contains(new Action.ConfigurePooler(rw));
+        assertThat(LocalPlanner.pooler(List.of(pool(rw, true, true, false, "port=1", "port=1", true))))
+                .contains(new Action.StartPooler(rw));
+        assertThat(LocalPlanner.pooler(List.of(pool(rw, true, true, true, "port=1", "port=1", true)))).isEmpty();
+        // A new primary renders another file: configured again (the running PgBouncer reloads it).
+        assertThat(LocalPlanner.pooler(List.of(pool(rw, true, true, true, "port=1", "port=2", true))))
+                .contains(new Action.ConfigurePooler(rw));
+        // A database made since (or restored) lacks the lookup: configured again.
+        assertThat(LocalPlanner.pooler(List.of(pool(rw, true, true, true, "port=1", "port=1", false))))
+                .contains(new Action.ConfigurePooler(rw));
+    }
+
+    @Test
+    void aPoolWithNothingToLeadToWaitsAndOneNoLongerAskedForIsRemoved() {
+        assertThat(LocalPlanner.pooler(List.of(pool(LocalPooler.Kind.RO, true, false, false, null, null, false)))).isEmpty();
+        assertThat(LocalPlanner.pooler(List.of(pool(LocalPooler.Kind.RO, false, true, false, "x", null, true))))
+                .contains(new Action.RemovePooler(LocalPooler.Kind.RO));
+        assertThat(LocalPlanner.pooler(List.of(pool(LocalPooler.Kind.RO, false, false, true, null, null, false))))
+                .contains(new Action.RemovePooler(LocalPooler.Kind.RO));
+        assertThat(LocalPlanner.pooler(List.of(pool(LocalPooler.Kind.RW, false, false, false, null, null, false)))).isEmpty();
+    }
+
+    @Test
+    void aPoolIsLedToTheServingPrimaryBeforeTheRoleOrTheMembersAreSettledAndWaitsWhileNoneServes() {
+        FailoverPlanner.Situation rejoin = new FailoverPlanner.Situation(1, false, false, Duration.ZERO, Duration.ofSeconds(10), false, false,
+                Duration.ofSeconds(30), Duration.ofSeconds(10), 0, List.of(), List.of(new FailoverPlanner.Standby(2, "pg-2", true, 7L)), List.of(),
+                List.of());
+        LocalPlanner.Seen toNewPrimary = new LocalPlanner.Seen(Optional.empty(), Map.of(1, 0, 2, 0), Optional.of(rejoin), indexes(2), ready(2),
+                List.of(pool(LocalPooler.Kind.RW, true, true, true, "port=1", "port=2", true)));
+        assertThat(LocalPlanner.next(toNewPrimary)).isEqualTo(new Action.ConfigurePooler(LocalPooler.Kind.RW));
+        LocalPlanner.Seen noneServes = new LocalPlanner.Seen(Optional.empty(), Map.of(1, 0, 2, 0), Optional.of(rejoin), indexes(2), ready(2),
+                List.of(pool(LocalPooler.Kind.RW, true, true, true, "port=1", null, true)));
+        assertThat(LocalPlanner.next(noneServes)).isInstanceOf(Action.Role.class);
+        LocalPlanner.Seen leftovers = new LocalPlanner.Seen(Optional.empty(), Map.of(1, 1), Optional.empty(), indexes(2), ready(2),
+                List.of(pool(LocalPooler.Kind.RW, true, true, true, "port=1", "port=2", true)));
+        assertThat(LocalPlanner.next(leftovers)).isEqualTo(new Action.StopLeftovers(1));
     }
 }

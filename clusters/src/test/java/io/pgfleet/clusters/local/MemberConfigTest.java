@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,21 @@ class MemberConfigTest {
 
     private static MemberConfig config(String archiveCommand) {
         return new MemberConfig("127.0.0.1", 5433, Path.of("/run/m1"), "shop", "", Map.of(), false, null, null, null, archiveCommand,
-                Duration.ofSeconds(60), Duration.ofSeconds(10));
+                Duration.ofSeconds(60), Duration.ofSeconds(10), null);
+    }
+
+    @Test
+    void withAPoolerTheLookupRoleLogsInByCertificateFromLoopbackAndNoOtherWay() {
+        MemberConfig config = new MemberConfig("127.0.0.1,10.0.0.5", 5433, Path.of("/run/m1"), "shop", "", Map.of(), true, null, null, "ab12", null,
+                Duration.ofSeconds(60), Duration.ofSeconds(10), Path.of("/data/tls/ca.crt"));
+        List<String> hba = config.hba().lines().filter(l -> !l.startsWith("#")).toList();
+        assertThat(hba.subList(0, 3)).containsExactly("hostssl all pgfleet_pooler 127.0.0.1/32 cert", "local all pgfleet_pooler reject",
+                "host all pgfleet_pooler all reject");
+        assertThat(MemberConfig.settingsOf(config.files())).containsEntry("ssl_ca_file", "/data/tls/ca.crt");
+        MemberConfig without = new MemberConfig("127.0.0.1", 5433, Path.of("/run/m1"), "shop", "", Map.of(), false, null, null, "ab12", null,
+                Duration.ofSeconds(60), Duration.ofSeconds(10), null);
+        assertThat(without.hba()).doesNotContain("pgfleet_pooler");
+        assertThat(MemberConfig.settingsOf(without.files())).doesNotContainKey("ssl_ca_file");
     }
 
     @Test

@@ -30,7 +30,17 @@ public record InstanceState(
         @Doc("Login users as the instance has them (no password, no verifier).") List<UserState> users,
         @Doc("Databases as the instance has them.") List<DatabaseState> databases,
         @Doc("Backups and the point-in-time recovery window.") BackupState backup,
-        @Doc("When the provisioner, user-manager and backup-worker parts were last read, by service.") Map<String, Instant> updated) {
+        @Doc("When the provisioner, user-manager and backup-worker parts were last read, by service.") Map<String, Instant> updated,
+        @Doc("The connection pools (`spec.pooler`): where clients connect and whether each serves.") List<PoolerState> poolers) {
+
+    /** One of the instance's connection pools. */
+    @Doc("A connection pool of the instance (PgBouncer).")
+    public record PoolerState(
+            @Doc(value = "`rw` (leads to the primary) or `ro` (to a standby).", required = true) String pool,
+            @Doc("Host name or address clients connect to.") String host,
+            @Doc("Its port.") Integer port,
+            @Doc("running, stopped (configured, not running) or waiting (no member to lead to yet).") String state) {
+    }
 
     /** A member of the instance. */
     @Doc("A member of the instance.")
@@ -91,13 +101,13 @@ public record InstanceState(
         return new InstanceState(instance, or(part.phase, phase), or(part.message, message), or(part.membersDesired, membersDesired),
                 or(part.membersReady, membersReady), part.phase != null ? part.primary : primary, or(part.members, members),
                 part.phase != null ? part.primaryHosts : primaryHosts, or(part.users, users), or(part.databases, databases),
-                or(part.backup, backup), merged(updated, part.updated));
+                or(part.backup, backup), merged(updated, part.updated), part.phase != null ? part.poolers : poolers);
     }
 
     /** The same state with {@code updated} replaced. */
     public InstanceState withUpdated(Map<String, Instant> updated) {
         return new InstanceState(instance, phase, message, membersDesired, membersReady, primary, members, primaryHosts, users, databases,
-                backup, updated);
+                backup, updated, poolers);
     }
 
     private static <T> T or(T preferred, T fallback) {

@@ -34,12 +34,6 @@ public record PostgresSpec(
         databases = withDefaultsForNull(databases, new Database(null, null));
     }
 
-    /** A spec without a {@code pooler} section (the reference's own fields). */
-    public PostgresSpec(Boolean external, String size, Integer replicas, String storageClass, PostgresqlConfig postgresql, Quorum quorum,
-                        Map<String, User> users, Map<String, Database> databases, Backup backup) {
-        this(external, size, replicas, storageClass, postgresql, quorum, users, databases, backup, null);
-    }
-
     public static final boolean DEFAULT_EXTERNAL = false;
     public static final String DEFAULT_SIZE = "10Gi";
     public static final int DEFAULT_REPLICAS = 2;

@@ -58,7 +58,12 @@ public final class Names {
 
     /** User (role) names. */
     public static Optional<String> checkUserName(String name) {
-        return checkIdentifier(name, MAX_IDENTIFIER_BYTES, RESERVED_ROLES);
+        Optional<String> rule = checkIdentifier(name, MAX_IDENTIFIER_BYTES, RESERVED_ROLES);
+        if (rule.isEmpty() && name.startsWith("pgfleet_")) {
+            return Optional.of("'" + name + "' is reserved: names starting with 'pgfleet_' belong to pgfleet (the pooler's lookup role, "
+                    + "the drills' login groups)");
+        }
+        return rule;
     }
 
     /** Database names; shorter than roles so that {@code <db>_readonly} and the others fit. */

@@ -40,7 +40,7 @@ public final class Examples {
                     new PostgresqlConfig(new TreeMap<>(Map.of("max_connections", 50, "shared_buffers", "128MB"))), null,
                     Map.of("dev_user", new User("dev-password", null, null)),
                     Map.of("dev_db", new Database(new DatabaseRoles(List.of("dev_user"), null, null, null), List.of("hstore"))),
-                    null));
+                    null, null));
             case SCALE -> new ScaleCommand("postgres-ha", "tenant-a", 3, null, new Quorum(1, 2));
             case SWITCHOVER -> new SwitchoverCommand("postgres-ha", "tenant-a", "postgres-ha-2");
             case ADD_USER -> new AddUserCommand("postgres-dev", "tenant-a", "report_user", null, false, false,
@@ -63,7 +63,7 @@ public final class Examples {
                 List.of(new InstanceState.UserState("admin", List.of("myapp_admin")), new InstanceState.UserState("user1", List.of("myapp_readonly"))),
                 List.of(new InstanceState.DatabaseState("myapp", "myapp_admin", List.of("hstore"))),
                 new InstanceState.BackupState(true, "0 3 * * *", "20261124-030000-4f2a", TIME.minusSeconds(3300), TIME.minusSeconds(86400)),
-                new TreeMap<>(Map.of("provisioner", TIME, "user-manager", TIME, "backup-worker", TIME)));
+                new TreeMap<>(Map.of("provisioner", TIME, "user-manager", TIME, "backup-worker", TIME)), null);
     }
 
     /** Example status events: a rejection and a success. */

@@ -144,6 +144,8 @@ class BadInputTableTest {
                         "spec.pooler.defaultPoolSize", "lower than the instance's max_connections (100)"),
                 bad("read-only pool without a standby", spec("replicas: 1\npooler:\n  enabled: true\n  readOnly: true"),
                         "spec.pooler.readOnly", "needs a standby: replicas must be 2 or more, got 1"),
+                bad("a user named as the pooler's lookup role", spec("users:\n  pgfleet_pooler:\n    password: p"), "spec.users.pgfleet_pooler",
+                        "names starting with 'pgfleet_' belong to pgfleet"),
                 bad("pooler enabled as a string", spec("pooler:\n  enabled: \"yes\""), "spec.pooler.enabled", "must be a boolean"),
                 bad("YAML that does not parse", HEAD + "spec:\n  replicas: [1,\n", "", "not valid YAML"),
                 // bounded work

@@ -28,8 +28,10 @@ public class ProvisionerFleetPart implements FleetStatePart {
             List<InstanceState.MemberState> members = view.observed().members().stream()
                     .map(m -> new InstanceState.MemberState(m.name(), m.role(), m.state(), m.host(), m.port(), m.syncState(), null))
                     .toList();
+            List<InstanceState.PoolerState> poolers = view.observed().poolers().stream()
+                    .map(p -> new InstanceState.PoolerState(p.pool(), p.host(), p.port(), p.state())).toList();
             return new InstanceState(key.toString(), view.phase(), view.message(), view.membersDesired(), view.membersReady(), view.primary(),
-                    members, view.primaryHosts(), null, null, null, null);
+                    members, view.primaryHosts(), null, null, null, null, poolers);
         });
     }
 

@@ -69,7 +69,7 @@ public final class FleetStateFold {
         if (owner == null) {
             return null;
         }
-        InstanceState state = new InstanceState(instance, null, null, null, null, null, null, null, null, null, null, null).with(owner);
+        InstanceState state = new InstanceState(instance, null, null, null, null, null, null, null, null, null, null, null, null).with(owner);
         for (Map.Entry<String, InstanceState> part : parts.entrySet()) {
             if (!part.getKey().equals(OWNER)) {
                 state = state.with(part.getValue());

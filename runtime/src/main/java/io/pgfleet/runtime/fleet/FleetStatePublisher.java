@@ -43,7 +43,7 @@ import java.nio.charset.StandardCharsets;
 public class FleetStatePublisher implements ApplicationEventListener<ApplicationStartupEvent> {
 
     private static final Logger LOG = LoggerFactory.getLogger(FleetStatePublisher.class);
-    private static final InstanceState GONE = new InstanceState("", null, null, null, null, null, null, null, null, null, null, null);
+    private static final InstanceState GONE = new InstanceState("", null, null, null, null, null, null, null, null, null, null, null, null);
 
     private final FleetStatePart source;
     private final LazyProducer producer;

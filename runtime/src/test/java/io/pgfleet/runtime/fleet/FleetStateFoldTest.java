@@ -17,18 +17,18 @@ class FleetStateFoldTest {
     private static InstanceState provisioner(String phase, int ready) {
         return new InstanceState(A, phase, ready + " of 2 members ready", 2, ready, "shop-1",
                 List.of(new InstanceState.MemberState("shop-1", "primary", "running", "127.0.0.1", 5432, null, null)), "127.0.0.1:5432",
-                null, null, null, Map.of("provisioner", T));
+                null, null, null, Map.of("provisioner", T), null);
     }
 
     private static InstanceState users(String... names) {
         return new InstanceState(A, null, null, null, null, null, null, null,
                 List.of(names).stream().map(n -> new InstanceState.UserState(n, List.of())).toList(), List.of(), null,
-                Map.of("user-manager", T.plusSeconds(1)));
+                Map.of("user-manager", T.plusSeconds(1)), null);
     }
 
     private static InstanceState backup(String last) {
         return new InstanceState(A, null, null, null, null, null, null, null, null, null,
-                new InstanceState.BackupState(true, "0 2 * * *", last, T, null), Map.of("backup-worker", T.plusSeconds(2)));
+                new InstanceState.BackupState(true, "0 2 * * *", last, T, null), Map.of("backup-worker", T.plusSeconds(2)), null);
     }
 
     @Test

@@ -45,7 +45,7 @@ class FleetStatePublisherTest {
                 if (key.toString().equals(BROKEN)) {
                     throw new IllegalStateException("the credential file of " + BROKEN + " is not a JSON object of strings");
                 }
-                return Optional.of(new InstanceState(key.toString(), "READY", null, null, null, null, null, null, null, null, null, null));
+                return Optional.of(new InstanceState(key.toString(), "READY", null, null, null, null, null, null, null, null, null, null, null));
             }
 
             @Override

@@ -31,12 +31,12 @@ public class UserManagerFleetPart implements FleetStatePart {
         }
         AccessController.Observed observed = views.observe(key);
         if (observed.error() != null) {
-            return Optional.of(new InstanceState(key.toString(), null, null, null, null, null, null, null, null, null, null, null));
+            return Optional.of(new InstanceState(key.toString(), null, null, null, null, null, null, null, null, null, null, null, null));
         }
         return Optional.of(new InstanceState(key.toString(), null, null, null, null, null, null, null,
                 observed.users().stream().map(u -> new InstanceState.UserState(u.name(), List.copyOf(u.memberOf()))).toList(),
                 observed.databases().stream().map(d -> new InstanceState.DatabaseState(d.name(), d.owner(), List.copyOf(d.extensions())))
-                        .toList(), null, null));
+                        .toList(), null, null, null));
     }
 
     @Override

@@ -154,6 +154,6 @@ public final class AccessBenchmark {
             databaseMap.put(String.format("db_%02d", d), new Database(new DatabaseRoles(admins, readers, null, null),
                     d % 5 == 0 ? List.of("hstore") : null));
         }
-        return Postgres.of(name, "bench", new PostgresSpec(null, null, 1, "local", null, null, userMap, databaseMap, null));
+        return Postgres.of(name, "bench", new PostgresSpec(null, null, 1, "local", null, null, userMap, databaseMap, null, null));
     }
 }
