@@ -136,6 +136,47 @@ class ProvisionHighAvailabilityIT extends RunningProvisionerIT {
 
     @Test
     @Order(4)
+    void aDocumentsPoolerSectionIsCarriedOutKeptByAScaleAndRemovedByALaterDocumentWithoutIt() {
+        InstanceKey key = new InstanceKey("tenant-a", "postgres-pooled");
+        fixture.track(key);
+        String pooled = """
+                apiVersion: apps.cozystack.io/v1alpha1
+                kind: Postgres
+                metadata:
+                  name: postgres-pooled
+                spec:
+                  replicas: 2
+                  postgresql:
+                    parameters:
+                      max_connections: 50
+                  pooler:
+                    enabled: true
+                    mode: transaction
+                    defaultPoolSize: 10
+                    readOnly: true
+                """;
+        String id = fixture.publisher.publish(CommandType.PROVISION, key, PayloadReader.fromText(pooled, Postgres.class).value());
+        StatusEvent done = fixture.feed.awaitFinal(id, "provisioner", SLOW);
+        assertThat(done.phase()).as(fixture.feed.forCommand(id).stream().map(ProvisionerFixture::brief).toList().toString()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(driver.observe(key).poolers()).extracting(p -> p.pool() + " " + p.state()).containsExactly("rw running", "ro running");
+        assertThat(driver.observe(key).ready()).isTrue();
+
+        String scale = fixture.publisher.publish(CommandType.SCALE, key, new ScaleCommand("postgres-pooled", null, 2, null, null));
+        assertThat(fixture.feed.awaitFinal(scale, "provisioner", SLOW).phase()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(driver.observe(key).poolers()).extracting(p -> p.pool() + " " + p.state()).containsExactly("rw running", "ro running");
+
+        String without = fixture.publisher.publish(CommandType.PROVISION, key,
+                PayloadReader.fromText(pooled.substring(0, pooled.indexOf("  pooler:")), Postgres.class).value());
+        assertThat(fixture.feed.awaitFinal(without, "provisioner", SLOW).phase()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(driver.observe(key).poolers()).isEmpty();
+        assertThat(fixture.dataRoot.resolve("replicated/tenant-a/postgres-pooled/pooler-rw")).doesNotExist();
+
+        String delete = fixture.publisher.publish(CommandType.DELETE, key, new DeleteCommand("postgres-pooled", "tenant-a"));
+        assertThat(fixture.feed.awaitFinal(delete, "provisioner", SLOW).phase()).isEqualTo(Phase.SUCCEEDED);
+    }
+
+    @Test
+    @Order(5)
     void theSameCommandDeliveredTwiceHasOneEffect() {
         InstanceKey key = new InstanceKey("tenant-a", "postgres-twice");
         fixture.track(key);
@@ -165,7 +206,7 @@ class ProvisionHighAvailabilityIT extends RunningProvisionerIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aSwitchoverMovesThePrimaryWithNoAcknowledgedWriteLostAndTheOldPrimaryFollows() throws Exception {
         Endpoint old = driver.primary(HA).orElseThrow();
         try (Connection connection = connect(HA); Statement sql = connection.createStatement()) {

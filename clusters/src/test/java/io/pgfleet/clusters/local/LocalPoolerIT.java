@@ -93,7 +93,8 @@ class LocalPoolerIT {
     }
 
     private static ClusterSpec spec(Pooler pooler) {
-        return new ClusterSpec(false, "1Gi", 2, "local", Map.of("max_connections", "50"), 0, 0, false, pooler);
+        // Synchronous (ANY 1 of the standby): a failover keeps every acknowledged write.
+        return new ClusterSpec(false, "1Gi", 2, "local", Map.of("max_connections", "50"), 1, 1, false, pooler);
     }
 
     private List<String> settle(ClusterSpec spec) {
@@ -202,28 +203,7 @@ class LocalPoolerIT {
     void aWriterThroughThePoolKeepsWritingAcrossASwitchoverAndLosesNoAcknowledgedWrite() throws Exception {
         Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
         AtomicBoolean writing = new AtomicBoolean(true);
-        Thread writer = new Thread(() -> {
-            long next = 1;
-            Connection connection = null;
-            while (writing.get()) {
-                try {
-                    if (connection == null) {
-                        connection = DriverManager.getConnection(url(LocalPooler.Kind.RW, "appdb"), "app", APP_PASSWORD);
-                    }
-                    try (Statement sql = connection.createStatement()) {
-                        sql.execute("INSERT INTO writes VALUES (" + next + ")");
-                    }
-                    acknowledged.add(next++);
-                } catch (SQLException e) {
-                    // The pool's server went away mid-switchover: the same client connection goes on (a new one only if
-                    // PgBouncer closed this one); the id is tried again.
-                    if (connection != null && isClosed(connection)) {
-                        connection = null;
-                    }
-                }
-            }
-        }, "pooled-writer");
-        writer.start();
+        Thread writer = writer(acknowledged, writing);
         await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() > 50);
         String before = driver.primary(KEY).orElseThrow().port() + "";
         AtomicReference<Step> last = new AtomicReference<>();
@@ -240,6 +220,43 @@ class LocalPoolerIT {
         Endpoint primary = driver.primary(KEY).orElseThrow();
         assertThat(Integer.toString(primary.port())).isNotEqualTo(before);
         // Every acknowledged write is on the new primary, read straight from it.
+        assertThat(stored()).containsAll(acknowledged);
+        assertThat(psql(LocalPooler.Kind.RW, "app", APP_PASSWORD, "SELECT inet_server_port()").output().strip())
+                .isEqualTo(Integer.toString(primary.port()));
+    }
+
+    /**
+     * A client of the read-write pool inserting ids one by one, each counted once its commit returned; on an error (the
+     * pool's server went away) the same id is tried again, on the same client connection unless PgBouncer closed it.
+     */
+    private Thread writer(Set<Long> acknowledged, AtomicBoolean writing) {
+        Thread writer = new Thread(() -> {
+            long next = acknowledged.stream().mapToLong(Long::longValue).max().orElse(0) + 1;
+            Connection connection = null;
+            while (writing.get()) {
+                try {
+                    if (connection == null) {
+                        connection = DriverManager.getConnection(url(LocalPooler.Kind.RW, "appdb"), "app", APP_PASSWORD);
+                    }
+                    try (Statement sql = connection.createStatement()) {
+                        sql.execute("INSERT INTO writes VALUES (" + next + ") ON CONFLICT DO NOTHING");
+                    }
+                    acknowledged.add(next++);
+                } catch (SQLException e) {
+                    if (connection != null && isClosed(connection)) {
+                        connection = null;
+                    }
+                }
+            }
+        }, "pooled-writer");
+        writer.setDaemon(true);
+        writer.start();
+        return writer;
+    }
+
+    /** The ids stored in the table, read straight from the primary. */
+    private Set<Long> stored() throws SQLException {
+        Endpoint primary = driver.primary(KEY).orElseThrow();
         try (Connection c = DriverManager.getConnection(primary.jdbcUrl("appdb"), primary.user(), primary.password());
              Statement sql = c.createStatement();
              ResultSet rows = sql.executeQuery("SELECT id FROM writes")) {
@@ -247,10 +264,8 @@ class LocalPoolerIT {
             while (rows.next()) {
                 stored.add(rows.getLong(1));
             }
-            assertThat(stored).containsAll(acknowledged);
+            return stored;
         }
-        assertThat(psql(LocalPooler.Kind.RW, "app", APP_PASSWORD, "SELECT inet_server_port()").output().strip())
-                .isEqualTo(Integer.toString(primary.port()));
     }
 
     private static boolean isClosed(Connection connection) {
@@ -263,6 +278,37 @@ class LocalPoolerIT {
 
     @Test
     @Order(5)
+    void aWriterThroughThePoolKeepsWritingAcrossAFailoverOfAKilledPrimaryAndLosesNoAcknowledgedWrite() throws Exception {
+        Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
+        acknowledged.addAll(stored());
+        int before = acknowledged.size();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = writer(acknowledged, writing);
+        await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() > before + 50);
+        Endpoint old = driver.primary(KEY).orElseThrow();
+        String member = "member-" + (old.port() == port(1) ? 1 : 2);
+        long postmaster = Long.parseLong(Files.readAllLines(root.resolve("local").resolve(KEY.namespace()).resolve(KEY.name()).resolve(member)
+                .resolve("data/postmaster.pid")).get(0).strip());
+        ProcessHandle.of(postmaster).orElseThrow().destroyForcibly();   // SIGKILL
+        List<String> steps = settle(spec(new Pooler(true, Pooler.TRANSACTION, 1000, 20, true)));
+        assertThat(steps).anyMatch(s -> s.contains("promoted in place of")).anyMatch(s -> s.contains("pooler rw leads to"));
+        int afterFailover = acknowledged.size();
+        await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() > afterFailover + 50);
+        writing.set(false);
+        writer.join(30_000);
+        assertThat(driver.primary(KEY).orElseThrow().port()).isNotEqualTo(old.port());
+        assertThat(stored()).containsAll(acknowledged);
+        assertThat(psql(LocalPooler.Kind.RW, "app", APP_PASSWORD, "SELECT inet_server_port()").output().strip())
+                .isEqualTo(Integer.toString(driver.primary(KEY).orElseThrow().port()));
+    }
+
+    /** The port of member {@code index}, as recorded. */
+    private int port(int index) {
+        return new LocalInstance(KEY, root.resolve("local").resolve(KEY.namespace()).resolve(KEY.name()), settings).ports().get(index);
+    }
+
+    @Test
+    @Order(6)
     void aTenantRoleCannotCallTheLookupAndASchemaOfThatNameTheTenantMadeIsRefusedNeverUsed() throws Exception {
         Endpoint primary = driver.primary(KEY).orElseThrow();
         // As the tenant's own role, straight to the primary: the lookup (which reads pg_authid) is not its to call.
@@ -312,7 +358,7 @@ class LocalPoolerIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aKilledPgBouncerIsSeenStoppedAndTheNextReconcileStartsOneAgainOnItsPort() throws Exception {
         int rw = port(LocalPooler.Kind.RW);
         assertThat(driver.observe(KEY).poolers()).extracting(p -> p.pool() + " " + p.port() + " " + p.state())
@@ -329,7 +375,7 @@ class LocalPoolerIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aPoolerNoLongerAskedForIsStoppedItsPortFreedAndDeleteLeavesNoneRunning() {
         int rw = port(LocalPooler.Kind.RW);
         int ro = port(LocalPooler.Kind.RO);
