@@ -1,6 +1,7 @@
 package io.pgfleet.provisioner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micronaut.http.client.HttpClient;
 import io.pgfleet.events.InstanceKey;
@@ -160,6 +161,16 @@ class ProvisionHighAvailabilityIT extends RunningProvisionerIT {
         assertThat(done.phase()).as(fixture.feed.forCommand(id).stream().map(ProvisionerFixture::brief).toList().toString()).isEqualTo(Phase.SUCCEEDED);
         assertThat(driver.observe(key).poolers()).extracting(p -> p.pool() + " " + p.state()).containsExactly("rw running", "ro running");
         assertThat(driver.observe(key).ready()).isTrue();
+        // Each pool's use, from PgBouncer's console, on the provisioner's metrics and in its instance view.
+        try (HttpClient http = HttpClient.create(provisioner.getURL())) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(http.toBlocking().retrieve("/prometheus"))
+                    .contains("pgfleet_pooler_servers_idle{pgfleet_instance=\"tenant-a/postgres-pooled\",pool=\"rw\"}",
+                            "pgfleet_pooler_clients_waiting{pgfleet_instance=\"tenant-a/postgres-pooled\",pool=\"ro\"}",
+                            "pgfleet_pooler_max_wait_seconds{pgfleet_instance=\"tenant-a/postgres-pooled\",pool=\"rw\"}"));
+            String view = http.toBlocking().retrieve(io.micronaut.http.HttpRequest.GET("/instances/tenant-a/postgres-pooled")
+                    .bearerAuth(fixture.platformToken()));
+            assertThat(view).contains("\"poolers\":[{\"pool\":\"rw\"", "\"state\":\"running\"", "\"clientsWaiting\":0");
+        }
 
         String scale = fixture.publisher.publish(CommandType.SCALE, key, new ScaleCommand("postgres-pooled", null, 2, null, null));
         assertThat(fixture.feed.awaitFinal(scale, "provisioner", SLOW).phase()).isEqualTo(Phase.SUCCEEDED);

@@ -311,7 +311,7 @@ public class KubernetesClusterDriver implements ClusterDriver {
                 // CloudNativePG reports the PgBouncer pods it runs in status.instances.
                 Object running = pooler.getAdditionalProperties().get("status") instanceof Map<?, ?> poolerStatus ? poolerStatus.get("instances") : null;
                 pools.add(new PoolerEndpoint(type, PoolerModel.name(key, type) + "." + key.namespace() + "." + serviceDomain, CnpgModel.POSTGRES_PORT,
-                        running instanceof Number n && n.intValue() > 0 ? "running" : "waiting"));
+                        running instanceof Number n && n.intValue() > 0 ? "running" : "waiting", null));
             }
         }
         return new Observation(true, ready, members, status.readyInstances() + " of " + instances + " members ready"

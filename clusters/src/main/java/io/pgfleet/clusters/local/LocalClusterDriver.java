@@ -39,6 +39,7 @@ public class LocalClusterDriver implements ClusterDriver {
 
     private final LocalSettings settings;
     private final MemberConnections connections = new MemberConnections();
+    private final PoolerStats poolerStats;
     private final LocalObserver observer;
     private final LocalSteps steps;
     private final LocalRecovery recovery;
@@ -47,6 +48,7 @@ public class LocalClusterDriver implements ClusterDriver {
 
     public LocalClusterDriver(LocalSettings settings) {
         this.settings = settings;
+        this.poolerStats = new PoolerStats(settings);
         LocalFailover failover = new LocalFailover(settings, connections, Clock.systemUTC());
         this.observer = new LocalObserver(settings, connections, failover);
         this.pool = new WarmPool(settings);
@@ -115,7 +117,7 @@ public class LocalClusterDriver implements ClusterDriver {
 
     @Override
     public Observation observe(InstanceKey key) {
-        return find(key).map(instance -> LocalObservation.of(instance, settings, connections)).orElseGet(Observation::absent);
+        return find(key).map(instance -> LocalObservation.of(instance, settings, connections, poolerStats)).orElseGet(Observation::absent);
     }
 
     @Override

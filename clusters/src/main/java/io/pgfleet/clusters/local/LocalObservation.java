@@ -24,7 +24,7 @@ final class LocalObservation {
     private LocalObservation() {
     }
 
-    static Observation of(LocalInstance instance, LocalSettings settings, MemberConnections connections) {
+    static Observation of(LocalInstance instance, LocalSettings settings, MemberConnections connections, PoolerStats stats) {
         List<LocalMember> members = instance.members();
         if (members.isEmpty()) {
             return new Observation(true, false, List.of(), "no member yet", 0L);
@@ -99,7 +99,8 @@ final class LocalObservation {
             }
             // Configured (its file written) and not running: down. Not configured yet: nothing to lead to so far.
             String state = pool.isRunning() ? "running" : pool.currentIni().isPresent() ? "stopped" : "waiting";
-            poolers.add(new PoolerEndpoint(kind.label(), host, pool.recordedPort().getAsInt(), state));
+            int port = pool.recordedPort().getAsInt();
+            poolers.add(new PoolerEndpoint(kind.label(), host, port, state, state.equals("running") ? stats.of(pool, port).orElse(null) : null));
             if (state.equals("stopped")) {
                 problems.add("pooler " + kind.label() + " is stopped");
             }

@@ -145,7 +145,7 @@ final class LocalObserver {
                     pooler, desired.external(), settings.caCertificate()).text());
             ini.ifPresent(text -> rendered.put(kind, new Rendered(text, target.get())));
             boolean certified = settings.tlsEnabled() && settings.tls().validSerial(pool.dir(), settings.certificateNames(desired.external()), now).isPresent()
-                    && Files.exists(pool.dir().resolve(PoolerConfig.CLIENT_KEY));
+                    && Files.exists(pool.dir().resolve(PoolerConfig.CLIENT_KEY)) && Files.exists(pool.dir().resolve(PoolerConfig.USERS_FILE));
             boolean ready = certified && (kind == LocalPooler.Kind.RO || target.map(m -> lookupCurrent(pool, m)).orElse(false));
             states.add(new LocalPlanner.PoolerState(kind, true, pool.exists(), running, pool.currentIni(), ini, ready));
         }

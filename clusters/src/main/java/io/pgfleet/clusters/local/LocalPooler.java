@@ -5,6 +5,7 @@ import io.pgfleet.events.json.Json;
 import io.pgfleet.host.CommandResult;
 import io.pgfleet.host.Processes;
 import io.pgfleet.host.ProcessRunner;
+import io.pgfleet.runtime.credentials.ScramVerifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -120,6 +121,25 @@ final class LocalPooler {
 
     boolean isRunning() {
         return pid().isPresent();
+    }
+
+    /** The password of the pools' console user ({@link PoolerConfig#STATS_USER}), made once: the service's file, 0600. */
+    String statsPassword() {
+        Path file = instance.dir().resolve("pooler-stats.password");
+        return LocalFiles.read(file).map(String::strip).orElseGet(() -> {
+            String password = LocalInstance.randomSecret();
+            LocalFiles.write(file, password + "\n", "rw-------");
+            return password;
+        });
+    }
+
+    /** Writes PgBouncer's user file when it has none: the console user's SCRAM verifier, no password. */
+    void writeUsers() {
+        Path users = dir().resolve(PoolerConfig.USERS_FILE);
+        if (!Files.exists(users)) {
+            LocalFiles.write(users, "\"" + PoolerConfig.STATS_USER + "\" \"" + ScramVerifier.of(statsPassword()) + "\"\n", "rw-------");
+            instance.osUser().own(users);
+        }
     }
 
     /** Makes its directory, the account's (0700): PgBouncer writes its pid file and log there. */

@@ -36,6 +36,9 @@ record PoolerConfig(Path directory, String listenAddress, int port, int targetPo
     static final String SERVER_KEY = "server.key";
     static final String CLIENT_CERT = "lookup.crt";
     static final String CLIENT_KEY = "lookup.key";
+    /** The console's one user, for {@code SHOW POOLS}: in PgBouncer's own user file, by its SCRAM verifier only. */
+    static final String STATS_USER = "pgfleet_stats";
+    static final String USERS_FILE = "users.txt";
 
     /** The text of {@code pgbouncer.ini}. */
     String text() {
@@ -49,6 +52,8 @@ record PoolerConfig(Path directory, String listenAddress, int port, int targetPo
                 .append(line("pidfile", directory.resolve(PID_FILE).toString()))
                 .append(line("logfile", directory.resolve(LOG_FILE).toString()))
                 .append(line("auth_type", "scram-sha-256"))
+                .append(line("auth_file", directory.resolve(USERS_FILE).toString()))
+                .append(line("stats_users", STATS_USER))
                 .append(line("auth_user", LOOKUP_ROLE))
                 .append(line("auth_query", "SELECT usename, passwd FROM " + LOOKUP_SCHEMA + ".lookup($1)"))
                 .append(line("pool_mode", pooler.mode()))

@@ -37,6 +37,7 @@ final class PoolerSteps {
             settings.tls().install(pool.dir(), PoolerConfig.CLIENT_KEY, PoolerConfig.CLIENT_CERT, settings.tls().makeClient(PoolerConfig.LOOKUP_ROLE),
                     sight.instance().osUser());
         }
+        pool.writeUsers();
         if (kind == LocalPooler.Kind.RW) {
             try {
                 PoolerLookup.install(rendered.target(), pool.dir());

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgfleet.clusters.ClusterSpec;
 import io.pgfleet.clusters.Endpoint;
+import io.pgfleet.clusters.PoolerEndpoint;
 import io.pgfleet.events.InstanceKey;
 import io.pgfleet.events.postgres.Pooler;
 import io.pgfleet.host.OsUser;
@@ -152,6 +153,13 @@ class LocalPoolerIT {
             for (Future<Integer> answer : answers) {
                 assertThat(answer.get()).isEqualTo(1);
             }
+            // PgBouncer's own count, read from its console (at most every 10 s): the 500 clients (its server connections also
+            // count the lookup role's; the app's alone are counted on the server below).
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                PoolerEndpoint.Use use = driver.observe(KEY).poolers().get(0).use();
+                assertThat(use.clientsActive() + use.clientsWaiting()).isEqualTo(500);
+                assertThat(use.serversActive() + use.serversIdle()).isPositive();
+            });
             Endpoint primary = driver.primary(KEY).orElseThrow();
             try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"), primary.user(), primary.password());
                  Statement sql = c.createStatement();

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.pgfleet.clusters.Member;
 import io.pgfleet.clusters.Observation;
+import io.pgfleet.clusters.PoolerEndpoint;
+import java.util.function.ToDoubleFunction;
 import io.pgfleet.provisioner.instance.InstancePhase;
 import io.pgfleet.provisioner.instance.InstanceRepository;
 import io.pgfleet.provisioner.instance.InstanceRow;
@@ -18,7 +20,9 @@ import java.util.List;
  * Each instance as Prometheus sees it: {@code pgfleet_instance_phase{instance,phase}} (1 for the phase it is in, 0 for
  * the others, as kube-state-metrics does for pods), {@code pgfleet_instance_members_desired}, and from the health
  * monitor's observations {@code pgfleet_instance_members_ready} (a primary running, a standby streaming) and
- * {@code pgfleet_replication_lag_bytes{instance,member}} per standby.
+ * {@code pgfleet_replication_lag_bytes{instance,member}} per standby, and for each connection pool ({@code spec.pooler},
+ * local driver: PgBouncer's {@code SHOW POOLS}) {@code pgfleet_pooler_clients_active}, {@code _clients_waiting},
+ * {@code _servers_active}, {@code _servers_idle} and {@code pgfleet_pooler_max_wait_seconds}, each by {@code pool}.
  */
 @Singleton
 public class InstanceMetrics {
@@ -29,6 +33,11 @@ public class InstanceMetrics {
     private final InstanceGauges ready;
     private final InstanceGauges lag;
     private final ArchiveMetrics archive;
+    private final List<PoolGauge> pools;
+
+    /** One figure of a pool's use, as a gauge by instance and pool. */
+    private record PoolGauge(InstanceGauges gauges, ToDoubleFunction<PoolerEndpoint.Use> figure) {
+    }
 
     public InstanceMetrics(InstanceRepository instances, MeterRegistry registry, ArchiveMetrics archive) {
         this.instances = instances;
@@ -38,6 +47,17 @@ public class InstanceMetrics {
         this.desired = new InstanceGauges(registry, "pgfleet.instance.members.desired", "members the instance should have", null);
         this.ready = new InstanceGauges(registry, "pgfleet.instance.members.ready", "members ready (primary running, standby streaming)", null);
         this.lag = new InstanceGauges(registry, "pgfleet.replication.lag", "WAL a standby has still to replay", "bytes", "member");
+        this.pools = List.of(
+                new PoolGauge(new InstanceGauges(registry, "pgfleet.pooler.clients.active", "clients of the pool linked to a server or idle", null,
+                        "pool"), PoolerEndpoint.Use::clientsActive),
+                new PoolGauge(new InstanceGauges(registry, "pgfleet.pooler.clients.waiting", "clients of the pool waiting for a server connection",
+                        null, "pool"), PoolerEndpoint.Use::clientsWaiting),
+                new PoolGauge(new InstanceGauges(registry, "pgfleet.pooler.servers.active", "server connections of the pool linked to a client",
+                        null, "pool"), PoolerEndpoint.Use::serversActive),
+                new PoolGauge(new InstanceGauges(registry, "pgfleet.pooler.servers.idle", "server connections of the pool free for a client", null,
+                        "pool"), PoolerEndpoint.Use::serversIdle),
+                new PoolGauge(new InstanceGauges(registry, "pgfleet.pooler.max.wait", "how long the pool's oldest waiting client has waited",
+                        "seconds", "pool"), PoolerEndpoint.Use::maxWaitSeconds));
     }
 
     /**
@@ -60,6 +80,7 @@ public class InstanceMetrics {
         desired.retain(keys);
         ready.retain(keys);
         lag.retain(keys);
+        pools.forEach(pool -> pool.gauges().retain(keys));
     }
 
     /** The instances the health monitor watches: the WAL archive gauges of the others go. */
@@ -82,5 +103,14 @@ public class InstanceMetrics {
             }
         }
         lag.retain(instance, standbys);
+        List<String> read = new ArrayList<>();
+        for (PoolerEndpoint pooler : observed.poolers()) {
+            if (pooler.use() != null) {
+                PoolerEndpoint.Use use = pooler.use();
+                pools.forEach(pool -> pool.gauges().set(instance, pooler.pool(), () -> pool.figure().applyAsDouble(use)));
+                read.add(pooler.pool());
+            }
+        }
+        pools.forEach(pool -> pool.gauges().retain(instance, read));
     }
 }
