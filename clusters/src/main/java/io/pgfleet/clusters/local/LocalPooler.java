@@ -169,8 +169,10 @@ final class LocalPooler {
         } catch (IOException e) {
             return Optional.of("cannot remove the stale pid file of pooler " + kind.label() + ": " + e.getMessage());
         }
-        CommandResult started = ProcessRunner.run(instance.osUser().command(List.of(pgbouncer(), "-d", ini().toString())), Map.of(), dir(),
-                START_TIMEOUT);
+        // Each client is a file descriptor: PgBouncer gets as many as its account may have (its hard limit, as the account's
+        // session has it), not the usual 1024.
+        CommandResult started = ProcessRunner.run(instance.osUser().command(List.of("/bin/sh", "-c", "ulimit -Sn \"$(ulimit -Hn)\" && exec \"$@\"",
+                "sh", pgbouncer(), "-d", ini().toString())), Map.of(), dir(), START_TIMEOUT);
         if (!started.ok()) {
             return Optional.of("pgbouncer did not start: " + started.tail(5) + lastLog());
         }

@@ -160,6 +160,10 @@ class LocalPoolerIT {
                 assertThat(use.clientsActive() + use.clientsWaiting()).isEqualTo(500);
                 assertThat(use.serversActive() + use.serversIdle()).isPositive();
             });
+            // Room for every client it may accept: its account's hard limit of open files, not the usual 1024.
+            long pid = Long.parseLong(Files.readString(root.resolve("local/tenant-p/pooled/pooler-rw/pgbouncer.pid")).strip());
+            assertThat(Files.readAllLines(Path.of("/proc/" + pid + "/limits")).stream().filter(l -> l.startsWith("Max open files")).findFirst()
+                    .orElseThrow().split("\\s+")[3]).isNotEqualTo("1024");
             Endpoint primary = driver.primary(KEY).orElseThrow();
             try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"), primary.user(), primary.password());
                  Statement sql = c.createStatement();
