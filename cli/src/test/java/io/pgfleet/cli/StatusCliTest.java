@@ -23,7 +23,8 @@ class StatusCliTest {
     void start() throws Exception {
         Map<String, String> answers = Map.of(
                 "/p/instances/default/shop", "{\"phase\":\"READY\",\"message\":\"1 of 1 members ready\",\"observed\":{\"members\":"
-                        + "[{\"name\":\"shop-1\",\"role\":\"primary\",\"host\":\"127.0.0.1\",\"port\":5433,\"state\":\"running\"}]}}",
+                        + "[{\"name\":\"shop-1\",\"role\":\"primary\",\"host\":\"127.0.0.1\",\"port\":5433,\"state\":\"running\"}],"
+                        + "\"poolers\":[{\"pool\":\"rw\",\"host\":\"127.0.0.1\",\"port\":6433,\"state\":\"running\"}]}}",
                 "/u/instances/default/shop", "{\"users\":[{\"name\":\"app\",\"memberOf\":[\"shop_admin\"]}],\"databases\":[]}",
                 "/b/instances/default/shop", "{\"enabled\":false,\"s3Bucket\":\"bk\"}",
                 "/b/instances/default/shop/backups", "[]");
@@ -67,7 +68,8 @@ class StatusCliTest {
 
     @Test
     void theThreeViewsAreOneDocumentInJsonAndYamlAndLinesInATable() throws Exception {
-        assertThat(status()).contains("instance   default/shop", "cluster    READY: 1 of 1 members ready", "user       app");
+        assertThat(status()).contains("instance   default/shop", "cluster    READY: 1 of 1 members ready", "user       app",
+                "pooler     rw  127.0.0.1:6433 running");
         JsonNode json = Json.mapper().readTree(status("-o", "json"));
         JsonNode yaml = Json.yamlMapper().readTree(status("-o", "yaml"));
         assertThat(json).isEqualTo(yaml);
