@@ -17,6 +17,8 @@ import io.pgfleet.events.status.StatusEvent;
 import io.pgfleet.clusters.Endpoint;
 import io.pgfleet.clusters.Member;
 import io.pgfleet.clusters.Observation;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -137,7 +139,7 @@ class ProvisionHighAvailabilityIT extends RunningProvisionerIT {
 
     @Test
     @Order(4)
-    void aDocumentsPoolerSectionIsCarriedOutKeptByAScaleAndRemovedByALaterDocumentWithoutIt() {
+    void aDocumentsPoolerSectionIsCarriedOutKeptByAScaleAndRemovedByALaterDocumentWithoutIt() throws Exception {
         InstanceKey key = new InstanceKey("tenant-a", "postgres-pooled");
         fixture.track(key);
         String pooled = """
@@ -171,6 +173,19 @@ class ProvisionHighAvailabilityIT extends RunningProvisionerIT {
                     .bearerAuth(fixture.platformToken()));
             assertThat(view).contains("\"poolers\":[{\"pool\":\"rw\"", "\"state\":\"running\"", "\"clientsWaiting\":0");
         }
+
+        // A PgBouncer killed (SIGKILL): the health monitor sees the pool stopped, says so, and its repair starts it again.
+        Path rw = fixture.dataRoot.resolve("replicated/tenant-a/postgres-pooled/pooler-rw");
+        long killed = Long.parseLong(Files.readString(rw.resolve("pgbouncer.pid")).strip());
+        ProcessHandle.of(killed).orElseThrow().destroyForcibly();
+        StatusEvent degraded = fixture.feed.awaitEvent(e -> e.commandId() == null && e.phase() == Phase.DEGRADED
+                && e.instance().equals("tenant-a/postgres-pooled"), Duration.ofMinutes(1), () -> "no DEGRADED event");
+        assertThat(degraded.reason()).isEqualTo("InstanceDegraded");
+        assertThat(degraded.message()).contains("pooler rw is stopped");
+        fixture.feed.awaitEvent(e -> e.commandId() == null && e.phase() == Phase.READY && e.instance().equals("tenant-a/postgres-pooled"),
+                Duration.ofMinutes(1), () -> "no READY event: " + fixture.feed.forInstance("tenant-a/postgres-pooled"));
+        assertThat(driver.observe(key).poolers()).extracting(p -> p.pool() + " " + p.state()).containsExactly("rw running", "ro running");
+        assertThat(Long.parseLong(Files.readString(rw.resolve("pgbouncer.pid")).strip())).isNotEqualTo(killed);
 
         String scale = fixture.publisher.publish(CommandType.SCALE, key, new ScaleCommand("postgres-pooled", null, 2, null, null));
         assertThat(fixture.feed.awaitFinal(scale, "provisioner", SLOW).phase()).isEqualTo(Phase.SUCCEEDED);
