@@ -13,7 +13,9 @@ import io.pgfleet.events.command.VerifyCommand;
 import io.pgfleet.events.json.Json;
 import io.pgfleet.events.json.PayloadReader;
 import io.pgfleet.events.postgres.Metadata;
+import io.pgfleet.events.postgres.Pooler;
 import io.pgfleet.events.postgres.Postgres;
+import io.pgfleet.events.postgres.PostgresSpec;
 import io.pgfleet.events.status.Phase;
 import io.pgfleet.events.status.StatusEvent;
 import io.pgfleet.testkit.CommandPublisher;
@@ -111,10 +113,16 @@ class CrashDrillIT {
         published.put(haBackup, CommandType.BACKUP);
         assertThat(feed.awaitFinal(haBackup, "backup-worker", SLOW).phase()).as(String.valueOf(feed.forCommand(haBackup)))
                 .isEqualTo(Phase.SUCCEEDED);
+        List<InstanceKey> pooled = new ArrayList<>();
         for (int n = 1; kills(CommandType.PROVISION) < KILLS; n++) {
             InstanceKey key = new InstanceKey("default", "drill-" + n);
             Postgres minimal = example("postgres-minimal");
-            Postgres renamed = new Postgres(minimal.apiVersion(), minimal.kind(), new Metadata(key.name(), null), minimal.spec());
+            // with pgfleet's pooler section: a provisioner killed while it makes, configures or starts the pools too
+            PostgresSpec spec = minimal.spec();
+            Postgres renamed = new Postgres(minimal.apiVersion(), minimal.kind(), new Metadata(key.name(), null), new PostgresSpec(spec.external(),
+                    spec.size(), spec.replicas(), spec.storageClass(), spec.postgresql(), spec.quorum(), spec.users(), spec.databases(), spec.backup(),
+                    new Pooler(true, Pooler.TRANSACTION, null, null, true)));
+            pooled.add(key);
             drill(CommandType.PROVISION, List.of("provisioner", "provisioner", "user-manager"), 4000, 1,
                     () -> publisher.publish(CommandType.PROVISION, key, renamed));
         }
@@ -172,6 +180,16 @@ class CrashDrillIT {
             }
         }
 
+        // Each pool of the drill's instances: one PgBouncer, the one its pid file names, whatever the kills interrupted.
+        for (InstanceKey key : pooled) {
+            for (String pool : List.of("rw", "ro")) {
+                Path ini = fixture.instanceDir(key).resolve("pooler-" + pool).resolve("pgbouncer.ini");
+                List<ProcessHandle> running = ProcessHandle.allProcesses().filter(p -> p.info().arguments()
+                        .map(a -> List.of(a).contains(ini.toString())).orElse(false) && p.info().command().orElse("").endsWith("pgbouncer")).toList();
+                assertThat(running).as(key + " " + pool).hasSize(1);
+                assertThat(Files.readString(ini.resolveSibling("pgbouncer.pid")).strip()).isEqualTo(Long.toString(running.get(0).pid()));
+            }
+        }
         // The HA instance has its five members, four streaming; the data of the complete example is all there.
         assertThat(memberDirectories(HA)).hasSize(5);
         assertThat(fixture.psql(HA, "postgres", null, "postgres", "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'"))
