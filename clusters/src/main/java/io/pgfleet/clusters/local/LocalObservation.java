@@ -35,6 +35,10 @@ final class LocalObservation {
         boolean primaryRunning = primary.isRunning();
         boolean primaryAnswers = false;
         Optional<ArchiveState> archive = Optional.empty();
+        // With a read-write pool, the databases there are now: one made or restored since its lookup was installed has none.
+        LocalPooler readWrite = new LocalPooler(instance, LocalPooler.Kind.RW, settings);
+        boolean pooled = readWrite.currentIni().isPresent();
+        List<String> databases = new ArrayList<>();
         if (primaryRunning) {
             Instant asked = Instant.now();
             try {
@@ -46,6 +50,13 @@ final class LocalObservation {
                         while (rows.next()) {
                             long lag = rows.getLong(4);
                             replication.put(rows.getString(1), new Object[] {rows.getString(2), rows.getString(3), rows.wasNull() ? null : lag});
+                        }
+                    }
+                    if (pooled) {
+                        try (Statement sql = connection.createStatement(); ResultSet rows = sql.executeQuery(PoolerLookup.DATABASES)) {
+                            while (rows.next()) {
+                                databases.add(rows.getString(1));
+                            }
                         }
                     }
                     return LocalArchive.state(connection);
@@ -103,6 +114,9 @@ final class LocalObservation {
             poolers.add(new PoolerEndpoint(kind.label(), host, port, state, state.equals("running") ? stats.of(pool, port).orElse(null) : null));
             if (state.equals("stopped")) {
                 problems.add("pooler " + kind.label() + " is stopped");
+            }
+            if (kind == LocalPooler.Kind.RW && primaryAnswers && !databases.isEmpty() && !databases.equals(PoolerLookup.installedIn(pool.dir()))) {
+                problems.add("pooler rw cannot look clients up in a database made or restored since it was configured");
             }
         }
         restoring.ifPresent(problems::add);

@@ -388,6 +388,28 @@ class LocalPoolerIT {
 
     @Test
     @Order(8)
+    void aDatabaseMadeFromTemplate0AsARestoreMakesOneIsSeenWithoutTheLookupAndTheRepairInstallsIt() throws Exception {
+        Endpoint primary = driver.primary(KEY).orElseThrow();
+        try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"), primary.user(), primary.password());
+             Statement sql = c.createStatement()) {
+            sql.execute("CREATE DATABASE restored OWNER app TEMPLATE template0");
+        }
+        // Through the pool, the new database cannot look its clients up yet; the instance says so (a repair follows).
+        CommandResult before = ProcessRunner.run(List.of(PgBinaries.find(Optional.empty()).tool("psql"), "-XAtc", "SELECT 1", "host=127.0.0.1 port="
+                + port(LocalPooler.Kind.RW) + " dbname=restored user=app sslmode=require"), Map.of("PGPASSWORD", APP_PASSWORD), root, Duration.ofSeconds(30));
+        assertThat(before.exitCode()).isNotZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !driver.observe(KEY).ready());
+        assertThat(driver.observe(KEY).message()).contains("pooler rw cannot look clients up in a database made or restored since");
+        assertThat(settle(spec(new Pooler(true, Pooler.TRANSACTION, 1000, 20, true)))).anyMatch(s -> s.contains("pooler rw"));
+        assertThat(driver.observe(KEY).ready()).isTrue();
+        CommandResult after = ProcessRunner.run(List.of(PgBinaries.find(Optional.empty()).tool("psql"), "-XAtc", "SELECT current_database()",
+                "host=127.0.0.1 port=" + port(LocalPooler.Kind.RW) + " dbname=restored user=app sslmode=require"), Map.of("PGPASSWORD", APP_PASSWORD),
+                root, Duration.ofSeconds(30));
+        assertThat(after.output().strip()).as(after.output()).isEqualTo("restored");
+    }
+
+    @Test
+    @Order(9)
     void aPoolerNoLongerAskedForIsStoppedItsPortFreedAndDeleteLeavesNoneRunning() {
         int rw = port(LocalPooler.Kind.RW);
         int ro = port(LocalPooler.Kind.RO);
