@@ -197,6 +197,23 @@ class LocalPoolerIT {
                 .isInstanceOf(SQLException.class);
     }
 
+    @Test
+    @Order(2)
+    void noPasswordIsInAnyFileThePoolsReadOrWriteAndTheirUserFileHoldsAVerifierOnly() throws Exception {
+        Path instance = root.resolve("local").resolve(KEY.namespace()).resolve(KEY.name());
+        String stats = Files.readString(instance.resolve("pooler-stats.password")).strip();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(instance.resolve("pooler-stats.password")))).isEqualTo("rw-------");
+        for (String pool : List.of("pooler-rw", "pooler-ro")) {
+            try (var files = Files.list(instance.resolve(pool))) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    String text = Files.readString(file);
+                    assertThat(text).as(file.toString()).doesNotContain(stats, APP_PASSWORD, driverSuperuserPassword());
+                }
+            }
+            assertThat(Files.readString(instance.resolve(pool).resolve("users.txt"))).matches("\"pgfleet_stats\" \"SCRAM-SHA-256\\$4096:[^\"]+\"\n");
+        }
+    }
+
     private String driverSuperuserPassword() {
         return driver.primary(KEY).orElseThrow().password();
     }
