@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import io.pgfleet.clusters.ArchiveState;
 import java.time.Instant;
 
@@ -104,13 +105,14 @@ final class LocalObservation {
         }
         List<PoolerEndpoint> poolers = new ArrayList<>();
         for (LocalPooler.Kind kind : LocalPooler.Kind.values()) {
-            LocalPooler pool = new LocalPooler(instance, kind, settings);
-            if (pool.recordedPort().isEmpty()) {
+            LocalPooler pool = kind == LocalPooler.Kind.RW ? readWrite : new LocalPooler(instance, kind, settings);
+            OptionalInt recorded = pool.recordedPort();
+            if (recorded.isEmpty()) {
                 continue;
             }
             // Configured (its file written) and not running: down. Not configured yet: nothing to lead to so far.
             String state = pool.isRunning() ? "running" : pool.currentIni().isPresent() ? "stopped" : "waiting";
-            int port = pool.recordedPort().getAsInt();
+            int port = recorded.getAsInt();
             poolers.add(new PoolerEndpoint(kind.label(), host, port, state, state.equals("running") ? stats.of(pool, port).orElse(null) : null));
             if (state.equals("stopped")) {
                 problems.add("pooler " + kind.label() + " is stopped");

@@ -123,8 +123,8 @@ final class LocalObserver {
     /**
      * Each pool as it is and as the spec renders it ({@code rendered} gets the latter): the read-write one leads to the
      * primary once it serves, the read-only one to the first standby that serves. The read-write pool is ready when its
-     * certificates serve and the lookup was installed in every database the primary has now (recorded by name and OID in
-     * {@code lookup.json}: a database made or restored since is a new one).
+     * certificates serve and the lookup was installed in every database the primary has now (recorded by OID,
+     * {@link PoolerLookup#installedIn}: a database made or restored since is a new one).
      */
     private List<LocalPlanner.PoolerState> poolers(LocalInstance instance, ClusterSpec desired, List<LocalMember> members, boolean answers,
                                                    Map<LocalPooler.Kind, Rendered> rendered, Instant now) {
