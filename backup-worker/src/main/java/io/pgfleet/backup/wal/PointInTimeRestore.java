@@ -69,8 +69,9 @@ public class PointInTimeRestore {
         }
         PgBackRest repository = opened.get().repository();
         try {
-            // Before anything stops: a time the archive cannot reach is refused while the instance still runs.
-            Optional<Instant> earliest = repository.info().earliest().map(stop -> stop.plusSeconds(1));
+            // Before anything stops (the job's first step; a later one has nothing to refuse that it has not): a time the
+            // archive cannot reach is refused while the instance still runs.
+            Optional<Instant> earliest = job.step().isEmpty() ? repository.info().earliest().map(stop -> stop.plusSeconds(1)) : Optional.of(at);
             if (earliest.isEmpty() || at.isBefore(earliest.get())) {
                 return Step.failed(at + " cannot be restored to: " + (earliest.isEmpty() ? "the WAL archive of " + source + " holds no base backup"
                         : "the oldest base backup of " + source + " ends at " + earliest.get()) + "; nothing was changed");

@@ -55,6 +55,8 @@ final class LocalRecovery {
     private static final String PARAMETERS = MemberConfig.PARAMETERS_FILE;
     /** PostgreSQL's words when archive recovery runs out of WAL before its target. */
     static final String ENDED_EARLY = "recovery ended before configured recovery target was reached";
+    /** The longest pause between two looks at a replay. */
+    private static final Duration REPLAY_LOOKS = Duration.ofMillis(250);
 
     /** What is written down between steps. */
     record State(String commandId, Instant target, String phase, String lsn, Instant lastTransactionAt) {
@@ -157,8 +159,10 @@ final class LocalRecovery {
                 return endedEarly(state);
             }
             case WAIT -> {
-                return Step.waitFor(seen.replay() == null ? primary.name() + " does not answer yet"
-                        : primary.name() + " replays WAL up to " + state.target() + " (at " + seen.replay().lsn() + ")", Duration.ofMillis(500));
+                // A poll (first look after 10 ms, backing off to a quarter second): a short replay is seen ending soon after
+                // it does, and one status event says what is waited for, not one per look.
+                return Step.poll(seen.replay() == null ? primary.name() + " does not answer yet"
+                        : primary.name() + " replays WAL up to " + state.target(), REPLAY_LOOKS);
             }
             case PROMOTE -> {
                 write(instance, new State(state.commandId(), state.target(), "reached", seen.replay().lsn(), seen.replay().lastTransactionAt()));
@@ -170,7 +174,7 @@ final class LocalRecovery {
             case FINISH_PROMOTION -> {
                 // Promoted by a predecessor that was killed before the promotion took: paused at the time again.
                 return sql(primary, instance, recovery, "SELECT CASE WHEN pg_get_wal_replay_pause_state() = 'paused' THEN pg_promote(false) END",
-                        () -> Step.poll(primary.name() + " finishes its promotion", Duration.ofMillis(300)));
+                        () -> Step.poll(primary.name() + " finishes its promotion", REPLAY_LOOKS));
             }
             default -> {
                 return makeOwn(instance, members, state, recovery);
