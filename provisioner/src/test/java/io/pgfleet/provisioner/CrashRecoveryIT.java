@@ -37,8 +37,8 @@ class CrashRecoveryIT {
             EmbeddedServer first = fixture.startProvisioner();
             String id = fixture.publisher.publish(CommandType.PROVISION, key, doc);
             fixture.feed.awaitEvent(e -> id.equals(e.commandId()) && e.phase() == Phase.PROGRESSING
-                    && e.step().contains("replica 1 of 3 created"), Duration.ofMinutes(2), () -> "no progress: " + fixture.feed.forCommand(id));
-            first.close(); // in the middle: replicas 2 and 3 are still to come
+                    && e.step().contains("copied from the primary"), Duration.ofMinutes(2), () -> "no progress: " + fixture.feed.forCommand(id));
+            first.close(); // in the middle: the replicas' data is copied, none of them is started yet
 
             fixture.track(key);
             EmbeddedServer second = fixture.startProvisioner();

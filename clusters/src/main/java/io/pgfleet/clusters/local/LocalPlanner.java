@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The order of the local driver's steps, as a pure function of what the driver observed ({@link Seen}): wait while a
@@ -115,6 +116,25 @@ final class LocalPlanner {
             }
         }
 
+        /**
+         * Make the data of these replicas side by side: a base backup of the running primary each, into a directory that
+         * never served (at most {@link #COPIES_AT_ONCE}: each copy holds two of the primary's WAL senders).
+         */
+        record CopyReplicas(List<Integer> indexes) implements Action {
+
+            public CopyReplicas {
+                indexes = List.copyOf(indexes);
+            }
+        }
+
+        /** Configure and start these replicas, whose data is made and certified, side by side; mark each complete. */
+        record ResumeReplicas(List<Integer> indexes) implements Action {
+
+            public ResumeReplicas {
+                indexes = List.copyOf(indexes);
+            }
+        }
+
         /** Issue the member's server certificate (its data exists, it has none that serves). */
         record IssueCertificate(int index) implements Action {
         }
@@ -123,7 +143,7 @@ final class LocalPlanner {
         record StartPrimary() implements Action {
         }
 
-        /** Configure and start a member whose data is made, finish it (the replication role on a primary), mark it complete. */
+        /** Configure and start the primary whose data is made, finish it (the replication role), mark it complete. */
         record Resume(int index) implements Action {
         }
 
@@ -196,6 +216,14 @@ final class LocalPlanner {
         return stopLeftoversFirst(seen.leftovers());
     }
 
+    /** How many replicas are copied side by side at most. */
+    static final int COPIES_AT_ONCE = 4;
+
+    /** The replicas (every desired member but the primary) whose creation is at {@code step}, in order. */
+    private static Stream<MemberState> replicas(List<MemberState> desired, MemberCreation.Action step) {
+        return desired.stream().skip(1).filter(m -> MemberCreation.next(m.disk()) == step);
+    }
+
     /**
      * The next action among the members.
      *
@@ -218,10 +246,16 @@ final class LocalPlanner {
                 return new Action.StartPrimary();
             }
             if (creation == MemberCreation.Action.MAKE_DATA) {
-                return new Action.MakeData(member.index(), member == primary
-                        && desired.stream().noneMatch(m -> m.disk().initialised() || m.disk().served()));
+                if (member != primary) {
+                    return new Action.CopyReplicas(replicas(desired, MemberCreation.Action.MAKE_DATA).limit(COPIES_AT_ONCE).map(MemberState::index).toList());
+                }
+                return new Action.MakeData(member.index(), desired.stream().noneMatch(m -> m.disk().initialised() || m.disk().served()));
             }
-            return member.certified() ? new Action.Resume(member.index()) : new Action.IssueCertificate(member.index());
+            if (!member.certified()) {
+                return new Action.IssueCertificate(member.index());
+            }
+            return member == primary ? new Action.Resume(member.index())
+                    : new Action.ResumeReplicas(replicas(desired, MemberCreation.Action.RESUME).filter(MemberState::certified).map(MemberState::index).toList());
         }
         // A member made before TLS, or whose certificate is about to expire: a new one first, then its configuration names it.
         Optional<MemberState> uncertified = desired.stream().filter(m -> !m.certified()).findFirst();

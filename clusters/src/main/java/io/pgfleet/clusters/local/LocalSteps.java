@@ -69,13 +69,19 @@ final class LocalSteps {
         } else if (action instanceof LocalPlanner.Action.Remove remove) {
             return remove(sight.instance(), sight.member(remove.index()), sight.primary());
         } else if (action instanceof LocalPlanner.Action.MakeData make) {
-            return makeData(sight.instance(), sight.member(make.index()), sight.primary(), sight.names(), make.first(), desired);
+            return makeData(sight.instance(), sight.member(make.index()), sight.names(), make.first(), desired);
+        } else if (action instanceof LocalPlanner.Action.CopyReplicas copy) {
+            return copyReplicas(copy.indexes().stream().map(sight::member).toList(), sight.primary(), sight.names());
+        } else if (action instanceof LocalPlanner.Action.ResumeReplicas resume) {
+            Map<LocalMember, Map<String, String>> files = new LinkedHashMap<>();
+            resume.indexes().forEach(index -> files.put(sight.member(index), sight.wanted().get(index)));
+            return resumeReplicas(sight.instance(), files, members.size());
         } else if (action instanceof LocalPlanner.Action.IssueCertificate issue) {
             return issueCertificate(sight.member(issue.index()), sight.names());
         } else if (action instanceof LocalPlanner.Action.StartPrimary) {
             return startPrimary(sight.primary());
         } else if (action instanceof LocalPlanner.Action.Resume resume) {
-            return resume(sight.instance(), sight.member(resume.index()), sight.wanted().get(resume.index()), members.size());
+            return resume(sight.instance(), sight.member(resume.index()), sight.wanted().get(resume.index()));
         } else if (action instanceof LocalPlanner.Action.Configure configure) {
             Map<LocalMember, Map<String, String>> files = new LinkedHashMap<>();
             configure.indexes().forEach(index -> files.put(sight.member(index), sight.wanted().get(index)));
@@ -115,33 +121,45 @@ final class LocalSteps {
     }
 
     /**
-     * initdb for the primary, pg_basebackup for a replica, into a directory that never served; the marker last. With TLS
-     * the member's certificate is issued in the same step (one hand-off less per member; a crash in between leaves a
-     * member the planner certifies next).
+     * initdb for the primary into a directory that never served; the marker last. With TLS the member's certificate is
+     * issued in the same step (one hand-off less per member; a crash in between leaves a member the planner certifies next).
      */
-    Step makeData(LocalInstance instance, LocalMember member, LocalMember primary, Set<String> certificateNames, boolean first,
-                  ClusterSpec desired) {
+    Step makeData(LocalInstance instance, LocalMember member, Set<String> certificateNames, boolean first, ClusterSpec desired) {
+        return Step.next(made(member, certificateNames, () -> {
+            Optional<String> taken = first ? pool.take(desired.storageClass(), instance, member) : Optional.empty();
+            if (taken.isPresent()) {
+                return "primary " + member.name() + " initialised " + taken.get();
+            }
+            member.initdb(instance.superuserPassword());
+            return "primary " + member.name() + " initialised (initdb)";
+        }));
+    }
+
+    /**
+     * pg_basebackup of the primary for each replica, side by side, each into a directory that never served, its marker
+     * and certificate as {@link #makeData}'s. Their slots first, so the primary keeps every WAL segment from a copy's start
+     * until it streams. A copy that fails fails the step once the others have ended; those made are kept (marked).
+     */
+    Step copyReplicas(List<LocalMember> replicas, LocalMember primary, Set<String> certificateNames) {
+        try {
+            connections.query(primary, connection -> LocalFailover.ensureSlots(connection, replicas));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create the replication slots of " + names(replicas) + " on " + primary.name() + ": "
+                    + e.getMessage(), e);
+        }
+        SideBySide.run(replicas, replica -> made(replica, certificateNames, () -> {
+            replica.cloneFrom(primary);
+            return replica.name();
+        }));
+        return Step.next((replicas.size() == 1 ? "replica " : "replicas ") + names(replicas) + " copied from the primary (pg_basebackup)");
+    }
+
+    /** Empties the member's directory (it never served), makes its data with {@code make} while its certificate is made beside it. */
+    private String made(LocalMember member, Set<String> certificateNames, java.util.function.Supplier<String> make) {
         member.wipe();
         // The certificate is made while the data is (an openssl run beside initdb, the pool's rename or pg_basebackup).
         CompletableFuture<LocalTls.Issued> certificate = settings.tlsEnabled() ? settings.tls().makeAhead(member.name(), certificateNames) : null;
-        String made;
-        Optional<String> taken = first ? pool.take(desired.storageClass(), instance, member) : Optional.empty();
-        if (taken.isPresent()) {
-            made = "primary " + member.name() + " initialised " + taken.get();
-        } else if (member.isPrimary()) {
-            member.initdb(instance.superuserPassword());
-            made = "primary " + member.name() + " initialised (initdb)";
-        } else {
-            // Its slot first, so the primary keeps every WAL segment from the copy's start until it streams.
-            try {
-                connections.query(primary, connection -> LocalFailover.ensureSlots(connection, List.of(member)));
-            } catch (SQLException e) {
-                throw new IllegalStateException("cannot create the replication slot of " + member.name() + " on " + primary.name() + ": "
-                        + e.getMessage(), e);
-            }
-            member.cloneFrom(primary);
-            made = "replica " + member.name() + " copied from the primary (pg_basebackup)";
-        }
+        String made = make.get();
         member.markInitialised();
         if (certificate != null) {
             try {
@@ -150,7 +168,11 @@ final class LocalSteps {
                 throw e.getCause() instanceof RuntimeException cause ? cause : e;
             }
         }
-        return Step.next(made);
+        return made;
+    }
+
+    private static String names(List<LocalMember> members) {
+        return String.join(", ", members.stream().map(LocalMember::name).toList());
     }
 
     /** Stops what a killed predecessor left running on the member's data directory; its data is made again next if it never served. */
@@ -167,18 +189,13 @@ final class LocalSteps {
                 .orElseGet(() -> Step.next("primary " + primary.name() + " started"));
     }
 
-    /** Configures and starts a member whose data is made, sets up the replication role on a primary, marks it complete. */
-    Step resume(LocalInstance instance, LocalMember member, Map<String, String> files, int replicas) {
+    /** Configures and starts a primary whose data is made, sets up the replication role on it, marks it complete. */
+    Step resume(LocalInstance instance, LocalMember member, Map<String, String> files) {
         if (!member.isRunning()) {
             Optional<Step> failed = configureAndStart(member, files);
             if (failed.isPresent()) {
                 return failed.get();
             }
-        }
-        if (!member.isPrimary()) {
-            member.markComplete();
-            long complete = instance.members().stream().filter(m -> !m.isPrimary() && m.isComplete()).count();
-            return Step.next("replica " + complete + " of " + (replicas - 1) + " created");
         }
         try {
             connections.query(member, connection -> {
@@ -196,6 +213,30 @@ final class LocalSteps {
         }
         member.markComplete();
         return Step.next("primary " + member.name() + " started");
+    }
+
+    /**
+     * Configures and starts replicas whose data is made, side by side, and marks each that started complete; a start that
+     * fails fails the step once the others have ended.
+     */
+    Step resumeReplicas(LocalInstance instance, Map<LocalMember, Map<String, String>> replicas, int members) {
+        List<Optional<Step>> failed = SideBySide.run(List.copyOf(replicas.keySet()), replica -> {
+            if (!replica.isRunning()) {
+                Optional<Step> complaint = configureAndStart(replica, replicas.get(replica));
+                if (complaint.isPresent()) {
+                    return complaint;
+                }
+            }
+            replica.markComplete();
+            return Optional.<Step>empty();
+        });
+        Optional<Step> first = failed.stream().flatMap(Optional::stream).findFirst();
+        if (first.isPresent()) {
+            return first.get();
+        }
+        long complete = instance.members().stream().filter(m -> !m.isPrimary() && m.isComplete()).count();
+        return Step.next((replicas.size() == 1 ? "replica " : "replicas ") + names(List.copyOf(replicas.keySet())) + " started: "
+                + complete + " of " + (members - 1) + " replicas created");
     }
 
     /** Issues the member's server certificate (signed by the data root's CA); its configuration names it next. */

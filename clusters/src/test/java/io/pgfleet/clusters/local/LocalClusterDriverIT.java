@@ -78,7 +78,7 @@ class LocalClusterDriverIT {
     void aClusterIsCreatedChangedScaledRepairedAndDeleted() throws Exception {
         InstanceKey key = new InstanceKey("tenant-a", "pg-life");
         List<String> steps = applyUntilSettled(key, spec(3, 1, 2, Map.of("work_mem", "8MB", "max_connections", "60")), Step.Outcome.DONE);
-        assertThat(steps).anyMatch(s -> s.contains("primary pg-life-1 initialised")).anyMatch(s -> s.contains("replica 2 of 2 created"));
+        assertThat(steps).anyMatch(s -> s.contains("primary pg-life-1 initialised")).anyMatch(s -> s.contains("2 of 2 replicas created"));
 
         Endpoint primary = driver.primary(key).orElseThrow();
         try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"), primary.user(), primary.password());

@@ -64,11 +64,27 @@ class LocalPlannerTest {
     }
 
     @Test
-    void replicasAreMadeInOrderOnceThePrimaryIsComplete() {
+    void replicasAreCopiedSideBySideOnceThePrimaryIsComplete() {
         assertThat(LocalPlanner.next(indexes(3), List.of(member(1, COMPLETE, true), member(2, COMPLETE, true), member(3, NEW, false))))
-                .isEqualTo(new Action.MakeData(3));
+                .isEqualTo(new Action.CopyReplicas(List.of(3)));
         assertThat(LocalPlanner.next(indexes(3), List.of(member(1, COMPLETE, true), member(2, NEW, false), member(3, NEW, false))))
-                .isEqualTo(new Action.MakeData(2));
+                .isEqualTo(new Action.CopyReplicas(List.of(2, 3)));
+    }
+
+    @Test
+    void atMostFourReplicasAreCopiedAtOnceEachCopyHoldingTwoOfThePrimarysWalSenders() {
+        List<MemberState> members = new ArrayList<>(List.of(member(1, COMPLETE, true)));
+        IntStream.rangeClosed(2, 7).forEach(i -> members.add(member(i, NEW, false)));
+        assertThat(LocalPlanner.next(indexes(7), members)).isEqualTo(new Action.CopyReplicas(List.of(2, 3, 4, 5)));
+    }
+
+    @Test
+    void copiedReplicasAreStartedSideBySideOnceCertifiedWhileAnotherIsStillToCopy() {
+        List<MemberState> members = List.of(member(1, COMPLETE, true), member(2, MADE, false), member(3, MADE, false), member(4, NEW, false));
+        assertThat(LocalPlanner.next(indexes(4), members)).isEqualTo(new Action.ResumeReplicas(List.of(2, 3)));
+        List<MemberState> uncertified = List.of(member(1, COMPLETE, true), new MemberState(2, MADE, false, FILES, FILES, Optional.empty(), false),
+                member(3, MADE, false));
+        assertThat(LocalPlanner.next(indexes(3), uncertified)).isEqualTo(new Action.IssueCertificate(2));
     }
 
     @Test
@@ -81,7 +97,7 @@ class LocalPlannerTest {
 
     @Test
     void aCopiedReplicaIsResumed() {
-        assertThat(LocalPlanner.next(indexes(2), List.of(member(1, COMPLETE, true), member(2, MADE, false)))).isEqualTo(new Action.Resume(2));
+        assertThat(LocalPlanner.next(indexes(2), List.of(member(1, COMPLETE, true), member(2, MADE, false)))).isEqualTo(new Action.ResumeReplicas(List.of(2)));
     }
 
     @Test
@@ -106,7 +122,7 @@ class LocalPlannerTest {
     @Test
     void configurationWaitsUntilEveryMemberIsCreated() {
         List<MemberState> members = List.of(new MemberState(1, COMPLETE, true, FILES, CHANGED, Optional.empty(), true), member(2, NEW, false));
-        assertThat(LocalPlanner.next(indexes(2), members)).isEqualTo(new Action.MakeData(2));
+        assertThat(LocalPlanner.next(indexes(2), members)).isEqualTo(new Action.CopyReplicas(List.of(2)));
     }
 
     @Test
