@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,7 +156,7 @@ final class LocalSteps {
     }
 
     /** Empties the member's directory (it never served), makes its data with {@code make} while its certificate is made beside it. */
-    private String made(LocalMember member, Set<String> certificateNames, java.util.function.Supplier<String> make) {
+    private String made(LocalMember member, Set<String> certificateNames, Supplier<String> make) {
         member.wipe();
         // The certificate is made while the data is (an openssl run beside initdb, the pool's rename or pg_basebackup).
         CompletableFuture<LocalTls.Issued> certificate = settings.tlsEnabled() ? settings.tls().makeAhead(member.name(), certificateNames) : null;
