@@ -68,16 +68,18 @@ public class PointInTimeRestore {
             return Step.failed("instance " + target + " has no member to restore into");
         }
         PgBackRest repository = opened.get().repository();
-        try {
-            // Before anything stops (the job's first step; a later one has nothing to refuse that it has not): a time the
-            // archive cannot reach is refused while the instance still runs.
-            Optional<Instant> earliest = job.step().isEmpty() ? repository.info().earliest().map(stop -> stop.plusSeconds(1)) : Optional.of(at);
-            if (earliest.isEmpty() || at.isBefore(earliest.get())) {
-                return Step.failed(at + " cannot be restored to: " + (earliest.isEmpty() ? "the WAL archive of " + source + " holds no base backup"
-                        : "the oldest base backup of " + source + " ends at " + earliest.get()) + "; nothing was changed");
+        // Before anything stops, at the job's first step (a later one would refuse nothing the first did not): a time the
+        // archive cannot reach is refused while the instance still runs.
+        if (job.step().isEmpty()) {
+            try {
+                Optional<Instant> earliest = repository.info().earliest().map(stop -> stop.plusSeconds(1));
+                if (earliest.isEmpty() || at.isBefore(earliest.get())) {
+                    return Step.failed(at + " cannot be restored to: " + (earliest.isEmpty() ? "the WAL archive of " + source + " holds no base backup"
+                            : "the oldest base backup of " + source + " ends at " + earliest.get()) + "; nothing was changed");
+                }
+            } catch (IllegalStateException e) {
+                return Step.failed(opened.get().mask(e.getMessage()));
             }
-        } catch (IllegalStateException e) {
-            return Step.failed(opened.get().mask(e.getMessage()));
         }
         // The source's own repository configuration (it names the source's members) flushes its primary's WAL.
         Runnable flush = () -> sourcePrimary.ifPresent(primary -> (source.equals(target) ? opened
