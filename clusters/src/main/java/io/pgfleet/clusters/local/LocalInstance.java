@@ -198,6 +198,7 @@ final class LocalInstance {
         return key.name() + "-" + index;
     }
 
+    /** A secret of 192 random bits (hex): the superuser's and replication role's passwords. */
     static String randomSecret() {
         byte[] bytes = new byte[24];
         new SecureRandom().nextBytes(bytes);

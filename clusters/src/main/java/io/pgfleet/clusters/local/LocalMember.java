@@ -1,5 +1,6 @@
 package io.pgfleet.clusters.local;
 
+import io.pgfleet.runtime.credentials.ScramVerifier;
 import io.pgfleet.host.CommandResult;
 import io.pgfleet.host.ProcessRunner;
 import io.pgfleet.host.Processes;
@@ -162,13 +163,16 @@ final class LocalMember {
     }
 
     /**
-     * initdb of {@code dataDir} (its parent the account's) as {@code account}, the superuser's password read from a file
-     * beside it that only that account can read and that is gone afterwards; then the includes of pgfleet's files.
+     * initdb of {@code dataDir} (its parent the account's) as {@code account}, the superuser's verifier read from a file
+     * beside it that only that account can read and that is gone afterwards (PostgreSQL keeps a verifier it is given as
+     * it is: the password itself is never written where the account reads; its few rounds are
+     * {@link ScramVerifier#ofRandomSecret}'s, the password being {@link LocalInstance#randomSecret}'s); then the includes of
+     * pgfleet's files.
      * {@code prefix} goes before the program ({@code nice} for the warm pool's work in the background).
      */
     static void initdb(LocalSettings settings, OsUser account, Path dataDir, String superuserPassword, List<String> prefix) {
         Path pwfile = dataDir.resolveSibling("pwfile");
-        LocalFiles.write(pwfile, superuserPassword + "\n", "rw-------");
+        LocalFiles.write(pwfile, ScramVerifier.ofRandomSecret(superuserPassword) + "\n", "rw-------");
         account.own(pwfile);
         List<String> argv = new ArrayList<>(prefix);
         argv.addAll(List.of(settings.binaries().tool("initdb"), "-D", dataDir.toString(), "-U", LocalInstance.SUPERUSER,

@@ -205,9 +205,9 @@ final class LocalRecovery {
             sql.execute("SET synchronous_commit = local");
             // pgBackRest wrote restore_command and the target to postgresql.auto.conf; pgfleet keeps nothing else there.
             sql.execute("ALTER SYSTEM RESET ALL");
-            sql.execute("ALTER ROLE " + LocalInstance.SUPERUSER + " PASSWORD '" + ScramVerifier.of(instance.superuserPassword()) + "'");
+            sql.execute("ALTER ROLE " + LocalInstance.SUPERUSER + " PASSWORD '" + ScramVerifier.ofRandomSecret(instance.superuserPassword()) + "'");
             sql.execute("ALTER ROLE " + LocalInstance.REPLICATION_USER + " WITH LOGIN REPLICATION PASSWORD '"
-                    + ScramVerifier.of(instance.replicationPassword()) + "'");
+                    + ScramVerifier.ofRandomSecret(instance.replicationPassword()) + "'");
             sql.execute("SELECT pg_reload_conf()");
             sql.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active");
         } catch (SQLException e) {

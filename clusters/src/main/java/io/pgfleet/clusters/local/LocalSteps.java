@@ -205,7 +205,7 @@ final class LocalSteps {
                             + "') THEN CREATE ROLE " + LocalInstance.REPLICATION_USER + "; END IF; END $$");
                     // The verifier, never the password, goes to the server.
                     sql.execute("ALTER ROLE " + LocalInstance.REPLICATION_USER + " WITH LOGIN REPLICATION PASSWORD '"
-                            + ScramVerifier.of(instance.replicationPassword()) + "'");
+                            + ScramVerifier.ofRandomSecret(instance.replicationPassword()) + "'");
                 }
                 return null;
             });

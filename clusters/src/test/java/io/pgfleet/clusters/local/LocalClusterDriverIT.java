@@ -10,6 +10,7 @@ import io.pgfleet.clusters.ClusterSpec;
 import io.pgfleet.clusters.Endpoint;
 import io.pgfleet.clusters.Member;
 import io.pgfleet.clusters.Observation;
+import io.pgfleet.runtime.credentials.ScramVerifier;
 import io.pgfleet.runtime.job.Step;
 import io.pgfleet.host.OsUser;
 import io.pgfleet.host.PgBinaries;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -95,6 +97,18 @@ class LocalClusterDriverIT {
                 }
                 assertThat(seen).containsExactly("pg-life-2 streaming quorum", "pg-life-3 streaming quorum");
             }
+            // The driver's own roles, whose passwords are 192 random bits, have verifiers of few rounds (each connection
+            // computes them again); what initdb read its verifier from is gone.
+            try (ResultSet rows = sql.executeQuery("SELECT rolname, rolpassword FROM pg_authid WHERE rolname IN ('"
+                    + LocalInstance.SUPERUSER + "', '" + LocalInstance.REPLICATION_USER + "')")) {
+                Map<String, String> verifiers = new TreeMap<>();
+                while (rows.next()) {
+                    verifiers.put(rows.getString(1), rows.getString(2));
+                }
+                assertThat(verifiers).containsOnlyKeys(LocalInstance.SUPERUSER, LocalInstance.REPLICATION_USER);
+                assertThat(verifiers.values()).allSatisfy(v -> assertThat(v).startsWith("SCRAM-SHA-256$" + ScramVerifier.RANDOM_SECRET_ITERATIONS + ":"));
+            }
+            assertThat(root.resolve("local/tenant-a/pg-life/member-1/pwfile")).doesNotExist();
         }
 
         // A reload-only change and a restart-only change.

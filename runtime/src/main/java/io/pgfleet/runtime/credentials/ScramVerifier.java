@@ -20,6 +20,13 @@ public final class ScramVerifier {
 
     private static final int ITERATIONS = 4096;
     /**
+     * The PBKDF2 rounds of a verifier of a secret pgfleet drew at random ({@link #ofRandomSecret}). Rounds slow down
+     * guessing a password a person chose; a secret of 192 random bits cannot be guessed at any count, and each of its
+     * client's connections computes the rounds again: 4096 cost a service's JVM 9 ms of CPU per connection, 16 a few
+     * microseconds.
+     */
+    public static final int RANDOM_SECRET_ITERATIONS = 16;
+    /**
      * The most PBKDF2 rounds a stored verifier is checked with. A role may set its own verifier, and one of
      * 2<sup>31</sup>-1 rounds would keep a worker busy for hours; a verifier above this is never computed, it does not
      * match, and the document's password is set again.
@@ -44,9 +51,21 @@ public final class ScramVerifier {
 
     /** A verifier with a fresh random salt. */
     public static String of(String password) {
+        return withFreshSalt(password, ITERATIONS);
+    }
+
+    /**
+     * A verifier with a fresh random salt and {@link #RANDOM_SECRET_ITERATIONS} rounds, for a secret pgfleet drew at random
+     * for its own sessions (a local member's superuser and replication roles), never for a password a person chose.
+     */
+    public static String ofRandomSecret(String secret) {
+        return withFreshSalt(secret, RANDOM_SECRET_ITERATIONS);
+    }
+
+    private static String withFreshSalt(String password, int iterations) {
         byte[] salt = new byte[16];
         RANDOM.nextBytes(salt);
-        String verifier = of(password, salt, ITERATIONS);
+        String verifier = of(password, salt, iterations);
         KNOWN.put(verifier, digest(password));
         return verifier;
     }

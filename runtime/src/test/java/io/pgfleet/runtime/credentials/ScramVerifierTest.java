@@ -35,6 +35,17 @@ class ScramVerifierTest {
     }
 
     @Test
+    void aRandomSecretsVerifierHasFewRoundsAndAFreshSalt() {
+        String secret = "5f0c6a1e9d2b7c4f8a3e6d1b0c9f2a7e4d8b1c6a3f0e9d2b";
+        String first = ScramVerifier.ofRandomSecret(secret);
+        assertThat(first).startsWith("SCRAM-SHA-256$" + ScramVerifier.RANDOM_SECRET_ITERATIONS + ":");
+        assertThat(ScramVerifier.RANDOM_SECRET_ITERATIONS).isLessThan(4096);
+        assertThat(ScramVerifier.ofRandomSecret(secret)).isNotEqualTo(first);
+        assertThat(ScramVerifier.matches(secret, first)).isTrue();
+        assertThat(ScramVerifier.matches(secret + "0", first)).isFalse();
+    }
+
+    @Test
     void aVerifierOfTooManyRoundsIsNeverComputed() {
         // what a role can set for itself: 2^31-1 rounds would take hours; it is answered at once, as no match
         long started = System.nanoTime();
