@@ -63,13 +63,14 @@ public final class FleetBenchmark {
                 lines.add(String.format("%-14s %10d %12.0f", service, (System.nanoTime() - start) / 1_000_000, rssMb(fixture.faults.pid(service))));
             }
             lines.add("");
-            lines.add(String.format("%4s %24s %24s %7s %24s %14s %26s", "N", "pgfleet (ms) (range)", "raw (ms) (range)", "ratio",
-                    "users there (ms) (range)", "idle CPU (%)", "RSS after (MB) p / u / b"));
+            lines.add(String.format("%4s %24s %24s %7s %24s %24s %7s %14s %26s", "N", "pgfleet (ms) (range)", "raw (ms) (range)", "ratio",
+                    "users there (ms) (range)", "same by hand (ms) (range)", "ratio", "idle CPU (%)", "RSS after (MB) p / u / b"));
             for (int n : sizes) {
                 // Alternating rounds, pgfleet then raw, each round's instances new ones; the last round's stay up for the idle reading.
                 List<Long> ready = new ArrayList<>();
                 List<Long> applied = new ArrayList<>();
                 List<Long> raw = new ArrayList<>();
+                List<Long> byHand = new ArrayList<>();
                 for (int round = 1; round <= rounds; round++) {
                     Map<String, Long> cpuBefore = cpuTicks(stack);
                     Provisioned through = provisionAll(fixture, dev, keys(round, n));
@@ -81,9 +82,10 @@ public final class FleetBenchmark {
                     if (round < rounds) {
                         deleteAll(fixture, keys(round, n));
                     }
-                    raw.add(rawAll(n));
-                    System.out.printf("fleet benchmark: N=%d round %d of %d: pgfleet %d ms (users there %d ms), raw %d ms%n", n, round, rounds,
-                            through.readyMillis(), through.appliedMillis(), raw.get(raw.size() - 1));
+                    raw.add(rawAll(n, false));
+                    byHand.add(rawAll(n, true));
+                    System.out.printf("fleet benchmark: N=%d round %d of %d: pgfleet %d ms (users there %d ms), raw %d ms, the same work by hand %d ms%n",
+                            n, round, rounds, through.readyMillis(), through.appliedMillis(), raw.get(raw.size() - 1), byHand.get(byHand.size() - 1));
                 }
                 Map<String, Long> before = cpuTicks(stack);
                 Map<String, Map<String, Long>> threadsBefore = threadTicks(stack);
@@ -100,15 +102,16 @@ public final class FleetBenchmark {
                     perService.append(String.format(" %s %.1f%%", service, 100.0 * used / TICKS_PER_SECOND / seconds));
                 }
                 String rss = String.join(" / ", stack.serviceNames().stream().map(s -> String.format("%.0f", rssMb(stack.process(s).pid()))).toList());
-                lines.add(String.format("%4d %24s %24s %6.2fx %24s %13.1f%% %26s  (%s)", n, Medians.withRange(ready), Medians.withRange(raw),
-                        (double) Medians.of(ready) / Medians.of(raw), Medians.withRange(applied),
-                        100.0 * total / TICKS_PER_SECOND / seconds, rss, perService.toString().strip()));
+                lines.add(String.format("%4d %24s %24s %6.2fx %24s %24s %6.2fx %13.1f%% %26s  (%s)", n, Medians.withRange(ready),
+                        Medians.withRange(raw), (double) Medians.of(ready) / Medians.of(raw), Medians.withRange(applied), Medians.withRange(byHand),
+                        (double) Medians.of(applied) / Medians.of(byHand), 100.0 * total / TICKS_PER_SECOND / seconds, rss, perService.toString().strip()));
                 deleteAll(fixture, keys(rounds, n));
             }
         }
         System.out.println();
         System.out.println("fleet benchmark: N development instances provisioned at once (publish -> every provisioner SUCCEEDED; users "
-                + "there: every user-manager SUCCEEDED too) vs N raw initdb + pg_ctl start at once, medians of " + rounds
+                + "there: every user-manager SUCCEEDED too) vs N raw initdb + pg_ctl start at once, and users there vs the same work by hand "
+                + "(each instance's TLS certificate, the example's settings, its user, database and extension by psql), medians of " + rounds
                 + " alternating rounds with their ranges; the services' CPU (share of one core) while the last round's N instances sit idle for "
                 + idle.toSeconds() + "s, and their resident memory after");
         lines.forEach(System.out::println);
@@ -168,8 +171,13 @@ public final class FleetBenchmark {
         ids.forEach(id -> fixture.feed.awaitFinal(id, "provisioner", TIMEOUT));
     }
 
-    /** What a person would script for N instances at once: initdb and start each, in parallel; ms until all run. */
-    private static long rawAll(int n) throws Exception {
+    /**
+     * What a person would script for N instances at once: initdb and start each, in parallel; ms until all run. With
+     * {@code sameWork}, also what pgfleet does for the development example beyond that, as a person would: a TLS certificate
+     * (openssl, ECDSA P-256 as the local driver's), the example's settings and pgfleet's {@code pg_stat_statements}, and once
+     * started the example's user, database and extension by psql over TLS; ms until all are done.
+     */
+    private static long rawAll(int n, boolean sameWork) throws Exception {
         OsUser os = OsUser.forPostgres("nobody");
         PgBinaries bin = PgBinaries.find(Optional.empty());
         Path root = Files.createTempDirectory("pgfleet-raw-fleet-");
@@ -201,7 +209,19 @@ public final class FleetBenchmark {
                             "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale"));
                     Files.writeString(data.resolve("postgresql.conf"), "\nlisten_addresses = '127.0.0.1'\nport = " + port
                             + "\nunix_socket_directories = '" + dir + "'\n", StandardOpenOption.APPEND);
+                    if (sameWork) {
+                        run(os, List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                "-keyout", data.resolve("server.key").toString(), "-out", data.resolve("server.crt").toString(), "-days", "30",
+                                "-subj", "/CN=127.0.0.1"));
+                        Files.writeString(data.resolve("postgresql.conf"), "ssl = on\nmax_connections = 50\nshared_buffers = '128MB'\n"
+                                + "shared_preload_libraries = 'pg_stat_statements'\n", StandardOpenOption.APPEND);
+                    }
                     run(os, List.of(bin.tool("pg_ctl"), "-D", data.toString(), "-l", dir.resolve("log").toString(), "-w", "start"));
+                    if (sameWork) {
+                        psql(os, bin, port, "postgres", "CREATE ROLE dev_user LOGIN PASSWORD 'dev-password'", "CREATE DATABASE dev_db",
+                                "GRANT ALL ON DATABASE dev_db TO dev_user");
+                        psql(os, bin, port, "dev_db", "CREATE EXTENSION hstore", "GRANT ALL ON SCHEMA public TO dev_user");
+                    }
                     return null;
                 }));
             }
@@ -221,6 +241,16 @@ public final class FleetBenchmark {
 
     private static void run(OsUser os, List<String> argv) {
         ProcessRunner.check(os.command(argv), Map.of(), Path.of("/"), TIMEOUT);
+    }
+
+    /** One psql session over TLS as the instance's superuser, running {@code statements} in their order. */
+    private static void psql(OsUser os, PgBinaries bin, int port, String database, String... statements) {
+        List<String> argv = new ArrayList<>(List.of(bin.tool("psql"), "-q", "-X", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
+                Integer.toString(port), "-U", "postgres", "-d", database));
+        for (String statement : statements) {
+            argv.addAll(List.of("-c", statement));
+        }
+        ProcessRunner.check(os.command(argv), Map.of("PGPASSWORD", "secret", "PGSSLMODE", "require"), Path.of("/"), TIMEOUT);
     }
 
     /** utime + stime of each thread of each service (service -> "<name>/<tid>" -> ticks); threads that ended are left out. */
