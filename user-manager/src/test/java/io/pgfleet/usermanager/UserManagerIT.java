@@ -25,6 +25,7 @@ import io.pgfleet.runtime.job.Step;
 import io.pgfleet.testkit.LogCapture;
 import io.pgfleet.testkit.ServiceFixture;
 import io.pgfleet.runtime.credentials.CredentialStore;
+import io.pgfleet.runtime.credentials.ScramVerifier;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -167,6 +168,16 @@ class UserManagerIT {
         secrets.add("long-password");
         try (Connection longLogin = login("postgres", longest, "long-password")) {
             assertThat(longLogin.isValid(5)).isTrue();
+        }
+        // A generated password (random) gets a verifier of few rounds; one from the document PostgreSQL's 4096.
+        try (Connection superuser = login("postgres", endpoint().user(), endpoint().password());
+             Statement sql = superuser.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT rolname, rolpassword FROM pg_authid WHERE rolname IN ('report_user', 'odd_user')"
+                     + " ORDER BY rolname")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(2)).as("odd_user").startsWith("SCRAM-SHA-256$4096:");
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(2)).as("report_user").startsWith("SCRAM-SHA-256$" + ScramVerifier.RANDOM_SECRET_ITERATIONS + ":");
         }
         assertThat(run(CommandType.ADD_EXTENSION, new AddExtensionCommand("postgres-complete", null, "myapp", "pg_trgm")).phase())
                 .isEqualTo(Phase.SUCCEEDED);

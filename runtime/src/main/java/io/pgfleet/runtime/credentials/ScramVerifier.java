@@ -21,7 +21,7 @@ public final class ScramVerifier {
     private static final int ITERATIONS = 4096;
     /**
      * The PBKDF2 rounds of a verifier of a secret pgfleet drew at random ({@link #ofRandomSecret}). Rounds slow down
-     * guessing a password a person chose; a secret of 192 random bits cannot be guessed at any count, and each of its
+     * guessing a password a person chose; a secret of 128 random bits or more cannot be guessed at any count, and each of its
      * client's connections computes the rounds again: 4096 cost a service's JVM 9 ms of CPU per connection, 16 a few
      * microseconds.
      */
@@ -56,7 +56,8 @@ public final class ScramVerifier {
 
     /**
      * A verifier with a fresh random salt and {@link #RANDOM_SECRET_ITERATIONS} rounds, for a secret pgfleet drew at random
-     * for its own sessions (a local member's superuser and replication roles), never for a password a person chose.
+     * (a local member's superuser and replication roles, a user's generated password; at least 128 random bits), never for
+     * a password a person chose.
      */
     public static String ofRandomSecret(String secret) {
         return withFreshSalt(secret, RANDOM_SECRET_ITERATIONS);
